@@ -1,0 +1,1 @@
+"""sqlglot dialects for Flink SQL, registered under the ``sqlglot.dialects`` entry point."""

@@ -1,0 +1,106 @@
+"""Public data models returned by :func:`shiftleft.transpile` (pydantic, JSON-serializable)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(str, Enum):
+    """How bad a diagnostic is.
+
+    * ``error``: the output is not valid or not equivalent Flink SQL for that construct (an
+      unmapped function, a construct Flink lacks); it must be fixed by hand or by the LLM.
+    * ``warning``: translated, but semantics may differ (e.g. NULL handling) or state may grow.
+    * ``info``: a note about a rewrite that was applied.
+    """
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Target(str, Enum):
+    """Which Flink the output is for."""
+
+    FLINK = "flink"  #: open-source Apache Flink 2.x
+    CONFLUENT = "confluent"  #: Confluent Cloud for Apache Flink
+
+
+class Mode(str, Enum):
+    """Runtime mode of the generated job."""
+
+    STREAMING = "streaming"
+    BATCH = "batch"
+
+
+class Diagnostic(BaseModel):
+    """One finding about one place in the input."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str = Field(description="Stable id of the rule or check that raised it, e.g. SL1001")
+    severity: Severity
+    message: str
+    statement: int | None = Field(default=None, description="1-based statement index in the script")
+    line: int | None = Field(default=None, description="1-based line in the input script")
+    column: int | None = Field(default=None, description="1-based column in the input script")
+    suggestion: str | None = Field(default=None, description="What to do about it")
+    snippet: str | None = Field(default=None, description="The input construct concerned")
+
+    def format(self, path: str = "<input>") -> str:
+        """A compiler-style one-liner: ``path:line:col: severity [id] message``."""
+        loc = path
+        if self.line is not None:
+            loc += f":{self.line}"
+            if self.column is not None:
+                loc += f":{self.column}"
+        text = f"{loc}: {self.severity.value} [{self.rule_id}] {self.message}"
+        if self.suggestion:
+            text += f" (suggestion: {self.suggestion})"
+        return text
+
+
+class StatementResult(BaseModel):
+    """The translation of one input statement."""
+
+    index: int = Field(description="1-based position in the input script")
+    source: str = Field(description="The input statement text")
+    sql: str = Field(description="Generated Flink SQL, without the trailing semicolon")
+    line: int = Field(description="1-based line where the input statement starts")
+    rules_applied: list[str] = Field(default_factory=list, description="Rule ids, in order of first use")
+    diagnostics: list[Diagnostic] = Field(default_factory=list)
+
+
+class TranspileResult(BaseModel):
+    """Flink SQL for a whole script, with what was done and what could not be."""
+
+    sql: str = Field(description="All statements, each ending with ';' and a newline")
+    statements: list[StatementResult]
+    read: str
+    target: Target
+    mode: Mode
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for s in self.statements for d in s.diagnostics]
+
+    @property
+    def rules_applied(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for s in self.statements:
+            seen.update(dict.fromkeys(s.rules_applied))
+        return list(seen)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def ok(self) -> bool:
+        """True when no diagnostic is an error."""
+        return not self.errors
+
+    def __str__(self) -> str:
+        return self.sql

@@ -1,0 +1,3 @@
+"""placeholder"""
+def transpile(*a, **k):
+    raise NotImplementedError
