@@ -1,3 +1,122 @@
-"""placeholder"""
-def transpile(*a, **k):
-    raise NotImplementedError
+"""``shiftleft.transpile``: the pipeline parse → rewrite → generate for one SQL script."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from shiftleft.errors import ConfigError
+from shiftleft.generate import generate
+from shiftleft.models import Diagnostic, Mode, Severity, StatementResult, Target, TranspileResult
+from shiftleft.parse import get_dialect, parse_script
+from shiftleft.rewrite.context import RuleContext
+from shiftleft.rewrite.engine import rewrite
+from shiftleft.rewrite.registry import RuleSet, resolve_rules
+
+logger = logging.getLogger(__name__)
+
+GENERATOR_RULE_ID = "SL9002"
+
+
+def _enum(value: object, enum: type, what: str):  # type: ignore[no-untyped-def]
+    try:
+        return enum(value.value if isinstance(value, enum) else str(value).lower())
+    except ValueError:
+        allowed = ", ".join(repr(m.value) for m in enum)
+        raise ConfigError(f"unknown {what} {value!r}; expected one of {allowed}") from None
+
+
+def _check_schema(schema: object) -> Mapping[str, Mapping[str, str]]:
+    if schema is None:
+        return {}
+    if not isinstance(schema, Mapping) or not all(
+        isinstance(t, str) and isinstance(cols, Mapping) and all(isinstance(c, str) and isinstance(ty, str) for c, ty in cols.items())
+        for t, cols in schema.items()
+    ):
+        raise ConfigError('schema must look like {"table": {"column": "TYPE", ...}, ...}')
+    return schema
+
+
+def transpile(
+    sql: str,
+    *,
+    read: str = "spark",
+    target: Target | str = Target.FLINK,
+    mode: Mode | str = Mode.STREAMING,
+    schema: Mapping[str, Mapping[str, str]] | None = None,
+    rules: RuleSet | Sequence[str | Path] | None = None,
+    disable: Iterable[str] = (),
+    pretty: bool = False,
+) -> TranspileResult:
+    """Translate a SQL script (one or more statements) into Flink SQL.
+
+    Args:
+        sql: the input script; statements separated by ``;``.
+        read: sqlglot dialect of the input (``spark``, ``databricks``, ``hive``, ``duckdb``, ...).
+        target: ``"flink"`` (open-source Flink 2.x) or ``"confluent"`` (Confluent Cloud).
+        mode: ``"streaming"`` or ``"batch"``; some rules apply to one mode only.
+        schema: optional column types, ``{"table": {"column": "TYPE"}}``; rules use them to
+            decide e.g. whether ``a / b`` is an integer division.
+        rules: extra rule-pack directories to load after the built-in ones, or a ready
+            :class:`~shiftleft.rewrite.registry.RuleSet`.
+        disable: rule ids or names to switch off.
+        pretty: format the output over several lines.
+
+    Returns:
+        a :class:`TranspileResult`; check ``result.ok`` / ``result.diagnostics``.
+
+    Raises:
+        InputError: the text cannot be read as ``read`` SQL (says statement, line, column).
+        ConfigError: an unknown dialect, target, mode, rule id, or a bad rule pack.
+    """
+    target_ = _enum(target, Target, "target")
+    mode_ = _enum(mode, Mode, "mode")
+    get_dialect(read, role="read")
+    schema_ = _check_schema(schema)
+    ruleset = resolve_rules(rules, disable)
+
+    results: list[StatementResult] = []
+    for stmt in parse_script(sql, read):
+        ctx = RuleContext(target=target_, mode=mode_, read=read, statement=stmt.index, schema=schema_)
+        tree, applied = rewrite(stmt.tree, ruleset, ctx)
+        try:
+            text, unsupported = generate(tree, target_, pretty=pretty)
+        except Exception as e:  # noqa: BLE001 - keep the user's statement rather than crash
+            logger.debug("generation failed", exc_info=True)
+            text, unsupported = stmt.source, []
+            ctx.report(
+                stmt.tree,
+                f"could not generate Flink SQL for this statement ({type(e).__name__}: {e}); "
+                "the input statement is kept unchanged",
+                severity=Severity.ERROR,
+                rule_id=GENERATOR_RULE_ID,
+                suggestion="please report this as a shiftleft bug, with the statement",
+            )
+        for message in unsupported:
+            ctx.diagnostics.append(
+                Diagnostic(
+                    rule_id=GENERATOR_RULE_ID,
+                    severity=Severity.ERROR,
+                    message=f"not expressible in Flink SQL: {message}",
+                    statement=stmt.index,
+                    line=stmt.line,
+                )
+            )
+        results.append(
+            StatementResult(
+                index=stmt.index,
+                source=stmt.source,
+                sql=text,
+                line=stmt.line,
+                rules_applied=applied,
+                diagnostics=sorted(ctx.diagnostics, key=_diagnostic_order),
+            )
+        )
+    separator = ";\n\n" if pretty else ";\n"
+    out = separator.join(r.sql for r in results) + (";\n" if results else "")
+    return TranspileResult(sql=out, statements=results, read=read, target=target_, mode=mode_)
+
+
+def _diagnostic_order(d: Diagnostic) -> tuple[int, int, str]:
+    return (d.line or 0, d.column or 0, d.rule_id)

@@ -1,0 +1,5 @@
+import sys
+
+from shiftleft.cli import main
+
+sys.exit(main())

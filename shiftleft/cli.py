@@ -1,0 +1,128 @@
+"""The ``shiftleft`` command line.
+
+Exit codes: 0 translated without errors; 1 translated, with error diagnostics reported;
+2 bad input or usage (unreadable SQL, unknown option value, missing file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_DIAGNOSTICS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _read_input(path: str) -> tuple[str, str]:
+    if path == "-":
+        return sys.stdin.read(), "<stdin>"
+    file = Path(path)
+    try:
+        return file.read_text(encoding="utf-8"), path
+    except FileNotFoundError:
+        raise SystemExit(_fail(f"no such file: {path}")) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SystemExit(_fail(f"cannot read {path}: {e}")) from None
+
+
+def _fail(message: str) -> int:
+    print(f"shiftleft: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _cmd_transpile(args: argparse.Namespace) -> int:
+    from shiftleft import InputError, ShiftleftError, transpile
+
+    text, name = _read_input(args.file)
+    try:
+        result = transpile(
+            text,
+            read=args.read,
+            target=args.target,
+            mode=args.mode,
+            rules=args.rules or None,
+            disable=args.disable or (),
+            pretty=args.pretty,
+        )
+    except InputError as e:
+        return _fail(f"{name}: {e}")
+    except ShiftleftError as e:
+        return _fail(str(e))
+    if args.format == "json":
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(result.sql)
+        for d in result.diagnostics:
+            print(d.format(name), file=sys.stderr)
+    return EXIT_OK if result.ok else EXIT_DIAGNOSTICS
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from shiftleft import ShiftleftError
+    from shiftleft.rewrite.catalog import rules_catalog, rules_markdown
+
+    try:
+        catalog = rules_catalog(args.rules or None)
+    except ShiftleftError as e:
+        return _fail(str(e))
+    if args.format == "json":
+        sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in catalog], indent=2) + "\n")
+    elif args.format == "markdown":
+        sys.stdout.write(rules_markdown(catalog))
+    else:
+        width = max((len(r.name) for r in catalog), default=0)
+        for r in catalog:
+            print(f"{r.id}  {r.name:<{width}}  {r.title}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from shiftleft import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="shiftleft", description="Transpile Spark / dbt SQL into Apache Flink SQL."
+    )
+    parser.add_argument("--version", action="version", version=f"shiftleft {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("transpile", help="translate a SQL script to Flink SQL")
+    t.add_argument("file", help="SQL file to read, or - for standard input")
+    t.add_argument("--read", default="spark", help="input dialect (default: spark)")
+    t.add_argument("--target", default="flink", choices=["flink", "confluent"])
+    t.add_argument("--mode", default="streaming", choices=["streaming", "batch"])
+    t.add_argument("--format", default="sql", choices=["sql", "json"], help="sql: Flink SQL on stdout, diagnostics on stderr; json: the full result")
+    t.add_argument("--pretty", action="store_true", help="format the SQL over several lines")
+    t.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
+    t.add_argument("--disable", action="append", metavar="ID", help="rule id or name to switch off (repeatable)")
+    t.set_defaults(func=_cmd_transpile)
+
+    r = sub.add_parser("rules", help="list the rewrite rules")
+    r.add_argument("--format", default="table", choices=["table", "json", "markdown"])
+    r.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
+    r.set_defaults(func=_cmd_rules)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not args.verbose:
+        # sqlglot logs a warning for each statement it falls back on; we report those ourselves.
+        logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    try:
+        from shiftleft import ShiftleftEnvironmentError  # noqa: F401 - triggers the sqlglot check
+    except Exception as e:  # noqa: BLE001
+        return _fail(str(e))
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

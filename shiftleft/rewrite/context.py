@@ -1,0 +1,106 @@
+"""What a rule sees besides the node: target, mode, schema, and a place to report findings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from shiftleft.models import Diagnostic, Mode, Severity, Target
+
+#: user schema: ``{"table": {"column": "TYPE"}}`` (types in Spark or Flink spelling)
+Schema = Mapping[str, Mapping[str, str]]
+
+
+def node_position(node: exp.Expr) -> tuple[int | None, int | None]:
+    """Best-known 1-based (line, column) of ``node`` in the input script.
+
+    sqlglot records positions on identifiers, literals and function names; for other nodes we
+    use the first descendant that has one.
+    """
+    for candidate in node.walk():
+        meta = candidate.meta if candidate._meta else None  # noqa: SLF001 - avoid creating dicts
+        if meta and "line" in meta:
+            line, col = meta["line"], meta.get("col")
+            # sqlglot's col is the column of the token's *last* character; report its first.
+            start, end = meta.get("start"), meta.get("end")
+            if col is not None and start is not None and end is not None:
+                col = col - (end - start)
+            return line, col
+    return None, None
+
+
+@dataclass
+class RuleContext:
+    """Per-statement state handed to every rule.  Not shared between statements or threads."""
+
+    target: Target
+    mode: Mode
+    read: str
+    statement: int
+    schema: Schema = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: id of the rule being applied; set by the engine
+    rule_id: str = ""
+
+    def report(
+        self,
+        node: exp.Expr,
+        message: str,
+        *,
+        severity: Severity = Severity.WARNING,
+        suggestion: str | None = None,
+        rule_id: str | None = None,
+    ) -> None:
+        """Record a diagnostic about ``node`` (position taken from the node)."""
+        line, column = node_position(node)
+        try:
+            snippet = node.sql(self.read)
+        except Exception:  # noqa: BLE001 - a snippet is a nicety, never a failure
+            snippet = None
+        if snippet and len(snippet) > 200:
+            snippet = snippet[:197] + "..."
+        self.diagnostics.append(
+            Diagnostic(
+                rule_id=rule_id or self.rule_id,
+                severity=severity,
+                message=message,
+                statement=self.statement,
+                line=line,
+                column=column,
+                suggestion=suggestion,
+                snippet=snippet,
+            )
+        )
+
+    def column_type(self, column: exp.Column) -> exp.DataType | None:
+        """The declared type of ``column`` from the user's schema, when it can be resolved.
+
+        Resolution is by the column's table qualifier (alias or name) within its SELECT, or,
+        for an unqualified column, the only schema table of that SELECT that has the column.
+        """
+        if not self.schema:
+            return None
+        select = column.find_ancestor(exp.Select)
+        tables: dict[str, str] = {}
+        if select is not None:
+            for table in select.find_all(exp.Table):
+                if table.find_ancestor(exp.Select) is select:
+                    tables[table.alias_or_name.lower()] = table.name.lower()
+        lowered = {t.lower(): {c.lower(): ty for c, ty in cols.items()} for t, cols in self.schema.items()}
+        name = column.name.lower()
+        if column.table:
+            table = tables.get(column.table.lower(), column.table.lower())
+            candidates = [table]
+        else:
+            candidates = [t for t in tables.values() if name in lowered.get(t, {})]
+            if not tables:
+                candidates = [t for t, cols in lowered.items() if name in cols]
+        found = [lowered[t][name] for t in dict.fromkeys(candidates) if name in lowered.get(t, {})]
+        if len(found) != 1:
+            return None
+        try:
+            return exp.DataType.build(found[0], dialect=self.read)
+        except Exception:  # noqa: BLE001 - an unreadable type is an unknown type
+            return None

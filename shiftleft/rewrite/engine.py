@@ -1,0 +1,62 @@
+"""Apply a rule set to one statement's AST in a single bottom-up pass.
+
+Each node of the input tree is visited once, after all of its descendants, and offered to the
+rules registered for its type (in rule-set order) until one returns a replacement.  Nodes that
+a rule produced are Flink already and are not visited again, so rules never re-apply to their
+own output (``arr[0]`` → ``arr[1]`` must not become ``arr[2]``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlglot import exp
+
+from shiftleft.models import Severity
+from shiftleft.rewrite.context import RuleContext
+from shiftleft.rewrite.registry import RuleSet
+
+logger = logging.getLogger(__name__)
+
+
+def rewrite(tree: exp.Expr, rules: RuleSet, ctx: RuleContext) -> tuple[exp.Expr, list[str]]:
+    """Rewrite ``tree`` in place; return the (possibly new) root and the ids of applied rules."""
+    applied: dict[str, None] = {}
+    active = {r.id for r in rules if r.applies_to(ctx.target, ctx.mode)}
+    # Reversed pre-order: every node comes after all of its descendants.
+    nodes = list(tree.walk(bfs=False))
+    nodes.reverse()
+    root = tree
+    for node in nodes:
+        for rule in rules.for_type(type(node)):
+            if rule.id not in active:
+                continue
+            ctx.rule_id = rule.id
+            reported = len(ctx.diagnostics)
+            try:
+                replacement = rule.apply(node, ctx)
+            except Exception as e:  # noqa: BLE001 - a failing rule must not lose the statement
+                logger.debug("rule %s failed", rule.id, exc_info=True)
+                ctx.report(
+                    node,
+                    f"internal error in rule {rule.id} ({type(e).__name__}: {e}); "
+                    "the construct was left untranslated",
+                    severity=Severity.ERROR,
+                    suggestion="please report this as a shiftleft bug, with the statement",
+                    rule_id="SL9000",
+                )
+                continue
+            if replacement is None or replacement is node:
+                if len(ctx.diagnostics) > reported:
+                    applied[rule.id] = None
+                continue
+            if node.comments:
+                replacement.add_comments(node.comments)
+            if node is root:
+                root = replacement
+            else:
+                node.replace(replacement)
+            applied[rule.id] = None
+            break
+    ctx.rule_id = ""
+    return root, list(applied)

@@ -1,0 +1,160 @@
+"""SQL patterns with placeholders: parse, match against an AST, and instantiate templates.
+
+``$name`` stands for one expression, ``$name*`` for the rest of an argument list.  Patterns are
+parsed with the same sqlglot reader as the input, so they match the *normalized* tree (e.g.
+Spark's ``datediff(a, b)`` and ``DATEDIFF(a,b)`` give the same ``exp.DateDiff``), not the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Union
+
+import sqlglot
+from sqlglot import exp
+
+PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)(\*)?")
+_PREFIX = "__sl_"
+_REST = "__rest"
+
+Binding = Union[exp.Expr, list[exp.Expr]]
+Bindings = dict[str, Binding]
+
+
+def encode_placeholders(text: str) -> str:
+    """Turn ``$x`` / ``$x*`` into identifiers every sqlglot reader accepts."""
+    return PLACEHOLDER.sub(lambda m: f"{_PREFIX}{m.group(1)}{_REST if m.group(2) else ''}", text)
+
+
+def placeholder_name(node: Any) -> tuple[str, bool] | None:
+    """(name, is_rest) when ``node`` is an encoded placeholder, else None."""
+    if isinstance(node, exp.Column) and not node.table:
+        ident = node.this
+        if isinstance(ident, exp.Identifier) and ident.this.startswith(_PREFIX):
+            raw = ident.this[len(_PREFIX) :]
+            if raw.endswith(_REST):
+                return raw[: -len(_REST)], True
+            return raw, False
+    return None
+
+
+def placeholders_in(tree: exp.Expr) -> set[str]:
+    names = set()
+    for node in tree.walk():
+        found = placeholder_name(node)
+        if found:
+            names.add(found[0])
+    return names
+
+
+def parse_pattern(text: str, dialect: str) -> exp.Expr:
+    """Parse a pattern or template (may raise sqlglot errors; callers wrap them)."""
+    return sqlglot.parse_one(encode_placeholders(text), read=dialect)
+
+
+def parse_type_pattern(text: str, dialect: str) -> exp.DataType:
+    return exp.DataType.build(text, dialect=dialect)
+
+
+# Args whose string value is a name that SQL treats case-insensitively.
+_CASE_INSENSITIVE = (exp.Anonymous, exp.Var)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value is False or value == [] or value == ""
+
+
+def match(pattern: exp.Expr, node: exp.Expr, bindings: Bindings) -> bool:
+    """True when ``node`` has the shape of ``pattern``; fills ``bindings`` as it goes."""
+    found = placeholder_name(pattern)
+    if found:
+        name, _ = found
+        if name in bindings:
+            bound = bindings[name]
+            return isinstance(bound, exp.Expr) and bound == node
+        bindings[name] = node
+        return True
+    if type(pattern) is not type(node):
+        return False
+    if isinstance(pattern, exp.Identifier) and not (pattern.quoted or node.quoted):
+        if pattern.this.lower() != node.this.lower():
+            return False
+        return True
+    keys = set(pattern.args) | set(node.args)
+    for key in keys:
+        p, n = pattern.args.get(key), node.args.get(key)
+        if _empty(p) and _empty(n):
+            continue
+        if isinstance(p, exp.Expr):
+            if not isinstance(n, exp.Expr) or not match(p, n, bindings):
+                return False
+        elif isinstance(p, list):
+            if not isinstance(n, list) or not _match_list(p, n, bindings):
+                return False
+        elif isinstance(p, str) and isinstance(n, str) and isinstance(pattern, _CASE_INSENSITIVE):
+            if p.lower() != n.lower():
+                return False
+        elif p != n:
+            return False
+    return True
+
+
+def _match_list(patterns: list[Any], nodes: list[Any], bindings: Bindings) -> bool:
+    rest = placeholder_name(patterns[-1]) if patterns else None
+    if rest and rest[1]:
+        fixed = patterns[:-1]
+        if len(nodes) < len(fixed):
+            return False
+        bindings[rest[0]] = list(nodes[len(fixed) :])
+        nodes = nodes[: len(fixed)]
+        patterns = fixed
+    if len(patterns) != len(nodes):
+        return False
+    for p, n in zip(patterns, nodes):
+        if isinstance(p, exp.Expr):
+            if not isinstance(n, exp.Expr) or not match(p, n, bindings):
+                return False
+        elif p != n:
+            return False
+    return True
+
+
+def instantiate(template: exp.Expr, bindings: Mapping[str, Binding]) -> exp.Expr:
+    """A fresh copy of ``template`` with every placeholder replaced by (a copy of) its binding."""
+    found = placeholder_name(template)
+    if found:
+        bound = bindings[found[0]]
+        if isinstance(bound, list):
+            raise ValueError(f"${found[0]}* can only stand in an argument list")
+        return bound.copy()
+    new = template.copy()
+    _fill(new, bindings)
+    return new
+
+
+def _fill(node: exp.Expr, bindings: Mapping[str, Binding]) -> None:
+    for key, value in list(node.args.items()):
+        if isinstance(value, exp.Expr):
+            found = placeholder_name(value)
+            if found:
+                bound = bindings[found[0]]
+                if isinstance(bound, list):
+                    raise ValueError(f"${found[0]}* can only stand in an argument list")
+                node.set(key, bound.copy())
+            else:
+                _fill(value, bindings)
+        elif isinstance(value, list):
+            items: list[Any] = []
+            for item in value:
+                found = placeholder_name(item)
+                if found:
+                    bound = bindings[found[0]]
+                    items.extend(b.copy() for b in bound) if isinstance(bound, list) else items.append(
+                        bound.copy()
+                    )
+                else:
+                    if isinstance(item, exp.Expr):
+                        _fill(item, bindings)
+                    items.append(item)
+            node.set(key, items)

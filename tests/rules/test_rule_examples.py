@@ -1,0 +1,39 @@
+"""Every rule's before/after examples, run through the full transpile pipeline."""
+
+from __future__ import annotations
+
+import pytest
+
+import shiftleft
+from shiftleft.rewrite.registry import builtin_rules
+
+RULES = list(builtin_rules())
+CASES = [
+    pytest.param(rule, example, id=f"{rule.id}-{i}")
+    for rule in RULES
+    for i, example in enumerate(rule.examples)
+]
+
+
+def test_there_are_rules() -> None:
+    assert len(RULES) >= 2
+
+
+@pytest.mark.parametrize(("rule", "example"), CASES)
+def test_rule_example(rule, example) -> None:  # type: ignore[no-untyped-def]
+    result = shiftleft.transpile(example.before, read=example.read, target=example.target, mode=example.mode)
+    assert result.sql.rstrip().rstrip(";") == example.after
+    own = [d for d in result.diagnostics if d.rule_id == rule.id]
+    if example.diagnoses:
+        assert own, f"{rule.id} should have reported a diagnostic on {example.before!r}"
+    else:
+        assert not own, f"unexpected diagnostics: {own}"
+    if example.before.strip() != example.after.strip() and not example.diagnoses:
+        assert rule.id in result.rules_applied
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_rule_metadata(rule) -> None:  # type: ignore[no-untyped-def]
+    rule.validate_definition()
+    assert len(rule.title) <= 100, "titles are one line"
+    assert rule.doc, "every rule explains why"
