@@ -16,6 +16,10 @@ from pathlib import Path
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_BAD_INPUT = 0, 1, 2
 
 
+class _UsageError(Exception):
+    """A problem with what the user asked for; printed without a traceback, exit 2."""
+
+
 def _read_input(path: str) -> tuple[str, str]:
     if path == "-":
         return sys.stdin.read(), "<stdin>"
@@ -23,9 +27,9 @@ def _read_input(path: str) -> tuple[str, str]:
     try:
         return file.read_text(encoding="utf-8"), path
     except FileNotFoundError:
-        raise SystemExit(_fail(f"no such file: {path}")) from None
+        raise _UsageError(f"no such file: {path}") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise SystemExit(_fail(f"cannot read {path}: {e}")) from None
+        raise _UsageError(f"cannot read {path}: {e}") from None
 
 
 def _fail(message: str) -> int:
@@ -121,7 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from shiftleft import ShiftleftEnvironmentError  # noqa: F401 - triggers the sqlglot check
     except Exception as e:  # noqa: BLE001
         return _fail(str(e))
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except _UsageError as e:
+        return _fail(str(e))
 
 
 if __name__ == "__main__":  # pragma: no cover

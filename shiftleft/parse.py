@@ -6,7 +6,10 @@ statement, line and column.  Every failure of the reader becomes an :class:`Inpu
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -118,6 +121,24 @@ def _token_start(token: Token) -> tuple[int, int]:
     return token.line, max(1, token.col - (token.end - token.start))
 
 
+class _DropCommandFallbackWarning(logging.Filter):
+    """sqlglot logs a warning when it keeps a statement as raw text; we report it as SL9003."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Falling back to parsing as a 'Command'" not in record.getMessage()
+
+
+@contextmanager
+def _quiet_fallback_warnings() -> Iterator[None]:
+    sqlglot_logger = logging.getLogger("sqlglot")
+    quiet = _DropCommandFallbackWarning()
+    sqlglot_logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        sqlglot_logger.removeFilter(quiet)
+
+
 def parse_script(sql: str, read: str) -> list[ParsedStatement]:
     """Split and parse ``sql``; raises InputError with statement, line and column."""
     if not isinstance(sql, str):
@@ -130,7 +151,8 @@ def parse_script(sql: str, read: str) -> list[ParsedStatement]:
         first, last = chunk[0], chunk[-1]
         line, _ = _token_start(first)
         try:
-            trees = parser.parse(chunk, sql)
+            with _quiet_fallback_warnings():
+                trees = parser.parse(chunk, sql)
         except ParseError as e:
             info = e.errors[0] if e.errors else {}
             err_line, err_col = info.get("line"), info.get("col")

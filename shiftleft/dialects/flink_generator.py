@@ -1,11 +1,348 @@
-"""Generator for the Flink SQL dialect."""
+"""SQL generator for the Apache Flink 2.3 SQL dialect.
+
+Reference: https://nightlies.apache.org/flink/flink-docs-release-2.0/docs/dev/table/sql/overview/
+and https://nightlies.apache.org/flink/flink-docs-release-2.0/docs/dev/table/types/ for types.
+"""
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp, generator
+from sqlglot.dialects.dialect import rename_func, unit_to_var
 
 from shiftleft.dialects.flink_catalog import FLINK_RESERVED_WORDS
+from shiftleft.dialects.flink_parser import (
+    DescriptorArgument,
+    Distribution,
+    Execute,
+    FlinkMatchRecognize,
+    MetadataColumnConstraint,
+    StatementSet,
+    SystemFunctionProperty,
+    TableArgument,
+    TYPED_LITERAL,
+)
+
+_PLAIN_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+# CREATE TABLE clause order after the schema:
+# https://nightlies.apache.org/flink/flink-docs-release-2.0/docs/dev/table/sql/create/#create-table
+_ROOT_PROPERTY_ORDER = (
+    exp.SchemaCommentProperty,
+    Distribution,
+    exp.PartitionedByProperty,
+)
+
+
+def _format_arg(self: FlinkGenerator, expression: exp.Expr) -> str | None:
+    """The Java (SimpleDateFormat) format of a time node, or None when it is Flink's default."""
+    fmt = self.format_time(expression)
+    return None if fmt in (None, self.dialect.TIME_FORMAT) else fmt
+
+
+def _time_fn(name: str):  # type: ignore[no-untyped-def]
+    def _sql(self: FlinkGenerator, expression: exp.Expr) -> str:
+        this = expression.this
+        if isinstance(this, exp.TimeStrToTime):  # Spark's DATE_FORMAT wraps its argument
+            this = this.this
+        return self.func(name, this, _format_arg(self, expression))
+
+    return _sql
+
+
+def _date_format_sql(self: FlinkGenerator, expression: exp.TimeToStr) -> str:
+    this = expression.this
+    if isinstance(this, exp.TimeStrToTime):
+        this = this.this
+    return self.func("DATE_FORMAT", this, self.format_time(expression))
+
+
+def _coalesce_sql(self: FlinkGenerator, expression: exp.Coalesce) -> str:
+    name = "IFNULL" if expression.args.get("is_null") and len(expression.expressions) == 1 else "COALESCE"
+    return self.func(name, expression.this, *expression.expressions)
+
+
+def _if_sql(self: FlinkGenerator, expression: exp.If) -> str:
+    false = expression.args.get("false") or exp.null()
+    return self.func("IF", expression.this, expression.args.get("true"), false)
+
+
+def _str_position_sql(self: FlinkGenerator, expression: exp.StrPosition) -> str:
+    # POSITION(sub IN s) / LOCATE(sub, s, from)
+    substr = expression.args.get("substr")
+    position = expression.args.get("position")
+    if position:
+        return self.func("LOCATE", substr, expression.this, position)
+    return f"POSITION({self.sql(substr)} IN {self.sql(expression, 'this')})"
+
+
+def _timestamp_delta_sql(name: str):  # type: ignore[no-untyped-def]
+    # TIMESTAMPADD(unit, n, ts) / TIMESTAMPDIFF(unit, ts1, ts2)
+    def _sql(self: FlinkGenerator, expression: exp.Expr) -> str:
+        return self.func(name, unit_to_var(expression), expression.expression, expression.this)
+
+    return _sql
 
 
 class FlinkGenerator(generator.Generator):
-    RESERVED_KEYWORDS = {w.lower() for w in FLINK_RESERVED_WORDS}
+    RESERVED_KEYWORDS = {word.lower() for word in FLINK_RESERVED_WORDS}
+
+    INTERVAL_ALLOWS_PLURAL_FORM = False
+    LIMIT_FETCH = "LIMIT"
+    TABLESAMPLE_REQUIRES_PARENS = True
+    NVL2_SUPPORTED = False
+    LAST_DAY_SUPPORTS_DATE_PART = False
+    SUPPORTS_CREATE_TABLE_LIKE = True
+    LIKE_PROPERTY_INSIDE_SCHEMA = False
+    INSERT_OVERWRITE = " OVERWRITE"
+    JSON_KEY_VALUE_PAIR_SEP = " VALUE"
+    STAR_EXCEPT = None  # type: ignore[assignment]
+    TRY_SUPPORTED = False
+    SUPPORTS_TO_NUMBER = False
+    COPY_HAS_INTO_KEYWORD = False
+    ARRAY_SIZE_NAME = "CARDINALITY"
+    CAN_IMPLEMENT_ARRAY_ANY = False
+    WITH_PROPERTIES_PREFIX = "WITH"
+    QUERY_HINTS = True
+    TABLE_HINTS = True
+    JOIN_HINTS = True
+
+    TYPE_MAPPING = {
+        **generator.Generator.TYPE_MAPPING,
+        exp.DType.TEXT: "STRING",
+        exp.DType.NVARCHAR: "STRING",
+        exp.DType.NCHAR: "CHAR",
+        exp.DType.BLOB: "BYTES",
+        exp.DType.VARBINARY: "BYTES",
+        exp.DType.DATETIME: "TIMESTAMP",
+        exp.DType.TIMESTAMPLTZ: "TIMESTAMP_LTZ",
+        exp.DType.TIMESTAMPTZ: "TIMESTAMP_LTZ",
+        exp.DType.STRUCT: "ROW",
+        exp.DType.LIST: "MULTISET",
+        exp.DType.UTINYINT: "SMALLINT",
+        exp.DType.USMALLINT: "INT",
+        exp.DType.UINT: "BIGINT",
+        exp.DType.UBIGINT: "DECIMAL(20, 0)",
+    }
+
+    TRANSFORMS = {
+        **generator.Generator.TRANSFORMS,
+        exp.ArraySize: rename_func("CARDINALITY"),
+        exp.ArrayToString: rename_func("ARRAY_JOIN"),
+        exp.Coalesce: _coalesce_sql,
+        exp.CurrentTime: lambda *_: "CURRENT_TIME",
+        exp.CurrentTimestamp: lambda *_: "CURRENT_TIMESTAMP",
+        exp.DayOfMonth: rename_func("DAYOFMONTH"),
+        exp.DayOfWeek: rename_func("DAYOFWEEK"),
+        exp.DayOfYear: rename_func("DAYOFYEAR"),
+        exp.If: _if_sql,
+        exp.Length: rename_func("CHAR_LENGTH"),
+        exp.Mod: rename_func("MOD"),
+        exp.RegexpLike: rename_func("REGEXP"),
+        exp.StddevSamp: rename_func("STDDEV_SAMP"),
+        exp.StrPosition: _str_position_sql,
+        exp.StrToDate: _time_fn("TO_DATE"),
+        exp.StrToTime: _time_fn("TO_TIMESTAMP"),
+        exp.StrToUnix: _time_fn("UNIX_TIMESTAMP"),
+        exp.TimeToStr: _date_format_sql,
+        exp.TsOrDsToDate: lambda self, e: (
+            self.func("TO_DATE", e.this, self.format_time(e))
+            if e.args.get("format")
+            else self.sql(exp.cast(e.this, exp.DType.DATE))
+        ),
+        exp.TimestampAdd: _timestamp_delta_sql("TIMESTAMPADD"),
+        exp.TimestampDiff: _timestamp_delta_sql("TIMESTAMPDIFF"),
+        exp.UnixToStr: _time_fn("FROM_UNIXTIME"),
+        exp.Uuid: lambda *_: "UUID()",
+        exp.Variance: rename_func("VAR_SAMP"),
+        exp.VariancePop: rename_func("VAR_POP"),
+        SystemFunctionProperty: lambda *_: "SYSTEM",
+        # Flink-only nodes (not in sqlglot's class registry, so map them explicitly).
+        DescriptorArgument: lambda self, e: self.func("DESCRIPTOR", *e.expressions),
+        Distribution: lambda self, e: self.flink_distribution_sql(e),
+        Execute: lambda self, e: f"EXECUTE {self.sql(e, 'this')}",
+        FlinkMatchRecognize: lambda self, e: self.matchrecognize_sql(e),
+        MetadataColumnConstraint: lambda self, e: self.flink_metadata_sql(e),
+        StatementSet: lambda self, e: self.flink_statement_set_sql(e),
+        TableArgument: lambda self, e: self.flink_table_argument_sql(e),
+    }
+
+    PROPERTIES_LOCATION = {
+        **generator.Generator.PROPERTIES_LOCATION,
+        Distribution: exp.Properties.Location.POST_SCHEMA,
+        exp.LanguageProperty: exp.Properties.Location.POST_EXPRESSION,
+        exp.LikeProperty: exp.Properties.Location.POST_SCHEMA,
+        exp.PartitionedByProperty: exp.Properties.Location.POST_SCHEMA,
+        exp.SchemaCommentProperty: exp.Properties.Location.POST_SCHEMA,
+        SystemFunctionProperty: exp.Properties.Location.POST_CREATE,
+    }
+
+    # -- identifiers, literals, types -----------------------------------------------------------
+
+    def identifier_sql(self, expression: exp.Identifier) -> str:
+        # Reserved words and names that are not plain identifiers need backticks.
+        if not expression.quoted and not _PLAIN_IDENTIFIER.match(expression.name):
+            expression = exp.to_identifier(expression.name, quoted=True)
+        return super().identifier_sql(expression)
+
+    def datatype_sql(self, expression: exp.DataType) -> str:
+        if expression.is_type(exp.DType.VARCHAR, exp.DType.NVARCHAR) and not expression.expressions:
+            return "STRING"
+        if expression.is_type(exp.DType.VARBINARY, exp.DType.BLOB) and expression.expressions:
+            return f"VARBINARY({self.expressions(expression, flat=True)})"
+        if expression.is_type(exp.DType.TIMESTAMPLTZ, exp.DType.TIMESTAMPTZ):
+            size = self.expressions(expression, flat=True)
+            return f"TIMESTAMP_LTZ({size})" if size else "TIMESTAMP_LTZ"
+        if expression.is_type(exp.DType.STRUCT) and expression.expressions:
+            fields = ", ".join(self._row_field_sql(field) for field in expression.expressions)
+            return f"ROW<{fields}>"
+        return super().datatype_sql(expression)
+
+    def _row_field_sql(self, field: exp.Expr) -> str:
+        if isinstance(field, exp.ColumnDef):
+            return f"{self.sql(field, 'this')} {self.sql(field, 'kind')}"
+        return self.sql(field)
+
+    def cast_sql(self, expression: exp.Cast, safe_prefix: str | None = None) -> str:
+        if expression.meta.get(TYPED_LITERAL):
+            return f"{self.sql(expression, 'to')} {self.sql(expression, 'this')}"
+        return super().cast_sql(expression, safe_prefix=safe_prefix)
+
+    def interval_sql(self, expression: exp.Interval) -> str:
+        # Flink wants INTERVAL '<n>' UNIT with a string literal and a singular unit.
+        this = expression.this
+        if this is not None and this.is_number:
+            expression = expression.copy()
+            expression.set("this", exp.Literal.string(this.name))
+        elif this is not None and not this.is_string:
+            one = exp.Interval(this=exp.Literal.string("1"), unit=expression.args.get("unit"))
+            return f"{self.sql(this)} * {self.interval_sql(one)}"
+        return super().interval_sql(expression)
+
+    def array_sql(self, expression: exp.Array) -> str:
+        return f"ARRAY[{self.expressions(expression, flat=True)}]"
+
+    def struct_sql(self, expression: exp.Struct) -> str:
+        # ROW(v1, v2): Flink's ROW constructor has no field names.
+        values = [e.expression if isinstance(e, exp.PropertyEQ) else e for e in expression.expressions]
+        return self.func("ROW", *values)
+
+    # -- functions with special syntax ----------------------------------------------------------
+
+    def trim_sql(self, expression: exp.Trim) -> str:
+        position = expression.args.get("position")
+        chars = expression.expression
+        if not chars and position in ("LEADING", "TRAILING"):
+            return self.func("LTRIM" if position == "LEADING" else "RTRIM", expression.this)
+        if not chars and not position:
+            return self.func("TRIM", expression.this)
+        prefix = " ".join(p for p in (position, self.sql(chars)) if p)
+        return f"TRIM({prefix} FROM {self.sql(expression, 'this')})"
+
+    def substring_sql(self, expression: exp.Substring) -> str:
+        start = self.sql(expression, "start")
+        length = self.sql(expression, "length")
+        rest = f" FROM {start}" if start else ""
+        rest += f" FOR {length}" if length else ""
+        return f"SUBSTRING({self.sql(expression, 'this')}{rest})"
+
+    def flink_table_argument_sql(self, expression: TableArgument) -> str:
+        partition = self.expressions(expression, key="partition_by", flat=True)
+        partition = f" PARTITION BY {partition}" if partition else ""
+        return f"TABLE {self.sql(expression, 'this')}{partition}"
+
+    def version_sql(self, expression: exp.Version) -> str:
+        # Temporal joins: FOR SYSTEM_TIME AS OF <time attribute>
+        if expression.name == "TIMESTAMP" and expression.text("kind") == "AS OF":
+            return f"FOR SYSTEM_TIME AS OF {self.sql(expression, 'expression')}"
+        return super().version_sql(expression)
+
+    def table_sql(self, expression: exp.Table, sep: str = " AS ") -> str:
+        # Table hints go right after the table name, before FOR SYSTEM_TIME and the alias.
+        hints = expression.args.get("hints")
+        if not hints:
+            return super().table_sql(expression, sep=sep)
+        bare = expression.copy()
+        bare.set("hints", None)
+        name = self.sql(exp.Table(**{k: bare.args.get(k) for k in ("this", "db", "catalog")}))
+        full = super().table_sql(bare, sep=sep)
+        hints_sql = self.expressions(expression, key="hints", sep=" ")
+        return f"{name} {hints_sql}{full[len(name):]}"
+
+    def matchrecognize_sql(self, expression: exp.MatchRecognize) -> str:
+        alias = expression.args.get("alias")
+        if alias:
+            expression = expression.copy()
+            expression.set("alias", None)
+        sql = super().matchrecognize_sql(expression)
+        if alias:
+            sql = f"{sql} AS {self.sql(alias)}"
+        within = expression.args.get("within")
+        if within and isinstance(expression, FlinkMatchRecognize):
+            pattern = f"PATTERN ({self.sql(expression, 'pattern')})"
+            sql = sql.replace(pattern, f"{pattern}{self.seg('WITHIN')} {self.sql(within)}", 1)
+        return sql
+
+    # -- DDL ------------------------------------------------------------------------------------
+
+    def properties_sql(self, expression: exp.Properties) -> str:
+        # [COMMENT] [DISTRIBUTED ...] [PARTITIONED BY (...)] WITH (...) [LIKE ...]
+        props = expression.expressions
+        root = sorted(
+            (p for p in props if isinstance(p, _ROOT_PROPERTY_ORDER)),
+            key=lambda p: next(i for i, c in enumerate(_ROOT_PROPERTY_ORDER) if isinstance(p, c)),
+        )
+        with_props = [
+            p
+            for p in props
+            if self.PROPERTIES_LOCATION[p.__class__] == exp.Properties.Location.POST_WITH
+        ]
+        likes = [p for p in props if isinstance(p, exp.LikeProperty)]
+        parts = [self.sql(p) for p in root]
+        if with_props:
+            parts.append(f"WITH ({', '.join(self.sql(p) for p in with_props)})")
+        parts.extend(self.sql(p) for p in likes)
+        return " ".join(part for part in parts if part)
+
+    def property_sql(self, expression: exp.Property) -> str:
+        if type(expression) is exp.Property:
+            key = expression.this
+            key_sql = self.sql(key) if isinstance(key, exp.Literal) else self.sql(exp.Literal.string(expression.name))
+            return f"{key_sql} = {self.sql(expression, 'value')}"
+        return super().property_sql(expression)
+
+    def schemacommentproperty_sql(self, expression: exp.SchemaCommentProperty) -> str:
+        return f"COMMENT {self.sql(expression, 'this')}"
+
+    def partitionedbyproperty_sql(self, expression: exp.PartitionedByProperty) -> str:
+        this = expression.this
+        cols = self.expressions(this, flat=True) if isinstance(this, (exp.Schema, exp.Tuple)) else self.sql(this)
+        return f"PARTITIONED BY ({cols})"
+
+    def flink_distribution_sql(self, expression: Distribution) -> str:
+        sql = "DISTRIBUTED"
+        columns = self.expressions(expression, flat=True)
+        if columns:
+            kind = self.sql(expression, "kind")
+            sql += f" BY {kind}({columns})" if kind else f" BY ({columns})"
+        buckets = self.sql(expression, "buckets")
+        return f"{sql} INTO {buckets} BUCKETS" if buckets else sql
+
+    def likeproperty_sql(self, expression: exp.LikeProperty) -> str:
+        options = " ".join(f"{e.name} {self.sql(e, 'value')}" for e in expression.expressions)
+        return f"LIKE {self.sql(expression, 'this')}" + (f" ({options})" if options else "")
+
+    def flink_metadata_sql(self, expression: MetadataColumnConstraint) -> str:
+        source = self.sql(expression, "this")
+        sql = f"METADATA FROM {source}" if source else "METADATA"
+        return f"{sql} VIRTUAL" if expression.args.get("virtual") else sql
+
+    def partition_sql(self, expression: exp.Partition) -> str:
+        return f"PARTITION ({self.expressions(expression, flat=True)})"
+
+    # -- statements -----------------------------------------------------------------------------
+
+    def flink_statement_set_sql(self, expression: StatementSet) -> str:
+        body = "".join(f" {self.sql(e)};" for e in expression.expressions)
+        return f"EXECUTE STATEMENT SET BEGIN{body} END"

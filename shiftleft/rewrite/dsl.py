@@ -258,7 +258,7 @@ def _make_rule(data: dict[str, Any], origin: str, pack: str) -> type[Declarative
         "pack": pack,
         "pattern": pattern,
         "template": template,
-        "condition": condition,
+        "condition": staticmethod(condition) if condition else None,
         "severity": severity,
         "message": data.get("message"),
         "suggestion": data.get("suggestion"),

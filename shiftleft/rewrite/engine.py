@@ -9,6 +9,7 @@ own output (``arr[0]`` → ``arr[1]`` must not become ``arr[2]``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from sqlglot import exp
 
@@ -19,13 +20,24 @@ from shiftleft.rewrite.registry import RuleSet
 logger = logging.getLogger(__name__)
 
 
+def _post_order(root: exp.Expr) -> Iterator[exp.Expr]:
+    """Children left to right, then the node: every node after all of its descendants."""
+    stack: list[tuple[exp.Expr, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            yield node
+            continue
+        stack.append((node, True))
+        children = list(node.iter_expressions())
+        stack.extend((child, False) for child in reversed(children))
+
+
 def rewrite(tree: exp.Expr, rules: RuleSet, ctx: RuleContext) -> tuple[exp.Expr, list[str]]:
     """Rewrite ``tree`` in place; return the (possibly new) root and the ids of applied rules."""
     applied: dict[str, None] = {}
     active = {r.id for r in rules if r.applies_to(ctx.target, ctx.mode)}
-    # Reversed pre-order: every node comes after all of its descendants.
-    nodes = list(tree.walk(bfs=False))
-    nodes.reverse()
+    nodes = list(_post_order(tree))
     root = tree
     for node in nodes:
         for rule in rules.for_type(type(node)):
@@ -47,7 +59,7 @@ def rewrite(tree: exp.Expr, rules: RuleSet, ctx: RuleContext) -> tuple[exp.Expr,
                 )
                 continue
             if replacement is None or replacement is node:
-                if len(ctx.diagnostics) > reported:
+                if len(ctx.diagnostics) > reported and rule.phase != "check":
                     applied[rule.id] = None
                 continue
             if node.comments:

@@ -1,0 +1,30 @@
+# Two commands from a fresh clone (see README):  make demo   /   make test
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test install rules-doc clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the project metadata changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/shiftleft transpile examples/orders.sql
+
+test: install
+	$(BIN)/python -m pytest
+
+rules-doc: install
+	$(BIN)/shiftleft rules --format markdown
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build dist

@@ -1,0 +1,89 @@
+"""The command line: output streams and exit codes (0 ok, 1 diagnostics, 2 bad input)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shiftleft.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_transpile_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "m.sql"
+    f.write_text("SELECT nvl(a, 0) FROM t")
+    code, out, err = run(capsys, "transpile", str(f))
+    assert (code, out, err) == (0, "SELECT COALESCE(a, 0) FROM t;\n", "")
+
+
+def test_diagnostics_go_to_stderr_with_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "m.sql"
+    f.write_text("SELECT\n  levenshtein(a, b) FROM t")
+    code, out, err = run(capsys, "transpile", str(f))
+    assert code == 1
+    assert out == "SELECT LEVENSHTEIN(a, b) FROM t;\n"
+    assert err.startswith(f"{f}:2:3: error [SL9001]")
+
+
+def test_json_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "m.sql"
+    f.write_text("SELECT nvl(a, 0) FROM t; SELECT 2")
+    code, out, _ = run(capsys, "transpile", str(f), "--format", "json", "--target", "confluent", "--mode", "batch")
+    data = json.loads(out)
+    assert code == 0 and data["target"] == "confluent" and data["mode"] == "batch"
+    assert [s["index"] for s in data["statements"]] == [1, 2]
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("SELECT nvl(a, 1) FROM t"))
+    code, out, _ = run(capsys, "transpile", "-")
+    assert code == 0 and "COALESCE" in out
+
+
+def test_bad_sql_exit_2_with_location(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "bad.sql"
+    f.write_text("SELECT 1;\nSELECT a FROM WHERE")
+    code, out, err = run(capsys, "transpile", str(f))
+    assert code == 2 and out == ""
+    assert f"{f}: statement 2, line 2" in err and "Traceback" not in err
+
+
+def test_missing_file_and_bad_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "transpile", str(tmp_path / "nope.sql"))
+    assert code == 2 and "no such file" in err
+    (tmp_path / "ok.sql").write_text("SELECT 1")
+    code, _, err = run(capsys, "transpile", str(tmp_path / "ok.sql"), "--read", "nosuchdialect")
+    assert code == 2 and "unknown read dialect" in err
+    with pytest.raises(SystemExit) as info:
+        main(["transpile", "-", "--target", "kafka"])
+    assert info.value.code == 2
+
+
+def test_rules_listing(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules")
+    assert code == 0 and "SL1001  nvl-to-coalesce" in out and "SL9001" in out
+    code, out, _ = run(capsys, "rules", "--format", "json")
+    ids = [r["id"] for r in json.loads(out)]
+    assert ids == sorted(ids) and "SL3001" in ids
+    code, out, _ = run(capsys, "rules", "--format", "markdown")
+    assert out.startswith("| id | name |")
+
+
+def test_installed_console_script() -> None:
+    exe = Path(sys.executable).with_name("shiftleft")
+    proc = subprocess.run(
+        [str(exe), "transpile", "-"], input="SELECT a FROM t WHERE a != 1", capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "SELECT a FROM t WHERE a <> 1;\n"

@@ -1,0 +1,134 @@
+"""The public API: shiftleft.transpile on whole scripts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import shiftleft
+from shiftleft import ConfigError, InputError, Mode, Severity, Target, TranspileResult
+
+
+def test_single_statement_and_result_model() -> None:
+    result = shiftleft.transpile("SELECT nvl(a, 0) AS a FROM t")
+    assert isinstance(result, TranspileResult)
+    assert result.sql == "SELECT COALESCE(a, 0) AS a FROM t;\n"
+    assert result.ok
+    assert result.rules_applied == ["SL1001"]
+    assert result.target is Target.FLINK and result.mode is Mode.STREAMING
+    [stmt] = result.statements
+    assert stmt.index == 1 and stmt.line == 1 and stmt.source == "SELECT nvl(a, 0) AS a FROM t"
+    # JSON-serializable for tools that embed shiftleft
+    data = json.loads(result.model_dump_json())
+    assert data["statements"][0]["rules_applied"] == ["SL1001"]
+
+
+def test_multi_statement_script_keeps_order_lines_and_sources() -> None:
+    script = "SELECT 1;\n\nSELECT nvl(a, b) FROM t;\n-- trailing comment\nSELECT 3"
+    result = shiftleft.transpile(script)
+    assert [s.index for s in result.statements] == [1, 2, 3]
+    assert [s.line for s in result.statements] == [1, 3, 5]
+    assert result.statements[1].source == "SELECT nvl(a, b) FROM t"
+    assert result.sql.count(";\n") == 3
+
+
+def test_empty_statements_are_skipped_and_empty_input_is_empty_output() -> None:
+    assert shiftleft.transpile("SELECT 1;;  ;").sql == "SELECT 1;\n"
+    assert shiftleft.transpile("").statements == []
+    assert shiftleft.transpile("  -- only a comment\n").sql == ""
+
+
+def test_output_is_reproducible() -> None:
+    sql = "SELECT nvl(a, 0), arr[i], levenshtein(a, b) FROM t WHERE a != 'x'"
+    first = shiftleft.transpile(sql).model_dump_json()
+    assert all(shiftleft.transpile(sql).model_dump_json() == first for _ in range(3))
+
+
+def test_diagnostics_have_positions_and_suggestions() -> None:
+    result = shiftleft.transpile("SELECT a,\n       levenshtein(a, b) FROM t")
+    [diag] = [d for d in result.diagnostics if d.rule_id == "SL9001"]
+    assert diag.severity is Severity.ERROR
+    assert (diag.statement, diag.line, diag.column) == (1, 2, 8)
+    assert "LEVENSHTEIN" in diag.message and diag.suggestion
+    assert not result.ok
+    assert diag.format("m.sql").startswith("m.sql:2:8: error [SL9001]")
+
+
+def test_unparsed_statement_is_reported_not_dropped() -> None:
+    result = shiftleft.transpile("MSCK REPAIR TABLE t")
+    assert "MSCK REPAIR TABLE t" in result.sql
+    assert any(d.rule_id == "SL9003" for d in result.errors)
+
+
+def test_comments_are_kept() -> None:
+    result = shiftleft.transpile("-- revenue model\nSELECT a /* the key */ FROM t")
+    assert "revenue model" in result.sql and "the key" in result.sql
+
+
+@pytest.mark.parametrize("read", ["spark", "databricks", "hive", "duckdb", "snowflake", "spark2"])
+def test_other_readers(read: str) -> None:
+    result = shiftleft.transpile("SELECT COALESCE(a, 1) AS x FROM t WHERE b > 2", read=read)
+    assert result.sql == "SELECT COALESCE(a, 1) AS x FROM t WHERE b > 2;\n"
+    assert result.read == read
+
+
+def test_targets_and_modes_accept_strings_and_enums() -> None:
+    for target in ("flink", "confluent", Target.CONFLUENT):
+        for mode in ("streaming", "BATCH", Mode.BATCH):
+            assert shiftleft.transpile("SELECT 1", target=target, mode=mode).ok
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"read": "sparkk"}, "unknown read dialect 'sparkk'"),
+        ({"target": "kafka"}, "unknown target 'kafka'"),
+        ({"mode": "micro-batch"}, "unknown mode 'micro-batch'"),
+        ({"disable": ["SL0000"]}, "cannot disable unknown rule 'SL0000'"),
+        ({"schema": {"t": ["a"]}}, "schema must look like"),
+    ],
+)
+def test_bad_configuration_is_a_config_error(kwargs: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        shiftleft.transpile("SELECT 1", **kwargs)
+
+
+def test_disable_by_id_or_name() -> None:
+    for key in ("SL1001", "nvl-to-coalesce"):
+        result = shiftleft.transpile("SELECT nvl(a, 0) FROM t", disable=[key])
+        assert "SL1001" not in result.rules_applied
+
+
+def test_pretty_output() -> None:
+    result = shiftleft.transpile("SELECT a, b FROM t WHERE a > 1; SELECT 2", pretty=True)
+    assert "\nFROM t\n" in result.sql and ";\n\nSELECT\n  2;\n" in result.sql
+
+
+def test_input_error_is_a_shiftleft_error_with_location() -> None:
+    with pytest.raises(InputError) as info:
+        shiftleft.transpile("SELECT 1;\nSELECT a FROM t WHERE")
+    err = info.value
+    assert isinstance(err, shiftleft.ShiftleftError)
+    assert err.statement == 2 and err.line == 2 and err.hint
+    assert "statement 2, line 2" in str(err)
+
+
+def test_unterminated_string_points_at_its_start() -> None:
+    with pytest.raises(InputError) as info:
+        shiftleft.transpile("SELECT 1;\nSELECT 'abc FROM t")
+    assert (info.value.line, info.value.column) == (2, 8)
+    assert "unterminated string" in (info.value.hint or "")
+
+
+def test_non_text_input() -> None:
+    with pytest.raises(InputError, match="expected SQL text"):
+        shiftleft.transpile(b"SELECT 1")  # type: ignore[arg-type]
+
+
+def test_sqlglot_plugin_entry_point() -> None:
+    import sqlglot
+
+    assert sqlglot.transpile("SELECT a FROM t WHERE a != 1", read="spark", write="flink") == [
+        "SELECT a FROM t WHERE a <> 1"
+    ]
