@@ -203,3 +203,31 @@ def test_failing_rule_becomes_a_diagnostic(tmp_path: Path) -> None:
 def test_not_a_directory(tmp_path: Path) -> None:
     with pytest.raises(shiftleft.ConfigError, match="is not a directory"):
         shiftleft.transpile("SELECT 1", rules=[tmp_path / "missing"])
+
+
+def test_entry_point_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed package can contribute a pack through the `shiftleft.rules` entry point."""
+    from shiftleft.rewrite.registry import entry_point_pack_paths
+
+    pack = write_pack(tmp_path, GOOD, name="acme-pack")
+    dist = tmp_path / "acme_rules-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-rules\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[shiftleft.rules]\nacme = acme_rules:pack_dir\n")
+    (tmp_path / "acme_rules.py").write_text(f"def pack_dir():\n    return {str(pack)!r}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert pack in entry_point_pack_paths()
+    rules = load_pack(pack.resolve())
+    assert [r.id for r in rules] == ["SL8001", "SL8002", "SL8003"]
+
+
+def test_broken_entry_point_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shiftleft.rewrite.registry import entry_point_pack_paths
+
+    dist = tmp_path / "broken_rules-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-rules\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[shiftleft.rules]\nbroken = no_such_module:x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(shiftleft.ConfigError, match="entry point 'broken'"):
+        entry_point_pack_paths()
