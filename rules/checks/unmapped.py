@@ -11,6 +11,7 @@ from functools import cache
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ErrorLevel
 from sqlglot.generator import Generator
 
 from shiftleft.dialects.flink_catalog import FLINK_FUNCTIONS
@@ -30,7 +31,7 @@ _SYNTAX = frozenset(
 
 @cache
 def _generator(target: str) -> Generator:
-    return Dialect.get_or_raise(target).generator()
+    return Dialect.get_or_raise(target).generator(unsupported_level=ErrorLevel.IGNORE)
 
 
 @cache
@@ -41,6 +42,25 @@ def _fixed_name(generator_cls: type, func_cls: type[exp.Func]) -> str | None:
     return func_cls.sql_name()
 
 
+def _is_leaf(value: exp.Expr) -> bool:
+    return not any(isinstance(v, (exp.Expr, list)) for v in value.args.values())
+
+
+def _probe(node: exp.Func) -> exp.Func:
+    """A cheap stand-in for ``node`` for finding its generated name: same class and leaf
+    arguments (literals, units, types), but nested subtrees replaced by a plain column, so
+    generating it costs O(1) instead of O(subtree)."""
+    args: dict[str, object] = {}
+    for key, value in node.args.items():
+        if isinstance(value, exp.Expr):
+            args[key] = value if _is_leaf(value) else exp.column("_")
+        elif isinstance(value, list):
+            args[key] = [v if not isinstance(v, exp.Expr) or _is_leaf(v) else exp.column("_") for v in value]
+        else:
+            args[key] = value
+    return type(node)(**args)
+
+
 def flink_function_name(node: exp.Func, target: str) -> str | None:
     """Upper-case name of the function the target generator writes for ``node``, if a call."""
     if isinstance(node, exp.Anonymous):
@@ -49,9 +69,12 @@ def flink_function_name(node: exp.Func, target: str) -> str | None:
     name = _fixed_name(type(generator), type(node))
     if name is None:
         try:
-            sql = generator.generate(node, copy=True)
-        except Exception:  # noqa: BLE001 - the generate stage reports real failures
-            return None
+            sql = generator.generate(_probe(node), copy=False)
+        except Exception:  # noqa: BLE001 - some generators need the real arguments
+            try:
+                sql = generator.generate(node, copy=True)
+            except Exception:  # noqa: BLE001 - the generate stage reports real failures
+                return None
         found = _CALL.match(sql)
         name = found.group(1) if found else None
     return name.upper() if name else None

@@ -1,0 +1,67 @@
+"""Benchmark corpora: TPC-H / TPC-DS query text, dbt-style models, synthetic scaled queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Corpus:
+    name: str
+    read: str
+    queries: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(len(q) for q in self.queries)
+
+
+def tpc_queries(suite: str) -> Corpus:
+    """The 22 TPC-H or 99 TPC-DS queries shipped in DuckDB's extension wheels (DuckDB SQL)."""
+    try:
+        import duckdb
+        from duckdb_extensions import import_extension
+    except ImportError as e:  # pragma: no cover - the bench extra is missing
+        raise SystemExit(f"the {suite} corpus needs: pip install -e '.[bench]' ({e})") from None
+    con = duckdb.connect()
+    import_extension(suite, con=con)
+    con.sql(f"LOAD {suite}")
+    rows = con.sql(f"SELECT query FROM {suite}_queries() ORDER BY query_nr").fetchall()
+    return Corpus(suite, "duckdb", tuple(r[0].strip().rstrip(";") for r in rows))
+
+
+def dbt_models() -> Corpus:
+    """Rendered dbt-style Spark SQL models written for this repository (Kimball layers)."""
+    files = sorted((HERE / "corpus" / "dbt_models").glob("*.sql"))
+    return Corpus("dbt-models", "spark", tuple(f.read_text() for f in files))
+
+
+_COLUMN_EXPRS = (
+    "nvl(c{j}, 0) AS c{j}",
+    "datediff(d{j}, d0) AS days{j}",
+    "upper(trim(s{j})) AS s{j}",
+    "CASE WHEN c{j} > {j} THEN 'hi' ELSE 'lo' END AS band{j}",
+    "regexp_extract(s{j}, '([a-z]+)', 1) AS word{j}",
+    "CAST(c{j} AS DOUBLE) / 3 AS third{j}",
+    "size(arr{j}) AS n{j}",
+    "coalesce(s{j}, 'x') || '-' || c{j} AS key{j}",
+)
+
+
+def synthetic_query(scale: int) -> str:
+    """A Spark query whose size grows linearly with ``scale``: ``scale`` CTEs of 8 mapped
+    columns each, joined together, with a filter per CTE."""
+    ctes = []
+    for i in range(scale):
+        cols = ",\n    ".join(e.format(j=j) for j, e in enumerate(_COLUMN_EXPRS))
+        ctes.append(f"cte{i} AS (\n  SELECT id, {cols}\n  FROM src{i}\n  WHERE c0 != {i} AND s1 IS NOT NULL\n)")
+    joins = "\n".join(f"JOIN cte{i} ON cte{i}.id = cte0.id" for i in range(1, scale))
+    select = ", ".join(f"cte{i}.c{i % 8}" for i in range(scale))
+    return f"WITH {', '.join(ctes)}\nSELECT cte0.id, {select}\nFROM cte0\n{joins}"
+
+
+def synthetic(scale: int) -> Corpus:
+    return Corpus(f"synthetic-{scale}x", "spark", (synthetic_query(scale),))

@@ -1,0 +1,186 @@
+"""shiftleft benchmarks: translation speed against sqlglot's own round trip, in one run.
+
+    python benchmarks/run.py            # full run, prints a Markdown table
+    python benchmarks/run.py --quick    # smaller and fewer rounds (smoke test)
+    python benchmarks/run.py --json out.json
+
+Every figure is a ratio against a baseline measured in the same run on the same input, so
+results are comparable across (noisy, shared) machines.  See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import logging  # noqa: E402
+
+import sqlglot  # noqa: E402
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)  # the baseline logs unsupported-feature warnings
+from corpus import Corpus, dbt_models, synthetic, synthetic_query, tpc_queries  # noqa: E402
+
+import shiftleft  # noqa: E402
+from shiftleft import InputError  # noqa: E402
+
+
+def sqlglot_round_trip(sql: str, read: str) -> str:
+    """The baseline: parse and regenerate in the same dialect, what any sqlglot user pays."""
+    return ";\n".join(e.sql(read) for e in sqlglot.parse(sql, read=read) if e is not None)
+
+
+def shiftleft_transpile(sql: str, read: str) -> str:
+    return shiftleft.transpile(sql, read=read).sql
+
+
+def usable(corpus: Corpus) -> tuple[Corpus, int]:
+    """Drop queries either side cannot read, so both sides time the same input."""
+    kept = []
+    for q in corpus.queries:
+        try:
+            sqlglot_round_trip(q, corpus.read)
+            shiftleft_transpile(q, corpus.read)
+        except (InputError, sqlglot.errors.SqlglotError):
+            continue
+        kept.append(q)
+    return Corpus(corpus.name, corpus.read, tuple(kept)), len(corpus.queries) - len(kept)
+
+
+def time_corpus(fn: Callable[[str, str], str], corpus: Corpus) -> float:
+    start = time.perf_counter()
+    for q in corpus.queries:
+        fn(q, corpus.read)
+    return time.perf_counter() - start
+
+
+def compare(corpus: Corpus, rounds: int) -> dict:
+    """Median over interleaved rounds of baseline and shiftleft on the same corpus."""
+    corpus, skipped = usable(corpus)
+    base, ours = [], []
+    for _ in range(rounds):
+        base.append(time_corpus(sqlglot_round_trip, corpus))
+        ours.append(time_corpus(shiftleft_transpile, corpus))
+    b, o = statistics.median(base), statistics.median(ours)
+    return {
+        "corpus": corpus.name,
+        "queries": len(corpus.queries),
+        "skipped": skipped,
+        "bytes": corpus.size,
+        "sqlglot_ms": round(b * 1000, 2),
+        "shiftleft_ms": round(o * 1000, 2),
+        "ratio": round(o / b, 3) if b else None,
+    }
+
+
+def scaling(scales: list[int], rounds: int) -> list[dict]:
+    rows = []
+    for k in scales:
+        c = synthetic(k)
+        t = statistics.median(time_corpus(shiftleft_transpile, c) for _ in range(rounds))
+        b = statistics.median(time_corpus(sqlglot_round_trip, c) for _ in range(rounds))
+        rows.append({"scale": k, "bytes": c.size, "shiftleft_ms": round(t * 1000, 2), "sqlglot_ms": round(b * 1000, 2)})
+    base = rows[0]
+    for r in rows:
+        r["size_x"] = round(r["bytes"] / base["bytes"], 1)
+        r["time_x"] = round(r["shiftleft_ms"] / base["shiftleft_ms"], 1)
+    return rows
+
+
+def import_time(module: str, repeats: int) -> float:
+    """Best wall time of a fresh interpreter importing ``module`` (ms)."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 1)
+
+
+def _transpile_model(sql: str) -> int:
+    return len(shiftleft.transpile(sql).diagnostics)
+
+
+def project_throughput(models: int, workers: int) -> dict:
+    """Translate a project of ``models`` dbt-style models with a pool of worker processes."""
+    base = dbt_models().queries
+    project = [base[i % len(base)].replace("FROM ", f"FROM p{i}_", 1) for i in range(models)]
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(_transpile_model, project, chunksize=max(1, models // (workers * 8))))
+    elapsed = time.perf_counter() - start
+    return {"models": models, "workers": workers, "seconds": round(elapsed, 2), "models_per_s": round(models / elapsed, 1)}
+
+
+def peak_memory(scale: int) -> dict:
+    sql = synthetic_query(scale)
+    tracemalloc.start()
+    shiftleft.transpile(sql)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "query": f"synthetic-{scale}x",
+        "bytes_in": len(sql),
+        "transpile_peak_mib": round(peak / 2**20, 1),
+        "process_max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def run(quick: bool) -> dict:
+    rounds = 3 if quick else 7
+    corpora = [dbt_models(), tpc_queries("tpch")] if quick else [dbt_models(), tpc_queries("tpch"), tpc_queries("tpcds")]
+    scales = [1, 4, 16] if quick else [1, 4, 16, 64]
+    shiftleft.transpile("SELECT 1")  # load rules once, outside the timings
+    return {
+        "machine": {"python": sys.version.split()[0], "cpus": os.cpu_count(), "sqlglot": sqlglot.__version__},
+        "throughput": [compare(c, rounds) for c in corpora],
+        "scaling": scaling(scales, rounds),
+        "import_ms": {"sqlglot": import_time("sqlglot", 3 if quick else 7), "shiftleft": import_time("shiftleft", 3 if quick else 7)},
+        "project": project_throughput(200 if quick else 2000, 2),
+        "memory": peak_memory(scales[-1]),
+    }
+
+
+def markdown(r: dict) -> str:
+    out = ["| corpus | queries | sqlglot round trip (ms) | shiftleft transpile (ms) | ratio (target ≤ 1.3) |", "|---|---:|---:|---:|---:|"]
+    for t in r["throughput"]:
+        skipped = f" ({t['skipped']} unreadable, skipped)" if t["skipped"] else ""
+        out.append(f"| {t['corpus']} | {t['queries']}{skipped} | {t['sqlglot_ms']} | {t['shiftleft_ms']} | {t['ratio']} |")
+    out += ["", "| synthetic scale | input bytes | size × | shiftleft (ms) | time × (target: 64× size ≤ 70× time) |", "|---:|---:|---:|---:|---:|"]
+    for s in r["scaling"]:
+        out.append(f"| {s['scale']}× | {s['bytes']} | {s['size_x']} | {s['shiftleft_ms']} | {s['time_x']} |")
+    i, p, m = r["import_ms"], r["project"], r["memory"]
+    out += [
+        "",
+        f"- import: `import sqlglot` {i['sqlglot']} ms, `import shiftleft` {i['shiftleft']} ms (fresh interpreter, best of runs)",
+        f"- project: {p['models']} models translated by {p['workers']} worker processes in {p['seconds']} s ({p['models_per_s']} models/s)",
+        f"- memory: transpiling {m['query']} ({m['bytes_in']} bytes) peaks at {m['transpile_peak_mib']} MiB of Python allocations; process max RSS {m['process_max_rss_mib']} MiB",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small corpora, few rounds")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    args = parser.parse_args(argv)
+    results = run(args.quick)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    sys.stdout.write(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
