@@ -4,45 +4,59 @@
 >>> print(shiftleft.transpile("SELECT nvl(a, 0) FROM t").sql)
 SELECT COALESCE(a, 0) FROM t;
 <BLANKLINE>
+
+Public names are imported on first use, so ``import shiftleft`` costs little more than
+``import sqlglot`` (pydantic, lark and the rule packs load when first needed).
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from shiftleft._compat import check_sqlglot
 
 check_sqlglot()
 
-from shiftleft.errors import (  # noqa: E402
-    ConfigError,
-    InputError,
-    RuleDefinitionError,
-    ShiftleftEnvironmentError,
-    ShiftleftError,
-)
-from shiftleft.models import (  # noqa: E402
-    Diagnostic,
-    Mode,
-    Severity,
-    StatementResult,
-    Target,
-    TranspileResult,
-)
-from shiftleft.transpile import transpile  # noqa: E402
-
 __version__ = "0.1.0"
 
-__all__ = [
-    "transpile",
-    "TranspileResult",
-    "StatementResult",
-    "Diagnostic",
-    "Severity",
-    "Target",
-    "Mode",
-    "ShiftleftError",
-    "InputError",
-    "ConfigError",
-    "RuleDefinitionError",
-    "ShiftleftEnvironmentError",
-    "__version__",
-]
+_EXPORTS = {
+    "transpile": "shiftleft.pipeline",
+    "TranspileResult": "shiftleft.models",
+    "StatementResult": "shiftleft.models",
+    "Diagnostic": "shiftleft.models",
+    "Severity": "shiftleft.models",
+    "Target": "shiftleft.models",
+    "Mode": "shiftleft.models",
+    "ShiftleftError": "shiftleft.errors",
+    "InputError": "shiftleft.errors",
+    "ConfigError": "shiftleft.errors",
+    "RuleDefinitionError": "shiftleft.errors",
+    "ShiftleftEnvironmentError": "shiftleft.errors",
+}
+
+__all__ = [*_EXPORTS, "__version__"]
+
+if TYPE_CHECKING:
+    from shiftleft.errors import (
+        ConfigError,
+        InputError,
+        RuleDefinitionError,
+        ShiftleftEnvironmentError,
+        ShiftleftError,
+    )
+    from shiftleft.models import Diagnostic, Mode, Severity, StatementResult, Target, TranspileResult
+    from shiftleft.pipeline import transpile
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'shiftleft' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # cache: later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

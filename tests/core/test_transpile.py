@@ -132,3 +132,18 @@ def test_sqlglot_plugin_entry_point() -> None:
     assert sqlglot.transpile("SELECT a FROM t WHERE a != 1", read="spark", write="flink") == [
         "SELECT a FROM t WHERE a <> 1"
     ]
+
+
+def test_import_is_lazy_and_exports_resolve() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, shiftleft;"
+        "assert 'pydantic' not in sys.modules and 'lark' not in sys.modules, 'heavy imports at import time';"
+        "import shiftleft.pipeline;"
+        "assert callable(shiftleft.transpile);"
+        "print(sorted(n for n in shiftleft.__all__ if not hasattr(shiftleft, n)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
