@@ -27,6 +27,8 @@ class Flink(Dialect):
     TIME_MAPPING = Spark.TIME_MAPPING
     DATE_FORMAT = "'yyyy-MM-dd'"
     TIME_FORMAT = "'yyyy-MM-dd HH:mm:ss'"
+    # Flink arrays are 1-based (arr[1] is the first element).
+    INDEX_OFFSET = 1
     # dim FOR SYSTEM_TIME AS OF o.ts AS d: the alias follows the temporal clause.
     ALIAS_POST_VERSION = True
     TYPED_DIVISION = True

@@ -7,12 +7,14 @@ and https://nightlies.apache.org/flink/flink-docs-release-2.0/docs/dev/table/typ
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sqlglot import exp, generator
-from sqlglot.dialects.dialect import rename_func, unit_to_var
+from sqlglot.dialects.dialect import explode_to_unnest_sql, rename_func, unit_to_var
 
 from shiftleft.dialects.flink_catalog import FLINK_RESERVED_WORDS
 from shiftleft.dialects.flink_parser import (
+    TYPED_LITERAL,
     DescriptorArgument,
     Distribution,
     Execute,
@@ -21,7 +23,6 @@ from shiftleft.dialects.flink_parser import (
     StatementSet,
     SystemFunctionProperty,
     TableArgument,
-    TYPED_LITERAL,
 )
 
 _PLAIN_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -41,7 +42,8 @@ def _format_arg(self: FlinkGenerator, expression: exp.Expr) -> str | None:
     return None if fmt in (None, self.dialect.TIME_FORMAT) else fmt
 
 
-def _time_fn(name: str):  # type: ignore[no-untyped-def]
+def _time_fn(name: str) -> Callable[[FlinkGenerator, exp.Expr], str]:
+    # TO_TIMESTAMP(s[, fmt]) and friends; the format is left out when it is Flink's default.
     def _sql(self: FlinkGenerator, expression: exp.Expr) -> str:
         this = expression.this
         if isinstance(this, exp.TimeStrToTime):  # Spark's DATE_FORMAT wraps its argument
@@ -59,7 +61,11 @@ def _date_format_sql(self: FlinkGenerator, expression: exp.TimeToStr) -> str:
 
 
 def _coalesce_sql(self: FlinkGenerator, expression: exp.Coalesce) -> str:
-    name = "IFNULL" if expression.args.get("is_null") and len(expression.expressions) == 1 else "COALESCE"
+    name = (
+        "IFNULL"
+        if expression.args.get("is_null") and len(expression.expressions) == 1
+        else "COALESCE"
+    )
     return self.func(name, expression.this, *expression.expressions)
 
 
@@ -77,12 +83,33 @@ def _str_position_sql(self: FlinkGenerator, expression: exp.StrPosition) -> str:
     return f"POSITION({self.sql(substr)} IN {self.sql(expression, 'this')})"
 
 
-def _timestamp_delta_sql(name: str):  # type: ignore[no-untyped-def]
+def _timestamp_delta_sql(name: str) -> Callable[[FlinkGenerator, exp.Expr], str]:
     # TIMESTAMPADD(unit, n, ts) / TIMESTAMPDIFF(unit, ts1, ts2)
     def _sql(self: FlinkGenerator, expression: exp.Expr) -> str:
         return self.func(name, unit_to_var(expression), expression.expression, expression.this)
 
     return _sql
+
+
+def _map_sql(self: FlinkGenerator, expression: exp.Map | exp.VarMap) -> str:
+    # MAP[k1, v1, k2, v2] when the keys and values are literal arrays, else MAP_FROM_ARRAYS.
+    keys, values = expression.args.get("keys"), expression.args.get("values")
+    if isinstance(keys, exp.Array) and isinstance(values, exp.Array):
+        pairs = [self.sql(e) for kv in zip(keys.expressions, values.expressions) for e in kv]
+        return f"MAP[{', '.join(pairs)}]"
+    return self.func("MAP_FROM_ARRAYS", keys, values)
+
+
+def _floor_to_sql(self: FlinkGenerator, expression: exp.Expr) -> str:
+    # DATE_TRUNC(unit, ts) has the same meaning as FLOOR(ts TO unit).
+    return f"FLOOR({self.sql(expression, 'this')} TO {self.sql(unit_to_var(expression))})"
+
+
+def _lateral_sql(self: FlinkGenerator, expression: exp.Lateral) -> str:
+    # Hive's LATERAL VIEW EXPLODE(a) t AS x is Flink's CROSS JOIN UNNEST(a) AS t(x).
+    if isinstance(expression.this, exp.Explode) and not isinstance(expression.this, exp.Posexplode):
+        return explode_to_unnest_sql(self, expression)
+    return self.lateral_sql(expression)
 
 
 class FlinkGenerator(generator.Generator):
@@ -117,6 +144,7 @@ class FlinkGenerator(generator.Generator):
         exp.DType.VARBINARY: "BYTES",
         exp.DType.DATETIME: "TIMESTAMP",
         exp.DType.TIMESTAMPLTZ: "TIMESTAMP_LTZ",
+        exp.DType.TIMESTAMPNTZ: "TIMESTAMP",
         exp.DType.TIMESTAMPTZ: "TIMESTAMP_LTZ",
         exp.DType.STRUCT: "ROW",
         exp.DType.LIST: "MULTISET",
@@ -129,6 +157,24 @@ class FlinkGenerator(generator.Generator):
     TRANSFORMS = {
         **generator.Generator.TRANSFORMS,
         exp.ArraySize: rename_func("CARDINALITY"),
+        exp.ArrayUniqueAgg: lambda self, e: self.func(
+            "ARRAY_AGG", exp.Distinct(expressions=[e.this])
+        ),
+        exp.DateTrunc: _floor_to_sql,
+        exp.FileFormatProperty: lambda self, e: (
+            f"'format' = {self.sql(exp.Literal.string(e.name.lower()))}"
+        ),
+        exp.First: rename_func("FIRST_VALUE"),
+        exp.JSONExtract: lambda self, e: self.func("JSON_QUERY", e.this, e.expression),
+        exp.JSONExtractScalar: lambda self, e: self.func("JSON_VALUE", e.this, e.expression),
+        exp.Last: rename_func("LAST_VALUE"),
+        exp.Lateral: _lateral_sql,
+        exp.Map: _map_sql,
+        exp.TimestampTrunc: _floor_to_sql,
+        exp.TryCast: lambda self, e: (
+            self.trycast_sql(e) if e.args.get("safe") else self.cast_sql(e)
+        ),
+        exp.VarMap: _map_sql,
         exp.ArrayToString: rename_func("ARRAY_JOIN"),
         exp.Coalesce: _coalesce_sql,
         exp.CurrentTime: lambda *_: "CURRENT_TIME",
@@ -225,7 +271,9 @@ class FlinkGenerator(generator.Generator):
 
     def struct_sql(self, expression: exp.Struct) -> str:
         # ROW(v1, v2): Flink's ROW constructor has no field names.
-        values = [e.expression if isinstance(e, exp.PropertyEQ) else e for e in expression.expressions]
+        values = [
+            e.expression if isinstance(e, exp.PropertyEQ) else e for e in expression.expressions
+        ]
         return self.func("ROW", *values)
 
     # -- functions with special syntax ----------------------------------------------------------
@@ -267,15 +315,19 @@ class FlinkGenerator(generator.Generator):
         bare.set("hints", None)
         name = self.sql(exp.Table(**{k: bare.args.get(k) for k in ("this", "db", "catalog")}))
         full = super().table_sql(bare, sep=sep)
-        hints_sql = self.expressions(expression, key="hints", sep=" ")
-        return f"{name} {hints_sql}{full[len(name):]}"
+        hints_sql = self.expressions(expression, key="hints", sep=" ").strip()
+        return f"{name} {hints_sql}{full[len(name) :]}"
 
     def matchrecognize_sql(self, expression: exp.MatchRecognize) -> str:
         alias = expression.args.get("alias")
         if alias:
             expression = expression.copy()
             expression.set("alias", None)
-        sql = super().matchrecognize_sql(expression)
+        sql = (
+            super()
+            .matchrecognize_sql(expression)
+            .replace("MATCH_RECOGNIZE ( ", "MATCH_RECOGNIZE (")
+        )
         if alias:
             sql = f"{sql} AS {self.sql(alias)}"
         within = expression.args.get("within")
@@ -308,7 +360,11 @@ class FlinkGenerator(generator.Generator):
     def property_sql(self, expression: exp.Property) -> str:
         if type(expression) is exp.Property:
             key = expression.this
-            key_sql = self.sql(key) if isinstance(key, exp.Literal) else self.sql(exp.Literal.string(expression.name))
+            key_sql = (
+                self.sql(key)
+                if isinstance(key, exp.Literal)
+                else self.sql(exp.Literal.string(expression.name))
+            )
             return f"{key_sql} = {self.sql(expression, 'value')}"
         return super().property_sql(expression)
 
@@ -317,7 +373,11 @@ class FlinkGenerator(generator.Generator):
 
     def partitionedbyproperty_sql(self, expression: exp.PartitionedByProperty) -> str:
         this = expression.this
-        cols = self.expressions(this, flat=True) if isinstance(this, (exp.Schema, exp.Tuple)) else self.sql(this)
+        cols = (
+            self.expressions(this, flat=True)
+            if isinstance(this, (exp.Schema, exp.Tuple))
+            else self.sql(this)
+        )
         return f"PARTITIONED BY ({cols})"
 
     def flink_distribution_sql(self, expression: Distribution) -> str:

@@ -97,7 +97,6 @@ def _typed_literal(parser: BaseParser, this: exp.Expr, to: exp.DataType) -> exp.
     return cast
 
 
-
 def _keep(name: str) -> t.Callable[[list[exp.Expr]], exp.Expr]:
     """Keep a Flink function whose sqlglot node would regenerate under another name."""
 
@@ -140,9 +139,6 @@ def _build_coalesce_ifnull(args: list[exp.Expr]) -> exp.Coalesce:
     return exp.Coalesce(this=seq_get(args, 0), expressions=args[1:], is_null=True)
 
 
-# Window table functions and their positional parameter names.
-WINDOW_TVFS = {"TUMBLE", "HOP", "CUMULATE", "SESSION"}
-
 # Statement-set openers: EXECUTE STATEMENT SET BEGIN / BEGIN STATEMENT SET.
 _SET_OPENERS = (("EXECUTE", "STATEMENT", "SET", "BEGIN"), ("BEGIN", "STATEMENT", "SET"))
 
@@ -161,7 +157,10 @@ class FlinkParser(BaseParser):
         **BaseParser.FUNCTIONS,
         "DATE_FORMAT": build_formatted_time(exp.TimeToStr),
         "FROM_UNIXTIME": build_formatted_time(exp.UnixToStr),
+        # FIRST / LAST are MATCH_RECOGNIZE navigation functions in Flink, not aggregates.
+        "FIRST": _keep("FIRST"),
         "IFNULL": _build_coalesce_ifnull,
+        "LAST": _keep("LAST"),
         "INSTR": _keep("INSTR"),
         "LOCATE": _keep("LOCATE"),
         "LOG10": _keep("LOG10"),
@@ -300,11 +299,15 @@ class FlinkParser(BaseParser):
 
     def _parse_property(self) -> exp.Expr | list[exp.Expr] | None:
         # WITH ('key' = 'value', ...): keep the quoted option keys as strings.
-        if self._curr and self._curr.token_type == TokenType.STRING and self._next:
-            if self._next.token_type == TokenType.EQ:
-                key = self._parse_string()
-                self._match(TokenType.EQ)
-                return self.expression(exp.Property(this=key, value=self._parse_primary()))
+        if (
+            self._curr
+            and self._next
+            and self._curr.token_type == TokenType.STRING
+            and self._next.token_type == TokenType.EQ
+        ):
+            key = self._parse_string()
+            self._match(TokenType.EQ)
+            return self.expression(exp.Property(this=key, value=self._parse_primary()))
         return super()._parse_property()
 
     def _parse_distributed_by(self) -> Distribution:
@@ -367,7 +370,9 @@ class FlinkParser(BaseParser):
         if self._match_text_seq("AFTER", "MATCH", "SKIP"):
             words = ["AFTER", "MATCH", "SKIP"]
             while self._curr and self._curr.text.upper() != "PATTERN":
-                words.append(self._curr.text if words[-1] in ("FIRST", "LAST") else self._curr.text.upper())
+                # SKIP TO FIRST | LAST <pattern variable>: keep the variable's spelling
+                to_variable = words[-2:] in (["TO", "FIRST"], ["TO", "LAST"])
+                words.append(self._curr.text if to_variable else self._curr.text.upper())
                 self._advance()
             after = exp.var(" ".join(words))
         pattern = None
@@ -409,10 +414,27 @@ class FlinkParser(BaseParser):
     ) -> exp.TableAlias | None:
         # Table hints come right after the table name: t /*+ OPTIONS(...) */ AS x
         if self._curr and self._curr.token_type == TokenType.HINT:
-            self._pending_table_hint = self._parse_hint()
+            self._pending_table_hint = self._parse_table_hint()
         return super()._parse_table_alias(alias_tokens=alias_tokens)
 
+    def _parse_table_hint(self) -> exp.Hint | None:
+        # /*+ OPTIONS('k' = 'v') */ after a table name; the hint text must not also be kept as a
+        # comment on a neighbouring node.
+        if not self._match(TokenType.HINT) or not self._prev.comments:
+            return None
+        hint = exp.maybe_parse(self._prev.comments[0], into=exp.Hint, dialect=self.dialect)
+        self._prev.comments.clear()
+        return hint
+
     def _parse_table_hints(self) -> list[exp.Expr] | None:
-        hint = getattr(self, "_pending_table_hint", None) or self._parse_hint()
+        hint = getattr(self, "_pending_table_hint", None) or self._parse_table_hint()
         self._pending_table_hint = None
         return [hint] if hint else None
+
+    def _parse_table(self, *args: t.Any, **kwargs: t.Any) -> exp.Expr | None:
+        self._pending_table_hint = None
+        table = super()._parse_table(*args, **kwargs)
+        # The base parser's fast path returns aliased tables before looking for hints.
+        if isinstance(table, exp.Table) and not table.args.get("hints"):
+            table.set("hints", self._parse_table_hints())
+        return table
