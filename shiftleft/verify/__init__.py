@@ -25,6 +25,6 @@ __all__ = [
     "PlannedStatement",
     "PlannerError",
     "ScriptStatement",
-    "split_statements",
     "connector_jars",
+    "split_statements",
 ]

@@ -108,8 +108,7 @@ def _download_wheel(dest: Path) -> Path:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ShiftleftEnvironmentError(
-            f"Could not run pip to download the Flink connector jars ({exc})."
-            + _offline_hint()
+            f"Could not run pip to download the Flink connector jars ({exc})." + _offline_hint()
         ) from exc
     wheels = sorted(dest.glob("*.whl"))
     if proc.returncode != 0 or not wheels:
@@ -132,7 +131,12 @@ def _offline_hint() -> str:
 
 def _extract(wheel: Path, directory: Path) -> list[Path]:
     """Extract :data:`CONNECTOR_JARS` from ``wheel`` into ``directory`` (atomically per jar)."""
-    actual = _sha256(wheel)
+    try:
+        actual = _sha256(wheel)
+    except OSError as exc:
+        raise ShiftleftEnvironmentError(
+            f"Cannot read the connector wheel {wheel} ({exc})." + _offline_hint()
+        ) from exc
     if actual != WHEEL_SHA256:
         raise ShiftleftEnvironmentError(
             f"{wheel} has SHA-256 {actual}, expected {WHEEL_SHA256} for "
@@ -147,7 +151,7 @@ def _extract(wheel: Path, directory: Path) -> list[Path]:
                 with archive.open(_MEMBER_PREFIX + name) as src, open(tmp, "wb") as dst:
                     shutil.copyfileobj(src, dst)
                 os.replace(tmp, target)
-    except (KeyError, zipfile.BadZipFile) as exc:
+    except (KeyError, OSError, zipfile.BadZipFile) as exc:
         raise ShiftleftEnvironmentError(
             f"{wheel} does not contain the expected connector jars ({exc})."
         ) from exc

@@ -18,6 +18,7 @@ adds JVM options after the defaults (so ``SHIFTLEFT_JVM_OPTS=-Xmx2g`` raises the
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import re
@@ -84,8 +85,8 @@ _start_info: JvmStartInfo | None = None
 def require_pyflink() -> Any:
     """Import and return ``pyflink.java_gateway``, or raise a clear environment error."""
     try:
-        import pyflink.java_gateway as java_gateway
-    except ImportError as exc:  # pragma: no cover - exercised only without PyFlink
+        java_gateway = importlib.import_module("pyflink.java_gateway")
+    except ImportError as exc:
         raise ShiftleftEnvironmentError(
             f"Verifying Flink SQL needs PyFlink (apache-flink 2.3), which is not installed "
             f"({exc}). Install it with: {INSTALL_HINT}"

@@ -43,13 +43,13 @@ PlanMode = Literal["streaming", "batch"]
 
 __all__ = [
     "FlinkPlanner",
+    "PlanMode",
     "PlanReport",
     "PlannedStatement",
     "PlannerError",
     "ScriptStatement",
     "SqlSegment",
     "StatementKind",
-    "PlanMode",
     "split_statements",
 ]
 
@@ -130,9 +130,7 @@ class PlanReport(BaseModel):
         head = f"{len(self.statements)} statement(s), {self.mode} mode: "
         if self.ok:
             return head + "accepted"
-        return head + f"{len(self.errors)} error(s)\n" + "\n".join(
-            f"  {e}" for e in self.errors
-        )
+        return head + f"{len(self.errors)} error(s)\n" + "\n".join(f"  {e}" for e in self.errors)
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,18 +347,19 @@ def _split_raw(tokens: Sequence[_Token]) -> list[_Raw]:
     cur = _Raw()
     in_block = False
     inner: list[_Token] = []
+    inner_started = False  # has the current inner statement a significant token yet?
     for tok in tokens:
         if in_block:
             cur.tokens.append(tok)
-            inner_sig = [t for t in inner if t.significant]
-            if tok.upper == "END" and not inner_sig:
+            if tok.upper == "END" and not inner_started:
                 in_block = False  # the block's END: the statement ends at the next ';'
             elif tok.text == ";" and tok.kind == "punct":
-                if inner_sig:
+                if inner_started:
                     cur.inner.append(inner)
-                inner = []
+                inner, inner_started = [], False
             else:
                 inner.append(tok)
+                inner_started = inner_started or tok.significant
             continue
         if tok.kind == "punct" and tok.text == ";":
             if cur.sig:
@@ -370,8 +369,8 @@ def _split_raw(tokens: Sequence[_Token]) -> list[_Raw]:
         cur.tokens.append(tok)
         if tok.upper == "BEGIN" and _opens_statement_set_block(cur.sig):
             in_block = True
-            inner = []
-    if in_block and [t for t in inner if t.significant]:
+            inner, inner_started = [], False
+    if in_block and inner_started:
         cur.inner.append(inner)  # unterminated block: keep what we have
     if cur.sig:
         out.append(cur)
@@ -436,7 +435,12 @@ def split_statements(script: str) -> list[ScriptStatement]:
             emit(raw.tokens, kind, [body] if body else [])
         else:
             whole = _segment(script, raw.tokens)
-            emit(raw.tokens, kind, [whole] if whole else [], _is_ctas(sig) if kind == "ddl" else False)
+            emit(
+                raw.tokens,
+                kind,
+                [whole] if whole else [],
+                _is_ctas(sig) if kind == "ddl" else False,
+            )
         i += 1
     return result
 
@@ -466,6 +470,36 @@ _MAX_MESSAGE = 4000
 class _JavaCause:
     cls: str
     message: str
+    pos: tuple[int, int, int, int] | None = None  # Calcite position: line, col, end line, end col
+
+
+def _java_position(java_exc: Any, cls: str) -> tuple[int, int, int, int] | None:
+    """The structured position of a Calcite parse / validation exception, if it has one."""
+    try:
+        if cls.endswith(".SqlParseException"):
+            pos = java_exc.getPos()
+            if pos is None:
+                return None
+            found = (
+                pos.getLineNum(),
+                pos.getColumnNum(),
+                pos.getEndLineNum(),
+                pos.getEndColumnNum(),
+            )
+        elif cls.endswith(".CalciteContextException"):
+            found = (
+                java_exc.getPosLine(),
+                java_exc.getPosColumn(),
+                java_exc.getEndPosLine(),
+                java_exc.getEndPosColumn(),
+            )
+        else:
+            return None
+    except Exception:  # best effort only: the text of the message is the fallback
+        log.debug("could not read the position of %s", cls, exc_info=True)
+        return None
+    line, col, end_line, end_col = (int(x) for x in found)
+    return (line, col, end_line, end_col) if line > 0 and col > 0 else None
 
 
 def _chain_from_java(java_exc: Any, limit: int = 20) -> list[_JavaCause]:
@@ -474,7 +508,9 @@ def _chain_from_java(java_exc: Any, limit: int = 20) -> list[_JavaCause]:
     while java_exc is not None and seen < limit:
         cls = str(java_exc.getClass().getName())
         msg = java_exc.getMessage()
-        chain.append(_JavaCause(cls, "" if msg is None else str(msg)))
+        chain.append(
+            _JavaCause(cls, "" if msg is None else str(msg), _java_position(java_exc, cls))
+        )
         java_exc = java_exc.getCause()
         seen += 1
     return chain
@@ -496,7 +532,9 @@ def _chain_from_text(trace: str) -> list[_JavaCause]:
             if match:
                 msg_lines = [match.group(2) or ""]
                 i += 1
-                while i < len(lines) and not lines[i].startswith(("\tat ", "\t... ", "Caused by: ")):
+                while i < len(lines) and not lines[i].startswith(
+                    ("\tat ", "\t... ", "Caused by: ")
+                ):
                     msg_lines.append(lines[i])
                     i += 1
                 chain.append(_JavaCause(match.group(1), "\n".join(msg_lines).rstrip()))
@@ -518,7 +556,9 @@ def _java_chain(exc: BaseException) -> list[_JavaCause]:
         text = text.split("\n: ", 1)[1]
     chain = _chain_from_text(text)
     if not chain:
-        chain = [_JavaCause(type(exc).__name__, text.strip().splitlines()[0] if text.strip() else "")]
+        chain = [
+            _JavaCause(type(exc).__name__, text.strip().splitlines()[0] if text.strip() else "")
+        ]
     return chain
 
 
@@ -548,6 +588,10 @@ def _best_cause(chain: Sequence[_JavaCause]) -> int:
 def _java_error_to_planner_error(
     exc: BaseException, statement: int, segment: SqlSegment
 ) -> PlannerError:
+    if isinstance(exc, _ScriptError):
+        return PlannerError(
+            statement=statement, message=str(exc), line=segment.line, column=segment.column
+        )
     chain = _java_chain(exc)
     k = _best_cause(chain)
     chosen = chain[k]
@@ -563,7 +607,11 @@ def _java_error_to_planner_error(
         return segment.line + line - 1, (col + segment.column - 1) if line == 1 else col
 
     line = column = end_line = end_column = None
-    if pos_source is not None:
+    structured = next((c.pos for c in chain if c.pos is not None), None)
+    if pos_source is None and structured is not None:
+        line, column = to_script(structured[0], structured[1])
+        end_line, end_column = to_script(structured[2], structured[3])
+    elif pos_source is not None:
         rng = _RANGE_RE.search(pos_source)
         if rng:
             line, column = to_script(int(rng.group(1)), int(rng.group(2)))
@@ -580,8 +628,7 @@ def _java_error_to_planner_error(
 
     message = chosen.message.strip()
     for prefix in _WRAPPER_PREFIXES:
-        if message.startswith(prefix):
-            message = message[len(prefix) :]
+        message = message.removeprefix(prefix)
     message = _LEADING_POS_RE.sub("", message)
     # Any remaining "line X, column Y" is statement-relative: rewrite to script positions.
     message = _trim_expected(_POS_RE.sub(rewrite, message))
@@ -606,8 +653,14 @@ def _java_error_to_planner_error(
     )
 
 
+class _ScriptError(Exception):
+    """A statement rejected on the Python side (before reaching Flink)."""
+
+
 def _is_java_error(exc: BaseException) -> bool:
-    """Py4J / PyFlink exceptions carrying a Java exception."""
+    """Py4J / PyFlink exceptions carrying a Java exception (or our own statement errors)."""
+    if isinstance(exc, _ScriptError):
+        return True
     module = type(exc).__module__
     return module.startswith(("py4j", "pyflink")) or hasattr(exc, "java_exception")
 
@@ -615,6 +668,24 @@ def _is_java_error(exc: BaseException) -> bool:
 # --------------------------------------------------------------------------------------------
 # The planner
 # --------------------------------------------------------------------------------------------
+
+_SET_RE = re.compile(
+    r"^SET(?:\s+(?P<key>'(?:[^']|'')*'|[^\s=']+)\s*=\s*(?P<value>'(?:[^']|'')*'|.*?))?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_RESET_RE = re.compile(
+    r"^RESET(?:\s+(?P<key>'(?:[^']|'')*'|[^\s']+))?\s*$", re.IGNORECASE | re.DOTALL
+)
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return text[1:-1].replace("''", "'")
+    return text
+
+
+_AS_SELECT_OPERATIONS = frozenset({"CreateTableASOperation", "ReplaceTableAsOperation"})
 
 _SAFE_OTHER = frozenset(
     {"SHOW", "DESCRIBE", "DESC", "EXPLAIN", "LOAD", "UNLOAD", "ADD", "REMOVE", "HELP"}
@@ -768,16 +839,48 @@ class FlinkPlanner:
             ops = attempt(segment, env.getParser().parse)
             if ops is None:
                 return
+            operation = ops.get(0)
+            if str(operation.getClass().getSimpleName()) not in _AS_SELECT_OPERATIONS:
+                attempt(segment, env.executeSql)  # not a CTAS after all: plain DDL
+                return
             planned.plan = attempt(segment, explain)
+            create = operation.getCreateTableOperation()
             try:
-                env.executeInternal(ops.get(0).getCreateTableOperation())
-            except Exception as exc:  # e.g. REPLACE TABLE AS on an existing table
+                if str(operation.getClass().getSimpleName()) == "ReplaceTableAsOperation":
+                    temporary = "TEMPORARY " if create.isTemporary() else ""
+                    name = create.getTableIdentifier().asSerializableString()
+                    env.executeSql(f"DROP {temporary}TABLE IF EXISTS {name}")
+                env.executeInternal(create)
+            except Exception as exc:
                 if not _is_java_error(exc):
                     raise
                 log.debug("could not register the CTAS table of statement %d", st.index)
             return
         first = st.keywords[0] if st.keywords else ""
+        if first in ("SET", "RESET"):
+            # SQL-client commands: TableEnvironment.executeSql rejects them, so apply them to
+            # this environment's configuration (SET / RESET without a key are no-ops here).
+            attempt(segment, lambda sql: self._set_or_reset(env, sql))
+            return
         if st.kind == "ddl" or (st.kind == "other" and first in _SAFE_OTHER):
             attempt(segment, env.executeSql)
         else:  # queries, inserts and anything that could start a job: plan only
             planned.plan = attempt(segment, explain)
+
+    @staticmethod
+    def _set_or_reset(env: Any, sql: str) -> None:
+        set_match = _SET_RE.match(sql.strip())
+        if set_match:
+            if set_match.group("key") is not None:
+                env.getConfig().set(
+                    _unquote(set_match.group("key")), _unquote(set_match.group("value"))
+                )
+            return
+        reset_match = _RESET_RE.match(sql.strip())
+        if reset_match:
+            if reset_match.group("key") is not None:
+                env.getConfig().getConfiguration().removeKey(_unquote(reset_match.group("key")))
+            return
+        raise _ScriptError(
+            "cannot read this statement: expected SET 'key' = 'value' or RESET 'key'"
+        )

@@ -1,0 +1,47 @@
+"""Shared pytest fixtures.
+
+The Flink fixtures start the real embedded planner (one JVM for the whole session).  They do
+not skip: the suite is meant to run against the real engine, so a missing PyFlink / Java is
+a failure, with the environment error's own message (what to install).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from shiftleft.verify.planner import FlinkPlanner
+
+
+def _started(planner: FlinkPlanner) -> FlinkPlanner:
+    from shiftleft.errors import ShiftleftEnvironmentError
+
+    try:
+        planner.start()
+    except ShiftleftEnvironmentError as exc:
+        pytest.fail(f"the embedded Flink planner is unavailable: {exc}", pytrace=False)
+    return planner
+
+
+@pytest.fixture(scope="session")
+def flink_planner() -> FlinkPlanner:
+    """One embedded Flink planner (no connector jars) for the whole session."""
+    from shiftleft.verify.planner import FlinkPlanner
+
+    return _started(FlinkPlanner())
+
+
+@pytest.fixture(scope="session")
+def flink_planner_connectors() -> FlinkPlanner:
+    """A planner that also knows the Kafka, upsert-kafka and JDBC (PostgreSQL) connectors."""
+    from shiftleft.errors import ShiftleftEnvironmentError
+    from shiftleft.verify.connectors import connector_jars
+    from shiftleft.verify.planner import FlinkPlanner
+
+    try:
+        jars = connector_jars()
+    except ShiftleftEnvironmentError as exc:
+        pytest.fail(f"the Flink connector jars are unavailable: {exc}", pytrace=False)
+    return _started(FlinkPlanner(jars=jars))
