@@ -1,0 +1,436 @@
+"""Spark function mappings that need more than a pattern: unit tables, unescaping, typing."""
+
+from __future__ import annotations
+
+import re
+
+import sqlglot
+from sqlglot import exp
+
+from shiftleft.models import Mode, Severity
+from shiftleft.rewrite import Example, Rule, RuleContext
+
+_REGEX_META = re.compile(r"[\\^$.|?*+()\[\]{}]")
+
+
+def _is_typed(node: exp.Expr, ctx: RuleContext, kinds: set[exp.DType]) -> bool:
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        return node.to.this in kinds
+    if isinstance(node, exp.Column):
+        declared = ctx.column_type(node)
+        return declared is not None and declared.this in kinds
+    return False
+
+
+_TIMESTAMPS = {
+    exp.DType.TIMESTAMP,
+    exp.DType.TIMESTAMPNTZ,
+    exp.DType.TIMESTAMPLTZ,
+    exp.DType.TIMESTAMPTZ,
+    exp.DType.DATETIME,
+}
+_DATES = {exp.DType.DATE, exp.DType.DATE32}
+_STRINGS = set(exp.DataType.TEXT_TYPES)
+
+
+def _default_unix_format() -> str:
+    # The format the Spark reader fills in for unix_timestamp(x) ('yyyy-MM-dd HH:mm:ss'),
+    # in sqlglot's normalized spelling.
+    node = sqlglot.parse_one("unix_timestamp(x)", read="spark")
+    return node.text("format")
+
+
+_DEFAULT_UNIX_FORMAT = _default_unix_format()
+
+
+def _fn(name: str, *args: exp.Expr) -> exp.Anonymous:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+class SplitLiteralDelimiter(Rule):
+    """Spark's ``split(s, re)`` splits on a Java regular expression; Flink's ``SPLIT(s, d)``
+    splits on a literal delimiter.  They agree when the pattern has no regex metacharacter, or
+    is a single escaped character such as ``'\\\\.'`` or ``'\\\\|'`` (which becomes the plain
+    delimiter ``'.'`` / ``'|'``); both keep trailing empty strings.  Any other pattern (a
+    character class, an alternation, a column) cannot be translated and is reported as an
+    error, as is Spark's limit argument.  Difference: ``split('', ',')`` is ``['']`` in Spark
+    and ``[]`` in Flink.
+    """
+
+    id = "SL1030"
+    name = "split-literal-delimiter"
+    title = "split(s, re) becomes SPLIT(s, delimiter) when the regex is a literal delimiter"
+    node_types = (exp.RegexpSplit,)
+    examples = (
+        Example(before="SELECT split(s, ',') FROM t", after="SELECT SPLIT(s, ',') FROM t"),
+        Example(before="SELECT split(s, '\\\\.') FROM t", after="SELECT SPLIT(s, '.') FROM t"),
+        Example(before="SELECT split(s, '\\\\|') FROM t", after="SELECT SPLIT(s, '|') FROM t"),
+        Example(
+            before="SELECT split(s, '[,;]') FROM t",
+            after="SELECT REGEXP_SPLIT(s, '[,;]') FROM t",
+            diagnoses=True,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.RegexpSplit)
+        pattern = node.expression
+        delimiter: str | None = None
+        if isinstance(pattern, exp.Literal) and pattern.is_string and not node.args.get("limit"):
+            text = pattern.this
+            if not _REGEX_META.search(text):
+                delimiter = text
+            else:
+                m = re.fullmatch(r"\\\\?([\\^$.|?*+()\[\]{}])", text)
+                if m:
+                    delimiter = m.group(1)
+        if delimiter is None:
+            ctx.report(
+                node,
+                f"split({node.this.sql(ctx.read)}, {pattern.sql(ctx.read)}"
+                + (", ..." if node.args.get("limit") else "")
+                + ") splits on a regular expression (or with a limit); Flink's SPLIT splits on a "
+                "literal delimiter only",
+                severity=Severity.ERROR,
+                suggestion="normalize the separators first, e.g. SPLIT(REGEXP_REPLACE(s, '[,;]', ','), ','), "
+                "or write a UDF",
+            )
+            return None
+        return _fn("SPLIT", node.this.copy(), exp.Literal.string(delimiter))
+
+
+_TRUNC_UNITS = {
+    "YEAR": "YEAR", "YYYY": "YEAR", "YY": "YEAR",
+    "QUARTER": "QUARTER",
+    "MONTH": "MONTH", "MM": "MONTH", "MON": "MONTH",
+    "WEEK": "WEEK",
+    "DAY": "DAY", "DD": "DAY",
+    "HOUR": "HOUR", "MINUTE": "MINUTE", "SECOND": "SECOND",
+    "MILLISECOND": "MILLISECOND", "MICROSECOND": "MICROSECOND",
+}
+
+
+class DateTruncToFloor(Rule):
+    """Spark's ``date_trunc(unit, ts)`` (and ``trunc(d, unit)``) truncates to the start of the
+    unit; Flink's ``FLOOR(ts TO unit)`` does the same for YEAR, QUARTER, MONTH, DAY, HOUR,
+    MINUTE, SECOND and MILLISECOND, and the Spark unit aliases (``'yyyy'``, ``'mm'``, ``'dd'``
+    ...) are normalized.  WEEK differs: Spark's weeks start on Monday, Flink's FLOOR(... TO
+    WEEK) on Sunday (2024-01-10 floors to Sunday 2024-01-07, Spark gives Monday 2024-01-08).
+    The rule keeps Spark's Monday by going back ``MOD(DAYOFWEEK(ts) + 5, 7)`` days from the
+    start of the day (DAYOFWEEK is 1 for Sunday), and warns so the reviewer sees the change.
+    A unit that is not a literal, or is unknown, is an error.
+    """
+
+    id = "SL1014"
+    name = "date-trunc-to-floor"
+    title = "date_trunc(unit, ts) becomes FLOOR(ts TO unit); WEEK keeps Spark's Monday start"
+    node_types = (exp.TimestampTrunc, exp.DateTrunc)
+    examples = (
+        Example(before="SELECT date_trunc('HOUR', ts) FROM t", after="SELECT FLOOR(ts TO HOUR) FROM t"),
+        Example(before="SELECT date_trunc('mm', ts) FROM t", after="SELECT FLOOR(ts TO MONTH) FROM t"),
+        Example(before="SELECT trunc(d, 'year') FROM t", after="SELECT FLOOR(d TO YEAR) FROM t"),
+        Example(
+            before="SELECT date_trunc('week', ts) FROM t",
+            after="SELECT TIMESTAMPADD(DAY, -MOD(DAYOFWEEK(ts) + 5, 7), FLOOR(ts TO DAY)) FROM t",
+            diagnoses=True,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        unit_node = node.args.get("unit")
+        raw = unit_node.name if isinstance(unit_node, (exp.Var, exp.Literal)) else None
+        unit = _TRUNC_UNITS.get(raw.upper()) if raw else None
+        if unit is None:
+            ctx.report(
+                node,
+                f"cannot translate the truncation unit {unit_node.sql(ctx.read) if unit_node else '?'}",
+                severity=Severity.ERROR,
+                suggestion="use a literal unit: YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND",
+            )
+            return None
+        ts = node.this.copy()
+        if unit == "WEEK":
+            ctx.report(
+                node,
+                "Flink's FLOOR(... TO WEEK) starts weeks on Sunday, Spark on Monday; the "
+                "translation computes the Monday explicitly",
+                severity=Severity.WARNING,
+                suggestion="if Sunday-based weeks are fine, FLOOR(ts TO WEEK) is simpler",
+            )
+            day = exp.Floor(this=ts, to=exp.var("DAY"))
+            back = exp.Neg(
+                this=_fn(
+                    "MOD",
+                    exp.Add(this=_fn("DAYOFWEEK", ts.copy()), expression=exp.Literal.number(5)),
+                    exp.Literal.number(7),
+                )
+            )
+            return _fn("TIMESTAMPADD", exp.var("DAY"), back, day)
+        return exp.Floor(this=ts, to=exp.var(unit))
+
+
+def _negated_amount(node: exp.Expr) -> exp.Expr | None:
+    """n when node is sqlglot's ``n * -1`` (how date_sub(d, n) is read), else None."""
+    if (
+        isinstance(node, exp.Mul)
+        and isinstance(node.expression, exp.Neg)
+        and isinstance(node.expression.this, exp.Literal)
+        and node.expression.this.this == "1"
+    ):
+        return node.this
+    return None
+
+
+class DateAddToTimestampadd(Rule):
+    """Flink has no DATE_ADD.  Spark's ``date_add(d, n)`` returns the DATE n days after the date
+    part of d (a string, date or timestamp).  ``TIMESTAMPADD(DAY, n, x)`` keeps the type of x
+    (a TIMESTAMP stays a TIMESTAMP) and rejects strings, so the start is cast to DATE, which
+    gives Spark's result type and value.
+    """
+
+    id = "SL1011"
+    name = "date-add-to-timestampadd"
+    title = "date_add(d, n) becomes TIMESTAMPADD(DAY, n, CAST(d AS DATE))"
+    node_types = (exp.TsOrDsAdd,)
+    examples = (
+        Example(before="SELECT date_add(d, 7) FROM t", after="SELECT TIMESTAMPADD(DAY, 7, CAST(d AS DATE)) FROM t"),
+        Example(before="SELECT date_add(ts, n) FROM t", after="SELECT TIMESTAMPADD(DAY, n, CAST(ts AS DATE)) FROM t"),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        if _negated_amount(node.expression) is not None or node.text("unit").upper() not in ("", "DAY"):
+            return None
+        start = exp.Cast(this=node.this.copy(), to=exp.DataType.build("DATE"))
+        return _fn("TIMESTAMPADD", exp.var("DAY"), node.expression.copy(), start)
+
+
+class DateSubToTimestampadd(Rule):
+    """Flink has no DATE_SUB.  Spark's ``date_sub(d, n)`` is the DATE n days before the date
+    part of d; ``TIMESTAMPADD(DAY, -n, CAST(d AS DATE))`` gives the same DATE (the CAST also
+    accepts Spark's string dates and drops the time of a timestamp, as Spark does).
+    """
+
+    id = "SL1012"
+    name = "date-sub-to-timestampadd"
+    title = "date_sub(d, n) becomes TIMESTAMPADD(DAY, -n, CAST(d AS DATE))"
+    node_types = (exp.TsOrDsAdd,)
+    examples = (
+        Example(before="SELECT date_sub(d, 1) FROM t", after="SELECT TIMESTAMPADD(DAY, -1, CAST(d AS DATE)) FROM t"),
+        Example(before="SELECT date_sub(ts, n) FROM t", after="SELECT TIMESTAMPADD(DAY, -n, CAST(ts AS DATE)) FROM t"),
+        Example(
+            before="SELECT date_sub(d, a + 1) FROM t",
+            after="SELECT TIMESTAMPADD(DAY, -(a + 1), CAST(d AS DATE)) FROM t",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        n = _negated_amount(node.expression)
+        if n is None or node.text("unit").upper() not in ("", "DAY"):
+            return None
+        while isinstance(n, exp.Paren):
+            n = n.this
+        if isinstance(n, exp.Literal) and not n.is_string:
+            neg: exp.Expr = exp.Literal.number(f"-{n.this}")
+        elif isinstance(n, (exp.Column, exp.Func)):
+            neg = exp.Neg(this=n.copy())
+        else:
+            neg = exp.Neg(this=exp.Paren(this=n.copy()))
+        start = exp.Cast(this=node.this.copy(), to=exp.DataType.build("DATE"))
+        return _fn("TIMESTAMPADD", exp.var("DAY"), neg, start)
+
+
+class DateFormatTimestampArgument(Rule):
+    """Spark's ``date_format(d, fmt)`` accepts a DATE, TIMESTAMP or string; Flink's
+    ``DATE_FORMAT`` rejects a DATE ("Cannot apply 'DATE_FORMAT' to arguments of type
+    DATE_FORMAT(<DATE>, ...)").  Unless the argument is known to be a timestamp, it is cast to
+    TIMESTAMP, which formats a date as its midnight exactly as Spark does.  Both engines take
+    Java date-time patterns (``yyyy-MM-dd HH:mm``); the pattern is kept as written.
+    """
+
+    id = "SL1015"
+    name = "date-format-cast-to-timestamp"
+    title = "date_format(d, fmt) casts a non-timestamp argument to TIMESTAMP"
+    node_types = (exp.TimeToStr,)
+    examples = (
+        Example(
+            before="SELECT date_format(d, 'yyyy-MM') FROM t",
+            after="SELECT DATE_FORMAT(CAST(d AS TIMESTAMP), 'yyyy-MM') FROM t",
+        ),
+        Example(
+            before="SELECT date_format(CAST(s AS TIMESTAMP), 'HH:mm') FROM t",
+            after="SELECT DATE_FORMAT(CAST(s AS TIMESTAMP_LTZ), 'HH:mm') FROM t",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        this = node.this
+        if not isinstance(this, exp.TimeStrToTime):
+            return None
+        inner = this.this
+        if _is_typed(inner, ctx, _TIMESTAMPS):
+            value = inner.copy()
+        else:
+            value = exp.Cast(this=inner.copy(), to=exp.DataType.build("TIMESTAMP"))
+        new = node.copy()
+        new.set("this", value)
+        return new
+
+
+class UnixTimestampStringArgument(Rule):
+    """Spark's ``unix_timestamp(x)`` takes a string, date or timestamp and returns epoch seconds;
+    Flink's ``UNIX_TIMESTAMP`` takes only a STRING ('yyyy-MM-dd HH:mm:ss' by default) and
+    rejects a TIMESTAMP.  A non-string argument is cast to STRING (a timestamp's text has that
+    layout; its fraction is ignored as Spark truncates to seconds), a DATE first to TIMESTAMP
+    so it is read as midnight.  ``unix_timestamp()`` becomes ``UNIX_TIMESTAMP()``; the
+    two-argument form with a format is kept (both take Java patterns).
+    """
+
+    id = "SL1018"
+    name = "unix-timestamp-string-argument"
+    title = "unix_timestamp(ts) becomes UNIX_TIMESTAMP(CAST(ts AS STRING))"
+    node_types = (exp.StrToUnix,)
+    examples = (
+        Example(before="SELECT unix_timestamp(ts) FROM t", after="SELECT UNIX_TIMESTAMP(CAST(ts AS STRING)) FROM t"),
+        Example(before="SELECT unix_timestamp() FROM t", after="SELECT UNIX_TIMESTAMP() FROM t"),
+        Example(
+            before="SELECT unix_timestamp(CAST(s AS DATE)) FROM t",
+            after="SELECT UNIX_TIMESTAMP(CAST(CAST(CAST(s AS DATE) AS TIMESTAMP) AS STRING)) FROM t",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        this = node.this
+        if isinstance(this, exp.CurrentTimestamp):
+            return _fn("UNIX_TIMESTAMP")
+        fmt = node.args.get("format")
+        default = isinstance(fmt, exp.Literal) and fmt.this == _DEFAULT_UNIX_FORMAT
+        if not default or _is_typed(this, ctx, _STRINGS) or (isinstance(this, exp.Literal) and this.is_string):
+            return None
+        value = this.copy()
+        if _is_typed(this, ctx, _DATES):
+            value = exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP"))
+        return _fn("UNIX_TIMESTAMP", exp.Cast(this=value, to=exp.DataType.build("STRING")))
+
+
+class FirstLastIgnoreNulls(Rule):
+    """Spark's ``first(x)`` / ``last(x)`` return the first / last value *including NULLs*
+    unless ``ignoreNulls`` is true (``first(x, true)``); Flink's FIRST_VALUE / LAST_VALUE
+    always skip NULLs (checked on Flink 2.3: FIRST_VALUE over NULL, 1, 2 is 1).  Both are
+    order-dependent.  ``first(x, true)`` maps exactly; plain ``first(x)`` maps with a warning
+    because a NULL first value becomes the first non-NULL one.
+    """
+
+    id = "SL1080"
+    name = "first-last-to-first-value"
+    title = "first(x) / last(x) become FIRST_VALUE(x) / LAST_VALUE(x) (Flink skips NULLs)"
+    node_types = (exp.First, exp.Last, exp.IgnoreNulls)
+    examples = (
+        Example(before="SELECT b, first(a, true) FROM t GROUP BY b", after="SELECT b, FIRST_VALUE(a) FROM t GROUP BY b"),
+        Example(
+            before="SELECT b, last(a) FROM t GROUP BY b",
+            after="SELECT b, LAST_VALUE(a) FROM t GROUP BY b",
+            diagnoses=True,
+        ),
+        Example(
+            before="SELECT b, first(a) FROM t GROUP BY b",
+            after="SELECT b, FIRST_VALUE(a) FROM t GROUP BY b",
+            diagnoses=True,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        if isinstance(node, exp.IgnoreNulls):
+            inner = node.this
+            if isinstance(inner, exp.Anonymous) and inner.name.upper() in ("FIRST_VALUE", "LAST_VALUE"):
+                return inner.copy()
+            return None
+        name = "FIRST_VALUE" if isinstance(node, exp.First) else "LAST_VALUE"
+        if not isinstance(node.parent, exp.IgnoreNulls):
+            ctx.report(
+                node,
+                f"{name} skips NULL values; Spark's {'first' if name == 'FIRST_VALUE' else 'last'}"
+                "(x) without ignoreNulls returns a NULL when that row comes first",
+                severity=Severity.WARNING,
+                suggestion="if NULLs matter, pick the row with ROW_NUMBER() instead",
+            )
+        return _fn(name, node.this.copy())
+
+
+class ApproxCountDistinct(Rule):
+    """Spark's ``approx_count_distinct(x)`` estimates the number of distinct values.  Flink's
+    APPROX_COUNT_DISTINCT exists in batch mode only (in streaming the planner fails with
+    "Cannot generate a valid execution plan ... COUNT(APPROXIMATE DISTINCT ...)", checked on
+    Flink 2.3).  In batch mode it maps directly; in streaming it becomes the exact
+    ``COUNT(DISTINCT x)``, with a warning: the result is exact (may differ slightly from the
+    estimate) and the state keeps every distinct value.
+    """
+
+    id = "SL1081"
+    name = "approx-count-distinct"
+    title = "approx_count_distinct(x): APPROX_COUNT_DISTINCT in batch, COUNT(DISTINCT x) in streaming"
+    node_types = (exp.ApproxDistinct,)
+    examples = (
+        Example(
+            before="SELECT b, approx_count_distinct(a) FROM t GROUP BY b",
+            after="SELECT b, COUNT(DISTINCT a) FROM t GROUP BY b",
+            diagnoses=True,
+        ),
+        Example(
+            before="SELECT b, approx_count_distinct(a) FROM t GROUP BY b",
+            after="SELECT b, APPROX_COUNT_DISTINCT(a) FROM t GROUP BY b",
+            mode=Mode.BATCH,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        if ctx.mode == Mode.BATCH:
+            return _fn("APPROX_COUNT_DISTINCT", node.this.copy())
+        ctx.report(
+            node,
+            "APPROX_COUNT_DISTINCT is batch-only in Flink; translated to the exact COUNT(DISTINCT ...), "
+            "whose state keeps every distinct value",
+            severity=Severity.WARNING,
+            suggestion="set a state TTL, or count distinct values per window",
+        )
+        return exp.Count(this=exp.Distinct(expressions=[node.this.copy()]))
+
+
+class NamedStructToRow(Rule):
+    """Spark's ``named_struct('x', a, 'y', b)`` (and ``struct(a, b)``) builds a struct with
+    named fields; Flink's ``ROW(a, b)`` builds a row whose fields are named ``EXPR$0``,
+    ``EXPR$1``.  Values and positions are kept (inserting into a ROW<x ..., y ...> column works
+    by position) but field access by name (``r.x``) fails, so the rule warns and suggests a
+    CAST to the named row type.
+    """
+
+    id = "SL1082"
+    name = "named-struct-to-row"
+    title = "named_struct(...) / struct(...) becomes ROW(...) (field names are lost)"
+    node_types = (exp.Struct,)
+    examples = (
+        Example(
+            before="SELECT named_struct('x', a, 'y', s) FROM t",
+            after="SELECT ROW(a, s) FROM t",
+            diagnoses=True,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        names, values = [], []
+        for e in node.expressions:
+            if isinstance(e, exp.PropertyEQ):
+                names.append(e.this.name)
+                values.append(e.expression.copy())
+            else:
+                names.append(None)
+                values.append(e.copy())
+        named = [n for n in names if n]
+        if named:
+            ctx.report(
+                node,
+                f"Flink's ROW(...) has no field names; {', '.join(named)} become EXPR$0...",
+                severity=Severity.WARNING,
+                suggestion="CAST(ROW(...) AS ROW<" + ", ".join(f"{n} <type>" for n in named) + ">) "
+                "when fields are read by name",
+            )
+        return _fn("ROW", *values)

@@ -1,0 +1,105 @@
+"""Spark's ``/`` is always a fractional division; Flink's truncates on integers."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from shiftleft.rewrite import Example, Rule, RuleContext
+
+_FRACTIONAL = {
+    exp.DType.DOUBLE,
+    exp.DType.FLOAT,
+    exp.DType.DECIMAL,
+    exp.DType.BIGDECIMAL,
+}
+
+
+def _is_fractional(node: exp.Expr, ctx: RuleContext) -> bool:
+    """True when ``node`` is known to be DECIMAL / DOUBLE / FLOAT."""
+    while isinstance(node, (exp.Paren, exp.Neg)):
+        node = node.this
+    if isinstance(node, exp.Literal) and not node.is_string:
+        return "." in node.this or "e" in node.this.lower()
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        return node.to.this in _FRACTIONAL
+    if isinstance(node, exp.Column):
+        declared = ctx.column_type(node)
+        return declared is not None and declared.this in _FRACTIONAL
+    if isinstance(node, (exp.Avg, exp.Div)):
+        return True
+    return False
+
+
+def _nonzero_literal(node: exp.Expr) -> bool:
+    inner = node.this if isinstance(node, exp.Neg) else node
+    if not (isinstance(inner, exp.Literal) and not inner.is_string):
+        return False
+    try:
+        return float(inner.this) != 0
+    except ValueError:
+        return False
+
+
+class FractionalDivision(Rule):
+    """Spark's ``a / b`` always divides fractionally: two integers give a DOUBLE (7 / 2 is 3.5),
+    a DECIMAL operand gives a DECIMAL.  Flink's ``/`` on two integers truncates (7 / 2 is 3).
+    The rule casts the dividend to DOUBLE unless an operand is already known to be fractional
+    (a decimal literal such as 2.0, a CAST to DECIMAL/DOUBLE/FLOAT, or a column declared so in
+    ``schema=``), in which case Flink's own typing matches Spark's.  Spark (without ANSI mode)
+    also returns NULL for a division by zero where Flink fails or returns Infinity, so the
+    divisor becomes ``NULLIF(b, 0)`` unless it is a non-zero literal.
+    """
+
+    id = "SL3002"
+    name = "fractional-division"
+    title = "a / b divides fractionally as in Spark (DOUBLE for integers, NULL on zero)"
+    node_types = (exp.Div,)
+    examples = (
+        Example(before="SELECT a / b FROM t", after="SELECT CAST(a AS DOUBLE) / NULLIF(b, 0) FROM t"),
+        Example(before="SELECT a / 2 FROM t", after="SELECT CAST(a AS DOUBLE) / 2 FROM t"),
+        Example(before="SELECT a / 2.0 FROM t", after="SELECT a / 2.0 FROM t"),
+        Example(
+            before="SELECT CAST(a AS DECIMAL(10, 2)) / n FROM t",
+            after="SELECT CAST(a AS DECIMAL(10, 2)) / NULLIF(n, 0) FROM t",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Div)
+        left, right = node.this.copy(), node.expression.copy()
+        if not (_is_fractional(node.this, ctx) or _is_fractional(node.expression, ctx)):
+            left = exp.Cast(this=left, to=exp.DataType.build("DOUBLE"))
+        if not _nonzero_literal(node.expression):
+            right = exp.Nullif(this=right, expression=exp.Literal.number(0))
+        # typed=True: the operands already carry the intended types; the generator must not
+        # add its own CAST to DOUBLE (Flink's division is typed).
+        return exp.Div(this=left, expression=right, typed=True, safe=False)
+
+
+class IntegerDivision(Rule):
+    """Spark's ``a div b`` is the integral part of a / b as a BIGINT (truncated toward zero,
+    NULL when b is 0).  Flink has no DIV operator; on two integers its ``/`` already truncates
+    toward zero, so ``CAST(a / NULLIF(b, 0) AS BIGINT)`` gives Spark's result without the
+    precision loss of a detour through DOUBLE (large BIGINT values stay exact).  For DECIMAL
+    operands the CAST truncates the fractional quotient the same way.
+    """
+
+    id = "SL3003"
+    name = "integer-division"
+    title = "a div b becomes CAST(a / NULLIF(b, 0) AS BIGINT)"
+    node_types = (exp.IntDiv,)
+    examples = (
+        Example(before="SELECT a div b FROM t", after="SELECT CAST(a / NULLIF(b, 0) AS BIGINT) FROM t"),
+        Example(before="SELECT n div 7 FROM t", after="SELECT CAST(n / 7 AS BIGINT) FROM t"),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.IntDiv)
+        right = node.expression.copy()
+        if not _nonzero_literal(node.expression):
+            right = exp.Nullif(this=right, expression=exp.Literal.number(0))
+        # A plain Div built here is already Flink: the engine does not revisit rule output.
+        return exp.Cast(
+            this=exp.Div(this=node.this.copy(), expression=right, typed=True, safe=False),
+            to=exp.DataType.build("BIGINT"),
+        )
