@@ -240,8 +240,10 @@ def _make_rule(data: dict[str, Any], origin: str, pack: str) -> type[Declarative
         raise RuleDefinitionError(f"{where}: {e}") from None
     condition = _compile_condition(data["when"], where, names) if "when" in data else None
     diagnoses = bool(data.get("message"))
+    # A rule limited to one mode shows its examples in that mode.
+    example_mode = next(iter(modes)) if len(modes) == 1 else Mode.STREAMING
     examples = tuple(
-        Example(before=before, after=after, read=read, diagnoses=diagnoses)
+        Example(before=before, after=after, read=read, diagnoses=diagnoses, mode=example_mode)
         for before, after in data["examples"]
     )
     attrs = {

@@ -16,6 +16,7 @@ from sqlglot import exp
 from shiftleft.models import Severity
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.registry import RuleSet
+from shiftleft.rewrite.rule import Rule
 
 logger = logging.getLogger(__name__)
 
@@ -34,32 +35,23 @@ def _post_order(root: exp.Expr) -> Iterator[exp.Expr]:
 
 
 def rewrite(tree: exp.Expr, rules: RuleSet, ctx: RuleContext) -> tuple[exp.Expr, list[str]]:
-    """Rewrite ``tree`` in place; return the (possibly new) root and the ids of applied rules."""
+    """Rewrite ``tree`` in place; return the (possibly new) root and the ids of applied rules.
+
+    Two passes: the rewrite rules over the input tree, then the check rules over the final
+    tree, so a check sees exactly what will be generated (including what a rule produced,
+    and not what a parent-level rule replaced after the child was visited).
+    """
     applied: dict[str, None] = {}
     active = {r.id for r in rules if r.applies_to(ctx.target, ctx.mode)}
-    nodes = list(_post_order(tree))
     root = tree
-    for node in nodes:
-        for rule in rules.for_type(type(node)):
+    for node in list(_post_order(tree)):
+        for rule in rules.for_type(type(node), phase="rewrite"):
             if rule.id not in active:
                 continue
-            ctx.rule_id = rule.id
             reported = len(ctx.diagnostics)
-            try:
-                replacement = rule.apply(node, ctx)
-            except Exception as e:  # noqa: BLE001 - a failing rule must not lose the statement
-                logger.debug("rule %s failed", rule.id, exc_info=True)
-                ctx.report(
-                    node,
-                    f"internal error in rule {rule.id} ({type(e).__name__}: {e}); "
-                    "the construct was left untranslated",
-                    severity=Severity.ERROR,
-                    suggestion="please report this as a shiftleft bug, with the statement",
-                    rule_id="SL9000",
-                )
-                continue
+            replacement = _apply(rule, node, ctx)
             if replacement is None or replacement is node:
-                if len(ctx.diagnostics) > reported and rule.phase != "check":
+                if len(ctx.diagnostics) > reported:
                     applied[rule.id] = None
                 continue
             if node.comments:
@@ -70,5 +62,27 @@ def rewrite(tree: exp.Expr, rules: RuleSet, ctx: RuleContext) -> tuple[exp.Expr,
                 node.replace(replacement)
             applied[rule.id] = None
             break
+    for node in list(_post_order(root)):
+        for rule in rules.for_type(type(node), phase="check"):
+            if rule.id in active:
+                _apply(rule, node, ctx)
     ctx.rule_id = ""
     return root, list(applied)
+
+
+def _apply(rule: Rule, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+    """Run one rule on one node; a failing rule becomes an SL9000 diagnostic, not a crash."""
+    ctx.rule_id = rule.id
+    try:
+        return rule.apply(node, ctx)
+    except Exception as e:  # noqa: BLE001 - a failing rule must not lose the statement
+        logger.debug("rule %s failed", rule.id, exc_info=True)
+        ctx.report(
+            node,
+            f"internal error in rule {rule.id} ({type(e).__name__}: {e}); "
+            "the construct was left untranslated",
+            severity=Severity.ERROR,
+            suggestion="please report this as a shiftleft bug, with the statement",
+            rule_id="SL9000",
+        )
+        return None

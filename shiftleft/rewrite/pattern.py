@@ -133,6 +133,19 @@ def instantiate(template: exp.Expr, bindings: Mapping[str, Binding]) -> exp.Expr
     return new
 
 
+# Template nodes whose operands must be atoms, and bound expressions that are not atoms:
+# `-$n` with n = `a + 1` must give `-(a + 1)`, not `-a + 1`.
+_OPERATORS = (exp.Binary, exp.Not, exp.Neg, exp.Between, exp.In, exp.BitwiseNot)
+_COMPOUND = (exp.Binary, exp.Not, exp.Neg, exp.Between, exp.In, exp.Alias)
+
+
+def _bound_copy(bound: exp.Expr, parent: exp.Expr) -> exp.Expr:
+    copy = bound.copy()
+    if isinstance(parent, _OPERATORS) and isinstance(copy, _COMPOUND):
+        return exp.Paren(this=copy)
+    return copy
+
+
 def _fill(node: exp.Expr, bindings: Mapping[str, Binding]) -> None:
     for key, value in list(node.args.items()):
         if isinstance(value, exp.Expr):
@@ -141,7 +154,7 @@ def _fill(node: exp.Expr, bindings: Mapping[str, Binding]) -> None:
                 bound = bindings[found[0]]
                 if isinstance(bound, list):
                     raise ValueError(f"${found[0]}* can only stand in an argument list")
-                node.set(key, bound.copy())
+                node.set(key, _bound_copy(bound, node))
             else:
                 _fill(value, bindings)
         elif isinstance(value, list):

@@ -92,8 +92,7 @@ class RuleSet:
     """An ordered, immutable selection of rules with a per-node-type dispatch table."""
 
     def __init__(self, rules: Iterable[Rule]) -> None:
-        # Stable sort: rewrite rules keep their order and all come before checks.
-        self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: r.phase == "check"))
+        self.rules: tuple[Rule, ...] = tuple(rules)
         seen: dict[str, Rule] = {}
         for rule in self.rules:
             if rule.id in seen:
@@ -103,7 +102,7 @@ class RuleSet:
             seen[rule.id] = rule
         self._by_id = seen
         self._by_name = {r.name: r for r in self.rules}
-        self._dispatch: dict[type, tuple[Rule, ...]] = {}
+        self._dispatch: dict[tuple[type, str], tuple[Rule, ...]] = {}
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.rules)
@@ -125,12 +124,13 @@ class RuleSet:
             drop.add(rule.id)
         return RuleSet(r for r in self.rules if r.id not in drop)
 
-    def for_type(self, node_type: type[exp.Expr]) -> tuple[Rule, ...]:
-        """Rules interested in ``node_type`` (declared type or a base class of it)."""
-        found = self._dispatch.get(node_type)
+    def for_type(self, node_type: type[exp.Expr], phase: str = "rewrite") -> tuple[Rule, ...]:
+        """Rules of ``phase`` interested in ``node_type`` (declared type or a base of it)."""
+        key = (node_type, phase)
+        found = self._dispatch.get(key)
         if found is None:
-            found = tuple(r for r in self.rules if issubclass(node_type, r.node_types))
-            self._dispatch[node_type] = found
+            found = tuple(r for r in self.rules if r.phase == phase and issubclass(node_type, r.node_types))
+            self._dispatch[key] = found
         return found
 
 

@@ -57,8 +57,9 @@ class Rule:
     modes: ClassVar[frozenset[Mode]] = frozenset(Mode)
     targets: ClassVar[frozenset[Target]] = frozenset(Target)
     tags: ClassVar[frozenset[str]] = frozenset()
-    #: "rewrite" rules run before "check" rules on every node, whatever pack they come from,
-    #: so a check (e.g. "unmapped function") sees what no rewrite rule translated.
+    #: "rewrite" rules run in a first pass; "check" rules in a second pass over the final
+    #: tree, whatever pack they come from, so a check (e.g. "unmapped function") sees
+    #: exactly what no rewrite rule translated.
     phase: ClassVar[str] = "rewrite"
     #: where the rule was defined (file path), for error messages and docs
     origin: ClassVar[str] = "<python>"
@@ -90,6 +91,8 @@ class Rule:
             raise RuleDefinitionError(f"{where}: a rationale (or docstring) is required")
         if not getattr(cls, "node_types", ()):
             raise RuleDefinitionError(f"{where}: node_types must name at least one sqlglot class")
+        if cls.phase not in ("rewrite", "check"):
+            raise RuleDefinitionError(f"{where}: phase must be 'rewrite' or 'check'")
         if not cls.examples:
             raise RuleDefinitionError(f"{where}: at least one example is required")
 

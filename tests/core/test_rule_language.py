@@ -231,3 +231,35 @@ def test_broken_entry_point_is_a_config_error(tmp_path: Path, monkeypatch: pytes
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(shiftleft.ConfigError, match="entry point 'broken'"):
         entry_point_pack_paths()
+
+
+def test_bound_compound_expressions_keep_their_precedence(tmp_path: Path) -> None:
+    pack = write_pack(
+        tmp_path,
+        '''
+        rule SL8500 negate-it {
+            title: "neg(x) becomes -x"
+            rationale: "A bound sum under a unary minus needs parentheses."
+            match: "neg($x)"
+            replace: "-$x * 2"
+            example: "SELECT neg(a + 1) FROM t" => "SELECT -(a + 1) * 2 FROM t"
+        }
+
+        rule SL8501 batch-only {
+            title: "batch-only rule"
+            rationale: "Its examples run in batch mode."
+            match: "bonly($x)"
+            replace: "ABS($x)"
+            modes: batch
+            example: "SELECT bonly(a) FROM t" => "SELECT ABS(a) FROM t"
+        }
+        ''',
+    )
+    rules = load_pack(pack.resolve())
+    assert rules[1].examples[0].mode.value == "batch"
+    assert shiftleft.transpile("SELECT neg(a + 1), neg(b) FROM t", rules=[pack]).sql == (
+        "SELECT -(a + 1) * 2, -b * 2 FROM t;\n"
+    )
+    # batch-only: not applied in streaming mode
+    assert "BONLY(a)" in shiftleft.transpile("SELECT bonly(a) FROM t", rules=[pack]).sql
+    assert "ABS(a)" in shiftleft.transpile("SELECT bonly(a) FROM t", rules=[pack], mode="batch").sql
