@@ -25,7 +25,7 @@ test: install
 	$(BIN)/python -m pytest
 
 rules-doc: install
-	$(BIN)/shiftleft rules --format markdown
+	$(BIN)/python scripts/update_readme_rules.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build dist

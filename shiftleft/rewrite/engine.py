@@ -50,17 +50,19 @@ def rewrite(tree: exp.Expr, rules: RuleSet, ctx: RuleContext) -> tuple[exp.Expr,
                 continue
             reported = len(ctx.diagnostics)
             replacement = _apply(rule, node, ctx)
-            if replacement is None or replacement is node:
+            if replacement is None:
                 if len(ctx.diagnostics) > reported:
                     applied[rule.id] = None
                 continue
+            applied[rule.id] = None
+            if replacement is node:  # changed in place
+                break
             if node.comments:
                 replacement.add_comments(node.comments)
             if node is root:
                 root = replacement
             else:
                 node.replace(replacement)
-            applied[rule.id] = None
             break
     for node in list(_post_order(root)):
         for rule in rules.for_type(type(node), phase="check"):

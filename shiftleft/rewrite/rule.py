@@ -67,10 +67,12 @@ class Rule:
     pack: ClassVar[str] = ""
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
-        """Return a replacement for ``node``, or None to leave it.
+        """Return a replacement for ``node``, ``node`` itself after changing it in place, or
+        None when the rule does not apply (nothing changed).
 
         May also report diagnostics with ``ctx.report(node, ...)``.  Must not modify anything
-        outside ``node``'s subtree.
+        outside ``node``'s subtree.  Once a rule changed or replaced a node, later rules of the
+        same pass do not see it.
         """
         raise NotImplementedError
 

@@ -1,0 +1,199 @@
+"""Spark generators (explode, posexplode, LATERAL VIEW) become Flink UNNEST joins."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from shiftleft.models import Severity
+from shiftleft.rewrite import Example, Rule, RuleContext
+
+_GENERATORS = (exp.Explode, exp.ExplodeOuter)  # Posexplode(Outer) derive from Explode
+
+
+def _is_outer(lateral: exp.Lateral, fn: exp.Expr) -> bool:
+    return bool(lateral.args.get("outer")) or isinstance(fn, (exp.ExplodeOuter, exp.PosexplodeOuter))
+
+
+def _own_columns(select: exp.Select, name: str, alias: str) -> list[exp.Column]:
+    """Columns of ``select`` itself (not of nested queries) that refer to ``alias.name``."""
+    found = []
+    for col in select.find_all(exp.Column):
+        if col.name.lower() != name.lower() or (col.table and col.table.lower() != alias.lower()):
+            continue
+        if col.find_ancestor(exp.Select) is select:
+            found.append(col)
+    return found
+
+
+class LateralViewToUnnest(Rule):
+    """Spark's ``LATERAL VIEW [OUTER] explode|posexplode(x) e AS cols`` joins each row with the
+    elements of an array (or entries of a map).  Flink writes that as a join with ``UNNEST``:
+
+    * ``explode`` → ``CROSS JOIN UNNEST(x) AS e(cols)``;
+    * ``OUTER`` / ``explode_outer`` keep rows whose array is empty or NULL: Flink's
+      ``LEFT JOIN UNNEST(x) AS e(cols) ON TRUE`` does the same (a CROSS JOIN would drop them);
+    * ``posexplode`` adds a position that is 0-based in Spark; Flink's ``WITH ORDINALITY``
+      counts from 1 and comes last, so references to the position become ``pos - 1``.
+
+    Other table generators (``inline``, ``stack``, ``json_tuple``, UDTFs) have no direct
+    Flink form and are reported.
+    """
+
+    id = "SL3010"
+    name = "lateral-view-to-unnest"
+    title = "LATERAL VIEW explode / posexplode becomes a join with UNNEST"
+    node_types = (exp.Select,)
+    examples = (
+        Example(
+            before="SELECT a, elem FROM t LATERAL VIEW explode(arr) e AS elem",
+            after="SELECT a, elem FROM t CROSS JOIN UNNEST(arr) AS e(elem)",
+        ),
+        Example(
+            before="SELECT a, elem FROM t LATERAL VIEW OUTER explode(arr) e AS elem",
+            after="SELECT a, elem FROM t LEFT JOIN UNNEST(arr) AS e(elem) ON TRUE",
+        ),
+        Example(
+            before="SELECT a, p, elem FROM t LATERAL VIEW posexplode(arr) e AS p, elem WHERE p > 0",
+            after="SELECT a, p - 1 AS p, elem FROM t CROSS JOIN UNNEST(arr) WITH ORDINALITY AS e(elem, p) WHERE (p - 1) > 0",
+        ),
+        Example(
+            before="SELECT a, k, v FROM t LATERAL VIEW explode(m) e AS k, v",
+            after="SELECT a, k, v FROM t CROSS JOIN UNNEST(m) AS e(k, v)",
+        ),
+        Example(
+            before="SELECT a, elem FROM t LATERAL VIEW inline(arr) e AS elem",
+            after="SELECT a, elem FROM t LATERAL VIEW INLINE(arr) e AS elem",
+            diagnoses=True,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Select)
+        laterals = [lat for lat in node.args.get("laterals") or [] if lat.args.get("view")]
+        changed = False
+        for lateral in laterals:
+            fn = lateral.this
+            if not isinstance(fn, _GENERATORS):
+                ctx.report(
+                    lateral,
+                    f"LATERAL VIEW {fn.sql(ctx.read) if fn else ''} has no Flink translation",
+                    severity=Severity.ERROR,
+                    suggestion="rewrite it as CROSS JOIN UNNEST(...) over an array, or a Flink "
+                    "table function (UDTF) with LATERAL TABLE(...)",
+                )
+                continue
+            self._rewrite(node, lateral, fn, ctx)
+            changed = True
+        return node if changed else None
+
+    def _rewrite(self, select: exp.Select, lateral: exp.Lateral, fn: exp.Expr, ctx: RuleContext) -> None:
+        alias = lateral.args.get("alias")
+        alias_name = alias.name if alias and alias.name else "u"
+        columns = [c.copy() for c in (alias.columns if alias else [])]
+        with_position = isinstance(fn, exp.Posexplode)
+        position = None
+        if with_position:
+            position = columns.pop(0) if columns else exp.to_identifier("pos")
+        if not columns:
+            columns = [exp.to_identifier("col")]
+            ctx.report(
+                lateral,
+                "the generated column has no alias; named it `col` as Spark does (a MAP gives "
+                "`key` and `value` in Spark)",
+                severity=Severity.WARNING,
+                suggestion="name the columns: LATERAL VIEW explode(x) e AS c",
+            )
+        unnest = exp.Unnest(
+            expressions=[fn.this.copy()],
+            alias=exp.TableAlias(this=exp.to_identifier(alias_name), columns=[*columns]),
+            offset=position.copy() if position is not None else False,
+        )
+        if _is_outer(lateral, fn):
+            join = exp.Join(this=unnest, side="LEFT", on=exp.true())
+        else:
+            join = exp.Join(this=unnest, kind="CROSS")
+        lateral.pop()
+        select.append("joins", join)
+        if position is not None:
+            self._shift_positions(select, position.name, alias_name)
+
+    @staticmethod
+    def _shift_positions(select: exp.Select, name: str, alias: str) -> None:
+        """Spark positions are 0-based, Flink ordinality 1-based: ``pos`` becomes ``pos - 1``."""
+        for col in _own_columns(select, name, alias):
+            if col.parent_select is not select or col.find_ancestor(exp.Join):
+                continue
+            shifted = exp.Sub(this=col.copy(), expression=exp.Literal.number(1))
+            if col.parent is select and col.arg_key == "expressions":
+                col.replace(exp.alias_(shifted, col.name))
+            else:
+                col.replace(exp.Paren(this=shifted))
+
+
+class ExplodeInSelect(Rule):
+    """Spark allows a generator in the SELECT list (``SELECT explode(arr) AS x FROM t``); Flink
+    does not.  A single generator in a plain projection becomes a join with ``UNNEST`` (as
+    LATERAL VIEW does); other shapes (several generators, aggregates, nested calls) are
+    reported with the rewrite to apply by hand.
+    """
+
+    id = "SL3011"
+    name = "explode-in-select"
+    title = "explode() in the SELECT list becomes a join with UNNEST"
+    node_types = (exp.Select,)
+    examples = (
+        Example(
+            before="SELECT a, explode(arr) AS elem FROM t",
+            after="SELECT a, elem FROM t CROSS JOIN UNNEST(arr) AS u(elem)",
+        ),
+        Example(
+            before="SELECT explode_outer(arr) FROM t",
+            after="SELECT col FROM t LEFT JOIN UNNEST(arr) AS u(col) ON TRUE",
+        ),
+        Example(
+            before="SELECT count(explode(arr)) FROM t",
+            after="SELECT COUNT(EXPLODE(arr)) FROM t",
+            diagnoses=True,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Select)
+        generators = [g for g in node.find_all(_GENERATORS) if g.parent_select is node and not g.find_ancestor(exp.Lateral)]
+        if not generators:
+            return None
+        projection = generators[0].parent if isinstance(generators[0].parent, exp.Alias) else generators[0]
+        simple = (
+            len(generators) == 1
+            and projection.parent is node
+            and projection.arg_key == "expressions"
+            and not isinstance(generators[0], exp.Posexplode)
+            and not node.args.get("group")
+            and not node.args.get("distinct")
+            and node.args.get("from_") is not None
+        )
+        if not simple:
+            for g in generators:
+                ctx.report(
+                    g,
+                    f"{g.sql_name()} in this position has no Flink equivalent",
+                    severity=Severity.ERROR,
+                    suggestion="move it to the FROM clause: FROM t CROSS JOIN UNNEST(arr) AS u(x) "
+                    "(WITH ORDINALITY for a position, LEFT JOIN ... ON TRUE for the outer form)",
+                )
+            return None
+        gen = generators[0]
+        name = projection.alias if isinstance(projection, exp.Alias) else "col"
+        column = exp.to_identifier(name)
+        unnest = exp.Unnest(
+            expressions=[gen.this.copy()],
+            alias=exp.TableAlias(this=exp.to_identifier("u"), columns=[column]),
+            offset=False,
+        )
+        if isinstance(gen, exp.ExplodeOuter):
+            join = exp.Join(this=unnest, side="LEFT", on=exp.true())
+        else:
+            join = exp.Join(this=unnest, kind="CROSS")
+        projection.replace(exp.column(name))
+        node.append("joins", join)
+        return node
