@@ -258,7 +258,7 @@ class DateFormatTimestampArgument(Rule):
         ),
         Example(
             before="SELECT date_format(CAST(s AS TIMESTAMP), 'HH:mm') FROM t",
-            after="SELECT DATE_FORMAT(CAST(s AS TIMESTAMP_LTZ), 'HH:mm') FROM t",
+            after="SELECT DATE_FORMAT(TRY_CAST(s AS TIMESTAMP_LTZ), 'HH:mm') FROM t",
         ),
     )
 
@@ -294,7 +294,7 @@ class UnixTimestampStringArgument(Rule):
         Example(before="SELECT unix_timestamp() FROM t", after="SELECT UNIX_TIMESTAMP() FROM t"),
         Example(
             before="SELECT unix_timestamp(CAST(s AS DATE)) FROM t",
-            after="SELECT UNIX_TIMESTAMP(CAST(CAST(CAST(s AS DATE) AS TIMESTAMP) AS STRING)) FROM t",
+            after="SELECT UNIX_TIMESTAMP(CAST(CAST(TRY_CAST(s AS DATE) AS TIMESTAMP) AS STRING)) FROM t",
         ),
     )
 

@@ -43,7 +43,7 @@ def test_case_insensitive_function_names() -> None:
         ("SELECT concat(arr, arr) FROM t", "SELECT CONCAT(arr, arr) FROM t"),
         # date_format of a known timestamp is not cast
         ("SELECT date_format(CAST(s AS TIMESTAMP_NTZ), 'yyyy') FROM t",
-         "SELECT DATE_FORMAT(CAST(s AS TIMESTAMP), 'yyyy') FROM t"),
+         "SELECT DATE_FORMAT(TRY_CAST(s AS TIMESTAMP), 'yyyy') FROM t"),
         # unix_timestamp of a string literal, or with a format, keeps its argument
         ("SELECT unix_timestamp('2024-01-01 00:00:00') FROM t",
          "SELECT UNIX_TIMESTAMP('2024-01-01 00:00:00') FROM t"),

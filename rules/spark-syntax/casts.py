@@ -1,0 +1,57 @@
+"""Casts that can fail on bad input: Spark gives NULL, Flink stops the job."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from shiftleft.rewrite import Example, Rule, RuleContext
+
+# Targets a value of any type converts to without a run-time failure.
+_NEVER_FAILS = {*exp.DataType.TEXT_TYPES, exp.DType.BINARY, exp.DType.VARBINARY}
+
+
+def _source_type(node: exp.Expr, ctx: RuleContext) -> exp.DataType | None:
+    if isinstance(node, exp.Cast):
+        return node.to
+    if isinstance(node, exp.Column):
+        return ctx.column_type(node)
+    if isinstance(node, exp.Literal):
+        return exp.DataType.build("STRING" if node.is_string else "DOUBLE")
+    return None
+
+
+class FailingCastToTryCast(Rule):
+    """Spark's ``CAST`` of a malformed value (``CAST('x' AS INT)``, a bad date string) returns
+    NULL with ANSI mode off, the default of Spark 3 and of most dbt-spark projects.  Flink's
+    ``CAST`` throws at run time instead, which fails a streaming job on the first bad record
+    and restarts it in a loop.  ``TRY_CAST`` returns NULL like Spark.
+
+    A cast to a string or binary type cannot fail and stays a ``CAST`` (so do casts to ARRAY,
+    MAP and ROW types, which are type annotations more than conversions), as does a cast whose input is
+    known (from a CAST or the schema) to be of the target type already.  A Spark job that ran
+    with ANSI mode on raised an error instead: disable this rule to keep that behaviour.
+    """
+
+    id = "SL3004"
+    name = "failing-cast-to-try-cast"
+    title = "Casts that can fail on bad input become TRY_CAST (NULL instead of a job failure)"
+    node_types = (exp.TryCast,)
+    examples = (
+        Example(before="SELECT CAST(s AS INT) FROM t", after="SELECT TRY_CAST(s AS INT) FROM t"),
+        Example(before="SELECT CAST(s AS DATE) FROM t", after="SELECT TRY_CAST(s AS DATE) FROM t"),
+        Example(before="SELECT CAST(a AS STRING) FROM t", after="SELECT CAST(a AS STRING) FROM t"),
+        Example(
+            before="SELECT CAST(CAST(s AS INT) AS INT) FROM t",
+            after="SELECT CAST(TRY_CAST(s AS INT) AS INT) FROM t",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.TryCast)
+        if node.args.get("safe") or node.to.this in _NEVER_FAILS or node.to.args.get("nested"):
+            return None  # nested types: element casts are checked where the elements are built
+        source = _source_type(node.this, ctx)
+        if source is not None and source.this == node.to.this and source.this not in _NEVER_FAILS:
+            return None
+        node.set("safe", True)
+        return node
