@@ -1,0 +1,89 @@
+"""GROUP BY select-list aliases and ordinals, which Spark resolves and Flink does not."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from shiftleft.models import Severity
+from shiftleft.rewrite import Example, Rule, RuleContext
+
+
+def _input_column_names(select: exp.Select, ctx: RuleContext) -> set[str]:
+    """Names known to be input columns: from the schema, or referenced in the select itself."""
+    names = {
+        c.name.lower()
+        for c in select.find_all(exp.Column)
+        if c.find_ancestor(exp.Group) is None and c.parent_select is select
+    }
+    for table in select.find_all(exp.Table):
+        names.update(col.lower() for col in ctx.schema.get(table.name, {}))
+    return names
+
+
+class GroupByAliasOrOrdinal(Rule):
+    """Spark resolves ``GROUP BY u`` to the select-list expression aliased ``u`` (when no input
+    column is called ``u``) and ``GROUP BY 1`` to the first select-list expression.  Flink's
+    planner does neither: it reports an unknown column, or groups by the constant ``1``.  The
+    rule writes the expression itself into the GROUP BY.
+
+    When an alias has the name of an input column, Spark groups by the input column, so the
+    rule leaves it alone.
+    """
+
+    id = "SL3005"
+    name = "group-by-alias-or-ordinal"
+    title = "GROUP BY on a select alias or position becomes GROUP BY the expression"
+    node_types = (exp.Select,)
+    examples = (
+        Example(
+            before="SELECT upper(s) AS u, count(*) AS c FROM t GROUP BY u",
+            after="SELECT UPPER(s) AS u, COUNT(*) AS c FROM t GROUP BY UPPER(s)",
+        ),
+        Example(
+            before="SELECT a, d, sum(b) FROM t GROUP BY 1, 2",
+            after="SELECT a, d, SUM(b) FROM t GROUP BY a, d",
+        ),
+        Example(
+            before="SELECT a + 1 AS a, count(*) FROM t GROUP BY a",
+            after="SELECT a + 1 AS a, COUNT(*) FROM t GROUP BY a",
+        ),
+        Example(
+            before="SELECT a, count(*) FROM t GROUP BY 3",
+            after="SELECT a, COUNT(*) FROM t GROUP BY 3",
+            diagnoses=True,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Select)
+        group = node.args.get("group")
+        if group is None or not group.expressions:
+            return None
+        projections = node.expressions
+        aliases = {p.alias.lower(): p.this for p in projections if isinstance(p, exp.Alias)}
+        inputs = _input_column_names(node, ctx) if aliases else set()
+        changed = False
+        for key in list(group.expressions):
+            replacement: exp.Expr | None = None
+            if isinstance(key, exp.Literal) and key.is_int:
+                position = int(key.this)
+                if 1 <= position <= len(projections):
+                    target = projections[position - 1]
+                    replacement = target.this if isinstance(target, exp.Alias) else target
+                else:
+                    ctx.report(
+                        key,
+                        f"GROUP BY {position} refers to no select-list position (there are "
+                        f"{len(projections)})",
+                        severity=Severity.ERROR,
+                        suggestion="group by an expression",
+                    )
+                    continue
+            elif isinstance(key, exp.Column) and not key.table:
+                name = key.name.lower()
+                if name in aliases and name not in inputs:
+                    replacement = aliases[name]
+            if replacement is not None and not isinstance(replacement, exp.Star):
+                key.replace(replacement.copy())
+                changed = True
+        return node if changed else None
