@@ -114,3 +114,9 @@ def test_max_by_is_an_error() -> None:
     result = shiftleft.transpile("SELECT max_by(a, ts) FROM t")
     errors = [d for d in result.diagnostics if d.rule_id == "SL1044"]
     assert errors and errors[0].severity.value == "error" and "ROW_NUMBER" in (errors[0].suggestion or "")
+
+
+def test_to_date_of_a_declared_date_or_timestamp_cannot_fail() -> None:
+    schema = {"t": {"d": "DATE", "ts": "TIMESTAMP", "s": "STRING"}}
+    sql = shiftleft.transpile("SELECT to_date(d), to_date(ts), to_date(s) FROM t", schema=schema).sql
+    assert sql == "SELECT CAST(d AS DATE), CAST(ts AS DATE), TRY_CAST(s AS DATE) FROM t;\n"
