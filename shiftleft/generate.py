@@ -14,6 +14,7 @@ def generate(tree: exp.Expr, target: Target, *, pretty: bool = False) -> tuple[s
     generator = get_dialect(target.value, role="target").generator(
         pretty=pretty, unsupported_level=ErrorLevel.IGNORE, comments=True
     )
-    sql = generator.generate(tree, copy=True)
+    # The tree is ours (parsed for this call), so the generator may preprocess it in place.
+    sql = generator.generate(tree, copy=False)
     # Messages repeat when a construct appears several times; keep the first of each.
     return sql, list(dict.fromkeys(generator.unsupported_messages))

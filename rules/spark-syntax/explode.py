@@ -159,7 +159,12 @@ class ExplodeInSelect(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Select)
-        generators = [g for g in node.find_all(_GENERATORS) if g.parent_select is node and not g.find_ancestor(exp.Lateral)]
+        generators = [
+            g
+            for projection in node.expressions
+            for g in projection.find_all(_GENERATORS)
+            if g.parent_select is node
+        ]
         if not generators:
             return None
         projection = generators[0].parent if isinstance(generators[0].parent, exp.Alias) else generators[0]

@@ -61,7 +61,7 @@ class GroupByAliasOrOrdinal(Rule):
             return None
         projections = node.expressions
         aliases = {p.alias.lower(): p.this for p in projections if isinstance(p, exp.Alias)}
-        inputs = _input_column_names(node, ctx) if aliases else set()
+        inputs: set[str] | None = None  # computed only when a key names an alias
         changed = False
         for key in list(group.expressions):
             replacement: exp.Expr | None = None
@@ -81,8 +81,11 @@ class GroupByAliasOrOrdinal(Rule):
                     continue
             elif isinstance(key, exp.Column) and not key.table:
                 name = key.name.lower()
-                if name in aliases and name not in inputs:
-                    replacement = aliases[name]
+                if name in aliases:
+                    if inputs is None:
+                        inputs = _input_column_names(node, ctx)
+                    if name not in inputs:
+                        replacement = aliases[name]
             if replacement is not None and not isinstance(replacement, exp.Star):
                 key.replace(replacement.copy())
                 changed = True
