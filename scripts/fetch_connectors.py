@@ -5,7 +5,7 @@ Run once (e.g. as a CI step before the tests, while the package registry is reac
     python scripts/fetch_connectors.py
 
 Prints the jar paths.  Honours SHIFTLEFT_CONNECTORS_DIR and SHIFTLEFT_CONNECTORS_WHEEL (see
-``shiftleft.verify.connectors``).
+``shiftleft.flink_engine.connectors``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import logging
 import sys
 
 from shiftleft.errors import ShiftleftEnvironmentError
-from shiftleft.verify.connectors import connector_jars
+from shiftleft.flink_engine.connectors import connector_jars
 
 log = logging.getLogger("fetch_connectors")
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from shiftleft.verify.planner import FlinkPlanner
+    from shiftleft.flink_engine.planner import FlinkPlanner
 
 
 def _started(planner: FlinkPlanner) -> FlinkPlanner:
@@ -28,7 +28,7 @@ def _started(planner: FlinkPlanner) -> FlinkPlanner:
 @pytest.fixture(scope="session")
 def flink_planner() -> FlinkPlanner:
     """One embedded Flink planner (no connector jars) for the whole session."""
-    from shiftleft.verify.planner import FlinkPlanner
+    from shiftleft.flink_engine.planner import FlinkPlanner
 
     return _started(FlinkPlanner())
 
@@ -37,8 +37,8 @@ def flink_planner() -> FlinkPlanner:
 def flink_planner_connectors() -> FlinkPlanner:
     """A planner that also knows the Kafka, upsert-kafka and JDBC (PostgreSQL) connectors."""
     from shiftleft.errors import ShiftleftEnvironmentError
-    from shiftleft.verify.connectors import connector_jars
-    from shiftleft.verify.planner import FlinkPlanner
+    from shiftleft.flink_engine.connectors import connector_jars
+    from shiftleft.flink_engine.planner import FlinkPlanner
 
     try:
         jars = connector_jars()

@@ -3,14 +3,14 @@
 Needs the ``flink`` extra (``pip install 'shiftleft[flink]'``) and Java 17+.  Importing this
 package is cheap: nothing starts until :meth:`FlinkPlanner.plan` (or ``start``) is called.
 
->>> from shiftleft.verify import FlinkPlanner, connector_jars
+>>> from shiftleft.flink_engine import FlinkPlanner, connector_jars
 >>> report = FlinkPlanner(jars=connector_jars()).plan(script)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from shiftleft.verify.connectors import connector_jars
-from shiftleft.verify.planner import (
+from shiftleft.flink_engine.connectors import connector_jars
+from shiftleft.flink_engine.planner import (
     FlinkPlanner,
     PlannedStatement,
     PlannerError,

@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from shiftleft.verify import jvm
+from shiftleft.flink_engine import jvm
 
 log = logging.getLogger(__name__)
 
@@ -698,7 +698,7 @@ class FlinkPlanner:
 
     Constructing one is cheap; the JVM (one per process, shared by all planners) starts on
     the first :meth:`plan` or on :meth:`start`.  ``jars`` are connector jars (see
-    :func:`shiftleft.verify.connectors.connector_jars`): they are loaded in a class loader of
+    :func:`shiftleft.flink_engine.connectors.connector_jars`): they are loaded in a class loader of
     this planner only, and listed in ``pipeline.jars``.  ``config`` adds Flink options to every
     environment.
     """

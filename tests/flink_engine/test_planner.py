@@ -1,4 +1,4 @@
-"""Tests of the embedded Flink planner (shiftleft.verify.planner) against real Flink 2.3.
+"""Tests of the embedded Flink planner (shiftleft.flink_engine.planner) against real Flink 2.3.
 
 The splitter / Java-check tests need no JVM; the others share the session's single JVM
 through the ``flink_planner`` / ``flink_planner_connectors`` fixtures (tests/conftest.py).
@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from shiftleft.errors import ShiftleftEnvironmentError
-from shiftleft.verify import jvm
-from shiftleft.verify.connectors import CONNECTOR_JARS, connector_jars
-from shiftleft.verify.planner import FlinkPlanner, PlanReport, split_statements
+from shiftleft.flink_engine import jvm
+from shiftleft.flink_engine.connectors import CONNECTOR_JARS, connector_jars
+from shiftleft.flink_engine.planner import FlinkPlanner, PlanReport, split_statements
 
 pytestmark = [pytest.mark.slow, pytest.mark.flink]
 
@@ -179,7 +179,7 @@ def test_missing_java_is_a_clear_error(
     code = textwrap.dedent(
         """\
         from shiftleft.errors import ShiftleftEnvironmentError
-        from shiftleft.verify.planner import FlinkPlanner
+        from shiftleft.flink_engine.planner import FlinkPlanner
         try:
             FlinkPlanner().plan("SELECT 1")
         except ShiftleftEnvironmentError as exc:
