@@ -22,6 +22,8 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "transpile": "shiftleft.pipeline",
+    "transpile_files": "shiftleft.batch",
+    "FileResult": "shiftleft.batch",
     "TranspileResult": "shiftleft.models",
     "StatementResult": "shiftleft.models",
     "Diagnostic": "shiftleft.models",
@@ -38,6 +40,7 @@ _EXPORTS = {
 __all__ = [*_EXPORTS, "__version__"]
 
 if TYPE_CHECKING:
+    from shiftleft.batch import FileResult, transpile_files
     from shiftleft.errors import (
         ConfigError,
         InputError,

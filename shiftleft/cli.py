@@ -37,20 +37,26 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
+def _options(args: argparse.Namespace) -> dict:
+    return {
+        "read": args.read,
+        "target": args.target,
+        "mode": args.mode,
+        "rules": args.rules or None,
+        "disable": args.disable or (),
+        "pretty": args.pretty,
+    }
+
+
 def _cmd_transpile(args: argparse.Namespace) -> int:
     from shiftleft import InputError, ShiftleftError, transpile
 
-    text, name = _read_input(args.file)
+    many = len(args.files) > 1 or any(Path(f).is_dir() for f in args.files if f != "-")
+    if many or args.out:
+        return _transpile_many(args)
+    text, name = _read_input(args.files[0])
     try:
-        result = transpile(
-            text,
-            read=args.read,
-            target=args.target,
-            mode=args.mode,
-            rules=args.rules or None,
-            disable=args.disable or (),
-            pretty=args.pretty,
-        )
+        result = transpile(text, **_options(args))
     except InputError as e:
         return _fail(f"{name}: {e}")
     except ShiftleftError as e:
@@ -62,6 +68,36 @@ def _cmd_transpile(args: argparse.Namespace) -> int:
         for d in result.diagnostics:
             print(d.format(name), file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_DIAGNOSTICS
+
+
+def _transpile_many(args: argparse.Namespace) -> int:
+    """Several files / directories: translated in parallel, written to --out or stdout."""
+    from shiftleft import ShiftleftError
+    from shiftleft.batch import transpile_files
+
+    if "-" in args.files:
+        raise _UsageError("standard input (-) cannot be mixed with several inputs or --out")
+    try:
+        results = transpile_files(args.files, out_dir=args.out, jobs=args.jobs, **_options(args))
+    except ShiftleftError as e:
+        return _fail(str(e))
+    if args.format == "json":
+        sys.stdout.write("[" + ",\n".join(r.model_dump_json(indent=2) for r in results) + "]\n")
+    for item in results:
+        if item.error is not None:
+            print(f"shiftleft: error: {item.path}: {item.error}", file=sys.stderr)
+            continue
+        assert item.result is not None
+        if args.format == "sql" and not args.out:
+            sys.stdout.write(f"-- {item.path}\n{item.result.sql}")
+        for d in item.result.diagnostics:
+            print(d.format(item.path), file=sys.stderr)
+    if args.out:
+        written = sum(1 for r in results if r.output)
+        print(f"shiftleft: wrote {written} of {len(results)} files to {args.out}", file=sys.stderr)
+    if any(r.error for r in results):
+        return EXIT_BAD_INPUT
+    return EXIT_OK if all(r.ok for r in results) else EXIT_DIAGNOSTICS
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -94,12 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("transpile", help="translate a SQL script to Flink SQL")
-    t.add_argument("file", help="SQL file to read, or - for standard input")
+    t.add_argument("files", nargs="+", metavar="FILE", help="SQL files or directories of *.sql files; - for standard input")
     t.add_argument("--read", default="spark", help="input dialect (default: spark)")
     t.add_argument("--target", default="flink", choices=["flink", "confluent"])
     t.add_argument("--mode", default="streaming", choices=["streaming", "batch"])
     t.add_argument("--format", default="sql", choices=["sql", "json"], help="sql: Flink SQL on stdout, diagnostics on stderr; json: the full result")
     t.add_argument("--pretty", action="store_true", help="format the SQL over several lines")
+    t.add_argument("--out", metavar="DIR", help="write each file's Flink SQL under DIR (same relative paths)")
+    t.add_argument("--jobs", type=int, metavar="N", help="worker processes for several files (default: CPUs)")
     t.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
     t.add_argument("--disable", action="append", metavar="ID", help="rule id or name to switch off (repeatable)")
     t.set_defaults(func=_cmd_transpile)
