@@ -39,7 +39,7 @@ _EXPORTS = {
 
 __all__ = [*_EXPORTS, "__version__"]
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the names __getattr__ resolves, for type checkers and IDEs
     from shiftleft.batch import FileResult, transpile_files
     from shiftleft.errors import (
         ConfigError,

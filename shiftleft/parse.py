@@ -80,7 +80,7 @@ def _tokenize(sql: str, dialect: Dialect, read: str) -> list[Token]:
     tokenizer = dialect.tokenizer()
     try:
         return tokenizer.tokenize(sql)
-    except TokenError as e:
+    except TokenError:
         start = unterminated_at(sql)
         if start is None:
             start = min(getattr(tokenizer, "_start", 0), len(sql))

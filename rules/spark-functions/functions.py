@@ -9,17 +9,13 @@ from sqlglot import exp
 
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.predicates import REGEX_META
 
-_REGEX_META = re.compile(r"[\\^$.|?*+()\[\]{}]")
 
 
 def _is_typed(node: exp.Expr, ctx: RuleContext, kinds: set[exp.DType]) -> bool:
-    if isinstance(node, (exp.Cast, exp.TryCast)):
-        return node.to.this in kinds
-    if isinstance(node, exp.Column):
-        declared = ctx.column_type(node)
-        return declared is not None and declared.this in kinds
-    return False
+    declared = ctx.declared_type(node)
+    return declared is not None and declared.this in kinds
 
 
 _TIMESTAMPS = {
@@ -78,7 +74,7 @@ class SplitLiteralDelimiter(Rule):
         delimiter: str | None = None
         if isinstance(pattern, exp.Literal) and pattern.is_string and not node.args.get("limit"):
             text = pattern.this
-            if not _REGEX_META.search(text):
+            if not REGEX_META.search(text):
                 delimiter = text
             else:
                 m = re.fullmatch(r"\\\\?([\\^$.|?*+()\[\]{}])", text)

@@ -10,16 +10,6 @@ from shiftleft.rewrite import Example, Rule, RuleContext
 _NEVER_FAILS = {*exp.DataType.TEXT_TYPES, exp.DType.BINARY, exp.DType.VARBINARY}
 
 
-def _source_type(node: exp.Expr, ctx: RuleContext) -> exp.DataType | None:
-    if isinstance(node, exp.Cast):
-        return node.to
-    if isinstance(node, exp.Column):
-        return ctx.column_type(node)
-    if isinstance(node, exp.Literal):
-        return exp.DataType.build("STRING" if node.is_string else "DOUBLE")
-    return None
-
-
 class FailingCastToTryCast(Rule):
     """Spark's ``CAST`` of a malformed value (``CAST('x' AS INT)``, a bad date string) returns
     NULL with ANSI mode off, the default of Spark 3 and of most dbt-spark projects.  Flink's
@@ -50,7 +40,7 @@ class FailingCastToTryCast(Rule):
         assert isinstance(node, exp.TryCast)
         if node.args.get("safe") or node.to.this in _NEVER_FAILS or node.to.args.get("nested"):
             return None  # nested types: element casts are checked where the elements are built
-        source = _source_type(node.this, ctx)
+        source = ctx.declared_type(node.this)
         if source is not None and source.this == node.to.this and source.this not in _NEVER_FAILS:
             return None
         node.set("safe", True)

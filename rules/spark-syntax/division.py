@@ -18,16 +18,10 @@ def _is_fractional(node: exp.Expr, ctx: RuleContext) -> bool:
     """True when ``node`` is known to be DECIMAL / DOUBLE / FLOAT."""
     while isinstance(node, (exp.Paren, exp.Neg)):
         node = node.this
-    if isinstance(node, exp.Literal) and not node.is_string:
-        return "." in node.this or "e" in node.this.lower()
-    if isinstance(node, (exp.Cast, exp.TryCast)):
-        return node.to.this in _FRACTIONAL
-    if isinstance(node, exp.Column):
-        declared = ctx.column_type(node)
-        return declared is not None and declared.this in _FRACTIONAL
     if isinstance(node, (exp.Avg, exp.Div)):
         return True
-    return False
+    declared = ctx.declared_type(node)
+    return declared is not None and declared.this in _FRACTIONAL
 
 
 def _nonzero_literal(node: exp.Expr) -> bool:

@@ -74,6 +74,22 @@ class RuleContext:
             )
         )
 
+    def declared_type(self, node: exp.Expr) -> exp.DataType | None:
+        """The type ``node`` is known to have without type inference: the target of a CAST,
+        a literal's type, or a column's type from the schema; None when unknown."""
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, (exp.Cast, exp.TryCast)):
+            return node.to
+        if isinstance(node, exp.Column):
+            return self.column_type(node)
+        if isinstance(node, exp.Literal):
+            if node.is_string:
+                return exp.DataType.build("STRING")
+            fractional = "." in node.this or "e" in node.this.lower()
+            return exp.DataType.build("DECIMAL" if fractional else "INT")
+        return None
+
     def column_type(self, column: exp.Column) -> exp.DataType | None:
         """The declared type of ``column`` from the user's schema, when it can be resolved.
 

@@ -16,7 +16,7 @@ from shiftleft.rewrite.context import RuleContext
 Predicate = Callable[[exp.Expr, RuleContext], bool]
 
 # Characters that make a Java regex differ from the same text taken literally.
-_REGEX_META = re.compile(r"[\\^$.|?*+()\[\]{}]")
+REGEX_META = re.compile(r"[\\^$.|?*+()\[\]{}]")
 
 
 def _literal(node: exp.Expr, _: RuleContext) -> bool:
@@ -47,17 +47,13 @@ def _column(node: exp.Expr, _: RuleContext) -> bool:
 
 def _plain_pattern(node: exp.Expr, _: RuleContext) -> bool:
     """A string literal whose regex meaning equals its literal meaning (no metacharacters)."""
-    return isinstance(node, exp.Literal) and node.is_string and not _REGEX_META.search(node.this)
+    return isinstance(node, exp.Literal) and node.is_string and not REGEX_META.search(node.this)
 
 
 def _declared(kinds: set[exp.DType]) -> Predicate:
     def check(node: exp.Expr, ctx: RuleContext) -> bool:
-        if isinstance(node, exp.Cast):
-            return node.to.this in kinds
-        if isinstance(node, exp.Column):
-            declared = ctx.column_type(node)
-            return declared is not None and declared.this in kinds
-        return False
+        declared = ctx.declared_type(node)
+        return declared is not None and declared.this in kinds
 
     return check
 
