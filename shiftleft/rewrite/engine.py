@@ -9,7 +9,7 @@ own output (``arr[0]`` → ``arr[1]`` must not become ``arr[2]``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from sqlglot import exp
 
@@ -34,7 +34,14 @@ def _post_order(root: exp.Expr) -> Iterator[exp.Expr]:
         stack.extend((child, False) for child in reversed(children))
 
 
-def rewrite(tree: exp.Expr, rules: RuleSet, ctx: RuleContext) -> tuple[exp.Expr, list[str]]:
+#: a stage between the rewrite and the check passes (the LLM fallback): it may replace what
+#: no rule translated, before the checks report what is left
+BeforeChecks = Callable[[exp.Expr, RuleContext], exp.Expr]
+
+
+def rewrite(
+    tree: exp.Expr, rules: RuleSet, ctx: RuleContext, before_checks: BeforeChecks | None = None
+) -> tuple[exp.Expr, list[str]]:
     """Rewrite ``tree`` in place; return the (possibly new) root and the ids of applied rules.
 
     Two passes: the rewrite rules over the input tree, then the check rules over the final
@@ -64,6 +71,8 @@ def rewrite(tree: exp.Expr, rules: RuleSet, ctx: RuleContext) -> tuple[exp.Expr,
             else:
                 node.replace(replacement)
             break
+    if before_checks is not None:
+        root = before_checks(root, ctx)
     for node in list(_post_order(root)):
         for rule in rules.for_type(type(node), phase="check"):
             if rule.id in active:
