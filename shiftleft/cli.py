@@ -102,12 +102,19 @@ def _transpile_many(args: argparse.Namespace) -> int:
 
 def _cmd_rules(args: argparse.Namespace) -> int:
     from shiftleft import ShiftleftError
-    from shiftleft.rewrite.catalog import rules_catalog, rules_markdown
+    from shiftleft.rewrite.catalog import rule_doc, rules_catalog, rules_markdown
 
     try:
         catalog = rules_catalog(args.rules or None)
     except ShiftleftError as e:
         return _fail(str(e))
+    if args.rule:
+        wanted = args.rule.lower()
+        match = [r for r in catalog if wanted in (r.id.lower(), r.name)]
+        if not match:
+            return _fail(f"no rule '{args.rule}'; see `shiftleft rules`")
+        sys.stdout.write(rule_doc(match[0]))
+        return EXIT_OK
     if args.format == "json":
         sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in catalog], indent=2) + "\n")
     elif args.format == "markdown":
@@ -142,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--disable", action="append", metavar="ID", help="rule id or name to switch off (repeatable)")
     t.set_defaults(func=_cmd_transpile)
 
-    r = sub.add_parser("rules", help="list the rewrite rules")
+    r = sub.add_parser("rules", help="list the rewrite rules, or explain one")
+    r.add_argument("rule", nargs="?", metavar="ID", help="a rule id or name: show its rationale and examples")
     r.add_argument("--format", default="table", choices=["table", "json", "markdown"])
     r.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
     r.set_defaults(func=_cmd_rules)

@@ -48,3 +48,11 @@ def rules_markdown(catalog: list[RuleInfo]) -> str:
         title = r.title.replace("|", r"\|")
         lines.append(f"| {r.id} | `{r.name}` | {title} |")
     return "\n".join(lines) + "\n"
+
+
+def rule_doc(rule: RuleInfo) -> str:
+    """What ``shiftleft rules ID`` prints: what it does, why, and its examples."""
+    lines = [f"{rule.id} {rule.name}: {rule.title}", f"(pack {rule.pack}, {rule.origin})", "", rule.rationale, ""]
+    for example in rule.examples:
+        lines += [f"  {example.read}:   {example.before}", f"  flink:   {example.after}", ""]
+    return "\n".join(lines)

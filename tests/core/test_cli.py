@@ -87,3 +87,13 @@ def test_installed_console_script() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "SELECT a FROM t WHERE a <> 1;\n"
+
+
+def test_explain_one_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    for key in ("SL1010", "datediff-to-timestampdiff", "sl1010"):
+        code, out, _ = run(capsys, "rules", key)
+        assert code == 0
+        assert out.startswith("SL1010 datediff-to-timestampdiff: ")
+        assert "spark:   SELECT datediff(" in out and "flink:   SELECT TIMESTAMPDIFF(" in out
+    code, _, err = run(capsys, "rules", "SL0000")
+    assert code == 2 and "no rule 'SL0000'" in err
