@@ -38,7 +38,7 @@ def _fail(message: str) -> int:
 
 
 def _options(args: argparse.Namespace) -> dict:
-    return {
+    options = {
         "read": args.read,
         "target": args.target,
         "mode": args.mode,
@@ -46,6 +46,12 @@ def _options(args: argparse.Namespace) -> dict:
         "disable": args.disable or (),
         "pretty": args.pretty,
     }
+    if args.llm:
+        from shiftleft.llm import LLMConfig
+
+        settings = {"model": args.llm_model, "host": args.llm_host}
+        options["llm"] = LLMConfig(**{k: v for k, v in settings.items() if v is not None})
+    return options
 
 
 def _cmd_transpile(args: argparse.Namespace) -> int:
@@ -143,6 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--mode", default="streaming", choices=["streaming", "batch"])
     t.add_argument("--format", default="sql", choices=["sql", "json"], help="sql: Flink SQL on stdout, diagnostics on stderr; json: the full result")
     t.add_argument("--pretty", action="store_true", help="format the SQL over several lines")
+    t.add_argument(
+        "--llm",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="ask a local Ollama model to translate what no rule could (default: off; see docs/llm.md)",
+    )
+    t.add_argument("--llm-model", metavar="NAME", help="Ollama model (default: qwen2.5-coder:32b)")
+    t.add_argument("--llm-host", metavar="URL", help="Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)")
     t.add_argument("--out", metavar="DIR", help="write each file's Flink SQL under DIR (same relative paths)")
     t.add_argument("--jobs", type=int, metavar="N", help="worker processes for several files (default: CPUs)")
     t.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")

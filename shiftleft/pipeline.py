@@ -5,14 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shiftleft.errors import ConfigError
 from shiftleft.generate import generate
 from shiftleft.models import Diagnostic, Mode, Severity, StatementResult, Target, TranspileResult
 from shiftleft.parse import get_dialect, parse_script
 from shiftleft.rewrite.context import RuleContext
-from shiftleft.rewrite.engine import rewrite
+from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.rewrite.registry import RuleSet, resolve_rules
+
+if TYPE_CHECKING:
+    from shiftleft.llm import LLMConfig
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +52,7 @@ def transpile(
     rules: RuleSet | Sequence[str | Path] | None = None,
     disable: Iterable[str] = (),
     pretty: bool = False,
+    llm: LLMConfig | bool | None = None,
 ) -> TranspileResult:
     """Translate a SQL script (one or more statements) into Flink SQL.
 
@@ -62,6 +67,9 @@ def transpile(
             :class:`~shiftleft.rewrite.registry.RuleSet`.
         disable: rule ids or names to switch off.
         pretty: format the output over several lines.
+        llm: ask a local Ollama model to translate what no rule could (``True`` for the
+            defaults, or an :class:`~shiftleft.llm.LLMConfig`); off by default.  Answers are
+            parsed and checked, never trusted blindly; see the README.
 
     Returns:
         a :class:`TranspileResult`; check ``result.ok`` / ``result.diagnostics``.
@@ -75,11 +83,12 @@ def transpile(
     get_dialect(read, role="read")
     schema_ = _check_schema(schema)
     ruleset = resolve_rules(rules, disable)
+    fallback = _llm_fallback(llm)
 
     results: list[StatementResult] = []
     for stmt in parse_script(sql, read):
         ctx = RuleContext(target=target_, mode=mode_, read=read, statement=stmt.index, schema=schema_)
-        tree, applied = rewrite(stmt.tree, ruleset, ctx)
+        tree, applied = rewrite(stmt.tree, ruleset, ctx, before_checks=fallback)
         try:
             text, unsupported = generate(tree, target_, pretty=pretty)
         except Exception as e:  # noqa: BLE001 - keep the user's statement rather than crash
@@ -116,6 +125,20 @@ def transpile(
     separator = ";\n\n" if pretty else ";\n"
     out = separator.join(r.sql for r in results) + (";\n" if results else "")
     return TranspileResult(sql=out, statements=results, read=read, target=target_, mode=mode_)
+
+
+def _llm_fallback(llm: LLMConfig | bool | None) -> BeforeChecks | None:
+    """The LLM stage for this call, or None when it is off (loaded only when used)."""
+    if llm is None or llm is False:
+        return None
+    from shiftleft.llm import LLMConfig
+    from shiftleft.llm.fallback import LLMFallback
+
+    if llm is True:
+        return LLMFallback(LLMConfig())
+    if not isinstance(llm, LLMConfig):
+        raise ConfigError(f"llm must be True, False, None or an LLMConfig, not {type(llm).__name__}")
+    return LLMFallback(llm) if llm.enabled else None
 
 
 def _diagnostic_order(d: Diagnostic) -> tuple[int, int, str]:
