@@ -42,6 +42,16 @@ def _check_schema(schema: object) -> Mapping[str, Mapping[str, str]]:
     return schema
 
 
+def _check_event_time(event_time: object) -> Mapping[str, str]:
+    if event_time is None:
+        return {}
+    if not isinstance(event_time, Mapping) or not all(
+        isinstance(t, str) and isinstance(c, str) for t, c in event_time.items()
+    ):
+        raise ConfigError('event_time must look like {"table": "event_time_column", ...}')
+    return event_time
+
+
 def transpile(
     sql: str,
     *,
@@ -49,6 +59,7 @@ def transpile(
     target: Target | str = Target.FLINK,
     mode: Mode | str = Mode.STREAMING,
     schema: Mapping[str, Mapping[str, str]] | None = None,
+    event_time: Mapping[str, str] | None = None,
     rules: RuleSet | Sequence[str | Path] | None = None,
     disable: Iterable[str] = (),
     pretty: bool = False,
@@ -63,6 +74,8 @@ def transpile(
         mode: ``"streaming"`` or ``"batch"``; some rules apply to one mode only.
         schema: optional column types, ``{"table": {"column": "TYPE"}}``; rules use them to
             decide e.g. whether ``a / b`` is an integer division.
+        event_time: the event-time column of each source table, ``{"orders": "order_ts"}``
+            (a column with a watermark in Flink); streaming rules order, window and join on it.
         rules: extra rule-pack directories to load after the built-in ones, or a ready
             :class:`~shiftleft.rewrite.registry.RuleSet`.
         disable: rule ids or names to switch off.
@@ -82,12 +95,15 @@ def transpile(
     mode_ = _enum(mode, Mode, "mode")
     get_dialect(read, role="read")
     schema_ = _check_schema(schema)
+    event_time_ = _check_event_time(event_time)
     ruleset = resolve_rules(rules, disable)
     fallback = _llm_fallback(llm)
 
     results: list[StatementResult] = []
     for stmt in parse_script(sql, read):
-        ctx = RuleContext(target=target_, mode=mode_, read=read, statement=stmt.index, schema=schema_)
+        ctx = RuleContext(
+            target=target_, mode=mode_, read=read, statement=stmt.index, schema=schema_, event_time=event_time_
+        )
         tree, applied = rewrite(stmt.tree, ruleset, ctx, before_checks=fallback)
         try:
             text, unsupported = generate(tree, target_, pretty=pretty)

@@ -40,6 +40,8 @@ class RuleContext:
     read: str
     statement: int
     schema: Schema = field(default_factory=dict)
+    #: event-time column per source table: ``{"orders": "order_ts"}``
+    event_time: Mapping[str, str] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: id of the rule being applied; set by the engine
     rule_id: str = ""
@@ -89,6 +91,26 @@ class RuleContext:
             fractional = "." in node.this or "e" in node.this.lower()
             return exp.DataType.build("DECIMAL" if fractional else "INT")
         return None
+
+    def event_time_column(self, table: str) -> str | None:
+        """The declared event-time column of source ``table`` (case-insensitive), if any."""
+        wanted = table.lower()
+        return next((c for t, c in self.event_time.items() if t.lower() == wanted), None)
+
+    def is_event_time(self, column: exp.Column) -> bool:
+        """True when ``column`` is the event-time column of the table it comes from."""
+        select = column.find_ancestor(exp.Select)
+        tables = {}
+        if select is not None:
+            for table in select.find_all(exp.Table):
+                tables[table.alias_or_name.lower()] = table.name
+        if column.table:
+            candidates = [tables.get(column.table.lower(), column.table)]
+        else:
+            candidates = list(tables.values()) or list(self.event_time)
+        return any(
+            (self.event_time_column(t) or "").lower() == column.name.lower() for t in candidates
+        )
 
     def column_type(self, column: exp.Column) -> exp.DataType | None:
         """The declared type of ``column`` from the user's schema, when it can be resolved.

@@ -39,6 +39,9 @@ class Example(BaseModel):
     target: Target = Target.FLINK
     mode: Mode = Mode.STREAMING
     diagnoses: bool = False
+    #: transpile arguments the example needs: column types and event-time columns
+    types: dict[str, dict[str, str]] = {}  # passed as schema=
+    event_time: dict[str, str] = {}
 
 
 class Rule:

@@ -147,3 +147,16 @@ def test_import_is_lazy_and_exports_resolve() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_event_time_declarations_reach_the_rules() -> None:
+    from shiftleft.rewrite.context import RuleContext
+    import sqlglot
+
+    ctx = RuleContext(target=Target.FLINK, mode=Mode.STREAMING, read="spark", statement=1, event_time={"Orders": "ts"})
+    tree = sqlglot.parse_one("SELECT o.ts, ts, o.x FROM orders AS o JOIN dim AS d ON o.k = d.k", read="spark")
+    cols = list(tree.find_all(sqlglot.exp.Column))
+    assert ctx.event_time_column("orders") == "ts"
+    assert [ctx.is_event_time(c) for c in cols[:3]] == [True, True, False]
+    with pytest.raises(ConfigError, match="event_time must look like"):
+        shiftleft.transpile("SELECT 1", event_time={"t": 1})  # type: ignore[dict-item]

@@ -21,16 +21,15 @@ def test_there_are_rules() -> None:
 
 @pytest.mark.parametrize(("rule", "example"), CASES)
 def test_rule_example(rule, example) -> None:  # type: ignore[no-untyped-def]
-    result = shiftleft.transpile(example.before, read=example.read, target=example.target, mode=example.mode)
+    options = {"read": example.read, "target": example.target, "mode": example.mode, "schema": example.types, "event_time": example.event_time}
+    result = shiftleft.transpile(example.before, **options)
     assert result.sql.rstrip().rstrip(";") == example.after
     own = [d for d in result.diagnostics if d.rule_id == rule.id]
     if example.diagnoses:
         assert own, f"{rule.id} should have reported a diagnostic on {example.before!r}"
     else:
         assert not own, f"unexpected diagnostics: {own}"
-    without = shiftleft.transpile(
-        example.before, read=example.read, target=example.target, mode=example.mode, disable=[rule.id]
-    )
+    without = shiftleft.transpile(example.before, **options, disable=[rule.id])
     # Some rules restate, with an id and docs, what the Flink dialect would also print (nvl
     # -> COALESCE); where the output does depend on the rule, the rule must say it applied.
     if without.sql != result.sql:

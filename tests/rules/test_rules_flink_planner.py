@@ -25,7 +25,12 @@ def _cases():  # type: ignore[no-untyped-def]
             if not example.after.lstrip().upper().startswith(("SELECT", "WITH", "INSERT")):
                 continue
             result = shiftleft.transpile(
-                example.before, read=example.read, target=example.target, mode=example.mode
+                example.before,
+                read=example.read,
+                target=example.target,
+                mode=example.mode,
+                schema=example.types,
+                event_time=example.event_time,
             )
             # Examples that report an untranslatable construct are not expected to plan.
             if any(d.severity.value == "error" for d in result.diagnostics):
