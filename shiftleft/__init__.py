@@ -23,6 +23,8 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "transpile": "shiftleft.pipeline",
     "transpile_files": "shiftleft.batch",
+    "verify": "shiftleft.verification",
+    "VerifyReport": "shiftleft.verification",
     "FileResult": "shiftleft.batch",
     "TranspileResult": "shiftleft.models",
     "StatementResult": "shiftleft.models",
@@ -50,6 +52,7 @@ if TYPE_CHECKING:  # the names __getattr__ resolves, for type checkers and IDEs
     )
     from shiftleft.models import Diagnostic, Mode, Severity, StatementResult, Target, TranspileResult
     from shiftleft.pipeline import transpile
+    from shiftleft.verification import VerifyReport, verify
 
 
 def __getattr__(name: str) -> Any:

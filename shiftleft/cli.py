@@ -168,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", default="table", choices=["table", "json", "markdown"])
     r.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
     r.set_defaults(func=_cmd_rules)
+
+    from shiftleft.verify_cli import register as register_verify
+
+    register_verify(sub)
     return parser
 
 

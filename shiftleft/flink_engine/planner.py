@@ -745,6 +745,16 @@ class FlinkPlanner:
                 self._class_loader = jvm_.java.net.URLClassLoader(urls, parent)
             return self._class_loader
 
+    def new_environment(self, mode: PlanMode = "streaming") -> Any:
+        """A fresh Java ``TableEnvironment`` with this planner's jars and configuration.
+
+        Starts the JVM if needed.  Used by :mod:`shiftleft.flink_engine.runner` to execute
+        queries in the same JVM (an environment costs about 0.05 s).
+        """
+        if mode not in ("streaming", "batch"):
+            raise ValueError(f"mode must be 'streaming' or 'batch', not {mode!r}")
+        return self._new_environment(jvm.get_gateway(), mode)
+
     def _new_environment(self, gateway: Any, mode: PlanMode) -> Any:
         jvm_ = gateway.jvm
         conf = jvm_.org.apache.flink.configuration.Configuration()

@@ -1,0 +1,271 @@
+"""Execute Flink SQL on the embedded Flink 2.3 mini-cluster and collect the result rows.
+
+The planner (:mod:`shiftleft.flink_engine.planner`) only explains; this module runs jobs, in
+the same process-global JVM, for the verification of translations
+(:mod:`shiftleft.verification`):
+
+* **Seed tables** are loaded with the ``filesystem`` connector (shipped with PyFlink) over
+  newline-delimited JSON files (:func:`seed_table_ddl`); JSON, unlike CSV, carries arrays,
+  maps, rows and NULLs.  The files are written by the caller (DuckDB ``COPY ... (FORMAT
+  json)`` in :mod:`shiftleft.reconcile`).
+* **Batch** queries are collected as they are.  **Streaming** queries over bounded seed
+  sources finish too; their changelog (``+I`` / ``-U`` / ``+U`` / ``-D``) is folded into the
+  final rows (:func:`fold_changelog`).
+* Java errors never escape as py4j tracebacks: they become
+  :class:`~shiftleft.flink_engine.planner.PlannerError` (statement / line / column) inside a
+  :class:`FlinkExecutionError`.
+
+>>> runner = FlinkRunner()                                     # doctest: +SKIP
+>>> env = runner.environment("batch", ["CREATE TABLE t (...) WITH (...)"])  # doctest: +SKIP
+>>> runner.query(env, "SELECT a, COUNT(*) FROM t GROUP BY a").rows   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from shiftleft.errors import ShiftleftError
+from shiftleft.flink_engine.planner import (
+    FlinkPlanner,
+    PlanMode,
+    PlannerError,
+    SqlSegment,
+    _is_java_error,
+    _java_error_to_planner_error,
+)
+
+log = logging.getLogger(__name__)
+
+INSERT_KINDS = frozenset({"+I", "+U"})
+RETRACT_KINDS = frozenset({"-U", "-D"})
+
+
+class FlinkExecutionError(ShiftleftError):
+    """Flink rejected or failed a statement while running it (the error says where)."""
+
+    def __init__(self, error: PlannerError) -> None:
+        self.error = error
+        super().__init__(str(error))
+
+
+class QueryRows(BaseModel):
+    """The result of one query run on Flink."""
+
+    columns: list[str] = Field(default_factory=list)
+    types: list[str] = Field(default_factory=list, description="Flink logical types")
+    rows: list[tuple[Any, ...]] = Field(
+        default_factory=list, description="final rows (changelog folded in streaming)"
+    )
+    changelog_rows: int = Field(0, description="rows received, before folding")
+    unmatched_retractions: int = Field(
+        0, description="-U/-D rows with no earlier matching insert (should be 0)"
+    )
+    elapsed_s: float = 0.0
+
+
+def fold_changelog(changes: Iterable[tuple[str, tuple[Any, ...]]]) -> tuple[list[tuple[Any, ...]], int]:
+    """Fold a changelog into the final multiset of rows.
+
+    ``changes`` are ``(kind, row)`` pairs with kind ``+I``, ``-U``, ``+U`` or ``-D`` (as
+    ``RowKind.shortString()``).  Inserts add one copy of the row, retractions remove one.
+    Returns ``(rows, unmatched)``: rows in first-insert order, and the number of retractions
+    that found no row to remove (a well-formed changelog has none).
+    """
+    counts: Counter[tuple[Any, ...]] = Counter()
+    order: dict[tuple[Any, ...], None] = {}
+    unmatched = 0
+    for kind, row in changes:
+        key = _hashable(row)
+        if kind in INSERT_KINDS:
+            counts[key] += 1
+            order.setdefault(key, None)
+        elif kind in RETRACT_KINDS:
+            if counts[key] > 0:
+                counts[key] -= 1
+            else:
+                unmatched += 1
+        else:
+            raise ValueError(f"unknown row kind {kind!r}")
+    rows: list[tuple[Any, ...]] = []
+    for key in order:
+        rows.extend([key] * counts[key])
+    return rows, unmatched
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _hashable(v)) for k, v in value.items()))
+    if hasattr(value, "as_dict") and callable(value.as_dict):  # pyflink Row with names
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+def quote_identifier(name: str) -> str:
+    """Flink identifier quoting with backticks."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def seed_table_ddl(
+    name: str,
+    columns: Sequence[tuple[str, str]],
+    path: str | Path,
+    *,
+    temporary: bool = True,
+    extra: Sequence[str] = (),
+) -> str:
+    """``CREATE TABLE`` of a filesystem / JSON-lines table over ``path`` (a file or folder).
+
+    ``columns`` are ``(name, flink type)``; ``extra`` are additional schema entries written
+    as is (``WATERMARK FOR ...``, computed columns, ``PRIMARY KEY ... NOT ENFORCED``).
+    """
+    entries = [f"{quote_identifier(c)} {t}" for c, t in columns] + list(extra)
+    kind = "TEMPORARY TABLE" if temporary else "TABLE"
+    return (
+        f"CREATE {kind} {quote_identifier(name)} (\n  " + ",\n  ".join(entries) + "\n) WITH (\n"
+        + filesystem_options(path)
+        + "\n)"
+    )
+
+
+def filesystem_options(path: str | Path) -> str:
+    """The ``WITH`` options of a JSON-lines filesystem source over ``path``."""
+    options = {
+        "connector": "filesystem",
+        "path": Path(path).resolve().as_posix(),
+        "format": "json",
+        "json.fail-on-missing-field": "false",
+        "json.ignore-parse-errors": "false",
+        "json.timestamp-format.standard": "SQL",
+    }
+    return ",\n".join(f"  '{k}' = {_sql_string(v)}" for k, v in options.items())
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class FlinkRunner:
+    """Run Flink SQL in the embedded mini-cluster (one JVM per process, shared with planners).
+
+    ``planner`` supplies the JVM, jars and configuration (a :class:`FlinkPlanner` without
+    connector jars is created when omitted).  ``max_rows`` caps what one query may return
+    (a safety net for unbounded streaming sources), ``timeout_s`` how long a query may run.
+    """
+
+    def __init__(
+        self,
+        planner: FlinkPlanner | None = None,
+        *,
+        max_rows: int = 1_000_000,
+        timeout_s: float = 300.0,
+    ) -> None:
+        self.planner = planner or FlinkPlanner()
+        self.max_rows = max_rows
+        self.timeout_s = timeout_s
+
+    def start(self) -> None:
+        """Start the JVM now; raises ShiftleftEnvironmentError when PyFlink / Java is missing."""
+        self.planner.start()
+
+    def environment(self, mode: PlanMode, setup: Sequence[str] = ()) -> Any:
+        """A new Java TableEnvironment in ``mode``, with the ``setup`` statements executed.
+
+        Raises :class:`FlinkExecutionError` for the first setup statement Flink rejects
+        (its ``statement`` is the 1-based index in ``setup``).
+        """
+        env = self.planner.new_environment(mode)
+        if mode == "batch":
+            env.getConfig().set("table.exec.resource.default-parallelism", "1")
+        for k, sql in enumerate(setup, start=1):
+            self.execute(env, sql, statement=k)
+        return env
+
+    def execute(self, env: Any, sql: str, *, statement: int = 1) -> None:
+        """Execute a DDL / DML statement and wait for any job it starts."""
+        try:
+            result = env.executeSql(sql)
+            job = result.getJobClient()
+            if job.isPresent():
+                getattr(result, "await")()  # `await` is a Python keyword
+        except Exception as exc:  # noqa: BLE001 - non-Java errors are re-raised
+            self._raise(exc, sql, statement)
+
+    def query(
+        self, env: Any, sql: str, *, statement: int = 1, line: int = 1, column: int = 1
+    ) -> QueryRows:
+        """Run ``sql`` (a query) and return its final rows (changelog folded)."""
+        from pyflink.table.table_result import TableResult
+
+        started = time.perf_counter()
+        try:
+            j_result = env.executeSql(sql)
+            schema = j_result.getResolvedSchema()
+            columns = [str(c) for c in schema.getColumnNames()]
+            types = [str(t) for t in schema.getColumnDataTypes()]
+            changes: list[tuple[str, tuple[Any, ...]]] = []
+            with TableResult(j_result).collect() as results:
+                for row in results:
+                    changes.append((str(row.get_row_kind()), tuple(row)))
+                    if len(changes) > self.max_rows:
+                        raise FlinkExecutionError(
+                            PlannerError(
+                                statement=statement,
+                                message=f"the query returned more than {self.max_rows} rows; "
+                                "stopped (is a source unbounded?)",
+                                line=line,
+                                column=column,
+                            )
+                        )
+                    if time.perf_counter() - started > self.timeout_s:
+                        raise FlinkExecutionError(
+                            PlannerError(
+                                statement=statement,
+                                message=f"the query ran longer than {self.timeout_s:.0f} s; "
+                                "stopped",
+                                line=line,
+                                column=column,
+                            )
+                        )
+        except FlinkExecutionError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - non-Java errors are re-raised
+            self._raise(exc, sql, statement, line, column)
+        rows, unmatched = fold_changelog(changes)
+        if unmatched:
+            log.warning("statement %d: %d retractions matched no row", statement, unmatched)
+        return QueryRows(
+            columns=columns,
+            types=types,
+            rows=rows,
+            changelog_rows=len(changes),
+            unmatched_retractions=unmatched,
+            elapsed_s=round(time.perf_counter() - started, 4),
+        )
+
+    @staticmethod
+    def _raise(
+        exc: BaseException, sql: str, statement: int, line: int = 1, column: int = 1
+    ) -> None:
+        if not _is_java_error(exc):
+            raise exc
+        error = _java_error_to_planner_error(exc, statement, SqlSegment(sql, line, column, 0))
+        raise FlinkExecutionError(error) from None
+
+
+def write_json_lines(path: str | Path, rows: Iterable[dict[str, Any]]) -> Path:
+    """Write ``rows`` as JSON lines (dates / decimals as strings) for :func:`seed_table_ddl`."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(row, default=str, sort_keys=False) + "\n" for row in rows)
+    return target

@@ -1,0 +1,117 @@
+"""The ``shiftleft verify`` subcommand: translate a source script, plan the translation on the
+embedded Flink 2.3 and reconcile its rows with the source run on DuckDB.
+
+Exit codes: 0 verified; 1 planner errors or rows that differ; 2 bad input or usage (unreadable
+SQL, missing file, bad schema, Java / PyFlink missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _fail(message: str) -> int:
+    print(f"shiftleft: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _read(path: str) -> tuple[str, str]:
+    if path == "-":
+        return sys.stdin.read(), "<stdin>"
+    try:
+        return Path(path).read_text(encoding="utf-8"), path
+    except FileNotFoundError:
+        raise ValueError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"cannot read {path}: {e}") from None
+
+
+def _schema(path: str | None) -> dict[str, dict[str, str]] | None:
+    if path is None:
+        return None
+    text, _ = _read(path)
+    try:
+        data: Any = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path}: not JSON ({e})") from None
+    if not isinstance(data, dict) or not all(
+        isinstance(cols, dict) and all(isinstance(t, str) for t in cols.values())
+        for cols in data.values()
+    ):
+        raise ValueError(f'{path}: expected {{"table": {{"column": "TYPE"}}}}')
+    return data
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from shiftleft import ShiftleftError
+    from shiftleft.verification import verify
+
+    try:
+        text, name = _read(args.file)
+        schema = _schema(args.schema)
+        translation = _read(args.translation)[0] if args.translation else None
+        if args.seeds is not None and not Path(args.seeds).is_dir():
+            raise ValueError(f"--seeds: no such directory: {args.seeds}")
+    except ValueError as e:
+        return _fail(str(e))
+    try:
+        report = verify(
+            text,
+            translation=translation,
+            read=args.read,
+            target=args.target,
+            mode=args.mode,
+            schema=schema,
+            seeds=args.seeds,
+            generate_rows=args.generate_rows,
+            keys=args.key or None,
+        )
+    except ShiftleftError as e:
+        return _fail(f"{name}: {e}")
+    if args.format == "json":
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(report.format(name))
+    return EXIT_OK if report.ok else EXIT_MISMATCH
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``verify`` subcommand to the ``shiftleft`` parser's subparsers."""
+    v = subparsers.add_parser(
+        "verify",
+        help="plan the translation on Flink and compare its rows with the source on DuckDB",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    v.add_argument("file", help="SQL file of the SOURCE query / script, or - for standard input")
+    v.add_argument("--read", default="spark", help="input dialect (default: spark)")
+    v.add_argument("--target", default="flink", choices=["flink", "confluent"])
+    v.add_argument("--mode", default="streaming", choices=["streaming", "batch"])
+    v.add_argument("--seeds", metavar="DIR", help="folder of <table>.csv / <table>.parquet input rows")
+    v.add_argument("--schema", metavar="FILE", help='schema.json: {"table": {"column": "TYPE"}}')
+    v.add_argument("--generate-rows", type=int, default=0, metavar="N",
+                   help="generate N rows per schema table that has no seed file")
+    v.add_argument("--translation", metavar="FILE",
+                   help="verify this Flink SQL instead of shiftleft's own translation")
+    v.add_argument("--key", action="append", metavar="COLUMN",
+                   help="result column identifying a row in the diff (repeatable)")
+    v.add_argument("--format", default="text", choices=["text", "json"])
+    v.set_defaults(func=_cmd_verify)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``verify`` on its own (``python -m shiftleft.verify_cli``)."""
+    parser = argparse.ArgumentParser(prog="shiftleft")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["verify", *(sys.argv[1:] if argv is None else argv)])
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
