@@ -96,6 +96,15 @@ def _tokenize(sql: str, dialect: Dialect, read: str) -> list[Token]:
         raise InputError("the input is nested too deeply to read") from None
 
 
+def _window_calls_as_functions(tokens: list[Token]) -> None:
+    """Spark's ``window(ts, '10 minutes')`` time-bucket function shares its name with the
+    WINDOW clause keyword; the reader mistakes ``GROUP BY window(...)`` for the clause.  A
+    WINDOW keyword directly followed by ``(`` can only be the function: read it as a name."""
+    for token, following in zip(tokens, tokens[1:]):
+        if token.token_type == TokenType.WINDOW and following.token_type == TokenType.L_PAREN:
+            token.token_type = TokenType.VAR
+
+
 def _chunks(tokens: list[Token]) -> list[list[Token]]:
     chunks: list[list[Token]] = [[]]
     for token in tokens:
@@ -145,6 +154,7 @@ def parse_script(sql: str, read: str) -> list[ParsedStatement]:
         raise InputError(f"expected SQL text (str), got {type(sql).__name__}")
     dialect = get_dialect(read, role="read")
     tokens = _tokenize(sql, dialect, read)
+    _window_calls_as_functions(tokens)
     parser = dialect.parser(error_level=ErrorLevel.RAISE)
     statements: list[ParsedStatement] = []
     for index, chunk in enumerate(_chunks(tokens), start=1):

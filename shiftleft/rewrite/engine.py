@@ -62,8 +62,8 @@ def rewrite(
                     applied[rule.id] = None
                 continue
             applied[rule.id] = None
-            if replacement is node:  # changed in place
-                break
+            if replacement is node:  # changed in place: the next rules see the new shape
+                continue
             if node.comments:
                 replacement.add_comments(node.comments)
             if node is root:

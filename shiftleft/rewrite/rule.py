@@ -74,8 +74,8 @@ class Rule:
         None when the rule does not apply (nothing changed).
 
         May also report diagnostics with ``ctx.report(node, ...)``.  Must not modify anything
-        outside ``node``'s subtree.  Once a rule changed or replaced a node, later rules of the
-        same pass do not see it.
+        outside ``node``'s subtree.  Once a rule replaced a node, later rules of the same pass
+        do not see it; a node changed in place is offered to the remaining rules.
         """
         raise NotImplementedError
 

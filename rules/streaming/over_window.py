@@ -1,0 +1,216 @@
+"""OVER windows in streaming: one ascending ORDER BY on a time attribute, no FOLLOWING."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from sqlglot import exp
+
+from shiftleft.models import Mode, Severity
+from shiftleft.rewrite import Example, Rule, RuleContext
+
+
+def _helpers() -> ModuleType:
+    """The pack's shared ``_helpers.py`` (a rule pack directory is not a Python package)."""
+    name = "shiftleft_rulepack_streaming__helpers"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_helpers.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+H = _helpers()
+
+_EVENT_TIME = {"t": "ts"}
+_SUGGEST_ORDER = "order the window by the event-time column, ascending: OVER (PARTITION BY k ORDER BY ts)"
+
+
+def _signature(window: exp.Window) -> str:
+    """The window definition without the function: equal for windows Flink can share."""
+    bare = window.copy()
+    bare.set("this", exp.Star())
+    bare.set("alias", None)
+    return bare.sql("flink")
+
+
+class OverWindowStreaming(Rule):
+    """Spark evaluates an OVER window over a finished partition, in any order and with any
+    frame.  Flink streaming computes it incrementally, as rows arrive, and its planner (checked
+    on Flink 2.3) accepts only:
+
+    * exactly one ORDER BY column, ascending ("The window can only be ordered by a single time
+      column", "... only be ordered in ASCENDING mode"); no ORDER BY at all is rejected too;
+    * no ``FOLLOWING`` bound (future rows have not arrived: "OVER RANGE FOLLOWING windows are
+      not supported yet");
+    * the same window for every OVER aggregate of one SELECT ("All aggregates must be computed
+      on the same window");
+    * ordering by a non-time column only with an unbounded-preceding frame (the default):
+      Flink 2.3 plans it, but the result is updating (a late smaller key changes earlier
+      results) and keeps the whole partition in state; a bounded frame (``ROWS 2 PRECEDING``)
+      over a non-time column is rejected.
+
+    Errors are reported with the fix; the SQL is not changed, since the fix changes the
+    result.  The time-attribute checks need a declared event-time column (``event_time=``);
+    without one they stay silent.  Ranking functions filtered as a Top-N are not OVER
+    aggregations (see SL4001 / SL4002) and are skipped; LEAD is SL4003.
+    """
+
+    id = "SL4004"
+    name = "over-window-streaming"
+    title = "OVER windows in streaming need one ascending time-attribute ORDER BY and no FOLLOWING"
+    node_types = (exp.Window,)
+    modes = frozenset({Mode.STREAMING})
+    examples = (
+        Example(
+            before="SELECT a, sum(b) OVER (PARTITION BY a ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM t",
+            after="SELECT a, SUM(b) OVER (PARTITION BY a ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM t",
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT a, sum(b) OVER (PARTITION BY a) AS s FROM t",
+            after="SELECT a, SUM(b) OVER (PARTITION BY a) AS s FROM t",
+            diagnoses=True,
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT a, sum(b) OVER (PARTITION BY a ORDER BY ts DESC) AS s FROM t",
+            after="SELECT a, SUM(b) OVER (PARTITION BY a ORDER BY ts DESC) AS s FROM t",
+            diagnoses=True,
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT a, sum(b) OVER (PARTITION BY a ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS s FROM t",
+            after="SELECT a, SUM(b) OVER (PARTITION BY a ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS s FROM t",
+            diagnoses=True,
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT a, sum(b) OVER (PARTITION BY a ORDER BY b) AS s FROM t",
+            after="SELECT a, SUM(b) OVER (PARTITION BY a ORDER BY b) AS s FROM t",
+            diagnoses=True,
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT a, sum(b) OVER (PARTITION BY a ORDER BY b ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM t",
+            after="SELECT a, SUM(b) OVER (PARTITION BY a ORDER BY b ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM t",
+            diagnoses=True,
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT a, sum(b) OVER (PARTITION BY a ORDER BY ts) AS s, count(*) OVER (PARTITION BY b ORDER BY ts) AS c FROM t",
+            after="SELECT a, SUM(b) OVER (PARTITION BY a ORDER BY ts) AS s, COUNT(*) OVER (PARTITION BY b ORDER BY ts) AS c FROM t",
+            diagnoses=True,
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT a, lag(b) OVER (PARTITION BY a ORDER BY ts) AS pb FROM t",
+            after="SELECT a, LAG(b) OVER (PARTITION BY a ORDER BY ts) AS pb FROM t",
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT a, sum(b) OVER (PARTITION BY a) AS s FROM t",
+            after="SELECT a, SUM(b) OVER (PARTITION BY a) AS s FROM t",
+            mode=Mode.BATCH,
+            event_time=_EVENT_TIME,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Window)
+        if node.parent is not None and node.arg_key == "windows":  # WINDOW w AS (...) clause
+            return None
+        if isinstance(node.this, H.RANKING) and H.top_n_filter(node) is not None:
+            return None  # a Top-N / deduplication, not an OVER aggregation
+        if isinstance(node.this, exp.Lead):
+            return None  # SL4003 reports it
+        order = node.args.get("order")
+        ordered = order.expressions if order is not None else []
+        if not ordered:
+            self._error(node, ctx, "an OVER window without ORDER BY is not supported in Flink streaming")
+            return None
+        if len(ordered) > 1:
+            self._error(node, ctx, "a streaming OVER window can be ordered by a single (time) column only")
+            return None
+        first = ordered[0]
+        if first.args.get("desc"):
+            self._error(node, ctx, "a streaming OVER window can be ordered only in ascending order")
+            return None
+        spec = node.args.get("spec")
+        if spec is not None and "FOLLOWING" in {
+            str(spec.args.get("start_side") or "").upper(),
+            str(spec.args.get("end_side") or "").upper(),
+        }:
+            ctx.report(
+                node,
+                "FOLLOWING bounds are not supported by Flink in streaming mode (future rows have "
+                "not arrived)",
+                severity=Severity.ERROR,
+                suggestion="end the frame at CURRENT ROW: ROWS BETWEEN n PRECEDING AND CURRENT ROW "
+                "(or RANGE BETWEEN INTERVAL ... PRECEDING AND CURRENT ROW)",
+            )
+            return None
+        if not self._first_of_select(node, ctx):
+            return None
+        if not H.any_event_time(node, ctx):
+            return None
+        key = first.this
+        if isinstance(key, exp.Column) and ctx.is_event_time(key):
+            return None
+        bounded = spec is not None and str(spec.args.get("start") or "").upper() != "UNBOUNDED"
+        if bounded:
+            self._error(
+                node,
+                ctx,
+                f"a bounded OVER window ordered by {H.column_sql(key)} (not a time attribute) is "
+                "not supported in Flink streaming",
+            )
+            return None
+        ctx.report(
+            node,
+            f"OVER window ordered by {H.column_sql(key)}, not by the event-time attribute: Flink "
+            "plans it, but the result is updating (a row that sorts earlier changes the results "
+            "of later ones) and the whole partition stays in state",
+            severity=Severity.WARNING,
+            suggestion=_SUGGEST_ORDER + " for an insert-only result",
+        )
+        return None
+
+    @staticmethod
+    def _error(node: exp.Window, ctx: RuleContext, message: str) -> None:
+        ctx.report(node, message, severity=Severity.ERROR, suggestion=_SUGGEST_ORDER)
+
+    @staticmethod
+    def _first_of_select(node: exp.Window, ctx: RuleContext) -> bool:
+        """Report when another OVER aggregate of the same SELECT uses a different window
+        (once, on the later one); False when reported."""
+        select = node.parent_select
+        if select is None:
+            return True
+        others = [
+            w
+            for w in select.find_all(exp.Window)
+            if w.parent_select is select
+            and w.arg_key != "windows"
+            and not (isinstance(w.this, H.RANKING) and H.top_n_filter(w) is not None)
+        ]
+        mine = _signature(node)
+        for other in others:
+            if other is node:
+                return True
+            if _signature(other) != mine:
+                ctx.report(
+                    node,
+                    "Flink streaming computes all OVER aggregates of one SELECT on the same window; "
+                    "this one differs from an earlier one",
+                    severity=Severity.ERROR,
+                    suggestion="use one window definition for all OVER aggregates, or compute them in "
+                    "separate subqueries and join the results",
+                )
+                return False
+        return True

@@ -1,0 +1,98 @@
+"""Regular (non-interval, non-temporal) joins in streaming keep both inputs in state forever."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from shiftleft.models import Mode, Severity
+from shiftleft.rewrite import Example, Rule, RuleContext
+
+_RANGE = (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between)
+
+
+def _sides(join: exp.Join) -> tuple[set[str], set[str]]:
+    """Names (alias or table name, lower case) of the inputs left of ``join`` and of its right."""
+    select = join.parent
+    left: set[str] = set()
+    if isinstance(select, exp.Select):
+        source = select.args.get("from_")
+        if source is not None and source.this.alias_or_name:
+            left.add(source.this.alias_or_name.lower())
+        for other in select.args.get("joins") or []:
+            if other is join:
+                break
+            if other.this.alias_or_name:
+                left.add(other.this.alias_or_name.lower())
+    right = {join.this.alias_or_name.lower()} if join.this.alias_or_name else set()
+    return left, right
+
+
+class RegularJoinState(Rule):
+    """Spark joins two finished tables.  Flink streaming joins two unbounded inputs: a regular
+    join (``a JOIN b ON a.k = b.k``, and the outer variants) must remember every row of both
+    sides forever, since a matching row may still arrive; its state grows without bound and
+    outer joins emit updates.  Flink has two bounded forms: the *interval join* (a range
+    condition between both sides' event times, ``b.ts BETWEEN a.ts AND a.ts + INTERVAL '1'
+    HOUR``), and the *temporal join* (``JOIN dim FOR SYSTEM_TIME AS OF a.ts``) against a
+    versioned table.  Which form fits is a modelling decision, so the rule does not rewrite: it
+    warns and suggests a state TTL per input (``/*+ STATE_TTL('a' = '1d', 'b' = '1d') */``) or
+    the job-wide ``table.exec.state.ttl``, or one of the bounded joins.  Joins with a range
+    condition between columns of both sides, temporal joins, UNNEST / LATERAL and semi / anti
+    joins are not reported.
+    """
+
+    id = "SL4009"
+    name = "regular-join-state"
+    title = "Regular joins in streaming keep both inputs in state forever: set a state TTL"
+    node_types = (exp.Join,)
+    modes = frozenset({Mode.STREAMING})
+    examples = (
+        Example(
+            before="SELECT l.a, r.b FROM t AS l JOIN t AS r ON l.a = r.a",
+            after="SELECT l.a, r.b FROM t AS l JOIN t AS r ON l.a = r.a",
+            diagnoses=True,
+        ),
+        Example(
+            before="SELECT l.a, r.b FROM t AS l JOIN t AS r ON l.a = r.a AND r.ts BETWEEN l.ts AND l.ts + INTERVAL 1 HOUR",
+            after="SELECT l.a, r.b FROM t AS l JOIN t AS r ON l.a = r.a AND r.ts BETWEEN l.ts AND l.ts + INTERVAL '1' HOUR",
+        ),
+        Example(
+            before="SELECT l.a, r.b FROM t AS l JOIN t AS r ON l.a = r.a",
+            after="SELECT l.a, r.b FROM t AS l JOIN t AS r ON l.a = r.a",
+            mode=Mode.BATCH,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Join)
+        kind = str(node.args.get("kind") or "").upper()
+        if kind in ("SEMI", "ANTI") or not isinstance(node.this, (exp.Table, exp.Subquery)):
+            return None
+        if isinstance(node.this, exp.Table) and (
+            not isinstance(node.this.this, exp.Identifier) or node.this.args.get("version") is not None
+        ):
+            return None  # table function, UNNEST, or FOR SYSTEM_TIME AS OF (temporal join)
+        if not isinstance(node.parent, exp.Select):
+            return None
+        left, right = _sides(node)
+        conditions = [node.args.get("on"), (node.parent.args.get("where") or exp.Where()).this]
+        for condition in conditions:
+            if condition is None:
+                continue
+            for cmp in condition.find_all(*_RANGE):
+                tables = {c.table.lower() for c in cmp.find_all(exp.Column) if c.table}
+                if tables & left and tables & right:
+                    return None  # an interval join
+        names = sorted(n for n in left | right)
+        hint = ", ".join(f"'{n}' = '1d'" for n in names) or "'t' = '1d'"
+        ctx.report(
+            node,
+            "regular join in streaming: Flink keeps every row of both inputs in state forever (a "
+            "match may still arrive), so state grows without bound"
+            + ("; an outer join also emits updates" if node.args.get("side") else ""),
+            severity=Severity.WARNING,
+            suggestion=f"bound the state: a hint SELECT /*+ STATE_TTL({hint}) */ ..., or SET "
+            "'table.exec.state.ttl' = '1 d'; or use an interval join (a BETWEEN on both event "
+            "times) or a temporal join (JOIN dim FOR SYSTEM_TIME AS OF a.ts) when it fits",
+        )
+        return None

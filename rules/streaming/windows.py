@@ -1,0 +1,274 @@
+"""Spark time bucketing (window(), session_window(), date_trunc) becomes a Flink window TVF."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import sqlglot
+from sqlglot import exp
+
+from shiftleft.models import Mode, Severity
+from shiftleft.rewrite import Example, Rule, RuleContext
+
+
+def _helpers() -> ModuleType:
+    """The pack's shared ``_helpers.py`` (a rule pack directory is not a Python package)."""
+    name = "shiftleft_rulepack_streaming__helpers"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_helpers.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+H = _helpers()
+
+_EVENT_TIME = {"t": "ts"}
+_SPARK_WINDOWS = {"window": "window", "session_window": "session_window"}
+_UNIT_SECONDS = {"DAY": 86400, "HOUR": 3600, "MINUTE": 60, "SECOND": 1}
+_DURATION_PART = re.compile(r"(\d+)\s*(week|day|hour|minute|min|second|sec)s?\b", re.IGNORECASE)
+
+
+def _duration(node: exp.Expr | None) -> str | None:
+    """Flink interval for a Spark duration string ('10 minutes', '1 hour 30 minutes'), or None."""
+    if not isinstance(node, exp.Literal) or not node.is_string:
+        return None
+    text = node.this.strip().lower().removeprefix("interval").strip()
+    parts = _DURATION_PART.findall(text)
+    if not parts or _DURATION_PART.sub("", text).strip():
+        return None
+    scale = {"week": 604800, "day": 86400, "hour": 3600, "minute": 60, "min": 60, "second": 1, "sec": 1}
+    total = sum(int(n) * scale[u.lower()] for n, u in parts)
+    if total <= 0:
+        return None
+    for unit, seconds in _UNIT_SECONDS.items():
+        if total % seconds == 0:
+            return f"INTERVAL '{total // seconds}' {unit}"
+    return None
+
+
+class _Bucket:
+    """One time-bucket GROUP BY key: which TVF, on which column, with which intervals."""
+
+    def __init__(self, key: exp.Expr, kind: str, column: exp.Expr, intervals: list[str | None], spark_fn: str | None) -> None:
+        self.key = key
+        self.kind = kind  # TUMBLE | HOP | SESSION
+        self.column = column
+        self.intervals = intervals
+        self.spark_fn = spark_fn  # "window" / "session_window", or None for date_trunc / FLOOR
+
+
+def _bucket(key: exp.Expr) -> _Bucket | None:
+    if isinstance(key, exp.Anonymous) and str(key.name).lower() in _SPARK_WINDOWS:
+        fn = str(key.name).lower()
+        args = key.expressions
+        column = args[0] if args else exp.Null()
+        if fn == "session_window":
+            return _Bucket(key, "SESSION", column, [_duration(a) for a in args[1:2]] if len(args) == 2 else [None], fn)
+        if len(args) == 2:
+            return _Bucket(key, "TUMBLE", column, [_duration(args[1])], fn)
+        if len(args) == 3:  # window(ts, size, slide) -> HOP(..., slide, size)
+            return _Bucket(key, "HOP", column, [_duration(args[2]), _duration(args[1])], fn)
+        return _Bucket(key, "TUMBLE", column, [None], fn)  # start offsets are not translated
+    if isinstance(key, exp.Floor) and key.args.get("to") is not None:
+        unit = key.args["to"].name.upper()
+        return _Bucket(key, "TUMBLE", key.this, [f"INTERVAL '1' {unit}" if unit in _UNIT_SECONDS else None], None)
+    if isinstance(key, exp.TimestampTrunc) and key.args.get("unit") is not None:
+        unit = key.args["unit"].name.upper()
+        return _Bucket(key, "TUMBLE", key.this, [f"INTERVAL '1' {unit}" if unit in _UNIT_SECONDS else None], None)
+    return None
+
+
+def _window_field(col: exp.Column) -> str | None:
+    """'start' / 'end' for a reference to Spark's window struct (window.start), else None."""
+    if col.table and col.table.lower() in _SPARK_WINDOWS and col.name.lower() in ("start", "end"):
+        return col.name.lower()
+    return None
+
+
+class TimeBucketToWindowTvf(Rule):
+    """Spark groups rows into time buckets with GROUP BY window(ts, '10 minutes') (tumbling),
+    window(ts, '10 minutes', '5 minutes') (sliding), session_window(ts, '5 minutes') or
+    a truncated timestamp (date_trunc('hour', ts), which SL1014 writes FLOOR(ts TO
+    HOUR)), and reads the bucket as window.start / window.end.
+
+    Flink has no window() function.  Its windowing is a table-valued function over the
+    event-time attribute: FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '10' MINUTE))
+    GROUP BY window_start, window_end, ... (HOP(..., slide, size), SESSION(TABLE t
+    PARTITION BY keys, DESCRIPTOR(ts), gap)).  A window aggregation emits each bucket once,
+    when the watermark passes its end, and then drops its state: an insert-only result with
+    bounded state.  A plain GROUP BY FLOOR(ts TO HOUR) is valid Flink too, but it is a
+    regular aggregation: updating, and its state grows forever, so in streaming mode the rule
+    rewrites it.  Spark buckets are aligned on the epoch, as Flink's windows are.
+
+    The rewrite needs the bucket to be on the declared event-time column of the only table of
+    the FROM clause (no joins, no subqueries); otherwise the rule explains why the query stays
+    a regular GROUP BY.  window.start / window.end and the bucket expression in the
+    select list become window_start / window_end.  Session windows are partitioned by
+    the other GROUP BY keys (Spark sessionizes per group).  Flink window units are SECOND to
+    DAY (checked on Flink 2.3: MONTH / YEAR are rejected), so WEEK, MONTH, QUARTER and YEAR
+    buckets are not rewritten.  window() / session_window() are rewritten in batch mode
+    too (Flink batch has no other form of them); date_trunc buckets are left alone in batch.
+    """
+
+    id = "SL4007"
+    name = "time-bucket-to-window-tvf"
+    title = "GROUP BY window() / session_window() / date_trunc on event time becomes a window TVF"
+    node_types = (exp.Select,)
+    examples = (
+        Example(
+            before="SELECT `window`.start AS ws, `window`.end AS we, count(*) AS c FROM t GROUP BY `window`(ts, '10 minutes')",
+            after="SELECT window_start AS ws, window_end AS we, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '10' MINUTE)) GROUP BY window_start, window_end",
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT a, `window`.start AS ws, sum(b) AS s FROM t GROUP BY a, `window`(ts, '10 minutes', '5 minutes')",
+            after="SELECT a, window_start AS ws, SUM(b) AS s FROM TABLE(HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '5' MINUTE, INTERVAL '10' MINUTE)) GROUP BY a, window_start, window_end",
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT a, session_window.start AS ws, count(*) AS c FROM t GROUP BY a, session_window(ts, '5 minutes')",
+            after="SELECT a, window_start AS ws, COUNT(*) AS c FROM TABLE(SESSION(TABLE t PARTITION BY a, DESCRIPTOR(ts), INTERVAL '5' MINUTE)) GROUP BY a, window_start, window_end",
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT date_trunc('hour', ts) AS h, count(*) AS c FROM t WHERE a > 0 GROUP BY date_trunc('hour', ts) HAVING count(*) > 1",
+            after="SELECT window_start AS h, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' HOUR)) WHERE a > 0 GROUP BY window_start, window_end HAVING COUNT(*) > 1",
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT date_trunc('hour', l.ts) AS h, count(*) AS c FROM t AS l JOIN t AS r ON l.a = r.a GROUP BY date_trunc('hour', l.ts)",
+            after="SELECT FLOOR(l.ts TO HOUR) AS h, COUNT(*) AS c FROM t AS l JOIN t AS r ON l.a = r.a GROUP BY FLOOR(l.ts TO HOUR)",
+            diagnoses=True,
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT date_trunc('hour', ts) AS h, count(*) AS c FROM t GROUP BY date_trunc('hour', ts)",
+            after="SELECT FLOOR(ts TO HOUR) AS h, COUNT(*) AS c FROM t GROUP BY FLOOR(ts TO HOUR)",
+            mode=Mode.BATCH,
+            event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="SELECT `window`.start AS ws, count(*) AS c FROM t GROUP BY `window`(ts, '1 day')",
+            after="SELECT window_start AS ws, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' DAY)) GROUP BY window_start, window_end",
+            mode=Mode.BATCH,
+            event_time=_EVENT_TIME,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Select)
+        group = node.args.get("group")
+        if group is None or not group.expressions:
+            return None
+        buckets = [b for b in (_bucket(k) for k in group.expressions) if b is not None]
+        if not buckets:
+            return None
+        bucket = buckets[0]
+        if bucket.spark_fn is None and ctx.mode != Mode.STREAMING:
+            return None  # a date_trunc GROUP BY is a fine batch aggregation
+        reason = self._why_not(node, group, buckets, ctx)
+        if reason is not None:
+            if bucket.spark_fn is not None:
+                ctx.report(
+                    bucket.key,
+                    f"{bucket.spark_fn}() has no Flink function and cannot become a window TVF here: {reason}",
+                    severity=Severity.ERROR,
+                    suggestion="group over FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL ...)) "
+                    "GROUP BY window_start, window_end (HOP / SESSION for sliding / session windows) "
+                    "on the table's event-time column",
+                )
+            elif H.any_event_time(node, ctx):
+                ctx.report(
+                    bucket.key,
+                    f"GROUP BY {H.column_sql(bucket.key)} stays a regular aggregation ({reason}): "
+                    "Flink emits an updating result and keeps every bucket in state forever",
+                    severity=Severity.WARNING,
+                    suggestion="aggregate over a window TVF on the event-time column: FROM TABLE(TUMBLE("
+                    "TABLE t, DESCRIPTOR(ts), INTERVAL '1' HOUR)) GROUP BY window_start, window_end; or "
+                    "set a state TTL (table.exec.state.ttl)",
+                )
+            return None
+        self._rewrite(node, group, bucket)
+        return node
+
+    @staticmethod
+    def _why_not(node: exp.Select, group: exp.Group, buckets: list[_Bucket], ctx: RuleContext) -> str | None:
+        bucket = buckets[0]
+        if len(buckets) > 1:
+            return "it groups by more than one time bucket"
+        if any(group.args.get(k) for k in ("grouping_sets", "cube", "rollup")):
+            return "GROUPING SETS / CUBE / ROLLUP are not rewritten"
+        if None in bucket.intervals:
+            return "the bucket size is not a literal duration of seconds to days"
+        source = node.args.get("from_")
+        table = source.this if source is not None else None
+        if not isinstance(table, exp.Table) or not isinstance(table.this, exp.Identifier):
+            return "the FROM clause is not a single table"
+        if node.args.get("joins") or node.args.get("laterals"):
+            return "the query joins several inputs"
+        if not isinstance(bucket.column, exp.Column) or not ctx.is_event_time(bucket.column):
+            return f"{H.column_sql(bucket.column)} is not the declared event-time column of {table.name}"
+        for col in node.find_all(exp.Column):
+            if col.parent_select is node and col.name.lower() in _SPARK_WINDOWS and not col.table:
+                return "the window struct itself is selected (only window.start / window.end map to Flink)"
+            if col.parent_select is node and col.table and col.table.lower() in _SPARK_WINDOWS and not _window_field(col):
+                return f"{col.sql('spark')} has no Flink window column"
+        if bucket.kind == "SESSION":
+            others = [k for k in group.expressions if k is not bucket.key]
+            if not all(isinstance(k, exp.Column) for k in others):
+                return "a session window is partitioned by its other GROUP BY keys, which must be columns"
+        return None
+
+    @staticmethod
+    def _rewrite(node: exp.Select, group: exp.Group, bucket: _Bucket) -> None:
+        source = node.args["from_"]
+        table = source.this
+        alias = table.args.get("alias")
+        bare = table.copy()
+        bare.set("alias", None)
+        assert isinstance(bucket.column, exp.Column)
+        descriptor = exp.to_identifier(bucket.column.name).sql("flink")
+        partition = ""
+        if bucket.kind == "SESSION":
+            others = [k for k in group.expressions if k is not bucket.key]
+            if others:
+                partition = " PARTITION BY " + ", ".join(exp.to_identifier(k.name).sql("flink") for k in others)
+        intervals = ", ".join(i for i in bucket.intervals if i)
+        tvf_sql = f"SELECT * FROM TABLE({bucket.kind}(TABLE {bare.sql('flink')}{partition}, DESCRIPTOR({descriptor}), {intervals}))"
+        tvf = sqlglot.parse_one(tvf_sql, read="flink").args["from_"].this
+        if alias is not None:
+            tvf.set("alias", alias.copy())
+        # the bucket expression and window.start / window.end become window_start / window_end
+        for projection in list(node.expressions):
+            inner = projection.this if isinstance(projection, exp.Alias) else projection
+            if inner == bucket.key:
+                replacement = exp.column("window_start")
+                if isinstance(projection, exp.Alias):
+                    inner.replace(replacement)
+                else:
+                    projection.replace(replacement)
+        for col in list(node.find_all(exp.Column)):
+            if col.parent_select is node and _window_field(col):
+                col.replace(exp.column(f"window_{_window_field(col)}"))
+        for key in ("having", "order", "qualify"):
+            clause = node.args.get(key)
+            if clause is None:
+                continue
+            for found in list(clause.find_all(type(bucket.key))):
+                if found == bucket.key:
+                    found.replace(exp.column("window_start"))
+        keys: list[exp.Expr] = []
+        for key in group.expressions:
+            if key is bucket.key:
+                keys.extend([exp.column("window_start"), exp.column("window_end")])
+            else:
+                keys.append(key.copy())
+        group.set("expressions", keys)
+        source.set("this", tvf)
