@@ -16,23 +16,23 @@ from pathlib import Path
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_BAD_INPUT = 0, 1, 2
 
 
-class _UsageError(Exception):
+class UsageError(Exception):
     """A problem with what the user asked for; printed without a traceback, exit 2."""
 
 
-def _read_input(path: str) -> tuple[str, str]:
+def read_input(path: str) -> tuple[str, str]:
     if path == "-":
         return sys.stdin.read(), "<stdin>"
     file = Path(path)
     try:
         return file.read_text(encoding="utf-8"), path
     except FileNotFoundError:
-        raise _UsageError(f"no such file: {path}") from None
+        raise UsageError(f"no such file: {path}") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise _UsageError(f"cannot read {path}: {e}") from None
+        raise UsageError(f"cannot read {path}: {e}") from None
 
 
-def _fail(message: str) -> int:
+def fail(message: str) -> int:
     print(f"shiftleft: error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
@@ -60,13 +60,13 @@ def _cmd_transpile(args: argparse.Namespace) -> int:
     many = len(args.files) > 1 or any(Path(f).is_dir() for f in args.files if f != "-")
     if many or args.out:
         return _transpile_many(args)
-    text, name = _read_input(args.files[0])
+    text, name = read_input(args.files[0])
     try:
         result = transpile(text, **_options(args))
     except InputError as e:
-        return _fail(f"{name}: {e}")
+        return fail(f"{name}: {e}")
     except ShiftleftError as e:
-        return _fail(str(e))
+        return fail(str(e))
     if args.format == "json":
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
@@ -82,11 +82,11 @@ def _transpile_many(args: argparse.Namespace) -> int:
     from shiftleft.batch import transpile_files
 
     if "-" in args.files:
-        raise _UsageError("standard input (-) cannot be mixed with several inputs or --out")
+        raise UsageError("standard input (-) cannot be mixed with several inputs or --out")
     try:
         results = transpile_files(args.files, out_dir=args.out, jobs=args.jobs, **_options(args))
     except ShiftleftError as e:
-        return _fail(str(e))
+        return fail(str(e))
     if args.format == "json":
         sys.stdout.write("[" + ",\n".join(r.model_dump_json(indent=2) for r in results) + "]\n")
     for item in results:
@@ -113,12 +113,12 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     try:
         catalog = rules_catalog(args.rules or None)
     except ShiftleftError as e:
-        return _fail(str(e))
+        return fail(str(e))
     if args.rule:
         wanted = args.rule.lower()
         match = [r for r in catalog if wanted in (r.id.lower(), r.name)]
         if not match:
-            return _fail(f"no rule '{args.rule}'; see `shiftleft rules`")
+            return fail(f"no rule '{args.rule}'; see `shiftleft rules`")
         sys.stdout.write(rule_doc(match[0]))
         return EXIT_OK
     if args.format == "json":
@@ -188,11 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from shiftleft import ShiftleftEnvironmentError  # noqa: F401 - triggers the sqlglot check
     except Exception as e:  # noqa: BLE001
-        return _fail(str(e))
+        return fail(str(e))
     try:
         return int(args.func(args))
-    except _UsageError as e:
-        return _fail(str(e))
+    except UsageError as e:
+        return fail(str(e))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,29 +13,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
+from shiftleft.cli import EXIT_OK, UsageError, fail, read_input
 
-
-def _fail(message: str) -> int:
-    print(f"shiftleft: error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
-
-
-def _read(path: str) -> tuple[str, str]:
-    if path == "-":
-        return sys.stdin.read(), "<stdin>"
-    try:
-        return Path(path).read_text(encoding="utf-8"), path
-    except FileNotFoundError:
-        raise ValueError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ValueError(f"cannot read {path}: {e}") from None
+EXIT_MISMATCH = 1
 
 
 def _schema(path: str | None) -> dict[str, dict[str, str]] | None:
     if path is None:
         return None
-    text, _ = _read(path)
+    text, _ = read_input(path)
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as e:
@@ -53,13 +39,13 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     from shiftleft.verification import verify
 
     try:
-        text, name = _read(args.file)
+        text, name = read_input(args.file)
         schema = _schema(args.schema)
-        translation = _read(args.translation)[0] if args.translation else None
+        translation = read_input(args.translation)[0] if args.translation else None
         if args.seeds is not None and not Path(args.seeds).is_dir():
             raise ValueError(f"--seeds: no such directory: {args.seeds}")
-    except ValueError as e:
-        return _fail(str(e))
+    except (ValueError, UsageError) as e:
+        return fail(str(e))
     try:
         report = verify(
             text,
@@ -73,7 +59,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             keys=args.key or None,
         )
     except ShiftleftError as e:
-        return _fail(f"{name}: {e}")
+        return fail(f"{name}: {e}")
     if args.format == "json":
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
