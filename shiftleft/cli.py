@@ -32,6 +32,34 @@ def read_input(path: str) -> tuple[str, str]:
         raise UsageError(f"cannot read {path}: {e}") from None
 
 
+def read_schema(path: str | None) -> dict[str, dict[str, str]] | None:
+    """A ``{"table": {"column": "TYPE"}}`` JSON file, for ``--schema``."""
+    if path is None:
+        return None
+    text, _ = read_input(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UsageError(f"{path}: not JSON ({e})") from None
+    if not isinstance(data, dict) or not all(
+        isinstance(cols, dict) and all(isinstance(t, str) for t in cols.values()) for cols in data.values()
+    ):
+        raise UsageError(f'{path}: expected {{"table": {{"column": "TYPE"}}}}')
+    return data
+
+
+def _event_time(pairs: list[str] | None) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    found = {}
+    for pair in pairs:
+        table, sep, column = pair.partition("=")
+        if not sep or not table or not column:
+            raise UsageError(f"--event-time expects TABLE=COLUMN, got {pair!r}")
+        found[table] = column
+    return found
+
+
 def fail(message: str) -> int:
     print(f"shiftleft: error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
@@ -45,6 +73,9 @@ def _options(args: argparse.Namespace) -> dict:
         "rules": args.rules or None,
         "disable": args.disable or (),
         "pretty": args.pretty,
+        "sink": args.sink,
+        "schema": read_schema(args.schema),
+        "event_time": _event_time(args.event_time),
     }
     if args.llm:
         from shiftleft.llm import LLMConfig
@@ -157,6 +188,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--llm-model", metavar="NAME", help="Ollama model (default: qwen2.5-coder:32b)")
     t.add_argument("--llm-host", metavar="URL", help="Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)")
+    t.add_argument("--schema", metavar="FILE", help='column types, JSON {"table": {"column": "TYPE"}}')
+    t.add_argument(
+        "--event-time",
+        action="append",
+        metavar="TABLE=COLUMN",
+        help="event-time column of a source table (repeatable); streaming rules window, order and join on it",
+    )
+    t.add_argument(
+        "--sink",
+        metavar="TABLE",
+        help="write the query into this sink table: emits its CREATE TABLE (connector and primary "
+        "key fitting the query's changelog) and an INSERT INTO",
+    )
     t.add_argument("--out", metavar="DIR", help="write each file's Flink SQL under DIR (same relative paths)")
     t.add_argument("--jobs", type=int, metavar="N", help="worker processes for several files (default: CPUs)")
     t.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")

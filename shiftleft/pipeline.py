@@ -14,6 +14,7 @@ from shiftleft.parse import get_dialect, parse_script
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.rewrite.registry import RuleSet, resolve_rules
+from shiftleft.streaming.sink import SinkOptions, sink_statements
 
 if TYPE_CHECKING:
     from shiftleft.llm import LLMConfig
@@ -64,6 +65,7 @@ def transpile(
     disable: Iterable[str] = (),
     pretty: bool = False,
     llm: LLMConfig | bool | None = None,
+    sink: str | SinkOptions | None = None,
 ) -> TranspileResult:
     """Translate a SQL script (one or more statements) into Flink SQL.
 
@@ -83,6 +85,11 @@ def transpile(
         llm: ask a local Ollama model to translate what no rule could (``True`` for the
             defaults, or an :class:`~shiftleft.llm.LLMConfig`); off by default.  Answers are
             parsed and checked, never trusted blindly; see the README.
+        sink: write the script's query into a sink table of this name (or
+            :class:`~shiftleft.streaming.sink.SinkOptions`): the sink DDL fitting the query's
+            changelog (append / upsert with its key / retract) is emitted before an
+            ``INSERT INTO``.  Spark ``INSERT OVERWRITE`` and ``CREATE TABLE AS SELECT`` get a
+            sink table in streaming mode whether or not this is set.
 
     Returns:
         a :class:`TranspileResult`; check ``result.ok`` / ``result.diagnostics``.
@@ -98,6 +105,7 @@ def transpile(
     event_time_ = _check_event_time(event_time)
     ruleset = resolve_rules(rules, disable)
     fallback = _llm_fallback(llm)
+    sink_options = _sink_options(sink)
 
     results: list[StatementResult] = []
     for stmt in parse_script(sql, read):
@@ -105,8 +113,14 @@ def transpile(
             target=target_, mode=mode_, read=read, statement=stmt.index, schema=schema_, event_time=event_time_
         )
         tree, applied = rewrite(stmt.tree, ruleset, ctx, before_checks=fallback)
+        ddl = None
+        replaced = sink_statements(tree, ctx, sink_options)
+        if replaced is not None:
+            ddl, tree = replaced
         try:
             text, unsupported = generate(tree, target_, pretty=pretty)
+            if ddl is not None:
+                text = f"{ddl};\n{text}"
         except Exception as e:  # noqa: BLE001 - keep the user's statement rather than crash
             logger.debug("generation failed", exc_info=True)
             text, unsupported = stmt.source, []
@@ -141,6 +155,14 @@ def transpile(
     separator = ";\n\n" if pretty else ";\n"
     out = separator.join(r.sql for r in results) + (";\n" if results else "")
     return TranspileResult(sql=out, statements=results, read=read, target=target_, mode=mode_)
+
+
+def _sink_options(sink: str | SinkOptions | None) -> SinkOptions | None:
+    if sink is None or isinstance(sink, SinkOptions):
+        return sink
+    if isinstance(sink, str) and sink.strip():
+        return SinkOptions(name=sink.strip())
+    raise ConfigError(f"sink must be a table name or SinkOptions, not {sink!r}")
 
 
 def _llm_fallback(llm: LLMConfig | bool | None) -> BeforeChecks | None:

@@ -8,30 +8,13 @@ SQL, missing file, bad schema, Java / PyFlink missing).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from shiftleft.cli import EXIT_OK, UsageError, fail, read_input
+from shiftleft.cli import EXIT_OK, UsageError, fail, read_input, read_schema
 
 EXIT_MISMATCH = 1
-
-
-def _schema(path: str | None) -> dict[str, dict[str, str]] | None:
-    if path is None:
-        return None
-    text, _ = read_input(path)
-    try:
-        data: Any = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path}: not JSON ({e})") from None
-    if not isinstance(data, dict) or not all(
-        isinstance(cols, dict) and all(isinstance(t, str) for t in cols.values())
-        for cols in data.values()
-    ):
-        raise ValueError(f'{path}: expected {{"table": {{"column": "TYPE"}}}}')
-    return data
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -40,7 +23,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     try:
         text, name = read_input(args.file)
-        schema = _schema(args.schema)
+        schema = read_schema(args.schema)
         translation = read_input(args.translation)[0] if args.translation else None
         if args.seeds is not None and not Path(args.seeds).is_dir():
             raise ValueError(f"--seeds: no such directory: {args.seeds}")

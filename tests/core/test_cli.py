@@ -97,3 +97,22 @@ def test_explain_one_rule(capsys: pytest.CaptureFixture[str]) -> None:
         assert "spark:   SELECT datediff(" in out and "flink:   SELECT TIMESTAMPDIFF(" in out
     code, _, err = run(capsys, "rules", "SL0000")
     assert code == 2 and "no rule 'SL0000'" in err
+
+
+def test_sink_schema_and_event_time_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = tmp_path / "m.sql"
+    model.write_text("SELECT customer, count(*) AS n FROM orders GROUP BY window(ts, '1 hour'), customer")
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"orders": {"customer": "STRING", "ts": "TIMESTAMP"}}))
+    code, out, err = run(
+        capsys, "transpile", str(model), "--sink", "totals", "--schema", str(schema), "--event-time", "orders=ts"
+    )
+    assert code == 0, err
+    assert out.startswith("CREATE TABLE totals (\n  customer STRING,\n  n BIGINT\n)")
+    assert "TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '1' HOUR)" in out
+    assert "info [SL4101]" in err and "SL4102" not in err
+    code, _, err = run(capsys, "transpile", str(model), "--event-time", "orders")
+    assert code == 2 and "TABLE=COLUMN" in err
+    schema.write_text("[1]")
+    code, _, err = run(capsys, "transpile", str(model), "--schema", str(schema))
+    assert code == 2 and "expected {" in err

@@ -1,0 +1,217 @@
+"""Write the sink table a streaming query needs, from the query's changelog.
+
+A streaming job writes into a table that must accept what the query emits: an append-only
+topic for append-only results, an upsert table keyed on the query's unique key for updating
+results.  Getting this wrong is the most common reason a translated pipeline is rejected
+("doesn't support consuming update changes").  Given the target:
+
+* open-source Flink: ``kafka`` + ``json`` for append; ``upsert-kafka`` with
+  ``PRIMARY KEY (k) NOT ENFORCED`` for upserts; ``kafka`` + ``debezium-json`` for updates
+  without a key in the output;
+* Confluent Cloud: ``PRIMARY KEY (k) NOT ENFORCED``, ``DISTRIBUTED BY HASH(k) INTO n BUCKETS``,
+  ``'changelog.mode'`` = append | upsert | retract and ``'value.format'`` (``avro-registry``).
+
+Column types come from the query with the user's ``schema=`` (sqlglot's type annotation);
+a type that cannot be known becomes STRING, with a warning.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from sqlglot import exp
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
+
+from shiftleft.models import Severity, Target
+from shiftleft.rewrite.context import RuleContext
+from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
+
+SINK_ID = "SL4101"
+UNKNOWN_TYPE_ID = "SL4102"
+MERGE_ID = "SL4103"
+EXISTING_SINK_ID = "SL4104"
+
+
+class SinkOptions(BaseModel):
+    """How to write sink tables (``transpile(..., sink=SinkOptions(...))``)."""
+
+    #: name of the sink table for a script's query (None: only INSERT OVERWRITE / CTAS targets)
+    name: str | None = None
+    #: open-source Flink: Kafka bootstrap servers and formats
+    bootstrap_servers: str = "localhost:9092"
+    format: str = "json"
+    #: Confluent Cloud: value format and bucket count
+    confluent_value_format: str = "avro-registry"
+    buckets: int = 6
+
+
+def _flink_schema(ctx: RuleContext) -> dict[str, dict[str, str]]:
+    schema: dict[str, dict[str, str]] = {}
+    for table, columns in ctx.schema.items():
+        schema[table] = {}
+        for column, type_text in columns.items():
+            try:
+                schema[table][column] = exp.DataType.build(type_text, dialect=ctx.read).sql("flink")
+            except Exception:  # noqa: BLE001 - an unreadable declared type is an unknown type
+                continue
+    return schema
+
+
+# Columns a window table-valued function adds (TUMBLE/HOP/CUMULATE/SESSION); window_time is
+# a time attribute, written into a sink as a plain timestamp.
+_WINDOW_COLUMNS = {"window_start": "TIMESTAMP(3)", "window_end": "TIMESTAMP(3)", "window_time": "TIMESTAMP(3)"}
+
+
+def _declared_in_sources(column: str, query: exp.Expr, schema: dict[str, dict[str, str]]) -> str | None:
+    """The declared type of ``column`` when exactly one table the query reads declares it
+    (reaches through window TVFs, whose output sqlglot cannot type)."""
+    lowered = {t.lower(): {c.lower(): ty for c, ty in cols.items()} for t, cols in schema.items()}
+    found = {
+        lowered[table.name.lower()][column.lower()]
+        for table in query.find_all(exp.Table)
+        if column.lower() in lowered.get(table.name.lower(), {})
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def output_columns(query: exp.Expr, ctx: RuleContext) -> list[tuple[str, str | None]]:
+    """(name, Flink type or None when unknown) of each output column of ``query``."""
+    copy = query.copy()
+    schema = _flink_schema(ctx)
+    try:
+        copy = qualify(copy, schema=schema or None, dialect="flink", validate_qualify_columns=False)
+        annotate_types(copy, schema=schema or None, dialect="flink")
+    except Exception:  # noqa: BLE001 - fall back to names only
+        pass
+    select = copy if isinstance(copy, exp.Select) else copy.find(exp.Select)
+    columns: list[tuple[str, str | None]] = []
+    for projection in (select.expressions if select is not None else []):
+        kind = projection.type
+        known = kind is not None and not kind.is_type(exp.DType.UNKNOWN, exp.DType.NULL)
+        inner = projection.this if isinstance(projection, exp.Alias) else projection
+        if not known and isinstance(inner, exp.Column) and inner.name.lower() in _WINDOW_COLUMNS:
+            columns.append((projection.alias_or_name, _WINDOW_COLUMNS[inner.name.lower()]))
+            continue
+        if not known and isinstance(inner, exp.Column):
+            columns.append((projection.alias_or_name, _declared_in_sources(inner.name, query, schema)))
+            continue
+        columns.append((projection.alias_or_name, kind.sql("flink") if known else None))
+    return columns
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _quote(name: str) -> str:
+    return exp.to_identifier(name).sql("flink")
+
+
+def _literal(value: str) -> str:
+    return exp.Literal.string(value).sql("flink")
+
+
+def sink_ddl(name: str, columns: list[tuple[str, str]], changelog: Changelog, target: Target, options: SinkOptions) -> str:
+    """``CREATE TABLE`` text for a sink called ``name`` that accepts ``changelog``."""
+    lines = [f"  {_quote(c)} {t}" for c, t in columns]
+    key = [k for k in changelog.key if changelog.mode is ChangelogMode.UPSERT]
+    if key:
+        lines.append(f"  PRIMARY KEY ({', '.join(_quote(k) for k in key)}) NOT ENFORCED")
+    head = f"CREATE TABLE {_quote(name)} (\n" + ",\n".join(lines) + "\n)"
+    if target is Target.CONFLUENT:
+        distribution = (
+            f"DISTRIBUTED BY HASH({', '.join(_quote(k) for k in key)}) INTO {options.buckets} BUCKETS"
+            if key
+            else f"DISTRIBUTED INTO {options.buckets} BUCKETS"
+        )
+        mode = changelog.mode.value
+        with_options = {"changelog.mode": mode, "value.format": options.confluent_value_format}
+        return f"{head}\n{distribution}\nWITH ({', '.join(f'{_literal(k)} = {_literal(v)}' for k, v in with_options.items())})"
+    kafka = {"topic": name, "properties.bootstrap.servers": options.bootstrap_servers}
+    if key:
+        connector = {"connector": "upsert-kafka", **kafka, "key.format": options.format, "value.format": options.format}
+    elif changelog.updating:
+        connector = {"connector": "kafka", **kafka, "format": "debezium-json"}
+    else:
+        connector = {"connector": "kafka", **kafka, "format": options.format}
+    return f"{head}\nWITH ({', '.join(f'{_literal(k)} = {_literal(v)}' for k, v in connector.items())})"
+
+
+def _synthesize(
+    name: str, query: exp.Expr, node: exp.Expr, ctx: RuleContext, options: SinkOptions
+) -> tuple[str, exp.Expr]:
+    changelog = analyze(query)
+    columns = []
+    for column, kind in output_columns(query, ctx):
+        if kind is None:
+            ctx.report(
+                node,
+                f"the type of output column {column} is unknown; the sink declares it STRING",
+                severity=Severity.WARNING,
+                suggestion="declare the source column types with schema= (or --schema)",
+                rule_id=UNKNOWN_TYPE_ID,
+            )
+            kind = "STRING"
+        columns.append((column, kind))
+    key = f" keyed on {', '.join(changelog.key)}" if changelog.mode is ChangelogMode.UPSERT and changelog.key else ""
+    ctx.report(
+        node,
+        f"sink table {name} written for {_article(changelog.mode.value)} {changelog.mode.value} result{key} "
+        f"({changelog.reason})",
+        severity=Severity.INFO,
+        rule_id=SINK_ID,
+    )
+    insert = exp.Insert(this=exp.to_table(name), expression=query.copy())
+    return sink_ddl(name, columns, changelog, ctx.target, options), insert
+
+
+def sink_statements(
+    tree: exp.Expr, ctx: RuleContext, options: SinkOptions | None
+) -> tuple[str, exp.Expr] | None:
+    """(sink DDL, the statement to write it) replacing ``tree``, or None to keep ``tree``.
+
+    * a query, when ``options.name`` is set: sink DDL + ``INSERT INTO name <query>``;
+    * Spark ``INSERT OVERWRITE t ...`` and ``CREATE TABLE t AS SELECT`` (streaming): sink DDL
+      for ``t`` + ``INSERT INTO t`` (a stream has no "overwrite": the upsert key replaces rows);
+    * ``INSERT INTO t`` an existing table: kept, with a note on what ``t`` must accept;
+    * ``MERGE INTO``: reported (an upsert sink keyed on the merge key is the Flink form).
+    """
+    options = options or SinkOptions()
+    if isinstance(tree, exp.Merge):
+        ctx.report(
+            tree,
+            "MERGE INTO has no Flink streaming form",
+            severity=Severity.ERROR,
+            suggestion="write the source query into an upsert table keyed on the MERGE key "
+            "(INSERT INTO an upsert-kafka / PRIMARY KEY table replaces rows by key)",
+            rule_id=MERGE_ID,
+        )
+        return None
+    if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Query):
+        table = tree.this if isinstance(tree.this, exp.Table) else tree.this.find(exp.Table)
+        name = table.name
+        if tree.args.get("overwrite") and ctx.mode.value == "streaming":
+            return _synthesize(name, tree.expression, tree, ctx, options)
+        changelog = analyze(tree.expression)
+        if changelog.updating:
+            key = f" with PRIMARY KEY ({', '.join(changelog.key)}) NOT ENFORCED" if changelog.key else ""
+            ctx.report(
+                tree,
+                f"{name} receives {_article(changelog.mode.value)} {changelog.mode.value} stream "
+                f"({changelog.reason}); it must be an "
+                f"updating table{key}",
+                severity=Severity.INFO,
+                rule_id=EXISTING_SINK_ID,
+            )
+        return None
+    if (
+        isinstance(tree, exp.Create)
+        and tree.kind == "TABLE"
+        and isinstance(tree.expression, exp.Query)
+        and ctx.mode.value == "streaming"
+    ):
+        table = tree.this if isinstance(tree.this, exp.Table) else tree.this.find(exp.Table)
+        return _synthesize(table.name, tree.expression, tree, ctx, options)
+    if options.name and isinstance(tree, exp.Query):
+        return _synthesize(options.name, tree, tree, ctx, options)
+    return None
