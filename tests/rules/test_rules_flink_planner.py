@@ -15,7 +15,13 @@ DDL = (
     "CREATE TABLE t (a INT, b INT, i INT, n INT, x DOUBLE, amount DECIMAL(10, 2), s STRING, "
     "s2 STRING, re STRING, js STRING, d DATE, d2 DATE, ts TIMESTAMP(3), ts2 TIMESTAMP(3), "
     "arr ARRAY<INT>, m MAP<STRING, INT>, flag BOOLEAN, WATERMARK FOR ts AS ts) "
-    "WITH ('connector' = 'datagen', 'number-of-rows' = '10')"
+    "WITH ('connector' = 'datagen', 'number-of-rows' = '10');\n"
+    # a versioned table (primary key + watermark) for the temporal-join examples (SL4011)
+    "CREATE TABLE dim (k INT, v STRING, vts TIMESTAMP(3), dbt_valid_from TIMESTAMP(3), "
+    "dbt_valid_to TIMESTAMP(3), WATERMARK FOR vts AS vts, PRIMARY KEY (k) NOT ENFORCED) "
+    "WITH ('connector' = 'datagen', 'number-of-rows' = '10');\n"
+    # a sink for the INSERT examples (SL4012: one rowtime column per sink)
+    "CREATE TABLE joined (a INT, ts TIMESTAMP(3), rts TIMESTAMP(3)) WITH ('connector' = 'blackhole')"
 )
 
 
