@@ -81,10 +81,18 @@ class TranspileResult(BaseModel):
     read: str
     target: Target
     mode: Mode
+    sources: list[str] = Field(
+        default_factory=list,
+        description="CREATE TABLE statements of the source tables (transpile(sources=True)); "
+        "they open `sql`",
+    )
+    script_diagnostics: list[Diagnostic] = Field(
+        default_factory=list, description="Findings about the script as a whole (not one statement)"
+    )
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return [d for s in self.statements for d in s.diagnostics]
+        return [*self.script_diagnostics, *(d for s in self.statements for d in s.diagnostics)]
 
     @property
     def rules_applied(self) -> list[str]:

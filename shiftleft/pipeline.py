@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlglot import exp
+
 from shiftleft.errors import ConfigError
 from shiftleft.generate import generate
 from shiftleft.models import Diagnostic, Mode, Severity, StatementResult, Target, TranspileResult
@@ -15,6 +17,7 @@ from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.rewrite.registry import RuleSet, resolve_rules
 from shiftleft.streaming.sink import SinkOptions, sink_statements
+from shiftleft.streaming.sources import source_ddl
 
 if TYPE_CHECKING:
     from shiftleft.llm import LLMConfig
@@ -66,6 +69,7 @@ def transpile(
     pretty: bool = False,
     llm: LLMConfig | bool | None = None,
     sink: str | SinkOptions | None = None,
+    sources: bool = False,
 ) -> TranspileResult:
     """Translate a SQL script (one or more statements) into Flink SQL.
 
@@ -90,6 +94,9 @@ def transpile(
             changelog (append / upsert with its key / retract) is emitted before an
             ``INSERT INTO``.  Spark ``INSERT OVERWRITE`` and ``CREATE TABLE AS SELECT`` get a
             sink table in streaming mode whether or not this is set.
+        sources: also write ``CREATE TABLE`` statements for the tables the script reads
+            (columns from ``schema``, else inferred from usage; a watermark on the
+            ``event_time`` column), before the script's own statements.
 
     Returns:
         a :class:`TranspileResult`; check ``result.ok`` / ``result.diagnostics``.
@@ -108,6 +115,7 @@ def transpile(
     sink_options = _sink_options(sink)
 
     results: list[StatementResult] = []
+    final_trees: list[exp.Expr] = []
     for stmt in parse_script(sql, read):
         ctx = RuleContext(
             target=target_, mode=mode_, read=read, statement=stmt.index, schema=schema_, event_time=event_time_
@@ -117,6 +125,7 @@ def transpile(
         replaced = sink_statements(tree, ctx, sink_options)
         if replaced is not None:
             ddl, tree = replaced
+        final_trees.append(tree)
         try:
             text, unsupported = generate(tree, target_, pretty=pretty)
             if ddl is not None:
@@ -152,9 +161,31 @@ def transpile(
                 diagnostics=sorted(ctx.diagnostics, key=_diagnostic_order),
             )
         )
+    source_statements, script_notes = (
+        source_ddl(
+            final_trees,
+            read=read,
+            target=target_,
+            schema=schema_,
+            event_time=event_time_,
+            options=sink_options,
+            bounded=mode_ is Mode.BATCH,
+        )
+        if sources
+        else ([], [])
+    )
     separator = ";\n\n" if pretty else ";\n"
-    out = separator.join(r.sql for r in results) + (";\n" if results else "")
-    return TranspileResult(sql=out, statements=results, read=read, target=target_, mode=mode_)
+    parts = [*source_statements, *(r.sql for r in results)]
+    out = separator.join(parts) + (";\n" if parts else "")
+    return TranspileResult(
+        sql=out,
+        statements=results,
+        read=read,
+        target=target_,
+        mode=mode_,
+        sources=source_statements,
+        script_diagnostics=script_notes,
+    )
 
 
 def _sink_options(sink: str | SinkOptions | None) -> SinkOptions | None:

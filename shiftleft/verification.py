@@ -385,8 +385,10 @@ def verify(
         if source is None:
             raise ConfigError("verify() needs the source SQL, a translation, or both")
         translation = transpile(source, read=read, target=target, mode=mode, schema=schema)
+    source_tables: list[str] = []  # DDL of the source tables (transpile(sources=True)): not paired
     if isinstance(translation, TranspileResult):
         target = translation.target.value
+        source_tables = list(translation.sources)
         flink_statements = [s.sql for s in translation.statements]
         translated_sql = translation.sql
     else:
@@ -398,7 +400,7 @@ def verify(
 
     planned_statements = [
         confluent_to_oss(s, script=translated_sql) if target == "confluent" else s
-        for s in flink_statements
+        for s in [*source_tables, *flink_statements]
     ]
     planned_sql = "".join(f"{s};\n" for s in planned_statements)
     report = VerifyReport(
@@ -434,7 +436,7 @@ def verify(
                 _reconcile(
                     report,
                     source_statements,
-                    planned_statements,
+                    planned_statements[len(source_tables) :],
                     side=side,
                     setup=[d for _, d in setup],
                     read=read,

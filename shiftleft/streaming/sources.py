@@ -1,0 +1,151 @@
+"""Write the source tables a streaming script reads: columns, event time and watermark.
+
+A Flink job needs every table it reads declared, and event-time operations (windows,
+interval and temporal joins, dedup on time) need a *time attribute*: a ``TIMESTAMP(3)`` /
+``TIMESTAMP_LTZ(3)`` column with a ``WATERMARK``.  Given ``schema=`` and ``event_time=`` this
+module writes those ``CREATE TABLE`` statements; without a schema it infers each table's columns
+from how the script uses them (typed STRING) and says so.
+
+Connectors: open-source Flink reads a Kafka topic named after the table (``json``, from the
+earliest offset); Confluent Cloud tables are topics already, so their DDL carries the columns,
+the watermark and ``'changelog.mode' = 'append'``.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from shiftleft.models import Diagnostic, Severity, Target
+from shiftleft.streaming.sink import SinkOptions, _literal, _quote
+
+INFERRED_ID = "SL4105"
+SOURCES_ID = "SL4106"
+
+#: watermark delay: how late an event may arrive and still count in its window
+WATERMARK_DELAY = "INTERVAL '5' SECOND"
+
+
+def _created_or_cte_names(trees: list[exp.Expr]) -> set[str]:
+    names = set()
+    for tree in trees:
+        if isinstance(tree, (exp.Create, exp.Insert)):
+            table = tree.this if isinstance(tree.this, exp.Table) else tree.this.find(exp.Table)
+            if table is not None:
+                names.add(table.name.lower())
+        for cte in tree.find_all(exp.CTE):
+            names.add(cte.alias_or_name.lower())
+    return names
+
+
+def source_tables(trees: list[exp.Expr]) -> list[str]:
+    """Tables the script reads and does not create itself, in order of first use."""
+    own = _created_or_cte_names(trees)
+    found: dict[str, str] = {}
+    for tree in trees:
+        for table in tree.find_all(exp.Table):
+            if isinstance(table.this, exp.Identifier) and table.name and table.name.lower() not in own:
+                if isinstance(tree, (exp.Create, exp.Insert)) and table is (
+                    tree.this if isinstance(tree.this, exp.Table) else tree.this.find(exp.Table)
+                ):
+                    continue
+                found.setdefault(table.name.lower(), table.name)
+    return list(found.values())
+
+
+def _used_columns(table: str, trees: list[exp.Expr]) -> list[str]:
+    """Columns the script reads from ``table``: qualified by its name or alias, or unqualified
+    in a SELECT whose only source is that table."""
+    wanted = table.lower()
+    columns: dict[str, str] = {}
+    for tree in trees:
+        for select in tree.find_all(exp.Select):
+            sources = [t for t in select.find_all(exp.Table) if t.find_ancestor(exp.Select) is select]
+            aliases = {t.alias_or_name.lower() for t in sources if t.name.lower() == wanted}
+            if not aliases:
+                continue
+            only = len(sources) == 1
+            for column in select.find_all(exp.Column):
+                if column.find_ancestor(exp.Select) is not select or isinstance(column.this, exp.Star):
+                    continue
+                if (column.table and column.table.lower() in aliases) or (not column.table and only):
+                    columns.setdefault(column.name.lower(), column.name)
+    return list(columns.values())
+
+
+def source_ddl(
+    trees: list[exp.Expr],
+    *,
+    read: str,
+    target: Target,
+    schema: dict[str, dict[str, str]] | object,
+    event_time: dict[str, str] | object,
+    options: SinkOptions | None = None,
+    bounded: bool = False,
+) -> tuple[list[str], list[Diagnostic]]:
+    """``CREATE TABLE`` statements for every source table of ``trees``, and notes about them.
+
+    ``bounded``: for batch mode, the sources end at the topics' latest offsets."""
+    options = options or SinkOptions()
+    schema_by_name = {t.lower(): cols for t, cols in dict(schema).items()}  # type: ignore[call-overload]
+    time_by_name = {t.lower(): c for t, c in dict(event_time).items()}  # type: ignore[call-overload]
+    statements: list[str] = []
+    notes: list[Diagnostic] = []
+    for table in source_tables(trees):
+        declared = schema_by_name.get(table.lower())
+        time_column = time_by_name.get(table.lower())
+        columns: list[tuple[str, str]] = []
+        if declared:
+            for name, type_text in declared.items():
+                try:
+                    flink_type = exp.DataType.build(type_text, dialect=read).sql("flink")
+                except Exception:  # noqa: BLE001 - keep the user's spelling; the planner will say
+                    flink_type = type_text
+                columns.append((name, flink_type))
+        else:
+            columns = [(c, "STRING") for c in _used_columns(table, trees)]
+            notes.append(
+                Diagnostic(
+                    rule_id=INFERRED_ID,
+                    severity=Severity.WARNING,
+                    message=f"source table {table}: no schema given; its columns "
+                    f"({', '.join(c for c, _ in columns) or 'none found'}) were inferred from the "
+                    "script and declared STRING",
+                    suggestion="declare the table with schema= (or --schema)",
+                )
+            )
+        lines = []
+        for name, kind in columns:
+            if time_column and name.lower() == time_column.lower():
+                # a time attribute must be TIMESTAMP(3) / TIMESTAMP_LTZ(3); with the session time
+                # zone UTC, TIMESTAMP(3) holds the same instants as Spark's TIMESTAMP
+                kind = "TIMESTAMP(3)"
+            lines.append(f"  {_quote(name)} {kind}")
+        if time_column:
+            if not any(name.lower() == time_column.lower() for name, _ in columns):
+                lines.append(f"  {_quote(time_column)} TIMESTAMP(3)")
+            lines.append(f"  WATERMARK FOR {_quote(time_column)} AS {_quote(time_column)} - {WATERMARK_DELAY}")
+        head = f"CREATE TABLE {_quote(table)} (\n" + ",\n".join(lines) + "\n)"
+        if target is Target.CONFLUENT:
+            settings = {"changelog.mode": "append", "value.format": options.confluent_value_format}
+        else:
+            settings = {
+                "connector": "kafka",
+                "topic": table,
+                "properties.bootstrap.servers": options.bootstrap_servers,
+                "properties.group.id": "shiftleft",
+                "scan.startup.mode": "earliest-offset",
+                "format": options.format,
+            }
+            if bounded:  # a batch job reads the topic up to its end at start-up
+                settings["scan.bounded.mode"] = "latest-offset"
+        body = ", ".join(f"{_literal(k)} = {_literal(v)}" for k, v in settings.items())
+        statements.append(f"{head}\nWITH ({body})")
+    if statements:
+        notes.append(
+            Diagnostic(
+                rule_id=SOURCES_ID,
+                severity=Severity.INFO,
+                message=f"source tables declared: {', '.join(source_tables(trees))}",
+            )
+        )
+    return statements, notes
