@@ -33,3 +33,22 @@ def test_readme_quick_start_output() -> None:
         "FROM orders WHERE status <> 'cancelled';\n"
     )
     assert result.ok
+
+
+def test_readme_streaming_examples() -> None:
+    schema = {"orders": {"id": "INT", "customer": "STRING", "amount": "INT", "ts": "TIMESTAMP_NTZ"}}
+    options = {"schema": schema, "event_time": {"orders": "ts"}}
+    cases = {
+        "SELECT customer, count(*) AS n FROM orders GROUP BY window(ts, '1 hour'), customer":
+            "SELECT customer, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '1' HOUR)) "
+            "GROUP BY window_start, window_end, customer",
+        "SELECT o.id FROM orders o LEFT SEMI JOIN customers c ON o.customer = c.customer":
+            "SELECT o.id FROM orders AS o WHERE EXISTS(SELECT 1 FROM customers AS c WHERE o.customer = c.customer)",
+    }
+    for spark, flink in cases.items():
+        assert shiftleft.transpile(spark, **options).sql == flink + ";\n"
+        assert f"`{flink}`" in README
+    result = shiftleft.transpile(
+        "SELECT customer, sum(amount) AS total FROM orders GROUP BY customer", **options, sink="totals"
+    )
+    assert "CREATE TABLE totals (\n  customer STRING,\n  total BIGINT,\n  PRIMARY KEY (customer) NOT ENFORCED\n)" in result.sql
