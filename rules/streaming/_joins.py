@@ -15,11 +15,7 @@ Rule files load it with :func:`load` (a pack directory is not a Python package).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
-from types import ModuleType
 
 from sqlglot import exp
 
@@ -29,17 +25,6 @@ _RANGE = (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between)
 _FLIP = {exp.GT: exp.LT, exp.GTE: exp.LTE, exp.LT: exp.GT, exp.LTE: exp.GTE}
 _TIME_UNITS = {"DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "WEEK"}
 
-
-def load(anchor: str) -> ModuleType:
-    """This module, loaded once under a fixed name (``anchor``: the calling rule file)."""
-    name = "shiftleft_rulepack_streaming__joins"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(anchor).with_name("_joins.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def conjuncts(condition: exp.Expr | None) -> list[exp.Expr]:

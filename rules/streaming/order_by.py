@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 from sqlglot import exp
 
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.packs import pack_module
 
-
-def _helpers() -> ModuleType:
-    """The pack's shared ``_helpers.py`` (a rule pack directory is not a Python package)."""
-    name = "shiftleft_rulepack_streaming__helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_helpers.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-H = _helpers()
+H = pack_module(__file__, "_helpers")
 
 _EVENT_TIME = {"t": "ts"}
 

@@ -263,3 +263,37 @@ def test_bound_compound_expressions_keep_their_precedence(tmp_path: Path) -> Non
     # batch-only: not applied in streaming mode
     assert "BONLY(a)" in shiftleft.transpile("SELECT bonly(a) FROM t", rules=[pack]).sql
     assert "ABS(a)" in shiftleft.transpile("SELECT bonly(a) FROM t", rules=[pack], mode="batch").sql
+
+
+def test_python_rules_share_pack_helpers(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path, "UPPER = str.upper\n", file="_shared.py")
+    (pack / "rule.py").write_text(
+        textwrap.dedent(
+            '''
+            from sqlglot import exp
+            from shiftleft.rewrite import Example, Rule
+            from shiftleft.rewrite.packs import pack_module
+
+            S = pack_module(__file__, "_shared")
+
+
+            class Shout(Rule):
+                """Uses a helper module of its pack."""
+                id = "SL8600"
+                name = "shout"
+                title = "Literals shout"
+                node_types = (exp.Literal,)
+                examples = (Example(before="SELECT 'a'", after="SELECT 'A'"),)
+
+                def apply(self, node, ctx):
+                    if node.is_string and node.this != S.UPPER(node.this):
+                        return exp.Literal.string(S.UPPER(node.this))
+                    return None
+            '''
+        )
+    )
+    assert shiftleft.transpile("SELECT 'x'", rules=[pack]).sql == "SELECT 'X';\n"
+    from shiftleft.rewrite.packs import pack_module
+
+    with pytest.raises(RuleDefinitionError, match="no helper module _missing.py"):
+        pack_module(str(pack / "rule.py"), "_missing")
