@@ -71,8 +71,13 @@ def run_tpc(
     queries: Sequence[int] | None = None,
     planner: Any = None,
     progress: Callable[[TpcOutcome], None] | None = None,
+    timeout_s: float = 60.0,
 ) -> list[TpcOutcome]:
-    """Translate, plan and reconcile the benchmark's queries on Flink batch."""
+    """Translate, plan and reconcile the benchmark's queries on Flink batch.
+
+    ``timeout_s`` bounds each query's run on Flink (the job is cancelled past it and the
+    query reported as a ``run_error``).
+    """
     from shiftleft.errors import InputError
     from shiftleft.flink_engine.planner import FlinkPlanner
     from shiftleft.flink_engine.runner import FlinkExecutionError, FlinkRunner, seed_table_ddl
@@ -82,7 +87,7 @@ def run_tpc(
     con = tpc_connection(benchmark, sf)
     side = DuckDBSide(con)
     planner = planner or FlinkPlanner()
-    runner = FlinkRunner(planner)
+    runner = FlinkRunner(planner, timeout_s=timeout_s)
     workdir = Path(tempfile.mkdtemp(prefix=f"shiftleft-{benchmark}-"))
     outcomes: list[TpcOutcome] = []
     try:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -159,7 +160,8 @@ class FlinkRunner:
 
     ``planner`` supplies the JVM, jars and configuration (a :class:`FlinkPlanner` without
     connector jars is created when omitted).  ``max_rows`` caps what one query may return
-    (a safety net for unbounded streaming sources), ``timeout_s`` how long a query may run.
+    (a safety net for unbounded streaming sources), ``timeout_s`` how long a query may run
+    (past it the job is cancelled, see :meth:`query`; 0 or less: no limit).
     """
 
     def __init__(
@@ -201,20 +203,42 @@ class FlinkRunner:
             self._raise(exc, sql, statement)
 
     def query(
-        self, env: Any, sql: str, *, statement: int = 1, line: int = 1, column: int = 1
+        self,
+        env: Any,
+        sql: str,
+        *,
+        statement: int = 1,
+        line: int = 1,
+        column: int = 1,
+        timeout_s: float | None = None,
     ) -> QueryRows:
-        """Run ``sql`` (a query) and return its final rows (changelog folded)."""
+        """Run ``sql`` (a query) and return its final rows (changelog folded).
+
+        ``timeout_s`` (default: the runner's ``timeout_s``) bounds the whole query, rows or
+        not: a watchdog thread cancels the Flink job and closes the result iterator when it
+        passes, and a :class:`FlinkExecutionError` saying so is raised.  The environment and
+        the JVM stay usable for the next query.
+        """
         from pyflink.table.table_result import TableResult
 
+        limit = self.timeout_s if timeout_s is None else timeout_s
         started = time.perf_counter()
+        watchdog = _Watchdog(limit)
+        changes: list[tuple[str, tuple[Any, ...]]] = []
+        columns: list[str] = []
+        types: list[str] = []
         try:
+            watchdog.start()
             j_result = env.executeSql(sql)
+            watchdog.attach(j_result)  # cancels at once when the limit passed while planning
             schema = j_result.getResolvedSchema()
             columns = [str(c) for c in schema.getColumnNames()]
             types = [str(t) for t in schema.getColumnDataTypes()]
-            changes: list[tuple[str, tuple[Any, ...]]] = []
             with TableResult(j_result).collect() as results:
+                watchdog.attach_iterator(results)
                 for row in results:
+                    if watchdog.fired:
+                        break
                     changes.append((str(row.get_row_kind()), tuple(row)))
                     if len(changes) > self.max_rows:
                         raise FlinkExecutionError(
@@ -226,20 +250,28 @@ class FlinkRunner:
                                 column=column,
                             )
                         )
-                    if time.perf_counter() - started > self.timeout_s:
-                        raise FlinkExecutionError(
-                            PlannerError(
-                                statement=statement,
-                                message=f"the query ran longer than {self.timeout_s:.0f} s; "
-                                "stopped",
-                                line=line,
-                                column=column,
-                            )
-                        )
+            watchdog.stop()  # the rows are complete: a late timer must not discard them
         except FlinkExecutionError:
+            watchdog.stop()
+            watchdog.cancel_job()  # e.g. too many rows: do not leave the job running
             raise
         except Exception as exc:  # noqa: BLE001 - non-Java errors are re-raised
-            self._raise(exc, sql, statement, line, column)
+            watchdog.stop()
+            if not watchdog.fired:
+                self._raise(exc, sql, statement, line, column)
+        finally:
+            watchdog.stop()
+        if watchdog.fired:
+            status = watchdog.wait_cancelled()
+            raise FlinkExecutionError(
+                PlannerError(
+                    statement=statement,
+                    message=f"the query ran longer than the time limit of {limit:g} s; "
+                    f"the Flink job was cancelled (job status {status})",
+                    line=line,
+                    column=column,
+                )
+            )
         rows, unmatched = fold_changelog(changes)
         if unmatched:
             log.warning("statement %d: %d retractions matched no row", statement, unmatched)
@@ -260,6 +292,124 @@ class FlinkRunner:
             raise exc
         error = _java_error_to_planner_error(exc, statement, SqlSegment(sql, line, column, 0))
         raise FlinkExecutionError(error) from None
+
+
+class _Watchdog:
+    """Cancels a running Flink query when its time limit passes (from a timer thread).
+
+    The main thread blocks in the Java result iterator (``hasNext``) while the job runs, so the
+    limit cannot be checked there: the timer cancels the job through its ``JobClient`` and
+    closes the iterator, which makes the blocked call return (or fail), and :attr:`fired`
+    tells the main thread that the limit, not Flink, ended the query.  Py4J serves calls from
+    several Python threads over separate connections, so the cancel does not wait for the
+    blocked call.
+    """
+
+    def __init__(self, limit_s: float) -> None:
+        self.limit_s = limit_s
+        self.fired = False
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._j_result: Any = None
+        self._iterator: Any = None
+        self._cancelled = False
+        self._timer = threading.Timer(max(limit_s, 0.0), self._fire)
+        self._timer.daemon = True
+        self._timer.name = "shiftleft-flink-watchdog"
+
+    def start(self) -> None:
+        if self.limit_s > 0:
+            self._timer.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+        self._timer.cancel()
+
+    def attach(self, j_result: Any) -> None:
+        with self._lock:
+            self._j_result = j_result
+            fired = self.fired
+        if fired:
+            self.cancel_job()
+
+    def attach_iterator(self, iterator: Any) -> None:
+        with self._lock:
+            self._iterator = iterator
+            fired = self.fired
+        if fired:
+            self._close_iterator()
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._stopped:
+                return
+            self.fired = True
+        log.warning("a Flink query passed its time limit of %g s; cancelling the job", self.limit_s)
+        self.cancel_job()
+        self._close_iterator()
+
+    def _job_client(self) -> Any:
+        j_result = self._j_result
+        if j_result is None:
+            return None
+        try:
+            job = j_result.getJobClient()
+            return job.get() if job.isPresent() else None
+        except Exception as exc:  # noqa: BLE001 - best effort
+            log.debug("no job client: %s", exc)
+            return None
+
+    def cancel_job(self) -> None:
+        """Ask Flink to cancel the job (once; best effort)."""
+        with self._lock:
+            if self._cancelled:
+                return
+            client = self._job_client()
+            if client is None:
+                return
+            self._cancelled = True
+        try:
+            status = str(client.getJobStatus().get())
+            if status in _TERMINAL_JOB_STATES:
+                return
+            client.cancel()
+        except Exception as exc:  # noqa: BLE001 - the job may have just finished
+            log.debug("cancelling the Flink job failed: %s", exc)
+
+    def _close_iterator(self) -> None:
+        iterator = self._iterator
+        if iterator is None:
+            return
+        try:
+            iterator.close()
+        except Exception as exc:  # noqa: BLE001 - best effort
+            log.debug("closing the result iterator failed: %s", exc)
+
+    def wait_cancelled(self, limit_s: float = 30.0) -> str:
+        """Cancel the job if not yet done, wait (bounded) until it has stopped; its status."""
+        self.cancel_job()
+        client = self._job_client()
+        if client is None:
+            return "unknown, no job was started"
+        deadline = time.monotonic() + limit_s
+        status = "unknown"
+        while time.monotonic() < deadline:
+            try:
+                status = str(client.getJobStatus().get())
+            except Exception as exc:  # noqa: BLE001
+                if "shut down" in str(exc):  # a per-job mini-cluster stops with its job
+                    return "stopped, its mini-cluster has shut down"
+                log.debug("the status of the cancelled Flink job is unknown: %s", exc)
+                return "unknown"
+            if status in _TERMINAL_JOB_STATES:
+                return status
+            time.sleep(0.2)
+        log.warning("the cancelled Flink job did not stop within %g s", limit_s)
+        return f"{status}, still stopping"
+
+
+_TERMINAL_JOB_STATES = frozenset({"CANCELED", "FAILED", "FINISHED", "SUSPENDED"})
 
 
 def write_json_lines(path: str | Path, rows: Iterable[dict[str, Any]]) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 
 import pytest
@@ -84,3 +85,28 @@ def test_errors_are_mapped(flink_runner, seeded) -> None:
     with pytest.raises(FlinkExecutionError) as info:  # a run-time failure
         flink_runner.query(env, "SELECT CAST(who AS INT) FROM orders")
     assert info.value.error.message
+
+
+@pytest.mark.slow
+@pytest.mark.flink
+def test_timeout_cancels_the_job_and_the_next_query_runs(flink_runner, seeded) -> None:
+    """A job past its limit is cancelled even when it sends no rows; the JVM stays usable."""
+    endless = (
+        "CREATE TEMPORARY TABLE endless (n BIGINT) WITH ('connector' = 'datagen', "
+        "'rows-per-second' = '1000', 'fields.n.min' = '1', 'fields.n.max' = '10')"
+    )
+    env = flink_runner.environment("streaming", [seeded, endless])
+    started = time.perf_counter()
+    with pytest.raises(FlinkExecutionError) as info:  # unbounded, and no row ever comes out
+        flink_runner.query(env, "SELECT n FROM endless WHERE n > 100",
+                           statement=3, timeout_s=2)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 40, elapsed
+    assert info.value.error.statement == 3
+    assert "time limit of 2 s" in info.value.error.message
+    message = info.value.error.message
+    assert "job status CANCELED" in message or "job status stopped" in message, message
+    got = flink_runner.query(env, "SELECT who, COUNT(*) AS n FROM orders GROUP BY who")
+    assert sorted(got.rows) == [("a", 2), ("b", 1)]
+    batch = flink_runner.environment("batch", [seeded])
+    assert flink_runner.query(batch, "SELECT COUNT(*) FROM orders").rows == [(3,)]
