@@ -60,6 +60,17 @@ def _event_time(pairs: list[str] | None) -> dict[str, str] | None:
     return found
 
 
+def _streaming(args: argparse.Namespace) -> object:
+    from pydantic import ValidationError
+
+    from shiftleft.streaming.options import StreamingOptions
+
+    try:
+        return StreamingOptions(state_ttl=args.state_ttl, now=args.now_policy)
+    except ValidationError as e:
+        raise UsageError(e.errors()[0]["msg"]) from None
+
+
 def fail(message: str) -> int:
     print(f"shiftleft: error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
@@ -76,6 +87,7 @@ def _options(args: argparse.Namespace) -> dict:
         "sink": args.sink,
         "schema": read_schema(args.schema),
         "event_time": _event_time(args.event_time),
+        "streaming": _streaming(args),
     }
     if args.llm:
         from shiftleft.llm import LLMConfig
@@ -194,6 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="TABLE=COLUMN",
         help="event-time column of a source table (repeatable); streaming rules window, order and join on it",
+    )
+    t.add_argument("--state-ttl", metavar="DURATION", help="add a STATE_TTL hint (e.g. 1d, 12h) to regular joins")
+    t.add_argument(
+        "--now-policy",
+        choices=["warn", "error"],
+        default="warn",
+        help="current_timestamp() and friends in streaming: warn (default) or error",
     )
     t.add_argument(
         "--sink",

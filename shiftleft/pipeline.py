@@ -16,6 +16,7 @@ from shiftleft.parse import get_dialect, parse_script
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.rewrite.registry import RuleSet, resolve_rules
+from shiftleft.streaming.options import StreamingOptions
 from shiftleft.streaming.sink import SinkOptions, sink_statements
 from shiftleft.streaming.sources import source_ddl
 
@@ -70,6 +71,7 @@ def transpile(
     llm: LLMConfig | bool | None = None,
     sink: str | SinkOptions | None = None,
     sources: bool = False,
+    streaming: StreamingOptions | None = None,
 ) -> TranspileResult:
     """Translate a SQL script (one or more statements) into Flink SQL.
 
@@ -94,6 +96,8 @@ def transpile(
             changelog (append / upsert with its key / retract) is emitted before an
             ``INSERT INTO``.  Spark ``INSERT OVERWRITE`` and ``CREATE TABLE AS SELECT`` get a
             sink table in streaming mode whether or not this is set.
+        streaming: streaming policies (:class:`~shiftleft.streaming.options.StreamingOptions`:
+            a state TTL hint for regular joins, how to treat the current time).
         sources: also write ``CREATE TABLE`` statements for the tables the script reads
             (columns from ``schema``, else inferred from usage; a watermark on the
             ``event_time`` column), before the script's own statements.
@@ -113,12 +117,21 @@ def transpile(
     ruleset = resolve_rules(rules, disable)
     fallback = _llm_fallback(llm)
     sink_options = _sink_options(sink)
+    if streaming is not None and not isinstance(streaming, StreamingOptions):
+        raise ConfigError(f"streaming must be StreamingOptions, not {type(streaming).__name__}")
+    streaming_ = streaming or StreamingOptions()
 
     results: list[StatementResult] = []
     final_trees: list[exp.Expr] = []
     for stmt in parse_script(sql, read):
         ctx = RuleContext(
-            target=target_, mode=mode_, read=read, statement=stmt.index, schema=schema_, event_time=event_time_
+            target=target_,
+            mode=mode_,
+            read=read,
+            statement=stmt.index,
+            schema=schema_,
+            event_time=event_time_,
+            streaming=streaming_,
         )
         tree, applied = rewrite(stmt.tree, ruleset, ctx, before_checks=fallback)
         ddl = None

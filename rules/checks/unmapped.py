@@ -34,6 +34,8 @@ class UnmappedFunction(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Func)
+        if node.find_ancestor(exp.Hint) is not None:
+            return None  # hint names (STATE_TTL, BROADCAST, OPTIONS, ...) are not function calls
         name = unmapped_function_name(node, ctx.target.value)
         if name is None:
             return None

@@ -151,3 +151,47 @@ def is_aggregated(select: exp.Select) -> bool:
 def column_sql(node: exp.Expr) -> str:
     """Flink SQL text of ``node`` for messages."""
     return node.sql("flink")
+
+
+_RANGE = (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between)
+
+
+def _join_sides(join: exp.Join) -> tuple[set[str], set[str]]:
+    """Names (alias or table name, lower case) of the inputs left of ``join`` and of its right."""
+    select = join.parent
+    left: set[str] = set()
+    if isinstance(select, exp.Select):
+        source = select.args.get("from_")
+        if source is not None and source.this.alias_or_name:
+            left.add(source.this.alias_or_name.lower())
+        for other in select.args.get("joins") or []:
+            if other is join:
+                break
+            if other.this.alias_or_name:
+                left.add(other.this.alias_or_name.lower())
+    right = {join.this.alias_or_name.lower()} if join.this.alias_or_name else set()
+    return left, right
+
+
+def regular_join_inputs(join: exp.Join) -> list[str] | None:
+    """The input names of ``join`` when it is a regular join that keeps both sides in state
+    forever; None for semi/anti joins, UNNEST / table functions, temporal joins
+    (``FOR SYSTEM_TIME AS OF``) and interval joins (a range condition between both sides)."""
+    kind = str(join.args.get("kind") or "").upper()
+    if kind in ("SEMI", "ANTI") or not isinstance(join.this, (exp.Table, exp.Subquery)):
+        return None
+    if isinstance(join.this, exp.Table) and (
+        not isinstance(join.this.this, exp.Identifier) or join.this.args.get("version") is not None
+    ):
+        return None
+    if not isinstance(join.parent, exp.Select):
+        return None
+    left, right = _join_sides(join)
+    for condition in (join.args.get("on"), (join.parent.args.get("where") or exp.Where()).this):
+        if condition is None:
+            continue
+        for cmp in condition.find_all(*_RANGE):
+            tables = {c.table.lower() for c in cmp.find_all(exp.Column) if c.table}
+            if tables & left and tables & right:
+                return None
+    return sorted(left | right)

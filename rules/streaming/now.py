@@ -69,7 +69,7 @@ class NonDeterministicNow(Rule):
             node.parent if name == "unix_timestamp()" and node.parent is not None else node,
             f"{name} is evaluated per record at processing time in Flink streaming (a batch job "
             "evaluates it once per query): results depend on when the job runs and differ on replay",
-            severity=Severity.WARNING,
+            severity=Severity.ERROR if ctx.streaming.now == "error" else Severity.WARNING,
             suggestion="compute with the event-time column instead (e.g. CAST(ts AS DATE)), or "
             "bound the data with a watermark-based construct (window TVF, interval join, state TTL) "
             "instead of comparing with the current time",

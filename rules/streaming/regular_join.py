@@ -6,26 +6,9 @@ from sqlglot import exp
 
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.packs import pack_module
 
-_RANGE = (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between)
-
-
-def _sides(join: exp.Join) -> tuple[set[str], set[str]]:
-    """Names (alias or table name, lower case) of the inputs left of ``join`` and of its right."""
-    select = join.parent
-    left: set[str] = set()
-    if isinstance(select, exp.Select):
-        source = select.args.get("from_")
-        if source is not None and source.this.alias_or_name:
-            left.add(source.this.alias_or_name.lower())
-        for other in select.args.get("joins") or []:
-            if other is join:
-                break
-            if other.this.alias_or_name:
-                left.add(other.this.alias_or_name.lower())
-    right = {join.this.alias_or_name.lower()} if join.this.alias_or_name else set()
-    return left, right
-
+H = pack_module(__file__, "_helpers")
 
 class RegularJoinState(Rule):
     """Spark joins two finished tables.  Flink streaming joins two unbounded inputs: a regular
@@ -65,26 +48,10 @@ class RegularJoinState(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Join)
-        kind = str(node.args.get("kind") or "").upper()
-        if kind in ("SEMI", "ANTI") or not isinstance(node.this, (exp.Table, exp.Subquery)):
-            return None
-        if isinstance(node.this, exp.Table) and (
-            not isinstance(node.this.this, exp.Identifier) or node.this.args.get("version") is not None
-        ):
-            return None  # table function, UNNEST, or FOR SYSTEM_TIME AS OF (temporal join)
-        if not isinstance(node.parent, exp.Select):
-            return None
-        left, right = _sides(node)
-        conditions = [node.args.get("on"), (node.parent.args.get("where") or exp.Where()).this]
-        for condition in conditions:
-            if condition is None:
-                continue
-            for cmp in condition.find_all(*_RANGE):
-                tables = {c.table.lower() for c in cmp.find_all(exp.Column) if c.table}
-                if tables & left and tables & right:
-                    return None  # an interval join
-        names = sorted(n for n in left | right)
-        hint = ", ".join(f"'{n}' = '1d'" for n in names) or "'t' = '1d'"
+        inputs = H.regular_join_inputs(node)
+        if inputs is None or ctx.streaming.state_ttl:
+            return None  # with a configured TTL, SL4013 adds the hint instead
+        hint = ", ".join(f"'{n}' = '1d'" for n in inputs) or "'t' = '1d'"
         ctx.report(
             node,
             "regular join in streaming: Flink keeps every row of both inputs in state forever (a "

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from shiftleft.models import Diagnostic, Mode, Severity, Target
+from shiftleft.streaming.options import StreamingOptions
 
 #: user schema: ``{"table": {"column": "TYPE"}}`` (types in Spark or Flink spelling)
 Schema = Mapping[str, Mapping[str, str]]
@@ -42,6 +43,8 @@ class RuleContext:
     schema: Schema = field(default_factory=dict)
     #: event-time column per source table: ``{"orders": "order_ts"}``
     event_time: Mapping[str, str] = field(default_factory=dict)
+    #: the user's streaming policies (state TTL, current-time handling)
+    streaming: StreamingOptions = field(default_factory=StreamingOptions)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: id of the rule being applied; set by the engine
     rule_id: str = ""

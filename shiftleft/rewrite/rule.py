@@ -16,6 +16,7 @@ from sqlglot import exp
 
 from shiftleft.errors import RuleDefinitionError
 from shiftleft.models import Mode, Target
+from shiftleft.streaming.options import StreamingOptions
 
 if TYPE_CHECKING:
     from shiftleft.rewrite.context import RuleContext
@@ -42,6 +43,7 @@ class Example(BaseModel):
     #: transpile arguments the example needs: column types and event-time columns
     types: dict[str, dict[str, str]] = {}  # passed as schema=
     event_time: dict[str, str] = {}
+    streaming: StreamingOptions = StreamingOptions()
 
 
 class Rule:

@@ -21,7 +21,7 @@ def test_there_are_rules() -> None:
 
 @pytest.mark.parametrize(("rule", "example"), CASES)
 def test_rule_example(rule, example) -> None:  # type: ignore[no-untyped-def]
-    options = {"read": example.read, "target": example.target, "mode": example.mode, "schema": example.types, "event_time": example.event_time}
+    options = {"read": example.read, "target": example.target, "mode": example.mode, "schema": example.types, "event_time": example.event_time, "streaming": example.streaming}
     result = shiftleft.transpile(example.before, **options)
     assert result.sql.rstrip().rstrip(";") == example.after
     own = [d for d in result.diagnostics if d.rule_id == rule.id]

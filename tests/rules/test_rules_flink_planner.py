@@ -37,6 +37,7 @@ def _cases():  # type: ignore[no-untyped-def]
                 mode=example.mode,
                 schema=example.types,
                 event_time=example.event_time,
+                streaming=example.streaming,
             )
             # Examples that report an untranslatable construct are not expected to plan.
             if any(d.severity.value == "error" for d in result.diagnostics):

@@ -177,3 +177,32 @@ def test_rewritten_windows_plan_in_streaming(flink_planner) -> None:  # type: ig
         result = shiftleft.transpile(sql, event_time=ET)
         report = flink_planner.plan(f"{DDL};\n{result.sql}", mode="streaming")
         assert report.ok, f"{result.sql}\n" + "\n".join(str(e) for e in report.errors)
+
+
+def test_now_policy_and_state_ttl_options() -> None:
+    from shiftleft.streaming.options import StreamingOptions
+
+    sql = "SELECT a FROM t WHERE ts > current_timestamp()"
+    [warn] = [d for d in shiftleft.transpile(sql).diagnostics if d.rule_id == "SL4006"]
+    assert warn.severity.value == "warning"
+    strict = shiftleft.transpile(sql, streaming=StreamingOptions(now="error"))
+    assert [d.severity.value for d in strict.diagnostics if d.rule_id == "SL4006"] == ["error"]
+    assert not strict.ok
+    join = "SELECT l.a FROM t AS l LEFT JOIN u AS r ON l.a = r.a"
+    ttl = shiftleft.transpile(join, streaming=StreamingOptions(state_ttl="12h"))
+    assert ttl.sql.startswith("SELECT /*+ STATE_TTL('l' = '12h', 'r' = '12h') */ l.a")
+    assert [d.rule_id for d in ttl.diagnostics] == ["SL4013"]
+    with pytest.raises(ValueError, match="state_ttl must look like"):
+        StreamingOptions(state_ttl="one day")
+
+
+def test_cli_streaming_policies(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from shiftleft.cli import main
+
+    model = tmp_path / "m.sql"
+    model.write_text("SELECT l.a FROM t AS l JOIN u AS r ON l.a = r.a WHERE l.ts > now()")
+    assert main(["transpile", str(model), "--state-ttl", "1d", "--now-policy", "error"]) == 1
+    out, err = capsys.readouterr()
+    assert "STATE_TTL('l' = '1d', 'r' = '1d')" in out and "error [SL4006]" in err
+    assert main(["transpile", str(model), "--state-ttl", "soon"]) == 2
+    assert "state_ttl must look like" in capsys.readouterr().err
