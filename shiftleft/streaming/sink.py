@@ -138,9 +138,16 @@ def sink_ddl(name: str, columns: list[tuple[str, str]], changelog: Changelog, ta
 
 
 def _synthesize(
-    name: str, query: exp.Expr, node: exp.Expr, ctx: RuleContext, options: SinkOptions
+    name: str,
+    query: exp.Expr,
+    node: exp.Expr,
+    ctx: RuleContext,
+    options: SinkOptions,
+    key: list[str] | None = None,
 ) -> tuple[str, exp.Expr]:
     changelog = analyze(query)
+    if key:  # a declared key (MERGE ... ON): the sink replaces rows by it
+        changelog = Changelog(mode=ChangelogMode.UPSERT, key=key, reason=f"MERGE on {', '.join(key)}")
     columns = []
     for column, kind in output_columns(query, ctx):
         if kind is None:
@@ -165,6 +172,49 @@ def _synthesize(
     return sink_ddl(name, columns, changelog, ctx.target, options), insert
 
 
+def _merge_as_upsert(
+    tree: exp.Merge, ctx: RuleContext, options: SinkOptions
+) -> tuple[str, exp.Expr] | None:
+    """``MERGE INTO t USING s ON t.k = s.k WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN
+    INSERT *`` (dbt-spark's incremental merge) is an upsert of ``s`` into ``t`` keyed on ``k``:
+    an upsert sink keyed on ``k`` fed by ``INSERT INTO t SELECT * FROM s`` does exactly that in
+    a stream.  Other MERGE forms (conditions, deletes, partial updates) return None."""
+    target = tree.this
+    using = tree.args.get("using")
+    whens = tree.args.get("whens")
+    if not isinstance(target, exp.Table) or using is None or whens is None:
+        return None
+    actions = []
+    for when in whens.expressions:
+        then = when.args.get("then")
+        if when.args.get("condition") is not None or when.args.get("source"):
+            return None
+        if when.args.get("matched") and isinstance(then, exp.Update) and [type(e) for e in then.expressions] == [exp.Star]:
+            actions.append("update")
+        elif not when.args.get("matched") and isinstance(then, exp.Insert) and isinstance(then.this, exp.Star):
+            actions.append("insert")
+        else:
+            return None
+    if sorted(actions) != ["insert", "update"]:
+        return None
+    target_names = {target.alias_or_name.lower(), target.name.lower()}
+    source_name = using.alias_or_name.lower()
+    keys: list[str] = []
+    condition = tree.args.get("on")
+    parts = list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
+    for part in parts:
+        if not isinstance(part, exp.EQ) or not all(isinstance(c, exp.Column) for c in (part.this, part.expression)):
+            return None
+        sides = {part.this.table.lower(): part.this.name, part.expression.table.lower(): part.expression.name}
+        if source_name not in sides or not (target_names & set(sides)):
+            return None
+        keys.append(sides[source_name])
+    source = using.this.copy() if isinstance(using, exp.Subquery) else exp.select("*").from_(using.copy())
+    changelog_key = keys
+    ddl, insert = _synthesize(target.name, source, tree, ctx, options, key=changelog_key)
+    return ddl, insert
+
+
 def sink_statements(
     tree: exp.Expr, ctx: RuleContext, options: SinkOptions | None
 ) -> tuple[str, exp.Expr] | None:
@@ -178,12 +228,17 @@ def sink_statements(
     """
     options = options or SinkOptions()
     if isinstance(tree, exp.Merge):
+        upsert = _merge_as_upsert(tree, ctx, options)
+        if upsert is not None:
+            return upsert
         ctx.report(
             tree,
             "MERGE INTO has no Flink streaming form",
             severity=Severity.ERROR,
             suggestion="write the source query into an upsert table keyed on the MERGE key "
-            "(INSERT INTO an upsert-kafka / PRIMARY KEY table replaces rows by key)",
+            "(INSERT INTO an upsert-kafka / PRIMARY KEY table replaces rows by key); shiftleft "
+            "does that itself for MERGE ... ON equal keys WHEN MATCHED THEN UPDATE SET * "
+            "WHEN NOT MATCHED THEN INSERT *",
             rule_id=MERGE_ID,
         )
         return None

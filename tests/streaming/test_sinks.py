@@ -107,3 +107,26 @@ def test_unknown_types_are_warned_not_guessed_silently() -> None:
 def test_bad_sink_argument() -> None:
     with pytest.raises(shiftleft.ConfigError, match="sink must be"):
         shiftleft.transpile("SELECT 1", sink="  ")
+
+
+MERGE = (
+    "MERGE INTO customer_latest AS t USING (SELECT id, customer, amount FROM orders) AS s "
+    "ON t.id = s.id WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
+)
+
+
+def test_dbt_style_merge_becomes_an_upsert_sink() -> None:
+    result = shiftleft.transpile(MERGE, schema=SCHEMA)
+    assert result.sql.startswith(
+        "CREATE TABLE customer_latest (\n  id INT,\n  customer STRING,\n  amount INT,\n  PRIMARY KEY (id) NOT ENFORCED\n)"
+    )
+    assert result.sql.endswith("INSERT INTO customer_latest SELECT id, customer, amount FROM orders;\n")
+    assert result.ok and any(d.rule_id == "SL4101" for d in result.diagnostics)
+
+
+@pytest.mark.slow
+@pytest.mark.flink
+def test_merge_upsert_plans(flink_planner_connectors) -> None:  # type: ignore[no-untyped-def]
+    result = shiftleft.transpile(MERGE, schema=SCHEMA)
+    report = flink_planner_connectors.plan(SOURCE + result.sql, mode="streaming")
+    assert report.ok, "\n".join(str(e) for e in report.errors)
