@@ -153,6 +153,13 @@ class FlinkParser(BaseParser):
     STRICT_CAST = True
     SUPPORTS_IMPLICIT_UNNEST = False
 
+    # INSERT INTO upsert_table SELECT ... ON CONFLICT DO DEDUPLICATE | ERROR | NOTHING (Flink 2.3)
+    # https://nightlies.apache.org/flink/flink-docs-release-2.3/docs/dev/table/sql/insert/
+    CONFLICT_ACTIONS = {
+        **BaseParser.CONFLICT_ACTIONS,
+        "DO": ("NOTHING", "UPDATE", "DEDUPLICATE", "ERROR"),
+    }
+
     FUNCTIONS = {
         **BaseParser.FUNCTIONS,
         "DATE_FORMAT": build_formatted_time(exp.TimeToStr),

@@ -212,6 +212,10 @@ def _merge_as_upsert(
     source = using.this.copy() if isinstance(using, exp.Subquery) else exp.select("*").from_(using.copy())
     changelog_key = keys
     ddl, insert = _synthesize(target.name, source, tree, ctx, options, key=changelog_key)
+    if not analyze(source).updating:
+        # the source is append-only (no upsert key of its own): the latest row per key wins,
+        # as in the MERGE; Flink 2.3 asks for the conflict policy explicitly
+        insert.set("conflict", exp.OnConflict(action=exp.var("DO DEDUPLICATE")))
     return ddl, insert
 
 

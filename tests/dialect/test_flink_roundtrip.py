@@ -231,3 +231,9 @@ def test_multi_statement_script() -> None:
         "CREATE TABLE t (a INT) WITH ('connector' = 'datagen')",
         "SELECT a FROM t",
     ]
+
+
+@pytest.mark.parametrize("action", ["DEDUPLICATE", "ERROR", "NOTHING"])
+def test_insert_on_conflict_round_trips(action: str) -> None:
+    sql = f"INSERT INTO t SELECT a, b FROM s ON CONFLICT DO {action}"
+    assert sqlglot.transpile(sql, read="flink", write="flink") == [sql]

@@ -120,7 +120,9 @@ def test_dbt_style_merge_becomes_an_upsert_sink() -> None:
     assert result.sql.startswith(
         "CREATE TABLE customer_latest (\n  id INT,\n  customer STRING,\n  amount INT,\n  PRIMARY KEY (id) NOT ENFORCED\n)"
     )
-    assert result.sql.endswith("INSERT INTO customer_latest SELECT id, customer, amount FROM orders;\n")
+    assert result.sql.endswith(
+        "INSERT INTO customer_latest SELECT id, customer, amount FROM orders ON CONFLICT DO DEDUPLICATE;\n"
+    )
     assert result.ok and any(d.rule_id == "SL4101" for d in result.diagnostics)
 
 
