@@ -173,10 +173,19 @@ def _join_sides(join: exp.Join) -> tuple[set[str], set[str]]:
     return left, right
 
 
-def regular_join_inputs(join: exp.Join) -> list[str] | None:
+def _range_table_sets(condition: exp.Expr | None) -> list[set[str]]:
+    """For each range comparison in ``condition``: the table qualifiers it mentions."""
+    if condition is None:
+        return []
+    return [{c.table.lower() for c in cmp.find_all(exp.Column) if c.table} for cmp in condition.find_all(*_RANGE)]
+
+
+def regular_join_inputs(join: exp.Join, memo: dict | None = None) -> list[str] | None:
     """The input names of ``join`` when it is a regular join that keeps both sides in state
     forever; None for semi/anti joins, UNNEST / table functions, temporal joins
-    (``FOR SYSTEM_TIME AS OF``) and interval joins (a range condition between both sides)."""
+    (``FOR SYSTEM_TIME AS OF``) and interval joins (a range condition between both sides).
+
+    ``memo`` (e.g. ``ctx.memo``) caches the WHERE analysis shared by the joins of a SELECT."""
     kind = str(join.args.get("kind") or "").upper()
     if kind in ("SEMI", "ANTI") or not isinstance(join.this, (exp.Table, exp.Subquery)):
         return None
@@ -184,14 +193,18 @@ def regular_join_inputs(join: exp.Join) -> list[str] | None:
         not isinstance(join.this.this, exp.Identifier) or join.this.args.get("version") is not None
     ):
         return None
-    if not isinstance(join.parent, exp.Select):
+    select = join.parent
+    if not isinstance(select, exp.Select):
         return None
     left, right = _join_sides(join)
-    for condition in (join.args.get("on"), (join.parent.args.get("where") or exp.Where()).this):
-        if condition is None:
-            continue
-        for cmp in condition.find_all(*_RANGE):
-            tables = {c.table.lower() for c in cmp.find_all(exp.Column) if c.table}
-            if tables & left and tables & right:
-                return None
+    key = ("where-range-tables", id(select))
+    where_sets = memo.get(key) if memo is not None else None
+    if where_sets is None:
+        where = select.args.get("where")
+        where_sets = _range_table_sets(where.this if where else None)
+        if memo is not None:
+            memo[key] = where_sets
+    for tables in [*_range_table_sets(join.args.get("on")), *where_sets]:
+        if tables & left and tables & right:
+            return None
     return sorted(left | right)

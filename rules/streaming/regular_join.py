@@ -48,7 +48,7 @@ class RegularJoinState(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Join)
-        inputs = H.regular_join_inputs(node)
+        inputs = H.regular_join_inputs(node, ctx.memo)
         if inputs is None or ctx.streaming.state_ttl:
             return None  # with a configured TTL, SL4013 adds the hint instead
         hint = ", ".join(f"'{n}' = '1d'" for n in inputs) or "'t' = '1d'"

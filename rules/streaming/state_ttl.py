@@ -52,7 +52,7 @@ class StateTtlHint(Rule):
             return None
         inputs: list[str] = []
         for join in node.args.get("joins") or []:
-            for name in H.regular_join_inputs(join) or []:
+            for name in H.regular_join_inputs(join, ctx.memo) or []:
                 if name not in inputs:
                     inputs.append(name)
         if not inputs:

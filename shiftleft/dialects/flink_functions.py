@@ -65,17 +65,48 @@ def flink_function_name(node: exp.Func, target: str) -> str | None:
         return node.name.upper()
     generator = _generator(target)
     name = _fixed_name(type(generator), type(node))
-    if name is None:
+    if name is not None:
+        return name.upper()
+    names = _names_by_shape(target)
+    key = (type(node), _shape(node))
+    if key not in names:
+        if len(names) > 4096:
+            names.clear()
+        names[key] = _generated_name(generator, node)
+    return names[key]
+
+
+def _shape(node: exp.Func) -> tuple:
+    """What the generated name of ``node`` can depend on: its class's arguments, with the
+    leaf ones (literals, units, types) by value and nested ones by kind."""
+    parts = []
+    for key, value in node.args.items():
+        if isinstance(value, exp.Expr):
+            leaf = _is_leaf(value) and isinstance(value.this, str)
+            parts.append((key, type(value).__name__, value.this if leaf else None))
+        elif isinstance(value, list):
+            parts.append((key, len(value)))
+        elif value is not None:
+            parts.append((key, value if isinstance(value, (str, bool, int)) else type(value).__name__))
+    return tuple(parts)
+
+
+@cache
+def _names_by_shape(target: str) -> dict[tuple, str | None]:
+    """Memo of generated call names per (class, shape), one per target (bounded, see above)."""
+    return {}
+
+
+def _generated_name(generator: Generator, node: exp.Func) -> str | None:
+    try:
+        sql = generator.generate(_probe(node), copy=False)
+    except Exception:  # noqa: BLE001 - some generators need the real arguments
         try:
-            sql = generator.generate(_probe(node), copy=False)
-        except Exception:  # noqa: BLE001 - some generators need the real arguments
-            try:
-                sql = generator.generate(node, copy=True)
-            except Exception:  # noqa: BLE001 - the generate stage reports real failures
-                return None
-        found = _CALL.match(sql)
-        name = found.group(1) if found else None
-    return name.upper() if name else None
+            sql = generator.generate(node, copy=True)
+        except Exception:  # noqa: BLE001 - the generate stage reports real failures
+            return None
+    found = _CALL.match(sql)
+    return found.group(1).upper() if found else None
 
 
 def unmapped_function_name(node: exp.Func, target: str) -> str | None:

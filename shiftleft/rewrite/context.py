@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ErrorLevel
+from sqlglot.generator import Generator
 
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.streaming.options import StreamingOptions
+
+_SNIPPET_NODES = 40
 
 #: user schema: ``{"table": {"column": "TYPE"}}`` (types in Spark or Flink spelling)
 Schema = Mapping[str, Mapping[str, str]]
@@ -20,7 +27,7 @@ def node_position(node: exp.Expr) -> tuple[int | None, int | None]:
     sqlglot records positions on identifiers, literals and function names; for other nodes we
     use the first descendant that has one.
     """
-    for candidate in node.walk():
+    for candidate in node.walk(bfs=False):  # depth-first: the leftmost token comes first
         meta = candidate.meta if candidate._meta else None  # noqa: SLF001 - avoid creating dicts
         if meta and "line" in meta:
             line, col = meta["line"], meta.get("col")
@@ -48,6 +55,8 @@ class RuleContext:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: id of the rule being applied; set by the engine
     rule_id: str = ""
+    #: per-statement cache for rules (key it by rule id and node id); dropped with the context
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def report(
         self,
@@ -60,10 +69,13 @@ class RuleContext:
     ) -> None:
         """Record a diagnostic about ``node`` (position taken from the node)."""
         line, column = node_position(node)
-        try:
-            snippet = node.sql(self.read)
-        except Exception:  # noqa: BLE001 - a snippet is a nicety, never a failure
-            snippet = None
+        snippet = None
+        # A snippet is a nicety: only for constructs small enough to show (and cheap to print).
+        if sum(1 for _ in islice(node.walk(), _SNIPPET_NODES + 1)) <= _SNIPPET_NODES:
+            try:
+                snippet = self._snippet_generator().generate(node, copy=True)
+            except Exception:  # noqa: BLE001 - never a failure
+                snippet = None
         if snippet and len(snippet) > 200:
             snippet = snippet[:197] + "..."
         self.diagnostics.append(
@@ -78,6 +90,14 @@ class RuleContext:
                 snippet=snippet,
             )
         )
+
+    def _snippet_generator(self) -> Generator:
+        """One generator of the input dialect per statement, for diagnostic snippets."""
+        generator = self.memo.get("snippet-generator")
+        if generator is None:
+            generator = Dialect.get_or_raise(self.read).generator(unsupported_level=ErrorLevel.IGNORE)
+            self.memo["snippet-generator"] = generator
+        return generator
 
     def declared_type(self, node: exp.Expr) -> exp.DataType | None:
         """The type ``node`` is known to have without type inference: the target of a CAST,

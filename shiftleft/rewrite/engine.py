@@ -9,7 +9,7 @@ own output (``arr[0]`` → ``arr[1]`` must not become ``arr[2]``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from sqlglot import exp
 
@@ -21,17 +21,18 @@ from shiftleft.rewrite.rule import Rule
 logger = logging.getLogger(__name__)
 
 
-def _post_order(root: exp.Expr) -> Iterator[exp.Expr]:
-    """Children left to right, then the node: every node after all of its descendants."""
-    stack: list[tuple[exp.Expr, bool]] = [(root, False)]
+def _post_order(root: exp.Expr) -> list[exp.Expr]:
+    """Every node after all of its descendants, siblings left to right.
+
+    A pre-order walk that visits the right-most child first, reversed."""
+    order: list[exp.Expr] = []
+    stack = [root]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            yield node
-            continue
-        stack.append((node, True))
-        children = list(node.iter_expressions())
-        stack.extend((child, False) for child in reversed(children))
+        node = stack.pop()
+        order.append(node)
+        stack.extend(node.iter_expressions())
+    order.reverse()
+    return order
 
 
 #: a stage between the rewrite and the check passes (the LLM fallback): it may replace what
@@ -51,7 +52,7 @@ def rewrite(
     applied: dict[str, None] = {}
     active = {r.id for r in rules if r.applies_to(ctx.target, ctx.mode)}
     root = tree
-    for node in list(_post_order(tree)):
+    for node in _post_order(tree):
         for rule in rules.for_type(type(node), phase="rewrite"):
             if rule.id not in active:
                 continue
@@ -73,7 +74,7 @@ def rewrite(
             break
     if before_checks is not None:
         root = before_checks(root, ctx)
-    for node in list(_post_order(root)):
+    for node in _post_order(root):
         for rule in rules.for_type(type(node), phase="check"):
             if rule.id in active:
                 _apply(rule, node, ctx)
