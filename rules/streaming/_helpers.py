@@ -58,13 +58,14 @@ def _rank_bound(cmp: exp.Expr | None, is_rank: Callable[[exp.Expr], bool]) -> in
     return None
 
 
-def _conjuncts(condition: exp.Expr | None) -> list[exp.Expr]:
+def conjuncts(condition: exp.Expr | None) -> list[exp.Expr]:
+    """The AND-ed parts of ``condition`` (parentheses removed)."""
     if condition is None:
         return []
     while isinstance(condition, exp.Paren):
         condition = condition.this
     if isinstance(condition, exp.And):
-        return _conjuncts(condition.this) + _conjuncts(condition.expression)
+        return conjuncts(condition.this) + conjuncts(condition.expression)
     return [condition]
 
 
@@ -102,7 +103,7 @@ def top_n_filter(window: exp.Window) -> TopNFilter | None:
     scope = window.find_ancestor(exp.Qualify, exp.Select)
     if isinstance(scope, exp.Qualify):
         n = _rank_bound(parent, lambda e: e is window or isinstance(e, exp.Paren) and e.this is window)
-        if n is not None and any(c is parent for c in _conjuncts(scope.this)):
+        if n is not None and any(c is parent for c in conjuncts(scope.this)):
             return TopNFilter(window, parent, n)
         return None
     if not isinstance(parent, exp.Alias) or not isinstance(parent.parent, exp.Select):
@@ -110,7 +111,7 @@ def top_n_filter(window: exp.Window) -> TopNFilter | None:
     alias = parent.alias.lower()
     for outer, source in _outer_selects(parent.parent):
         where = outer.args.get("where")
-        for cond in _conjuncts(where.this if where is not None else None):
+        for cond in conjuncts(where.this if where is not None else None):
 
             def is_rank(e: exp.Expr, _source: str | None = source) -> bool:
                 return (

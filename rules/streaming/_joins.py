@@ -20,21 +20,14 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from shiftleft.rewrite import RuleContext
+from shiftleft.rewrite.packs import pack_module
+
+conjuncts = pack_module(__file__, "_helpers").conjuncts
 
 _RANGE = (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between)
 _FLIP = {exp.GT: exp.LT, exp.GTE: exp.LTE, exp.LT: exp.GT, exp.LTE: exp.GTE}
 _TIME_UNITS = {"DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "WEEK"}
 
-
-
-def conjuncts(condition: exp.Expr | None) -> list[exp.Expr]:
-    if condition is None:
-        return []
-    while isinstance(condition, exp.Paren):
-        condition = condition.this
-    if isinstance(condition, exp.And):
-        return conjuncts(condition.this) + conjuncts(condition.expression)
-    return [condition]
 
 
 def unparen(node: exp.Expr) -> exp.Expr:
