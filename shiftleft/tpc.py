@@ -9,6 +9,8 @@ rows as DuckDB; results are compared with :func:`shiftleft.reconcile.diff_result
 
 from __future__ import annotations
 
+import functools
+
 import logging
 import shutil
 import tempfile
@@ -96,6 +98,13 @@ def run_tpc(
             path = side.export_json(table, workdir / table / "data.json")
             setup.append(seed_table_ddl(table, side.flink_columns(table), path.parent))
         env = runner.environment("batch", setup)
+        # the column types, as a user would pass them: rules need them (date + n, typed NULLs)
+        schema: dict[str, dict[str, str]] = {}
+        for table, column, kind in con.sql(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns"
+        ).fetchall():
+            schema.setdefault(table, {})[column] = kind
+        transpile = functools.partial(transpile, schema=schema)
         wanted = set(queries) if queries else None
         for number, sql in tpc_queries(con, benchmark):
             if wanted is not None and number not in wanted:

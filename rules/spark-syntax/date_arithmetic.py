@@ -1,0 +1,61 @@
+"""``date + n`` / ``date - n`` (days), which Spark and DuckDB accept and Flink rejects."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from shiftleft.rewrite import Example, Rule, RuleContext
+
+_DATES = {exp.DType.DATE, exp.DType.DATE32}
+_INTEGERS = set(exp.DataType.INTEGER_TYPES)
+
+
+def _is(node: exp.Expr, ctx: RuleContext, kinds: set[exp.DType]) -> bool:
+    declared = ctx.declared_type(node)
+    return declared is not None and declared.this in kinds
+
+
+class DatePlusDays(Rule):
+    """Spark's ``d + n`` and ``d - n`` on a DATE ``d`` and an integer ``n`` add or subtract ``n``
+    days (``date_add`` / ``date_sub``; DuckDB too).  Flink accepts only a DATE plus an
+    INTERVAL: ``d + 5`` is "Cannot apply '+' to arguments of type '<DATE> + <INTEGER>'".  A
+    literal becomes ``d + INTERVAL '5' DAY``; another integer expression becomes
+    ``TIMESTAMPADD(DAY, n, d)``.  The rule needs to know that ``d`` is a DATE (a CAST, a DATE
+    literal, or ``schema=``); found by the TPC-DS verification (q72).
+    """
+
+    id = "SL3008"
+    name = "date-plus-days"
+    title = "date + n days becomes date + INTERVAL 'n' DAY (or TIMESTAMPADD)"
+    node_types = (exp.Add, exp.Sub)
+    examples = (
+        Example(before="SELECT d + 5 FROM t", after="SELECT d + INTERVAL '5' DAY FROM t", types={"t": {"d": "DATE"}}),
+        Example(before="SELECT d - 2 FROM t", after="SELECT d - INTERVAL '2' DAY FROM t", types={"t": {"d": "DATE"}}),
+        Example(
+            before="SELECT 7 + CAST(s AS DATE) FROM t",
+            after="SELECT TRY_CAST(s AS DATE) + INTERVAL '7' DAY FROM t",
+        ),
+        Example(
+            before="SELECT d + n FROM t",
+            after="SELECT TIMESTAMPADD(DAY, n, d) FROM t",
+            types={"t": {"d": "DATE", "n": "INT"}},
+        ),
+        Example(before="SELECT a + 5 FROM t", after="SELECT a + 5 FROM t", types={"t": {"a": "INT"}}),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, (exp.Add, exp.Sub))
+        left, right = node.this, node.expression
+        if _is(left, ctx, _DATES):
+            date, days = left, right
+        elif isinstance(node, exp.Add) and _is(right, ctx, _DATES):
+            date, days = right, left
+        else:
+            return None
+        if isinstance(days, exp.Literal) and days.is_int:
+            interval = exp.Interval(this=exp.Literal.string(days.this), unit=exp.var("DAY"))
+            return type(node)(this=date.copy(), expression=interval)
+        if not _is(days, ctx, _INTEGERS):
+            return None
+        amount = days.copy() if isinstance(node, exp.Add) else exp.Neg(this=exp.Paren(this=days.copy()))
+        return exp.Anonymous(this="TIMESTAMPADD", expressions=[exp.var("DAY"), amount, date.copy()])
