@@ -59,13 +59,10 @@ class RuleDefinitionError(ConfigError):
     """A rule pack could not be loaded: syntax error in a ``.rules`` file, duplicate id, ..."""
 
 
-class EnvironmentError_(ShiftleftError):
+class ShiftleftEnvironmentError(ShiftleftError):
     """The runtime environment cannot support the request (e.g. compiled sqlglotc installed,
     Java or PyFlink missing for verification)."""
 
-
-# Public alias with a readable name; the trailing underscore avoids shadowing the builtin.
-ShiftleftEnvironmentError = EnvironmentError_
 
 __all__ = [
     "ShiftleftError",

@@ -210,8 +210,7 @@ def _merge_as_upsert(
             return None
         keys.append(sides[source_name])
     source = using.this.copy() if isinstance(using, exp.Subquery) else exp.select("*").from_(using.copy())
-    changelog_key = keys
-    ddl, insert = _synthesize(target.name, source, tree, ctx, options, key=changelog_key)
+    ddl, insert = _synthesize(target.name, source, tree, ctx, options, key=keys)
     if not analyze(source).updating:
         # the source is append-only (no upsert key of its own): the latest row per key wins,
         # as in the MERGE; Flink 2.3 asks for the conflict policy explicitly
