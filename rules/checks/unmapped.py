@@ -12,6 +12,7 @@ from shiftleft.dialects.flink_functions import unmapped_function_name
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 
+
 class UnmappedFunction(Rule):
     """After all rewrites, every function call in the output must be a Flink built-in.
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
-
-_FRACTIONAL = {exp.DType.DOUBLE, exp.DType.FLOAT, exp.DType.DECIMAL, exp.DType.BIGDECIMAL}
+from shiftleft.rewrite.context import FRACTIONAL_TYPES
 
 
 class AvgFractional(Rule):
@@ -39,8 +38,7 @@ class AvgFractional(Rule):
             holder, arg = arg, arg.expressions[0]
         if arg is None:
             return None
-        declared = ctx.declared_type(arg)
-        if declared is not None and declared.this in _FRACTIONAL:
+        if ctx.declared_as(arg, FRACTIONAL_TYPES):
             return None
         cast = exp.Cast(this=arg.copy(), to=exp.DataType.build("DOUBLE"))
         if holder is node:

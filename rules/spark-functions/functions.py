@@ -9,24 +9,8 @@ from sqlglot import exp
 
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.context import DATE_TYPES, TEXT_TYPES, TIMESTAMP_TYPES
 from shiftleft.rewrite.predicates import REGEX_META
-
-
-
-def _is_typed(node: exp.Expr, ctx: RuleContext, kinds: set[exp.DType]) -> bool:
-    declared = ctx.declared_type(node)
-    return declared is not None and declared.this in kinds
-
-
-_TIMESTAMPS = {
-    exp.DType.TIMESTAMP,
-    exp.DType.TIMESTAMPNTZ,
-    exp.DType.TIMESTAMPLTZ,
-    exp.DType.TIMESTAMPTZ,
-    exp.DType.DATETIME,
-}
-_DATES = {exp.DType.DATE, exp.DType.DATE32}
-_STRINGS = set(exp.DataType.TEXT_TYPES)
 
 
 def _default_unix_format() -> str:
@@ -263,7 +247,7 @@ class DateFormatTimestampArgument(Rule):
         if not isinstance(this, exp.TimeStrToTime):
             return None
         inner = this.this
-        if _is_typed(inner, ctx, _TIMESTAMPS):
+        if ctx.declared_as(inner, TIMESTAMP_TYPES):
             value = inner.copy()
         else:
             value = exp.Cast(this=inner.copy(), to=exp.DataType.build("TIMESTAMP"))
@@ -300,10 +284,10 @@ class UnixTimestampStringArgument(Rule):
             return _fn("UNIX_TIMESTAMP")
         fmt = node.args.get("format")
         default = isinstance(fmt, exp.Literal) and fmt.this == _DEFAULT_UNIX_FORMAT
-        if not default or _is_typed(this, ctx, _STRINGS) or (isinstance(this, exp.Literal) and this.is_string):
+        if not default or ctx.declared_as(this, TEXT_TYPES) or (isinstance(this, exp.Literal) and this.is_string):
             return None
         value = this.copy()
-        if _is_typed(this, ctx, _DATES):
+        if ctx.declared_as(this, DATE_TYPES):
             value = exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP"))
         return _fn("UNIX_TIMESTAMP", exp.Cast(this=value, to=exp.DataType.build("STRING")))
 

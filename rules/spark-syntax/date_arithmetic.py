@@ -5,14 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
-
-_DATES = {exp.DType.DATE, exp.DType.DATE32}
-_INTEGERS = set(exp.DataType.INTEGER_TYPES)
-
-
-def _is(node: exp.Expr, ctx: RuleContext, kinds: set[exp.DType]) -> bool:
-    declared = ctx.declared_type(node)
-    return declared is not None and declared.this in kinds
+from shiftleft.rewrite.context import DATE_TYPES, INTEGER_TYPES
 
 
 class DatePlusDays(Rule):
@@ -46,16 +39,16 @@ class DatePlusDays(Rule):
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, (exp.Add, exp.Sub))
         left, right = node.this, node.expression
-        if _is(left, ctx, _DATES):
+        if ctx.declared_as(left, DATE_TYPES):
             date, days = left, right
-        elif isinstance(node, exp.Add) and _is(right, ctx, _DATES):
+        elif isinstance(node, exp.Add) and ctx.declared_as(right, DATE_TYPES):
             date, days = right, left
         else:
             return None
         if isinstance(days, exp.Literal) and days.is_int:
             interval = exp.Interval(this=exp.Literal.string(days.this), unit=exp.var("DAY"))
             return type(node)(this=date.copy(), expression=interval)
-        if not _is(days, ctx, _INTEGERS):
+        if not ctx.declared_as(days, INTEGER_TYPES):
             return None
         amount = days.copy() if isinstance(node, exp.Add) else exp.Neg(this=exp.Paren(this=days.copy()))
         return exp.Anonymous(this="TIMESTAMPADD", expressions=[exp.var("DAY"), amount, date.copy()])

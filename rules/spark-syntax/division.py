@@ -5,13 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
-
-_FRACTIONAL = {
-    exp.DType.DOUBLE,
-    exp.DType.FLOAT,
-    exp.DType.DECIMAL,
-    exp.DType.BIGDECIMAL,
-}
+from shiftleft.rewrite.context import FRACTIONAL_TYPES
 
 
 def _is_fractional(node: exp.Expr, ctx: RuleContext) -> bool:
@@ -20,8 +14,7 @@ def _is_fractional(node: exp.Expr, ctx: RuleContext) -> bool:
         node = node.this
     if isinstance(node, (exp.Avg, exp.Div)):
         return True
-    declared = ctx.declared_type(node)
-    return declared is not None and declared.this in _FRACTIONAL
+    return ctx.declared_as(node, FRACTIONAL_TYPES)
 
 
 def _nonzero_literal(node: exp.Expr) -> bool:

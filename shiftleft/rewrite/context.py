@@ -17,6 +17,15 @@ from shiftleft.streaming.options import StreamingOptions
 
 _SNIPPET_NODES = 40
 
+# Families of declared types that rules ask about (``ctx.declared_as(node, DATE_TYPES)``).
+DATE_TYPES = frozenset({exp.DType.DATE, exp.DType.DATE32})
+TIMESTAMP_TYPES = frozenset(
+    {exp.DType.TIMESTAMP, exp.DType.TIMESTAMPNTZ, exp.DType.TIMESTAMPLTZ, exp.DType.TIMESTAMPTZ, exp.DType.DATETIME}
+)
+FRACTIONAL_TYPES = frozenset({exp.DType.DOUBLE, exp.DType.FLOAT, exp.DType.DECIMAL, exp.DType.BIGDECIMAL})
+INTEGER_TYPES = frozenset(exp.DataType.INTEGER_TYPES)
+TEXT_TYPES = frozenset(exp.DataType.TEXT_TYPES)
+
 #: user schema: ``{"table": {"column": "TYPE"}}`` (types in Spark or Flink spelling)
 Schema = Mapping[str, Mapping[str, str]]
 
@@ -134,6 +143,11 @@ class RuleContext:
         return any(
             (self.event_time_column(t) or "").lower() == column.name.lower() for t in candidates
         )
+
+    def declared_as(self, node: exp.Expr, kinds: frozenset[exp.DType] | set[exp.DType]) -> bool:
+        """True when ``node``'s declared type (see :meth:`declared_type`) is one of ``kinds``."""
+        declared = self.declared_type(node)
+        return declared is not None and declared.this in kinds
 
     def column_type(self, column: exp.Column) -> exp.DataType | None:
         """The declared type of ``column`` from the user's schema, when it can be resolved.

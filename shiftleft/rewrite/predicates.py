@@ -11,7 +11,13 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from shiftleft.rewrite.context import RuleContext
+from shiftleft.rewrite.context import (
+    DATE_TYPES,
+    INTEGER_TYPES,
+    TEXT_TYPES,
+    TIMESTAMP_TYPES,
+    RuleContext,
+)
 
 Predicate = Callable[[exp.Expr, RuleContext], bool]
 
@@ -50,22 +56,9 @@ def _plain_pattern(node: exp.Expr, _: RuleContext) -> bool:
     return isinstance(node, exp.Literal) and node.is_string and not REGEX_META.search(node.this)
 
 
-def _declared(kinds: set[exp.DType]) -> Predicate:
-    def check(node: exp.Expr, ctx: RuleContext) -> bool:
-        declared = ctx.declared_type(node)
-        return declared is not None and declared.this in kinds
+def _declared(kinds: frozenset[exp.DType]) -> Predicate:
+    return lambda node, ctx: ctx.declared_as(node, kinds)
 
-    return check
-
-
-_DATE = {exp.DType.DATE, exp.DType.DATE32}
-_TIMESTAMP = {
-    exp.DType.TIMESTAMP,
-    exp.DType.TIMESTAMPNTZ,
-    exp.DType.TIMESTAMPLTZ,
-    exp.DType.TIMESTAMPTZ,
-    exp.DType.DATETIME,
-}
 
 PREDICATES: dict[str, Predicate] = {
     "literal": _literal,
@@ -75,10 +68,10 @@ PREDICATES: dict[str, Predicate] = {
     "null": _null,
     "column": _column,
     "plain_pattern": _plain_pattern,
-    "date_typed": _declared(_DATE),
-    "timestamp_typed": _declared(_TIMESTAMP),
-    "integer_typed": _declared(set(exp.DataType.INTEGER_TYPES)),
-    "string_typed": _declared(set(exp.DataType.TEXT_TYPES)),
-    "array_typed": _declared({exp.DType.ARRAY}),
-    "map_typed": _declared({exp.DType.MAP}),
+    "date_typed": _declared(DATE_TYPES),
+    "timestamp_typed": _declared(TIMESTAMP_TYPES),
+    "integer_typed": _declared(INTEGER_TYPES),
+    "string_typed": _declared(TEXT_TYPES),
+    "array_typed": _declared(frozenset({exp.DType.ARRAY})),
+    "map_typed": _declared(frozenset({exp.DType.MAP})),
 }
