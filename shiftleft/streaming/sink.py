@@ -99,6 +99,12 @@ def output_columns(query: exp.Expr, ctx: RuleContext) -> list[tuple[str, str | N
     return columns
 
 
+def target_table(statement: exp.Expr) -> exp.Table | None:
+    """The table an INSERT or CREATE writes (``INSERT INTO t (cols)`` wraps it in a Schema)."""
+    this = statement.this
+    return this if isinstance(this, exp.Table) else this.find(exp.Table)
+
+
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
@@ -246,7 +252,7 @@ def sink_statements(
         )
         return None
     if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Query):
-        table = tree.this if isinstance(tree.this, exp.Table) else tree.this.find(exp.Table)
+        table = target_table(tree)
         name = table.name
         if tree.args.get("overwrite") and ctx.mode.value == "streaming":
             return _synthesize(name, tree.expression, tree, ctx, options)
@@ -268,7 +274,7 @@ def sink_statements(
         and isinstance(tree.expression, exp.Query)
         and ctx.mode.value == "streaming"
     ):
-        table = tree.this if isinstance(tree.this, exp.Table) else tree.this.find(exp.Table)
+        table = target_table(tree)
         return _synthesize(table.name, tree.expression, tree, ctx, options)
     if options.name and isinstance(tree, exp.Query):
         return _synthesize(options.name, tree, tree, ctx, options)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.models import Diagnostic, Severity, Target
-from shiftleft.streaming.sink import SinkOptions, _literal, _quote
+from shiftleft.streaming.sink import SinkOptions, _literal, _quote, target_table
 
 INFERRED_ID = "SL4105"
 SOURCES_ID = "SL4106"
@@ -29,7 +29,7 @@ def _created_or_cte_names(trees: list[exp.Expr]) -> set[str]:
     names = set()
     for tree in trees:
         if isinstance(tree, (exp.Create, exp.Insert)):
-            table = tree.this if isinstance(tree.this, exp.Table) else tree.this.find(exp.Table)
+            table = target_table(tree)
             if table is not None:
                 names.add(table.name.lower())
         for cte in tree.find_all(exp.CTE):
@@ -43,11 +43,8 @@ def source_tables(trees: list[exp.Expr]) -> list[str]:
     found: dict[str, str] = {}
     for tree in trees:
         for table in tree.find_all(exp.Table):
+            # the script's own targets and CTEs are in `own`
             if isinstance(table.this, exp.Identifier) and table.name and table.name.lower() not in own:
-                if isinstance(tree, (exp.Create, exp.Insert)) and table is (
-                    tree.this if isinstance(tree.this, exp.Table) else tree.this.find(exp.Table)
-                ):
-                    continue
                 found.setdefault(table.name.lower(), table.name)
     return list(found.values())
 
