@@ -22,6 +22,7 @@ from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 
+from shiftleft.dialects.flink_parser import TableArgument
 from shiftleft.models import Severity, Target
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
@@ -74,10 +75,27 @@ def _declared_in_sources(column: str, query: exp.Expr, schema: dict[str, dict[st
     return found.pop() if len(found) == 1 else None
 
 
+def _is_window_call(call: exp.Expr) -> bool:
+    return any(isinstance(n, exp.Anonymous) and n.name.upper() in {"TUMBLE", "HOP", "CUMULATE", "SESSION"} for n in call.walk())
+
+
 def output_columns(query: exp.Expr, ctx: RuleContext) -> list[tuple[str, str | None]]:
     """(name, Flink type or None when unknown) of each output column of ``query``."""
     copy = query.copy()
     schema = _flink_schema(ctx)
+    for tvf in list(copy.find_all(exp.Table)):
+        # type through a window TVF: read its table, which gains the window columns
+        call = tvf.this
+        inner = call.find(TableArgument) if isinstance(call, exp.Anonymous) else None
+        if inner is None or not isinstance(inner.this, exp.Table) or not _is_window_call(call):
+            continue
+        table = inner.this.copy()
+        if tvf.alias:
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(tvf.alias)))
+        columns = schema.setdefault(table.name, {})
+        for name, kind in _WINDOW_COLUMNS.items():
+            columns.setdefault(name, kind)
+        tvf.replace(table)
     try:
         copy = qualify(copy, schema=schema or None, dialect="flink", validate_qualify_columns=False)
         annotate_types(copy, schema=schema or None, dialect="flink")
@@ -117,10 +135,26 @@ def _literal(value: str) -> str:
     return exp.Literal.string(value).sql("flink")
 
 
-def sink_ddl(name: str, columns: list[tuple[str, str]], changelog: Changelog, target: Target, options: SinkOptions) -> str:
-    """``CREATE TABLE`` text for a sink called ``name`` that accepts ``changelog``."""
+def sink_ddl(
+    name: str,
+    columns: list[tuple[str, str]],
+    changelog: Changelog,
+    target: Target,
+    options: SinkOptions,
+    *,
+    watermark: str | None = None,
+    readable: bool = False,
+) -> str:
+    """``CREATE TABLE`` text for a sink called ``name`` that accepts ``changelog``.
+
+    ``watermark``: a TIMESTAMP(3) column of ``columns`` that readers of the table use as its
+    event time (``WATERMARK FOR`` it, like a source table's).  ``readable``: other jobs read the
+    table too (a pipeline's tables are topics read downstream): a ``kafka`` table then carries
+    the options of a scan (consumer group, start offset)."""
     lines = [f"  {_quote(c)} {t}" for c, t in columns]
     key = [k for k in changelog.key if changelog.mode is ChangelogMode.UPSERT]
+    if watermark:
+        lines.append(f"  WATERMARK FOR {_quote(watermark)} AS {_quote(watermark)} - INTERVAL '5' SECOND")
     if key:
         lines.append(f"  PRIMARY KEY ({', '.join(_quote(k) for k in key)}) NOT ENFORCED")
     head = f"CREATE TABLE {_quote(name)} (\n" + ",\n".join(lines) + "\n)"
@@ -140,6 +174,8 @@ def sink_ddl(name: str, columns: list[tuple[str, str]], changelog: Changelog, ta
         connector = {"connector": "kafka", **kafka, "format": "debezium-json"}
     else:
         connector = {"connector": "kafka", **kafka, "format": options.format}
+    if readable and connector["connector"] == "kafka":
+        connector |= {"properties.group.id": "shiftleft", "scan.startup.mode": "earliest-offset"}
     return f"{head}\nWITH ({', '.join(f'{_literal(k)} = {_literal(v)}' for k, v in connector.items())})"
 
 

@@ -69,6 +69,46 @@ def _used_columns(table: str, trees: list[exp.Expr]) -> list[str]:
     return list(columns.values())
 
 
+def source_table_ddl(
+    table: str,
+    columns: list[tuple[str, str]],
+    time_column: str | None,
+    target: Target,
+    options: SinkOptions,
+    *,
+    bounded: bool = False,
+) -> str:
+    """``CREATE TABLE`` of one source topic: ``columns`` (name, Flink type), a watermark on
+    ``time_column`` (declared TIMESTAMP(3), added when missing), the connector options."""
+    lines = []
+    for name, kind in columns:
+        if time_column and name.lower() == time_column.lower():
+            # a time attribute must be TIMESTAMP(3) / TIMESTAMP_LTZ(3); with the session time
+            # zone UTC, TIMESTAMP(3) holds the same instants as Spark's TIMESTAMP
+            kind = "TIMESTAMP(3)"
+        lines.append(f"  {_quote(name)} {kind}")
+    if time_column:
+        if not any(name.lower() == time_column.lower() for name, _ in columns):
+            lines.append(f"  {_quote(time_column)} TIMESTAMP(3)")
+        lines.append(f"  WATERMARK FOR {_quote(time_column)} AS {_quote(time_column)} - {WATERMARK_DELAY}")
+    head = f"CREATE TABLE {_quote(table)} (\n" + ",\n".join(lines) + "\n)"
+    if target is Target.CONFLUENT:
+        settings = {"changelog.mode": "append", "value.format": options.confluent_value_format}
+    else:
+        settings = {
+            "connector": "kafka",
+            "topic": table,
+            "properties.bootstrap.servers": options.bootstrap_servers,
+            "properties.group.id": "shiftleft",
+            "scan.startup.mode": "earliest-offset",
+            "format": options.format,
+        }
+        if bounded:  # a batch job reads the topic up to its end at start-up
+            settings["scan.bounded.mode"] = "latest-offset"
+    body = ", ".join(f"{_literal(k)} = {_literal(v)}" for k, v in settings.items())
+    return f"{head}\nWITH ({body})"
+
+
 def source_ddl(
     trees: list[exp.Expr],
     *,
@@ -110,33 +150,7 @@ def source_ddl(
                     suggestion="declare the table with schema= (or --schema)",
                 )
             )
-        lines = []
-        for name, kind in columns:
-            if time_column and name.lower() == time_column.lower():
-                # a time attribute must be TIMESTAMP(3) / TIMESTAMP_LTZ(3); with the session time
-                # zone UTC, TIMESTAMP(3) holds the same instants as Spark's TIMESTAMP
-                kind = "TIMESTAMP(3)"
-            lines.append(f"  {_quote(name)} {kind}")
-        if time_column:
-            if not any(name.lower() == time_column.lower() for name, _ in columns):
-                lines.append(f"  {_quote(time_column)} TIMESTAMP(3)")
-            lines.append(f"  WATERMARK FOR {_quote(time_column)} AS {_quote(time_column)} - {WATERMARK_DELAY}")
-        head = f"CREATE TABLE {_quote(table)} (\n" + ",\n".join(lines) + "\n)"
-        if target is Target.CONFLUENT:
-            settings = {"changelog.mode": "append", "value.format": options.confluent_value_format}
-        else:
-            settings = {
-                "connector": "kafka",
-                "topic": table,
-                "properties.bootstrap.servers": options.bootstrap_servers,
-                "properties.group.id": "shiftleft",
-                "scan.startup.mode": "earliest-offset",
-                "format": options.format,
-            }
-            if bounded:  # a batch job reads the topic up to its end at start-up
-                settings["scan.bounded.mode"] = "latest-offset"
-        body = ", ".join(f"{_literal(k)} = {_literal(v)}" for k, v in settings.items())
-        statements.append(f"{head}\nWITH ({body})")
+        statements.append(source_table_ddl(table, columns, time_column, target, options, bounded=bounded))
     if statements:
         notes.append(
             Diagnostic(

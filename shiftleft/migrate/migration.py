@@ -1,0 +1,734 @@
+"""``shiftleft.migrate``: a whole dbt project to a Kimball folder of Flink pipelines.
+
+The steps: read the project (:mod:`~shiftleft.migrate.project`, or a compiled
+``manifest.json``: :mod:`~shiftleft.migrate.manifest`) → render every model once to learn its
+refs and config → order the DAG → per level of the DAG, render each model for real (parents'
+columns known) and translate it (:mod:`~shiftleft.migrate.translate`, in worker processes for
+large projects) → declare the sources → lay the tables out and write them safely
+(:mod:`~shiftleft.migrate.layout`, :mod:`~shiftleft.migrate.writer`) → write the reports
+(:mod:`~shiftleft.migrate.report`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlglot
+from sqlglot import exp
+
+from shiftleft.migrate import layout as layout_
+from shiftleft.migrate.models import MigrationResult, PipelineTable, Status
+from shiftleft.migrate.project import DbtProject, Node, load_project, read_yaml
+from shiftleft.migrate.render import ADAPTER_DIALECTS, Renderer, RenderError, inject_ctes
+from shiftleft.migrate.translate import (
+    EVENT_TIME_ID,
+    MATERIALIZATION_ID,
+    PROJECT_ID,
+    RENDER_ID,
+    NodeJob,
+    NodeOutcome,
+    flink_type,
+    read_type,
+    source_statement,
+    translate,
+)
+from shiftleft.models import Diagnostic, Mode, Severity, Target
+from shiftleft.parse import get_dialect
+from shiftleft.streaming.sink import SinkOptions
+from shiftleft.streaming.sources import _used_columns
+
+if TYPE_CHECKING:
+    from shiftleft.llm import LLMConfig
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+
+#: below this many nodes, worker processes cost more than they save
+PARALLEL_THRESHOLD = 40
+REPORT_MD = "migration_report.md"
+REPORT_HTML = "migration_report.html"
+INVENTORY = "inventory.json"
+_MATERIALIZATIONS = {
+    "table",
+    "incremental",
+    "view",
+    "ephemeral",
+    "snapshot",
+    "seed",
+    "source",
+    "materialized_view",
+}
+
+
+def detect_read(project: DbtProject, profiles_dir: Path | None = None) -> str | None:
+    """The SQL dialect of the project's adapter, from its profile in profiles.yml."""
+    candidates = [
+        profiles_dir,
+        project.root,
+        Path(os.environ.get("DBT_PROFILES_DIR", "") or "~/.dbt").expanduser(),
+    ]
+    for folder in candidates:
+        if folder is None or not (Path(folder) / "profiles.yml").is_file():
+            continue
+        data = read_yaml(Path(folder) / "profiles.yml")
+        profile = data.get(project.profile or project.name) if isinstance(data, dict) else None
+        if isinstance(profile, dict):
+            outputs = profile.get("outputs") or {}
+            output = outputs.get(profile.get("target")) or next(iter(outputs.values()), None)
+            if isinstance(output, dict) and output.get("type") in ADAPTER_DIALECTS:
+                return ADAPTER_DIALECTS[str(output["type"])]
+    return None
+
+
+def _declared_key(node: Node) -> tuple[list[str], str]:
+    """The table's primary key as the project declares it, and where it comes from."""
+    unique_key = node.config.get("unique_key")
+    if unique_key:
+        keys = [unique_key] if isinstance(unique_key, str) else list(unique_key)
+        if len(keys) == 1 and "," in keys[0]:
+            keys = [k.strip() for k in keys[0].split(",")]
+        return [str(k) for k in keys], "unique_key"
+    for kind, columns in node.constraints:
+        if kind == "primary_key" and columns:
+            return columns, "primary_key constraint"
+    pk = [c.name for c in node.columns.values() if "primary_key" in c.constraints]
+    if pk:
+        return pk, "primary_key constraint"
+    tested = [c.name for c in node.columns.values() if {"unique", "not_null"} <= set(c.tests)]
+    if len(tested) == 1:
+        return tested, "unique + not_null tests"
+    return [], ""
+
+
+def _incremental_column(sql: str, this: str, read: str) -> str | None:
+    """The column an ``is_incremental()`` filter compares with ``max(...) from {{ this }}``."""
+    try:
+        tree = sqlglot.parse_one(sql, read=read)
+    except Exception:  # noqa: BLE001 - no candidate then
+        return None
+    for comparison in tree.find_all(exp.GT, exp.GTE):
+        left, right = comparison.this, comparison.expression
+        if isinstance(left, exp.Column) and any(t.name == this for t in right.find_all(exp.Table)):
+            return left.name
+    return None
+
+
+class _Migration:
+    def __init__(
+        self,
+        project: DbtProject,
+        *,
+        read: str,
+        options: dict[str, Any],
+        env: Mapping[str, str] | None,
+    ):
+        self.project = project
+        self.read = read
+        self.target: Target = options["target"]
+        self.mode: Mode = options["mode"]
+        self.sink: SinkOptions = options["sink"]
+        self.transpile_options = options["transpile"]
+        self.renderer = Renderer(project, read=read, env=env)
+        self.tables: dict[str, PipelineTable] = {}  # by unique id
+        self.outcomes: dict[str, NodeOutcome] = {}
+        self.rendered: dict[str, str] = {}
+        self.parents: dict[str, list[str]] = {}
+        self.notes: list[Diagnostic] = []
+        self.alias_of: dict[str, str] = {}  # source unique id -> seed unique id (same table)
+        self.node_notes: dict[str, list[Diagnostic]] = {}  # findings per node, before translation
+        self.layout: layout_.LayoutConfig = options["layout"]
+
+    # -- DAG -------------------------------------------------------------------------------
+
+    def discover(self) -> None:
+        """Render every model once (capture mode): refs, sources, in-file config."""
+        for node in self.project.nodes.values():
+            if node.resource_type not in ("model", "snapshot"):
+                continue
+            if node.compiled_code is not None:
+                self.parents[node.unique_id] = list(node.depends_on)
+                continue
+            try:
+                rendered = self.renderer.render(node, capture=True)
+            except RenderError as e:
+                self._render_failed(node, e)
+                continue
+            node.config = rendered.config
+            self.parents[node.unique_id] = [*rendered.refs, *rendered.sources]
+        for node in self.project.nodes.values():
+            self.parents.setdefault(
+                node.unique_id, list(node.depends_on) if node.compiled_code is not None else []
+            )
+        seeds = {
+            n.table_name.lower(): n
+            for n in self.project.nodes.values()
+            if n.resource_type == "seed"
+        }
+        for node in self.project.nodes.values():
+            if node.resource_type == "source" and node.table_name.lower() in seeds:
+                self.alias_of[node.unique_id] = seeds[node.table_name.lower()].unique_id
+        for uid, parents in self.parents.items():
+            self.parents[uid] = list(
+                dict.fromkeys(self.alias_of.get(p, p) for p in parents if p in self.project.nodes)
+            )
+
+    def _render_failed(self, node: Node, error: RenderError) -> None:
+        what = f" ({error.name})" if error.name else ""
+        self.notes_for(node).append(
+            Diagnostic(
+                rule_id=RENDER_ID,
+                severity=Severity.ERROR,
+                message=f"cannot render {node.name}{what}: {error.message}",
+                line=error.line,
+                suggestion="define the macro in the project's macros/, or map it in a package on disk; "
+                "the rest of the project is migrated",
+            )
+        )
+
+    def notes_for(self, node: Node) -> list[Diagnostic]:
+        return self.node_notes.setdefault(node.unique_id, [])
+
+    def order(self) -> list[list[str]]:
+        """Levels of the DAG (a node's parents are all in earlier levels); cycles reported."""
+        remaining = {
+            u: set(self.parents.get(u, [])) for u in self.project.nodes if u not in self.alias_of
+        }
+        levels: list[list[str]] = []
+        done: set[str] = set()
+        while remaining:
+            level = sorted(u for u, ps in remaining.items() if ps <= done)
+            if not level:
+                cycle = sorted(remaining)
+                self.notes.append(
+                    Diagnostic(
+                        rule_id=PROJECT_ID,
+                        severity=Severity.ERROR,
+                        message=f"the models {', '.join(cycle)} depend on each other in a cycle; they are not migrated",
+                    )
+                )
+                for uid in cycle:
+                    self.notes_for(self.project.nodes[uid]).append(
+                        Diagnostic(
+                            rule_id=PROJECT_ID,
+                            severity=Severity.ERROR,
+                            message="part of a dependency cycle",
+                        )
+                    )
+                levels.append(cycle)
+                break
+            levels.append(level)
+            done.update(level)
+            for uid in level:
+                remaining.pop(uid)
+        return levels
+
+    # -- per node ------------------------------------------------------------------------
+
+    def columns_of(self, node: Node | None) -> list[tuple[str, str]] | None:
+        """(name, type in the read dialect) of a node's columns, when known."""
+        if node is None:
+            return None
+        node = self.project.nodes.get(self.alias_of.get(node.unique_id, node.unique_id), node)
+        outcome = self.outcomes.get(node.unique_id)
+        if outcome is not None and outcome.columns:
+            return [(n, read_type(t, self.read)) for n, t in outcome.columns]
+        declared = [(c.name, c.data_type) for c in node.columns.values()]
+        if declared and all(t for _, t in declared):
+            return [(n, str(t)) for n, t in declared]
+        return None
+
+    def render_final(self, node: Node) -> str | None:
+        """The model's SQL with ephemeral parents inlined, or None (failure noted)."""
+        if node.compiled_code is not None:
+            return node.compiled_code
+        try:
+            rendered = self.renderer.render(node, columns=self.columns_of)
+        except RenderError as e:
+            self._render_failed(node, e)
+            return None
+        ctes: list[tuple[str, str]] = []
+        for uid in self._ephemeral_closure(rendered.ephemerals):
+            body = self.rendered.get(uid)
+            if body is None:
+                self.notes_for(node).append(
+                    Diagnostic(
+                        rule_id=RENDER_ID,
+                        severity=Severity.ERROR,
+                        message=f"the ephemeral model {self.project.nodes[uid].name} it reads could not be rendered",
+                    )
+                )
+                return None
+            ctes.append((f"__dbt__cte__{self.project.nodes[uid].name}", body))
+        return inject_ctes(rendered.sql, ctes, self.read)
+
+    def _ephemeral_closure(self, direct: list[str]) -> list[str]:
+        """Ephemeral models to inline, those they read first (as dbt orders them)."""
+        ordered: list[str] = []
+
+        def visit(uid: str) -> None:
+            if uid in ordered:
+                return
+            for parent in self.parents.get(uid, []):
+                if self.project.nodes[parent].materialized == "ephemeral":
+                    visit(parent)
+            ordered.append(uid)
+
+        for uid in direct:
+            visit(uid)
+        return ordered
+
+    def _readable_parents(self, uid: str) -> list[str]:
+        """The tables a model reads: its parents, and those of the ephemeral models it inlines."""
+        found: list[str] = []
+        for parent in self.parents.get(uid, []):
+            if self.project.nodes[parent].materialized == "ephemeral":
+                found += [p for p in self._readable_parents(parent) if p not in found]
+            elif parent not in found:
+                found.append(parent)
+        return found
+
+    def job(self, node: Node, sql: str) -> NodeJob:
+        schema: dict[str, dict[str, str]] = {}
+        event_time: dict[str, str] = {}
+        for parent_id in self._readable_parents(node.unique_id):
+            parent = self.project.nodes[parent_id]
+            columns = self.columns_of(parent)
+            if columns:
+                schema[parent.table_name] = dict(columns)
+            outcome = self.outcomes.get(parent_id)
+            time_column = outcome.event_time if outcome else None
+            if parent.resource_type == "source":
+                time_column = parent.loaded_at_field
+            if time_column:
+                event_time[parent.table_name] = time_column
+        declared_types = {}
+        for column in node.columns.values():
+            if column.data_type:
+                declared = flink_type(column.data_type, self.read)
+                if declared:
+                    declared_types[column.name.lower()] = declared
+        key, origin = _declared_key(node)
+        incremental = None
+        if node.materialized == "incremental" and node.compiled_code is None:
+            try:
+                text = self.renderer.render(node, columns=self.columns_of, incremental=True).sql
+                incremental = _incremental_column(text, node.table_name, self.read)
+            except RenderError:
+                incremental = None
+        if node.resource_type == "seed":
+            for source_id, seed_id in self.alias_of.items():
+                if seed_id == node.unique_id:
+                    source = self.project.nodes[source_id]
+                    incremental = incremental or source.loaded_at_field
+                    for column in source.columns.values():
+                        if column.data_type and column.name.lower() not in declared_types:
+                            declared_types[column.name.lower()] = (
+                                flink_type(column.data_type, self.read) or "STRING"
+                            )
+        return NodeJob(
+            name=node.table_name,
+            resource_type=node.resource_type,
+            materialized=node.materialized,
+            sql=sql,
+            read=self.read,
+            target=self.target,
+            mode=self.mode,
+            parent_schema=schema,
+            event_time=event_time,
+            declared_types=declared_types,
+            declared_key=key,
+            key_origin=origin,
+            incremental_column=incremental,
+            config={
+                k: v
+                for k, v in node.config.items()
+                if isinstance(v, (str, int, float, bool, list, dict, type(None)))
+            },
+            seed_path=str(node.seed_path) if node.seed_path else None,
+            options=self.transpile_options,
+            sink=self.sink,
+        )
+
+
+def _run_jobs(
+    jobs: list[NodeJob], workers: int, pool: ProcessPoolExecutor | None
+) -> list[NodeOutcome]:
+    if pool is None or len(jobs) < 2:
+        return [translate(j) for j in jobs]
+    return list(pool.map(translate, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+
+
+def migrate(
+    project: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    read: str | None = None,
+    target: Target | str = Target.FLINK,
+    mode: Mode | str = Mode.STREAMING,
+    vars: Mapping[str, Any] | None = None,
+    layout: str | Path | None = None,
+    force: bool = False,
+    jobs: int | None = None,
+    rules: Sequence[str | Path] | None = None,
+    disable: Sequence[str] = (),
+    llm: LLMConfig | bool | None = None,
+    sink: SinkOptions | None = None,
+    env: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> MigrationResult:
+    """Migrate a dbt project (a folder with ``dbt_project.yml``, or a compiled
+    ``target/manifest.json``) to Flink pipelines.
+
+    Args:
+        project: the dbt project folder, or the path of a ``manifest.json``.
+        out_dir: where to write the pipelines folder (None: translate only, write nothing).
+        read: the SQL dialect of the models (default: from the project's profile, else spark).
+        target: ``"flink"`` (open-source Flink 2.x) or ``"confluent"`` (Confluent Cloud).
+        mode: ``"streaming"`` (default) or ``"batch"``.
+        vars: dbt variables, as ``dbt --vars`` (they override the project's).
+        layout: a ``shiftleft.yml`` with a ``layout:`` section (default: the project's own).
+        force: overwrite files edited since the last migration.
+        jobs: worker processes for large projects (default: one per CPU).
+        rules, disable, llm: as for :func:`shiftleft.transpile`.
+        sink: Kafka / Confluent options of the tables written.
+        env: environment variables for ``env_var()`` (default: the process environment).
+        progress: called with (done, total, node name) as nodes are translated.
+
+    Raises:
+        ConfigError: not a dbt project, unreadable YAML or manifest, a bad option.
+    """
+    from shiftleft.pipeline import _enum
+
+    target_ = _enum(target, Target, "target")
+    mode_ = _enum(mode, Mode, "mode")
+    path = Path(project)
+    if path.is_file() and path.suffix == ".json":
+        from shiftleft.migrate.manifest import load_manifest
+
+        dbt_project, manifest_read = load_manifest(path)
+        read_ = read or manifest_read or "spark"
+    else:
+        dbt_project = load_project(path, cli_vars=dict(vars or {}))
+        read_ = read or detect_read(dbt_project) or "spark"
+    get_dialect(read_, role="read")
+    transpile_options: dict[str, Any] = {"disable": list(disable)}
+    if rules:
+        transpile_options["rules"] = [str(r) for r in rules]
+    if llm:
+        transpile_options["llm"] = llm
+    from shiftleft.pipeline import transpile
+
+    transpile("", read=read_, target=target_, mode=mode_, **transpile_options)  # validate once
+    layout_config = layout_.load_layout_config(Path(layout) if layout else None, dbt_project.root)
+    run = _Migration(
+        dbt_project,
+        read=read_,
+        options={
+            "target": target_,
+            "mode": mode_,
+            "sink": sink or SinkOptions(),
+            "transpile": transpile_options,
+            "layout": layout_config,
+        },
+        env=env,
+    )
+    for name, message in run.renderer.macro_errors:
+        run.notes.append(
+            Diagnostic(
+                rule_id=RENDER_ID,
+                severity=Severity.WARNING,
+                message=f"macro {name} cannot be read: {message}",
+            )
+        )
+    run.discover()
+    levels = run.order()
+    total = sum(len(level) for level in levels)
+    workers = max(1, jobs or os.cpu_count() or 1)
+    pool = (
+        ProcessPoolExecutor(max_workers=workers)
+        if workers > 1 and total >= PARALLEL_THRESHOLD
+        else None
+    )
+    done = 0
+    try:
+        for level in levels:
+            pending: list[tuple[Node, NodeJob]] = []
+            for uid in level:
+                node = dbt_project.nodes[uid]
+                if run.node_notes.get(uid) and any(
+                    d.severity is Severity.ERROR for d in run.node_notes[uid]
+                ):
+                    continue
+                if node.resource_type == "source":
+                    continue  # declared at the end, when every reader's columns are known
+                if node.materialized not in _MATERIALIZATIONS:
+                    run.notes_for(node).append(
+                        Diagnostic(
+                            rule_id=MATERIALIZATION_ID,
+                            severity=Severity.WARNING,
+                            message=f"custom materialization {node.materialized!r}: translated as a table",
+                        )
+                    )
+                sql = "" if node.resource_type == "seed" else run.render_final(node)
+                if sql is None:
+                    continue
+                run.rendered[uid] = sql
+                if node.materialized == "ephemeral":
+                    continue
+                pending.append((node, run.job(node, sql)))
+            for (node, _), outcome in zip(
+                pending, _run_jobs([j for _, j in pending], workers, pool)
+            ):
+                run.outcomes[node.unique_id] = outcome
+            done += len(level)
+            if progress is not None:
+                progress(done, total, level[-1].split(".")[-1])
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    result = _assemble(run, target_, mode_)
+    if out_dir is not None:
+        _write(result, run, Path(out_dir), force=force)
+    return result
+
+
+def _source_columns(run: _Migration, node: Node) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
+    declared = [
+        (c.name, flink_type(c.data_type, run.read) if c.data_type else None)
+        for c in node.columns.values()
+    ]
+    if declared and all(t for _, t in declared):
+        return [(n, str(t)) for n, t in declared], []
+    readers = [
+        uid
+        for uid, parents in run.parents.items()
+        if node.unique_id in parents and uid in run.rendered
+    ]
+    trees = []
+    for uid in readers:
+        try:
+            trees.append(sqlglot.parse_one(run.rendered[uid], read=run.read))
+        except Exception:  # noqa: BLE001 - an unreadable reader is reported on its own
+            continue
+    used = {c.lower(): c for tree in trees for c in _used_columns(node.table_name, [tree])}
+    columns = [(n, t or "STRING") for n, t in declared] + [
+        (c, "STRING") for k, c in used.items() if k not in {n.lower() for n, _ in declared}
+    ]
+    note = Diagnostic(
+        rule_id="SL4105",
+        severity=Severity.WARNING,
+        message=f"source {node.source_name}.{node.name}: column types not declared; the columns "
+        f"({', '.join(c for c, _ in columns) or 'none found'}) come from the models reading it, typed STRING where unknown",
+        suggestion="declare the columns with data_type in the sources .yml",
+    )
+    return columns, [note]
+
+
+def _assemble(run: _Migration, target: Target, mode: Mode) -> MigrationResult:
+    project = run.project
+    tables: dict[str, PipelineTable] = {}
+    seen_names: dict[str, str] = {}
+    for uid, node in project.nodes.items():
+        if uid in run.alias_of:
+            continue
+        notes = list(run.node_notes.get(uid, []))
+        outcome = run.outcomes.get(uid)
+        folders = node.folders
+        layer = layout_.infer_layer(
+            node.name,
+            folders=folders,
+            tags=node.tags,
+            materialized=node.materialized,
+            resource_type=node.resource_type,
+            file_path=node.file_path,
+            config=run.layout,
+        )
+        product = layout_.infer_product(
+            node.name,
+            folders=folders,
+            tags=node.tags,
+            file_path=node.file_path,
+            project_name=project.name,
+            config=run.layout,
+        )
+        table = PipelineTable(
+            name=node.table_name,
+            unique_id=uid,
+            resource_type=node.resource_type,
+            materialized=node.materialized,
+            layer=layer,
+            product=product,
+            status=Status.TRANSLATED,
+            source_file=node.file_path,
+            rendered_sql=run.rendered.get(uid) or None,
+        )
+        if node.resource_type == "source":
+            columns, source_notes = _source_columns(run, node)
+            notes += source_notes
+            table.ddl = source_statement(
+                node.table_name,
+                columns,
+                node.loaded_at_field,
+                target,
+                run.sink,
+                bounded=mode is Mode.BATCH,
+            )
+            table.status, table.changelog, table.event_time = (
+                Status.DECLARED,
+                "append",
+                node.loaded_at_field,
+            )
+            if node.loaded_at_field:
+                notes.append(
+                    Diagnostic(
+                        rule_id=EVENT_TIME_ID,
+                        severity=Severity.INFO,
+                        message=f"event time {node.loaded_at_field} (loaded_at_field): watermark declared",
+                    )
+                )
+        elif node.materialized == "ephemeral":
+            table.status = Status.INLINED if uid in run.rendered else Status.FAILED
+        elif outcome is None:
+            table.status = Status.FAILED
+        else:
+            notes += outcome.diagnostics
+            table.ddl, table.dml = outcome.ddl, outcome.dml
+            table.changelog, table.primary_key = outcome.changelog, outcome.primary_key
+            table.stateful, table.event_time, table.rules_applied = (
+                outcome.stateful,
+                outcome.event_time,
+                outcome.rules_applied,
+            )
+            if outcome.failed:
+                table.status = Status.FAILED
+            elif any(d.severity is Severity.ERROR for d in outcome.diagnostics):
+                table.status = Status.NEEDS_LLM
+            elif outcome.used_llm:
+                table.status = Status.LLM
+        if node.materialized != "ephemeral" and node.table_name.lower() in seen_names:
+            notes.append(
+                Diagnostic(
+                    rule_id=PROJECT_ID,
+                    severity=Severity.ERROR,
+                    message=f"table name {node.table_name} is also used by {seen_names[node.table_name.lower()]}; "
+                    "this one is not written",
+                    suggestion="give one of them another alias",
+                )
+            )
+            table.status = Status.FAILED
+            table.ddl = table.dml = None
+        elif node.materialized != "ephemeral":
+            seen_names[node.table_name.lower()] = uid
+        if table.status is Status.FAILED:
+            table.ddl = table.dml = None
+        table.diagnostics = notes
+        tables[uid] = table
+    for uid, table in tables.items():
+        table.parents = sorted(tables[p].name for p in run.parents.get(uid, []) if p in tables)
+    for uid, table in tables.items():
+        for parent in run.parents.get(uid, []):
+            if parent in tables:
+                tables[parent].children.append(table.name)
+    for table in tables.values():
+        table.children = sorted(set(table.children))
+    return MigrationResult(
+        project=project.name,
+        project_dir=str(project.root),
+        read=run.read,
+        target=target.value,
+        tables=sorted(tables.values(), key=lambda t: (t.layer.value, t.product, t.name)),
+        diagnostics=run.notes,
+    )
+
+
+def _definition(table: PipelineTable, by_name: dict[str, PipelineTable]) -> dict[str, Any]:
+    def ref(t: PipelineTable) -> dict[str, Any]:
+        return {
+            "table_name": t.name,
+            "product_name": t.product,
+            "type": t.layer.value,
+            "path": t.path,
+            "ddl_ref": t.ddl_path,
+            "dml_ref": t.dml_path,
+            "state_form": "Stateful" if t.stateful else "Stateless",
+        }
+
+    return {
+        **ref(table),
+        "dbt_unique_id": table.unique_id,
+        "materialized": table.materialized,
+        "status": table.status.value,
+        "changelog_mode": table.changelog,
+        "primary_key": table.primary_key,
+        "event_time": table.event_time,
+        "parents": [ref(by_name[p]) for p in table.parents if p in by_name],
+        "children": [ref(by_name[c]) for c in table.children if c in by_name],
+    }
+
+
+def _write(result: MigrationResult, run: _Migration, out: Path, *, force: bool) -> None:
+    from shiftleft.migrate.report import html_report, markdown_report
+    from shiftleft.migrate.writer import PipelineWriter
+
+    writer = PipelineWriter(out, force=force)
+    result.out_dir = str(out)
+    for table in result.tables:
+        if table.status is Status.INLINED or (table.ddl is None and table.dml is None):
+            continue
+        table.path = layout_.table_folder(table.layer, table.product, table.name).as_posix()
+        table.ddl_path = (
+            layout_.ddl_path(table.layer, table.product, table.name).as_posix()
+            if table.ddl
+            else None
+        )
+        table.dml_path = (
+            layout_.dml_path(table.layer, table.product, table.name).as_posix()
+            if table.dml
+            else None
+        )
+    by_name = {t.name: t for t in result.tables}
+    for table in result.tables:
+        if table.path is None:
+            continue
+        if table.ddl:
+            writer.write(table.ddl_path, table.ddl.rstrip() + ";\n")
+        if table.dml:
+            writer.write(table.dml_path, table.dml.rstrip() + ";\n")
+        writer.write_json(
+            layout_.definition_path(table.layer, table.product, table.name).as_posix(),
+            _definition(table, by_name),
+        )
+    inventory = {
+        t.name: {
+            "type": t.layer.value,
+            "product_name": t.product,
+            "path": t.path,
+            "ddl_ref": t.ddl_path,
+            "dml_ref": t.dml_path,
+            "status": t.status.value,
+            "dbt_unique_id": t.unique_id,
+        }
+        for t in result.tables
+        if t.path is not None
+    }
+    writer.write_json(INVENTORY, inventory)
+    stale_files = [f for f in writer.stale() if f not in (REPORT_MD, REPORT_HTML)]
+    if stale_files:
+        result.diagnostics.append(
+            Diagnostic(
+                rule_id=PROJECT_ID,
+                severity=Severity.WARNING,
+                message=f"files of an earlier migration that no table writes any more (not deleted): {', '.join(stale_files)}",
+            )
+        )
+    # the reports list the pipeline files (themselves excluded), so they are written last
+    result.files = writer.records()
+    writer.write(REPORT_MD, markdown_report(result))
+    writer.write(REPORT_HTML, html_report(result))
+    writer.finish()

@@ -1,0 +1,309 @@
+"""dbt's cross-database macros and well-known ``dbt_utils`` macros, as Python functions.
+
+They render the same SQL as the real macros (so the result of a model is the same), but they
+know the columns of the project's models from the migration itself instead of asking a
+database: ``dbt_utils.star`` and ``union_relations`` work offline.  The SQL is written in the
+dialect of the project's adapter; shiftleft's rules translate it to Flink afterwards.
+
+* dbt cross-database macros: https://docs.getdbt.com/reference/dbt-jinja-functions/cross-database-macros
+* dbt_utils: https://github.com/dbt-labs/dbt-utils#sql-generators
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import sqlglot
+from sqlglot import exp
+
+if TYPE_CHECKING:
+    from shiftleft.migrate.render import _ModelState
+
+MISSING = object()
+SURROGATE_NULL = "_dbt_utils_surrogate_key_null_"
+
+
+def tojson(value: Any, *args: Any, **kwargs: Any) -> str:
+    return json.dumps(value, sort_keys=bool(kwargs.get("sort_keys")))
+
+
+def fromjson(text: str, default: Any = None) -> Any:
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return default
+
+
+def _type(state: _ModelState, name: str) -> str:
+    return exp.DataType.build(name).sql(state.r.read)
+
+
+def _expr(state: _ModelState, text: Any) -> exp.Expr:
+    return sqlglot.parse_one(str(text), read=state.r.read)
+
+
+def _sql(state: _ModelState, node: exp.Expr) -> str:
+    return node.sql(state.r.read)
+
+
+def dbt_macro(state: _ModelState, name: str) -> Callable[..., Any] | None:
+    """dbt's own macro ``name`` (``dbt.type_string``, ``dbt.dateadd``, ...), or None."""
+    types = {
+        "type_string": "TEXT",
+        "type_int": "INT",
+        "type_bigint": "BIGINT",
+        "type_float": "DOUBLE",
+        "type_timestamp": "TIMESTAMP",
+        "type_boolean": "BOOLEAN",
+    }
+    name = name.removeprefix("default__")
+    if name in types:
+        return lambda: _type(state, types[name])
+    if name == "type_numeric":
+        return lambda: "numeric(28,6)"
+    macros: dict[str, Callable[..., Any]] = {
+        "concat": lambda fields: f"concat({', '.join(str(f) for f in fields)})",
+        "hash": lambda field: f"md5(cast({field} as {_type(state, 'TEXT')}))",
+        "safe_cast": lambda field, type: _sql(
+            state,
+            exp.TryCast(
+                this=_expr(state, field), to=exp.DataType.build(str(type), dialect=state.r.read)
+            ),
+        ),
+        "cast": lambda field, type: f"cast({field} as {type})",
+        "dateadd": lambda datepart, interval, from_date_or_timestamp: _sql(
+            state,
+            exp.DateAdd(
+                this=_expr(state, from_date_or_timestamp),
+                expression=_expr(state, interval),
+                unit=exp.var(str(datepart).upper()),
+            ),
+        ),
+        "datediff": lambda first_date, second_date, datepart: _sql(
+            state,
+            exp.DateDiff(
+                this=_expr(state, second_date),
+                expression=_expr(state, first_date),
+                unit=exp.var(str(datepart).upper()),
+            ),
+        ),
+        "date_trunc": lambda datepart, date: f"date_trunc('{datepart}', {date})",
+        "current_timestamp": lambda: "current_timestamp",
+        "current_timestamp_in_utc_backcompat": lambda: "current_timestamp",
+        "any_value": lambda expression: f"any_value({expression})",
+        "bool_or": lambda expression: _sql(state, exp.LogicalOr(this=_expr(state, expression))),
+        "listagg": lambda measure, delimiter_text="','", order_by_clause=None, limit_num=None: _sql(
+            state,
+            exp.GroupConcat(this=_expr(state, measure), separator=_expr(state, delimiter_text)),
+        ),
+        "split_part": lambda string_text, delimiter_text, part_number: (
+            f"split_part({string_text}, {delimiter_text}, {part_number})"
+        ),
+        "replace": lambda field, old_chars, new_chars: (
+            f"replace({field}, {old_chars}, {new_chars})"
+        ),
+        "length": lambda expression: f"length({expression})",
+        "position": lambda substring_text, string_text: (
+            f"position({substring_text} in {string_text})"
+        ),
+        "right": lambda string_text, length_expression: (
+            f"right({string_text}, {length_expression})"
+        ),
+        "string_literal": lambda value: exp.Literal.string(str(value)).sql(state.r.read),
+        "escape_single_quotes": lambda expression: str(expression).replace("'", "''"),
+        "cast_bool_to_text": lambda field: f"cast({field} as {_type(state, 'TEXT')})",
+        "last_day": lambda date, datepart: _sql(state, exp.LastDay(this=_expr(state, date))),
+        "is_incremental": state.is_incremental,
+    }
+    return macros.get(name)
+
+
+def _relation_node(state: _ModelState, relation: Any) -> Any:
+    name = getattr(relation, "identifier", None) or str(relation)
+    for node in state.r.project.nodes.values():
+        if node.table_name == name or f"__dbt__cte__{node.name}" == name:
+            return node
+    return None
+
+
+def relation_columns(state: _ModelState, relation: Any, macro: str) -> list[tuple[str, str]] | None:
+    """(name, type) of the columns of ``relation``, or None in the capture pass.
+
+    Raises RenderError when the columns cannot be known."""
+    from shiftleft.migrate.render import RenderError
+
+    if state.capture:
+        return None
+    node = _relation_node(state, relation)
+    columns = state.columns_of(node) if node is not None else None
+    if not columns:
+        raise RenderError(
+            f"{macro} needs the columns of {relation}, which are not known: declare them "
+            "(columns with data_type) in a properties .yml file",
+            name=macro,
+        )
+    return columns
+
+
+def _quote(state: _ModelState, name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql(state.r.read)
+
+
+def star(
+    state: _ModelState,
+    from_: Any,
+    relation_alias: Any = False,
+    except_: Any = (),
+    prefix: str = "",
+    suffix: str = "",
+    quote_identifiers: bool = True,
+) -> str:
+    columns = relation_columns(state, from_, "dbt_utils.star")
+    if columns is None:
+        return "*"
+    skip = {str(c).lower() for c in except_ or []}
+    parts = []
+    for name, _ in columns:
+        if name.lower() in skip:
+            continue
+        text = (f"{relation_alias}." if relation_alias else "") + (
+            _quote(state, name) if quote_identifiers else name
+        )
+        if prefix or suffix:
+            alias = f"{prefix}{name}{suffix}"
+            text += f" as {_quote(state, alias) if quote_identifiers else alias}"
+        parts.append(text)
+    return ",\n  ".join(parts)
+
+
+def surrogate_key(state: _ModelState, fields: list[Any], null_value: str) -> str:
+    string = _type(state, "TEXT")
+    parts: list[str] = []
+    for k, field in enumerate(fields):
+        if k:
+            parts.append("'-'")
+        parts.append(f"coalesce(cast({field} as {string}), '{null_value}')")
+    return f"md5(cast(concat({', '.join(parts)}) as {string}))"
+
+
+def deduplicate(state: _ModelState, relation: Any, partition_by: str, order_by: str) -> str:
+    return (
+        f"select * from {relation} as _inner\n"
+        f"qualify row_number() over (partition by {partition_by} order by {order_by}) = 1"
+    )
+
+
+def union_relations(
+    state: _ModelState,
+    relations: list[Any],
+    column_override: Any = None,
+    include: Any = (),
+    exclude: Any = (),
+    source_column_name: str | None = "_dbt_source_relation",
+    where: str | None = None,
+) -> str:
+    known = [(r, relation_columns(state, r, "dbt_utils.union_relations")) for r in relations]
+    if any(cols is None for _, cols in known):
+        return " union all ".join(f"select * from {r}" for r in relations)
+    include_ = {c.lower() for c in include or []}
+    exclude_ = {c.lower() for c in exclude or []}
+    order: dict[str, tuple[str, str]] = {}
+    for _, cols in known:
+        for name, kind in cols or []:
+            if (include_ and name.lower() not in include_) or name.lower() in exclude_:
+                continue
+            order.setdefault(name.lower(), (name, (column_override or {}).get(name, kind)))
+    selects = []
+    for relation, cols in known:
+        present = {n.lower() for n, _ in cols or []}
+        items = (
+            [
+                f"cast({exp.Literal.string(str(relation)).sql(state.r.read)} as {_type(state, 'TEXT')}) as {source_column_name}"
+            ]
+            if source_column_name
+            else []
+        )
+        for lowered, (name, kind) in order.items():
+            value = _quote(state, name) if lowered in present else "null"
+            items.append(f"cast({value} as {kind}) as {_quote(state, name)}")
+        text = f"select\n  {', '.join(items)}\nfrom {relation}"
+        selects.append(text + (f"\nwhere {where}" if where else ""))
+    return "\n\nunion all\n\n".join(f"(\n{s}\n)" for s in selects)
+
+
+def package_macro(state: _ModelState, package: str, name: str) -> Callable[..., Any] | None:
+    """shiftleft's own version of ``package.name`` (a well-known package macro), or None."""
+    if package != "dbt_utils":
+        return None
+    if name == "star":
+        return (
+            lambda from_=None, relation_alias=False, except_=(), prefix="", suffix="", quote_identifiers=True, **kw: (
+                star(
+                    state,
+                    from_ if from_ is not None else kw.get("from"),
+                    relation_alias,
+                    kw.get("except", except_),
+                    prefix,
+                    suffix,
+                    quote_identifiers,
+                )
+            )
+        )
+    if name == "generate_surrogate_key":
+        null_value = (
+            ""
+            if state.r.project.vars.get("surrogate_key_treat_nulls_as_empty_strings")
+            else SURROGATE_NULL
+        )
+        return lambda field_list: surrogate_key(state, list(field_list), null_value)
+    if name == "surrogate_key":  # dbt_utils < 1.0
+
+        def legacy(*fields: Any) -> str:
+            items = (
+                list(fields[0])
+                if len(fields) == 1 and isinstance(fields[0], (list, tuple))
+                else list(fields)
+            )
+            return surrogate_key(state, items, "")
+
+        return legacy
+    if name == "deduplicate":
+        return lambda relation, partition_by, order_by, **kw: deduplicate(
+            state, relation, partition_by, order_by
+        )
+    if name == "union_relations":
+        return lambda relations, **kw: union_relations(state, relations, **kw)
+    # dbt_utils < 1.0 carried the cross-database macros now in dbt itself
+    return dbt_macro(state, name)
+
+
+class Adapter:
+    """``adapter`` in a template: dispatch, quoting and column lookups."""
+
+    def __init__(self, state: _ModelState) -> None:
+        self._state = state
+
+    def dispatch(
+        self, macro_name: str, macro_namespace: str | None = None, packages: Any = None
+    ) -> Any:
+        return self._state.dispatch(macro_name, macro_namespace, packages)
+
+    def quote(self, identifier: str) -> str:
+        return _quote(self._state, str(identifier))
+
+    def type(self) -> str:
+        return self._state.r.adapter
+
+    def get_columns_in_relation(self, relation: Any) -> list[Any]:
+        from shiftleft.migrate.render import ColumnInfo
+
+        columns = relation_columns(self._state, relation, "adapter.get_columns_in_relation")
+        return [ColumnInfo(n, t) for n, t in columns or []]
+
+    def get_relation(self, database: Any = None, schema: Any = None, identifier: Any = None) -> Any:
+        from shiftleft.migrate.render import Relation
+
+        node = _relation_node(self._state, identifier)
+        return Relation(node.table_name, self._state.r.read) if node is not None else None

@@ -1,0 +1,400 @@
+"""Read a dbt project from disk: ``dbt_project.yml``, model / snapshot / seed / macro files and
+the ``schema.yml`` / ``sources.yml`` properties, into plain :class:`Node` records.
+
+Nothing is rendered here (see :mod:`shiftleft.migrate.render`); this module only knows dbt's
+file conventions:
+
+* project-level configs nest by folder under ``models:`` / ``seeds:`` / ``snapshots:``
+  (``+materialized: view``), tags add up, the deepest setting wins;
+  https://docs.getdbt.com/reference/model-configs
+* properties files list ``models`` / ``seeds`` / ``snapshots`` (columns, ``data_type``,
+  ``data_tests`` / ``tests``, ``constraints``, ``config``) and ``sources`` (tables,
+  ``identifier``, ``loaded_at_field``, ``freshness``);
+  https://docs.getdbt.com/reference/model-properties
+* packages present under ``dbt_packages/`` contribute their macros.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shiftleft.errors import ConfigError
+
+#: configs that dbt reads without a ``+`` prefix in dbt_project.yml
+_KNOWN_CONFIGS = {
+    "materialized",
+    "enabled",
+    "tags",
+    "schema",
+    "database",
+    "alias",
+    "unique_key",
+    "incremental_strategy",
+    "partition_by",
+    "cluster_by",
+    "on_schema_change",
+    "persist_docs",
+    "post-hook",
+    "pre-hook",
+    "full_refresh",
+    "meta",
+    "docs",
+    "contract",
+    "grants",
+    "quote_columns",
+    "column_types",
+    "delimiter",
+    "strategy",
+    "updated_at",
+    "check_cols",
+    "target_schema",
+    "target_database",
+    "invalidate_hard_deletes",
+    "hard_deletes",
+    "snapshot_meta_column_names",
+    "event_time",
+    "group",
+    "access",
+    "file_format",
+    "location_root",
+}
+
+
+@dataclass
+class Column:
+    """A column declared in a properties file."""
+
+    name: str
+    data_type: str | None = None
+    tests: list[str] = field(default_factory=list)  #: generic test names (unique, not_null, ...)
+    constraints: list[str] = field(default_factory=list)  #: constraint types (primary_key, ...)
+
+
+@dataclass
+class Node:
+    """One dbt resource: a model, seed, snapshot or source table."""
+
+    unique_id: str
+    resource_type: str  #: model | seed | snapshot | source
+    name: str
+    package: str
+    file_path: str | None = None  #: relative to the project, posix
+    raw_code: str = ""
+    folders: list[str] = field(default_factory=list)  #: folders below the resource path
+    config: dict[str, Any] = field(default_factory=dict)
+    columns: dict[str, Column] = field(default_factory=dict)
+    #: model-level constraints: [(type, [columns])]
+    constraints: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: sources: the source name, the table identifier and the freshness column
+    source_name: str | None = None
+    identifier: str | None = None
+    loaded_at_field: str | None = None
+    #: seeds: the CSV file
+    seed_path: Path | None = None
+    #: compiled input (a manifest): the rendered SQL and the parents' unique ids
+    compiled_code: str | None = None
+    depends_on: list[str] = field(default_factory=list)
+    relation_name: str | None = None
+
+    @property
+    def materialized(self) -> str:
+        if self.resource_type in ("seed", "snapshot", "source"):
+            return self.resource_type
+        return str(self.config.get("materialized") or "view")
+
+    @property
+    def table_name(self) -> str:
+        """The Flink table name: the alias / identifier when set, else the dbt name."""
+        if self.resource_type == "source":
+            return self.identifier or self.name
+        return str(self.config.get("alias") or self.name)
+
+    @property
+    def tags(self) -> list[str]:
+        tags = self.config.get("tags") or []
+        return [tags] if isinstance(tags, str) else [str(t) for t in tags]
+
+
+@dataclass
+class MacroFile:
+    package: str
+    path: Path
+    text: str
+
+
+@dataclass
+class DbtProject:
+    """A dbt project as files: its nodes, macros and variables."""
+
+    name: str
+    root: Path
+    profile: str | None
+    vars: dict[str, Any]
+    nodes: dict[str, Node]
+    macros: list[MacroFile]
+    packages: list[str]  #: names of the packages found under dbt_packages/
+    dispatch: list[dict[str, Any]] = field(default_factory=list)
+
+
+def read_yaml(path: Path) -> Any:
+    """YAML content of ``path``; a syntax error becomes a ConfigError with the line."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where}: not valid YAML ({e.problem})") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read {path}: {e}") from None
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def _merge_config(into: dict[str, Any], new: dict[str, Any]) -> None:
+    """dbt's config inheritance: tags add up, ``meta`` merges, everything else replaces."""
+    for key, value in new.items():
+        key = key.lstrip("+")
+        if key == "tags":
+            tags = [value] if isinstance(value, str) else list(value or [])
+            into["tags"] = [
+                *into.get("tags", []),
+                *(t for t in tags if t not in into.get("tags", [])),
+            ]
+        elif key == "meta" and isinstance(value, dict):
+            into["meta"] = {**into.get("meta", {}), **value}
+        else:
+            into[key] = value
+
+
+def _project_config(tree: dict[str, Any], path: list[str]) -> dict[str, Any]:
+    """The configs that apply to a resource at ``path`` ([package, *folders, name])."""
+    config: dict[str, Any] = {}
+    level: Any = tree
+    for part in path:
+        if not isinstance(level, dict):
+            break
+        _merge_config(
+            config, {k: v for k, v in level.items() if k.startswith("+") or k in _KNOWN_CONFIGS}
+        )
+        level = level.get(part)
+    if isinstance(level, dict):
+        _merge_config(
+            config, {k: v for k, v in level.items() if k.startswith("+") or k in _KNOWN_CONFIGS}
+        )
+    return config
+
+
+def _paths(spec: dict[str, Any], key: str, default: str) -> list[str]:
+    value = spec.get(key, [default])
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def _tests(entries: Any) -> list[str]:
+    names = []
+    for entry in entries or []:
+        if isinstance(entry, str):
+            names.append(entry)
+        elif isinstance(entry, dict) and entry:
+            names.append(str(next(iter(entry))))
+    return [n.split(".")[-1] for n in names]
+
+
+def _columns(entries: Any, where: str) -> dict[str, Column]:
+    columns: dict[str, Column] = {}
+    for entry in entries or []:
+        if not isinstance(entry, dict) or "name" not in entry:
+            raise ConfigError(f"{where}: each column needs a name")
+        constraints = [
+            str(c.get("type")) for c in entry.get("constraints") or [] if isinstance(c, dict)
+        ]
+        columns[str(entry["name"])] = Column(
+            name=str(entry["name"]),
+            data_type=entry.get("data_type"),
+            tests=_tests(entry.get("data_tests", entry.get("tests"))),
+            constraints=constraints,
+        )
+    return columns
+
+
+_MACRO_FILE = re.compile(r"\.(sql|jinja)$")
+
+
+def _package_projects(root: Path, spec: dict[str, Any]) -> list[tuple[str, Path, dict[str, Any]]]:
+    install = root / str(spec.get("packages-install-path", "dbt_packages"))
+    found = []
+    if install.is_dir():
+        for folder in sorted(p for p in install.iterdir() if (p / "dbt_project.yml").is_file()):
+            package_spec = _mapping(
+                read_yaml(folder / "dbt_project.yml"), str(folder / "dbt_project.yml")
+            )
+            found.append((str(package_spec.get("name") or folder.name), folder, package_spec))
+    return found
+
+
+def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtProject:
+    """Read the dbt project in ``root`` (the folder holding ``dbt_project.yml``)."""
+    root = Path(root)
+    spec_path = root / "dbt_project.yml"
+    if not spec_path.is_file():
+        raise ConfigError(f"{root}: no dbt_project.yml here; give the folder of a dbt project")
+    spec = _mapping(read_yaml(spec_path), str(spec_path))
+    name = spec.get("name")
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"{spec_path}: the project needs a name")
+    variables = dict(_mapping(spec.get("vars"), f"{spec_path}: vars"))
+    # project vars may be scoped by package: vars: {shop: {x: 1}}; the project's own apply
+    scoped = variables.pop(name, None)
+    if isinstance(scoped, dict):
+        variables.update(scoped)
+    variables.update(cli_vars or {})
+
+    macros: list[MacroFile] = []
+    packages = []
+    for package, folder, package_spec in _package_projects(root, spec):
+        packages.append(package)
+        for macro_dir in _paths(package_spec, "macro-paths", "macros"):
+            macros += _macro_files(package, folder / macro_dir)
+    for macro_dir in _paths(spec, "macro-paths", "macros"):
+        macros += _macro_files(name, root / macro_dir)
+
+    nodes: dict[str, Node] = {}
+    kinds = (("model", "model-paths", "models"), ("snapshot", "snapshot-paths", "snapshots"))
+    for kind, key, default in kinds:
+        tree = _mapping(spec.get(f"{kind}s"), f"{spec_path}: {kind}s")
+        for base in _paths(spec, key, default):
+            for file in sorted((root / base).rglob("*.sql")) if (root / base).is_dir() else []:
+                rel = file.relative_to(root / base)
+                folders = list(rel.parts[:-1])
+                text = file.read_text(encoding="utf-8")
+                names = (
+                    re.findall(r"{%-?\s*snapshot\s+(\w+)\s*-?%}", text)
+                    if kind == "snapshot"
+                    else [file.stem]
+                )
+                if kind == "model" and re.search(r"{%-?\s*snapshot\s", text):
+                    names = re.findall(r"{%-?\s*snapshot\s+(\w+)\s*-?%}", text)
+                    kind_here = "snapshot"
+                else:
+                    kind_here = kind
+                for node_name in names:
+                    node = Node(
+                        unique_id=f"{kind_here}.{name}.{node_name}",
+                        resource_type=kind_here,
+                        name=node_name,
+                        package=name,
+                        file_path=(Path(base) / rel).as_posix(),
+                        raw_code=text,
+                        folders=folders,
+                        config=_project_config(tree, [name, *folders, node_name]),
+                    )
+                    nodes[node.unique_id] = node
+    seeds_tree = _mapping(spec.get("seeds"), f"{spec_path}: seeds")
+    for base in _paths(spec, "seed-paths", "seeds"):
+        for file in sorted((root / base).rglob("*.csv")) if (root / base).is_dir() else []:
+            rel = file.relative_to(root / base)
+            folders = list(rel.parts[:-1])
+            node = Node(
+                unique_id=f"seed.{name}.{file.stem}",
+                resource_type="seed",
+                name=file.stem,
+                package=name,
+                file_path=(Path(base) / rel).as_posix(),
+                folders=folders,
+                config=_project_config(seeds_tree, [name, *folders, file.stem]),
+                seed_path=file,
+            )
+            nodes[node.unique_id] = node
+
+    by_name = {(n.resource_type, n.name): n for n in nodes.values()}
+    for base in {
+        *_paths(spec, "model-paths", "models"),
+        *_paths(spec, "seed-paths", "seeds"),
+        *_paths(spec, "snapshot-paths", "snapshots"),
+    }:
+        for file in sorted((root / base).rglob("*.y*ml")) if (root / base).is_dir() else []:
+            _read_properties(file, root, name, by_name, nodes)
+    dispatch = spec.get("dispatch") or []
+    return DbtProject(
+        name=name,
+        root=root,
+        profile=spec.get("profile"),
+        vars=variables,
+        nodes=nodes,
+        macros=macros,
+        packages=packages,
+        dispatch=dispatch if isinstance(dispatch, list) else [],
+    )
+
+
+def _macro_files(package: str, folder: Path) -> list[MacroFile]:
+    if not folder.is_dir():
+        return []
+    return [
+        MacroFile(package=package, path=f, text=f.read_text(encoding="utf-8"))
+        for f in sorted(folder.rglob("*"))
+        if f.is_file() and _MACRO_FILE.search(f.name)
+    ]
+
+
+def _read_properties(
+    file: Path,
+    root: Path,
+    project: str,
+    by_name: dict[tuple[str, str], Node],
+    nodes: dict[str, Node],
+) -> None:
+    data = read_yaml(file)
+    if not isinstance(data, dict):
+        return
+    where = file.relative_to(root).as_posix()
+    for kind in ("model", "seed", "snapshot"):
+        for entry in data.get(f"{kind}s") or []:
+            if not isinstance(entry, dict) or "name" not in entry:
+                raise ConfigError(f"{where}: each entry of {kind}s needs a name")
+            node = by_name.get((kind, str(entry["name"])))
+            if node is None:
+                continue  # properties of a disabled or missing node: dbt warns, so do we later
+            _merge_config(
+                node.config, _mapping(entry.get("config"), f"{where}: {entry['name']}.config")
+            )
+            node.columns.update(_columns(entry.get("columns"), f"{where}: {entry['name']}"))
+            for constraint in entry.get("constraints") or []:
+                if isinstance(constraint, dict):
+                    node.constraints.append(
+                        (
+                            str(constraint.get("type")),
+                            [str(c) for c in constraint.get("columns") or []],
+                        )
+                    )
+    for source in data.get("sources") or []:
+        if not isinstance(source, dict) or "name" not in source:
+            raise ConfigError(f"{where}: each source needs a name")
+        for table in source.get("tables") or []:
+            if not isinstance(table, dict) or "name" not in table:
+                raise ConfigError(f"{where}: each table of source {source['name']} needs a name")
+            node = Node(
+                unique_id=f"source.{project}.{source['name']}.{table['name']}",
+                resource_type="source",
+                name=str(table["name"]),
+                package=project,
+                file_path=where,
+                source_name=str(source["name"]),
+                identifier=table.get("identifier"),
+                loaded_at_field=table.get("loaded_at_field", source.get("loaded_at_field")),
+                columns=_columns(
+                    table.get("columns"), f"{where}: {source['name']}.{table['name']}"
+                ),
+                config={"tags": [*(source.get("tags") or []), *(table.get("tags") or [])]},
+            )
+            nodes[node.unique_id] = node

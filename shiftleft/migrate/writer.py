@@ -1,0 +1,159 @@
+"""Writes the pipelines folder without ever losing a user's edit.
+
+Every file shiftleft writes is recorded, with the SHA-256 of its content, in
+``<out>/.shiftleft/state.json``.  A later run overwrites a file only when its content is
+still the one recorded (nobody edited it); an edited file, or one shiftleft never wrote, is
+left alone and reported as :attr:`FileAction.KEPT` (``force=True`` overwrites it).  Files
+are written atomically: a temporary file in the same folder, fsynced, then renamed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from pathlib import Path, PurePosixPath
+
+from shiftleft.errors import ConfigError
+from shiftleft.migrate.layout import resolve_inside
+from shiftleft.migrate.models import FileAction, FileRecord
+
+STATE_FILE = ".shiftleft/state.json"
+STATE_VERSION = 1
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a fsynced temporary file and :func:`os.replace`.
+
+    The temporary file sits in the target's folder and is removed on any failure, so the
+    target holds either its old or its new content, never a part of it.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(temp, flags, 0o666)  # the umask applies, as for a plain open()
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+class PipelineWriter:
+    """Writes files under ``out_dir`` for one migration run, keeping user edits.
+
+    Call :meth:`write` / :meth:`write_json` for each file, then :meth:`finish` to save the
+    state; :meth:`stale` lists files of the previous run this run did not produce.
+    """
+
+    def __init__(self, out_dir: Path, *, force: bool = False) -> None:
+        self.out_dir = Path(out_dir)
+        self.force = force
+        self._previous: dict[str, str] = self._read_state()
+        self._state: dict[str, str] = {}
+        self._records: dict[str, FileRecord] = {}
+
+    @property
+    def state_path(self) -> Path:
+        """``<out_dir>/.shiftleft/state.json``."""
+        return resolve_inside(self.out_dir, STATE_FILE)
+
+    def _read_state(self) -> dict[str, str]:
+        path = self.state_path
+        if not path.exists():
+            return {}
+        try:
+            state = json.loads(path.read_text(encoding="utf-8"))
+            files = state["files"] if isinstance(state, dict) else None
+            if (
+                not isinstance(state, dict)
+                or state.get("version") != STATE_VERSION
+                or not isinstance(files, dict)
+                or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
+            ):
+                raise ValueError(f"not {{'version': {STATE_VERSION}, 'files': {{path: sha256}}}}")
+        except (OSError, ValueError, KeyError) as exc:
+            if self.force:
+                return {}
+            raise ConfigError(
+                f"the state file {path} is corrupt ({exc}); delete it (existing files are then "
+                "kept as if edited by you) or rerun with force to overwrite every file"
+            ) from None
+        return dict(files)
+
+    def write(self, relative: str, text: str) -> FileRecord:
+        """Write ``text`` (UTF-8, newlines as given) to ``out_dir / relative``.
+
+        Returns the record: WRITTEN, UNCHANGED (same bytes on disk) or KEPT (the file on disk
+        was edited, or not written by shiftleft, and ``force`` is off: left untouched).
+        Raises :class:`ConfigError` for a path leaving ``out_dir``, a symbolic link, a folder,
+        a path inside ``.shiftleft/``, or a path already written in this run.
+        """
+        key = PurePosixPath(str(relative).replace("\\", "/")).as_posix()
+        target = resolve_inside(self.out_dir, key)
+        if key.split("/")[0] == ".shiftleft":
+            raise ConfigError(f"refusing to write {key!r}: .shiftleft/ holds shiftleft's state")
+        if key in self._records:
+            raise ConfigError(
+                f"{key} is written twice in one run: two tables map to the same folder; "
+                "give one of them another name or product in shiftleft.yml"
+            )
+        if target.is_symlink() or target.is_dir():
+            kind = "a symbolic link" if target.is_symlink() else "a folder"
+            raise ConfigError(f"refusing to write {target}: it is {kind}; remove it and rerun")
+        data = text.encode("utf-8")
+        action = FileAction.WRITTEN
+        if target.exists():
+            current = target.read_bytes()
+            recorded = self._previous.get(key)
+            if current == data:
+                action = FileAction.UNCHANGED
+            elif not self.force and (recorded is None or _sha256(current) != recorded):
+                if recorded is not None:
+                    self._state[key] = recorded  # still protected on the next run
+                return self._record(key, FileAction.KEPT)
+        if action is FileAction.WRITTEN:
+            _atomic_write(target, data)
+        self._state[key] = _sha256(data)
+        return self._record(key, action)
+
+    def write_json(self, relative: str, data: object) -> FileRecord:
+        """Write ``data`` as indented JSON with sorted keys and a final newline."""
+        return self.write(relative, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+    def _record(self, key: str, action: FileAction) -> FileRecord:
+        record = FileRecord(path=key, action=action)
+        self._records[key] = record
+        return record
+
+    def records(self) -> list[FileRecord]:
+        """The records of this run so far, sorted by path."""
+        return [self._records[k] for k in sorted(self._records)]
+
+    def finish(self) -> list[FileRecord]:
+        """Save the state (the files of this run) atomically; return this run's records
+        sorted by path."""
+        state = {"version": STATE_VERSION, "files": dict(sorted(self._state.items()))}
+        _atomic_write(self.state_path, (json.dumps(state, indent=2) + "\n").encode("utf-8"))
+        return [self._records[k] for k in sorted(self._records)]
+
+    def stale(self) -> list[str]:
+        """Paths the previous run wrote that this run did not produce and that still exist
+        (e.g. of a removed model), sorted.  They are not deleted."""
+        return sorted(
+            key
+            for key in self._previous
+            if key not in self._records and os.path.lexists(self.out_dir / key)
+        )
+
+
+__all__ = ["STATE_FILE", "PipelineWriter"]
