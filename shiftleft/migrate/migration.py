@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -27,6 +28,7 @@ from shiftleft.migrate.project import DbtProject, Node, load_project, read_yaml
 from shiftleft.migrate.render import ADAPTER_DIALECTS, Renderer, RenderError, inject_ctes
 from shiftleft.migrate.translate import (
     EVENT_TIME_ID,
+    PLAN_ID,
     MATERIALIZATION_ID,
     PROJECT_ID,
     RENDER_ID,
@@ -151,8 +153,9 @@ class _Migration:
         for node in self.project.nodes.values():
             if node.resource_type not in ("model", "snapshot"):
                 continue
-            if node.compiled_code is not None:
+            if self.project.compiled:
                 self.parents[node.unique_id] = list(node.depends_on)
+                self._check_compiled(node)
                 continue
             try:
                 rendered = self.renderer.render(node, capture=True)
@@ -177,6 +180,25 @@ class _Migration:
             self.parents[uid] = list(
                 dict.fromkeys(self.alias_of.get(p, p) for p in parents if p in self.project.nodes)
             )
+
+    def _check_compiled(self, node: Node) -> None:
+        """A manifest model must be compiled, as a full refresh (no read of its own table)."""
+        if node.compiled_code is None:
+            message = "the manifest has no compiled SQL for this model"
+        elif node.materialized == "incremental" and re.search(
+            rf"\b(from|join)\s+{re.escape(node.table_name)}\b", node.compiled_code, re.IGNORECASE
+        ):
+            message = "the compiled SQL reads the model's own table: it was compiled with is_incremental() true"
+        else:
+            return
+        self.notes_for(node).append(
+            Diagnostic(
+                rule_id=RENDER_ID,
+                severity=Severity.ERROR,
+                message=message,
+                suggestion="run `dbt compile --full-refresh` and migrate the new target/manifest.json",
+            )
+        )
 
     def _render_failed(self, node: Node, error: RenderError) -> None:
         what = f" ({error.name})" if error.name else ""
@@ -381,6 +403,7 @@ def migrate(
     sink: SinkOptions | None = None,
     env: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    plan: bool = False,
 ) -> MigrationResult:
     """Migrate a dbt project (a folder with ``dbt_project.yml``, or a compiled
     ``target/manifest.json``) to Flink pipelines.
@@ -399,6 +422,8 @@ def migrate(
         sink: Kafka / Confluent options of the tables written.
         env: environment variables for ``env_var()`` (default: the process environment).
         progress: called with (done, total, node name) as nodes are translated.
+        plan: plan every DDL and DML with the embedded Flink 2.3 (needs the ``flink`` extra
+            and Java 17) and report what it rejects on the table concerned.
 
     Raises:
         ConfigError: not a dbt project, unreadable YAML or manifest, a bad option.
@@ -493,9 +518,29 @@ def migrate(
         if pool is not None:
             pool.shutdown()
     result = _assemble(run, target_, mode_)
+    if plan:
+        _plan(result, mode_)
     if out_dir is not None:
         _write(result, run, Path(out_dir), force=force)
     return result
+
+
+def _plan(result: MigrationResult, mode: Mode) -> None:
+    """Plan the pipeline on the embedded Flink; rejections become errors of their table."""
+    from shiftleft.migrate.planning import plan_pipeline
+    from shiftleft.verification import default_planner
+
+    by_name = {t.name: t for t in result.tables}
+    for table_plan in plan_pipeline(result, default_planner(connectors=True), mode.value):
+        for error in table_plan.errors:
+            by_name[table_plan.table].diagnostics.append(
+                Diagnostic(
+                    rule_id=PLAN_ID,
+                    severity=Severity.ERROR,
+                    message=f"the Flink 2.3 planner rejects this table's SQL: {error.message}",
+                    suggestion="fix the generated SQL (or the model) by hand; see the DDL / DML",
+                )
+            )
 
 
 def _source_columns(run: _Migration, node: Node) -> tuple[list[tuple[str, str]], list[Diagnostic]]:

@@ -103,5 +103,5 @@ class MigrationResult(BaseModel):
     def ok(self) -> bool:
         """True when no table failed and no table or project diagnostic is an error."""
         return not any(d.severity is Severity.ERROR for d in self.diagnostics) and not any(
-            t.status in (Status.FAILED, Status.NEEDS_LLM) for t in self.tables
+            t.status in (Status.FAILED, Status.NEEDS_LLM) or t.errors for t in self.tables
         )

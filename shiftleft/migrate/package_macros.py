@@ -64,7 +64,7 @@ def dbt_macro(state: _ModelState, name: str) -> Callable[..., Any] | None:
     if name == "type_numeric":
         return lambda: "numeric(28,6)"
     macros: dict[str, Callable[..., Any]] = {
-        "concat": lambda fields: f"concat({', '.join(str(f) for f in fields)})",
+        "concat": lambda fields: " || ".join(str(f) for f in fields),
         "hash": lambda field: f"md5(cast({field} as {_type(state, 'TEXT')}))",
         "safe_cast": lambda field, type: _sql(
             state,
@@ -185,7 +185,8 @@ def surrogate_key(state: _ModelState, fields: list[Any], null_value: str) -> str
         if k:
             parts.append("'-'")
         parts.append(f"coalesce(cast({field} as {string}), '{null_value}')")
-    return f"md5(cast(concat({', '.join(parts)}) as {string}))"
+    # dbt_utils: dbt.hash(dbt.concat(fields)); dbt's concat joins with ||
+    return f"md5(cast({' || '.join(parts)} as {string}))"
 
 
 def deduplicate(state: _ModelState, relation: Any, partition_by: str, order_by: str) -> str:

@@ -139,6 +139,8 @@ class DbtProject:
     macros: list[MacroFile]
     packages: list[str]  #: names of the packages found under dbt_packages/
     dispatch: list[dict[str, Any]] = field(default_factory=list)
+    #: read from a compiled manifest.json: models carry compiled_code, nothing is rendered
+    compiled: bool = False
 
 
 def read_yaml(path: Path) -> Any:

@@ -45,6 +45,7 @@ TYPE_ID = "SL5006"  #: a column type that is not known
 SEED_ID = "SL5007"  #: seed loading
 MATERIALIZATION_ID = "SL5008"  #: a materialization without a streaming equivalent
 PROJECT_ID = "SL5009"  #: project-level findings (name clashes, cycles, stale files)
+PLAN_ID = "SL5010"  #: the Flink planner rejects a table's DDL or DML (migrate(plan=True))
 
 TIME_TYPE = "TIMESTAMP(3)"
 
@@ -219,6 +220,9 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         out.changelog = changelog.mode.value
         out.primary_key = changelog.key
         out.columns = columns
+        if not changelog.updating:  # a view passes its parent's time attribute through
+            for _table, column in sorted(job.event_time.items()):
+                out.event_time = out.event_time or _passthrough(tree, column)
         return out
 
     key = _key(job, changelog, names, out)

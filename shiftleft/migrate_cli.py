@@ -1,0 +1,146 @@
+"""The ``shiftleft migrate`` subcommand: a dbt project to a Kimball folder of Flink pipelines.
+
+Exit codes: 0 every table translated (and planned, with --plan); 1 some tables failed, need
+the LLM, or were rejected by the planner (see the report); 2 bad input or usage (not a dbt
+project, unreadable YAML, bad option, Java / PyFlink missing for --plan).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, TextIO
+
+from shiftleft.cli import EXIT_DIAGNOSTICS, EXIT_OK, UsageError, fail
+
+_STATUS_ORDER = ("failed", "needs_llm", "llm", "translated", "declared", "inlined")
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal (nothing when ``stream`` is not a TTY)."""
+
+    def __init__(self, stream: TextIO, *, enabled: bool | None = None, width: int = 30) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty() if enabled is None else enabled
+        self.width = width
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if not self.enabled or total <= 0:
+            return
+        filled = self.width * done // total
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {done}/{total} {name[:40]:<40}")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _vars(text: str | None) -> dict[str, Any] | None:
+    """``--vars '{key: value}'``: YAML (or JSON), like ``dbt --vars``."""
+    if text is None:
+        return None
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise UsageError(f"--vars: not YAML / JSON: {e}") from None
+    if not isinstance(data, dict):
+        raise UsageError("--vars expects a mapping, e.g. --vars '{start_date: 2024-01-01}'")
+    return data
+
+
+def _summary(result: Any, out: TextIO) -> None:
+    counts = result.counts()
+    parts = [f"{counts[s]} {s.replace('_', ' ')}" for s in _STATUS_ORDER if counts.get(s)]
+    print(f"{result.project}: {len(result.tables)} tables: {', '.join(parts)}", file=out)
+    for table in sorted(result.tables, key=lambda t: (_STATUS_ORDER.index(t.status.value), t.name)):
+        for d in table.errors:
+            print(d.format(table.source_file or table.name), file=out)
+    for d in result.diagnostics:
+        print(d.format(result.project), file=out)
+    if result.out_dir:
+        kept = [f.path for f in result.files if f.action.value == "kept"]
+        written = sum(1 for f in result.files if f.action.value == "written")
+        print(f"wrote {written} files to {result.out_dir} (report: migration_report.html)", file=out)
+        if kept:
+            print(
+                f"kept {len(kept)} files edited since the last migration (rerun with --force to "
+                f"overwrite): {', '.join(kept)}",
+                file=out,
+            )
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from shiftleft import ShiftleftError
+    from shiftleft.migrate import migrate
+
+    try:
+        variables = _vars(args.vars)
+    except UsageError as e:
+        return fail(str(e))
+    llm: Any = None
+    if args.llm:
+        from shiftleft.llm import LLMConfig
+
+        settings = {"model": args.llm_model, "host": args.llm_host}
+        llm = LLMConfig(**{k: v for k, v in settings.items() if v is not None})
+    progress = ProgressBar(sys.stderr, enabled=args.progress)
+    try:
+        result = migrate(
+            args.project,
+            args.out,
+            read=args.read,
+            target=args.target,
+            mode=args.mode,
+            vars=variables,
+            layout=args.layout,
+            force=args.force,
+            jobs=args.jobs,
+            rules=args.rules,
+            disable=args.disable or (),
+            llm=llm,
+            progress=progress,
+            plan=args.plan,
+        )
+    except ShiftleftError as e:
+        return fail(str(e))
+    if args.format == "json":
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        _summary(result, sys.stdout)
+    return EXIT_OK if result.ok else EXIT_DIAGNOSTICS
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``migrate`` subcommand to the ``shiftleft`` parser's subparsers."""
+    m = subparsers.add_parser(
+        "migrate",
+        help="migrate a dbt project (or a compiled manifest.json) to Flink pipelines",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    m.add_argument("project", help="dbt project folder (with dbt_project.yml), or a target/manifest.json")
+    m.add_argument("--out", metavar="DIR", help="write the pipelines folder here (default: write nothing)")
+    m.add_argument("--read", help="dialect of the models (default: the profile's adapter, else spark)")
+    m.add_argument("--target", default="flink", choices=["flink", "confluent"])
+    m.add_argument("--mode", default="streaming", choices=["streaming", "batch"])
+    m.add_argument("--vars", metavar="YAML", help="dbt variables, as dbt --vars: '{key: value}'")
+    m.add_argument("--layout", metavar="FILE", help="shiftleft.yml with a layout: section (default: the project's)")
+    m.add_argument("--force", action="store_true", help="overwrite files edited since the last migration")
+    m.add_argument("--jobs", type=int, metavar="N", help="worker processes for large projects (default: CPUs)")
+    m.add_argument("--plan", action="store_true", help="plan every DDL / DML on the embedded Flink 2.3")
+    m.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
+    m.add_argument("--disable", action="append", metavar="ID", help="rule id or name to switch off (repeatable)")
+    m.add_argument("--llm", action=argparse.BooleanOptionalAction, default=False,
+                   help="ask a local Ollama model to translate what no rule could (default: off)")  # fmt: skip
+    m.add_argument("--llm-model", metavar="NAME", help="Ollama model (default: qwen2.5-coder:32b)")
+    m.add_argument("--llm-host", metavar="URL", help="Ollama server (default: $OLLAMA_HOST)")
+    m.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: when stderr is a terminal)")  # fmt: skip
+    m.add_argument("--format", default="text", choices=["text", "json"],
+                   help="text: a summary and the errors; json: the full result")  # fmt: skip
+    m.set_defaults(func=_cmd_migrate)
+
+
+__all__ = ["ProgressBar", "register"]
