@@ -48,6 +48,41 @@ def _sql(state: _ModelState, node: exp.Expr) -> str:
     return node.sql(state.r.read)
 
 
+#: units below a day, which sqlglot's DATE_ADD / DATEDIFF lose in Spark and Hive (days there)
+_SUBDAY = {"HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"}
+_SPARKS = {"spark", "spark2", "hive"}
+
+
+def dateadd(state: _ModelState, datepart: Any, interval: Any, from_date_or_timestamp: Any) -> str:
+    """dbt.dateadd: ``from + interval datepart`` in the read dialect."""
+    unit = str(datepart).strip("'\"").upper()
+    this, amount = _expr(state, from_date_or_timestamp), _expr(state, interval)
+    if state.r.read in _SPARKS and unit in _SUBDAY:  # DATE_ADD there adds days
+        return _sql(
+            state, exp.Add(this=this, expression=exp.Interval(this=amount, unit=exp.var(unit)))
+        )
+    return _sql(state, exp.DateAdd(this=this, expression=amount, unit=exp.var(unit)))
+
+
+def datediff(state: _ModelState, first_date: Any, second_date: Any, datepart: Any) -> str:
+    """dbt.datediff: the number of ``datepart`` boundaries from the first to the second date."""
+    unit = str(datepart).strip("'\"").upper()
+    this, expression = _expr(state, second_date), _expr(state, first_date)
+    if state.r.read == "spark" and unit in _SUBDAY:  # DATEDIFF there compares dates
+        return _sql(state, exp.TimestampDiff(this=this, expression=expression, unit=exp.var(unit)))
+    return _sql(state, exp.DateDiff(this=this, expression=expression, unit=exp.var(unit)))
+
+
+def date_trunc(state: _ModelState, datepart: Any, date: Any) -> str:
+    """dbt.date_trunc: ``date_trunc('part', date)``, BigQuery's and SQL Server's own forms."""
+    part = str(datepart).strip("'\"")
+    if state.r.read == "bigquery":
+        return f"timestamp_trunc(cast({date} as timestamp), {part})"
+    if state.r.read == "tsql":
+        return f"datetrunc({part}, {date})"
+    return f"date_trunc('{part}', {date})"
+
+
 def dbt_macro(state: _ModelState, name: str) -> Callable[..., Any] | None:
     """dbt's own macro ``name`` (``dbt.type_string``, ``dbt.dateadd``, ...), or None."""
     types = {
@@ -73,23 +108,13 @@ def dbt_macro(state: _ModelState, name: str) -> Callable[..., Any] | None:
             ),
         ),
         "cast": lambda field, type: f"cast({field} as {type})",
-        "dateadd": lambda datepart, interval, from_date_or_timestamp: _sql(
-            state,
-            exp.DateAdd(
-                this=_expr(state, from_date_or_timestamp),
-                expression=_expr(state, interval),
-                unit=exp.var(str(datepart).upper()),
-            ),
+        "dateadd": lambda datepart, interval, from_date_or_timestamp: dateadd(
+            state, datepart, interval, from_date_or_timestamp
         ),
-        "datediff": lambda first_date, second_date, datepart: _sql(
-            state,
-            exp.DateDiff(
-                this=_expr(state, second_date),
-                expression=_expr(state, first_date),
-                unit=exp.var(str(datepart).upper()),
-            ),
+        "datediff": lambda first_date, second_date, datepart: datediff(
+            state, first_date, second_date, datepart
         ),
-        "date_trunc": lambda datepart, date: f"date_trunc('{datepart}', {date})",
+        "date_trunc": lambda datepart, date: date_trunc(state, datepart, date),
         "current_timestamp": lambda: "current_timestamp",
         "current_timestamp_in_utc_backcompat": lambda: "current_timestamp",
         "any_value": lambda expression: f"any_value({expression})",
@@ -270,10 +295,20 @@ def package_macro(state: _ModelState, package: str, name: str) -> Callable[..., 
             return surrogate_key(state, items, "")
 
         return legacy
-    if name == "deduplicate":
-        return lambda relation, partition_by, order_by, **kw: deduplicate(
-            state, relation, partition_by, order_by
-        )
+    if name == "deduplicate":  # dbt_utils < 1.0 called partition_by group_by
+
+        def dedup(relation: Any, partition_by: Any = None, order_by: Any = None, **kw: Any) -> str:
+            partition_by = partition_by if partition_by is not None else kw.get("group_by")
+            if partition_by is None or order_by is None:
+                from shiftleft.migrate.render import RenderError
+
+                raise RenderError(
+                    "dbt_utils.deduplicate needs partition_by and order_by",
+                    name="dbt_utils.deduplicate",
+                )
+            return deduplicate(state, relation, str(partition_by), str(order_by))
+
+        return dedup
     if name == "union_relations":
         return lambda relations, **kw: union_relations(state, relations, **kw)
     # dbt_utils < 1.0 carried the cross-database macros now in dbt itself
@@ -301,7 +336,7 @@ class Adapter:
         from shiftleft.migrate.render import ColumnInfo
 
         columns = relation_columns(self._state, relation, "adapter.get_columns_in_relation")
-        return [ColumnInfo(n, t) for n, t in columns or []]
+        return [ColumnInfo(n, t, self._state.r.read) for n, t in columns or []]
 
     def get_relation(self, database: Any = None, schema: Any = None, identifier: Any = None) -> Any:
         from shiftleft.migrate.render import Relation

@@ -141,6 +141,10 @@ class DbtProject:
     dispatch: list[dict[str, Any]] = field(default_factory=list)
     #: read from a compiled manifest.json: models carry compiled_code, nothing is rendered
     compiled: bool = False
+    #: unique ids of the nodes disabled (``enabled: false``) in dbt_project.yml or properties
+    disabled: list[str] = field(default_factory=list)
+    #: vars scoped to an installed package (``vars: {dbt_utils: {...}}``): not the project's
+    package_vars: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def read_yaml(path: Path) -> Any:
@@ -163,7 +167,15 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
-def _merge_config(into: dict[str, Any], new: dict[str, Any]) -> None:
+def is_enabled(config: dict[str, Any]) -> bool:
+    """False when ``config`` has ``enabled: false`` (also the string ``"false"``)."""
+    enabled = config.get("enabled", True)
+    if isinstance(enabled, str):
+        return enabled.strip().lower() not in ("false", "no", "0", "off")
+    return enabled is None or bool(enabled)
+
+
+def merge_config(into: dict[str, Any], new: dict[str, Any]) -> None:
     """dbt's config inheritance: tags add up, ``meta`` merges, everything else replaces."""
     for key, value in new.items():
         key = key.lstrip("+")
@@ -186,12 +198,12 @@ def _project_config(tree: dict[str, Any], path: list[str]) -> dict[str, Any]:
     for part in path:
         if not isinstance(level, dict):
             break
-        _merge_config(
+        merge_config(
             config, {k: v for k, v in level.items() if k.startswith("+") or k in _KNOWN_CONFIGS}
         )
         level = level.get(part)
     if isinstance(level, dict):
-        _merge_config(
+        merge_config(
             config, {k: v for k, v in level.items() if k.startswith("+") or k in _KNOWN_CONFIGS}
         )
     return config
@@ -203,10 +215,14 @@ def _paths(spec: dict[str, Any], key: str, default: str) -> list[str]:
 
 
 def _tests(entries: Any) -> list[str]:
+    """Generic test names: ``- unique``, ``- relationships: {...}``, ``- dbt_utils.x: {...}``
+    and the ``- name: my_test`` / ``test_name: unique`` form."""
     names = []
     for entry in entries or []:
         if isinstance(entry, str):
             names.append(entry)
+        elif isinstance(entry, dict) and "test_name" in entry:
+            names.append(str(entry["test_name"]))
         elif isinstance(entry, dict) and entry:
             names.append(str(next(iter(entry))))
     return [n.split(".")[-1] for n in names]
@@ -254,13 +270,6 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
     name = spec.get("name")
     if not isinstance(name, str) or not name:
         raise ConfigError(f"{spec_path}: the project needs a name")
-    variables = dict(_mapping(spec.get("vars"), f"{spec_path}: vars"))
-    # project vars may be scoped by package: vars: {shop: {x: 1}}; the project's own apply
-    scoped = variables.pop(name, None)
-    if isinstance(scoped, dict):
-        variables.update(scoped)
-    variables.update(cli_vars or {})
-
     macros: list[MacroFile] = []
     packages = []
     for package, folder, package_spec in _package_projects(root, spec):
@@ -269,6 +278,7 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
             macros += _macro_files(package, folder / macro_dir)
     for macro_dir in _paths(spec, "macro-paths", "macros"):
         macros += _macro_files(name, root / macro_dir)
+    variables, package_vars = _vars(spec, name, packages, cli_vars or {})
 
     nodes: dict[str, Node] = {}
     kinds = (("model", "model-paths", "models"), ("snapshot", "snapshot-paths", "snapshots"))
@@ -326,6 +336,11 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
     }:
         for file in sorted((root / base).rglob("*.y*ml")) if (root / base).is_dir() else []:
             _read_properties(file, root, name, by_name, nodes)
+    # `{{ config(enabled=false) }}` inside a model file is only known once the model is
+    # rendered: see Rendered.enabled; the migration drops those after its capture pass
+    disabled = [uid for uid, node in nodes.items() if not is_enabled(node.config)]
+    for uid in disabled:
+        del nodes[uid]
     dispatch = spec.get("dispatch") or []
     return DbtProject(
         name=name,
@@ -336,7 +351,27 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
         macros=macros,
         packages=packages,
         dispatch=dispatch if isinstance(dispatch, list) else [],
+        disabled=disabled,
+        package_vars=package_vars,
     )
+
+
+def _vars(
+    spec: dict[str, Any], project: str, packages: list[str], cli_vars: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The vars the project's models see, and those scoped to other packages.
+
+    ``vars: {x: 1, shop: {y: 2}, dbt_utils: {z: 3}}`` in project ``shop``: x and y (the
+    project's scope wins over the global value), not z; ``--vars`` win over both."""
+    variables = dict(_mapping(spec.get("vars"), "dbt_project.yml: vars"))
+    package_vars = {
+        p: variables.pop(p) for p in packages if p != project and isinstance(variables.get(p), dict)
+    }
+    scoped = variables.pop(project, None)
+    if isinstance(scoped, dict):
+        variables.update(scoped)
+    variables.update(cli_vars)
+    return variables, package_vars
 
 
 def _macro_files(package: str, folder: Path) -> list[MacroFile]:
@@ -367,7 +402,7 @@ def _read_properties(
             node = by_name.get((kind, str(entry["name"])))
             if node is None:
                 continue  # properties of a disabled or missing node: dbt warns, so do we later
-            _merge_config(
+            merge_config(
                 node.config, _mapping(entry.get("config"), f"{where}: {entry['name']}.config")
             )
             node.columns.update(_columns(entry.get("columns"), f"{where}: {entry['name']}"))
@@ -385,18 +420,27 @@ def _read_properties(
         for table in source.get("tables") or []:
             if not isinstance(table, dict) or "name" not in table:
                 raise ConfigError(f"{where}: each table of source {source['name']} needs a name")
-            node = Node(
-                unique_id=f"source.{project}.{source['name']}.{table['name']}",
-                resource_type="source",
-                name=str(table["name"]),
-                package=project,
-                file_path=where,
-                source_name=str(source["name"]),
-                identifier=table.get("identifier"),
-                loaded_at_field=table.get("loaded_at_field", source.get("loaded_at_field")),
-                columns=_columns(
-                    table.get("columns"), f"{where}: {source['name']}.{table['name']}"
-                ),
-                config={"tags": [*(source.get("tags") or []), *(table.get("tags") or [])]},
-            )
+            node = _source_table(source, table, project, where)
             nodes[node.unique_id] = node
+
+
+def _source_table(source: dict[str, Any], table: dict[str, Any], project: str, where: str) -> Node:
+    """The node of one table of a source; the table's settings override the source's."""
+    config: dict[str, Any] = {}
+    for level in (source, table):
+        merge_config(config, {"tags": level.get("tags") or []})
+        merge_config(config, _mapping(level.get("config"), f"{where}: {level['name']}.config"))
+    loaded_at = table.get("loaded_at_field", source.get("loaded_at_field"))
+    loaded_at = config.get("loaded_at_field", loaded_at)  # dbt >= 1.10: under config
+    return Node(
+        unique_id=f"source.{project}.{source['name']}.{table['name']}",
+        resource_type="source",
+        name=str(table["name"]),
+        package=project,
+        file_path=where,
+        source_name=str(source["name"]),
+        identifier=table.get("identifier"),
+        loaded_at_field=loaded_at,
+        columns=_columns(table.get("columns"), f"{where}: {source['name']}.{table['name']}"),
+        config=config,
+    )

@@ -21,8 +21,10 @@ import itertools
 import os
 import re
 import traceback
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 import jinja2
@@ -31,7 +33,7 @@ from sqlglot import exp, tokens
 from sqlglot.dialects.dialect import Dialect
 
 from shiftleft.migrate import package_macros
-from shiftleft.migrate.project import DbtProject, Node
+from shiftleft.migrate.project import DbtProject, Node, is_enabled, merge_config
 
 #: dbt adapter type -> sqlglot dialect of the SQL it compiles to
 ADAPTER_DIALECTS = {
@@ -57,10 +59,14 @@ DIALECT_ADAPTERS = {dialect: adapter for adapter, dialect in ADAPTER_DIALECTS.it
     "spark2": "spark",
 }
 
+#: a macro (or generic test) block; the ``-`` whitespace controls are kept
 _MACRO_BLOCK = re.compile(
-    r"{%-?\s*(macro|test)\s+(\w+)\s*(\(.*?\))\s*-?%}(.*?){%-?\s*end(?:macro|test)\s*-?%}", re.DOTALL
+    r"{%(-?)\s*(macro|test)\s+(\w+)\s*(\(.*?\))\s*(-?)%}(.*?){%(-?)\s*end(?:macro|test)\s*(-?)%}",
+    re.DOTALL,
 )
-_SNAPSHOT_BLOCK = re.compile(r"{%-?\s*snapshot\s+(\w+)\s*-?%}(.*?){%-?\s*endsnapshot\s*-?%}", re.DOTALL)
+_SNAPSHOT_BLOCK = re.compile(
+    r"{%-?\s*snapshot\s+(\w+)\s*-?%}(.*?){%-?\s*endsnapshot\s*-?%}", re.DOTALL
+)
 
 
 class RenderError(Exception):
@@ -79,12 +85,35 @@ class _MacroReturn(Exception):
 
 
 class _Environment(SandboxedEnvironment):
-    """The sandbox, letting templates call ``dbt_utils._private_macro`` (single underscore)."""
+    """The sandbox, letting templates call ``dbt_utils._private_macro`` (single underscore).
+
+    Besides Jinja's rules (no ``_`` attributes, no function internals), a template never gets a
+    Python module (``modules.re.enum.sys`` would lead to ``os``), a path (``read_text``) or
+    shiftleft's own render state."""
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if isinstance(obj, Namespace) and not attr.startswith("__"):
-            return True
+        if isinstance(value, (types.ModuleType, PurePath, _ModelState, Renderer)):
+            return False
+        if isinstance(obj, Namespace):
+            return not attr.startswith("__") and attr not in vars(obj)
         return super().is_safe_attribute(obj, attr, value)
+
+
+class _Module:
+    """A module as ``modules.re`` shows it: its public functions, classes and constants only."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        self._module = module
+
+    def __getattr__(self, attr: str) -> Any:
+        value = getattr(self._module, attr, None) if not attr.startswith("_") else None
+        if value is None or isinstance(value, types.ModuleType):
+            raise AttributeError(attr)
+        return value
+
+
+#: ``modules`` in a template (dbt also has pytz, not needed to render SQL)
+_MODULES = {m.__name__: _Module(m) for m in (datetime, itertools, re)}
 
 
 @dataclass
@@ -136,6 +165,7 @@ class ColumnInfo:
 
     name: str
     data_type: str = "STRING"
+    dialect: str = "duckdb"
 
     @property
     def column(self) -> str:
@@ -143,7 +173,7 @@ class ColumnInfo:
 
     @property
     def quoted(self) -> str:
-        return f'"{self.name}"'
+        return exp.to_identifier(self.name, quoted=True).sql(self.dialect)
 
     @property
     def dtype(self) -> str:
@@ -179,12 +209,7 @@ class _Config:
     def __call__(self, *args: Any, **kwargs: Any) -> str:
         if args and isinstance(args[0], dict):
             kwargs = {**args[0], **kwargs}
-        for key, value in kwargs.items():
-            if key == "tags":
-                tags = [value] if isinstance(value, str) else list(value)
-                self.values["tags"] = [*self.values.get("tags", []), *tags]
-            else:
-                self.values[key] = value
+        merge_config(self.values, kwargs)  # tags add up, meta merges, as in dbt
         return ""
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -206,6 +231,15 @@ class Rendered:
     config: dict[str, Any] = field(default_factory=dict)
     ephemerals: list[str] = field(default_factory=list)  #: ephemeral models to inline as CTEs
     notes: list[tuple[str, str]] = field(default_factory=list)  #: (severity, message)
+
+    @property
+    def enabled(self) -> bool:
+        """False when the model disabled itself: ``{{ config(enabled=false) }}`` in its file.
+
+        load_project drops nodes disabled in dbt_project.yml or a properties file; an in-file
+        config is only known here, after rendering, so the caller must drop such a node (and
+        treat refs to it as refs to a disabled model)."""
+        return is_enabled(self.config)
 
 
 @dataclass
@@ -237,28 +271,55 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.macros: dict[str, dict[str, _Macro]] = {}
+        #: (package.macro, "file line N: message") of macros that are not valid Jinja
         self.macro_errors: list[tuple[str, str]] = []
+        self.macro_files: set[str] = set()  #: the file names macro templates carry
         for file in project.macros:
-            for kind, name, args, body in _MACRO_BLOCK.findall(file.text):
-                macro_name = f"test_{name}" if kind == "test" else name
-                source = f"{{% macro {macro_name}{args} %}}{body}{{% endmacro %}}"
-                try:
-                    template = self.environment.from_string(source)
-                except jinja2.TemplateSyntaxError as e:
-                    self.macro_errors.append(
-                        (f"{file.package}.{macro_name}", f"{file.path}: {e.message}")
-                    )
-                    continue
-                self.macros.setdefault(file.package, {})[macro_name] = _Macro(
-                    file.package, macro_name, template
-                )
+            self._read_macros(file.package, file.path, file.text)
         self.by_name: dict[tuple[str, str], Node] = {}
         self.sources: dict[tuple[str, str], Node] = {}
+        #: names of the disabled models / seeds / snapshots (a ref to one is an error)
+        self.disabled = {uid.split(".")[-1] for uid in project.disabled}
         for node in project.nodes.values():
             if node.resource_type == "source":
                 self.sources[(node.source_name or "", node.name)] = node
             else:
                 self.by_name.setdefault((node.resource_type, node.name), node)
+
+    def _read_macros(self, package: str, path: Any, text: str) -> None:
+        """Compile each macro of one file as its own template, named after the file, with the
+        file's line numbers (so that errors point into the file)."""
+        try:
+            filename = PurePath(path).relative_to(self.project.root).as_posix()
+        except ValueError:
+            filename = PurePath(path).as_posix()
+        self.macro_files.add(filename)
+        for match in _MACRO_BLOCK.finditer(text):
+            open_l, kind, name, args, open_r, body, end_l, end_r = match.groups()
+            macro_name = f"test_{name}" if kind == "test" else name
+            source = (
+                "\n" * text.count("\n", 0, match.start())
+                + f"{{%{open_l} macro {macro_name}{args} {open_r}%}}{body}"
+                + f"{{%{end_l} endmacro {end_r}%}}"
+            )
+            try:
+                code = self.environment.compile(source, name=macro_name, filename=filename)
+            except jinja2.TemplateSyntaxError as e:
+                self.macro_errors.append(
+                    (f"{package}.{macro_name}", f"{filename} line {e.lineno}: {e.message}")
+                )
+                continue
+            template = self.environment.template_class.from_code(
+                self.environment, code, self.environment.make_globals(None)
+            )
+            self.macros.setdefault(package, {})[macro_name] = _Macro(package, macro_name, template)
+
+    def broken_macro(self, name: str | None) -> str | None:
+        """Why macro ``name`` (``pkg.name`` or ``name``) could not be read, if it could not."""
+        for qualified, why in self.macro_errors:
+            if name and (qualified == name or qualified.split(".", 1)[1] == name):
+                return why
+        return None
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -302,19 +363,27 @@ class Renderer:
             sql = template.render(state.context())
         except RenderError as e:
             e.line = e.line or _template_line(e)
+            e.message += self._macro_where(e)
+            e.args = (e.message,)
             raise
         except jinja2.UndefinedError as e:
             name = _undefined_name(str(e))
+            broken = self.broken_macro(name)
+            message = (
+                f"macro {name} is not valid Jinja ({broken})"
+                if broken
+                else f"{e.message}: a macro or variable that neither dbt, shiftleft nor the "
+                "project defines"
+            )
             raise RenderError(
-                f"{e.message}: a macro or variable that neither dbt, shiftleft nor the project defines",
-                line=_template_line(e),
-                name=name,
+                message + self._macro_where(e), line=_template_line(e), name=name
             ) from None
         except _MacroReturn as e:  # `return()` at model level: dbt renders the value
             sql = str(e.value)
         except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as e:
             raise RenderError(
-                f"cannot render: {type(e).__name__}: {e}", line=_template_line(e)
+                f"cannot render: {type(e).__name__}: {e}{self._macro_where(e)}",
+                line=_template_line(e),
             ) from None
         return Rendered(
             sql=sql.strip(),
@@ -325,9 +394,18 @@ class Renderer:
             notes=state.notes,
         )
 
+    def _macro_where(self, error: BaseException) -> str:
+        """`` (in macros/x.sql line N)``: where in a macro file ``error`` was raised, if there."""
+        where = ""
+        for frame in traceback.extract_tb(error.__traceback__):
+            if frame.filename in self.macro_files:
+                where = f" (in {frame.filename} line {frame.lineno})"
+        return where
+
 
 def _template_line(error: BaseException) -> int | None:
-    """The line in the template where ``error`` was raised (Jinja maps frames to templates)."""
+    """The line in the model where ``error`` was raised (Jinja maps frames to templates; those
+    of macros carry the macro file's name, so this is the line of the call in the model)."""
     line = None
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename == "<template>":
@@ -377,6 +455,11 @@ class _ModelState:
         if target is None:
             if self.capture:
                 return Relation(name, self.r.read)
+            if name in self.r.disabled:
+                raise RenderError(
+                    f"ref({name!r}): {name} is disabled (enabled: false); it is not migrated",
+                    name=name,
+                )
             raise RenderError(f"ref({name!r}): no model, seed or snapshot of that name", name=name)
         self.refs.append(target.unique_id)
         if target.materialized == "ephemeral":
@@ -538,7 +621,7 @@ class _ModelState:
                 "warn": self.log,
                 "raise_not_implemented": self.raise_compiler_error,
             },
-            "modules": {"datetime": datetime, "itertools": itertools, "re": re},
+            "modules": _MODULES,
             "tojson": package_macros.tojson,
             "fromjson": package_macros.fromjson,
             "zip": zip,
@@ -551,7 +634,7 @@ class _ModelState:
             },
             "dbt": Namespace("dbt", self.namespace_lookup("dbt")),
         }
-        for name in [*project.packages, "dbt_utils"]:
+        for name in [*project.packages, "dbt_utils", project.name]:
             context[name] = Namespace(name, self.namespace_lookup(name))
         for owner in dict.fromkeys([project.name, *([package] if package else [])]):
             for name in self.r.macros.get(owner, {}):
@@ -564,10 +647,11 @@ class _LazyMacro:
     """A macro in the context, made into a Jinja macro only when called."""
 
     def __init__(self, state: _ModelState, package: str, name: str) -> None:
-        self.state, self.package, self.name = state, package, name
+        # private: the sandbox hides ``_`` attributes, and the state must stay out of reach
+        self._state, self._package, self._name = state, package, name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.state.macro(self.package, self.name)(*args, **kwargs)
+        return self._state.macro(self._package, self._name)(*args, **kwargs)
 
 
 def inject_ctes(sql: str, ctes: list[tuple[str, str]], read: str) -> str:

@@ -251,9 +251,11 @@ def _md_diagnostic(d: Diagnostic) -> str:
     return text + (f" — {_md_inline(d.suggestion)}" if d.suggestion else "")
 
 
-def _file_counts(result: MigrationResult) -> dict[FileAction, int]:
-    found = Counter(f.action for f in result.files)
-    return {a: found[a] for a in FileAction}
+def _file_counts(result: MigrationResult) -> dict[str, int]:
+    """Files up to date vs kept; whether a file was rewritten in this run is left out, so that
+    migrating twice gives the same report."""
+    kept = sum(1 for f in result.files if f.action is FileAction.KEPT)
+    return {"up to date": len(result.files) - kept, "kept (edited by you)": kept}
 
 
 def _kept_files(result: MigrationResult) -> list[str]:
@@ -316,13 +318,13 @@ def markdown_report(result: MigrationResult) -> str:
     counts, files = result.counts(), _file_counts(result)
     out = [f"# Migration report: {_md_inline(result.project)}", "",
            f"dbt project {_md_code(result.project_dir)}"
-           + (f" → {_md_code(result.out_dir)}" if result.out_dir else "")
+           + ""
            + f" (read: {_md_inline(result.read)}, target: {_md_inline(result.target)})", "",
            "## Summary", "", "| Status | Tables |", "|---|---:|"]
     out += [f"| {s} | {n} |" for s, n in counts.items()]
     out += [f"| **total** | {len(result.tables)} |", "", "| Layer | Tables |", "|---|---:|"]
     out += [f"| {layer} | {n} |" for layer, n in _layer_counts(result).items()]
-    out += ["", "Files: " + ", ".join(f"{n} {a.value}" for a, n in files.items()) + "."]
+    out += ["", "Files: " + ", ".join(f"{n} {a}" for a, n in files.items()) + "."]
     kept = _kept_files(result)
     if kept:
         out += ["", f"> **Warning:** {len(kept)} file(s) {_KEPT_WARNING}:", ">"]
@@ -409,7 +411,7 @@ def _html_where(t: PipelineTable) -> str:
 def html_report(result: MigrationResult) -> str:
     """One self-contained HTML page: summary cards, lineage SVG, tables, diagnostics, SQL."""
     title = f"Migration report: {result.project}"
-    target = f" → <code>{_e(result.out_dir)}</code>" if result.out_dir else ""
+    target = ""  # the report lives in the output folder; its path would make runs differ
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
@@ -424,7 +426,7 @@ def html_report(result: MigrationResult) -> str:
     out += [f'<div class="card"><b>{n}</b><span>{layer}</span></div>'
             for layer, n in _layer_counts(result).items()]
     out.append('</div><div class="cards">')
-    out += [f'<div class="card"><b>{n}</b><span>files {a.value}</span></div>'
+    out += [f'<div class="card"><b>{n}</b><span>files {a}</span></div>'
             for a, n in _file_counts(result).items()]
     out.append("</div>")
     kept = _kept_files(result)

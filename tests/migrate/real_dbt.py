@@ -224,6 +224,10 @@ class DbtProject:
     def rows(self, relation: str) -> list[tuple[Any, ...]]:
         return duckdb_rows(self.db, relation)
 
+    def columns(self, table: str, schema: str = "main") -> list[str]:
+        """The column names of a relation dbt built, in order."""
+        return duckdb_columns(self.db, f"{schema}.{table}")
+
 
 def build_and_compile(src: Path, dest: Path) -> DbtProject:
     """Copy ``src`` to ``dest``, build it, then compile it (after the build, so that

@@ -213,7 +213,7 @@ def test_markdown_summary_and_kept_warning() -> None:
     for layer, n in {"sources": 2, "intermediates": 3, "dimensions": 1, "facts": 2,
                      "views": 0}.items():
         assert f"| {layer} | {n} |" in md
-    assert "Files: 1 written, 1 unchanged, 1 kept." in md
+    assert "Files: 2 up to date, 1 kept (edited by you)." in md
     assert ("edited since the last migration, not overwritten; rerun with --force" in md)
     assert "> - `pipelines/dim_customer/dml.sql`" in md
 
