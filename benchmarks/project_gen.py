@@ -27,7 +27,16 @@ from pathlib import Path
 
 PROJECT = "synthetic_shop"
 DOMAINS = ("sales", "marketing", "finance", "web", "logistics", "support", "inventory", "billing")
-ENTITIES = ("orders", "payments", "customers", "sessions", "shipments", "invoices", "tickets", "refunds")
+ENTITIES = (
+    "orders",
+    "payments",
+    "customers",
+    "sessions",
+    "shipments",
+    "invoices",
+    "tickets",
+    "refunds",
+)
 #: the columns every model outputs
 CORE = ("id", "customer_id", "amount", "quantity", "status", "channel", "updated_at", "event_date")
 SOURCE_COLUMNS = (
@@ -105,9 +114,15 @@ def _staging(m: Model, source: tuple[str, str], rnd: random.Random) -> str:
     variant = m.index % 4
     extras = [
         ["date_format(created_at, 'yyyy-MM') as event_month", "size(tags) as tag_count"],
-        ["regexp_extract(email, '@(.+)$', 1) as email_domain", "datediff(updated_at, created_at) as age_days"],
+        [
+            "regexp_extract(email, '@(.+)$', 1) as email_domain",
+            "datediff(updated_at, created_at) as age_days",
+        ],
         ["get_json_object(payload, '$.device') as device", "nvl(size(tags), 0) as tag_count"],
-        ["upper(substr(email, 1, 1)) as email_initial", "date_format(updated_at, 'yyyy-MM-dd HH') as update_hour"],
+        [
+            "upper(substr(email, 1, 1)) as email_initial",
+            "date_format(updated_at, 'yyyy-MM-dd HH') as update_hour",
+        ],
     ][variant]
     amount = (
         "{{ cents_to_dollars('amount_cents') }}"
@@ -127,7 +142,11 @@ def _staging(m: Model, source: tuple[str, str], rnd: random.Random) -> str:
             *extras,
         ]
     )
-    where = "id is not null" if rnd.random() < 0.7 else "id is not null and status != '{{ var(\"excluded_status\") }}'"
+    where = (
+        "id is not null"
+        if rnd.random() < 0.7
+        else "id is not null and status != '{{ var(\"excluded_status\") }}'"
+    )
     return f"""\
 -- staging: typed, cleaned {source[1]} of {source[0]}
 with source as (
@@ -158,8 +177,12 @@ def _imports(parents: list[str]) -> str:
 
 def _join(m: Model) -> str:
     others = m.parents[1:]
-    joins = "\n".join(f"left join p{i} on p0.customer_id = p{i}.customer_id" for i in range(1, len(m.parents)))
-    amount = " + ".join(["p0.amount", *(f"coalesce(p{i}.amount, 0)" for i in range(1, len(m.parents)))])
+    joins = "\n".join(
+        f"left join p{i} on p0.customer_id = p{i}.customer_id" for i in range(1, len(m.parents))
+    )
+    amount = " + ".join(
+        ["p0.amount", *(f"coalesce(p{i}.amount, 0)" for i in range(1, len(m.parents)))]
+    )
     return f"""\
 with {_imports(m.parents)}
 
@@ -248,7 +271,11 @@ where {alias}.updated_at > (select max(updated_at) from {{{{ this }}}})
 
 
 def _dim(m: Model) -> str:
-    config = "{{ config(materialized='incremental', unique_key='id') }}\n\n" if m.materialized == "incremental" else ""
+    config = (
+        "{{ config(materialized='incremental', unique_key='id') }}\n\n"
+        if m.materialized == "incremental"
+        else ""
+    )
     body = f"""\
 {config}with {_imports(m.parents)},
 
@@ -279,7 +306,11 @@ left join groups on p0.channel = groups.channel
 
 
 def _fact(m: Model) -> str:
-    config = "{{ config(materialized='incremental', unique_key='id') }}\n\n" if m.materialized == "incremental" else ""
+    config = (
+        "{{ config(materialized='incremental', unique_key='id') }}\n\n"
+        if m.materialized == "incremental"
+        else ""
+    )
     if m.level == 6:
         body = f"""\
 {config}with {_imports(m.parents)}
@@ -343,7 +374,11 @@ def _plan(models: int, rnd: random.Random) -> tuple[list[Model], list[tuple[str,
     """The models (in DAG order) and the source tables (source name, table, has loaded_at)."""
     n_sources = max(3, models // 20)
     sources = [
-        (f"raw_{DOMAINS[i % len(DOMAINS)]}", f"{ENTITIES[(i // len(DOMAINS)) % len(ENTITIES)]}_{i:04d}", i % 2 == 0)
+        (
+            f"raw_{DOMAINS[i % len(DOMAINS)]}",
+            f"{ENTITIES[(i // len(DOMAINS)) % len(ENTITIES)]}_{i:04d}",
+            i % 2 == 0,
+        )
         for i in range(n_sources)
     ]
     by_level: dict[int, list[Model]] = {}
@@ -382,7 +417,9 @@ def _plan(models: int, rnd: random.Random) -> tuple[list[Model], list[tuple[str,
                     if other.name not in m.parents:
                         m.parents.append(other.name)
                     pool = [x for x in pool if x.name not in m.parents]
-                if len(m.parents) < n_parents:  # nothing else to read: fall back to a 1-parent model
+                if (
+                    len(m.parents) < n_parents
+                ):  # nothing else to read: fall back to a 1-parent model
                     variant = "enrich" if kind == "int" else variant
             m.sql = {
                 "stg": lambda m=m: _staging(m, sources[m.index % len(sources)][:2], rnd),
@@ -467,7 +504,9 @@ seeds:
         channel: string
         channel_group: string
 """
-SEED = "channel,channel_group\nweb,online\napp,online\nstore,offline\nphone,offline\npartner,partner\n"
+SEED = (
+    "channel,channel_group\nweb,online\napp,online\nstore,offline\nphone,offline\npartner,partner\n"
+)
 
 
 def generate_project(root: Path, models: int, seed: int = 0) -> Path:
@@ -506,7 +545,9 @@ def refs(sql: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("out", type=Path)
     parser.add_argument("--models", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)

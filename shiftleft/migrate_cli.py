@@ -62,7 +62,9 @@ def _summary(result: Any, out: TextIO) -> None:
     if result.out_dir:
         kept = [f.path for f in result.files if f.action.value == "kept"]
         written = sum(1 for f in result.files if f.action.value == "written")
-        print(f"wrote {written} files to {result.out_dir} (report: migration_report.html)", file=out)
+        print(
+            f"wrote {written} files to {result.out_dir} (report: migration_report.html)", file=out
+        )
         if kept:
             print(
                 f"kept {len(kept)} files edited since the last migration (rerun with --force to "
@@ -120,18 +122,41 @@ def register(subparsers: Any) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    m.add_argument("project", help="dbt project folder (with dbt_project.yml), or a target/manifest.json")
-    m.add_argument("--out", metavar="DIR", help="write the pipelines folder here (default: write nothing)")
-    m.add_argument("--read", help="dialect of the models (default: the profile's adapter, else spark)")
+    m.add_argument(
+        "project", help="dbt project folder (with dbt_project.yml), or a target/manifest.json"
+    )
+    m.add_argument(
+        "--out", metavar="DIR", help="write the pipelines folder here (default: write nothing)"
+    )
+    m.add_argument(
+        "--read", help="dialect of the models (default: the profile's adapter, else spark)"
+    )
     m.add_argument("--target", default="flink", choices=["flink", "confluent"])
     m.add_argument("--mode", default="streaming", choices=["streaming", "batch"])
     m.add_argument("--vars", metavar="YAML", help="dbt variables, as dbt --vars: '{key: value}'")
-    m.add_argument("--layout", metavar="FILE", help="shiftleft.yml with a layout: section (default: the project's)")
-    m.add_argument("--force", action="store_true", help="overwrite files edited since the last migration")
-    m.add_argument("--jobs", type=int, metavar="N", help="worker processes for large projects (default: CPUs)")
-    m.add_argument("--plan", action="store_true", help="plan every DDL / DML on the embedded Flink 2.3")
-    m.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
-    m.add_argument("--disable", action="append", metavar="ID", help="rule id or name to switch off (repeatable)")
+    m.add_argument(
+        "--layout",
+        metavar="FILE",
+        help="shiftleft.yml with a layout: section (default: the project's)",
+    )
+    m.add_argument(
+        "--force", action="store_true", help="overwrite files edited since the last migration"
+    )
+    m.add_argument(
+        "--jobs", type=int, metavar="N", help="worker processes for large projects (default: CPUs)"
+    )
+    m.add_argument(
+        "--plan", action="store_true", help="plan every DDL / DML on the embedded Flink 2.3"
+    )
+    m.add_argument(
+        "--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)"
+    )
+    m.add_argument(
+        "--disable",
+        action="append",
+        metavar="ID",
+        help="rule id or name to switch off (repeatable)",
+    )
     m.add_argument("--llm", action=argparse.BooleanOptionalAction, default=False,
                    help="ask a local Ollama model to translate what no rule could (default: off)")  # fmt: skip
     m.add_argument("--llm-model", metavar="NAME", help="Ollama model (default: qwen2.5-coder:32b)")

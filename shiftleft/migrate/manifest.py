@@ -27,7 +27,9 @@ _KINDS = ("model", "seed", "snapshot")
 def _columns(entries: dict[str, Any]) -> dict[str, Column]:
     columns = {}
     for name, entry in (entries or {}).items():
-        constraints = [str(c.get("type")) for c in entry.get("constraints") or [] if isinstance(c, dict)]
+        constraints = [
+            str(c.get("type")) for c in entry.get("constraints") or [] if isinstance(c, dict)
+        ]
         columns[name] = Column(name=name, data_type=entry.get("data_type"), constraints=constraints)
     return columns
 
@@ -61,7 +63,9 @@ def load_manifest(path: Path) -> tuple[DbtProject, str | None]:
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read {path}: {e}") from None
     except json.JSONDecodeError as e:
-        raise ConfigError(f"{path}: not JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+        raise ConfigError(
+            f"{path}: not JSON (line {e.lineno}, column {e.colno}: {e.msg})"
+        ) from None
     if not isinstance(data, dict) or "nodes" not in data or "metadata" not in data:
         raise ConfigError(f"{path}: not a dbt manifest (no 'nodes' / 'metadata')")
     metadata = data["metadata"]

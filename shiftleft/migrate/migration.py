@@ -28,8 +28,8 @@ from shiftleft.migrate.project import DbtProject, Node, load_project, read_yaml
 from shiftleft.migrate.render import ADAPTER_DIALECTS, Renderer, RenderError, inject_ctes
 from shiftleft.migrate.translate import (
     EVENT_TIME_ID,
-    PLAN_ID,
     MATERIALIZATION_ID,
+    PLAN_ID,
     PROJECT_ID,
     RENDER_ID,
     NodeJob,
@@ -336,8 +336,13 @@ class _Migration:
                 if declared:
                     declared_types[column.name.lower()] = declared
         key, origin = _declared_key(node)
-        incremental = None
-        if node.materialized == "incremental" and node.compiled_code is None:
+        # dbt 1.9's event_time config (microbatch) names the event time outright
+        incremental = str(node.config["event_time"]) if node.config.get("event_time") else None
+        if (
+            incremental is None
+            and node.materialized == "incremental"
+            and node.compiled_code is None
+        ):
             try:
                 text = self.renderer.render(node, columns=self.columns_of, incremental=True).sql
                 incremental = _incremental_column(text, node.table_name, self.read)
@@ -559,7 +564,7 @@ def _source_columns(run: _Migration, node: Node) -> tuple[list[tuple[str, str]],
     for uid in readers:
         try:
             trees.append(sqlglot.parse_one(run.rendered[uid], read=run.read))
-        except Exception:  # noqa: BLE001 - an unreadable reader is reported on its own
+        except Exception:  # noqa: BLE001, S112 - an unreadable reader is reported on its own
             continue
     used = {c.lower(): c for tree in trees for c in _used_columns(node.table_name, [tree])}
     columns = [(n, t or "STRING") for n, t in declared] + [

@@ -319,6 +319,35 @@ def _key(job: NodeJob, changelog: Changelog, names: dict[str, str], out: NodeOut
                 "declare the key the query groups or partitions by",
             )
         )
+    strategy = str(job.config.get("incremental_strategy") or "")
+    if (
+        job.materialized == "incremental"
+        and not declared
+        and strategy in ("append", "insert_overwrite", "")
+    ):
+        what = {
+            "append": "appends new rows",
+            "insert_overwrite": "replaces whole partitions",
+            "": "appends new rows (no unique_key)",
+        }[strategy]
+        if changelog.updating:
+            out.diagnostics.append(
+                _note(
+                    KEY_ID,
+                    Severity.WARNING,
+                    f"the dbt model {what}, but in a stream its query updates rows ({changelog.reason}); "
+                    "the table takes those updates",
+                    "declare a unique_key (the table becomes an upsert table keyed on it)",
+                )
+            )
+        else:
+            out.diagnostics.append(
+                _note(
+                    KEY_ID,
+                    Severity.INFO,
+                    f"the dbt model {what}: in a stream every new row is appended",
+                )
+            )
     return declared or (list(changelog.key) if changelog.mode is ChangelogMode.UPSERT else [])
 
 

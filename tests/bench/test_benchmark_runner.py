@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from project_gen import generate_project, refs
+
+import shiftleft
 
 
 @pytest.mark.slow
@@ -30,5 +35,54 @@ def test_quick_benchmark_run(tmp_path: Path) -> None:
     assert tpch["queries"] >= 20, "shiftleft should read (almost) every TPC-H query"
     assert all(t["ratio"] > 0 for t in data["throughput"])
     assert [s["scale"] for s in data["scaling"]] == [1, 4, 16]
-    assert data["project"]["models"] == 200
+    project = data["project"]
+    assert project["models"] == project["rendered_models"] == 100
+    assert project["counts"]["failed"] == 0 and project["files_written"] > 100
+    assert project["ratio"] > 0 and project["sqlglot_seconds"] > 0
+    assert data["files"]["models"] == 200
+    assert "| dbt project |" in proc.stdout
     assert "| corpus |" in proc.stdout
+
+
+def _models(root: Path) -> dict[str, Path]:
+    return {f.stem: f for f in sorted((root / "models").rglob("*.sql"))}
+
+
+def test_generated_project_is_a_dag_of_existing_models(tmp_path: Path) -> None:
+    root = generate_project(tmp_path / "project", 60)
+    models = _models(root)
+    assert len(models) == 60
+    seeds = {f.stem for f in (root / "seeds").glob("*.csv")}
+    order = {name: int(name.rsplit("_", 1)[1]) for name in models}  # names end in their index
+    for name, file in models.items():
+        for parent in refs(file.read_text()):
+            assert parent in models or parent in seeds, (
+                f"{name} refs {parent}, which does not exist"
+            )
+            if parent in models:
+                assert order[parent] < order[name], f"{name} refs {parent}, which comes after it"
+    again = generate_project(tmp_path / "again", 60)
+    assert {n: f.read_text() for n, f in _models(again).items()} == {
+        n: f.read_text() for n, f in models.items()
+    }
+
+
+def test_generated_project_migrates_without_failures(tmp_path: Path) -> None:
+    root = generate_project(tmp_path / "project", 60)
+    result = shiftleft.migrate(root, tmp_path / "pipelines", read="spark", jobs=1)
+    counts = result.counts()
+    assert counts["failed"] == counts["needs_llm"] == 0, [
+        (t.name, [d.message for d in t.errors]) for t in result.tables if t.errors
+    ]
+    models = [t for t in result.tables if t.resource_type == "model"]
+    assert len(models) == 60 and all(t.rendered_sql for t in models)
+    assert counts["inlined"] >= 1 and counts["declared"] >= 3
+    assert {t.materialized for t in models} >= {"view", "table", "incremental", "ephemeral"}
+    by_name = {t.name: t for t in result.tables}
+
+    def depth(name: str) -> int:
+        t = by_name[name]
+        return (t.resource_type == "model") + max((depth(p) for p in t.parents), default=0)
+
+    assert 5 <= max(depth(t.name) for t in models) <= 8
+    assert (tmp_path / "pipelines" / "migration_report.md").is_file()

@@ -40,12 +40,16 @@ def _canonical(sql: str) -> str:
     return tree.sql("duckdb", normalize=True)
 
 
-def test_every_model_renders_to_dbts_compiled_sql(shop_result: MigrationResult, dbt_shop: DbtProject) -> None:
+def test_every_model_renders_to_dbts_compiled_sql(
+    shop_result: MigrationResult, dbt_shop: DbtProject
+) -> None:
     names = {}
     for uid, node in [*dbt_shop.manifest["nodes"].items(), *dbt_shop.manifest["sources"].items()]:
         if node.get("relation_name"):
             table = sqlglot.exp.to_table(node["relation_name"], dialect="duckdb")
-            names[tuple(p.lower() for p in (table.catalog, table.db, table.name))] = node.get("alias") or node.get("identifier") or node["name"]
+            names[tuple(p.lower() for p in (table.catalog, table.db, table.name))] = (
+                node.get("alias") or node.get("identifier") or node["name"]
+            )
     compared = 0
     for name, node in dbt_shop.models().items():
         table = next(t for t in shop_result.tables if t.unique_id == node["unique_id"])
@@ -57,27 +61,39 @@ def test_every_model_renders_to_dbts_compiled_sql(shop_result: MigrationResult, 
         compared += 1
     snapshot = dbt_shop.node("customers_snapshot", "snapshot")
     table = shop_result.table("customers_snapshot")
-    assert _canonical(table.rendered_sql or "") == _canonical(rename_relations(snapshot["compiled_code"], names, "duckdb"))
+    assert _canonical(table.rendered_sql or "") == _canonical(
+        rename_relations(snapshot["compiled_code"], names, "duckdb")
+    )
     assert compared == len(dbt_shop.models()) - 1  # all but the ephemeral model
 
 
 def test_materializations_map_to_flink(shop_result: MigrationResult) -> None:
     by = {t.name: t for t in shop_result.tables}
     assert by["stg_orders"].ddl.startswith("CREATE VIEW") and by["stg_orders"].dml is None
-    assert by["int_order_payments"].status is Status.INLINED and by["int_order_payments"].ddl is None
+    assert (
+        by["int_order_payments"].status is Status.INLINED and by["int_order_payments"].ddl is None
+    )
     assert "__dbt__cte__int_order_payments" in (by["fct_orders"].dml or "")
     fct = by["fct_orders"]  # incremental, unique_key=order_id, is_incremental() on order_ts
     assert fct.primary_key == ["order_id"] and fct.changelog == "upsert"
-    assert "PRIMARY KEY (order_id) NOT ENFORCED" in fct.ddl and "'connector' = 'upsert-kafka'" in fct.ddl
+    assert (
+        "PRIMARY KEY (order_id) NOT ENFORCED" in fct.ddl
+        and "'connector' = 'upsert-kafka'" in fct.ddl
+    )
     assert fct.event_time == "order_ts" and "WATERMARK FOR order_ts" in fct.ddl
     assert by["dim_customers"].primary_key == ["customer_id"]  # contract primary_key constraint
     assert by["fct_daily_revenue"].primary_key == ["revenue_day"]  # unique + not_null tests
-    assert "TUMBLE(TABLE fct_orders, DESCRIPTOR(order_ts), INTERVAL '1' DAY)" in by["fct_daily_revenue"].dml
+    assert (
+        "TUMBLE(TABLE fct_orders, DESCRIPTOR(order_ts), INTERVAL '1' DAY)"
+        in by["fct_daily_revenue"].dml
+    )
     snap = by["customers_snapshot"]  # a versioned table: key + watermark on updated_at
     assert snap.primary_key == ["customer_id"] and snap.event_time == "updated_at"
     assert "dbt_valid_from" in snap.ddl and "ON CONFLICT DO DEDUPLICATE" in snap.dml
     raw_orders = by["raw_orders"]  # a seed read by source('raw', 'raw_orders'): one table
-    assert raw_orders.event_time == "order_ts" and raw_orders.dml.startswith("INSERT INTO raw_orders VALUES")
+    assert raw_orders.event_time == "order_ts" and raw_orders.dml.startswith(
+        "INSERT INTO raw_orders VALUES"
+    )
     assert not any(t.resource_type == "source" for t in shop_result.tables)
     assert shop_result.ok, [d.format(t.name) for t in shop_result.tables for d in t.errors]
 
@@ -86,7 +102,11 @@ def test_layout_definitions_and_inventory(shop_result: MigrationResult) -> None:
     out = Path(shop_result.out_dir or "")
     fct = shop_result.table("fct_orders")
     assert fct.layer.value == "facts" and fct.path == "facts/shop/fct_orders"
-    assert (out / "facts/shop/fct_orders/sql-scripts/ddl.fct_orders.sql").read_text().startswith("CREATE TABLE fct_orders")
+    assert (
+        (out / "facts/shop/fct_orders/sql-scripts/ddl.fct_orders.sql")
+        .read_text()
+        .startswith("CREATE TABLE fct_orders")
+    )
     definition = json.loads((out / "facts/shop/fct_orders/pipeline_definition.json").read_text())
     assert definition["state_form"] == "Stateful" and definition["changelog_mode"] == "upsert"
     assert {p["table_name"] for p in definition["parents"]} == {"stg_orders", "int_order_payments"}
@@ -103,7 +123,11 @@ def test_layout_definitions_and_inventory(shop_result: MigrationResult) -> None:
 
 def test_migrating_twice_gives_identical_files(shop_project: Path, tmp_path: Path) -> None:
     def snapshot(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file()
+        }
 
     migrate(shop_project, tmp_path / "a", read="duckdb", env={})
     migrate(shop_project, tmp_path / "b", read="duckdb", env={}, jobs=2)
@@ -121,21 +145,27 @@ def test_user_edits_are_kept_unless_forced(shop_project: Path, tmp_path: Path) -
     dml.write_text("-- tuned by hand\n" + dml.read_text())
     result = migrate(shop_project, out, read="duckdb", env={}, vars={"cancelled_status": "void"})
     assert dml.read_text().startswith("-- tuned by hand")
-    assert [f.path for f in result.files if f.action.value == "kept"] == ["facts/shop/fct_orders/sql-scripts/dml.fct_orders.sql"]
+    assert [f.path for f in result.files if f.action.value == "kept"] == [
+        "facts/shop/fct_orders/sql-scripts/dml.fct_orders.sql"
+    ]
     assert "'void'" in (out / "sources/shop/stg_orders/sql-scripts/ddl.stg_orders.sql").read_text()
     migrate(shop_project, out, read="duckdb", env={}, force=True)
     assert not dml.read_text().startswith("-- tuned by hand")
 
 
 @pytest.mark.flink
-def test_every_statement_plans_on_flink(shop_result: MigrationResult, flink_planner_connectors: Any) -> None:
+def test_every_statement_plans_on_flink(
+    shop_result: MigrationResult, flink_planner_connectors: Any
+) -> None:
     plans = plan_pipeline(shop_result, flink_planner_connectors)
     assert {p.table for p in plans} == {t.name for t in shop_result.tables if t.ddl}
     assert [(p.table, str(e)) for p in plans for e in p.errors] == []
 
 
 @pytest.mark.flink
-def test_manifest_input_migrates_and_plans(dbt_shop: DbtProject, tmp_path: Path, flink_planner_connectors: Any) -> None:
+def test_manifest_input_migrates_and_plans(
+    dbt_shop: DbtProject, tmp_path: Path, flink_planner_connectors: Any
+) -> None:
     result = migrate(dbt_shop.dir / "target" / "manifest.json", tmp_path / "out")
     assert result.read == "duckdb"  # from the manifest's adapter
     assert result.counts()["translated"] == 14 and result.counts()["inlined"] == 1
@@ -152,7 +182,9 @@ _WITH = re.compile(r"\nWITH \(.*\)\s*$", re.S)
 def _on_files(ddl: str, folder: Path) -> str:
     """The DDL with its Kafka options swapped for a JSON-lines folder (runnable here)."""
     options = {"connector": "filesystem", "path": folder.as_posix(), "format": "json"}
-    return _WITH.sub("\nWITH (" + ", ".join(f"'{k}' = '{v}'" for k, v in options.items()) + ")", ddl)
+    return _WITH.sub(
+        "\nWITH (" + ", ".join(f"'{k}' = '{v}'" for k, v in options.items()) + ")", ddl
+    )
 
 
 @pytest.mark.flink
@@ -165,7 +197,10 @@ def test_pipeline_results_equal_dbt_on_duckdb(
     result = migrate(shop_project, read="duckdb", mode="batch", env={})
     runner = FlinkRunner(flink_planner, timeout_s=120)
     tables = [t for t in dag_order(result) if t.ddl]
-    ddl = [_on_files(t.ddl, tmp_path / t.name) if t.ddl.startswith("CREATE TABLE") else t.ddl for t in tables]
+    ddl = [
+        _on_files(t.ddl, tmp_path / t.name) if t.ddl.startswith("CREATE TABLE") else t.ddl
+        for t in tables
+    ]
     env = runner.environment("batch", ddl)
     for table in tables:
         if table.dml:
@@ -175,10 +210,18 @@ def test_pipeline_results_equal_dbt_on_duckdb(
         if table.resource_type == "snapshot":
             continue  # dbt adds its own bookkeeping columns (dbt_scd_id, timestamps of the run)
         columns = [c for c in dbt_shop.columns(table.name)]
-        flink_rows = runner.query(env, f"SELECT {', '.join(f'`{c}`' for c in columns)} FROM `{table.name}`")
+        flink_rows = runner.query(
+            env, f"SELECT {', '.join(f'`{c}`' for c in columns)} FROM `{table.name}`"
+        )
         expected = ResultSet(columns=columns, rows=dbt_shop.rows(f"main.{table.name}"))
         actual = ResultSet(columns=columns, rows=flink_rows.rows)
         diff = diff_results(expected, actual)
         assert diff.ok, f"{table.name}: {diff.summary()}"
         compared.append(table.name)
-    assert {"dim_customers", "fct_orders", "fct_daily_revenue", "int_customer_orders", "rpt_payment_methods"} <= set(compared)
+    assert {
+        "dim_customers",
+        "fct_orders",
+        "fct_daily_revenue",
+        "int_customer_orders",
+        "rpt_payment_methods",
+    } <= set(compared)

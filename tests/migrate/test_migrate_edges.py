@@ -1,0 +1,207 @@
+"""``shiftleft migrate`` on small hand-made projects: what goes wrong is reported, per model,
+and the rest of the project still migrates; the CLI's exit codes and output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shiftleft.cli import main
+from shiftleft.errors import ConfigError
+from shiftleft.migrate import Status, migrate
+from shiftleft.models import Severity
+
+
+def make_project(root: Path, models: dict[str, str], extra: dict[str, str] | None = None) -> Path:
+    (root / "models").mkdir(parents=True)
+    (root / "dbt_project.yml").write_text(
+        "name: demo\nprofile: demo\nmodels:\n  demo:\n    +materialized: table\n"
+    )
+    (root / "models" / "sources.yml").write_text(
+        "version: 2\nsources:\n  - name: app\n    tables:\n"
+        "      - name: events\n        loaded_at_field: event_ts\n"
+        "        columns:\n"
+        "          - {name: id, data_type: bigint}\n"
+        "          - {name: user_id, data_type: bigint}\n"
+        "          - {name: event_ts, data_type: timestamp}\n"
+        "          - {name: kind, data_type: string}\n"
+        "      - name: users\n"
+    )
+    for name, sql in models.items():
+        path = root / "models" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(sql)
+    for name, text in (extra or {}).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def test_unknown_macro_fails_one_model_and_names_it(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {
+            "stg_events.sql": "select id, user_id, event_ts, kind from {{ source('app', 'events') }}",
+            "fct_kinds.sql": "select kind, count(*) as n\nfrom {{ ref('stg_events') }}\nwhere {{ my_filter('kind') }}\ngroup by kind",
+            "dim_users.sql": "select id, name from {{ source('app', 'users') }}",
+        },
+    )
+    result = migrate(project, tmp_path / "out")
+    broken = result.table("fct_kinds")
+    assert broken.status is Status.FAILED and broken.dml is None
+    [error] = broken.errors
+    assert "my_filter" in error.message and error.rule_id == "SL5001" and error.line == 3
+    assert result.table("stg_events").status is Status.TRANSLATED
+    assert result.table("dim_users").status is Status.TRANSLATED
+    assert not result.ok
+    assert "my_filter" in (tmp_path / "out" / "migration_report.md").read_text()
+
+
+def test_sources_event_time_and_inferred_columns(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {
+            "stg_events.sql": "select id, user_id, event_ts, kind from {{ source('app', 'events') }}",
+            "dim_users.sql": "select id, upper(name) as name from {{ source('app', 'users') }}",
+        },
+    )
+    result = migrate(project)
+    events = result.table("events")
+    assert events.status is Status.DECLARED and events.event_time == "event_ts"
+    assert "WATERMARK FOR event_ts" in events.ddl and "event_ts TIMESTAMP(3)" in events.ddl
+    users = result.table("users")  # no columns declared: inferred from the models reading it
+    assert "id STRING" in users.ddl and "name STRING" in users.ddl
+    assert any(d.rule_id == "SL4105" for d in users.diagnostics)
+    assert result.table("stg_events").event_time == "event_ts"  # a view passes it through
+
+
+def test_alias_cannot_escape_the_output_folder(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {"evil.sql": "{{ config(alias='../../../etc/passwd') }}\nselect 1 as x"},
+    )
+    migrate(project, tmp_path / "out")
+    written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert written and all((tmp_path / "out") in p.parents for p in written)
+    assert not (tmp_path / "etc").exists()
+
+
+def test_same_table_name_twice_is_an_error_not_an_overwrite(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {
+            "a/orders.sql": "select 1 as id",
+            "b/orders_v2.sql": "{{ config(alias='orders') }}\nselect 2 as id",
+        },
+    )
+    result = migrate(project, tmp_path / "out")
+    models = sorted(
+        (t.unique_id, t.status.value) for t in result.tables if t.resource_type == "model"
+    )
+    assert models == [("model.demo.orders", "translated"), ("model.demo.orders_v2", "failed")]
+    [error] = next(t for t in result.tables if t.unique_id == "model.demo.orders_v2").errors
+    assert "also used by model.demo.orders" in error.message
+
+
+def test_cycle_is_reported(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {
+            "a.sql": "select * from {{ ref('b') }}",
+            "b.sql": "select * from {{ ref('a') }}",
+            "c.sql": "select 1 as x",
+        },
+    )
+    result = migrate(project)
+    assert any("cycle" in d.message for d in result.diagnostics)
+    assert result.table("c").status is Status.TRANSLATED
+    assert result.table("a").status is Status.FAILED
+
+
+def test_unreadable_rendered_sql_reports_where(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", {"bad.sql": "select a from t where (b = 1"})
+    result = migrate(project)
+    table = result.table("bad")
+    assert table.status is Status.FAILED
+    assert table.errors[0].rule_id == "SL5002" and table.errors[0].line == 1
+
+
+def test_incremental_append_and_updating_query_is_flagged(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {
+            "agg.sql": "{{ config(materialized='incremental') }}\nselect kind, count(*) as n from {{ source('app', 'events') }} group by kind"
+        },
+    )
+    table = migrate(project).table("agg")
+    assert any(
+        d.severity is Severity.WARNING and "unique_key" in (d.suggestion or "")
+        for d in table.diagnostics
+    )
+    assert table.changelog == "upsert" and table.primary_key == ["kind"]
+
+
+def test_confluent_target(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {
+            "fct.sql": "{{ config(unique_key='kind') }}\nselect kind, count(*) as n from {{ source('app', 'events') }} group by kind"
+        },
+    )
+    result = migrate(project, target="confluent")
+    ddl = result.table("fct").ddl
+    assert "DISTRIBUTED BY HASH(kind)" in ddl and "'changelog.mode' = 'upsert'" in ddl
+
+
+def test_layout_overrides_from_shiftleft_yml(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {"report_x.sql": "select 1 as x"},
+        {
+            "shiftleft.yml": "layout:\n  layers: {report_*: facts}\n  products: {report_*: finance}\n"
+        },
+    )
+    result = migrate(project, tmp_path / "out")
+    table = result.table("report_x")
+    assert (table.layer.value, table.product) == ("facts", "finance")
+    assert (tmp_path / "out/facts/finance/report_x/sql-scripts/dml.report_x.sql").is_file()
+
+
+def test_not_a_project_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no dbt_project.yml"):
+        migrate(tmp_path)
+    (tmp_path / "dbt_project.yml").write_text("name: [unclosed\n")
+    with pytest.raises(ConfigError, match="line"):
+        migrate(tmp_path)
+
+
+def test_cli_migrate_exit_codes_and_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = make_project(
+        tmp_path / "good", {"stg.sql": "select id from {{ source('app', 'events') }}"}
+    )
+    assert main(["migrate", str(good), "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "demo: 3 tables: 1 translated, 2 declared" in out and "wrote 8 files" in out
+    assert main(["migrate", str(good), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {t["name"] for t in data["tables"]} == {"stg", "events", "users"}
+    bad = make_project(tmp_path / "bad", {"m.sql": "select {{ nope() }}"})
+    assert main(["migrate", str(bad)]) == 1
+    assert "nope" in capsys.readouterr().out
+    assert main(["migrate", str(tmp_path / "missing")]) == 2
+    assert "no dbt_project.yml" in capsys.readouterr().err
+    assert main(["migrate", str(good), "--vars", "[1, 2]"]) == 2
+
+
+def test_cli_progress_bar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = make_project(
+        tmp_path / "good", {"stg.sql": "select id from {{ source('app', 'events') }}"}
+    )
+    assert main(["migrate", str(good), "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert "[" in err and "3/3" in err
