@@ -20,6 +20,7 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/shiftleft transpile examples/orders.sql
+	$(BIN)/shiftleft migrate examples/dbt_shop --out build/pipelines
 
 test: install
 	$(BIN)/python -m pytest

@@ -52,3 +52,14 @@ def test_readme_streaming_examples() -> None:
         "SELECT customer, sum(amount) AS total FROM orders GROUP BY customer", **options, sink="totals"
     )
     assert "CREATE TABLE totals (\n  customer STRING,\n  total BIGINT,\n  PRIMARY KEY (customer) NOT ENFORCED\n)" in result.sql
+
+
+def test_readme_migrate_example(tmp_path: Path) -> None:
+    """The README's migrate example: the counts it shows are what the example project gives."""
+    result = shiftleft.migrate(ROOT / "examples" / "dbt_shop", tmp_path / "pipelines", env={})
+    counts = result.counts()
+    assert (counts["translated"], counts["inlined"], counts["failed"]) == (14, 1, 0)
+    assert "{'translated': 14, 'inlined': 1, 'failed': 0, ...}" in README
+    assert result.ok and (tmp_path / "pipelines" / "migration_report.html").is_file()
+    for section in ("## Migrating a dbt project", "docs/migrate.md"):
+        assert section in README

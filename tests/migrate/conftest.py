@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from real_dbt import DbtProject, build_and_compile, copy_project
 
-PROJECTS = Path(__file__).parent / "projects"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture(scope="session")
 def shop_project() -> Path:
     """The ``shop`` fixture project, in the source tree (read-only: copy it to run dbt)."""
-    return PROJECTS / "shop"
+    return EXAMPLES / "dbt_shop"
 
 
 @pytest.fixture

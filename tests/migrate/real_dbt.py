@@ -1,6 +1,6 @@
 """Drive the real dbt (dbt-core + dbt-duckdb) in-process, for tests that compare with it.
 
-The fixture projects under ``tests/migrate/projects/`` are never run in place: a test copies
+The example project ``examples/dbt_shop/`` is never run in place: a test copies
 one (:func:`copy_project`), then compiles it (:func:`compile_project`, which returns dbt's
 ``manifest.json``) and/or builds it into a DuckDB file (:func:`build_project`).  Everything
 dbt writes (``profiles.yml``, ``target/``, ``logs/``, the ``.duckdb`` file) stays inside the
