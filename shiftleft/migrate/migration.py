@@ -150,6 +150,7 @@ class _Migration:
 
     def discover(self) -> None:
         """Render every model once (capture mode): refs, sources, in-file config."""
+        disabled: list[str] = []
         for node in self.project.nodes.values():
             if node.resource_type not in ("model", "snapshot"):
                 continue
@@ -163,7 +164,14 @@ class _Migration:
                 self._render_failed(node, e)
                 continue
             node.config = rendered.config
+            if not rendered.enabled:  # config(enabled=...) known only once rendered
+                disabled.append(node.unique_id)
+                continue
             self.parents[node.unique_id] = [*rendered.refs, *rendered.sources]
+        for uid in disabled:
+            del self.project.nodes[uid]
+            self.parents.pop(uid, None)
+            self.project.disabled.append(uid)
         for node in self.project.nodes.values():
             self.parents.setdefault(
                 node.unique_id, list(node.depends_on) if node.compiled_code is not None else []

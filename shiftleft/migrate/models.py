@@ -41,7 +41,9 @@ class PipelineTable(BaseModel):
     )
     layer: Layer
     product: str
-    path: str | None = Field(default=None, description="table folder, relative to the output folder")
+    path: str | None = Field(
+        default=None, description="table folder, relative to the output folder"
+    )
     ddl_path: str | None = Field(default=None, description="relative to the output folder")
     dml_path: str | None = Field(default=None, description="relative to the output folder")
     ddl: str | None = None

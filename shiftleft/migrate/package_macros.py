@@ -11,6 +11,7 @@ dialect of the project's adapter; shiftleft's rules translate it to Flink afterw
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -54,14 +55,17 @@ _SPARKS = {"spark", "spark2", "hive"}
 
 
 def dateadd(state: _ModelState, datepart: Any, interval: Any, from_date_or_timestamp: Any) -> str:
-    """dbt.dateadd: ``from + interval datepart`` in the read dialect."""
+    """dbt.dateadd: ``from + interval datepart`` in the read dialect; an arithmetic result is
+    parenthesized, so that ``{{ dbt.dateadd(...) }}::date`` casts the sum."""
     unit = str(datepart).strip("'\"").upper()
     this, amount = _expr(state, from_date_or_timestamp), _expr(state, interval)
+    node: exp.Expr
     if state.r.read in _SPARKS and unit in _SUBDAY:  # DATE_ADD there adds days
-        return _sql(
-            state, exp.Add(this=this, expression=exp.Interval(this=amount, unit=exp.var(unit)))
-        )
-    return _sql(state, exp.DateAdd(this=this, expression=amount, unit=exp.var(unit)))
+        node = exp.Add(this=this, expression=exp.Interval(this=amount, unit=exp.var(unit)))
+    else:
+        node = exp.DateAdd(this=this, expression=amount, unit=exp.var(unit))
+    text = _sql(state, node)
+    return f"({text})" if isinstance(_expr(state, text), exp.Binary) else text
 
 
 def datediff(state: _ModelState, first_date: Any, second_date: Any, datepart: Any) -> str:
@@ -244,10 +248,9 @@ def union_relations(
     selects = []
     for relation, cols in known:
         present = {n.lower() for n, _ in cols or []}
+        literal = exp.Literal.string(str(relation)).sql(state.r.read)
         items = (
-            [
-                f"cast({exp.Literal.string(str(relation)).sql(state.r.read)} as {_type(state, 'TEXT')}) as {source_column_name}"
-            ]
+            [f"cast({literal} as {_type(state, 'TEXT')}) as {source_column_name}"]
             if source_column_name
             else []
         )
@@ -259,24 +262,97 @@ def union_relations(
     return "\n\nunion all\n\n".join(f"(\n{s}\n)" for s in selects)
 
 
+#: the most rows a date spine may have to be written out as VALUES
+DATE_SPINE_LIMIT = 100_000
+_SPINE_STEPS = {"day", "week", "month", "quarter", "year", "hour", "minute"}
+
+
+def _literal_datetime(state: _ModelState, text: Any) -> datetime.datetime | None:
+    """The value of a date / timestamp literal (``'2024-01-01'``, ``cast('...' as date)``)."""
+    try:
+        node = _expr(state, text)
+    except Exception:  # noqa: BLE001 - not a literal then
+        return None
+    while isinstance(node, (exp.Cast, exp.TryCast, exp.Paren)):
+        node = node.this
+    if isinstance(node, (exp.TsOrDsToDate, exp.StrToDate, exp.Anonymous)) and node.expressions[:1]:
+        node = node.expressions[0]
+    if not isinstance(node, exp.Literal) or not node.is_string:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(node.this)
+    except ValueError:
+        return None
+
+
+def _step(value: datetime.datetime, datepart: str, n: int) -> datetime.datetime:
+    if datepart in ("day", "week", "hour", "minute"):
+        unit = {"day": "days", "week": "weeks", "hour": "hours", "minute": "minutes"}[datepart]
+        return value + datetime.timedelta(**{unit: n})
+    months = n * {"month": 1, "quarter": 3, "year": 12}[datepart]
+    month = value.month - 1 + months
+    return value.replace(year=value.year + month // 12, month=month % 12 + 1, day=1)
+
+
+def date_spine(state: _ModelState, datepart: Any, start_date: Any, end_date: Any) -> str:
+    """dbt_utils.date_spine with literal bounds: the rows ``date_<datepart>`` in
+    [start, end), written out (a stream has no series generator; a bounded table does)."""
+    from shiftleft.migrate.render import RenderError
+
+    part = str(datepart).strip("'\"").lower()
+    start, end = _literal_datetime(state, start_date), _literal_datetime(state, end_date)
+    if part not in _SPINE_STEPS or start is None or end is None:
+        raise RenderError(
+            f"dbt_utils.date_spine({datepart}, {start_date}, {end_date}): shiftleft writes a date "
+            f"spine out only for literal bounds and a datepart in {sorted(_SPINE_STEPS)}",
+            name="dbt_utils.date_spine",
+        )
+    values = []
+    k, current = 0, start
+    while current < end:
+        values.append(current)
+        k += 1
+        if k > DATE_SPINE_LIMIT:
+            raise RenderError(
+                f"dbt_utils.date_spine: more than {DATE_SPINE_LIMIT} rows",
+                name="dbt_utils.date_spine",
+            )
+        current = _step(start, part, k)
+    kind = "date" if part in ("day", "week", "month", "quarter", "year") else "timestamp"
+    rows = ", ".join(
+        f"(cast('{v.date().isoformat() if kind == 'date' else v.isoformat(sep=' ')}' as {kind}))"
+        for v in values
+    )
+    column = f"date_{part}"
+    if not values:
+        return f"select cast(null as {kind}) as {column} where 1 = 0"
+    return f"select {column} from (values {rows}) as date_spine({column})"
+
+
 def package_macro(state: _ModelState, package: str, name: str) -> Callable[..., Any] | None:
     """shiftleft's own version of ``package.name`` (a well-known package macro), or None."""
     if package != "dbt_utils":
         return None
-    if name == "star":
-        return (
-            lambda from_=None, relation_alias=False, except_=(), prefix="", suffix="", quote_identifiers=True, **kw: (
-                star(
-                    state,
-                    from_ if from_ is not None else kw.get("from"),
-                    relation_alias,
-                    kw.get("except", except_),
-                    prefix,
-                    suffix,
-                    quote_identifiers,
-                )
-            )
+    if name == "date_spine":
+        return lambda datepart, start_date, end_date: date_spine(
+            state, datepart, start_date, end_date
         )
+    if name == "star":  # dbt_utils.star(from, relation_alias, except, prefix, suffix, quote_...)
+
+        def star_(*args: Any, **kw: Any) -> str:
+            names = ("from", "relation_alias", "except", "prefix", "suffix", "quote_identifiers")
+            given = {**dict(zip(names, args)), **kw}
+            return star(
+                state,
+                given.get("from"),
+                given.get("relation_alias", False),
+                given.get("except", ()),
+                given.get("prefix", ""),
+                given.get("suffix", ""),
+                given.get("quote_identifiers", True),
+            )
+
+        return star_
     if name == "generate_surrogate_key":
         null_value = (
             ""

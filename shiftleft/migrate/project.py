@@ -247,6 +247,25 @@ def _columns(entries: Any, where: str) -> dict[str, Column]:
 
 _MACRO_FILE = re.compile(r"\.(sql|jinja)$")
 
+#: ``{{ config(..., enabled=false, ...) }}`` with a literal true / false, in a model's file
+_IN_FILE_ENABLED = re.compile(
+    r"{{-?\s*config\s*\((?:[^()]|\([^()]*\))*?\benabled\s*=\s*(true|false)\b", re.IGNORECASE
+)
+
+
+def _enabled_here(node: Node) -> bool:
+    """Whether ``node`` is enabled, as far as files tell without rendering.
+
+    The model's own ``{{ config(enabled=...) }}`` wins over dbt_project.yml and properties
+    files, as in dbt; only a literal true / false is read here.  Any other expression
+    (``enabled=target.name == 'prod'``) is only known once the model is rendered: see
+    ``Rendered.enabled`` in :mod:`shiftleft.migrate.render`, which the caller has to check."""
+    # (a snapshot file may hold several snapshots: its config is left to rendering)
+    found = _IN_FILE_ENABLED.search(node.raw_code) if node.resource_type == "model" else None
+    if found:
+        node.config["enabled"] = found.group(1).lower() == "true"
+    return is_enabled(node.config)
+
 
 def _package_projects(root: Path, spec: dict[str, Any]) -> list[tuple[str, Path, dict[str, Any]]]:
     install = root / str(spec.get("packages-install-path", "dbt_packages"))
@@ -336,9 +355,7 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
     }:
         for file in sorted((root / base).rglob("*.y*ml")) if (root / base).is_dir() else []:
             _read_properties(file, root, name, by_name, nodes)
-    # `{{ config(enabled=false) }}` inside a model file is only known once the model is
-    # rendered: see Rendered.enabled; the migration drops those after its capture pass
-    disabled = [uid for uid, node in nodes.items() if not is_enabled(node.config)]
+    disabled = [uid for uid, node in nodes.items() if not _enabled_here(node)]
     for uid in disabled:
         del nodes[uid]
     dispatch = spec.get("dispatch") or []

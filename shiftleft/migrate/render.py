@@ -17,6 +17,7 @@ internals, read files or run queries.  A model that calls something we cannot re
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 import os
 import re
@@ -28,6 +29,7 @@ from pathlib import PurePath
 from typing import Any
 
 import jinja2
+import sqlglot
 from jinja2.sandbox import SandboxedEnvironment
 from sqlglot import exp, tokens
 from sqlglot.dialects.dialect import Dialect
@@ -156,7 +158,26 @@ class Relation:
         return str(self)
 
     def __str__(self) -> str:
-        return exp.to_identifier(self.identifier).sql(self.dialect)
+        return table_identifier(self.identifier, self.dialect)
+
+
+@functools.lru_cache(maxsize=4096)
+def table_identifier(name: str, dialect: str) -> str:
+    """``name`` as a table name in ``dialect``: bare when the dialect reads it back as that
+    table, quoted otherwise (``select``, ``from``, ``my-table``; sqlglot does not quote every
+    keyword by itself, in Spark for one)."""
+    text = exp.to_identifier(name).sql(dialect)
+    if text != name:
+        return text
+    try:
+        found = Dialect.get_or_raise(dialect).tokenize(name)
+        bare = len(found) == 1 and found[0].token_type is tokens.TokenType.VAR
+        if bare:
+            tree = sqlglot.parse_one(f"select * from {name} where 1 = 1", read=dialect)
+            bare = [t.name for t in tree.find_all(exp.Table)] == [name]
+    except Exception:  # noqa: BLE001 - not readable bare: quote it
+        bare = False
+    return text if bare else exp.to_identifier(name, quoted=True).sql(dialect)
 
 
 @dataclass
@@ -279,7 +300,6 @@ class Renderer:
         self.by_name: dict[tuple[str, str], Node] = {}
         self.sources: dict[tuple[str, str], Node] = {}
         #: names of the disabled models / seeds / snapshots (a ref to one is an error)
-        self.disabled = {uid.split(".")[-1] for uid in project.disabled}
         for node in project.nodes.values():
             if node.resource_type == "source":
                 self.sources[(node.source_name or "", node.name)] = node
@@ -323,10 +343,16 @@ class Renderer:
 
     # -- lookups -----------------------------------------------------------------------------
 
+    @property
+    def disabled(self) -> set[str]:
+        """Names of the disabled nodes (in files, or by a config() found while rendering)."""
+        return {uid.split(".")[-1] for uid in self.project.disabled}
+
     def find_ref(self, name: str) -> Node | None:
         for kind in ("model", "seed", "snapshot"):
-            if (kind, name) in self.by_name:
-                return self.by_name[(kind, name)]
+            node = self.by_name.get((kind, name))
+            if node is not None and node.unique_id in self.project.nodes:  # not disabled since
+                return node
         return None
 
     def body(self, node: Node) -> str:

@@ -148,14 +148,16 @@ def _status(t: PipelineTable | None) -> str:
 def _tooltip(name: str, t: PipelineTable | None) -> str:
     if t is None:
         return f"{name}\nexternal: read, but not part of the project"
-    return "\n".join([
-        name,
-        f"status: {t.status.value}",
-        f"layer: {t.layer.value} · materialized: {t.materialized}",
-        f"changelog: {t.changelog or '-'}",
-        f"key: {', '.join(t.primary_key) or '-'}",
-        f"diagnostics: {len(t.diagnostics)} ({_errors_warnings(t.diagnostics)})",
-    ])
+    return "\n".join(
+        [
+            name,
+            f"status: {t.status.value}",
+            f"layer: {t.layer.value} · materialized: {t.materialized}",
+            f"changelog: {t.changelog or '-'}",
+            f"key: {', '.join(t.primary_key) or '-'}",
+            f"diagnostics: {len(t.diagnostics)} ({_errors_warnings(t.diagnostics)})",
+        ]
+    )
 
 
 def lineage_svg(result: MigrationResult) -> str:
@@ -169,14 +171,18 @@ def lineage_svg(result: MigrationResult) -> str:
     head = '<svg xmlns="http://www.w3.org/2000/svg" role="img" ' + font
     g = _graph(result)
     if not g.nodes:
-        return (f'{head} width="160" height="40" viewBox="0 0 160 40">'
-                f"<title>{_e(result.project)}: no tables</title>"
-                '<text x="80" y="24" text-anchor="middle" font-size="13" fill="#666">'
-                "no tables</text></svg>\n")
+        return (
+            f'{head} width="160" height="40" viewBox="0 0 160 40">'
+            f"<title>{_e(result.project)}: no tables</title>"
+            '<text x="80" y="24" text-anchor="middle" font-size="13" fill="#666">'
+            "no tables</text></svg>\n"
+        )
     layer = _layers(g)
     cols = _columns(g, layer)
-    width = {n: max(80, len(n) * _CHAR_W + 2 * _PAD,
-                    len(_subtitle(g.tables.get(n))) * _SUB_W + 2 * _PAD) for n in g.nodes}
+    width = {
+        n: max(80, len(n) * _CHAR_W + 2 * _PAD, len(_subtitle(g.tables.get(n))) * _SUB_W + 2 * _PAD)
+        for n in g.nodes
+    }
     pitch, rows = _NODE_H + _GAP_Y, max(len(c) for c in cols)
     xy: dict[str, tuple[int, int]] = {}
     x = _MARGIN
@@ -187,21 +193,29 @@ def lineage_svg(result: MigrationResult) -> str:
             xy[n] = (x + (col_w - width[n]) // 2, top + i * pitch)
         x += col_w + _GAP_X
     w_total, h_total = x - _GAP_X + _MARGIN, 2 * _MARGIN + rows * pitch - _GAP_Y
-    out = [(f'{head} width="{w_total}" height="{h_total}" viewBox="0 0 {w_total} {h_total}" '
-            f'aria-label="lineage of {_e(result.project)}">'),
-           f"<title>lineage of {_e(result.project)}</title>",
-           ('<defs><marker id="sl-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="8" '
+    out = [
+        (
+            f'{head} width="{w_total}" height="{h_total}" viewBox="0 0 {w_total} {h_total}" '
+            f'aria-label="lineage of {_e(result.project)}">'
+        ),
+        f"<title>lineage of {_e(result.project)}</title>",
+        (
+            '<defs><marker id="sl-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="8" '
             'markerHeight="8" markerUnits="userSpaceOnUse" orient="auto">'
-            '<path d="M0,0 L8,4 L0,8 z" fill="#888"/></marker></defs>'),
-           '<g class="edges" fill="none" stroke="#999" stroke-width="1.3">']
+            '<path d="M0,0 L8,4 L0,8 z" fill="#888"/></marker></defs>'
+        ),
+        '<g class="edges" fill="none" stroke="#999" stroke-width="1.3">',
+    ]
     for p, c in g.edges:
         (px, py), (cx, cy) = xy[p], xy[c]
         x1, y1, x2, y2 = px + width[p], py + _NODE_H // 2, cx, cy + _NODE_H // 2
         dx = max(24, abs(x2 - x1) // 2)
         back = ' stroke="#c62828" stroke-dasharray="4 3"' if layer[p] >= layer[c] else ""
-        out.append(f'<path class="edge" data-from="{_e(p)}" data-to="{_e(c)}"{back} '
-                   f'd="M{x1},{y1} C{x1 + dx},{y1} {x2 - dx},{y2} {x2},{y2}" '
-                   'marker-end="url(#sl-arrow)"/>')
+        out.append(
+            f'<path class="edge" data-from="{_e(p)}" data-to="{_e(c)}"{back} '
+            f'd="M{x1},{y1} C{x1 + dx},{y1} {x2 - dx},{y2} {x2},{y2}" '
+            'marker-end="url(#sl-arrow)"/>'
+        )
     out.append('</g><g class="nodes">')
     for n in g.nodes:
         t, (nx, ny), w = g.tables.get(n), xy[n], width[n]
@@ -217,7 +231,8 @@ def lineage_svg(result: MigrationResult) -> str:
             f'<text x="{nx + w // 2}" y="{ny + 16}" text-anchor="middle" font-size="12" '
             f'fill="{ink}">{_e(n)}</text>'
             f'<text x="{nx + w // 2}" y="{ny + 30}" text-anchor="middle" font-size="10" '
-            f'fill="#666">{_e(_subtitle(t))}</text></g>')
+            f'fill="#666">{_e(_subtitle(t))}</text></g>'
+        )
     out.append("</g></svg>\n")
     return "\n".join(out)
 
@@ -269,13 +284,32 @@ def _layer_counts(result: MigrationResult) -> dict[str, int]:
 
 def _row(t: PipelineTable) -> list[str]:
     sev = _severity_counts(t.diagnostics)
-    return [t.name, t.layer.value, t.product, t.materialized, t.status.value,
-            t.changelog or "", ", ".join(t.primary_key), "yes" if t.stateful else "no",
-            str(sev[Severity.ERROR]), str(sev[Severity.WARNING])]
+    return [
+        t.name,
+        t.layer.value,
+        t.product,
+        t.materialized,
+        t.status.value,
+        t.changelog or "",
+        ", ".join(t.primary_key),
+        "yes" if t.stateful else "no",
+        str(sev[Severity.ERROR]),
+        str(sev[Severity.WARNING]),
+    ]
 
 
-_COLUMNS = ["Table", "Layer", "Product", "Materialized", "Status", "Changelog", "Primary key",
-            "Stateful", "Errors", "Warnings"]
+_COLUMNS = [
+    "Table",
+    "Layer",
+    "Product",
+    "Materialized",
+    "Status",
+    "Changelog",
+    "Primary key",
+    "Stateful",
+    "Errors",
+    "Warnings",
+]
 
 
 def _mermaid_ids(nodes: list[str]) -> dict[str, str]:
@@ -300,8 +334,12 @@ def _mermaid(result: MigrationResult) -> list[str]:
     if not g.nodes:
         return ["_No tables._"]
     if len(g.edges) > _MERMAID_MAX_EDGES:
-        return [(f"_The lineage has {len(g.nodes)} nodes and {len(g.edges)} edges, too many "
-                 "for a Mermaid diagram: see the HTML report._")]
+        return [
+            (
+                f"_The lineage has {len(g.nodes)} nodes and {len(g.edges)} edges, too many "
+                "for a Mermaid diagram: see the HTML report._"
+            )
+        ]
     ids = _mermaid_ids(g.nodes)
     out = ["```mermaid", "flowchart LR"]
     for n in g.nodes:
@@ -316,11 +354,18 @@ def _mermaid(result: MigrationResult) -> list[str]:
 def markdown_report(result: MigrationResult) -> str:
     """A GitHub-flavoured Markdown report: summary, tables, Mermaid lineage, diagnostics."""
     counts, files = result.counts(), _file_counts(result)
-    out = [f"# Migration report: {_md_inline(result.project)}", "",
-           f"dbt project {_md_code(result.project_dir)}"
-           + ""
-           + f" (read: {_md_inline(result.read)}, target: {_md_inline(result.target)})", "",
-           "## Summary", "", "| Status | Tables |", "|---|---:|"]
+    out = [
+        f"# Migration report: {_md_inline(result.project)}",
+        "",
+        f"dbt project {_md_code(result.project_dir)}"
+        + ""
+        + f" (read: {_md_inline(result.read)}, target: {_md_inline(result.target)})",
+        "",
+        "## Summary",
+        "",
+        "| Status | Tables |",
+        "|---|---:|",
+    ]
     out += [f"| {s} | {n} |" for s, n in counts.items()]
     out += [f"| **total** | {len(result.tables)} |", "", "| Layer | Tables |", "|---|---:|"]
     out += [f"| {layer} | {n} |" for layer, n in _layer_counts(result).items()]
@@ -332,8 +377,9 @@ def markdown_report(result: MigrationResult) -> str:
     out += ["", "## Tables", ""]
     if result.tables:
         out += ["| " + " | ".join(_COLUMNS) + " |", "|" + "---|" * len(_COLUMNS)]
-        out += ["| " + " | ".join(_md_cell(c) for c in _row(t)) + " |"
-                for t in _sorted_tables(result)]
+        out += [
+            "| " + " | ".join(_md_cell(c) for c in _row(t)) + " |" for t in _sorted_tables(result)
+        ]
     else:
         out.append("_No tables._")
     out += ["", "## Lineage", "", *_mermaid(result), "", "## Diagnostics", ""]
@@ -343,8 +389,11 @@ def markdown_report(result: MigrationResult) -> str:
     if result.diagnostics:
         out += ["### Project", "", *map(_md_diagnostic, result.diagnostics), ""]
     for t in with_diags:
-        where = [f"{label}: {_md_code(p)}" for label, p in
-                 (("Source", t.source_file), ("DDL", t.ddl_path), ("DML", t.dml_path)) if p]
+        where = [
+            f"{label}: {_md_code(p)}"
+            for label, p in (("Source", t.source_file), ("DDL", t.ddl_path), ("DML", t.dml_path))
+            if p
+        ]
         out += [f"### {_md_inline(t.name)} ({t.status.value})", ""]
         out += [" · ".join(where), ""] if where else []
         out += [*map(_md_diagnostic, t.diagnostics), ""]
@@ -369,8 +418,9 @@ details{margin:.4rem 0;border:1px solid #ddd;border-radius:6px;padding:.3rem .7r
 summary{cursor:pointer}pre{background:#f7f7f7;padding:.6rem;overflow:auto}
 .sev-error{color:#c62828}.sev-warning{color:#b26a00}.sev-info{color:#1f5fbf}
 """
-_CSS += "".join(f".s-{s}{{background:{f};border-color:{k}}}\n" for s, (f, k) in
-                STATUS_COLORS.items())
+_CSS += "".join(
+    f".s-{s}{{background:{f};border-color:{k}}}\n" for s, (f, k) in STATUS_COLORS.items()
+)
 
 _JS = """
 document.querySelectorAll("table.tables th").forEach(function (th, i) {
@@ -395,8 +445,10 @@ def _badge(status: str) -> str:
 def _html_diagnostics(diags: list[Diagnostic]) -> str:
     items = []
     for d in diags:
-        item = (f'<li><b class="sev-{d.severity.value}">{d.severity.value}</b> '
-                f"[{_e(d.rule_id)}] {_e(d.message)}{_e(_location(d))}")
+        item = (
+            f'<li><b class="sev-{d.severity.value}">{d.severity.value}</b> '
+            f"[{_e(d.rule_id)}] {_e(d.message)}{_e(_location(d))}"
+        )
         item += f" — {_e(d.suggestion)}" if d.suggestion else ""
         item += f"<pre>{_e(d.snippet)}</pre>" if d.snippet else ""
         items.append(item + "</li>")
@@ -412,35 +464,56 @@ def html_report(result: MigrationResult) -> str:
     """One self-contained HTML page: summary cards, lineage SVG, tables, diagnostics, SQL."""
     title = f"Migration report: {result.project}"
     target = ""  # the report lives in the output folder; its path would make runs differ
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
-           f"<h1>{_e(title)}</h1>",
-           (f'<p class="meta">dbt project <code>{_e(result.project_dir)}</code>{target} '
-            f"(read: {_e(result.read)}, target: {_e(result.target)})</p>"), "<h2>Summary</h2>",
-           (f'<div class="cards"><div class="card"><b>{len(result.tables)}</b>'
-            "<span>tables</span></div>")]
-    out += [f'<div class="card s-{s}"><b>{n}</b><span>{s}</span></div>'
-            for s, n in result.counts().items()]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        (
+            f'<p class="meta">dbt project <code>{_e(result.project_dir)}</code>{target} '
+            f"(read: {_e(result.read)}, target: {_e(result.target)})</p>"
+        ),
+        "<h2>Summary</h2>",
+        (
+            f'<div class="cards"><div class="card"><b>{len(result.tables)}</b>'
+            "<span>tables</span></div>"
+        ),
+    ]
+    out += [
+        f'<div class="card s-{s}"><b>{n}</b><span>{s}</span></div>'
+        for s, n in result.counts().items()
+    ]
     out.append('</div><div class="cards">')
-    out += [f'<div class="card"><b>{n}</b><span>{layer}</span></div>'
-            for layer, n in _layer_counts(result).items()]
+    out += [
+        f'<div class="card"><b>{n}</b><span>{layer}</span></div>'
+        for layer, n in _layer_counts(result).items()
+    ]
     out.append('</div><div class="cards">')
-    out += [f'<div class="card"><b>{n}</b><span>files {a}</span></div>'
-            for a, n in _file_counts(result).items()]
+    out += [
+        f'<div class="card"><b>{n}</b><span>files {a}</span></div>'
+        for a, n in _file_counts(result).items()
+    ]
     out.append("</div>")
     kept = _kept_files(result)
     if kept:
-        out.append(f'<div class="warning"><b>Warning:</b> {len(kept)} file(s) {_KEPT_WARNING}:'
-                   "<ul>" + "".join(f"<li><code>{_e(p)}</code></li>" for p in kept)
-                   + "</ul></div>")
-    out += ["<h2>Lineage</h2>", f'<div class="lineage">{lineage_svg(result)}</div>',
-            "<h2>Tables</h2>"]
+        out.append(
+            f'<div class="warning"><b>Warning:</b> {len(kept)} file(s) {_KEPT_WARNING}:'
+            "<ul>" + "".join(f"<li><code>{_e(p)}</code></li>" for p in kept) + "</ul></div>"
+        )
+    out += [
+        "<h2>Lineage</h2>",
+        f'<div class="lineage">{lineage_svg(result)}</div>',
+        "<h2>Tables</h2>",
+    ]
     tables = _sorted_tables(result)
     anchors = {id(t): f"t{i}" for i, t in enumerate(tables)}
     if tables:
-        out.append('<table class="tables"><thead><tr>'
-                   + "".join(f"<th>{c}</th>" for c in _COLUMNS) + "</tr></thead><tbody>")
+        out.append(
+            '<table class="tables"><thead><tr>'
+            + "".join(f"<th>{c}</th>" for c in _COLUMNS)
+            + "</tr></thead><tbody>"
+        )
         for t in tables:
             name, *cells = _row(t)
             tds = [f'<td><a href="#{anchors[id(t)]}">{_e(name)}</a></td>']
@@ -448,8 +521,11 @@ def html_report(result: MigrationResult) -> str:
                 if col == "Status":
                     tds.append(f"<td>{_badge(cell)}</td>")
                 else:
-                    tds.append(f'<td class="n">{cell}</td>' if col in ("Errors", "Warnings")
-                               else f"<td>{_e(cell)}</td>")
+                    tds.append(
+                        f'<td class="n">{cell}</td>'
+                        if col in ("Errors", "Warnings")
+                        else f"<td>{_e(cell)}</td>"
+                    )
             out.append("<tr>" + "".join(tds) + "</tr>")
         out.append("</tbody></table>")
     else:
@@ -461,21 +537,31 @@ def html_report(result: MigrationResult) -> str:
     if result.diagnostics:
         out += ["<h3>Project</h3>", _html_diagnostics(result.diagnostics)]
     for t in with_diags:
-        out.append(f"<details open><summary><b>{_e(t.name)}</b> {_badge(t.status.value)} "
-                   f"{_errors_warnings(t.diagnostics)}</summary>"
-                   f"<p>{_html_where(t)}</p>{_html_diagnostics(t.diagnostics)}</details>")
+        out.append(
+            f"<details open><summary><b>{_e(t.name)}</b> {_badge(t.status.value)} "
+            f"{_errors_warnings(t.diagnostics)}</summary>"
+            f"<p>{_html_where(t)}</p>{_html_diagnostics(t.diagnostics)}</details>"
+        )
     out.append("<h2>Generated SQL</h2>")
     for t in tables:
         where, reads, rules = _html_where(t), ", ".join(t.parents), ", ".join(t.rules_applied)
-        body = [f"<p>{where}</p>" if where else "",
-                f"<p>reads: {_e(reads or '-')}; rules applied: {_e(rules or '-')}</p>"]
+        body = [
+            f"<p>{where}</p>" if where else "",
+            f"<p>reads: {_e(reads or '-')}; rules applied: {_e(rules or '-')}</p>",
+        ]
         for label, sql in (("DDL", t.ddl), ("DML", t.dml)):
-            body.append(f"<h4>{label}</h4><pre><code>{_e(sql)}</code></pre>" if sql
-                        else f"<p>No {label} written.</p>")
+            body.append(
+                f"<h4>{label}</h4><pre><code>{_e(sql)}</code></pre>"
+                if sql
+                else f"<p>No {label} written.</p>"
+            )
         if t.rendered_sql:
-            body.append(f"<h4>Rendered dbt SQL (input)</h4><pre><code>{_e(t.rendered_sql)}"
-                        "</code></pre>")
-        out.append(f'<details id="{anchors[id(t)]}"><summary><b>{_e(t.name)}</b> '
-                   f"{_badge(t.status.value)}</summary>{''.join(body)}</details>")
+            body.append(
+                f"<h4>Rendered dbt SQL (input)</h4><pre><code>{_e(t.rendered_sql)}</code></pre>"
+            )
+        out.append(
+            f'<details id="{anchors[id(t)]}"><summary><b>{_e(t.name)}</b> '
+            f"{_badge(t.status.value)}</summary>{''.join(body)}</details>"
+        )
     out += [f"<script>{_JS}</script>", "</body></html>"]
     return "\n".join(out) + "\n"

@@ -205,3 +205,40 @@ def test_cli_progress_bar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["migrate", str(good), "--progress"]) == 0
     err = capsys.readouterr().err
     assert "[" in err and "3/3" in err
+
+
+def test_model_disabled_by_its_own_config_is_not_migrated(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {
+            "old.sql": "{{ config(enabled=target.name == 'prod') }}\nselect 1 as x",
+            "uses_old.sql": "select x from {{ ref('old') }}",
+            "fine.sql": "select 2 as y",
+        },
+    )
+    result = migrate(project)
+    names = {t.name for t in result.tables}
+    assert "old" not in names and "fine" in names
+    [error] = result.table("uses_old").errors
+    assert "disabled" in error.message
+
+
+def test_date_spine_with_literal_bounds_is_written_out(tmp_path: Path) -> None:
+    import duckdb
+
+    project = make_project(
+        tmp_path / "p",
+        {
+            "days.sql": "{{ dbt_utils.date_spine('day', \"cast('2024-01-30' as date)\", \"cast('2024-02-02' as date)\") }}",
+            "months.sql": "{{ dbt_utils.date_spine('month', \"'2023-11-01'\", \"'2024-02-01'\") }}",
+            "open.sql": "{{ dbt_utils.date_spine('day', \"cast('2024-01-01' as date)\", 'current_date') }}",
+        },
+    )
+    result = migrate(project, read="duckdb")
+    days = duckdb.sql(result.table("days").rendered_sql).fetchall()
+    assert [str(d) for (d,) in days] == ["2024-01-30", "2024-01-31", "2024-02-01"]
+    months = duckdb.sql(result.table("months").rendered_sql).fetchall()
+    assert [str(d) for (d,) in months] == ["2023-11-01", "2023-12-01", "2024-01-01"]
+    assert result.table("days").status is Status.TRANSLATED
+    [error] = result.table("open").errors
+    assert "literal bounds" in error.message and "date_spine" in error.message

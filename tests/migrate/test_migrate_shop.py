@@ -176,7 +176,7 @@ def test_manifest_input_migrates_and_plans(
 
 # -- results: the Flink pipeline vs dbt on DuckDB ----------------------------------------------
 
-_WITH = re.compile(r"\nWITH \(.*\)\s*$", re.S)
+_WITH = re.compile(r"\nWITH \(.*\)\s*$", re.DOTALL)
 
 
 def _on_files(ddl: str, folder: Path) -> str:

@@ -28,8 +28,10 @@ def write(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def project(tmp_path: Path, files: dict[str, str], **kwargs: object) -> DbtProject:
-    return load_project(write(tmp_path, {"dbt_project.yml": SPEC, **files}), **kwargs)  # type: ignore[arg-type]
+def project(
+    tmp_path: Path, files: dict[str, str], cli_vars: dict[str, object] | None = None
+) -> DbtProject:
+    return load_project(write(tmp_path, {"dbt_project.yml": SPEC, **files}), cli_vars=cli_vars)
 
 
 # -- dbt_project.yml configs ---------------------------------------------------------------
@@ -472,7 +474,9 @@ def test_macros_of_the_project_and_of_packages(tmp_path: Path) -> None:
 def test_dispatch_settings_are_kept(tmp_path: Path) -> None:
     spec = SPEC + "dispatch:\n  - macro_namespace: dbt_utils\n    search_order: [demo, dbt_utils]\n"
     demo = load_project(write(tmp_path, {"dbt_project.yml": spec}))
-    assert demo.dispatch == [{"macro_namespace": "dbt_utils", "search_order": ["demo", "dbt_utils"]}]
+    assert demo.dispatch == [
+        {"macro_namespace": "dbt_utils", "search_order": ["demo", "dbt_utils"]}
+    ]
 
 
 # -- disabled nodes ------------------------------------------------------------------------
@@ -532,13 +536,37 @@ def test_a_ref_to_a_disabled_model_says_so(tmp_path: Path) -> None:
     assert info.value.name == "legacy"
 
 
-def test_a_model_disabled_in_its_own_file_is_known_after_rendering(tmp_path: Path) -> None:
-    """``{{ config(enabled=false) }}`` in the model file: load_project cannot see it (nothing
-    is rendered there), the rendered config can."""
-    demo = project(tmp_path, {"models/m.sql": "{{ config(enabled=false) }}\nselect 1\n"})
+def test_a_model_disabled_in_its_own_file(tmp_path: Path) -> None:
+    demo = project(
+        tmp_path,
+        {
+            "dbt_project.yml": SPEC + "models:\n  demo:\n    back:\n      +enabled: false\n",
+            "models/off.sql": "{{\n  config(\n    materialized='table',\n    enabled=False\n  )\n}}\n"
+            "select 1\n",
+            "models/off_too.sql": "{{ config(tags=['a'], meta={'k': dict(a=1)}, enabled=false) }}",
+            "models/back/on_again.sql": "{{ config(enabled=true) }}\nselect 1\n",
+            "models/back/still_off.sql": "select 1\n",
+            "models/on.sql": "-- enabled=false in a comment is not a config\nselect 1\n",
+        },
+    )
+    assert sorted(demo.nodes) == ["model.demo.on", "model.demo.on_again"]
+    assert sorted(demo.disabled) == [
+        "model.demo.off",
+        "model.demo.off_too",
+        "model.demo.still_off",
+    ]
+
+
+def test_a_model_disabled_by_an_expression_is_known_after_rendering(tmp_path: Path) -> None:
+    """``{{ config(enabled=target.name == 'prod') }}``: load_project cannot know (nothing is
+    rendered there), the rendered config can."""
+    model = "{{ config(enabled=target.name == 'prod') }}\nselect 1\n"
+    demo = project(tmp_path, {"models/m.sql": model})
     assert "model.demo.m" in demo.nodes
-    rendered = Renderer(demo, read="duckdb", env={}).render(demo.nodes["model.demo.m"], capture=True)
-    assert rendered.enabled is False
+    renderer = Renderer(demo, read="duckdb", env={})
+    assert renderer.render(demo.nodes["model.demo.m"], capture=True).enabled is False
+    renderer = Renderer(demo, read="duckdb", env={}, target_name="prod")
+    assert renderer.render(demo.nodes["model.demo.m"], capture=True).enabled is True
 
 
 @pytest.mark.parametrize(

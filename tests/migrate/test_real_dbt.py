@@ -164,9 +164,8 @@ def test_vars_env_vars_dispatch_and_tags(dbt_shop: DbtProject) -> None:
     assert "where status in ('placed', 'shipped', 'completed')" in revenue["compiled_code"]
     assert "macro.shop.revenue_statuses" in revenue["depends_on"]["macros"]
     assert "finance" in revenue["tags"]
-    assert (
-        "cast(amount_cents / 100.0 as decimal(18, 2)) as amount"
-        in dbt_shop.compiled_code("stg_payments")
+    assert "cast(amount_cents / 100.0 as decimal(18, 2)) as amount" in dbt_shop.compiled_code(
+        "stg_payments"
     )
 
 

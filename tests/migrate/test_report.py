@@ -22,62 +22,121 @@ SVG = "{http://www.w3.org/2000/svg}"
 EVIL = "evil<script>alert(1)</script>&co"
 
 
-def table(name: str, status: Status, layer: Layer, parents: list[str] | None = None,
-          **kw: object) -> PipelineTable:
+def table(
+    name: str, status: Status, layer: Layer, parents: list[str] | None = None, **kw: object
+) -> PipelineTable:
     materialized = {Status.DECLARED: "source", Status.INLINED: "ephemeral"}.get(status, "table")
     defaults: dict[str, object] = {
-        "unique_id": f"model.shop.{name}", "resource_type": "model",
-        "materialized": materialized, "product": "shop",
-        "ddl_path": f"pipelines/{name}/ddl.sql", "dml_path": f"pipelines/{name}/dml.sql",
-        "ddl": f"CREATE TABLE {name} (id INT)", "dml": f"INSERT INTO {name} SELECT 1",
-        "source_file": f"models/{name}.sql", "changelog": "append",
+        "unique_id": f"model.shop.{name}",
+        "resource_type": "model",
+        "materialized": materialized,
+        "product": "shop",
+        "ddl_path": f"pipelines/{name}/ddl.sql",
+        "dml_path": f"pipelines/{name}/dml.sql",
+        "ddl": f"CREATE TABLE {name} (id INT)",
+        "dml": f"INSERT INTO {name} SELECT 1",
+        "source_file": f"models/{name}.sql",
+        "changelog": "append",
     }
     defaults.update(kw)
-    return PipelineTable(name=name, status=status, layer=layer, parents=parents or [],
-                         **defaults)  # type: ignore[arg-type]
+    return PipelineTable(name=name, status=status, layer=layer, parents=parents or [], **defaults)  # type: ignore[arg-type]
 
 
 def shop() -> MigrationResult:
     """2 sources -> 2 staging -> 1 intermediate -> dim + fact, plus failed/needs_llm/inlined."""
-    needs_llm_error = Diagnostic(rule_id="SL1234", severity=Severity.ERROR,
-                                 message="no rule translates MAP_FROM_ARRAYS", line=7, column=12,
-                                 suggestion="rewrite it with MAP[]")
+    needs_llm_error = Diagnostic(
+        rule_id="SL1234",
+        severity=Severity.ERROR,
+        message="no rule translates MAP_FROM_ARRAYS",
+        line=7,
+        column=12,
+        suggestion="rewrite it with MAP[]",
+    )
     return MigrationResult(
-        project="shop", project_dir="dbt/shop", out_dir="pipelines", read="spark",
+        project="shop",
+        project_dir="dbt/shop",
+        out_dir="pipelines",
+        read="spark",
         target="flink",
         tables=[
-            table("src_orders", Status.DECLARED, Layer.SOURCES, resource_type="source", dml=None,
-                  dml_path=None),
+            table(
+                "src_orders",
+                Status.DECLARED,
+                Layer.SOURCES,
+                resource_type="source",
+                dml=None,
+                dml_path=None,
+            ),
             table("src_customers", Status.DECLARED, Layer.SOURCES, resource_type="source"),
             table("stg_orders", Status.TRANSLATED, Layer.INTERMEDIATES, ["src_orders"]),
-            table("stg_customers", Status.LLM, Layer.INTERMEDIATES,
-                  ["src_customers", "crm.accounts"]),
-            table("int_enriched", Status.INLINED, Layer.INTERMEDIATES,
-                  ["stg_orders", "stg_customers"]),
-            table("dim_customer", Status.TRANSLATED, Layer.DIMENSIONS, ["int_enriched"],
-                  changelog="upsert", primary_key=["customer_id"], stateful=True),
-            table("fct_orders", Status.NEEDS_LLM, Layer.FACTS, ["int_enriched", "dim_customer"],
-                  diagnostics=[needs_llm_error,
-                               Diagnostic(rule_id="SL2001", severity=Severity.WARNING,
-                                          message="NULL | ordering may differ", line=3)]),
-            table("fct_broken", Status.FAILED, Layer.FACTS, ["stg_orders"], dml=None,
-                  rendered_sql="SELECT a < b && c FROM stg_orders",
-                  diagnostics=[Diagnostic(rule_id="SL0002", severity=Severity.ERROR,
-                                          message="Jinja rendering failed")]),
+            table(
+                "stg_customers", Status.LLM, Layer.INTERMEDIATES, ["src_customers", "crm.accounts"]
+            ),
+            table(
+                "int_enriched", Status.INLINED, Layer.INTERMEDIATES, ["stg_orders", "stg_customers"]
+            ),
+            table(
+                "dim_customer",
+                Status.TRANSLATED,
+                Layer.DIMENSIONS,
+                ["int_enriched"],
+                changelog="upsert",
+                primary_key=["customer_id"],
+                stateful=True,
+            ),
+            table(
+                "fct_orders",
+                Status.NEEDS_LLM,
+                Layer.FACTS,
+                ["int_enriched", "dim_customer"],
+                diagnostics=[
+                    needs_llm_error,
+                    Diagnostic(
+                        rule_id="SL2001",
+                        severity=Severity.WARNING,
+                        message="NULL | ordering may differ",
+                        line=3,
+                    ),
+                ],
+            ),
+            table(
+                "fct_broken",
+                Status.FAILED,
+                Layer.FACTS,
+                ["stg_orders"],
+                dml=None,
+                rendered_sql="SELECT a < b && c FROM stg_orders",
+                diagnostics=[
+                    Diagnostic(
+                        rule_id="SL0002", severity=Severity.ERROR, message="Jinja rendering failed"
+                    )
+                ],
+            ),
         ],
-        diagnostics=[Diagnostic(rule_id="SL0100", severity=Severity.WARNING,
-                                message="profile target 'dev' ignored")],
-        files=[FileRecord(path="pipelines/stg_orders/dml.sql", action=FileAction.WRITTEN),
-               FileRecord(path="pipelines/src_orders/ddl.sql", action=FileAction.UNCHANGED),
-               FileRecord(path="pipelines/dim_customer/dml.sql", action=FileAction.KEPT)],
+        diagnostics=[
+            Diagnostic(
+                rule_id="SL0100", severity=Severity.WARNING, message="profile target 'dev' ignored"
+            )
+        ],
+        files=[
+            FileRecord(path="pipelines/stg_orders/dml.sql", action=FileAction.WRITTEN),
+            FileRecord(path="pipelines/src_orders/ddl.sql", action=FileAction.UNCHANGED),
+            FileRecord(path="pipelines/dim_customer/dml.sql", action=FileAction.KEPT),
+        ],
     )
 
 
-EDGES = {("src_orders", "stg_orders"), ("src_customers", "stg_customers"),
-         ("crm.accounts", "stg_customers"), ("stg_orders", "int_enriched"),
-         ("stg_customers", "int_enriched"), ("int_enriched", "dim_customer"),
-         ("int_enriched", "fct_orders"), ("dim_customer", "fct_orders"),
-         ("stg_orders", "fct_broken")}
+EDGES = {
+    ("src_orders", "stg_orders"),
+    ("src_customers", "stg_customers"),
+    ("crm.accounts", "stg_customers"),
+    ("stg_orders", "int_enriched"),
+    ("stg_customers", "int_enriched"),
+    ("int_enriched", "dim_customer"),
+    ("int_enriched", "fct_orders"),
+    ("dim_customer", "fct_orders"),
+    ("stg_orders", "fct_broken"),
+}
 
 
 def svg_nodes(svg: str) -> dict[str, ET.Element]:
@@ -115,8 +174,11 @@ def test_svg_nodes_edges_and_layers() -> None:
     assert nodes["crm.accounts"].get("data-status") == "external"
     root = ET.fromstring(svg)
     assert root.find(f"{SVG}defs/{SVG}marker") is not None
-    assert all(p.get("marker-end") == "url(#sl-arrow)"
-               for p in root.iter(f"{SVG}path") if p.get("class") == "edge")
+    assert all(
+        p.get("marker-end") == "url(#sl-arrow)"
+        for p in root.iter(f"{SVG}path")
+        if p.get("class") == "edge"
+    )
 
 
 def test_svg_colours_and_tooltips() -> None:
@@ -169,12 +231,18 @@ def test_svg_escapes_names() -> None:
 
 
 def test_cycle_does_not_hang() -> None:
-    result = MigrationResult(project="p", project_dir=".", read="spark", target="flink", tables=[
-        table("a", Status.TRANSLATED, Layer.INTERMEDIATES, ["c", "a"]),
-        table("b", Status.TRANSLATED, Layer.INTERMEDIATES, ["a"]),
-        table("c", Status.TRANSLATED, Layer.INTERMEDIATES, ["b"]),
-        table("d", Status.TRANSLATED, Layer.FACTS, ["c"]),
-    ])
+    result = MigrationResult(
+        project="p",
+        project_dir=".",
+        read="spark",
+        target="flink",
+        tables=[
+            table("a", Status.TRANSLATED, Layer.INTERMEDIATES, ["c", "a"]),
+            table("b", Status.TRANSLATED, Layer.INTERMEDIATES, ["a"]),
+            table("c", Status.TRANSLATED, Layer.INTERMEDIATES, ["b"]),
+            table("d", Status.TRANSLATED, Layer.FACTS, ["c"]),
+        ],
+    )
     svg = lineage_svg(result)
     assert set(svg_nodes(svg)) == {"a", "b", "c", "d"}
     assert svg_edges(svg) == {("c", "a"), ("a", "b"), ("b", "c"), ("c", "d")}  # no self-loop
@@ -189,8 +257,9 @@ def test_large_dag_renders() -> None:
         tables.append(table(f"c{i:04d}", Status.TRANSLATED, Layer.INTERMEDIATES, [f"c{i - 1:04d}"]))
     for i in range(1000):
         tables.append(table(f"f{i:04d}", Status.TRANSLATED, Layer.FACTS, [f"c{i:04d}"]))
-    result = MigrationResult(project="big", project_dir=".", read="spark", target="flink",
-                             tables=tables)
+    result = MigrationResult(
+        project="big", project_dir=".", read="spark", target="flink", tables=tables
+    )
     svg = lineage_svg(result)
     nodes = svg_nodes(svg)
     assert len(nodes) == 2000
@@ -206,15 +275,26 @@ def test_large_dag_renders() -> None:
 def test_markdown_summary_and_kept_warning() -> None:
     md = markdown_report(shop())
     assert md.startswith("# Migration report: shop\n")
-    for status, n in {"translated": 2, "llm": 1, "needs_llm": 1, "failed": 1, "declared": 2,
-                      "inlined": 1}.items():
+    for status, n in {
+        "translated": 2,
+        "llm": 1,
+        "needs_llm": 1,
+        "failed": 1,
+        "declared": 2,
+        "inlined": 1,
+    }.items():
         assert f"| {status} | {n} |" in md
     assert "| **total** | 8 |" in md
-    for layer, n in {"sources": 2, "intermediates": 3, "dimensions": 1, "facts": 2,
-                     "views": 0}.items():
+    for layer, n in {
+        "sources": 2,
+        "intermediates": 3,
+        "dimensions": 1,
+        "facts": 2,
+        "views": 0,
+    }.items():
         assert f"| {layer} | {n} |" in md
     assert "Files: 2 up to date, 1 kept (edited by you)." in md
-    assert ("edited since the last migration, not overwritten; rerun with --force" in md)
+    assert "edited since the last migration, not overwritten; rerun with --force" in md
     assert "> - `pipelines/dim_customer/dml.sql`" in md
 
 
@@ -228,10 +308,20 @@ def test_markdown_table_rows_sorted_by_layer_then_name() -> None:
     md = markdown_report(shop())
     rows = [line for line in md.splitlines() if line.startswith("| ") and line.count("|") == 11]
     names = [r.split("|")[1].strip() for r in rows[1:]]  # skip the header row
-    assert names == ["src_customers", "src_orders", "int_enriched", "stg_customers",
-                     "stg_orders", "dim_customer", "fct_broken", "fct_orders"]
-    assert ("| dim_customer | dimensions | shop | table | translated | upsert | customer_id | yes"
-            " | 0 | 0 |") in rows
+    assert names == [
+        "src_customers",
+        "src_orders",
+        "int_enriched",
+        "stg_customers",
+        "stg_orders",
+        "dim_customer",
+        "fct_broken",
+        "fct_orders",
+    ]
+    assert (
+        "| dim_customer | dimensions | shop | table | translated | upsert | customer_id | yes"
+        " | 0 | 0 |"
+    ) in rows
     assert "| fct_orders | facts | shop | table | needs_llm | append |  | no | 1 | 1 |" in rows
 
 
@@ -252,22 +342,35 @@ def test_markdown_mermaid_has_every_edge() -> None:
 def test_markdown_diagnostics() -> None:
     md = markdown_report(shop())
     diags = md.split("## Diagnostics", 1)[1]
-    assert diags.index("### Project") < diags.index("### fct_broken") < diags.index(
-        "### fct_orders")
-    assert ("- **error** [SL1234] no rule translates MAP_FROM_ARRAYS (line 7:12) — rewrite it "
-            "with MAP[]") in diags
+    assert (
+        diags.index("### Project") < diags.index("### fct_broken") < diags.index("### fct_orders")
+    )
+    assert (
+        "- **error** [SL1234] no rule translates MAP_FROM_ARRAYS (line 7:12) — rewrite it "
+        "with MAP[]"
+    ) in diags
     assert "- **warning** [SL2001] NULL | ordering may differ (line 3)" in diags
     assert "- **error** [SL0002] Jinja rendering failed\n" in diags
     assert "- **warning** [SL0100] profile target 'dev' ignored" in diags
-    assert ("Source: `models/fct_orders.sql` · DDL: `pipelines/fct_orders/ddl.sql` · "
-            "DML: `pipelines/fct_orders/dml.sql`") in diags
+    assert (
+        "Source: `models/fct_orders.sql` · DDL: `pipelines/fct_orders/ddl.sql` · "
+        "DML: `pipelines/fct_orders/dml.sql`"
+    ) in diags
     assert "### stg_orders" not in diags  # no diagnostics, no section
 
 
 def test_markdown_escapes_cells_and_mermaid_labels() -> None:
     result = shop()
-    result.tables.append(table("pipe|name", Status.TRANSLATED, Layer.VIEWS, ['quo"te'],
-                               product="multi\nline", primary_key=[EVIL]))
+    result.tables.append(
+        table(
+            "pipe|name",
+            Status.TRANSLATED,
+            Layer.VIEWS,
+            ['quo"te'],
+            product="multi\nline",
+            primary_key=[EVIL],
+        )
+    )
     md = markdown_report(result)
     row = next(line for line in md.splitlines() if line.startswith("| pipe"))
     assert row.startswith("| pipe\\|name | views | multi<br>line |")
@@ -339,10 +442,18 @@ def test_html_content() -> None:
 def test_html_escapes_user_content() -> None:
     result = shop()
     result.project = EVIL
-    result.tables.append(table(EVIL, Status.NEEDS_LLM, Layer.VIEWS, ["stg_orders"],
-                               dml=f"SELECT '{EVIL}' AS x",
-                               diagnostics=[Diagnostic(rule_id="SL9<b>", severity=Severity.ERROR,
-                                                       message=EVIL, suggestion=EVIL)]))
+    result.tables.append(
+        table(
+            EVIL,
+            Status.NEEDS_LLM,
+            Layer.VIEWS,
+            ["stg_orders"],
+            dml=f"SELECT '{EVIL}' AS x",
+            diagnostics=[
+                Diagnostic(rule_id="SL9<b>", severity=Severity.ERROR, message=EVIL, suggestion=EVIL)
+            ],
+        )
+    )
     page = html_report(result)
     parser = parse_html(page)
     assert parser.scripts == 1  # only the report's own sorting script
