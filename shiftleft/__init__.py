@@ -23,8 +23,8 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "transpile": "shiftleft.pipeline",
     "transpile_files": "shiftleft.batch",
-    "migrate": "shiftleft.migrate",
-    "MigrationResult": "shiftleft.migrate",
+    "migrate": "shiftleft.migration",
+    "MigrationResult": "shiftleft.migration",
     "verify": "shiftleft.verification",
     "VerifyReport": "shiftleft.verification",
     "FileResult": "shiftleft.batch",
@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # the names __getattr__ resolves, for type checkers and IDEs
         ShiftleftEnvironmentError,
         ShiftleftError,
     )
-    from shiftleft.migrate import MigrationResult, migrate
+    from shiftleft.migration import MigrationResult, migrate
     from shiftleft.models import Diagnostic, Mode, Severity, StatementResult, Target, TranspileResult
     from shiftleft.pipeline import transpile
     from shiftleft.verification import VerifyReport, verify

@@ -75,7 +75,7 @@ def _summary(result: Any, out: TextIO) -> None:
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from shiftleft import ShiftleftError
-    from shiftleft.migrate import migrate
+    from shiftleft.migration import migrate
 
     try:
         variables = _vars(args.vars)

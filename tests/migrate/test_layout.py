@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from shiftleft.errors import ConfigError
-from shiftleft.migrate.layout import (
+from shiftleft.migration.layout import (
     LayoutConfig,
     ddl_path,
     definition_path,
@@ -20,7 +20,7 @@ from shiftleft.migrate.layout import (
     safe_name,
     table_folder,
 )
-from shiftleft.migrate.models import Layer
+from shiftleft.migration.models import Layer
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 
 from shiftleft.cli import main
 from shiftleft.errors import ConfigError
-from shiftleft.migrate import Status, migrate
+from shiftleft.migration import Status, migrate
 from shiftleft.models import Severity
 
 
@@ -242,3 +242,23 @@ def test_date_spine_with_literal_bounds_is_written_out(tmp_path: Path) -> None:
     assert result.table("days").status is Status.TRANSLATED
     [error] = result.table("open").errors
     assert "literal bounds" in error.message and "date_spine" in error.message
+
+
+@pytest.mark.slow
+@pytest.mark.flink
+def test_key_under_another_name_is_the_same_key(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {
+            "agg.sql": "select user_id as id, user_id, count(*) as n\n"
+            "from {{ source('app', 'events') }} group by user_id",
+            "agg.yml": "version: 2\nmodels:\n  - name: agg\n    columns:\n"
+            "      - {name: id, data_tests: [unique, not_null]}\n",
+        },
+    )
+    table = migrate(project, plan=True).table("agg")
+    assert table.primary_key == ["id"]
+    assert not any(
+        d.rule_id == "SL5003" and d.severity is Severity.WARNING for d in table.diagnostics
+    )
+    assert table.errors == []  # the Flink planner accepts the DDL and the INSERT

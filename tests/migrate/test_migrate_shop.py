@@ -19,9 +19,9 @@ import pytest
 import sqlglot
 from real_dbt import DbtProject
 
-from shiftleft.migrate import MigrationResult, Status, migrate
-from shiftleft.migrate.manifest import rename_relations
-from shiftleft.migrate.planning import dag_order, plan_pipeline
+from shiftleft.migration import MigrationResult, Status, migrate
+from shiftleft.migration.manifest import rename_relations
+from shiftleft.migration.planning import dag_order, plan_pipeline
 
 pytestmark = pytest.mark.slow
 

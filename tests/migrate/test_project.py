@@ -1,4 +1,4 @@
-"""Reading dbt projects from disk (:mod:`shiftleft.migrate.project`): small projects written
+"""Reading dbt projects from disk (:mod:`shiftleft.migration.project`): small projects written
 into ``tmp_path``, checked against dbt's documented conventions."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from shiftleft.errors import ConfigError
-from shiftleft.migrate.project import DbtProject, is_enabled, load_project, merge_config
-from shiftleft.migrate.render import Renderer, RenderError
+from shiftleft.migration.project import DbtProject, is_enabled, load_project, merge_config
+from shiftleft.migration.render import Renderer, RenderError
 
 SPEC = """\
 name: demo

@@ -1,5 +1,5 @@
-"""Rendering dbt Jinja without dbt (:mod:`shiftleft.migrate.render` and
-:mod:`shiftleft.migrate.package_macros`): small projects written into ``tmp_path``; the SQL
+"""Rendering dbt Jinja without dbt (:mod:`shiftleft.migration.render` and
+:mod:`shiftleft.migration.package_macros`): small projects written into ``tmp_path``; the SQL
 that comes out is parsed with sqlglot and, where it matters, run on DuckDB."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import duckdb
 import pytest
 import sqlglot
 
-from shiftleft.migrate.project import DbtProject, Node, load_project
-from shiftleft.migrate.render import Renderer, RenderError, inject_ctes
+from shiftleft.migration.project import DbtProject, Node, load_project
+from shiftleft.migration.render import Renderer, RenderError, inject_ctes
 
 SPEC = """\
 name: demo

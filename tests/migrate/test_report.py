@@ -1,4 +1,4 @@
-"""Tests of the migration reports: lineage SVG, Markdown and HTML (shiftleft.migrate.report)."""
+"""Tests of the migration reports: lineage SVG, Markdown and HTML (shiftleft.migration.report)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from typing import ClassVar
 
-from shiftleft.migrate.models import (
+from shiftleft.migration.models import (
     FileAction,
     FileRecord,
     Layer,
@@ -15,7 +15,7 @@ from shiftleft.migrate.models import (
     PipelineTable,
     Status,
 )
-from shiftleft.migrate.report import STATUS_COLORS, html_report, lineage_svg, markdown_report
+from shiftleft.migration.report import STATUS_COLORS, html_report, lineage_svg, markdown_report
 from shiftleft.models import Diagnostic, Severity
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from shiftleft.errors import ConfigError
-from shiftleft.migrate.models import FileAction
-from shiftleft.migrate.writer import PipelineWriter
+from shiftleft.migration.models import FileAction
+from shiftleft.migration.writer import PipelineWriter
 
 DDL = "facts/shop/t/sql-scripts/ddl.t.sql"
 

@@ -1,6 +1,6 @@
 """Human-readable reports of a dbt migration: a lineage SVG, a Markdown and an HTML report.
 
-All three are pure functions of a :class:`~shiftleft.migrate.models.MigrationResult` that
+All three are pure functions of a :class:`~shiftleft.migration.models.MigrationResult` that
 return text.  The output is deterministic (no timestamps, every collection sorted), so the
 same result always gives byte-identical reports that can be committed next to the pipelines.
 
@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from shiftleft.migrate.models import FileAction, Layer, MigrationResult, PipelineTable
+from shiftleft.migration.models import FileAction, Layer, MigrationResult, PipelineTable
 from shiftleft.models import Diagnostic, Severity
 
 __all__ = ["STATUS_COLORS", "html_report", "lineage_svg", "markdown_report"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from shiftleft.flink_engine.planner import FlinkPlanner, PlannerError
-from shiftleft.migrate.models import MigrationResult, PipelineTable
+from shiftleft.migration.models import MigrationResult, PipelineTable
 
 
 class TablePlan(BaseModel):

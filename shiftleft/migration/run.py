@@ -1,12 +1,12 @@
 """``shiftleft.migrate``: a whole dbt project to a Kimball folder of Flink pipelines.
 
-The steps: read the project (:mod:`~shiftleft.migrate.project`, or a compiled
-``manifest.json``: :mod:`~shiftleft.migrate.manifest`) → render every model once to learn its
+The steps: read the project (:mod:`~shiftleft.migration.project`, or a compiled
+``manifest.json``: :mod:`~shiftleft.migration.manifest`) → render every model once to learn its
 refs and config → order the DAG → per level of the DAG, render each model for real (parents'
-columns known) and translate it (:mod:`~shiftleft.migrate.translate`, in worker processes for
+columns known) and translate it (:mod:`~shiftleft.migration.translate`, in worker processes for
 large projects) → declare the sources → lay the tables out and write them safely
-(:mod:`~shiftleft.migrate.layout`, :mod:`~shiftleft.migrate.writer`) → write the reports
-(:mod:`~shiftleft.migrate.report`).
+(:mod:`~shiftleft.migration.layout`, :mod:`~shiftleft.migration.writer`) → write the reports
+(:mod:`~shiftleft.migration.report`).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 import sqlglot
 from sqlglot import exp
 
-from shiftleft.migrate import layout as layout_
-from shiftleft.migrate.models import MigrationResult, PipelineTable, Status
-from shiftleft.migrate.project import DbtProject, Node, load_project, read_yaml
-from shiftleft.migrate.render import ADAPTER_DIALECTS, Renderer, RenderError, inject_ctes
-from shiftleft.migrate.translate import (
+from shiftleft.migration import layout as layout_
+from shiftleft.migration.models import MigrationResult, PipelineTable, Status
+from shiftleft.migration.project import DbtProject, Node, load_project, read_yaml
+from shiftleft.migration.render import ADAPTER_DIALECTS, Renderer, RenderError, inject_ctes
+from shiftleft.migration.translate import (
     EVENT_TIME_ID,
     MATERIALIZATION_ID,
     PLAN_ID,
@@ -447,7 +447,7 @@ def migrate(
     mode_ = _enum(mode, Mode, "mode")
     path = Path(project)
     if path.is_file() and path.suffix == ".json":
-        from shiftleft.migrate.manifest import load_manifest
+        from shiftleft.migration.manifest import load_manifest
 
         dbt_project, manifest_read = load_manifest(path)
         read_ = read or manifest_read or "spark"
@@ -540,7 +540,7 @@ def migrate(
 
 def _plan(result: MigrationResult, mode: Mode) -> None:
     """Plan the pipeline on the embedded Flink; rejections become errors of their table."""
-    from shiftleft.migrate.planning import plan_pipeline
+    from shiftleft.migration.planning import plan_pipeline
     from shiftleft.verification import default_planner
 
     by_name = {t.name: t for t in result.tables}
@@ -731,8 +731,8 @@ def _definition(table: PipelineTable, by_name: dict[str, PipelineTable]) -> dict
 
 
 def _write(result: MigrationResult, run: _Migration, out: Path, *, force: bool) -> None:
-    from shiftleft.migrate.report import html_report, markdown_report
-    from shiftleft.migrate.writer import PipelineWriter
+    from shiftleft.migration.report import html_report, markdown_report
+    from shiftleft.migration.writer import PipelineWriter
 
     writer = PipelineWriter(out, force=force)
     result.out_dir = str(out)

@@ -1,7 +1,7 @@
 """Read a dbt project from disk: ``dbt_project.yml``, model / snapshot / seed / macro files and
 the ``schema.yml`` / ``sources.yml`` properties, into plain :class:`Node` records.
 
-Nothing is rendered here (see :mod:`shiftleft.migrate.render`); this module only knows dbt's
+Nothing is rendered here (see :mod:`shiftleft.migration.render`); this module only knows dbt's
 file conventions:
 
 * project-level configs nest by folder under ``models:`` / ``seeds:`` / ``snapshots:``
@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+#: libyaml's safe loader when PyYAML has it (several times faster), else the pure-Python one
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 from shiftleft.errors import ConfigError
 
@@ -150,7 +153,7 @@ class DbtProject:
 def read_yaml(path: Path) -> Any:
     """YAML content of ``path``; a syntax error becomes a ConfigError with the line."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -259,7 +262,7 @@ def _enabled_here(node: Node) -> bool:
     The model's own ``{{ config(enabled=...) }}`` wins over dbt_project.yml and properties
     files, as in dbt; only a literal true / false is read here.  Any other expression
     (``enabled=target.name == 'prod'``) is only known once the model is rendered: see
-    ``Rendered.enabled`` in :mod:`shiftleft.migrate.render`, which the caller has to check."""
+    ``Rendered.enabled`` in :mod:`shiftleft.migration.render`, which the caller has to check."""
     # (a snapshot file may hold several snapshots: its config is left to rendering)
     found = _IN_FILE_ENABLED.search(node.raw_code) if node.resource_type == "model" else None
     if found:

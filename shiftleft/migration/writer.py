@@ -16,8 +16,8 @@ import uuid
 from pathlib import Path, PurePosixPath
 
 from shiftleft.errors import ConfigError
-from shiftleft.migrate.layout import resolve_inside
-from shiftleft.migrate.models import FileAction, FileRecord
+from shiftleft.migration.layout import resolve_inside
+from shiftleft.migration.models import FileAction, FileRecord
 
 STATE_FILE = ".shiftleft/state.json"
 STATE_VERSION = 1

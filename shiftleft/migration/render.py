@@ -6,7 +6,7 @@ The context mirrors what ``dbt compile --full-refresh`` gives a model
 (false: a streaming job is one continuous full refresh), ``adapter.dispatch``, ``return``,
 ``exceptions``, ``modules``, the project's macros and those of packages on disk.  Well-known
 ``dbt_utils`` macros and dbt's cross-database macros are Python functions
-(:mod:`shiftleft.migrate.package_macros`) that know the columns of parent models, so that
+(:mod:`shiftleft.migration.package_macros`) that know the columns of parent models, so that
 ``star`` works without a database.
 
 Rendering runs in :class:`jinja2.sandbox.SandboxedEnvironment`: templates cannot reach Python
@@ -34,8 +34,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlglot import exp, tokens
 from sqlglot.dialects.dialect import Dialect
 
-from shiftleft.migrate import package_macros
-from shiftleft.migrate.project import DbtProject, Node, is_enabled, merge_config
+from shiftleft.migration import package_macros
+from shiftleft.migration.project import DbtProject, Node, is_enabled, merge_config
 
 #: dbt adapter type -> sqlglot dialect of the SQL it compiles to
 ADAPTER_DIALECTS = {

@@ -28,7 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from shiftleft.errors import ConfigError
-from shiftleft.migrate.models import Layer
+from shiftleft.migration.models import Layer
 
 #: Every word naming a layer (in tags, ``layer:<x>`` tags and shiftleft.yml), lowercase.
 LAYER_WORDS: dict[str, Layer] = {

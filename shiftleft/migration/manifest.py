@@ -18,8 +18,8 @@ import sqlglot
 from sqlglot import exp
 
 from shiftleft.errors import ConfigError
-from shiftleft.migrate.project import Column, DbtProject, Node
-from shiftleft.migrate.render import ADAPTER_DIALECTS
+from shiftleft.migration.project import Column, DbtProject, Node
+from shiftleft.migration.render import ADAPTER_DIALECTS
 
 _KINDS = ("model", "seed", "snapshot")
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,7 @@ def _quote(name: str) -> str:
     return exp.to_identifier(name).sql("flink")
 
 
+@lru_cache(maxsize=4096)  # pure: the same few type names recur across a project
 def flink_type(type_text: str, read: str) -> str | None:
     """A declared type in the ``read`` dialect, in Flink spelling (None when unreadable)."""
     try:
@@ -108,6 +110,7 @@ def flink_type(type_text: str, read: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def read_type(flink_text: str, read: str) -> str:
     """A Flink type in the ``read`` dialect's spelling (for ``transpile(schema=...)``)."""
     try:
@@ -201,6 +204,10 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     for name, kind in inferred:
         declared = job.declared_types.get(name.lower())
         if kind is None and not declared:
+            declared = "STRING"
+            if job.materialized == "view":  # a view declares no types: nothing to warn about
+                columns.append((name, declared))
+                continue
             out.diagnostics.append(
                 _note(
                     TYPE_ID,
@@ -209,7 +216,6 @@ def _query_model(job: NodeJob) -> NodeOutcome:
                     "declare the column's data_type in the model's properties .yml",
                 )
             )
-            declared = "STRING"
         if declared and declared != kind:
             casts[name] = declared
         columns.append((name, declared or str(kind)))
@@ -225,7 +231,7 @@ def _query_model(job: NodeJob) -> NodeOutcome:
                 out.event_time = out.event_time or _passthrough(tree, column)
         return out
 
-    key = _key(job, changelog, names, out)
+    key = _key(job, tree, changelog, names, out)
     if key:
         changelog = Changelog(
             mode=ChangelogMode.UPSERT, key=key, reason=job.key_origin or changelog.reason
@@ -234,7 +240,7 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         changelog = Changelog(mode=ChangelogMode.RETRACT, reason=changelog.reason)
     # a key that is not the one the query updates by: the latest row per key wins (dbt's
     # unique_key semantics); Flink 2.3 asks for that policy explicitly
-    conflict = bool(key) and {k.lower() for k in key} != {k.lower() for k in analyze(tree).key}
+    conflict = bool(key) and not same_key(tree, key, analyze(tree).key)
     out.changelog = changelog.mode.value
     out.primary_key = list(changelog.key)
 
@@ -291,7 +297,23 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     return out
 
 
-def _key(job: NodeJob, changelog: Changelog, names: dict[str, str], out: NodeOutcome) -> list[str]:
+def same_key(tree: exp.Expr, a: list[str], b: list[str]) -> bool:
+    """True when output columns ``a`` and ``b`` project the same expressions (``customer_id``
+    and ``customer_id AS id`` are the same key)."""
+    select = tree if isinstance(tree, exp.Select) else tree.find(exp.Select)
+    source: dict[str, str] = {}
+    for projection in select.expressions if select is not None else []:
+        inner = projection.this if isinstance(projection, exp.Alias) else projection
+        text = inner.name.lower() if isinstance(inner, exp.Column) else inner.sql("flink")
+        source[projection.alias_or_name.lower()] = text
+    return {source.get(k.lower(), k.lower()) for k in a} == {
+        source.get(k.lower(), k.lower()) for k in b
+    }
+
+
+def _key(
+    job: NodeJob, tree: exp.Expr, changelog: Changelog, names: dict[str, str], out: NodeOutcome
+) -> list[str]:
     declared = [names.get(k.lower(), k) for k in job.declared_key]
     missing = [k for k in declared if k.lower() not in names]
     if missing:
@@ -308,7 +330,7 @@ def _key(job: NodeJob, changelog: Changelog, names: dict[str, str], out: NodeOut
         declared
         and changelog.updating
         and changelog.key
-        and {k.lower() for k in declared} != {k.lower() for k in changelog.key}
+        and not same_key(tree, declared, changelog.key)
     ):
         out.diagnostics.append(
             _note(
