@@ -291,6 +291,7 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
         )
+        self._templates: dict[str, jinja2.Template] = {}
         self.macros: dict[str, dict[str, _Macro]] = {}
         #: (package.macro, "file line N: message") of macros that are not valid Jinja
         self.macro_errors: list[tuple[str, str]] = []
@@ -355,6 +356,13 @@ class Renderer:
                 return node
         return None
 
+    def _template(self, text: str) -> jinja2.Template:
+        """The compiled template of ``text`` (a model is rendered two or three times)."""
+        template = self._templates.get(text)
+        if template is None:
+            template = self._templates[text] = self.environment.from_string(text)
+        return template
+
     def body(self, node: Node) -> str:
         """The Jinja text of a node (a snapshot's text between its snapshot tags)."""
         if node.resource_type == "snapshot":
@@ -382,7 +390,7 @@ class Renderer:
         """
         state = _ModelState(self, node, columns=columns, incremental=incremental, capture=capture)
         try:
-            template = self.environment.from_string(self.body(node))
+            template = self._template(self.body(node))
         except jinja2.TemplateSyntaxError as e:
             raise RenderError(f"Jinja syntax error: {e.message}", line=e.lineno) from None
         try:

@@ -17,6 +17,8 @@ a type that cannot be known becomes STRING, with a warning.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pydantic import BaseModel
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
@@ -46,15 +48,22 @@ class SinkOptions(BaseModel):
     buckets: int = 6
 
 
+@lru_cache(maxsize=4096)  # pure; a project repeats the same few types thousands of times
+def _flink_type(type_text: str, read: str) -> str | None:
+    try:
+        return exp.DataType.build(type_text, dialect=read).sql("flink")
+    except Exception:  # noqa: BLE001 - an unreadable declared type is an unknown type
+        return None
+
+
 def _flink_schema(ctx: RuleContext) -> dict[str, dict[str, str]]:
     schema: dict[str, dict[str, str]] = {}
     for table, columns in ctx.schema.items():
         schema[table] = {}
         for column, type_text in columns.items():
-            try:
-                schema[table][column] = exp.DataType.build(type_text, dialect=ctx.read).sql("flink")
-            except Exception:  # noqa: BLE001 - an unreadable declared type is an unknown type
-                continue
+            kind = _flink_type(type_text, ctx.read)
+            if kind is not None:
+                schema[table][column] = kind
     return schema
 
 
