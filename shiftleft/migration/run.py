@@ -137,7 +137,6 @@ class _Migration:
         self.sink: SinkOptions = options["sink"]
         self.transpile_options = options["transpile"]
         self.renderer = Renderer(project, read=read, env=env)
-        self.tables: dict[str, PipelineTable] = {}  # by unique id
         self.outcomes: dict[str, NodeOutcome] = {}
         self.rendered: dict[str, str] = {}
         self.parents: dict[str, list[str]] = {}
