@@ -66,14 +66,15 @@ def _keys_in_output(select: exp.Select, keys: list[exp.Expr]) -> list[str] | Non
     return found
 
 
-_WINDOW_TVFS = {"TUMBLE", "HOP", "CUMULATE", "SESSION"}
+#: the window table-valued functions (their aggregations are append-only)
+WINDOW_TVFS = {"TUMBLE", "HOP", "CUMULATE", "SESSION"}
 
 
 def _is_window_tvf(select: exp.Select) -> bool:
     """True when the FROM clause reads a window table-valued function."""
     source = select.args.get("from_")
     return source is not None and any(
-        isinstance(node, exp.Anonymous) and node.name.upper() in _WINDOW_TVFS for node in source.walk()
+        isinstance(node, exp.Anonymous) and node.name.upper() in WINDOW_TVFS for node in source.walk()
     )
 
 

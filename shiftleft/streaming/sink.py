@@ -27,7 +27,7 @@ from sqlglot.optimizer.qualify import qualify
 from shiftleft.dialects.flink_parser import TableArgument
 from shiftleft.models import Severity, Target
 from shiftleft.rewrite.context import RuleContext
-from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
+from shiftleft.streaming.changelog import WINDOW_TVFS, Changelog, ChangelogMode, analyze
 
 SINK_ID = "SL4101"
 UNKNOWN_TYPE_ID = "SL4102"
@@ -69,10 +69,16 @@ def _flink_schema(ctx: RuleContext) -> dict[str, dict[str, str]]:
 
 # Columns a window table-valued function adds (TUMBLE/HOP/CUMULATE/SESSION); window_time is
 # a time attribute, written into a sink as a plain timestamp.
-_WINDOW_COLUMNS = {"window_start": "TIMESTAMP(3)", "window_end": "TIMESTAMP(3)", "window_time": "TIMESTAMP(3)"}
+_WINDOW_COLUMNS = {
+    "window_start": "TIMESTAMP(3)",
+    "window_end": "TIMESTAMP(3)",
+    "window_time": "TIMESTAMP(3)",
+}
 
 
-def _declared_in_sources(column: str, query: exp.Expr, schema: dict[str, dict[str, str]]) -> str | None:
+def _declared_in_sources(
+    column: str, query: exp.Expr, schema: dict[str, dict[str, str]]
+) -> str | None:
     """The declared type of ``column`` when exactly one table the query reads declares it
     (reaches through window TVFs, whose output sqlglot cannot type)."""
     lowered = {t.lower(): {c.lower(): ty for c, ty in cols.items()} for t, cols in schema.items()}
@@ -85,7 +91,7 @@ def _declared_in_sources(column: str, query: exp.Expr, schema: dict[str, dict[st
 
 
 def _is_window_call(call: exp.Expr) -> bool:
-    return any(isinstance(n, exp.Anonymous) and n.name.upper() in {"TUMBLE", "HOP", "CUMULATE", "SESSION"} for n in call.walk())
+    return any(isinstance(n, exp.Anonymous) and n.name.upper() in WINDOW_TVFS for n in call.walk())
 
 
 def output_columns(query: exp.Expr, ctx: RuleContext) -> list[tuple[str, str | None]]:
@@ -112,7 +118,7 @@ def output_columns(query: exp.Expr, ctx: RuleContext) -> list[tuple[str, str | N
         pass
     select = copy if isinstance(copy, exp.Select) else copy.find(exp.Select)
     columns: list[tuple[str, str | None]] = []
-    for projection in (select.expressions if select is not None else []):
+    for projection in select.expressions if select is not None else []:
         kind = projection.type
         known = kind is not None and not kind.is_type(exp.DType.UNKNOWN, exp.DType.NULL)
         inner = projection.this if isinstance(projection, exp.Alias) else projection
@@ -120,7 +126,9 @@ def output_columns(query: exp.Expr, ctx: RuleContext) -> list[tuple[str, str | N
             columns.append((projection.alias_or_name, _WINDOW_COLUMNS[inner.name.lower()]))
             continue
         if not known and isinstance(inner, exp.Column):
-            columns.append((projection.alias_or_name, _declared_in_sources(inner.name, query, schema)))
+            columns.append(
+                (projection.alias_or_name, _declared_in_sources(inner.name, query, schema))
+            )
             continue
         columns.append((projection.alias_or_name, kind.sql("flink") if known else None))
     return columns
@@ -163,7 +171,9 @@ def sink_ddl(
     lines = [f"  {_quote(c)} {t}" for c, t in columns]
     key = [k for k in changelog.key if changelog.mode is ChangelogMode.UPSERT]
     if watermark:
-        lines.append(f"  WATERMARK FOR {_quote(watermark)} AS {_quote(watermark)} - INTERVAL '5' SECOND")
+        lines.append(
+            f"  WATERMARK FOR {_quote(watermark)} AS {_quote(watermark)} - INTERVAL '5' SECOND"
+        )
     if key:
         lines.append(f"  PRIMARY KEY ({', '.join(_quote(k) for k in key)}) NOT ENFORCED")
     head = f"CREATE TABLE {_quote(name)} (\n" + ",\n".join(lines) + "\n)"
@@ -178,7 +188,12 @@ def sink_ddl(
         return f"{head}\n{distribution}\nWITH ({', '.join(f'{_literal(k)} = {_literal(v)}' for k, v in with_options.items())})"
     kafka = {"topic": name, "properties.bootstrap.servers": options.bootstrap_servers}
     if key:
-        connector = {"connector": "upsert-kafka", **kafka, "key.format": options.format, "value.format": options.format}
+        connector = {
+            "connector": "upsert-kafka",
+            **kafka,
+            "key.format": options.format,
+            "value.format": options.format,
+        }
     elif changelog.updating:
         connector = {"connector": "kafka", **kafka, "format": "debezium-json"}
     else:
@@ -198,7 +213,9 @@ def _synthesize(
 ) -> tuple[str, exp.Expr]:
     changelog = analyze(query)
     if key:  # a declared key (MERGE ... ON): the sink replaces rows by it
-        changelog = Changelog(mode=ChangelogMode.UPSERT, key=key, reason=f"MERGE on {', '.join(key)}")
+        changelog = Changelog(
+            mode=ChangelogMode.UPSERT, key=key, reason=f"MERGE on {', '.join(key)}"
+        )
     columns = []
     for column, kind in output_columns(query, ctx):
         if kind is None:
@@ -211,7 +228,11 @@ def _synthesize(
             )
             kind = "STRING"
         columns.append((column, kind))
-    key = f" keyed on {', '.join(changelog.key)}" if changelog.mode is ChangelogMode.UPSERT and changelog.key else ""
+    key = (
+        f" keyed on {', '.join(changelog.key)}"
+        if changelog.mode is ChangelogMode.UPSERT and changelog.key
+        else ""
+    )
     ctx.report(
         node,
         f"sink table {name} written for {_article(changelog.mode.value)} {changelog.mode.value} result{key} "
@@ -240,9 +261,17 @@ def _merge_as_upsert(
         then = when.args.get("then")
         if when.args.get("condition") is not None or when.args.get("source"):
             return None
-        if when.args.get("matched") and isinstance(then, exp.Update) and [type(e) for e in then.expressions] == [exp.Star]:
+        if (
+            when.args.get("matched")
+            and isinstance(then, exp.Update)
+            and [type(e) for e in then.expressions] == [exp.Star]
+        ):
             actions.append("update")
-        elif not when.args.get("matched") and isinstance(then, exp.Insert) and isinstance(then.this, exp.Star):
+        elif (
+            not when.args.get("matched")
+            and isinstance(then, exp.Insert)
+            and isinstance(then.this, exp.Star)
+        ):
             actions.append("insert")
         else:
             return None
@@ -254,13 +283,22 @@ def _merge_as_upsert(
     condition = tree.args.get("on")
     parts = list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
     for part in parts:
-        if not isinstance(part, exp.EQ) or not all(isinstance(c, exp.Column) for c in (part.this, part.expression)):
+        if not isinstance(part, exp.EQ) or not all(
+            isinstance(c, exp.Column) for c in (part.this, part.expression)
+        ):
             return None
-        sides = {part.this.table.lower(): part.this.name, part.expression.table.lower(): part.expression.name}
+        sides = {
+            part.this.table.lower(): part.this.name,
+            part.expression.table.lower(): part.expression.name,
+        }
         if source_name not in sides or not (target_names & set(sides)):
             return None
         keys.append(sides[source_name])
-    source = using.this.copy() if isinstance(using, exp.Subquery) else exp.select("*").from_(using.copy())
+    source = (
+        using.this.copy()
+        if isinstance(using, exp.Subquery)
+        else exp.select("*").from_(using.copy())
+    )
     ddl, insert = _synthesize(target.name, source, tree, ctx, options, key=keys)
     if not analyze(source).updating:
         # the source is append-only (no upsert key of its own): the latest row per key wins,
@@ -303,7 +341,11 @@ def sink_statements(
             return _synthesize(name, tree.expression, tree, ctx, options)
         changelog = analyze(tree.expression)
         if changelog.updating:
-            key = f" with PRIMARY KEY ({', '.join(changelog.key)}) NOT ENFORCED" if changelog.key else ""
+            key = (
+                f" with PRIMARY KEY ({', '.join(changelog.key)}) NOT ENFORCED"
+                if changelog.key
+                else ""
+            )
             ctx.report(
                 tree,
                 f"{name} receives {_article(changelog.mode.value)} {changelog.mode.value} stream "
