@@ -56,7 +56,9 @@ def _summary(result: Any, out: TextIO) -> None:
     print(f"{result.project}: {len(result.tables)} tables: {', '.join(parts)}", file=out)
     for table in sorted(result.tables, key=lambda t: (_STATUS_ORDER.index(t.status.value), t.name)):
         for d in table.errors:
-            print(d.format(table.source_file or table.name), file=out)
+            # render errors point into the model file; the others into its rendered SQL
+            where = table.source_file or table.name
+            print(d.format(where if d.rule_id == "SL5001" else f"{where} (rendered)"), file=out)
     for d in result.diagnostics:
         print(d.format(result.project), file=out)
     if result.out_dir:
