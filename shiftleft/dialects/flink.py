@@ -18,6 +18,7 @@ from sqlglot.tokens import TokenType
 
 from shiftleft.dialects.flink_generator import FlinkGenerator
 from shiftleft.dialects.flink_parser import FlinkParser
+from shiftleft.dialects.flink_typing import EXPRESSION_METADATA as FLINK_EXPRESSION_METADATA
 
 
 class Flink(Dialect):
@@ -36,6 +37,8 @@ class Flink(Dialect):
     CONCAT_COALESCE = False
     LOG_BASE_FIRST = True
     NULL_ORDERING = "nulls_are_small"
+    # what Flink's built-in functions return, for type annotation (sink column types)
+    EXPRESSION_METADATA = FLINK_EXPRESSION_METADATA
 
     class Tokenizer(tokens.Tokenizer):
         QUOTES = ["'"]

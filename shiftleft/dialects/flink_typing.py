@@ -1,0 +1,72 @@
+"""Result types of Flink functions, for sqlglot's type annotation in the Flink dialect.
+
+The sink tables shiftleft writes declare the query's column types (``annotate_types``); a
+function sqlglot does not know types as UNKNOWN and the sink falls back to STRING.  This adds
+what Flink's built-ins return, like sqlglot's own ``sqlglot/typing/<dialect>.py`` modules.
+
+https://nightlies.apache.org/flink/flink-docs-release-2.0/docs/dev/table/functions/systemfunctions/
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlglot import exp
+from sqlglot.typing import EXPRESSION_METADATA as BASE
+
+if TYPE_CHECKING:
+    from sqlglot.optimizer.annotate_types import TypeAnnotator
+
+#: Flink functions sqlglot parses as anonymous calls, by name: their result type
+ANONYMOUS_RESULTS: dict[str, str] = {
+    "CARDINALITY": "INT",
+    "JSON_VALUE": "STRING",
+    "JSON_QUERY": "STRING",
+    "UNIX_TIMESTAMP": "BIGINT",
+    "TO_TIMESTAMP": "TIMESTAMP(3)",
+    "TO_TIMESTAMP_LTZ": "TIMESTAMP_LTZ(3)",
+    "TO_DATE": "DATE",
+    "DATE_FORMAT": "STRING",
+    "REGEXP": "BOOLEAN",
+    "REGEXP_REPLACE": "STRING",
+    "LPAD": "STRING",
+    "RPAD": "STRING",
+    "CHAR_LENGTH": "INT",
+    "PROCTIME": "TIMESTAMP_LTZ(3)",
+    "CURRENT_WATERMARK": "TIMESTAMP(3)",
+    "SPLIT_INDEX": "STRING",
+    "FROM_UNIXTIME": "STRING",
+}
+
+
+def _anonymous(self: TypeAnnotator, expression: exp.Anonymous) -> exp.Expr:
+    result = ANONYMOUS_RESULTS.get(str(expression.name).upper())
+    if result is None:
+        return self._set_type(expression, self.schema.get_udf_type(expression))
+    return self._set_type(expression, exp.DataType.build(result, dialect="flink"))
+
+
+def _floor_ceil(original: Any) -> Any:
+    """``FLOOR(ts TO DAY)`` is a timestamp of the type of ``ts``; plain FLOOR is numeric."""
+
+    def annotate(self: TypeAnnotator, expression: exp.Expr) -> exp.Expr:
+        if expression.args.get("to") is not None:
+            return self._set_type(expression, expression.this.type)
+        return original(self, expression)
+
+    return annotate
+
+
+EXPRESSION_METADATA = {
+    **BASE,
+    exp.Anonymous: {"annotator": _anonymous},
+    exp.Floor: {"annotator": _floor_ceil(BASE[exp.Floor]["annotator"])},
+    exp.Ceil: {"annotator": _floor_ceil(BASE[exp.Ceil]["annotator"])},
+    exp.RegexpExtract: {"returns": exp.DType.VARCHAR},
+    exp.Pad: {"returns": exp.DType.VARCHAR},
+    exp.Split: {
+        "annotator": lambda self, e: self._set_type(
+            e, exp.DataType.build("ARRAY<STRING>", dialect="flink")
+        )
+    },
+}
