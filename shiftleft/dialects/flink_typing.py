@@ -57,11 +57,25 @@ def _floor_ceil(original: Any) -> Any:
     return annotate
 
 
+_TIME_UNITS = {"HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND", "NANOSECOND"}
+
+
+def _timestamp_add(self: TypeAnnotator, expression: exp.TimestampAdd) -> exp.Expr:
+    """``TIMESTAMPADD(unit, n, t)`` has the type of ``t`` (a DATE stays a DATE), except that a
+    DATE plus a time unit is a TIMESTAMP (Calcite's rule)."""
+    this = expression.this
+    unit = str(expression.unit.name if expression.unit is not None else "").upper()
+    if this.is_type(exp.DType.DATE) and unit in _TIME_UNITS:
+        return self._set_type(expression, exp.DType.TIMESTAMP)
+    return self._set_type(expression, this.type)
+
+
 EXPRESSION_METADATA = {
     **BASE,
     exp.Anonymous: {"annotator": _anonymous},
     exp.Floor: {"annotator": _floor_ceil(BASE[exp.Floor]["annotator"])},
     exp.Ceil: {"annotator": _floor_ceil(BASE[exp.Ceil]["annotator"])},
+    exp.TimestampAdd: {"annotator": _timestamp_add},
     exp.RegexpExtract: {"returns": exp.DType.VARCHAR},
     exp.Pad: {"returns": exp.DType.VARCHAR},
     exp.Split: {

@@ -25,6 +25,8 @@ SCHEMA = {"t": {"tags": "ARRAY<STRING>", "s": "STRING", "ts": "TIMESTAMP(3)", "x
         ("FLOOR(ts TO DAY)", "TIMESTAMP(3)"),  # not a number: the time unit floor of ts
         ("CEIL(ts TO HOUR)", "TIMESTAMP(3)"),
         ("FLOOR(x)", "DOUBLE"),
+        ("TIMESTAMPADD(DAY, 30, CAST(s AS DATE))", "DATE"),  # Spark date_add: still a DATE
+        ("TIMESTAMPADD(HOUR, 1, ts)", "TIMESTAMP(3)"),
     ],
 )
 def test_flink_function_result_types(expression: str, expected: str) -> None:
