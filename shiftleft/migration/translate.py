@@ -158,7 +158,7 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         return out
     out.diagnostics += result.diagnostics
     out.rules_applied = result.rules_applied
-    out.used_llm = any(d.rule_id.startswith("SL910") for d in result.diagnostics)
+    out.used_llm = any(d.rule_id == "SL9101" for d in result.diagnostics)  # translated by the LLM
     queries = [s for s in result.statements if s.sql.strip()]
     if len(queries) != 1:
         out.failed = True
