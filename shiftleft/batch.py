@@ -8,7 +8,6 @@ come back in input order, identical to a sequential run.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from shiftleft.errors import ConfigError, InputError
+from shiftleft.files import write_atomically
 from shiftleft.models import TranspileResult
 from shiftleft.pipeline import transpile
 
@@ -62,18 +62,6 @@ def _translate(path: Path, options: Mapping[str, Any]) -> FileResult:
 def _translate_chunk(args: tuple[list[Path], Mapping[str, Any]]) -> list[FileResult]:
     paths, options = args
     return [_translate(p, options) for p in paths]
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _output_path(path: Path, root: Path, out_dir: Path) -> Path:
@@ -123,6 +111,6 @@ def transpile_files(
         for item in results:
             if item.result is not None:
                 target = _output_path(Path(item.path), root, out)
-                _write_atomically(target, item.result.sql)
+                write_atomically(target, item.result.sql.encode("utf-8"))
                 item.output = str(target)
     return results

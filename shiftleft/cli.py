@@ -89,12 +89,32 @@ def _options(args: argparse.Namespace) -> dict:
         "event_time": _event_time(args.event_time),
         "streaming": _streaming(args),
     }
-    if args.llm:
-        from shiftleft.llm import LLMConfig
-
-        settings = {"model": args.llm_model, "host": args.llm_host}
-        options["llm"] = LLMConfig(**{k: v for k, v in settings.items() if v is not None})
+    llm = llm_config(args)
+    if llm is not None:
+        options["llm"] = llm
     return options
+
+
+def llm_config(args: argparse.Namespace) -> object | None:
+    """The LLM fallback's configuration from ``--llm`` / ``--llm-model`` / ``--llm-host``."""
+    if not args.llm:
+        return None
+    from shiftleft.llm import LLMConfig
+
+    settings = {"model": args.llm_model, "host": args.llm_host}
+    return LLMConfig(**{k: v for k, v in settings.items() if v is not None})
+
+
+def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--llm``, ``--llm-model``, ``--llm-host`` (for every command that translates)."""
+    parser.add_argument(
+        "--llm",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="ask a local Ollama model to translate what no rule could (default: off; see docs/llm.md)",
+    )
+    parser.add_argument("--llm-model", metavar="NAME", help="Ollama model (default: qwen2.5-coder:32b)")
+    parser.add_argument("--llm-host", metavar="URL", help="Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)")
 
 
 def _cmd_transpile(args: argparse.Namespace) -> int:
@@ -192,14 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--mode", default="streaming", choices=["streaming", "batch"])
     t.add_argument("--format", default="sql", choices=["sql", "json"], help="sql: Flink SQL on stdout, diagnostics on stderr; json: the full result")
     t.add_argument("--pretty", action="store_true", help="format the SQL over several lines")
-    t.add_argument(
-        "--llm",
-        action=argparse.BooleanOptionalAction,
-        default=False,
-        help="ask a local Ollama model to translate what no rule could (default: off; see docs/llm.md)",
-    )
-    t.add_argument("--llm-model", metavar="NAME", help="Ollama model (default: qwen2.5-coder:32b)")
-    t.add_argument("--llm-host", metavar="URL", help="Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)")
+    add_llm_arguments(t)
     t.add_argument("--schema", metavar="FILE", help='column types, JSON {"table": {"column": "TYPE"}}')
     t.add_argument(
         "--event-time",

@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-from shiftleft.cli import EXIT_DIAGNOSTICS, EXIT_OK, UsageError, fail
+from shiftleft.cli import EXIT_DIAGNOSTICS, EXIT_OK, UsageError, add_llm_arguments, fail, llm_config
 
 _STATUS_ORDER = ("failed", "needs_llm", "llm", "translated", "declared", "inlined")
 
@@ -83,12 +83,6 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         variables = _vars(args.vars)
     except UsageError as e:
         return fail(str(e))
-    llm: Any = None
-    if args.llm:
-        from shiftleft.llm import LLMConfig
-
-        settings = {"model": args.llm_model, "host": args.llm_host}
-        llm = LLMConfig(**{k: v for k, v in settings.items() if v is not None})
     progress = ProgressBar(sys.stderr, enabled=args.progress)
     try:
         result = migrate(
@@ -103,7 +97,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             rules=args.rules,
             disable=args.disable or (),
-            llm=llm,
+            llm=llm_config(args),  # type: ignore[arg-type]
             progress=progress,
             plan=args.plan,
         )
@@ -159,10 +153,7 @@ def register(subparsers: Any) -> None:
         metavar="ID",
         help="rule id or name to switch off (repeatable)",
     )
-    m.add_argument("--llm", action=argparse.BooleanOptionalAction, default=False,
-                   help="ask a local Ollama model to translate what no rule could (default: off)")  # fmt: skip
-    m.add_argument("--llm-model", metavar="NAME", help="Ollama model (default: qwen2.5-coder:32b)")
-    m.add_argument("--llm-host", metavar="URL", help="Ollama server (default: $OLLAMA_HOST)")
+    add_llm_arguments(m)
     m.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")  # fmt: skip
     m.add_argument("--format", default="text", choices=["text", "json"],

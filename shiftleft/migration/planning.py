@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from shiftleft.flink_engine.planner import FlinkPlanner, PlannerError
+from shiftleft.migration.dag import dag_levels
 from shiftleft.migration.models import MigrationResult, PipelineTable
 
 
@@ -22,19 +23,13 @@ class TablePlan(BaseModel):
 
 def dag_order(result: MigrationResult) -> list[PipelineTable]:
     """The tables, each after the tables it reads (ties by name; cycles last)."""
-    by_name = {t.name: t for t in result.tables}
-    ordered: list[PipelineTable] = []
-    placed: set[str] = set()
-    remaining = sorted(result.tables, key=lambda t: t.name)
-    while remaining:
-        ready = [t for t in remaining if all(p in placed or p not in by_name for p in t.parents)]
-        if not ready:
-            ready = remaining[:1]
-        for table in ready:
-            ordered.append(table)
-            placed.add(table.name)
-        remaining = [t for t in remaining if t.name not in placed]
-    return ordered
+    by_name: dict[str, list[PipelineTable]] = {}
+    parents: dict[str, set[str]] = {}
+    for table in result.tables:  # a clashing name is one node; both tables are kept
+        by_name.setdefault(table.name, []).append(table)
+        parents.setdefault(table.name, set()).update(table.parents)
+    levels, cycle = dag_levels(parents)
+    return [t for level in [*levels, cycle] for name in level for t in by_name[name]]
 
 
 def plan_pipeline(

@@ -23,6 +23,7 @@ import sqlglot
 from sqlglot import exp
 
 from shiftleft.migration import layout as layout_
+from shiftleft.migration.dag import dag_levels
 from shiftleft.migration.models import MigrationResult, PipelineTable, Status
 from shiftleft.migration.project import DbtProject, Node, load_project, read_yaml
 from shiftleft.migration.render import ADAPTER_DIALECTS, Renderer, RenderError, inject_ctes
@@ -34,15 +35,13 @@ from shiftleft.migration.translate import (
     RENDER_ID,
     NodeJob,
     NodeOutcome,
-    flink_type,
     read_type,
-    source_statement,
     translate,
 )
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.parse import get_dialect
-from shiftleft.streaming.sink import SinkOptions
-from shiftleft.streaming.sources import _used_columns
+from shiftleft.streaming.sink import SinkOptions, flink_type
+from shiftleft.streaming.sources import INFERRED_ID, _used_columns, source_table_ddl
 
 if TYPE_CHECKING:
     from shiftleft.llm import LLMConfig
@@ -225,36 +224,26 @@ class _Migration:
 
     def order(self) -> list[list[str]]:
         """Levels of the DAG (a node's parents are all in earlier levels); cycles reported."""
-        remaining = {
-            u: set(self.parents.get(u, [])) for u in self.project.nodes if u not in self.alias_of
-        }
-        levels: list[list[str]] = []
-        done: set[str] = set()
-        while remaining:
-            level = sorted(u for u, ps in remaining.items() if ps <= done)
-            if not level:
-                cycle = sorted(remaining)
-                self.notes.append(
+        levels, cycle = dag_levels(
+            {u: self.parents.get(u, []) for u in self.project.nodes if u not in self.alias_of}
+        )
+        if cycle:
+            self.notes.append(
+                Diagnostic(
+                    rule_id=PROJECT_ID,
+                    severity=Severity.ERROR,
+                    message=f"the models {', '.join(cycle)} depend on each other in a cycle; they are not migrated",
+                )
+            )
+            for uid in cycle:
+                self.notes_for(self.project.nodes[uid]).append(
                     Diagnostic(
                         rule_id=PROJECT_ID,
                         severity=Severity.ERROR,
-                        message=f"the models {', '.join(cycle)} depend on each other in a cycle; they are not migrated",
+                        message="part of a dependency cycle",
                     )
                 )
-                for uid in cycle:
-                    self.notes_for(self.project.nodes[uid]).append(
-                        Diagnostic(
-                            rule_id=PROJECT_ID,
-                            severity=Severity.ERROR,
-                            message="part of a dependency cycle",
-                        )
-                    )
-                levels.append(cycle)
-                break
-            levels.append(level)
-            done.update(level)
-            for uid in level:
-                remaining.pop(uid)
+            levels.append(cycle)
         return levels
 
     # -- per node ------------------------------------------------------------------------
@@ -578,7 +567,7 @@ def _source_columns(run: _Migration, node: Node) -> tuple[list[tuple[str, str]],
         (c, "STRING") for k, c in used.items() if k not in {n.lower() for n, _ in declared}
     ]
     note = Diagnostic(
-        rule_id="SL4105",
+        rule_id=INFERRED_ID,
         severity=Severity.WARNING,
         message=f"source {node.source_name}.{node.name}: column types not declared; the columns "
         f"({', '.join(c for c, _ in columns) or 'none found'}) come from the models reading it, typed STRING where unknown",
@@ -628,7 +617,7 @@ def _assemble(run: _Migration, target: Target, mode: Mode) -> MigrationResult:
         if node.resource_type == "source":
             columns, source_notes = _source_columns(run, node)
             notes += source_notes
-            table.ddl = source_statement(
+            table.ddl = source_table_ddl(
                 node.table_name,
                 columns,
                 node.loaded_at_field,

@@ -34,8 +34,7 @@ from shiftleft.pipeline import transpile
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
 from shiftleft.streaming.options import StreamingOptions
-from shiftleft.streaming.sink import SinkOptions, output_columns, sink_ddl
-from shiftleft.streaming.sources import source_table_ddl
+from shiftleft.streaming.sink import SinkOptions, _quote, flink_type, output_columns, sink_ddl
 
 RENDER_ID = "SL5001"  #: a model could not be rendered
 READ_ID = "SL5002"  #: rendered SQL that cannot be read
@@ -95,19 +94,6 @@ def _note(
     return Diagnostic(
         rule_id=rule_id, severity=severity, message=message, suggestion=suggestion, **kw
     )
-
-
-def _quote(name: str) -> str:
-    return exp.to_identifier(name).sql("flink")
-
-
-@lru_cache(maxsize=4096)  # pure: the same few type names recur across a project
-def flink_type(type_text: str, read: str) -> str | None:
-    """A declared type in the ``read`` dialect, in Flink spelling (None when unreadable)."""
-    try:
-        return exp.DataType.build(type_text, dialect=read).sql("flink")
-    except Exception:  # noqa: BLE001 - the caller reports an unknown type
-        return None
 
 
 @lru_cache(maxsize=4096)
@@ -196,7 +182,7 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         event_time=job.event_time,
         streaming=job.options.get("streaming") or StreamingOptions(),
     )
-    changelog = analyze(tree)
+    emitted = changelog = analyze(tree)  # `changelog` becomes the table's; `emitted` stays
     out.stateful = _stateful(tree)
     inferred = output_columns(tree, ctx)
     columns: list[tuple[str, str]] = []
@@ -240,11 +226,11 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         changelog = Changelog(mode=ChangelogMode.RETRACT, reason=changelog.reason)
     # a key that is not the one the query updates by: the latest row per key wins (dbt's
     # unique_key semantics); Flink 2.3 asks for that policy explicitly
-    conflict = bool(key) and not same_key(tree, key, analyze(tree).key)
+    conflict = bool(key) and not same_key(tree, key, emitted.key)
     out.changelog = changelog.mode.value
     out.primary_key = list(changelog.key)
 
-    time_column = _event_time(job, tree, names, out)
+    time_column = _event_time(job, tree, names, out, updating=emitted.updating)
     extra: list[tuple[str, str, str]] = []  # (name, Flink type, expression) appended by the DML
     if job.resource_type == "snapshot":
         updated_at = job.config.get("updated_at")
@@ -388,10 +374,11 @@ def _passthrough(tree: exp.Query, column: str) -> str | None:
 
 
 def _event_time(
-    job: NodeJob, tree: exp.Query, names: dict[str, str], out: NodeOutcome
+    job: NodeJob, tree: exp.Query, names: dict[str, str], out: NodeOutcome, *, updating: bool
 ) -> str | None:
     """The table's event-time column: the snapshot's updated_at, the incremental filter's
-    column, or a parent's event time projected unchanged (append-only results only)."""
+    column, or a parent's event time projected unchanged (when the query, ``updating`` or
+    not, is append-only)."""
     candidates: list[tuple[str, str]] = []
     if (
         job.resource_type == "snapshot"
@@ -401,7 +388,7 @@ def _event_time(
         candidates.append((str(job.config["updated_at"]), "the snapshot's updated_at"))
     if job.incremental_column:
         candidates.append((job.incremental_column, "the column of the is_incremental() filter"))
-    if not analyze(tree).updating:
+    if not updating:
         for table, column in sorted(job.event_time.items()):
             found = _passthrough(tree, column)
             if found:
@@ -529,15 +516,3 @@ def _seed(job: NodeJob) -> NodeOutcome:
         )
     )
     return out
-
-
-def source_statement(
-    name: str,
-    columns: list[tuple[str, str]],
-    time_column: str | None,
-    target: Target,
-    sink: SinkOptions,
-    bounded: bool,
-) -> str:
-    """``CREATE TABLE`` of a dbt source: the input topic, with its watermark."""
-    return source_table_ddl(name, columns, time_column, target, sink, bounded=bounded)

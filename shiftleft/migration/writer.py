@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import uuid
 from pathlib import Path, PurePosixPath
 
 from shiftleft.errors import ConfigError
+from shiftleft.files import write_atomically
 from shiftleft.migration.layout import resolve_inside
 from shiftleft.migration.models import FileAction, FileRecord
 
@@ -25,27 +25,6 @@ STATE_VERSION = 1
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a fsynced temporary file and :func:`os.replace`.
-
-    The temporary file sits in the target's folder and is removed on any failure, so the
-    target holds either its old or its new content, never a part of it.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(temp, flags, 0o666)  # the umask applies, as for a plain open()
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 class PipelineWriter:
@@ -122,7 +101,7 @@ class PipelineWriter:
                     self._state[key] = recorded  # still protected on the next run
                 return self._record(key, FileAction.KEPT)
         if action is FileAction.WRITTEN:
-            _atomic_write(target, data)
+            write_atomically(target, data)
         self._state[key] = _sha256(data)
         return self._record(key, action)
 
@@ -143,7 +122,7 @@ class PipelineWriter:
         """Save the state (the files of this run) atomically; return this run's records
         sorted by path."""
         state = {"version": STATE_VERSION, "files": dict(sorted(self._state.items()))}
-        _atomic_write(self.state_path, (json.dumps(state, indent=2) + "\n").encode("utf-8"))
+        write_atomically(self.state_path, (json.dumps(state, indent=2) + "\n").encode("utf-8"))
         return [self._records[k] for k in sorted(self._records)]
 
     def stale(self) -> list[str]:

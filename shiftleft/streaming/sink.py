@@ -49,7 +49,8 @@ class SinkOptions(BaseModel):
 
 
 @lru_cache(maxsize=4096)  # pure; a project repeats the same few types thousands of times
-def _flink_type(type_text: str, read: str) -> str | None:
+def flink_type(type_text: str, read: str) -> str | None:
+    """A declared type in the ``read`` dialect, in Flink spelling (None when unreadable)."""
     try:
         return exp.DataType.build(type_text, dialect=read).sql("flink")
     except Exception:  # noqa: BLE001 - an unreadable declared type is an unknown type
@@ -61,7 +62,7 @@ def _flink_schema(ctx: RuleContext) -> dict[str, dict[str, str]]:
     for table, columns in ctx.schema.items():
         schema[table] = {}
         for column, type_text in columns.items():
-            kind = _flink_type(type_text, ctx.read)
+            kind = flink_type(type_text, ctx.read)
             if kind is not None:
                 schema[table][column] = kind
     return schema

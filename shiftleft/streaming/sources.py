@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.models import Diagnostic, Severity, Target
-from shiftleft.streaming.sink import SinkOptions, _literal, _quote, target_table
+from shiftleft.streaming.sink import SinkOptions, _literal, _quote, flink_type, target_table
 
 INFERRED_ID = "SL4105"
 SOURCES_ID = "SL4106"
@@ -44,7 +44,11 @@ def source_tables(trees: list[exp.Expr]) -> list[str]:
     for tree in trees:
         for table in tree.find_all(exp.Table):
             # the script's own targets and CTEs are in `own`
-            if isinstance(table.this, exp.Identifier) and table.name and table.name.lower() not in own:
+            if (
+                isinstance(table.this, exp.Identifier)
+                and table.name
+                and table.name.lower() not in own
+            ):
                 found.setdefault(table.name.lower(), table.name)
     return list(found.values())
 
@@ -56,15 +60,21 @@ def _used_columns(table: str, trees: list[exp.Expr]) -> list[str]:
     columns: dict[str, str] = {}
     for tree in trees:
         for select in tree.find_all(exp.Select):
-            sources = [t for t in select.find_all(exp.Table) if t.find_ancestor(exp.Select) is select]
+            sources = [
+                t for t in select.find_all(exp.Table) if t.find_ancestor(exp.Select) is select
+            ]
             aliases = {t.alias_or_name.lower() for t in sources if t.name.lower() == wanted}
             if not aliases:
                 continue
             only = len(sources) == 1
             for column in select.find_all(exp.Column):
-                if column.find_ancestor(exp.Select) is not select or isinstance(column.this, exp.Star):
+                if column.find_ancestor(exp.Select) is not select or isinstance(
+                    column.this, exp.Star
+                ):
                     continue
-                if (column.table and column.table.lower() in aliases) or (not column.table and only):
+                if (column.table and column.table.lower() in aliases) or (
+                    not column.table and only
+                ):
                     columns.setdefault(column.name.lower(), column.name)
     return list(columns.values())
 
@@ -90,7 +100,9 @@ def source_table_ddl(
     if time_column:
         if not any(name.lower() == time_column.lower() for name, _ in columns):
             lines.append(f"  {_quote(time_column)} TIMESTAMP(3)")
-        lines.append(f"  WATERMARK FOR {_quote(time_column)} AS {_quote(time_column)} - {WATERMARK_DELAY}")
+        lines.append(
+            f"  WATERMARK FOR {_quote(time_column)} AS {_quote(time_column)} - {WATERMARK_DELAY}"
+        )
     head = f"CREATE TABLE {_quote(table)} (\n" + ",\n".join(lines) + "\n)"
     if target is Target.CONFLUENT:
         settings = {"changelog.mode": "append", "value.format": options.confluent_value_format}
@@ -133,11 +145,8 @@ def source_ddl(
         columns: list[tuple[str, str]] = []
         if declared:
             for name, type_text in declared.items():
-                try:
-                    flink_type = exp.DataType.build(type_text, dialect=read).sql("flink")
-                except Exception:  # noqa: BLE001 - keep the user's spelling; the planner will say
-                    flink_type = type_text
-                columns.append((name, flink_type))
+                # an unreadable type keeps the user's spelling; the planner will say
+                columns.append((name, flink_type(type_text, read) or type_text))
         else:
             columns = [(c, "STRING") for c in _used_columns(table, trees)]
             notes.append(
@@ -150,7 +159,9 @@ def source_ddl(
                     suggestion="declare the table with schema= (or --schema)",
                 )
             )
-        statements.append(source_table_ddl(table, columns, time_column, target, options, bounded=bounded))
+        statements.append(
+            source_table_ddl(table, columns, time_column, target, options, bounded=bounded)
+        )
     if statements:
         notes.append(
             Diagnostic(
