@@ -15,6 +15,7 @@ Rule files load it with :func:`load` (a pack directory is not a Python package).
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -22,7 +23,9 @@ from sqlglot import exp
 from shiftleft.rewrite import RuleContext
 from shiftleft.rewrite.packs import pack_module
 
-conjuncts = pack_module(__file__, "_helpers").conjuncts
+_H = pack_module(__file__, "_helpers")
+conjuncts = _H.conjuncts
+join_inputs = _H.join_inputs
 
 _RANGE = (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between)
 _FLIP = {exp.GT: exp.LT, exp.GTE: exp.LTE, exp.LT: exp.GT, exp.LTE: exp.GTE}
@@ -63,15 +66,13 @@ def inputs(select: exp.Select) -> list[tuple[str, exp.Expr]]:
     return found
 
 
-def sides(join: exp.Join) -> tuple[dict[str, exp.Expr], dict[str, exp.Expr]]:
-    """Inputs left of ``join`` and the join's own input, by alias (lower case)."""
-    select = join.parent
-    left: dict[str, exp.Expr] = {}
-    if isinstance(select, exp.Select):
-        for name, node in inputs(select):
-            if node is join.this:
-                break
-            left[name] = node
+def sides(join: exp.Join, memo: dict | None = None) -> tuple[AbstractSet[str], dict[str, exp.Expr]]:
+    """Names (lower case) of the inputs left of ``join``, and the join's own input by alias.
+
+    The left names are a set view over the SELECT's inputs cached in ``memo`` (e.g.
+    ``ctx.memo``): O(1) to get and to query, so a chain of n joins costs O(n)."""
+    index = join_inputs(join, memo)
+    left: AbstractSet[str] = index.before(join, keep_empty=True) if index is not None else set()
     right = {(join.this.alias_or_name or "").lower(): join.this}
     return left, right
 
@@ -300,8 +301,8 @@ def interval_join(join: exp.Join, ctx: RuleContext) -> IntervalJoin:
     select = join.parent
     if not isinstance(select, exp.Select):
         return IntervalJoin("none")
-    left_inputs, right_inputs = sides(join)
-    left, right = set(left_inputs), set(right_inputs)
+    left, right_inputs = sides(join, ctx.memo)
+    right = set(right_inputs)
     comparisons: list[tuple[exp.Expr, type, exp.Expr, exp.Expr]] = []  # (lhs, op, rhs, predicate)
     for cond in conjuncts(join.args.get("on")):
         if not isinstance(cond, _RANGE):
@@ -452,8 +453,8 @@ def point_in_time(join: exp.Join, ctx: RuleContext) -> PointInTime | None:
     side = str(join.args.get("side") or "").upper()
     if kind in ("SEMI", "ANTI", "CROSS") or side not in ("", "LEFT") or join.args.get("using"):
         return None
-    left_inputs, right_inputs = sides(join)
-    left, right = set(left_inputs), set(right_inputs)
+    left, right_inputs = sides(join, ctx.memo)
+    right = set(right_inputs)
     parts = conjuncts(join.args.get("on"))
     found_from = found_to = None
     used: list[exp.Expr] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from sqlglot import exp
 
 from shiftleft.models import Mode, Severity
@@ -9,6 +11,10 @@ from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.packs import pack_module
 
 H = pack_module(__file__, "_helpers")
+
+#: inputs named in the suggested STATE_TTL hint at most
+_HINT_INPUTS = 8
+
 
 class RegularJoinState(Rule):
     """Spark joins two finished tables.  Flink streaming joins two unbounded inputs: a regular
@@ -48,10 +54,15 @@ class RegularJoinState(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Join)
-        inputs = H.regular_join_inputs(node, ctx.memo)
-        if inputs is None or ctx.streaming.state_ttl:
+        found = H.regular_join_sides(node, ctx.memo)
+        if found is None or ctx.streaming.state_ttl:
             return None  # with a configured TTL, SL4013 adds the hint instead
-        hint = ", ".join(f"'{n}' = '1d'" for n in inputs) or "'t' = '1d'"
+        left, right = found
+        # Name every input of a short join; a long chain's first few (the suggestion stays
+        # short, and n joins cost O(n), not O(n^2)).
+        few = list(islice(left, _HINT_INPUTS + 1))
+        inputs = sorted({*few, *right}) if len(few) <= _HINT_INPUTS else [*few[: _HINT_INPUTS - 1], *right, "..."]
+        hint = ", ".join("..." if n == "..." else f"'{n}' = '1d'" for n in inputs) or "'t' = '1d'"
         ctx.report(
             node,
             "regular join in streaming: Flink keeps every row of both inputs in state forever (a "

@@ -50,11 +50,19 @@ class StateTtlHint(Rule):
         ttl = ctx.streaming.state_ttl
         if not ttl or node.args.get("hint") is not None:
             return None
-        inputs: list[str] = []
+        # The inputs of every regular join, in the order of the joins (each join's new names
+        # sorted); one pass over the SELECT's inputs, so n joins cost O(n).
+        inputs: dict[str, None] = {}
+        covered = 0
         for join in node.args.get("joins") or []:
-            for name in H.regular_join_inputs(join, ctx.memo) or []:
-                if name not in inputs:
-                    inputs.append(name)
+            found = H.regular_join_sides(join, ctx.memo)
+            index = H.join_inputs(join, ctx.memo)
+            if found is None or index is None:
+                continue
+            end = index.position(join) + 1
+            new = {n for n in index.names[covered:end] if n and n not in inputs} | (found[1] - inputs.keys())
+            inputs.update(dict.fromkeys(sorted(new)))
+            covered = max(covered, end)
         if not inputs:
             return None
         pairs = ", ".join(f"'{name}' = '{ttl}'" for name in inputs)
