@@ -44,9 +44,13 @@ class QualifierCase(Rule):
         if not spelled:
             return None
         changed = False
-        for column in node.find_all(exp.Column):
+        # The columns whose nearest SELECT is this one: its tree without nested SELECTs (each
+        # is visited on its own), so nested queries cost linear time, not quadratic.
+        for column in node.walk(bfs=False, prune=lambda n: n is not node and isinstance(n, exp.Select)):
+            if not isinstance(column, exp.Column):
+                continue
             qualifier = column.args.get("table")
-            if not isinstance(qualifier, exp.Identifier) or qualifier.quoted or column.parent_select is not node:
+            if not isinstance(qualifier, exp.Identifier) or qualifier.quoted:
                 continue
             wanted = spelled.get(qualifier.name.lower())
             if wanted is not None and wanted != qualifier.name:

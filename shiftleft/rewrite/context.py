@@ -26,6 +26,10 @@ FRACTIONAL_TYPES = frozenset({exp.DType.DOUBLE, exp.DType.FLOAT, exp.DType.DECIM
 INTEGER_TYPES = frozenset(exp.DataType.INTEGER_TYPES)
 TEXT_TYPES = frozenset(exp.DataType.TEXT_TYPES)
 
+#: nodes whose change may change which tables a SELECT reads: the engine then drops the
+#: context's cached table maps
+SCOPE_NODES = (exp.Query, exp.Subquery, exp.Table, exp.Join, exp.From, exp.Lateral, exp.Unnest, exp.With, exp.CTE)
+
 #: user schema: ``{"table": {"column": "TYPE"}}`` (types in Spark or Flink spelling)
 Schema = Mapping[str, Mapping[str, str]]
 
@@ -48,6 +52,46 @@ def node_position(node: exp.Expr) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _bare_copy(node: exp.Expr) -> exp.Expr:
+    """A copy of ``node``'s tree for printing: the same args, types and comments, without
+    positions (``Expr.copy`` deep-copies each node's position dict, most of its cost)."""
+    root = node.__class__()
+    stack: list[tuple[exp.Expr, exp.Expr]] = [(node, root)]
+    expr = exp.Expr
+    while stack:
+        original, copy = stack.pop()
+        if original.comments:
+            copy.comments = list(original.comments)
+        copy._type = original._type  # noqa: SLF001 - shared, read-only while printing
+        args = copy.args
+        for key, value in original.args.items():
+            if isinstance(value, expr):
+                child = value.__class__()
+                child.parent, child.arg_key = copy, key
+                stack.append((value, child))
+                args[key] = child
+            elif type(value) is list:
+                items = []
+                for i, item in enumerate(value):
+                    if isinstance(item, expr):
+                        child = item.__class__()
+                        child.parent, child.arg_key, child.index = copy, key, i
+                        stack.append((item, child))
+                        item = child
+                    items.append(item)
+                args[key] = items
+            else:
+                args[key] = value
+    return root
+
+
+def _literal_type(node: exp.Literal) -> exp.DataType:
+    if node.is_string:
+        return exp.DataType(this=exp.DType.TEXT, nested=False)
+    fractional = "." in node.this or "e" in node.this.lower()
+    return exp.DataType(this=exp.DType.DECIMAL if fractional else exp.DType.INT, nested=False)
+
+
 @dataclass
 class RuleContext:
     """Per-statement state handed to every rule.  Not shared between statements or threads."""
@@ -66,6 +110,8 @@ class RuleContext:
     rule_id: str = ""
     #: per-statement cache for rules (key it by rule id and node id); dropped with the context
     memo: dict[Any, Any] = field(default_factory=dict)
+    #: table maps of SELECTs, cached for rules (see :meth:`forget_scopes`)
+    scopes: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def report(
         self,
@@ -82,7 +128,7 @@ class RuleContext:
         # A snippet is a nicety: only for constructs small enough to show (and cheap to print).
         if sum(1 for _ in islice(node.walk(), _SNIPPET_NODES + 1)) <= _SNIPPET_NODES:
             try:
-                snippet = self._snippet_generator().generate(node, copy=True)
+                snippet = self._snippet_generator().generate(_bare_copy(node), copy=False)
             except Exception:  # noqa: BLE001 - never a failure
                 snippet = None
         if snippet and len(snippet) > 200:
@@ -118,10 +164,7 @@ class RuleContext:
         if isinstance(node, exp.Column):
             return self.column_type(node)
         if isinstance(node, exp.Literal):
-            if node.is_string:
-                return exp.DataType.build("STRING")
-            fractional = "." in node.this or "e" in node.this.lower()
-            return exp.DataType.build("DECIMAL" if fractional else "INT")
+            return _literal_type(node)
         return None
 
     def event_time_column(self, table: str) -> str | None:
@@ -132,10 +175,7 @@ class RuleContext:
     def is_event_time(self, column: exp.Column) -> bool:
         """True when ``column`` is the event-time column of the table it comes from."""
         select = column.find_ancestor(exp.Select)
-        tables = {}
-        if select is not None:
-            for table in select.find_all(exp.Table):
-                tables[table.alias_or_name.lower()] = table.name
+        tables = self._tables_below(select) if select is not None else {}
         if column.table:
             candidates = [tables.get(column.table.lower(), column.table)]
         else:
@@ -158,12 +198,8 @@ class RuleContext:
         if not self.schema:
             return None
         select = column.find_ancestor(exp.Select)
-        tables: dict[str, str] = {}
-        if select is not None:
-            for table in select.find_all(exp.Table):
-                if table.find_ancestor(exp.Select) is select:
-                    tables[table.alias_or_name.lower()] = table.name.lower()
-        lowered = {t.lower(): {c.lower(): ty for c, ty in cols.items()} for t, cols in self.schema.items()}
+        tables = self._own_tables(select) if select is not None else {}
+        lowered = self._lowered_schema()
         name = column.name.lower()
         if column.table:
             table = tables.get(column.table.lower(), column.table.lower())
@@ -175,7 +211,49 @@ class RuleContext:
         found = [lowered[t][name] for t in dict.fromkeys(candidates) if name in lowered.get(t, {})]
         if len(found) != 1:
             return None
-        try:
-            return exp.DataType.build(found[0], dialect=self.read)
-        except Exception:  # noqa: BLE001 - an unreadable type is an unknown type
-            return None
+        key = ("declared-type", found[0])
+        if key not in self.memo:
+            try:
+                self.memo[key] = exp.DataType.build(found[0], dialect=self.read)
+            except Exception:  # noqa: BLE001 - an unreadable type is an unknown type
+                self.memo[key] = None
+        built = self.memo[key]
+        return None if built is None else _bare_copy(built)
+
+    # Per-statement caches of what rules ask about the same SELECT for each of its columns (a
+    # wide SELECT must not cost a walk of the SELECT per column).  A cached map is keyed by
+    # the SELECT and holds it, so the key cannot be reused; the engine drops them all when a
+    # rule changed a query, table or join (see :data:`SCOPE_NODES`).
+
+    def forget_scopes(self) -> None:
+        """Drop the cached table maps (the engine calls this after a structural change)."""
+        self.scopes.clear()
+
+    def _tables_below(self, select: exp.Select) -> dict[str, str]:
+        """Every table in ``select``'s tree: alias or name (lower case) -> table name."""
+        key = ("tables-below", id(select))
+        cached = self.scopes.get(key)
+        if cached is None or cached[0] is not select:
+            tables = {t.alias_or_name.lower(): t.name for t in select.find_all(exp.Table)}
+            cached = self.scopes[key] = (select, tables)
+        return cached[1]
+
+    def _own_tables(self, select: exp.Select) -> dict[str, str]:
+        """The tables whose nearest SELECT is ``select``: alias or name -> name, lower case."""
+        key = ("own-tables", id(select))
+        cached = self.scopes.get(key)
+        if cached is None or cached[0] is not select:
+            tables = {
+                t.alias_or_name.lower(): t.name.lower()
+                for t in select.find_all(exp.Table)
+                if t.find_ancestor(exp.Select) is select
+            }
+            cached = self.scopes[key] = (select, tables)
+        return cached[1]
+
+    def _lowered_schema(self) -> dict[str, dict[str, str]]:
+        lowered = self.memo.get("lowered-schema")
+        if lowered is None:
+            lowered = {t.lower(): {c.lower(): ty for c, ty in cols.items()} for t, cols in self.schema.items()}
+            self.memo["lowered-schema"] = lowered
+        return lowered

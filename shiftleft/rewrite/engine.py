@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlglot import exp
 
 from shiftleft.models import Severity
-from shiftleft.rewrite.context import RuleContext
+from shiftleft.rewrite.context import SCOPE_NODES, RuleContext
 from shiftleft.rewrite.registry import RuleSet
 from shiftleft.rewrite.rule import Rule
 
@@ -24,13 +24,22 @@ logger = logging.getLogger(__name__)
 def _post_order(root: exp.Expr) -> list[exp.Expr]:
     """Every node after all of its descendants, siblings left to right.
 
-    A pre-order walk that visits the right-most child first, reversed."""
+    A pre-order walk that visits the right-most child first, reversed.  (The children are
+    read from ``args`` directly: ``iter_expressions``' generator per node was most of the
+    walk's cost.)"""
     order: list[exp.Expr] = []
     stack = [root]
+    pop, push, expr = stack.pop, stack.append, exp.Expr
     while stack:
-        node = stack.pop()
+        node = pop()
         order.append(node)
-        stack.extend(node.iter_expressions())
+        for value in node.args.values():
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, expr):
+                        push(item)
+            elif isinstance(value, expr):
+                push(value)
     order.reverse()
     return order
 
@@ -50,12 +59,13 @@ def rewrite(
     and not what a parent-level rule replaced after the child was visited).
     """
     applied: dict[str, None] = {}
-    active = {r.id for r in rules if r.applies_to(ctx.target, ctx.mode)}
+    rewrites = rules.dispatch(ctx.target, ctx.mode, "rewrite")
     root = tree
     for node in _post_order(tree):
-        for rule in rules.for_type(type(node), phase="rewrite"):
-            if rule.id not in active:
-                continue
+        candidates = rewrites.get(type(node))
+        if candidates is None:
+            candidates = rules.active_for(type(node), ctx.target, ctx.mode, "rewrite")
+        for rule in candidates:
             reported = len(ctx.diagnostics)
             replacement = _apply(rule, node, ctx)
             if replacement is None:
@@ -63,6 +73,8 @@ def rewrite(
                     applied[rule.id] = None
                 continue
             applied[rule.id] = None
+            if isinstance(node, SCOPE_NODES) or isinstance(replacement, SCOPE_NODES):
+                ctx.forget_scopes()
             if replacement is node:  # changed in place: the next rules see the new shape
                 continue
             if node.comments:
@@ -74,10 +86,14 @@ def rewrite(
             break
     if before_checks is not None:
         root = before_checks(root, ctx)
+        ctx.forget_scopes()
+    checks = rules.dispatch(ctx.target, ctx.mode, "check")
     for node in _post_order(root):
-        for rule in rules.for_type(type(node), phase="check"):
-            if rule.id in active:
-                _apply(rule, node, ctx)
+        candidates = checks.get(type(node))
+        if candidates is None:
+            candidates = rules.active_for(type(node), ctx.target, ctx.mode, "check")
+        for rule in candidates:
+            _apply(rule, node, ctx)
     ctx.rule_id = ""
     return root, list(applied)
 

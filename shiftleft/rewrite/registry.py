@@ -21,6 +21,7 @@ from types import ModuleType
 from sqlglot import exp
 
 from shiftleft.errors import ConfigError, RuleDefinitionError
+from shiftleft.models import Mode, Target
 from shiftleft.resources import data_dir
 from shiftleft.rewrite.dsl import load_rules_file
 from shiftleft.rewrite.rule import Rule
@@ -103,6 +104,7 @@ class RuleSet:
         self._by_id = seen
         self._by_name = {r.name: r for r in self.rules}
         self._dispatch: dict[tuple[type, str], tuple[Rule, ...]] = {}
+        self._active: dict[tuple[Target, Mode, str], dict[type, tuple[Rule, ...]]] = {}
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.rules)
@@ -131,6 +133,20 @@ class RuleSet:
         if found is None:
             found = tuple(r for r in self.rules if r.phase == phase and issubclass(node_type, r.node_types))
             self._dispatch[key] = found
+        return found
+
+
+    def dispatch(self, target: Target, mode: Mode, phase: str) -> dict[type, tuple[Rule, ...]]:
+        """The (growing) table node type -> rules of ``phase`` that apply to ``target`` and
+        ``mode``; a type not in it yet is added by :meth:`active_for`."""
+        return self._active.setdefault((target, mode, phase), {})
+
+    def active_for(self, node_type: type[exp.Expr], target: Target, mode: Mode, phase: str) -> tuple[Rule, ...]:
+        """Rules of ``phase`` for ``node_type`` that apply to ``target`` and ``mode`` (cached)."""
+        table = self.dispatch(target, mode, phase)
+        found = table.get(node_type)
+        if found is None:
+            found = table[node_type] = tuple(r for r in self.for_type(node_type, phase) if r.applies_to(target, mode))
         return found
 
 
