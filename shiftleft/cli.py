@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_BAD_INPUT = 0, 1, 2
+#: characters: a larger single script is translated and written one statement at a time
+STREAM_ABOVE = 1 << 20
 
 
 class UsageError(Exception):
@@ -124,6 +126,8 @@ def _cmd_transpile(args: argparse.Namespace) -> int:
     if many or args.out:
         return _transpile_many(args)
     text, name = read_input(args.files[0])
+    if args.format == "sql" and len(text) > STREAM_ABOVE:
+        return _transpile_streamed(text, name, args)
     try:
         result = transpile(text, **_options(args))
     except InputError as e:
@@ -137,6 +141,23 @@ def _cmd_transpile(args: argparse.Namespace) -> int:
         for d in result.diagnostics:
             print(d.format(name), file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_DIAGNOSTICS
+
+
+def _transpile_streamed(text: str, name: str, args: argparse.Namespace) -> int:
+    """A large script: translated and written statement by statement (bounded memory), with
+    progress on stderr (shiftleft.stream)."""
+    from shiftleft import ShiftleftError
+    from shiftleft.stream import progress_printer, write_stream
+
+    try:
+        summary = write_stream(
+            text, sys.stdout, name=name, diagnostics=sys.stderr, progress=progress_printer(sys.stderr), **_options(args)
+        )
+    except ShiftleftError as e:
+        return fail(str(e))
+    if summary.unreadable:
+        return EXIT_BAD_INPUT
+    return EXIT_DIAGNOSTICS if summary.errors else EXIT_OK
 
 
 def _transpile_many(args: argparse.Namespace) -> int:

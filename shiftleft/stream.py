@@ -1,0 +1,237 @@
+"""Translate a large script one statement at a time, in bounded memory.
+
+:func:`shiftleft.transpile` reads the whole script into statements and trees before it
+translates any of them: a 10 MB script holds millions of tokens and trees at once.  Here the
+script is cut into statements by the input dialect's own tokenizer, a window of text at a time
+(so no token list of the whole script ever exists), and each statement is translated by
+:func:`~shiftleft.pipeline.transpile` alone and handed to the caller before the next one is
+read.  Memory is that of the largest statement, whatever the script's size.
+
+Results are those of translating each statement on its own, with statement numbers, lines and
+columns of the whole script.  Differences from one :func:`transpile` call on the whole text:
+an unreadable statement does not stop the script (it is copied unchanged with an SL9003
+error and the next statements are translated), and ``sources=`` (which needs every statement
+first) is not offered.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from sqlglot.errors import TokenError
+from sqlglot.tokens import Token, TokenType
+
+from shiftleft.errors import ConfigError, InputError
+from shiftleft.models import Diagnostic, Severity, StatementResult
+from shiftleft.parse import get_dialect, line_col
+from shiftleft.pipeline import transpile
+from shiftleft.rewrite.registry import resolve_rules
+
+logger = logging.getLogger(__name__)
+
+#: characters of script tokenized at a time to find statement ends (doubled for a longer statement)
+WINDOW = 1 << 16
+#: the rule id of a statement the reader could not read (copied unchanged, as SL9003 does)
+UNREADABLE_RULE_ID = "SL9003"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One statement's text: ``text`` starts at character ``offset`` of the script, which is
+    at ``line`` / ``column`` (1-based)."""
+
+    text: str
+    offset: int
+    line: int
+    column: int
+
+
+def _tokens_until_cut(tokenizer: Any, text: str) -> list[Token]:
+    """The tokens of ``text``, or those before the place where a cut window stops making sense
+    (an unterminated string or comment at the window's end): every token before the last
+    semicolon is the same as in a tokenization of the whole script."""
+    try:
+        return list(tokenizer.tokenize(text))
+    except TokenError:
+        return list(tokenizer.tokens)
+
+
+def split_statements(sql: str, read: str, *, window: int = WINDOW) -> Iterator[Piece]:
+    """Cut ``sql`` after each semicolon token of the ``read`` dialect, lazily.
+
+    Each piece runs from just after a semicolon (or the script start) up to and without the
+    next semicolon; pieces holding nothing but blanks and comments are skipped.
+    """
+    tokenizer = get_dialect(read, role="read").tokenizer()
+    start, line, column, size = 0, 1, 1, window
+    n = len(sql)
+    while start < n:
+        end = min(n, start + size)
+        text = sql[start:end]
+        cuts = [t.end for t in _tokens_until_cut(tokenizer, text) if t.token_type == TokenType.SEMICOLON]
+        if end < n and not cuts:
+            size *= 2  # a statement longer than the window
+            continue
+        if end == n:
+            cuts.append(len(text))  # what follows the last semicolon (maybe nothing)
+        # else: the text after the last semicolon is read again with the next window
+        previous = 0
+        for cut in cuts:
+            piece = text[previous:cut]
+            if piece.strip():
+                yield Piece(piece, start + previous, line, column)
+            line, column = _advance(text, previous, cut + 1, line, column)
+            previous = cut + 1
+        start += previous
+        size = window
+
+
+def _advance(text: str, begin: int, end: int, line: int, column: int) -> tuple[int, int]:
+    """(line, column) at ``text[end]`` given those at ``text[begin]``."""
+    newlines = text.count("\n", begin, end)
+    if not newlines:
+        return line, column + (min(end, len(text)) - begin)
+    return line + newlines, min(end, len(text)) - text.rfind("\n", begin, end)
+
+
+def _shift(d: Diagnostic, index: int, piece: Piece) -> Diagnostic:
+    if d.line is None:
+        return d.model_copy(update={"statement": index})
+    column = d.column
+    if d.line == 1 and column is not None:
+        column += piece.column - 1
+    return d.model_copy(update={"statement": index, "line": d.line + piece.line - 1, "column": column})
+
+
+def _unreadable(error: InputError, index: int, read_as: Piece, piece: Piece) -> StatementResult:
+    """The result for ``piece`` (read as ``read_as``), which raised ``error``."""
+    line = (error.line or 1) + read_as.line - 1
+    column = error.column
+    if column is not None and (error.line or 1) == 1:
+        column += read_as.column - 1
+    first_line, _ = line_col(piece.text, len(piece.text) - len(piece.text.lstrip()))
+    source = piece.text.strip()
+    return StatementResult(
+        index=index,
+        source=source,
+        sql=source,
+        line=first_line + piece.line - 1,
+        diagnostics=[
+            Diagnostic(
+                rule_id=UNREADABLE_RULE_ID,
+                severity=Severity.ERROR,
+                message=f"the statement cannot be read and was copied unchanged: {error.message}",
+                statement=index,
+                line=line,
+                column=column,
+                suggestion=error.hint,
+            )
+        ],
+    )
+
+
+def _results(sql: str, options: dict[str, Any]) -> Iterator[tuple[Piece, StatementResult, bool]]:
+    """(piece, result, whether the piece was unreadable) for each statement of ``sql``."""
+    if options.get("sources"):
+        raise ConfigError("sources=True needs the whole script: use shiftleft.transpile")
+    read = options.get("read", "spark")
+    # Resolve the rule set once (with its dispatch tables), not once per statement.
+    options = {**options, "rules": resolve_rules(options.get("rules"), options.get("disable", ())), "disable": ()}
+    transpile("", **options)  # check the options before reading anything
+    index = 0
+    for piece in split_statements(sql, read):
+        read_as = piece
+        if piece.offset:
+            # Read the piece with the semicolon before it: a comment on that semicolon's line
+            # belongs to it (and is dropped), as when the whole script is read.
+            read_as = Piece(";" + piece.text, piece.offset - 1, piece.line, piece.column - 1)
+        try:
+            result = transpile(read_as.text, **options)
+        except InputError as e:
+            index += 1
+            yield piece, _unreadable(e, index, read_as, piece), True
+            continue
+        for statement in result.statements:
+            index += 1
+            shifted = statement.model_copy(
+                update={
+                    "index": index,
+                    "line": statement.line + read_as.line - 1,
+                    "diagnostics": [_shift(d, index, read_as) for d in statement.diagnostics],
+                }
+            )
+            yield piece, shifted, False
+
+
+def transpile_stream(sql: str, **options: Any) -> Iterator[StatementResult]:
+    """Translate ``sql`` statement by statement (see the module docs); yields one
+    :class:`~shiftleft.models.StatementResult` per statement, in order.
+
+    ``options`` are those of :func:`shiftleft.transpile` except ``sources``.  Raises
+    ConfigError (bad options) before the first statement; never InputError.
+    """
+    for _, statement, _ in _results(sql, options):
+        yield statement
+
+
+@dataclass
+class StreamSummary:
+    statements: int = 0
+    errors: bool = False  # some statement has an error diagnostic
+    unreadable: int = 0  # statements copied unchanged because they could not be read
+
+
+def write_stream(
+    sql: str,
+    out: TextIO,
+    *,
+    name: str = "<input>",
+    diagnostics: TextIO | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+    **options: Any,
+) -> StreamSummary:
+    """Translate ``sql`` with :func:`transpile_stream`, writing each statement's Flink SQL to
+    ``out`` as soon as it is translated (the same text as ``transpile(sql).sql``, statement by
+    statement) and its diagnostics (``name:line:col: ...``) to ``diagnostics``.
+    ``progress(statements, characters done, characters in all)`` is called after each one.
+    """
+    separator = "\n" if options.get("pretty") else ""
+    summary = StreamSummary()
+    for piece, statement, unreadable in _results(sql, options):
+        out.write((separator if summary.statements else "") + statement.sql + ";\n")
+        summary.statements += 1
+        summary.unreadable += unreadable
+        for d in statement.diagnostics:
+            summary.errors = summary.errors or d.severity is Severity.ERROR
+            if diagnostics is not None:
+                print(d.format(name), file=diagnostics)
+        if progress is not None:
+            progress(summary.statements, min(piece.offset + len(piece.text), len(sql) - 1), len(sql))
+    if progress is not None:
+        progress(summary.statements, len(sql), len(sql))
+    return summary
+
+
+def progress_printer(stream: TextIO, *, every: float = 2.0) -> Callable[[int, int, int], None]:
+    """A ``progress`` callback for :func:`write_stream` that prints a line to ``stream`` at most
+    every ``every`` seconds and at the end: statements done and the share of the input."""
+    last = [time.monotonic()]
+    begun = last[0]
+
+    def report(statements: int, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < every and done < total:
+            return
+        last[0] = now
+        share = 100 * done / total if total else 100
+        print(
+            f"shiftleft: {statements} statements translated, {share:.0f}% of the input ({now - begun:.0f} s)",
+            file=stream,
+            flush=True,
+        )
+
+    return report
