@@ -6,6 +6,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.walk import own_nodes
 
 _GENERATORS = (exp.Explode, exp.ExplodeOuter)  # Posexplode(Outer) derive from Explode
 
@@ -159,12 +160,7 @@ class ExplodeInSelect(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Select)
-        generators = [
-            g
-            for projection in node.expressions
-            for g in projection.find_all(_GENERATORS)
-            if g.parent_select is node
-        ]
+        generators = [g for projection in node.expressions for g in own_nodes(projection, _GENERATORS)]
         if not generators:
             return None
         projection = generators[0].parent if isinstance(generators[0].parent, exp.Alias) else generators[0]

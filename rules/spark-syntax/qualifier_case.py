@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.walk import own_nodes
 
 
 class QualifierCase(Rule):
@@ -46,9 +47,7 @@ class QualifierCase(Rule):
         changed = False
         # The columns whose nearest SELECT is this one: its tree without nested SELECTs (each
         # is visited on its own), so nested queries cost linear time, not quadratic.
-        for column in node.walk(bfs=False, prune=lambda n: n is not node and isinstance(n, exp.Select)):
-            if not isinstance(column, exp.Column):
-                continue
+        for column in own_nodes(node, exp.Column):
             qualifier = column.args.get("table")
             if not isinstance(qualifier, exp.Identifier) or qualifier.quoted:
                 continue

@@ -121,16 +121,28 @@ def _match_list(patterns: list[Any], nodes: list[Any], bindings: Bindings) -> bo
 
 
 def instantiate(template: exp.Expr, bindings: Mapping[str, Binding]) -> exp.Expr:
-    """A fresh copy of ``template`` with every placeholder replaced by (a copy of) its binding."""
+    """A fresh copy of ``template`` with every placeholder replaced by its binding.
+
+    The matched node is replaced by the result, so a binding's subtree is moved into it the
+    first time it is used (no copy) and copied only for further uses."""
+    taken: set[str] = set()
     found = placeholder_name(template)
     if found:
         bound = bindings[found[0]]
         if isinstance(bound, list):
             raise ValueError(f"${found[0]}* can only stand in an argument list")
-        return bound.copy()
+        return _take(found[0], bound, taken)
     new = template.copy()
-    _fill(new, bindings)
+    _fill(new, bindings, taken)
     return new
+
+
+def _take(name: str, bound: exp.Expr, taken: set[str]) -> exp.Expr:
+    """``bound`` itself on the first use of binding ``name``, a copy afterwards."""
+    if name in taken:
+        return bound.copy()
+    taken.add(name)
+    return bound
 
 
 # Template nodes whose operands must be atoms, and bound expressions that are not atoms:
@@ -139,14 +151,14 @@ _OPERATORS = (exp.Binary, exp.Not, exp.Neg, exp.Between, exp.In, exp.BitwiseNot)
 _COMPOUND = (exp.Binary, exp.Not, exp.Neg, exp.Between, exp.In, exp.Alias)
 
 
-def _bound_copy(bound: exp.Expr, parent: exp.Expr) -> exp.Expr:
-    copy = bound.copy()
+def _bound_copy(name: str, bound: exp.Expr, parent: exp.Expr, taken: set[str]) -> exp.Expr:
+    copy = _take(name, bound, taken)
     if isinstance(parent, _OPERATORS) and isinstance(copy, _COMPOUND):
         return exp.Paren(this=copy)
     return copy
 
 
-def _fill(node: exp.Expr, bindings: Mapping[str, Binding]) -> None:
+def _fill(node: exp.Expr, bindings: Mapping[str, Binding], taken: set[str]) -> None:
     for key, value in list(node.args.items()):
         if isinstance(value, exp.Expr):
             found = placeholder_name(value)
@@ -154,20 +166,23 @@ def _fill(node: exp.Expr, bindings: Mapping[str, Binding]) -> None:
                 bound = bindings[found[0]]
                 if isinstance(bound, list):
                     raise ValueError(f"${found[0]}* can only stand in an argument list")
-                node.set(key, _bound_copy(bound, node))
+                node.set(key, _bound_copy(found[0], bound, node, taken))
             else:
-                _fill(value, bindings)
+                _fill(value, bindings, taken)
         elif isinstance(value, list):
             items: list[Any] = []
             for item in value:
                 found = placeholder_name(item)
                 if found:
                     bound = bindings[found[0]]
-                    items.extend(b.copy() for b in bound) if isinstance(bound, list) else items.append(
-                        bound.copy()
-                    )
+                    if isinstance(bound, list):
+                        first = found[0] not in taken
+                        taken.add(found[0])
+                        items.extend(bound if first else [b.copy() for b in bound])
+                    else:
+                        items.append(_take(found[0], bound, taken))
                 else:
                     if isinstance(item, exp.Expr):
-                        _fill(item, bindings)
+                        _fill(item, bindings, taken)
                     items.append(item)
             node.set(key, items)
