@@ -136,6 +136,8 @@ def tables_in_scope(node: exp.Expr) -> list[exp.Table]:
 
 def any_event_time(node: exp.Expr, ctx: RuleContext) -> bool:
     """True when some source table of ``node``'s query has a declared event-time column."""
+    if not ctx.event_time:
+        return False  # nothing declared: no need to look for the tables
     return any(ctx.event_time_column(t.name) for t in tables_in_scope(node))
 
 

@@ -138,8 +138,8 @@ def output_time_attributes(query: exp.Expr, ctx: RuleContext, depth: int = 0) ->
     attribute it expands to.  Aggregations and regular joins materialize time attributes
     (Flink turns them into plain TIMESTAMPs), so they yield nothing; the versioned side of a
     temporal join neither."""
-    if not isinstance(query, exp.Select) or depth > 8:
-        return []
+    if not isinstance(query, exp.Select) or depth > 8 or not ctx.event_time:
+        return []  # (without a declared event time there is no time attribute)
     from_ = query.args.get("from_")
     if from_ is None or _is_aggregated(query):
         return []
@@ -299,8 +299,8 @@ def _columns_by_side(node: exp.Expr, left: set[str], right: set[str]) -> tuple[b
 def interval_join(join: exp.Join, ctx: RuleContext) -> IntervalJoin:
     """Classify the ON condition of ``join`` (see :class:`IntervalJoin`)."""
     select = join.parent
-    if not isinstance(select, exp.Select):
-        return IntervalJoin("none")
+    if not isinstance(select, exp.Select) or not ctx.event_time:
+        return IntervalJoin("none")  # (without a declared event time there is no time attribute)
     left, right_inputs = sides(join, ctx.memo)
     right = set(right_inputs)
     comparisons: list[tuple[exp.Expr, type, exp.Expr, exp.Expr]] = []  # (lhs, op, rhs, predicate)
@@ -445,8 +445,8 @@ def point_in_time(join: exp.Join, ctx: RuleContext) -> PointInTime | None:
     of the left side; None otherwise."""
     select = join.parent
     this = join.this
-    if not isinstance(select, exp.Select) or not isinstance(this, exp.Table):
-        return None
+    if not isinstance(select, exp.Select) or not isinstance(this, exp.Table) or not ctx.event_time:
+        return None  # (the fact time must be a time attribute: none without a declared event time)
     if not isinstance(this.this, exp.Identifier) or this.args.get("version") is not None:
         return None
     kind = str(join.args.get("kind") or "").upper()

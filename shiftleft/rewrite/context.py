@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from sqlglot import exp
@@ -13,6 +12,7 @@ from sqlglot.errors import ErrorLevel
 from sqlglot.generator import Generator
 
 from shiftleft.models import Diagnostic, Mode, Severity, Target
+from shiftleft.rewrite.walk import preorder, size_at_most
 from shiftleft.streaming.options import StreamingOptions
 
 _SNIPPET_NODES = 40
@@ -40,7 +40,7 @@ def node_position(node: exp.Expr) -> tuple[int | None, int | None]:
     sqlglot records positions on identifiers, literals and function names; for other nodes we
     use the first descendant that has one.
     """
-    for candidate in node.walk(bfs=False):  # depth-first: the leftmost token comes first
+    for candidate in preorder(node):  # depth-first: the leftmost token comes first
         meta = candidate.meta if candidate._meta else None  # noqa: SLF001 - avoid creating dicts
         if meta and "line" in meta:
             line, col = meta["line"], meta.get("col")
@@ -126,7 +126,7 @@ class RuleContext:
         line, column = node_position(node)
         snippet = None
         # A snippet is a nicety: only for constructs small enough to show (and cheap to print).
-        if sum(1 for _ in islice(node.walk(), _SNIPPET_NODES + 1)) <= _SNIPPET_NODES:
+        if size_at_most(node, _SNIPPET_NODES):
             try:
                 snippet = self._snippet_generator().generate(_bare_copy(node), copy=False)
             except Exception:  # noqa: BLE001 - never a failure
@@ -174,6 +174,8 @@ class RuleContext:
 
     def is_event_time(self, column: exp.Column) -> bool:
         """True when ``column`` is the event-time column of the table it comes from."""
+        if not self.event_time:
+            return False
         select = column.find_ancestor(exp.Select)
         tables = self._tables_below(select) if select is not None else {}
         if column.table:

@@ -2,10 +2,14 @@
 
 ``Expr.find_all`` walks a whole subtree through a generator per node; a rule that looks at
 "its own" SELECT with it also walks every nested query, once per enclosing SELECT, which is
-quadratic in the nesting depth.  :func:`own_nodes` walks one scope only, with a plain stack.
+quadratic in the nesting depth.  :func:`own_nodes` walks one scope only, with a plain stack;
+:func:`preorder` and :func:`size_at_most` are ``walk(bfs=False)`` and a bounded count without
+a generator per node.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from sqlglot import exp
 
@@ -17,18 +21,43 @@ def own_nodes(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], ...]
     Depth-first, left to right."""
     found: list[exp.Expr] = []
     stack = [root]
-    pop, push, expr, select = stack.pop, stack.append, exp.Expr, exp.Select
+    pop, select = stack.pop, exp.Select
     while stack:
         node = pop()
         if isinstance(node, types):
             found.append(node)
         if node is not root and isinstance(node, select):
             continue
-        children = []
-        for value in node.args.values():
-            if type(value) is list:
-                children.extend(item for item in value if isinstance(item, expr))
-            elif isinstance(value, expr):
-                children.append(value)
-        stack.extend(reversed(children))
+        stack.extend(reversed(_children(node)))
     return found
+
+
+def _children(node: exp.Expr) -> list[exp.Expr]:
+    children: list[exp.Expr] = []
+    for value in node.args.values():
+        if type(value) is list:
+            children.extend(item for item in value if isinstance(item, exp.Expr))
+        elif isinstance(value, exp.Expr):
+            children.append(value)
+    return children
+
+
+def preorder(root: exp.Expr) -> Iterator[exp.Expr]:
+    """``root``'s tree depth-first, parents before children, left to right (the order of
+    ``Expr.walk(bfs=False)``)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(_children(node)))
+
+
+def size_at_most(root: exp.Expr, limit: int) -> bool:
+    """True when ``root``'s tree has at most ``limit`` nodes (stops counting past it)."""
+    stack, seen = [root], 0
+    while stack:
+        seen += 1
+        if seen > limit:
+            return False
+        stack.extend(_children(stack.pop()))
+    return True
