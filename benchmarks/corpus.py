@@ -1,8 +1,9 @@
-"""Benchmark corpora: TPC-H / TPC-DS query text, dbt-style models, synthetic scaled queries."""
+"""Benchmark corpora: TPC-H / TPC-DS query text, dbt-style models, generated streaming queries,
+models rendered from real dbt projects, synthetic scaled queries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -13,6 +14,8 @@ class Corpus:
     name: str
     read: str
     queries: tuple[str, ...]
+    #: extra transpile arguments (e.g. event_time) for shiftleft's side
+    options: dict = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -65,3 +68,44 @@ def synthetic_query(scale: int) -> str:
 
 def synthetic(scale: int) -> Corpus:
     return Corpus(f"synthetic-{scale}x", "spark", (synthetic_query(scale),))
+
+
+def streaming(count: int, seed: int) -> Corpus:
+    """``count`` generated streaming-shaped queries (streaming_gen.py), with their event-time
+    columns declared to shiftleft (the rules then classify windows and joins)."""
+    from streaming_gen import EVENT_TIME, streaming_queries
+
+    return Corpus(f"streaming-gen (seed {seed})", "spark", tuple(streaming_queries(count, seed)), {"event_time": EVENT_TIME})
+
+
+#: public dbt projects to render when present (exported read-only copies; their SQL is never
+#: stored in this repository: the models are rendered at benchmark time)
+DBT_PROJECTS = (
+    "/tmp/proj/jaffle-shop",
+    "/tmp/proj/databricks_dbt_demo_project",
+    "/tmp/proj/dbt_shopify",
+    "/tmp/proj/mattermost-data-warehouse/transform/mattermost-analytics",
+)
+
+
+def dbt_rendered(projects: list[str] | tuple[str, ...] = DBT_PROJECTS) -> Corpus | None:
+    """The rendered SQL of every model of the given dbt projects that exist here
+    (``shiftleft.migrate(project, None)``, nothing written), in the projects' dialect; None
+    when no project is there."""
+    import shiftleft
+
+    queries: list[str] = []
+    names: list[str] = []
+    read = None
+    for project in projects:
+        if not Path(project).is_dir():
+            continue
+        result = shiftleft.migrate(project, None)
+        if read not in (None, result.read):
+            continue  # one dialect per corpus
+        read = result.read
+        names.append(result.project)
+        queries += [t.rendered_sql for t in result.tables if t.rendered_sql]
+    if not queries or read is None:
+        return None
+    return Corpus(f"dbt-rendered ({', '.join(names)})", read, tuple(queries))

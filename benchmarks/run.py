@@ -10,8 +10,6 @@ results are comparable across (noisy, shared) machines.  See benchmarks/README.m
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import resource
 import statistics
@@ -30,20 +28,23 @@ import logging
 import sqlglot
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # the baseline logs unsupported-feature warnings
-from corpus import Corpus, dbt_models, synthetic, synthetic_query, tpc_queries
+import report
+import scaling as growth
+import script_memory
+from corpus import DBT_PROJECTS, Corpus, dbt_models, dbt_rendered, streaming, synthetic, synthetic_query, tpc_queries
 from project_gen import generate_project
 
 import shiftleft
 from shiftleft import InputError
 
 
-def sqlglot_round_trip(sql: str, read: str) -> str:
+def sqlglot_round_trip(sql: str, read: str, **_: object) -> str:
     """The baseline: parse and regenerate in the same dialect, what any sqlglot user pays."""
     return ";\n".join(e.sql(read) for e in sqlglot.parse(sql, read=read) if e is not None)
 
 
-def shiftleft_transpile(sql: str, read: str) -> str:
-    return shiftleft.transpile(sql, read=read).sql
+def shiftleft_transpile(sql: str, read: str, **options: object) -> str:
+    return shiftleft.transpile(sql, read=read, **options).sql  # type: ignore[arg-type]
 
 
 def usable(corpus: Corpus) -> tuple[Corpus, int]:
@@ -52,36 +53,44 @@ def usable(corpus: Corpus) -> tuple[Corpus, int]:
     for q in corpus.queries:
         try:
             sqlglot_round_trip(q, corpus.read)
-            shiftleft_transpile(q, corpus.read)
+            shiftleft_transpile(q, corpus.read, **corpus.options)
         except (InputError, sqlglot.errors.SqlglotError):
             continue
         kept.append(q)
-    return Corpus(corpus.name, corpus.read, tuple(kept)), len(corpus.queries) - len(kept)
+    return Corpus(corpus.name, corpus.read, tuple(kept), corpus.options), len(corpus.queries) - len(kept)
 
 
-def time_corpus(fn: Callable[[str, str], str], corpus: Corpus) -> float:
-    start = time.perf_counter()
+def time_corpus(fn: Callable[..., str], corpus: Corpus) -> float:
+    """CPU seconds of this process for ``fn`` over every query of ``corpus`` (one call per
+    statement).  CPU time, not wall time: the machine is shared, and other processes'
+    time slices must not count against either side."""
+    start = time.process_time()
     for q in corpus.queries:
-        fn(q, corpus.read)
-    return time.perf_counter() - start
+        fn(q, corpus.read, **corpus.options)
+    return time.process_time() - start
 
 
 def compare(corpus: Corpus, rounds: int) -> dict:
-    """Median over interleaved rounds of baseline and shiftleft on the same corpus."""
+    """Medians over interleaved rounds of baseline and shiftleft on the same corpus; the
+    ratio of the medians, and the median of the per-round ratios (less sensitive to drift)."""
     corpus, skipped = usable(corpus)
     base, ours = [], []
     for _ in range(rounds):
         base.append(time_corpus(sqlglot_round_trip, corpus))
         ours.append(time_corpus(shiftleft_transpile, corpus))
     b, o = statistics.median(base), statistics.median(ours)
+    paired = sorted(x / y for x, y in zip(ours, base) if y)
     return {
         "corpus": corpus.name,
         "queries": len(corpus.queries),
         "skipped": skipped,
         "bytes": corpus.size,
+        "rounds": rounds,
         "sqlglot_ms": round(b * 1000, 2),
         "shiftleft_ms": round(o * 1000, 2),
         "ratio": round(o / b, 3) if b else None,
+        "paired_ratio": round(statistics.median(paired), 3) if paired else None,
+        "paired_min_max": [round(paired[0], 3), round(paired[-1], 3)] if paired else None,
     }
 
 
@@ -202,29 +211,66 @@ def peak_memory(scale: int) -> dict:
     }
 
 
-def run(quick: bool) -> dict:
-    rounds = 3 if quick else 7
-    corpora = [dbt_models(), tpc_queries("tpch")] if quick else [dbt_models(), tpc_queries("tpch"), tpc_queries("tpcds")]
+def corpora(quick: bool, seed: int, dbt_projects: list[str] | None) -> list[Corpus]:
+    """The throughput corpora: the repository's dbt-style models, TPC-H (and TPC-DS), freshly
+    generated streaming queries, and models rendered from public dbt projects when present
+    (always in a full run, in a quick run only when ``--dbt-project`` names one)."""
+    found = [dbt_models(), tpc_queries("tpch")]
+    if not quick:
+        found.append(tpc_queries("tpcds"))
+    found.append(streaming(40 if quick else 300, seed))
+    if dbt_projects or not quick:
+        rendered = dbt_rendered(dbt_projects or DBT_PROJECTS)
+        if rendered is not None:
+            found.append(rendered)
+    return found
+
+
+def run(quick: bool, seed: int = 2026, dbt_projects: list[str] | None = None, script_mb: float | None = None) -> dict:
+    rounds = 3 if quick else 11
     scales = [1, 4, 16] if quick else [1, 4, 16, 64]
     shiftleft.transpile("SELECT 1")  # load rules once, outside the timings
     results = {
         "machine": {"python": sys.version.split()[0], "cpus": os.cpu_count(), "sqlglot": sqlglot.__version__},
-        "throughput": [compare(c, rounds) for c in corpora],
+        "commit": _commit(),
+        "throughput": [compare(c, rounds) for c in corpora(quick, seed, dbt_projects)],
         "scaling": scaling(scales, rounds),
+        "exponents": growth.run(quick),
         "import_ms": {"sqlglot": import_time("sqlglot", 3 if quick else 7), "shiftleft": import_time("shiftleft", 3 if quick else 7)},
     }
     memory = peak_memory(scales[-1])  # before the project figures, whose peaks are their own
+    if script_mb or not quick:  # (a quick run skips the large script unless asked)
+        results["script"] = script_memory.run(script_mb or 10.0, ["streaming"] if quick else ["streaming", "batch"])
     results["project"] = project_migration(100 if quick else 2000, 2, rounds=3)
     results["files"] = files_throughput(200 if quick else 2000, 2)
     results["memory"] = memory
     return results
 
 
+def _commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True, cwd=Path(__file__).parent)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip() or None
+
+
 def markdown(r: dict) -> str:
-    out = ["| corpus | queries | sqlglot round trip (ms) | shiftleft transpile (ms) | ratio (target ≤ 1.3) |", "|---|---:|---:|---:|---:|"]
+    out = [
+        f"Commit {r.get('commit')}; CPU time of this process, medians of {r['throughput'][0]['rounds']} interleaved rounds; one `transpile` call per statement.",
+        "",
+        "| corpus | queries | sqlglot round trip (ms) | shiftleft transpile (ms) | ratio of medians (target ≤ 1.2) | median of paired ratios (min–max) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for t in r["throughput"]:
         skipped = f" ({t['skipped']} unreadable, skipped)" if t["skipped"] else ""
-        out.append(f"| {t['corpus']} | {t['queries']}{skipped} | {t['sqlglot_ms']} | {t['shiftleft_ms']} | {t['ratio']} |")
+        low, high = t["paired_min_max"] or (None, None)
+        out.append(
+            f"| {t['corpus']} | {t['queries']}{skipped} | {t['sqlglot_ms']} | {t['shiftleft_ms']} | {t['ratio']} | {t['paired_ratio']} ({low}–{high}) |"
+        )
+    out += ["", growth.markdown(r["exponents"]).rstrip("\n")]
+    if "script" in r:
+        out += ["", script_memory.markdown(r["script"]).rstrip("\n")]
     out += ["", "| synthetic scale | input bytes | size × | shiftleft (ms) | time × (target: 64× size ≤ 70× time) |", "|---:|---:|---:|---:|---:|"]
     for s in r["scaling"]:
         out.append(f"| {s['scale']}× | {s['bytes']} | {s['size_x']} | {s['shiftleft_ms']} | {s['time_x']} |")
@@ -249,15 +295,14 @@ def markdown(r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = report.parser(__doc__)
     parser.add_argument("--quick", action="store_true", help="small corpora, few rounds")
-    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the generated streaming queries")
+    parser.add_argument("--dbt-project", action="append", metavar="DIR", help="dbt project whose rendered models are a corpus (repeatable)")
+    parser.add_argument("--script-mb", type=float, help="size of the large-script figure in MB (default 10; a quick run has none unless given)")
     args = parser.parse_args(argv)
-    results = run(args.quick)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
-    sys.stdout.write(markdown(results))
-    return 0
+    results = run(args.quick, args.seed, args.dbt_project, args.script_mb)
+    return report.emit(results, markdown(results), args.json)
 
 
 if __name__ == "__main__":

@@ -29,12 +29,18 @@ def test_quick_benchmark_run(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text())
-    assert {t["corpus"] for t in data["throughput"]} == {"dbt-models", "tpch"}
+    assert {t["corpus"] for t in data["throughput"]} == {"dbt-models", "tpch", "streaming-gen (seed 2026)"}
     tpch = next(t for t in data["throughput"] if t["corpus"] == "tpch")
     assert tpch["queries"] + tpch["skipped"] == 22
     assert tpch["queries"] >= 20, "shiftleft should read (almost) every TPC-H query"
-    assert all(t["ratio"] > 0 for t in data["throughput"])
+    generated = next(t for t in data["throughput"] if t["corpus"].startswith("streaming-gen"))
+    assert generated["queries"] == 40 and generated["skipped"] == 0, "both sides read every generated query"
+    assert all(t["ratio"] > 0 and t["paired_ratio"] > 0 for t in data["throughput"])
     assert [s["scale"] for s in data["scaling"]] == [1, 4, 16]
+    assert {e["shape"] for e in data["exponents"]} == {
+        "join-chain", "wide-select", "case-branches", "in-list", "script", "nesting"
+    }
+    assert all(e["exponent"] > 0 for e in data["exponents"])
     project = data["project"]
     assert project["models"] == project["rendered_models"] == 100
     assert project["counts"]["failed"] == 0 and project["files_written"] > 100
@@ -42,6 +48,25 @@ def test_quick_benchmark_run(tmp_path: Path) -> None:
     assert data["files"]["models"] == 200
     assert "| dbt project |" in proc.stdout
     assert "| corpus |" in proc.stdout
+    assert "| shape |" in proc.stdout
+
+
+def test_large_script_figure(tmp_path: Path) -> None:
+    """The large-script runner measures one CLI process (a small script here)."""
+    from script_memory import run_cli, write_script
+
+    script = tmp_path / "s.sql"
+    assert write_script(script, 0.01) > 5000
+    row = run_cli(script, "batch", tmp_path / "out.sql")
+    assert row["exit"] in (0, 1) and row["peak_rss_mib"] > 10 and row["output_bytes"] > 5000
+
+
+def test_generated_streaming_queries_are_deterministic_and_varied() -> None:
+    from streaming_gen import streaming_queries
+
+    queries = streaming_queries(50, seed=3)
+    assert queries == streaming_queries(50, seed=3) != streaming_queries(50, seed=4)
+    assert len(set(queries)) > 40
 
 
 def _models(root: Path) -> dict[str, Path]:
