@@ -12,7 +12,7 @@ from sqlglot.errors import ErrorLevel
 from sqlglot.generator import Generator
 
 from shiftleft.models import Diagnostic, Mode, Severity, Target
-from shiftleft.rewrite.walk import preorder, size_at_most
+from shiftleft.rewrite.walk import bare_copy, preorder, size_at_most
 from shiftleft.streaming.options import StreamingOptions
 
 _SNIPPET_NODES = 40
@@ -50,39 +50,6 @@ def node_position(node: exp.Expr) -> tuple[int | None, int | None]:
                 col = col - (end - start)
             return line, col
     return None, None
-
-
-def _bare_copy(node: exp.Expr) -> exp.Expr:
-    """A copy of ``node``'s tree for printing: the same args, types and comments, without
-    positions (``Expr.copy`` deep-copies each node's position dict, most of its cost)."""
-    root = node.__class__()
-    stack: list[tuple[exp.Expr, exp.Expr]] = [(node, root)]
-    expr = exp.Expr
-    while stack:
-        original, copy = stack.pop()
-        if original.comments:
-            copy.comments = list(original.comments)
-        copy._type = original._type  # noqa: SLF001 - shared, read-only while printing
-        args = copy.args
-        for key, value in original.args.items():
-            if isinstance(value, expr):
-                child = value.__class__()
-                child.parent, child.arg_key = copy, key
-                stack.append((value, child))
-                args[key] = child
-            elif type(value) is list:
-                items = []
-                for i, item in enumerate(value):
-                    if isinstance(item, expr):
-                        child = item.__class__()
-                        child.parent, child.arg_key, child.index = copy, key, i
-                        stack.append((item, child))
-                        item = child
-                    items.append(item)
-                args[key] = items
-            else:
-                args[key] = value
-    return root
 
 
 def _literal_type(node: exp.Literal) -> exp.DataType:
@@ -128,7 +95,7 @@ class RuleContext:
         # A snippet is a nicety: only for constructs small enough to show (and cheap to print).
         if size_at_most(node, _SNIPPET_NODES):
             try:
-                snippet = self._snippet_generator().generate(_bare_copy(node), copy=False)
+                snippet = self._snippet_generator().generate(bare_copy(node), copy=False)
             except Exception:  # noqa: BLE001 - never a failure
                 snippet = None
         if snippet and len(snippet) > 200:
@@ -220,7 +187,7 @@ class RuleContext:
             except Exception:  # noqa: BLE001 - an unreadable type is an unknown type
                 self.memo[key] = None
         built = self.memo[key]
-        return None if built is None else _bare_copy(built)
+        return None if built is None else bare_copy(built)
 
     # Per-statement caches of what rules ask about the same SELECT for each of its columns (a
     # wide SELECT must not cost a walk of the SELECT per column).  A cached map is keyed by

@@ -14,6 +14,8 @@ from typing import Any, Union
 import sqlglot
 from sqlglot import exp
 
+from shiftleft.rewrite.walk import bare_copy
+
 PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)(\*)?")
 _PREFIX = "__sl_"
 _REST = "__rest"
@@ -132,7 +134,7 @@ def instantiate(template: exp.Expr, bindings: Mapping[str, Binding]) -> exp.Expr
         if isinstance(bound, list):
             raise ValueError(f"${found[0]}* can only stand in an argument list")
         return _take(found[0], bound, taken)
-    new = template.copy()
+    new = bare_copy(template)  # (the template's positions are in the rule file, not the input)
     _fill(new, bindings, taken)
     return new
 

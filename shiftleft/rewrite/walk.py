@@ -61,3 +61,37 @@ def size_at_most(root: exp.Expr, limit: int) -> bool:
             return False
         stack.extend(_children(stack.pop()))
     return True
+
+
+def bare_copy(node: exp.Expr) -> exp.Expr:
+    """A copy of ``node``'s tree with the same args, types and comments, without positions
+    (``Expr.copy`` deep-copies each node's position dict, most of its cost): for printing,
+    and for rule templates (whose positions are those of the rule file)."""
+    root = node.__class__()
+    stack: list[tuple[exp.Expr, exp.Expr]] = [(node, root)]
+    expr = exp.Expr
+    while stack:
+        original, copy = stack.pop()
+        if original.comments:
+            copy.comments = list(original.comments)
+        copy._type = original._type  # noqa: SLF001 - shared, read-only while printing
+        args = copy.args
+        for key, value in original.args.items():
+            if isinstance(value, expr):
+                child = value.__class__()
+                child.parent, child.arg_key = copy, key
+                stack.append((value, child))
+                args[key] = child
+            elif type(value) is list:
+                items = []
+                for i, item in enumerate(value):
+                    if isinstance(item, expr):
+                        child = item.__class__()
+                        child.parent, child.arg_key, child.index = copy, key, i
+                        stack.append((item, child))
+                        item = child
+                    items.append(item)
+                args[key] = items
+            else:
+                args[key] = value
+    return root
