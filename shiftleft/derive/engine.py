@@ -123,14 +123,25 @@ def _rename(relation: Relation, alias: exp.Expr | None) -> Relation:
     })
 
 
+def _session_partition(call: exp.Anonymous) -> frozenset[str]:
+    for arg in call.expressions:
+        if type(arg).__name__ == "TableArgument":
+            return frozenset(
+                p.name.lower() for p in arg.args.get("partition_by") or [] if isinstance(p, exp.Column)
+            )
+    return frozenset()
+
+
 def _window(relation: Relation, call: exp.Anonymous) -> Relation:
     kind = call.name.upper()
     columns = None if relation.columns is None else (*relation.columns, "window_start", "window_end", "window_time")
     return relation.model_copy(update={
         "columns": columns,
-        "keys": relation.keys if kind == "TUMBLE" else frozenset(),
+        "keys": relation.keys if kind == "TUMBLE" and not relation.updating else frozenset(),
+        "single_row": False,
         "time_attributes": frozenset({"window_time"}),
         "window_columns": frozenset({"window_start", "window_end"}),
+        "window_partition": _session_partition(call) if kind == "SESSION" else frozenset(),
         "ranks": {},
     })
 
@@ -211,6 +222,8 @@ def _set_operation(node: exp.SetOperation, left: Relation, right: Relation) -> R
             state=state,
         )
     keys = frozenset({frozenset(c.lower() for c in columns)}) if columns and distinct else frozenset()
+    if left.single_row and not isinstance(node, exp.Union):  # a semi / anti join of one row
+        keys = frozenset()
     return Relation(
         columns=columns, mode=Mode.UPDATING, deletes=True, keys=keys,
         operator=name if distinct else f"{name} ALL",

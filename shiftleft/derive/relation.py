@@ -50,6 +50,11 @@ class Relation(BaseModel):
     time_attributes: frozenset[str] = frozenset()
     #: window_start / window_end columns of a window TVF (lower-cased)
     window_columns: frozenset[str] = frozenset()
+    #: at most one row (a global aggregate): unique on any columns, yet no upsert key
+    single_row: bool = False
+    #: SESSION windows with PARTITION BY: the partition columns a window aggregation must
+    #: group on (else Flink falls back to an updating aggregation)
+    window_partition: frozenset[str] = frozenset()
     #: row-number columns (lower-cased name -> how they were computed)
     ranks: dict[str, RankSpec] = {}
     #: the operator that decided the mode, and why (for diagnostics)

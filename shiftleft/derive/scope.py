@@ -34,7 +34,9 @@ class Scope:
     keys: set[frozenset[QCol]] = field(default_factory=set)
     time: set[QCol] = field(default_factory=set)
     windows: set[QCol] = field(default_factory=set)
+    window_partition: set[QCol] = field(default_factory=set)
     ranks: dict[QCol, InternalRank] = field(default_factory=dict)
+    single_row: bool = False
     operator: str = "scan"
     reason: str = "an append-only source"
     state: list[str] = field(default_factory=list)
@@ -57,14 +59,23 @@ class Scope:
             self.mode, self.deletes = relation.mode, relation.deletes
             self.operator, self.reason = relation.operator, relation.reason
             self.keys = {frozenset((alias, c) for c in k) for k in relation.keys}
+            self.single_row = relation.single_row
+        else:
+            self.single_row = False
         self.time |= {(alias, c) for c in relation.time_attributes}
         self.windows |= {(alias, c) for c in relation.window_columns}
+        self.window_partition |= {(alias, c) for c in relation.window_partition}
         self.state.extend(relation.state)
         for name, spec in relation.ranks.items():
             partition = None if spec.partition is None else tuple((alias, p.lower()) for p in spec.partition)
             self.ranks[(alias, name)] = InternalRank(
                 partition, spec.order_time is not None, spec.descending, spec.windowed
             )
+
+    def windowed(self, columns: set[QCol]) -> bool:
+        """``columns`` (a GROUP BY / PARTITION BY) hold window_start, window_end and a
+        SESSION window's partition columns: a window aggregation / Top-N."""
+        return len(columns & self.windows) >= 2 and self.window_partition <= columns
 
     def relation_of(self, alias: str) -> Relation | None:
         for name, relation in self.sources:
@@ -132,18 +143,21 @@ def unique_on(keys: set[frozenset[QCol]], columns: set[QCol]) -> bool:
 
 
 def join_keys(
-    left: set[frozenset[QCol]],
-    right: set[frozenset[QCol]],
+    left: tuple[set[frozenset[QCol]], bool],
+    right: tuple[set[frozenset[QCol]], bool],
     pairs: tuple[set[QCol], set[QCol]],
     side: str,
 ) -> set[frozenset[QCol]]:
-    """The upsert keys of a regular join (``side``: '', LEFT, RIGHT, FULL)."""
+    """The upsert keys of a regular join (``side``: '', LEFT, RIGHT, FULL); each side is
+    (its keys, whether it is a single row)."""
     left_cols, right_cols = pairs
-    left_f, right_f = filtered(left, left_cols), filtered(right, right_cols)
+    if not left_cols:  # no equi-join condition: Flink keeps no key
+        return set()
+    left_f, right_f = filtered(left[0], left_cols), filtered(right[0], right_cols)
     keys = {lk | rk for lk in left_f for rk in right_f}
-    if side in ("", "INNER", "LEFT") and left_cols and unique_on(right, right_cols):
+    if side in ("", "INNER", "LEFT") and left_cols and (right[1] or unique_on(right[0], right_cols)):
         keys |= left_f
-    if side in ("", "INNER", "RIGHT") and right_cols and unique_on(left, left_cols):
+    if side in ("", "INNER", "RIGHT") and right_cols and (left[1] or unique_on(left[0], left_cols)):
         keys |= right_f
     return {k for k in keys if k}
 

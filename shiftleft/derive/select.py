@@ -39,7 +39,7 @@ def _join(scope: Scope, join: exp.Join, relation: Relation, where: list[exp.Expr
         _correlate(scope, join, relation)
         return
     alias = source_alias(right) or f"_join{len(scope.sources)}"
-    left_mode, left_keys, left_time = scope.mode, set(scope.keys), set(scope.time)
+    left_mode, left_keys, left_time, left_single = scope.mode, set(scope.keys), set(scope.time), scope.single_row
     on = join.args.get("on")
     parts = conjuncts(on) if on is not None else list(where)
     scope.add(alias, relation)
@@ -55,15 +55,17 @@ def _join(scope: Scope, join: exp.Join, relation: Relation, where: list[exp.Expr
         scope.time = left_time
         scope.keys = filtered(left_keys, pairs[0])
         scope.operator = scope.operator if scope.updating else "temporal join"
+        scope.state.append("temporal join")
         return
     both_insert = left_mode is Mode.INSERT_ONLY and not relation.updating
     if both_insert and is_interval(parts, scope, alias):
         scope.keys = set()
         scope.operator, scope.reason = "interval join", "an interval join of append-only inputs"
+        scope.state.append("interval join")
         return
     scope.time = set()
     scope.state.append("regular join")
-    scope.keys = join_keys(left_keys, right_keys, pairs, side)
+    scope.keys = join_keys((left_keys, left_single), (right_keys, relation.single_row), pairs, side)
     if side in ("LEFT", "RIGHT", "FULL"):
         scope.set_mode(Mode.UPDATING, f"{side} JOIN", f"a regular {side} OUTER JOIN retracts its null-padded rows", deletes=True)
     elif relation.updating:
@@ -73,10 +75,15 @@ def _join(scope: Scope, join: exp.Join, relation: Relation, where: list[exp.Expr
 def _semi(scope: Scope, relation: Relation, left_cols: set[QCol], *, anti: bool, keys: set[frozenset[QCol]]) -> None:
     scope.sources = scope.sources[:-1] if scope.sources and scope.sources[-1][1] is relation else scope.sources
     scope.keys = filtered(keys, left_cols)
+    scope.time = set()  # a semi / anti join is a regular join: time attributes are materialized
+    joined = any("join" in s for s in scope.state)
     if anti:
         scope.set_mode(Mode.UPDATING, "anti join", "NOT EXISTS / NOT IN retracts a row when a match arrives", deletes=True)
     elif relation.updating:
         scope.set_mode(Mode.UPDATING, "semi join", f"EXISTS / IN over an updating input ({relation.reason})", deletes=True)
+    elif joined:  # Flink may plan it as a join with the distinct right side: updating
+        scope.keys = set()
+        scope.set_mode(Mode.UPDATING, "semi join", "EXISTS / IN over a join result (planned as a join with an aggregated side)", deletes=True)
     scope.state.append("anti join" if anti else "semi join")
 
 
@@ -115,7 +122,9 @@ def _where(scope: Scope, parts: list[exp.Expr], lookup: Lookup) -> None:
         if query is not None:
             relation = lookup(query)
             left = scope.columns_of(inner.this) if isinstance(inner, exp.In) else _outer_columns(query, scope)
-            _semi(scope, relation, left, anti=negated, keys=set(scope.keys))
+            # NOT IN is null-aware: no equi-join condition, and no key survives
+            keys = set() if negated and isinstance(inner, exp.In) else set(scope.keys)
+            _semi(scope, relation, left, anti=negated, keys=keys)
         elif _has_query(part):
             scope.keys = set()
             scope.state.append("subquery join")
@@ -135,8 +144,7 @@ def _rank_of(window: exp.Window, scope: Scope) -> InternalRank:
         column = items[0].this if isinstance(items[0], exp.Ordered) else items[0]
         time = scope.resolve(column) in scope.time
         descending = bool(isinstance(items[0], exp.Ordered) and items[0].args.get("desc"))
-    windowed = partition is not None and {c for _, c in scope.windows} <= {c for _, c in partition} and bool(scope.windows)
-    windowed = windowed and len({q for q in partition or () if q in scope.windows}) >= 2
+    windowed = partition is not None and scope.windowed(set(partition))
     return InternalRank(partition, time, descending, windowed)
 
 
@@ -149,7 +157,9 @@ def _apply_rank(scope: Scope, rank: InternalRank, limit: int | None, rownum: QCo
             keys.add(partition)
         if rownum is not None:
             keys.add(partition | {rownum})
-        keys |= {k for k in scope.keys if k >= partition}
+        if partition:  # a global Top-N (no partition): Flink keeps no input key
+            keys |= {k for k in scope.keys if k >= partition}
+    scope.single_row = limit == 1 and partition is not None and not partition
     if rank.windowed and not scope.updating:
         scope.keys = keys
         scope.operator = "window Top-N"
@@ -235,6 +245,7 @@ def _output(scope: Scope, items: list[tuple[str, exp.Expr | None, QCol | None]])
         time_attributes=frozenset(n for q in scope.time if (n := mapped(q))),
         window_columns=frozenset(n for q in scope.windows if (n := mapped(q))),
         ranks=ranks,  # type: ignore[arg-type]
+        single_row=scope.single_row,
         operator=scope.operator,
         reason=scope.reason,
         state=tuple(dict.fromkeys(scope.state)),
@@ -260,7 +271,7 @@ def _aggregate(select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr
     if distinct:
         group_by = [e for _, e, _ in items if e is not None]
     resolved = [scope.resolve(g) for g in group_by]
-    windowed = len({q for q in resolved if q in scope.windows}) >= 2
+    windowed = scope.windowed({q for q in resolved if q is not None})
     texts: dict[object, str] = {}
     for name, expr, q in items:
         if expr is not None:
@@ -273,9 +284,12 @@ def _aggregate(select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr
             break
         names.append(name)  # type: ignore[union-attr]
     keys = frozenset({frozenset(names)}) if names else frozenset()
+    if scope.single_row:  # Flink removes an aggregation of one row: no upsert key
+        keys = frozenset()
     columns = tuple(n for n, _, _ in items)
     having = select.args.get("having") is not None
     if windowed:
+        keys = frozenset()  # Flink gives a window aggregation no upsert key
         time = frozenset(n for n, _, q in items if q in scope.time)
         windows = frozenset(n.lower() for n, _, q in items if q in scope.windows)
         return Relation(columns=columns, keys=keys, time_attributes=time, window_columns=windows,
@@ -290,7 +304,7 @@ def _aggregate(select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr
     if scope.updating:
         reason = f"{reason} (over an updating input: {scope.reason})"
     return Relation(columns=columns, mode=Mode.UPDATING, deletes=scope.updating or having, keys=keys,
-                    operator=operator, reason=reason,
+                    operator=operator, reason=reason, single_row=not group_by or scope.single_row,
                     state=tuple(dict.fromkeys([*scope.state, f"{operator} aggregation"])))
 
 
@@ -313,11 +327,31 @@ def derive_select(select: exp.Select, lookup: Lookup) -> Relation:
     qualify = select.args.get("qualify")
     if qualify is not None:
         _qualify(select, scope, items, conjuncts(qualify.this))
+    _over(scope, [e for _, e, _ in items if e is not None])
     for name, expr, q in items:
         if is_row_number(expr) and q is None:
             scope.ranks[("_self", name.lower())] = _rank_of(expr, scope)  # type: ignore[arg-type]
     items = [(n, e, ("_self", n.lower()) if is_row_number(e) else q) for n, e, q in items]
     return _limit(select, _output(scope, items))
+
+
+def _over(scope: Scope, expressions: list[exp.Expr]) -> None:
+    """OVER aggregations: insert-only only over an insert-only input ordered by a time
+    attribute (else Flink refuses them, or they update)."""
+    for expr in expressions:
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (exp.Query, exp.Subquery)):
+                continue
+            if isinstance(node, exp.Window) and not is_row_number(node):
+                order = node.args.get("order")
+                items = list(order.expressions) if order is not None else []
+                column = items[0].this if len(items) == 1 and isinstance(items[0], exp.Ordered) else None
+                if column is None or scope.resolve(column) not in scope.time:
+                    scope.set_mode(Mode.UPDATING, "OVER", "an OVER aggregation not ordered by a time attribute", deletes=True)
+                continue
+            stack.extend(node.iter_expressions())
 
 
 def _qualify(select: exp.Select, scope: Scope, items: list, parts: list[exp.Expr]) -> None:
