@@ -118,9 +118,17 @@ def _rename(relation: Relation, alias: exp.Expr | None) -> Relation:
         "columns": tuple(columns),
         "keys": frozenset(rename(k) for k in relation.keys),
         "time_attributes": rename(relation.time_attributes),
+        "rowtime": rename(relation.rowtime),
         "window_columns": rename(relation.window_columns),
         "ranks": {mapping.get(n, n): r for n, r in relation.ranks.items()},
     })
+
+
+def _descriptor(call: exp.Anonymous) -> frozenset[str]:
+    for node in call.find_all(exp.Column):
+        if type(node.parent).__name__ == "DescriptorArgument":
+            return frozenset({node.name.lower()})
+    return frozenset()
 
 
 def _session_partition(call: exp.Anonymous) -> frozenset[str]:
@@ -139,7 +147,9 @@ def _window(relation: Relation, call: exp.Anonymous) -> Relation:
         "columns": columns,
         "keys": relation.keys if kind == "TUMBLE" and not relation.updating else frozenset(),
         "single_row": False,
-        "time_attributes": frozenset({"window_time"}),
+        # the DESCRIPTOR column becomes a plain timestamp; other time attributes stay
+        "time_attributes": (relation.time_attributes - _descriptor(call)) | {"window_time"},
+        "rowtime": relation.rowtime - _descriptor(call),
         "window_columns": frozenset({"window_start", "window_end"}),
         "window_partition": _session_partition(call) if kind == "SESSION" else frozenset(),
         "ranks": {},
@@ -205,11 +215,13 @@ def _set_operation(node: exp.SetOperation, left: Relation, right: Relation) -> R
     updating = left.updating or right.updating
     columns = left.columns
     time: frozenset[str] = frozenset()
+    rowtime: frozenset[str] = frozenset()
     if left.columns is not None and right.columns is not None and len(left.columns) == len(right.columns):
-        time = frozenset(
-            a.lower() for a, b in zip(left.columns, right.columns)
-            if a.lower() in left.time_attributes and b.lower() in right.time_attributes
-        )
+        pairs = [(a.lower(), b.lower()) for a, b in zip(left.columns, right.columns)]
+        time = frozenset(a for a, b in pairs if a in left.time_attributes and b in right.time_attributes)
+        rowtime = frozenset(
+            a for a, b in pairs if a in left.rowtime_columns or b in right.rowtime_columns
+        ) - time
     distinct = node.args.get("distinct") is not False
     name = {exp.Union: "UNION", exp.Intersect: "INTERSECT", exp.Except: "EXCEPT"}.get(type(node), "UNION")
     state = tuple(dict.fromkeys([*left.state, *right.state]))
@@ -217,15 +229,17 @@ def _set_operation(node: exp.SetOperation, left: Relation, right: Relation) -> R
         worst = left if left.updating else right
         return Relation(
             columns=columns, mode=worst.mode, deletes=left.deletes or right.deletes,
-            time_attributes=time, operator="UNION ALL" if updating else worst.operator,
+            time_attributes=time, rowtime=rowtime, operator="UNION ALL" if updating else worst.operator,
             reason=f"UNION ALL with an updating input ({worst.reason})" if updating else "UNION ALL of append-only inputs",
             state=state,
         )
     keys = frozenset({frozenset(c.lower() for c in columns)}) if columns and distinct else frozenset()
     if left.single_row and not isinstance(node, exp.Union):  # a semi / anti join of one row
         keys = frozenset()
+    # Flink keeps the rowtime type through the set operation (not usable as time attribute)
+    rowtime = rowtime | time if isinstance(node, exp.Union) else left.rowtime_columns
     return Relation(
-        columns=columns, mode=Mode.UPDATING, deletes=True, keys=keys,
+        columns=columns, mode=Mode.UPDATING, deletes=True, keys=keys, rowtime=rowtime,
         operator=name if distinct else f"{name} ALL",
         reason=f"{name}{'' if distinct else ' ALL'} keeps state per row and updates its result",
         state=(*state, f"{name} state"),

@@ -48,6 +48,9 @@ class Relation(BaseModel):
     keys: frozenset[frozenset[str]] = frozenset()
     #: output columns still valid as event-time attributes (lower-cased)
     time_attributes: frozenset[str] = frozenset()
+    #: columns still typed as rowtime without being usable time attributes (after a regular
+    #: join, Flink keeps the type: a sink may take only one rowtime column)
+    rowtime: frozenset[str] = frozenset()
     #: window_start / window_end columns of a window TVF (lower-cased)
     window_columns: frozenset[str] = frozenset()
     #: at most one row (a global aggregate): unique on any columns, yet no upsert key
@@ -66,6 +69,11 @@ class Relation(BaseModel):
     @property
     def updating(self) -> bool:
         return self.mode is Mode.UPDATING
+
+    @property
+    def rowtime_columns(self) -> frozenset[str]:
+        """Every output column Flink types as rowtime (time attributes and the others)."""
+        return self.time_attributes | self.rowtime
 
     def has_column(self, name: str) -> bool | None:
         """True/False when the columns are known, None otherwise."""

@@ -33,6 +33,7 @@ class Scope:
     deletes: bool = False
     keys: set[frozenset[QCol]] = field(default_factory=set)
     time: set[QCol] = field(default_factory=set)
+    rowtime: set[QCol] = field(default_factory=set)
     windows: set[QCol] = field(default_factory=set)
     window_partition: set[QCol] = field(default_factory=set)
     ranks: dict[QCol, InternalRank] = field(default_factory=dict)
@@ -63,6 +64,7 @@ class Scope:
         else:
             self.single_row = False
         self.time |= {(alias, c) for c in relation.time_attributes}
+        self.rowtime |= {(alias, c) for c in relation.rowtime_columns}
         self.windows |= {(alias, c) for c in relation.window_columns}
         self.window_partition |= {(alias, c) for c in relation.window_partition}
         self.state.extend(relation.state)

@@ -53,6 +53,7 @@ def _join(scope: Scope, join: exp.Join, relation: Relation, where: list[exp.Expr
         return
     if isinstance(right, exp.Table) and right.args.get("version") is not None:
         scope.time = left_time
+        scope.rowtime = {q for q in scope.rowtime if q[0] != alias}  # the versioned side is cast
         scope.keys = filtered(left_keys, pairs[0])
         scope.operator = scope.operator if scope.updating else "temporal join"
         scope.state.append("temporal join")
@@ -243,6 +244,7 @@ def _output(scope: Scope, items: list[tuple[str, exp.Expr | None, QCol | None]])
         deletes=scope.deletes and scope.updating,
         keys=frozenset(keys),
         time_attributes=frozenset(n for q in scope.time if (n := mapped(q))),
+        rowtime=frozenset(n for q in scope.rowtime - scope.time if (n := mapped(q))),
         window_columns=frozenset(n for q in scope.windows if (n := mapped(q))),
         ranks=ranks,  # type: ignore[arg-type]
         single_row=scope.single_row,
@@ -303,7 +305,9 @@ def _aggregate(select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr
     }[operator]
     if scope.updating:
         reason = f"{reason} (over an updating input: {scope.reason})"
-    return Relation(columns=columns, mode=Mode.UPDATING, deletes=scope.updating or having, keys=keys,
+    grouped_q = set(resolved)
+    rowtime = frozenset(n.lower() for n, _, q in items if q in scope.rowtime and q in grouped_q)
+    return Relation(columns=columns, mode=Mode.UPDATING, deletes=scope.updating or having, keys=keys, rowtime=rowtime,
                     operator=operator, reason=reason, single_row=not group_by or scope.single_row,
                     state=tuple(dict.fromkeys([*scope.state, f"{operator} aggregation"])))
 

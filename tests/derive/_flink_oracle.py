@@ -44,6 +44,17 @@ class Verdict:
     valid: bool = True  # Flink plans the query at all
     flink_modes: set[str] = field(default_factory=set)
     error: str = ""  # the planner's refusal of our sink, if any
+    flink_time: set[str] = field(default_factory=set)  # output columns Flink types *ROWTIME*
+
+    @property
+    def time_mismatch(self) -> str | None:
+        """'missing' / 'extra' when our time attributes differ from Flink's rowtime columns."""
+        if not self.valid or self.relation is None:
+            return None
+        ours = set(self.relation.rowtime_columns)
+        if self.flink_time - ours:
+            return "missing"
+        return "extra" if ours - self.flink_time else None
 
     @property
     def disagreement(self) -> str | None:
@@ -83,13 +94,16 @@ class FlinkOracle:
             self.env.executeSql(ddl)
         self._sinks = 0
 
-    def _columns(self, sql: str) -> list[tuple[str, str]]:
+    def _columns(self, sql: str) -> tuple[list[tuple[str, str]], set[str]]:
+        """(name, type) of each output column, and those Flink types as rowtime."""
         schema = self.env.sqlQuery(sql).getResolvedSchema()
-        out = []
+        out, rowtime = [], set()
         for column in schema.getColumns():
-            kind = str(column.getDataType()).replace(" *ROWTIME*", "").replace(" *PROCTIME*", "")
-            out.append((str(column.getName()), kind))
-        return out
+            text = str(column.getDataType())
+            if "*ROWTIME*" in text:
+                rowtime.add(str(column.getName()).lower())
+            out.append((str(column.getName()), text.replace(" *ROWTIME*", "").replace(" *PROCTIME*", "")))
+        return out, rowtime
 
     def _explain(self, sql: str) -> str:
         return str(self.env.explainSql(sql, self._format, self._details))
@@ -107,23 +121,24 @@ class FlinkOracle:
         self.env.executeSql(f"CREATE TEMPORARY TABLE {name} ({body}) WITH ({options})")
         return name
 
-    def _insert(self, sink: str, sql: str, columns: list[tuple[str, str]], time: frozenset[str]) -> str:
-        """INSERT wrapping the query; all but one time attribute cast (a sink takes one)."""
-        kept = False
+    def _insert(
+        self, sink: str, sql: str, columns: list[tuple[str, str]], rowtime: frozenset[str], keep: str | None = None
+    ) -> str:
+        """INSERT wrapping the query; every rowtime column but ``keep`` (else the first) cast
+        to a plain timestamp (a sink takes one rowtime column)."""
+        keep = keep or next((c.lower() for c, _ in columns if c.lower() in rowtime), None)
         items = []
         for column, kind in columns:
             ref = f"`_q`.`{column}`"
-            if column.lower() in time and kind.startswith("TIMESTAMP"):
-                if kept:
-                    ref = f"CAST({ref} AS {kind.replace(' NOT NULL', '')})"
-                kept = True
+            if column.lower() in rowtime and column.lower() != keep and kind.startswith("TIMESTAMP"):
+                ref = f"CAST({ref} AS {kind.replace(' NOT NULL', '')})"
             items.append(ref)
         return f"INSERT INTO {sink} SELECT {', '.join(items)} FROM ({sql}) AS `_q`"
 
     def check(self, sql: str) -> Verdict:
         verdict = Verdict(sql=sql)
         try:
-            columns = self._columns(sql)
+            columns, verdict.flink_time = self._columns(sql)
         except Exception:  # noqa: BLE001 - Flink rejects the generated query itself
             verdict.valid = False
             return verdict
@@ -133,10 +148,11 @@ class FlinkOracle:
         verdict.sink = f"upsert({', '.join(key)})" if key else kind
         sink = self._sink(columns, kind, key)
         try:
-            plan = self._explain(self._insert(sink, sql, columns, relation.time_attributes))
+            keep = min(relation.time_attributes, default=None)
+            plan = self._explain(self._insert(sink, sql, columns, relation.rowtime_columns, keep))
         except Exception as exc:  # noqa: BLE001 - decided below
             message = _message(exc)
-            if not self._plans(sql, columns):
+            if not self._plans(sql, columns, verdict.flink_time):
                 verdict.valid = False  # the query itself does not plan in streaming
             else:
                 verdict.error = message
@@ -146,11 +162,12 @@ class FlinkOracle:
         verdict.flink_modes = set(found.group(1).split(",")) if found else set()
         return verdict
 
-    def _plans(self, sql: str, columns: list[tuple[str, str]]) -> bool:
-        """The query plans into a retract sink (that takes any changelog)."""
+    def _plans(self, sql: str, columns: list[tuple[str, str]], rowtime: set[str]) -> bool:
+        """The query plans into a retract sink (that takes any changelog), Flink's own rowtime
+        columns but one cast."""
         sink = self._sink([(c, t) for c, t in columns], "retract", None)
         try:
-            self._explain(self._insert(sink, sql, columns, frozenset(c.lower() for c, t in columns if "TIMESTAMP" in t)))
+            self._explain(self._insert(sink, sql, columns, frozenset(rowtime)))
         except Exception:  # noqa: BLE001
             return False
         return True

@@ -65,6 +65,8 @@ def test_generated_queries_agree_with_flink(oracle: FlinkOracle) -> None:
         stats[f"sink {verdict.sink.split('(')[0]}"] += 1
         if verdict.conservative:
             stats["conservative"] += 1
+        if verdict.time_mismatch:
+            stats[f"time attributes {verdict.time_mismatch}"] += 1
         if verdict.disagreement:
             failures.append((len(sql), sql, verdict.disagreement))
     print("differential figures:", dict(stats))
