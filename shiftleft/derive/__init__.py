@@ -7,18 +7,18 @@ against it by ``tests/derive`` (a differential test over generated queries).
 """
 
 from shiftleft.derive.engine import WINDOW_TVFS, derive, query_of
-from shiftleft.derive.rank import RankFilter, find_rank
+from shiftleft.derive.rank import TopNFilter, top_n_filter
 from shiftleft.derive.relation import Mode, RankSpec, Relation, append_source, upsert_source
 
 __all__ = [
     "WINDOW_TVFS",
     "Mode",
-    "RankFilter",
+    "TopNFilter",
     "RankSpec",
     "Relation",
     "append_source",
     "derive",
-    "find_rank",
+    "top_n_filter",
     "query_of",
     "upsert_source",
 ]
