@@ -274,13 +274,13 @@ def _aggregate(select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr
         group_by = [e for _, e, _ in items if e is not None]
     resolved = [scope.resolve(g) for g in group_by]
     windowed = scope.windowed({q for q in resolved if q is not None})
-    texts: dict[object, str] = {}
-    for name, expr, q in items:
-        if expr is not None:
-            texts.setdefault(q if q is not None else expr.sql("flink"), name.lower())
+    by_column = {q: n.lower() for n, _, q in reversed(items) if q is not None}
     names: list[str] | None = []
     for g, q in zip(group_by, resolved):
-        name = texts.get(q) if q is not None else texts.get(g.sql("flink"))
+        # a group column projected as is, or a group expression projected (structural equality)
+        name = by_column.get(q) if q is not None else next(
+            (n.lower() for n, e, p in items if p is None and e is not None and e == g), None
+        )
         if name is None:
             names = None
             break
