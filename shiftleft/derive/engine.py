@@ -71,7 +71,7 @@ def _nested_queries(node: exp.Expr, skip: set[int]) -> Iterator[exp.Expr]:
         if isinstance(current, (exp.Select, exp.SetOperation, exp.Subquery)):
             yield current
             continue
-        if isinstance(current, exp.With):
+        if isinstance(current, (exp.With, exp.Column, exp.Literal, exp.Identifier)):
             continue
         stack.extend(current.iter_expressions())
 

@@ -254,16 +254,22 @@ def _output(scope: Scope, items: list[tuple[str, exp.Expr | None, QCol | None]])
     )
 
 
-def _has_aggregate(select: exp.Select) -> bool:
+def _scan_projections(select: exp.Select) -> tuple[bool, list[exp.Window]]:
+    """(an aggregate outside OVER, the OVER windows) of the projections, in one walk."""
     stack: list[exp.Expr] = list(select.expressions)
+    aggregate, windows = False, []
     while stack:
         node = stack.pop()
+        if isinstance(node, exp.Window):
+            windows.append(node)
+            continue
         if isinstance(node, exp.AggFunc):
-            return True
-        if isinstance(node, (exp.Window, exp.Query, exp.Subquery)):
+            aggregate = True
+            continue
+        if isinstance(node, (exp.Query, exp.Subquery, exp.Column, exp.Literal, exp.Identifier)):
             continue
         stack.extend(node.iter_expressions())
-    return False
+    return aggregate, windows
 
 
 def _aggregate(select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr | None, QCol | None]]) -> Relation:
@@ -325,13 +331,14 @@ def derive_select(select: exp.Select, lookup: Lookup) -> Relation:
     where_parts = _rank_filters(scope, where_parts)
     _where(scope, where_parts, lookup)
     items = _projections(select, scope)
-    if select.args.get("group") or _has_aggregate(select) or select.args.get("distinct"):
+    aggregate, windows = _scan_projections(select)
+    if select.args.get("group") or aggregate or select.args.get("distinct"):
         result = _aggregate(select, scope, items)
         return _limit(select, result)
     qualify = select.args.get("qualify")
     if qualify is not None:
         _qualify(select, scope, items, conjuncts(qualify.this))
-    _over(scope, [e for _, e, _ in items if e is not None])
+    _over(scope, windows)
     for name, expr, q in items:
         if is_row_number(expr) and q is None:
             scope.ranks[("_self", name.lower())] = _rank_of(expr, scope)  # type: ignore[arg-type]
@@ -339,23 +346,17 @@ def derive_select(select: exp.Select, lookup: Lookup) -> Relation:
     return _limit(select, _output(scope, items))
 
 
-def _over(scope: Scope, expressions: list[exp.Expr]) -> None:
+def _over(scope: Scope, windows: list[exp.Window]) -> None:
     """OVER aggregations: insert-only only over an insert-only input ordered by a time
     attribute (else Flink refuses them, or they update)."""
-    for expr in expressions:
-        stack = [expr]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (exp.Query, exp.Subquery)):
-                continue
-            if isinstance(node, exp.Window) and not is_row_number(node):
-                order = node.args.get("order")
-                items = list(order.expressions) if order is not None else []
-                column = items[0].this if len(items) == 1 and isinstance(items[0], exp.Ordered) else None
-                if column is None or scope.resolve(column) not in scope.time:
-                    scope.set_mode(Mode.UPDATING, "OVER", "an OVER aggregation not ordered by a time attribute", deletes=True)
-                continue
-            stack.extend(node.iter_expressions())
+    for node in windows:
+        if is_row_number(node):
+            continue
+        order = node.args.get("order")
+        items = list(order.expressions) if order is not None else []
+        column = items[0].this if len(items) == 1 and isinstance(items[0], exp.Ordered) else None
+        if column is None or scope.resolve(column) not in scope.time:
+            scope.set_mode(Mode.UPDATING, "OVER", "an OVER aggregation not ordered by a time attribute", deletes=True)
 
 
 def _qualify(select: exp.Select, scope: Scope, items: list, parts: list[exp.Expr]) -> None:
