@@ -62,6 +62,32 @@ class Diagnostic(BaseModel):
         return text
 
 
+class OutputKind(str, Enum):
+    """What one output statement is."""
+
+    SINK_DDL = "sink_ddl"  #: CREATE TABLE of a sink shiftleft wrote for a query
+    TABLE_DDL = "table_ddl"  #: CREATE TABLE (the user's)
+    VIEW_DDL = "view_ddl"  #: CREATE VIEW
+    CTAS = "ctas"  #: CREATE TABLE ... AS SELECT
+    INSERT = "insert"  #: INSERT INTO
+    QUERY = "query"  #: a bare query
+    OTHER = "other"  #: SET, USE, ...
+
+
+class OutputStatement(BaseModel):
+    """One generated Flink statement, with the streaming semantics derived for it."""
+
+    kind: OutputKind
+    sql: str = Field(description="the statement, without the trailing semicolon")
+    changelog: str | None = Field(
+        default=None,
+        description="append | upsert | retract: what the statement's query emits (a sink: what it takes)",
+    )
+    keys: list[list[str]] = Field(default_factory=list, description="derived unique keys of its query")
+    primary_key: list[str] = Field(default_factory=list, description="the key an upsert sink is keyed on")
+    time_attributes: list[str] = Field(default_factory=list, description="event-time columns still valid")
+
+
 class StatementResult(BaseModel):
     """The translation of one input statement."""
 
@@ -71,6 +97,10 @@ class StatementResult(BaseModel):
     line: int = Field(description="1-based line where the input statement starts")
     rules_applied: list[str] = Field(default_factory=list, description="Rule ids, in order of first use")
     diagnostics: list[Diagnostic] = Field(default_factory=list)
+    outputs: list[OutputStatement] = Field(
+        default_factory=list,
+        description="the generated statements one by one (a sink DDL, then the INSERT), with kind and changelog",
+    )
 
 
 class TranspileResult(BaseModel):

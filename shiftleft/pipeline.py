@@ -11,11 +11,12 @@ from sqlglot import exp
 
 from shiftleft.errors import ConfigError
 from shiftleft.generate import generate
-from shiftleft.models import Diagnostic, Mode, Severity, StatementResult, Target, TranspileResult
+from shiftleft.models import Diagnostic, Mode, OutputKind, Severity, StatementResult, Target, TranspileResult
 from shiftleft.parse import get_dialect, parse_script
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.rewrite.registry import RuleSet, resolve_rules
+from shiftleft.streaming.catalog import ScriptCatalog, describe
 from shiftleft.streaming.options import StreamingOptions
 from shiftleft.streaming.sink import SinkOptions, sink_statements
 from shiftleft.streaming.sources import source_ddl
@@ -123,6 +124,7 @@ def transpile(
 
     results: list[StatementResult] = []
     final_trees: list[exp.Expr] = []
+    catalog = ScriptCatalog(event_time_, schema_)
     for stmt in parse_script(sql, read):
         ctx = RuleContext(
             target=target_,
@@ -135,13 +137,16 @@ def transpile(
         )
         tree, applied = rewrite(stmt.tree, ruleset, ctx, before_checks=fallback)
         ddl = None
-        replaced = sink_statements(tree, ctx, sink_options)
+        replaced = sink_statements(tree, ctx, sink_options, catalog)
         if replaced is not None:
             ddl, tree = replaced
         final_trees.append(tree)
+        outputs = []
         try:
             text, unsupported = generate(tree, target_, pretty=pretty)
+            outputs.append(describe(tree, text, catalog))
             if ddl is not None:
+                outputs.insert(0, describe(tree, ddl, catalog, OutputKind.SINK_DDL))
                 text = f"{ddl};\n{text}"
         except Exception as e:  # noqa: BLE001 - keep the user's statement rather than crash
             logger.debug("generation failed", exc_info=True)
@@ -172,8 +177,10 @@ def transpile(
                 line=stmt.line,
                 rules_applied=applied,
                 diagnostics=sorted(ctx.diagnostics, key=_diagnostic_order),
+                outputs=outputs,
             )
         )
+        catalog.register(tree)
     source_statements, script_notes = (
         source_ddl(
             final_trees,

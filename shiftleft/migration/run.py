@@ -40,6 +40,7 @@ from shiftleft.migration.translate import (
 )
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.parse import get_dialect
+from shiftleft.derive import Relation
 from shiftleft.streaming.sink import SinkOptions, flink_type
 from shiftleft.streaming.sources import INFERRED_ID, _used_columns, source_table_ddl
 
@@ -314,12 +315,15 @@ class _Migration:
     def job(self, node: Node, sql: str) -> NodeJob:
         schema: dict[str, dict[str, str]] = {}
         event_time: dict[str, str] = {}
+        relations: dict[str, Relation] = {}
         for parent_id in self._readable_parents(node.unique_id):
             parent = self.project.nodes[parent_id]
             columns = self.columns_of(parent)
             if columns:
                 schema[parent.table_name] = dict(columns)
             outcome = self.outcomes.get(parent_id)
+            if outcome is not None and outcome.relation is not None:
+                relations[parent.table_name.lower()] = outcome.relation
             time_column = outcome.event_time if outcome else None
             if parent.resource_type == "source":
                 time_column = parent.loaded_at_field
@@ -364,6 +368,7 @@ class _Migration:
             mode=self.mode,
             parent_schema=schema,
             event_time=event_time,
+            parent_relations=relations,
             declared_types=declared_types,
             declared_key=key,
             key_origin=origin,

@@ -32,6 +32,8 @@ from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.parse import parse_script
 from shiftleft.pipeline import transpile
 from shiftleft.rewrite.context import RuleContext
+from shiftleft.derive import Relation
+from shiftleft.streaming.catalog import ScriptCatalog, written_relation
 from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
 from shiftleft.streaming.options import StreamingOptions
 from shiftleft.streaming.sink import SinkOptions, _quote, flink_type, output_columns, sink_ddl
@@ -64,6 +66,8 @@ class NodeJob(BaseModel):
     parent_schema: dict[str, dict[str, str]] = Field(default_factory=dict)
     #: parents' event-time columns, ``{table: column}``
     event_time: dict[str, str] = Field(default_factory=dict)
+    #: parents' derived streaming relations (mode, keys, time attributes), ``{table: ...}``
+    parent_relations: dict[str, Relation] = Field(default_factory=dict)
     declared_types: dict[str, str] = Field(default_factory=dict)  #: column -> Flink type
     declared_key: list[str] = Field(default_factory=list)
     key_origin: str = ""
@@ -82,6 +86,7 @@ class NodeOutcome(BaseModel):
     stateful: bool = False
     event_time: str | None = None
     columns: list[tuple[str, str]] = Field(default_factory=list)  #: (name, Flink type)
+    relation: Relation | None = None  #: what readers of the table get (mode, keys, time)
     diagnostics: list[Diagnostic] = Field(default_factory=list)
     rules_applied: list[str] = Field(default_factory=list)
     used_llm: bool = False
@@ -182,7 +187,10 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         event_time=job.event_time,
         streaming=job.options.get("streaming") or StreamingOptions(),
     )
-    emitted = changelog = analyze(tree)  # `changelog` becomes the table's; `emitted` stays
+    # `changelog` becomes the table's; `emitted` stays what the query emits
+    catalog = ScriptCatalog(job.event_time, job.parent_schema)  # sources: their event time
+    catalog.relations.update(job.parent_relations)
+    emitted = changelog = analyze(tree, catalog.relations, prefer=job.declared_key or None)
     out.stateful = _stateful(tree)
     inferred = output_columns(tree, ctx)
     columns: list[tuple[str, str]] = []
@@ -212,6 +220,7 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         out.changelog = changelog.mode.value
         out.primary_key = changelog.key
         out.columns = columns
+        out.relation = emitted.relation
         if not changelog.updating:  # a view passes its parent's time attribute through
             for _table, column in sorted(job.event_time.items()):
                 out.event_time = out.event_time or _passthrough(tree, column)
@@ -280,6 +289,7 @@ def _query_model(job: NodeJob) -> NodeOutcome:
             )
         )
     out.event_time = time_column
+    out.relation = written_relation([c for c, _ in out.columns], changelog, time_column)
     return out
 
 

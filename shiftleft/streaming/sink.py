@@ -27,12 +27,17 @@ from sqlglot.optimizer.qualify import qualify
 from shiftleft.dialects.flink_parser import TableArgument
 from shiftleft.models import Severity, Target
 from shiftleft.rewrite.context import RuleContext
-from shiftleft.streaming.changelog import WINDOW_TVFS, Changelog, ChangelogMode, analyze
+from shiftleft.streaming.catalog import ScriptCatalog, written_relation
+from shiftleft.streaming.changelog import WINDOW_TVFS, Changelog, ChangelogMode, changelog_of
 
 SINK_ID = "SL4101"
 UNKNOWN_TYPE_ID = "SL4102"
 MERGE_ID = "SL4103"
 EXISTING_SINK_ID = "SL4104"
+STATE_ID = "SL4107"
+
+#: operators whose state grows with the number of keys (regular joins have SL4009)
+_UNBOUNDED = ("aggregation", "Top-N", "state", "anti join", "semi join")
 
 
 class SinkOptions(BaseModel):
@@ -204,6 +209,23 @@ def sink_ddl(
     return f"{head}\nWITH ({', '.join(f'{_literal(k)} = {_literal(v)}' for k, v in connector.items())})"
 
 
+def _state_warning(changelog: Changelog, node: exp.Expr, ctx: RuleContext) -> None:
+    """Warn once about operators whose state grows without bound (aggregations, Top-N,
+    semi / anti joins; regular joins are SL4009's)."""
+    relation = changelog.relation
+    grows = [s for s in relation.state if any(u in s for u in _UNBOUNDED)] if relation else []
+    if not grows or ctx.streaming.state_ttl:
+        return
+    ctx.report(
+        node,
+        f"the query keeps unbounded state ({', '.join(grows)}): it grows with every new key",
+        severity=Severity.WARNING,
+        suggestion="bound it with a state TTL: SET 'table.exec.state.ttl' = '1d' (or a "
+        "/*+ STATE_TTL('t' = '1d') */ hint on the aggregation / join), or use a window TVF",
+        rule_id=STATE_ID,
+    )
+
+
 def _synthesize(
     name: str,
     query: exp.Expr,
@@ -211,11 +233,15 @@ def _synthesize(
     ctx: RuleContext,
     options: SinkOptions,
     key: list[str] | None = None,
+    catalog: ScriptCatalog | None = None,
 ) -> tuple[str, exp.Expr]:
-    changelog = analyze(query)
+    catalog = catalog or ScriptCatalog(ctx.event_time, ctx.schema)
+    changelog = changelog_of(catalog.derive(query))
+    _state_warning(changelog, node, ctx)
     if key:  # a declared key (MERGE ... ON): the sink replaces rows by it
         changelog = Changelog(
-            mode=ChangelogMode.UPSERT, key=key, reason=f"MERGE on {', '.join(key)}"
+            mode=ChangelogMode.UPSERT, key=key, reason=f"MERGE on {', '.join(key)}",
+            relation=changelog.relation,
         )
     columns = []
     for column, kind in output_columns(query, ctx):
@@ -242,11 +268,12 @@ def _synthesize(
         rule_id=SINK_ID,
     )
     insert = exp.Insert(this=exp.to_table(name), expression=query.copy())
+    catalog.written(name, written_relation([c for c, _ in columns], changelog))
     return sink_ddl(name, columns, changelog, ctx.target, options), insert
 
 
 def _merge_as_upsert(
-    tree: exp.Merge, ctx: RuleContext, options: SinkOptions
+    tree: exp.Merge, ctx: RuleContext, options: SinkOptions, catalog: ScriptCatalog
 ) -> tuple[str, exp.Expr] | None:
     """``MERGE INTO t USING s ON t.k = s.k WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN
     INSERT *`` (dbt-spark's incremental merge) is an upsert of ``s`` into ``t`` keyed on ``k``:
@@ -300,16 +327,20 @@ def _merge_as_upsert(
         if isinstance(using, exp.Subquery)
         else exp.select("*").from_(using.copy())
     )
-    ddl, insert = _synthesize(target.name, source, tree, ctx, options, key=keys)
-    if not analyze(source).updating:
-        # the source is append-only (no upsert key of its own): the latest row per key wins,
-        # as in the MERGE; Flink 2.3 asks for the conflict policy explicitly
+    derived = catalog.derive(source)
+    ddl, insert = _synthesize(target.name, source, tree, ctx, options, key=keys, catalog=catalog)
+    if frozenset(k.lower() for k in keys) not in derived.keys:
+        # the MERGE key is not the source's upsert key: the latest row per key wins, as in
+        # the MERGE; Flink 2.3 asks for the conflict policy explicitly
         insert.set("conflict", exp.OnConflict(action=exp.var("DO DEDUPLICATE")))
     return ddl, insert
 
 
 def sink_statements(
-    tree: exp.Expr, ctx: RuleContext, options: SinkOptions | None
+    tree: exp.Expr,
+    ctx: RuleContext,
+    options: SinkOptions | None,
+    catalog: ScriptCatalog | None = None,
 ) -> tuple[str, exp.Expr] | None:
     """(sink DDL, the statement to write it) replacing ``tree``, or None to keep ``tree``.
 
@@ -320,8 +351,9 @@ def sink_statements(
     * ``MERGE INTO``: reported (an upsert sink keyed on the merge key is the Flink form).
     """
     options = options or SinkOptions()
+    catalog = catalog or ScriptCatalog(ctx.event_time, ctx.schema)
     if isinstance(tree, exp.Merge):
-        upsert = _merge_as_upsert(tree, ctx, options)
+        upsert = _merge_as_upsert(tree, ctx, options, catalog)
         if upsert is not None:
             return upsert
         ctx.report(
@@ -339,8 +371,8 @@ def sink_statements(
         table = target_table(tree)
         name = table.name
         if tree.args.get("overwrite") and ctx.mode.value == "streaming":
-            return _synthesize(name, tree.expression, tree, ctx, options)
-        changelog = analyze(tree.expression)
+            return _synthesize(name, tree.expression, tree, ctx, options, catalog=catalog)
+        changelog = changelog_of(catalog.derive(tree.expression))
         if changelog.updating:
             key = (
                 f" with PRIMARY KEY ({', '.join(changelog.key)}) NOT ENFORCED"
@@ -363,7 +395,7 @@ def sink_statements(
         and ctx.mode.value == "streaming"
     ):
         table = target_table(tree)
-        return _synthesize(table.name, tree.expression, tree, ctx, options)
+        return _synthesize(table.name, tree.expression, tree, ctx, options, catalog=catalog)
     if options.name and isinstance(tree, exp.Query):
-        return _synthesize(options.name, tree, tree, ctx, options)
+        return _synthesize(options.name, tree, tree, ctx, options, catalog=catalog)
     return None

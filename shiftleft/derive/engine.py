@@ -1,0 +1,257 @@
+"""The derivation driver: an explicit post-order walk over a query's relational operators
+(no Python recursion: a 500-deep nesting derives like a flat query).
+
+Relational nodes: SELECT, UNION / INTERSECT / EXCEPT, subqueries, table scans (a catalog
+table, a CTE, a window TVF ``TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), ...))``), UNNEST,
+LATERAL and VALUES.  Each node's :class:`Relation` is computed once its inputs are.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+
+from sqlglot import exp
+
+from shiftleft.derive.relation import Mode, Relation
+from shiftleft.derive.select import UNKNOWN, derive_select
+
+log = logging.getLogger(__name__)
+
+#: the window table-valued functions
+WINDOW_TVFS = frozenset({"TUMBLE", "HOP", "CUMULATE", "SESSION"})
+_RELATIONAL = (exp.Select, exp.SetOperation, exp.Subquery, exp.Table, exp.Unnest, exp.Lateral, exp.Values)
+
+
+def query_of(statement: exp.Expr) -> exp.Expr:
+    """The query a statement runs (what an INSERT writes, a CREATE ... AS selects)."""
+    if isinstance(statement, (exp.Insert, exp.Create)) and isinstance(statement.expression, exp.Query):
+        return statement.expression
+    return statement
+
+
+def _window_call(table: exp.Table) -> exp.Anonymous | None:
+    call = table.this
+    if not (isinstance(call, exp.Anonymous) and call.name.upper() == "TABLE" and call.expressions):
+        return None
+    inner = call.expressions[0]
+    return inner if isinstance(inner, exp.Anonymous) and inner.name.upper() in WINDOW_TVFS else None
+
+
+def _window_input(call: exp.Anonymous) -> exp.Expr | None:
+    for arg in call.expressions:
+        if type(arg).__name__ == "TableArgument":
+            return arg.this
+    return None
+
+
+def _cte(table: exp.Table) -> exp.Expr | None:
+    """The CTE body ``table`` names, from the nearest enclosing WITH (iterative)."""
+    if table.db or table.catalog:
+        return None
+    name = table.name.lower()
+    node: exp.Expr | None = table
+    child: exp.Expr | None = None
+    while node is not None:
+        with_ = node.args.get("with_") if isinstance(node, exp.Query) else None
+        if with_ is not None:
+            for cte in with_.expressions:
+                if cte.alias.lower() == name and cte is not child:
+                    return cte.this
+        child, node = node, node.parent
+    return None
+
+
+def _nested_queries(node: exp.Expr, skip: set[int]) -> Iterator[exp.Expr]:
+    """Relational children of ``node`` that are not its FROM / joins: subqueries in WHERE,
+    projections, QUALIFY... (stops at each query found)."""
+    stack = [c for c in node.iter_expressions() if id(c) not in skip]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (exp.Select, exp.SetOperation, exp.Subquery)):
+            yield current
+            continue
+        if isinstance(current, (exp.With, exp.Column, exp.Literal, exp.Identifier)):
+            continue
+        stack.extend(current.iter_expressions())
+
+
+def _dependencies(node: exp.Expr) -> list[exp.Expr]:
+    deps: list[exp.Expr] = []
+    with_ = node.args.get("with_") if isinstance(node, exp.Query) else None
+    if with_ is not None:
+        deps.extend(cte.this for cte in with_.expressions)
+    if isinstance(node, exp.Subquery):
+        deps.append(node.this)
+    elif isinstance(node, exp.SetOperation):
+        deps.extend((node.left, node.right))
+    elif isinstance(node, exp.Select):
+        source = node.args.get("from_")
+        skip = {id(with_)} if with_ is not None else set()
+        if source is not None:
+            deps.append(source.this)
+            skip.add(id(source))
+        for join in node.args.get("joins") or []:
+            deps.append(join.this)
+            deps.extend(_nested_queries(join, {id(join.this)}))
+            skip.add(id(join))
+        deps.extend(_nested_queries(node, skip))
+    elif isinstance(node, exp.Table):
+        call = _window_call(node)
+        target = _window_input(call) if call is not None else _cte(node)
+        if target is not None:
+            deps.append(target)
+    return deps
+
+
+def _rename(relation: Relation, alias: exp.Expr | None) -> Relation:
+    """Apply ``AS t(c1, c2, ...)`` column aliases."""
+    columns = [c.name for c in alias.args.get("columns") or []] if isinstance(alias, exp.TableAlias) else []
+    if not columns or relation.columns is None or len(columns) != len(relation.columns):
+        return relation
+    mapping = {old.lower(): new.lower() for old, new in zip(relation.columns, columns)}
+
+    def rename(names: frozenset[str]) -> frozenset[str]:
+        return frozenset(mapping.get(n, n) for n in names)
+
+    return relation.model_copy(update={
+        "columns": tuple(columns),
+        "keys": frozenset(rename(k) for k in relation.keys),
+        "time_attributes": rename(relation.time_attributes),
+        "rowtime": rename(relation.rowtime),
+        "window_columns": rename(relation.window_columns),
+        "ranks": {mapping.get(n, n): r for n, r in relation.ranks.items()},
+    })
+
+
+def _descriptor(call: exp.Anonymous) -> frozenset[str]:
+    for node in call.find_all(exp.Column):
+        if type(node.parent).__name__ == "DescriptorArgument":
+            return frozenset({node.name.lower()})
+    return frozenset()
+
+
+def _session_partition(call: exp.Anonymous) -> frozenset[str]:
+    for arg in call.expressions:
+        if type(arg).__name__ == "TableArgument":
+            return frozenset(
+                p.name.lower() for p in arg.args.get("partition_by") or [] if isinstance(p, exp.Column)
+            )
+    return frozenset()
+
+
+def _window(relation: Relation, call: exp.Anonymous) -> Relation:
+    kind = call.name.upper()
+    columns = None if relation.columns is None else (*relation.columns, "window_start", "window_end", "window_time")
+    return relation.model_copy(update={
+        "columns": columns,
+        "keys": relation.keys if kind == "TUMBLE" and not relation.updating else frozenset(),
+        "single_row": False,
+        # the DESCRIPTOR column becomes a plain timestamp; other time attributes stay
+        "time_attributes": (relation.time_attributes - _descriptor(call)) | {"window_time"},
+        "rowtime": relation.rowtime - _descriptor(call),
+        "window_columns": frozenset({"window_start", "window_end"}),
+        "window_partition": _session_partition(call) if kind == "SESSION" else frozenset(),
+        "ranks": {},
+    })
+
+
+class _Deriver:
+    def __init__(self, catalog: Mapping[str, Relation]) -> None:
+        self.catalog = {k.lower(): v for k, v in catalog.items()}
+        self.results: dict[int, Relation] = {}
+
+    def lookup(self, node: exp.Expr) -> Relation:
+        return self.results.get(id(node), UNKNOWN)
+
+    def table(self, node: exp.Table) -> Relation:
+        call = _window_call(node)
+        if call is not None:
+            inner = _window_input(call)
+            return _window(self.lookup(inner) if inner is not None else UNKNOWN, call)
+        if isinstance(node.this, exp.Anonymous):
+            return _rename(Relation(operator="table function", reason="a table function"), node.args.get("alias"))
+        cte = _cte(node)
+        if cte is not None:
+            return _rename(self.lookup(cte), node.args.get("alias"))
+        names = [".".join(p.name for p in node.parts).lower(), node.name.lower()]
+        for name in names:
+            if name in self.catalog:
+                return _rename(self.catalog[name], node.args.get("alias"))
+        return Relation(operator="scan", reason=f"{node.name} (not in the catalog) is read as an append-only source")
+
+    def compute(self, node: exp.Expr) -> Relation:
+        if isinstance(node, exp.Subquery):
+            return _rename(self.lookup(node.this), node.args.get("alias"))
+        if isinstance(node, exp.Table):
+            return self.table(node)
+        if isinstance(node, exp.Select):
+            return derive_select(node, self.lookup)
+        if isinstance(node, exp.SetOperation):
+            return _set_operation(node, self.lookup(node.left), self.lookup(node.right))
+        columns = [c.name for c in node.args["alias"].args.get("columns") or []] if isinstance(node.args.get("alias"), exp.TableAlias) else None
+        return Relation(columns=tuple(columns) if columns else None, operator=node.key, reason=f"{node.key.upper()} of an input row")
+
+    def run(self, root: exp.Expr) -> Relation:
+        stack: list[tuple[exp.Expr, bool]] = [(root, False)]
+        pending: set[int] = set()
+        while stack:
+            node, ready = stack.pop()
+            if id(node) in self.results:
+                continue
+            if ready:
+                self.results[id(node)] = self.compute(node)
+                pending.discard(id(node))
+                continue
+            if id(node) in pending:  # a cycle (a recursive CTE): left unknown
+                continue
+            pending.add(id(node))
+            stack.append((node, True))
+            stack.extend((d, False) for d in _dependencies(node) if id(d) not in self.results and id(d) not in pending)
+        return self.lookup(root)
+
+
+def _set_operation(node: exp.SetOperation, left: Relation, right: Relation) -> Relation:
+    updating = left.updating or right.updating
+    columns = left.columns
+    time: frozenset[str] = frozenset()
+    rowtime: frozenset[str] = frozenset()
+    if left.columns is not None and right.columns is not None and len(left.columns) == len(right.columns):
+        pairs = [(a.lower(), b.lower()) for a, b in zip(left.columns, right.columns)]
+        time = frozenset(a for a, b in pairs if a in left.time_attributes and b in right.time_attributes)
+        rowtime = frozenset(
+            a for a, b in pairs if a in left.rowtime_columns or b in right.rowtime_columns
+        ) - time
+    distinct = node.args.get("distinct") is not False
+    name = {exp.Union: "UNION", exp.Intersect: "INTERSECT", exp.Except: "EXCEPT"}.get(type(node), "UNION")
+    state = tuple(dict.fromkeys([*left.state, *right.state]))
+    if isinstance(node, exp.Union) and not distinct:
+        worst = left if left.updating else right
+        return Relation(
+            columns=columns, mode=worst.mode, deletes=left.deletes or right.deletes,
+            time_attributes=time, rowtime=rowtime, operator="UNION ALL" if updating else worst.operator,
+            reason=f"UNION ALL with an updating input ({worst.reason})" if updating else "UNION ALL of append-only inputs",
+            state=state,
+        )
+    keys = frozenset({frozenset(c.lower() for c in columns)}) if columns and distinct else frozenset()
+    if left.single_row and not isinstance(node, exp.Union):  # a semi / anti join of one row
+        keys = frozenset()
+    # Flink keeps the rowtime type through the set operation (not usable as time attribute)
+    rowtime = rowtime | time if isinstance(node, exp.Union) else left.rowtime_columns
+    return Relation(
+        columns=columns, mode=Mode.UPDATING, deletes=True, keys=keys, rowtime=rowtime,
+        operator=name if distinct else f"{name} ALL",
+        reason=f"{name}{'' if distinct else ' ALL'} keeps state per row and updates its result",
+        state=(*state, f"{name} state"),
+    )
+
+
+def derive(statement: exp.Expr, catalog: Mapping[str, Relation] | None = None) -> Relation:
+    """The streaming :class:`Relation` of a Flink query (or of what an INSERT / CTAS writes).
+
+    ``catalog``: the tables the query may read (lower-cased name -> Relation): sources,
+    views and parent models already derived.  A table not in it is an append-only source."""
+    root = query_of(statement)
+    if not isinstance(root, _RELATIONAL):
+        return Relation(operator=root.key, reason="not a query")
+    return _Deriver(catalog or {}).run(root)

@@ -1,0 +1,394 @@
+"""Derive one SELECT from its already-derived inputs: joins, semi / anti joins from
+(NOT) EXISTS / (NOT) IN, filters, GROUP BY / DISTINCT / window aggregation, OVER,
+ROW_NUMBER dedup / Top-N (outer WHERE or QUALIFY), ORDER BY ... LIMIT, projection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp
+
+from shiftleft.derive.rank import conjuncts, is_row_number, rank_bound
+from shiftleft.derive.relation import Mode, RankSpec, Relation
+from shiftleft.derive.scope import InternalRank, QCol, Scope, equi_pairs, filtered, is_interval, join_keys
+
+Lookup = Callable[[exp.Expr], Relation]
+UNKNOWN = Relation(mode=Mode.UPDATING, deletes=True, operator="unknown", reason="an input shiftleft cannot derive")
+
+
+def source_alias(node: exp.Expr) -> str:
+    if isinstance(node, exp.Table) and node.alias:
+        return node.alias.lower()
+    if isinstance(node, exp.Table):
+        return node.name.lower()
+    return (node.alias or "").lower()
+
+
+def _correlate(scope: Scope, join: exp.Join, relation: Relation) -> None:
+    """UNNEST / LATERAL TABLE: one input row fans out; its keys are lost."""
+    alias = source_alias(join.this) or f"_unnest{len(scope.sources)}"
+    scope.add(alias, relation.model_copy(update={"keys": frozenset(), "time_attributes": frozenset()}))
+    scope.keys = set()
+
+
+def _join(scope: Scope, join: exp.Join, relation: Relation, where: list[exp.Expr]) -> None:
+    right = join.this
+    if isinstance(right, (exp.Unnest, exp.Lateral)) or (
+        isinstance(right, exp.Table) and isinstance(right.this, exp.Anonymous) and right.name.upper() != "TABLE"
+    ):
+        _correlate(scope, join, relation)
+        return
+    alias = source_alias(right) or f"_join{len(scope.sources)}"
+    left_mode, left_keys, left_time, left_single = scope.mode, set(scope.keys), set(scope.time), scope.single_row
+    on = join.args.get("on")
+    parts = conjuncts(on) if on is not None else list(where)
+    scope.add(alias, relation)
+    right_keys = {frozenset((alias, c) for c in k) for k in relation.keys}
+    pairs = equi_pairs(parts, scope, alias)
+    side = (join.side or "").upper()
+    kind = (join.kind or "").upper()
+    if kind in ("SEMI", "ANTI"):
+        scope.time = left_time
+        _semi(scope, relation, pairs[0], anti=kind == "ANTI", keys=left_keys)
+        return
+    if isinstance(right, exp.Table) and right.args.get("version") is not None:
+        scope.time = left_time
+        scope.rowtime = {q for q in scope.rowtime if q[0] != alias}  # the versioned side is cast
+        scope.keys = filtered(left_keys, pairs[0])
+        scope.operator = scope.operator if scope.updating else "temporal join"
+        scope.state.append("temporal join")
+        return
+    both_insert = left_mode is Mode.INSERT_ONLY and not relation.updating
+    if both_insert and is_interval(parts, scope, alias):
+        scope.keys = set()
+        scope.operator, scope.reason = "interval join", "an interval join of append-only inputs"
+        scope.state.append("interval join")
+        return
+    scope.time = set()
+    scope.state.append("regular join")
+    scope.keys = join_keys((left_keys, left_single), (right_keys, relation.single_row), pairs, side)
+    if side in ("LEFT", "RIGHT", "FULL"):
+        scope.set_mode(Mode.UPDATING, f"{side} JOIN", f"a regular {side} OUTER JOIN retracts its null-padded rows", deletes=True)
+    elif relation.updating:
+        scope.set_mode(Mode.UPDATING, "JOIN", f"a regular join with an updating input ({relation.reason})", deletes=True)
+
+
+def _semi(scope: Scope, relation: Relation, left_cols: set[QCol], *, anti: bool, keys: set[frozenset[QCol]]) -> None:
+    scope.sources = scope.sources[:-1] if scope.sources and scope.sources[-1][1] is relation else scope.sources
+    scope.keys = filtered(keys, left_cols)
+    scope.time = set()  # a semi / anti join is a regular join: time attributes are materialized
+    joined = any("join" in s for s in scope.state)
+    if anti:
+        scope.set_mode(Mode.UPDATING, "anti join", "NOT EXISTS / NOT IN retracts a row when a match arrives", deletes=True)
+    elif relation.updating:
+        scope.set_mode(Mode.UPDATING, "semi join", f"EXISTS / IN over an updating input ({relation.reason})", deletes=True)
+    elif joined:  # Flink may plan it as a join with the distinct right side: updating
+        scope.keys = set()
+        scope.set_mode(Mode.UPDATING, "semi join", "EXISTS / IN over a join result (planned as a join with an aggregated side)", deletes=True)
+    scope.state.append("anti join" if anti else "semi join")
+
+
+def _outer_columns(subquery: exp.Expr, scope: Scope) -> set[QCol]:
+    """Columns of ``scope`` a correlated subquery equates with its own (qualified refs)."""
+    found: set[QCol] = set()
+    stack = [subquery]
+    aliases = {a for a, _ in scope.sources}
+    while stack:
+        node = stack.pop()
+        if isinstance(node, exp.EQ):
+            for side in (node.this, node.expression):
+                if isinstance(side, exp.Column) and side.table.lower() in aliases:
+                    q = scope.resolve(side)
+                    if q is not None:
+                        found.add(q)
+        stack.extend(node.iter_expressions())
+    return found
+
+
+def _has_query(node: exp.Expr) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (exp.Query, exp.Subquery)):
+            return True
+        stack.extend(current.iter_expressions())
+    return False
+
+
+def _where(scope: Scope, parts: list[exp.Expr], lookup: Lookup) -> None:
+    for part in parts:
+        negated = isinstance(part, exp.Not)
+        inner = part.this if negated else part
+        query = inner.this if isinstance(inner, exp.Exists) else inner.args.get("query") if isinstance(inner, exp.In) else None
+        if query is not None:
+            relation = lookup(query)
+            left = scope.columns_of(inner.this) if isinstance(inner, exp.In) else _outer_columns(query, scope)
+            # NOT IN is null-aware: no equi-join condition, and no key survives
+            keys = set() if negated and isinstance(inner, exp.In) else set(scope.keys)
+            _semi(scope, relation, left, anti=negated, keys=keys)
+        elif _has_query(part):
+            scope.keys = set()
+            scope.state.append("subquery join")
+            scope.set_mode(Mode.UPDATING, "subquery", "a scalar / nested subquery is a regular join with its result", deletes=True)
+        elif scope.updating:
+            scope.deletes = True  # a filter over updates: a row can stop matching
+
+
+def _rank_of(window: exp.Window, scope: Scope) -> InternalRank:
+    partition_by = list(window.args.get("partition_by") or [])
+    resolved = [scope.resolve(p) for p in partition_by]
+    partition = None if any(q is None for q in resolved) else tuple(q for q in resolved if q is not None)
+    order = window.args.get("order")
+    items = list(order.expressions) if order is not None else []
+    time = descending = False
+    if len(items) == 1:
+        column = items[0].this if isinstance(items[0], exp.Ordered) else items[0]
+        time = scope.resolve(column) in scope.time
+        descending = bool(isinstance(items[0], exp.Ordered) and items[0].args.get("desc"))
+    windowed = partition is not None and scope.windowed(set(partition))
+    return InternalRank(partition, time, descending, windowed)
+
+
+def _apply_rank(scope: Scope, rank: InternalRank, limit: int | None, rownum: QCol | None) -> None:
+    """The Rank / Deduplicate operator Flink plans for a filtered ROW_NUMBER."""
+    partition = frozenset(rank.partition) if rank.partition is not None else None
+    keys: set[frozenset[QCol]] = set()
+    if partition is not None:
+        if limit == 1 and partition:
+            keys.add(partition)
+        if rownum is not None:
+            keys.add(partition | {rownum})
+        if partition:  # a global Top-N (no partition): Flink keeps no input key
+            keys |= {k for k in scope.keys if k >= partition}
+    scope.single_row = limit == 1 and partition is not None and not partition
+    if rank.windowed and not scope.updating:
+        scope.keys = keys
+        scope.operator = "window Top-N"
+        return
+    scope.keys = {k for k in keys if k}
+    scope.state.append("Top-N")
+    if limit == 1 and rank.order_time and not scope.updating:
+        if not rank.descending:
+            scope.operator, scope.reason = "dedup keep-first", "deduplication keeping the first row on event time"
+            return
+        scope.set_mode(Mode.UPDATING, "dedup keep-last", "deduplication keeping the last row per key", deletes=True)
+        return
+    scope.set_mode(Mode.UPDATING, "Top-N", "Top-N / deduplication not on an ascending event time", deletes=True)
+
+
+def _rank_filters(scope: Scope, parts: list[exp.Expr]) -> list[exp.Expr]:
+    """Apply filters on row-number columns of the sources; return the other parts."""
+    rest = []
+    for part in parts:
+        found = rank_bound(part)
+        q = scope.resolve(found[0]) if found is not None else None
+        if q is not None and q in scope.ranks:
+            _apply_rank(scope, scope.ranks.pop(q), found[1], q)  # type: ignore[index]
+        else:
+            rest.append(part)
+    return rest
+
+
+def _projections(select: exp.Select, scope: Scope) -> list[tuple[str, exp.Expr | None, QCol | None]]:
+    """(output name, expression, source column when a plain reference) of each projection."""
+    out: list[tuple[str, exp.Expr | None, QCol | None]] = []
+    for i, projection in enumerate(select.expressions):
+        inner = projection.this if isinstance(projection, exp.Alias) else projection
+        star_table = inner.table.lower() if isinstance(inner, exp.Column) and isinstance(inner.this, exp.Star) else None
+        if isinstance(inner, exp.Star) or star_table is not None:
+            for alias, relation in scope.sources:
+                if star_table and alias != star_table:
+                    continue
+                if relation.columns is None:
+                    out.append(("*", None, (alias, "*")))
+                    continue
+                out.extend((c, None, (alias, c.lower())) for c in relation.columns)
+            continue
+        name = projection.alias_or_name or f"EXPR${i}"
+        out.append((name, inner, scope.resolve(inner)))
+    return out
+
+
+def _output(scope: Scope, items: list[tuple[str, exp.Expr | None, QCol | None]]) -> Relation:
+    """Project ``scope`` on ``items``: keys survive renames, die with a dropped column."""
+    names: dict[QCol, str] = {}
+    stars = {q[0] for _, _, q in items if q is not None and q[1] == "*"}
+    for name, _, q in items:
+        if q is not None and q[1] != "*":
+            names.setdefault(q, name.lower())
+
+    def mapped(q: QCol) -> str | None:
+        return names.get(q) or (q[1] if q[0] in stars else None)
+
+    keys = set()
+    for key in scope.keys:
+        out = [mapped(q) for q in key]
+        if all(out):
+            keys.add(frozenset(out))  # type: ignore[arg-type]
+    ranks = {}
+    for q, rank in scope.ranks.items():
+        if mapped(q) is None:
+            continue
+        partition = None if rank.partition is None else tuple(mapped(p) for p in rank.partition)
+        spec = RankSpec(
+            partition=None if partition is None or not all(partition) else partition,  # type: ignore[arg-type]
+            order_time="" if rank.order_time else None,
+            descending=rank.descending,
+            windowed=rank.windowed,
+        )
+        ranks[mapped(q)] = spec
+    columns = None if stars and any(n == "*" for n, _, _ in items) else tuple(n for n, _, _ in items)
+    return Relation(
+        columns=columns,
+        mode=scope.mode,
+        deletes=scope.deletes and scope.updating,
+        keys=frozenset(keys),
+        time_attributes=frozenset(n for q in scope.time if (n := mapped(q))),
+        rowtime=frozenset(n for q in scope.rowtime - scope.time if (n := mapped(q))),
+        window_columns=frozenset(n for q in scope.windows if (n := mapped(q))),
+        ranks=ranks,  # type: ignore[arg-type]
+        single_row=scope.single_row,
+        operator=scope.operator,
+        reason=scope.reason,
+        state=tuple(dict.fromkeys(scope.state)),
+    )
+
+
+def _scan_projections(select: exp.Select) -> tuple[bool, list[exp.Window]]:
+    """(an aggregate outside OVER, the OVER windows) of the projections, in one walk."""
+    stack: list[exp.Expr] = list(select.expressions)
+    aggregate, windows = False, []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, exp.Window):
+            windows.append(node)
+            continue
+        if isinstance(node, exp.AggFunc):
+            aggregate = True
+            continue
+        if isinstance(node, (exp.Query, exp.Subquery, exp.Column, exp.Literal, exp.Identifier)):
+            continue
+        stack.extend(node.iter_expressions())
+    return aggregate, windows
+
+
+def _aggregate(select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr | None, QCol | None]]) -> Relation:
+    group = select.args.get("group")
+    group_by = list(group.expressions) if group is not None else []
+    distinct = bool(select.args.get("distinct")) and not group_by
+    if distinct:
+        group_by = [e for _, e, _ in items if e is not None]
+    resolved = [scope.resolve(g) for g in group_by]
+    windowed = scope.windowed({q for q in resolved if q is not None})
+    by_column = {q: n.lower() for n, _, q in reversed(items) if q is not None}
+    names: list[str] | None = []
+    for g, q in zip(group_by, resolved):
+        # a group column projected as is, or a group expression projected (structural equality)
+        name = by_column.get(q) if q is not None else next(
+            (n.lower() for n, e, p in items if p is None and e is not None and e == g), None
+        )
+        if name is None:
+            names = None
+            break
+        names.append(name)  # type: ignore[union-attr]
+    keys = frozenset({frozenset(names)}) if names else frozenset()
+    if scope.single_row:  # Flink removes an aggregation of one row: no upsert key
+        keys = frozenset()
+    columns = tuple(n for n, _, _ in items)
+    having = select.args.get("having") is not None
+    if windowed:
+        keys = frozenset()  # Flink gives a window aggregation no upsert key
+        time = frozenset(n for n, _, q in items if q in scope.time)
+        windows = frozenset(n.lower() for n, _, q in items if q in scope.windows)
+        return Relation(columns=columns, keys=keys, time_attributes=time, window_columns=windows,
+                        operator="window aggregation", reason="a window aggregation emits one final row per window",
+                        state=tuple(dict.fromkeys(scope.state)))
+    operator = "DISTINCT" if distinct else "GROUP BY" if group_by else "global aggregation"
+    reason = {
+        "DISTINCT": "SELECT DISTINCT updates its rows",
+        "GROUP BY": "a non-windowed GROUP BY aggregation updates its rows",
+        "global aggregation": "a global aggregate updates its single row",
+    }[operator]
+    if scope.updating:
+        reason = f"{reason} (over an updating input: {scope.reason})"
+    grouped_q = set(resolved)
+    rowtime = frozenset(n.lower() for n, _, q in items if q in scope.rowtime and q in grouped_q)
+    return Relation(columns=columns, mode=Mode.UPDATING, deletes=scope.updating or having, keys=keys, rowtime=rowtime,
+                    operator=operator, reason=reason, single_row=not group_by or scope.single_row,
+                    state=tuple(dict.fromkeys([*scope.state, f"{operator} aggregation"])))
+
+
+def derive_select(select: exp.Select, lookup: Lookup) -> Relation:
+    scope = Scope()
+    source = select.args.get("from_")
+    where_parts = conjuncts(select.args["where"].this) if select.args.get("where") else []
+    if source is not None:
+        scope.add(source_alias(source.this), lookup(source.this))
+    else:
+        scope.add("_values", Relation(columns=()))
+    for join in select.args.get("joins") or []:
+        _join(scope, join, lookup(join.this), where_parts)
+    where_parts = _rank_filters(scope, where_parts)
+    _where(scope, where_parts, lookup)
+    items = _projections(select, scope)
+    aggregate, windows = _scan_projections(select)
+    if select.args.get("group") or aggregate or select.args.get("distinct"):
+        result = _aggregate(select, scope, items)
+        return _limit(select, result)
+    qualify = select.args.get("qualify")
+    if qualify is not None:
+        _qualify(select, scope, items, conjuncts(qualify.this))
+    _over(scope, windows)
+    for name, expr, q in items:
+        if is_row_number(expr) and q is None:
+            scope.ranks[("_self", name.lower())] = _rank_of(expr, scope)  # type: ignore[arg-type]
+    items = [(n, e, ("_self", n.lower()) if is_row_number(e) else q) for n, e, q in items]
+    return _limit(select, _output(scope, items))
+
+
+def _over(scope: Scope, windows: list[exp.Window]) -> None:
+    """OVER aggregations: insert-only only over an insert-only input ordered by a time
+    attribute (else Flink refuses them, or they update)."""
+    for node in windows:
+        if is_row_number(node):
+            continue
+        order = node.args.get("order")
+        items = list(order.expressions) if order is not None else []
+        column = items[0].this if len(items) == 1 and isinstance(items[0], exp.Ordered) else None
+        if column is None or scope.resolve(column) not in scope.time:
+            scope.set_mode(Mode.UPDATING, "OVER", "an OVER aggregation not ordered by a time attribute", deletes=True)
+
+
+def _qualify(select: exp.Select, scope: Scope, items: list, parts: list[exp.Expr]) -> None:
+    windows = {n.lower(): e for n, e, _ in items if is_row_number(e)}
+    for part in parts:
+        found = rank_bound(part)
+        if found is None:
+            continue
+        side, limit = found
+        window = side if is_row_number(side) else windows.get(side.name.lower()) if isinstance(side, exp.Column) else None
+        if window is None:
+            continue
+        rownum = ("_self", side.name.lower()) if isinstance(side, exp.Column) else None
+        _apply_rank(scope, _rank_of(window, scope), limit, rownum)
+        if rownum is not None:
+            windows.pop(rownum[1], None)
+            # the row number is projected: it keys the result with the partition
+            items[:] = [(n, e, rownum if n.lower() == rownum[1] else q) for n, e, q in items]
+        return
+    if scope.updating:
+        scope.deletes = True
+
+
+def _limit(select: exp.Select, relation: Relation) -> Relation:
+    limit = select.args.get("limit") or select.args.get("fetch")
+    if limit is None:
+        return relation
+    if select.args.get("order") is None:
+        return relation.model_copy(update={"keys": frozenset(), "operator": "LIMIT" if not relation.updating else relation.operator})
+    return relation.model_copy(update={
+        "mode": Mode.UPDATING, "deletes": True, "keys": frozenset(),
+        "operator": "ORDER BY ... LIMIT",
+        "reason": relation.reason if relation.updating else "a global ORDER BY ... LIMIT (a Top-N over the whole stream) updates its rows",
+        "state": (*relation.state, "Top-N"),
+    })

@@ -1,0 +1,149 @@
+"""The derivation catalog of a script: what each table a statement reads emits.
+
+Statements are derived in order, so a view, a CTAS or a sink written earlier in the script
+propagates its mode and keys to the statements reading it:
+
+* ``CREATE TABLE`` DDL: an upsert source when it has a primary key and an upsert connector
+  (``upsert-kafka``, ``'changelog.mode' = 'upsert'``) or a changelog format / mode
+  (``debezium-json``, ``'changelog.mode' = 'retract'``: updating), else an append source; a
+  ``WATERMARK`` column is its time attribute;
+* ``CREATE VIEW v AS q``: ``q`` derived;
+* a sink table shiftleft writes: what a reader of that sink gets back;
+* a table only named in ``event_time=``: an append source with that time attribute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlglot import exp
+
+from shiftleft.derive import Mode, Relation, append_source, derive, query_of, upsert_source
+from shiftleft.models import OutputKind, OutputStatement
+from shiftleft.streaming.changelog import Changelog, ChangelogMode, changelog_of
+
+_UPSERT_CONNECTORS = {"upsert-kafka"}
+_CHANGELOG_FORMATS = {"debezium-json", "debezium-avro-confluent", "canal-json", "maxwell-json", "ogg-json"}
+
+
+def _properties(create: exp.Create) -> dict[str, str]:
+    props = create.args.get("properties")
+    out = {}
+    for prop in props.expressions if props is not None else []:
+        if isinstance(prop, exp.Property) and isinstance(prop.this, exp.Literal):
+            value = prop.args.get("value")
+            out[prop.this.this.lower()] = value.this.lower() if isinstance(value, exp.Literal) else ""
+    return out
+
+
+def table_relation(create: exp.Create) -> Relation | None:
+    """The relation a ``CREATE TABLE`` (column list) DDL declares, or None for other DDL."""
+    schema = create.this
+    if create.kind != "TABLE" or not isinstance(schema, exp.Schema) or create.expression is not None:
+        return None
+    columns = [c.name for c in schema.expressions if isinstance(c, exp.ColumnDef)]
+    times = [
+        c.this.name for c in schema.expressions if type(c).__name__ == "WatermarkColumnConstraint"
+    ]
+    key = [i.name for p in schema.find_all(exp.PrimaryKey) for i in p.expressions]
+    options = _properties(create)
+    mode = options.get("changelog.mode", "")
+    formats = {options.get("format", ""), options.get("value.format", "")}
+    connector = options.get("connector", "")
+    # upsert-kafka; Confluent Cloud: a primary key and no changelog.mode is an upsert table
+    if key and (connector in _UPSERT_CONNECTORS or (mode in ("upsert", "") and connector in ("", "confluent"))):
+        return upsert_source(columns, key, times)
+    if mode == "retract" or formats & _CHANGELOG_FORMATS:
+        return Relation(
+            columns=tuple(columns), mode=Mode.UPDATING, deletes=True,
+            keys=frozenset({frozenset(k.lower() for k in key)}) if key else frozenset(),
+            time_attributes=frozenset(t.lower() for t in times),
+            operator="changelog source", reason="a changelog (retract) source",
+        )
+    return append_source(columns, times)
+
+
+def written_relation(columns: list[str], changelog: Changelog, time_column: str | None = None) -> Relation:
+    """What a reader of a sink table written for ``changelog`` gets back."""
+    times = [time_column] if time_column else []
+    if changelog.mode is ChangelogMode.UPSERT and changelog.key:
+        return upsert_source(columns, changelog.key, times)
+    if changelog.mode is ChangelogMode.RETRACT:
+        return Relation(
+            columns=tuple(columns), mode=Mode.UPDATING, deletes=True,
+            time_attributes=frozenset(t.lower() for t in times),
+            operator="changelog source", reason=f"a retract changelog ({changelog.reason})",
+        )
+    return append_source(columns, times)
+
+
+class ScriptCatalog:
+    """Derived relations of the tables a script has declared or written so far."""
+
+    def __init__(
+        self,
+        event_time: Mapping[str, str] | None = None,
+        schema: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        self.relations: dict[str, Relation] = {}
+        for table, column in (event_time or {}).items():
+            columns = list((schema or {}).get(table, {})) or None
+            self.relations[table.lower()] = Relation(
+                columns=tuple(columns) if columns else None,
+                time_attributes=frozenset({column.lower()}),
+                reason=f"{table} (event time {column}) is read as an append-only source",
+            )
+
+    def derive(self, query: exp.Expr) -> Relation:
+        return derive(query, self.relations)
+
+    def register(self, tree: exp.Expr) -> None:
+        """Record what ``tree`` (the statement as written) declares or creates."""
+        if isinstance(tree, exp.Create):
+            table = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+            if not isinstance(table, exp.Table):
+                return
+            if tree.kind == "VIEW" and isinstance(tree.expression, exp.Query):
+                self.relations[table.name.lower()] = self.derive(tree.expression)
+                return
+            declared = table_relation(tree)
+            if declared is not None:
+                self.relations[table.name.lower()] = declared
+
+    def written(self, name: str, relation: Relation) -> None:
+        self.relations[name.lower()] = relation
+
+
+def output_kind(tree: exp.Expr) -> OutputKind:
+    if isinstance(tree, exp.Insert):
+        return OutputKind.INSERT
+    if isinstance(tree, exp.Create):
+        if tree.kind == "VIEW":
+            return OutputKind.VIEW_DDL
+        if tree.kind == "TABLE":
+            return OutputKind.CTAS if isinstance(tree.expression, exp.Query) else OutputKind.TABLE_DDL
+    if isinstance(tree, exp.Query):
+        return OutputKind.QUERY
+    return OutputKind.OTHER
+
+
+def describe(tree: exp.Expr, sql: str, catalog: ScriptCatalog, kind: OutputKind | None = None) -> OutputStatement:
+    """An output statement with the changelog derived for its query (or its table)."""
+    kind = kind or output_kind(tree)
+    relation: Relation | None = None
+    query = query_of(tree)
+    if isinstance(query, exp.Query):
+        relation = catalog.derive(query)
+    elif isinstance(tree, exp.Create) and kind is OutputKind.TABLE_DDL:
+        relation = table_relation(tree)
+    if relation is None:
+        return OutputStatement(kind=kind, sql=sql)
+    changelog = changelog_of(relation)
+    return OutputStatement(
+        kind=kind,
+        sql=sql,
+        changelog=changelog.mode.value,
+        keys=[sorted(k) for k in sorted(relation.keys, key=sorted)],
+        primary_key=changelog.key if changelog.mode is ChangelogMode.UPSERT else [],
+        time_attributes=sorted(relation.time_attributes),
+    )

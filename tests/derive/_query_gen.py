@@ -1,0 +1,283 @@
+"""Hypothesis strategies composing Flink streaming queries from the operators the derivation
+knows (up to depth 3) over the oracle's catalog (``a``, ``b`` append, ``u`` upsert)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import count
+
+from hypothesis import strategies as st
+
+_TYPES = {"id": "i", "k": "i", "v": "i", "s": "s", "ts": "t"}
+
+
+@dataclass
+class Rel:
+    sql: str  # a table name or a query
+    cols: dict[str, str]  # output column -> i (int) / s (string) / t (timestamp)
+    ctes: list[tuple[str, str]] = field(default_factory=list)
+    table: bool = False
+
+    def source(self, alias: str) -> str:
+        return f"{self.sql} AS {alias}" if self.table else f"({self.sql}) AS {alias}"
+
+    def render(self) -> str:
+        body = self.sql if not self.table else f"SELECT * FROM {self.sql}"
+        if not self.ctes:
+            return body
+        return "WITH " + ", ".join(f"{n} AS ({q})" for n, q in self.ctes) + " " + body
+
+
+class _Names:
+    def __init__(self) -> None:
+        self._n = count(1)
+
+    def __call__(self, prefix: str) -> str:
+        return f"{prefix}{next(self._n)}"
+
+
+def _merge(*rels: Rel) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for rel in rels:
+        for name, sql in rel.ctes:
+            seen.setdefault(name, sql)
+    return list(seen.items())
+
+
+def _select(cols: dict[str, str], alias: str) -> str:
+    return ", ".join(f"{alias}.`{c}` AS `{c}`" for c in cols)
+
+
+def _of(cols: dict[str, str], kind: str) -> list[str]:
+    return [c for c, t in cols.items() if t == kind]
+
+
+@st.composite
+def _project(draw, r: Rel, names: _Names) -> Rel:
+    q = names("q")
+    keep = draw(st.lists(st.sampled_from(list(r.cols)), min_size=1, max_size=len(r.cols), unique=True))
+    keep = [c for c in r.cols if c in keep]
+    items, cols = [], {}
+    for c in keep:
+        action = draw(st.sampled_from(["keep", "keep", "rename", "cast"]))
+        if action == "rename":
+            new = f"{c}_r"
+            items.append(f"{q}.`{c}` AS `{new}`")
+            cols[new] = r.cols[c]
+        elif action == "cast" and r.cols[c] == "t":
+            items.append(f"CAST({q}.`{c}` AS TIMESTAMP(3)) AS `{c}`")
+            cols[c] = "t"
+        else:
+            items.append(f"{q}.`{c}` AS `{c}`")
+            cols[c] = r.cols[c]
+    where = ""
+    ints = _of(r.cols, "i")
+    if ints and draw(st.booleans()):
+        where = f" WHERE {q}.`{draw(st.sampled_from(ints))}` > 1"
+    return Rel(f"SELECT {', '.join(items)} FROM {r.source(q)}{where}", cols, r.ctes)
+
+
+@st.composite
+def _group(draw, r: Rel, names: _Names) -> Rel:
+    q = names("q")
+    plain = [c for c, t in r.cols.items() if t != "t"]
+    if not plain:
+        return Rel(f"SELECT COUNT(*) AS cnt FROM {r.source(q)}", {"cnt": "i"}, r.ctes)
+    group = draw(st.lists(st.sampled_from(plain), min_size=1, max_size=2, unique=True))
+    shown = group if draw(st.integers(0, 3)) else group[1:]
+    aggs = {"cnt": "COUNT(*)"}
+    ints = [c for c in _of(r.cols, "i") if c not in group]
+    if ints:
+        aggs[f"sum_{ints[0]}"] = f"SUM({q}.`{ints[0]}`)"
+    having = f" HAVING COUNT(*) > 1" if draw(st.integers(0, 4)) == 0 else ""
+    distinct = draw(st.integers(0, 4)) == 0
+    if distinct:
+        return Rel(f"SELECT DISTINCT {', '.join(f'{q}.`{c}` AS `{c}`' for c in group)} FROM {r.source(q)}",
+                   {c: r.cols[c] for c in group}, r.ctes)
+    items = [f"{q}.`{c}` AS `{c}`" for c in shown] + [f"{e} AS {n}" for n, e in aggs.items()]
+    cols = {c: r.cols[c] for c in shown} | {n: "i" for n in aggs}
+    by = ", ".join(f"{q}.`{c}`" for c in group)
+    return Rel(f"SELECT {', '.join(items)} FROM {r.source(q)} GROUP BY {by}{having}", cols, r.ctes)
+
+
+def _global(r: Rel, names: _Names) -> st.SearchStrategy[Rel]:
+    q = names("q")
+    ints = _of(r.cols, "i")
+    extra = f", MAX({q}.`{ints[0]}`) AS mx" if ints else ""
+    return st.just(Rel(f"SELECT COUNT(*) AS cnt{extra} FROM {r.source(q)}", {"cnt": "i", **({"mx": "i"} if ints else {})}, r.ctes))
+
+
+def _join_cols(left: Rel, right: Rel) -> list[str]:
+    return [c for c in left.cols if right.cols.get(c) == left.cols[c] == "i"]
+
+
+@st.composite
+def _join(draw, left: Rel, right: Rel, names: _Names) -> Rel:
+    on = _join_cols(left, right)
+    if not on:
+        return left
+    l, r, prefix = names("l"), names("r"), names("j") + "_"
+    c = draw(st.sampled_from(on))
+    side = draw(st.sampled_from(["", "", "LEFT ", "RIGHT ", "FULL "]))
+    interval = "ts" in left.cols and "ts" in right.cols and draw(st.booleans())
+    cond = f"{l}.`{c}` = {r}.`{c}`"
+    if interval:
+        cond += f" AND {r}.ts BETWEEN {l}.ts - INTERVAL '1' MINUTE AND {l}.ts + INTERVAL '1' MINUTE"
+    picked = draw(st.lists(st.sampled_from(list(right.cols)), min_size=1, max_size=3, unique=True))
+    cols = dict(left.cols) | {prefix + p: right.cols[p] for p in picked}
+    items = _select(left.cols, l) + ", " + ", ".join(f"{r}.`{p}` AS `{prefix}{p}`" for p in picked)
+    return Rel(f"SELECT {items} FROM {left.source(l)} {side}JOIN {right.source(r)} ON {cond}", cols, _merge(left, right))
+
+
+@st.composite
+def _temporal(draw, left: Rel, names: _Names) -> Rel:
+    if "ts" not in left.cols or left.cols.get("id") != "i":
+        return left
+    l, d = names("l"), names("d")
+    side = draw(st.sampled_from(["", "LEFT "]))
+    return Rel(f"SELECT {_select(left.cols, l)}, {d}.v AS {d}_v FROM {left.source(l)} {side}JOIN u FOR SYSTEM_TIME AS OF {l}.ts AS {d} ON {l}.id = {d}.id",
+               left.cols | {f"{d}_v": "i"}, left.ctes)
+
+
+@st.composite
+def _semi(draw, left: Rel, right: Rel, names: _Names) -> Rel:
+    on = _join_cols(left, right)
+    if not on:
+        return left
+    q, s = names("q"), names("s")
+    c = draw(st.sampled_from(on))
+    negated = "NOT " if draw(st.booleans()) else ""
+    if draw(st.booleans()):
+        cond = f"{negated}EXISTS (SELECT 1 FROM {right.source(s)} WHERE {s}.`{c}` = {q}.`{c}`)"
+    else:
+        cond = f"{q}.`{c}` {negated}IN (SELECT {s}.`{c}` FROM {right.source(s)})"
+    return Rel(f"SELECT {_select(left.cols, q)} FROM {left.source(q)} WHERE {cond}", left.cols, _merge(left, right))
+
+
+@st.composite
+def _setop(draw, left: Rel, right: Rel, names: _Names) -> Rel:
+    common = [c for c in left.cols if right.cols.get(c) == left.cols[c]]
+    if not common:
+        return left
+    cols = {c: left.cols[c] for c in draw(st.lists(st.sampled_from(common), min_size=1, unique=True))}
+    op = draw(st.sampled_from(["UNION ALL", "UNION ALL", "UNION", "INTERSECT", "EXCEPT"]))
+    l, r = names("l"), names("r")
+    sql = f"SELECT {_select(cols, l)} FROM {left.source(l)} {op} SELECT {_select(cols, r)} FROM {right.source(r)}"
+    return Rel(sql, cols, _merge(left, right))
+
+
+def _as_table(r: Rel, names: _Names) -> tuple[str, list[tuple[str, str]]]:
+    if r.table:
+        return r.sql, r.ctes
+    name = names("c")
+    return name, [*r.ctes, (name, r.sql)]
+
+
+def _tvf(kind: str, table: str, cols: dict[str, str]) -> str:
+    if kind == "TUMBLE":
+        return f"TABLE(TUMBLE(TABLE {table}, DESCRIPTOR(ts), INTERVAL '1' MINUTE))"
+    if kind == "HOP":
+        return f"TABLE(HOP(TABLE {table}, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '2' MINUTE))"
+    if kind == "CUMULATE":
+        return f"TABLE(CUMULATE(TABLE {table}, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '2' MINUTE))"
+    part = "k" if cols.get("k") == "i" else "id" if cols.get("id") == "i" else None
+    by = f" PARTITION BY {part}" if part else ""
+    return f"TABLE(SESSION(TABLE {table}{by}, DESCRIPTOR(ts), INTERVAL '1' MINUTE))"
+
+
+@st.composite
+def _window(draw, r: Rel, names: _Names) -> Rel:
+    if r.cols.get("ts") != "t":
+        return r
+    table, ctes = _as_table(r, names)
+    kind = draw(st.sampled_from(["TUMBLE", "TUMBLE", "HOP", "CUMULATE", "SESSION"]))
+    tvf = _tvf(kind, table, r.cols)
+    w = names("w")
+    shape = draw(st.sampled_from(["agg", "agg", "topn", "plain"]))
+    ints = [c for c in _of(r.cols, "i")]
+    if shape == "agg":
+        group = ["window_start", "window_end"] + ([ints[0]] if ints and draw(st.booleans()) else [])
+        with_time = draw(st.booleans())
+        items = [f"{w}.`{g}` AS `{g}`" for g in group] + ([f"{w}.window_time AS window_time"] if with_time else []) + ["COUNT(*) AS cnt"]
+        by = ", ".join(f"{w}.`{g}`" for g in group) + (f", {w}.window_time" if with_time else "")
+        cols = {g: ("t" if g.startswith("window") else r.cols[g]) for g in group} | ({"window_time": "t"} if with_time else {}) | {"cnt": "i"}
+        return Rel(f"SELECT {', '.join(items)} FROM {tvf} AS {w} GROUP BY {by}", cols, ctes)
+    base = {c: t for c, t in r.cols.items() if c != "ts"} | {"window_start": "t", "window_end": "t", "window_time": "t"}
+    inner = f"SELECT {_select(base, w)} FROM {tvf} AS {w}"
+    if shape == "plain" or not ints:
+        return Rel(inner, base, ctes)
+    q = names("q")
+    rn = draw(st.booleans())
+    cols = base | ({"rn": "i"} if rn else {})
+    shown = ", ".join(f"{q}.`{c}`" for c in cols)
+    limit = draw(st.sampled_from(["= 1", "<= 3"]))
+    return Rel(
+        f"SELECT {shown} FROM (SELECT {_select(base, w)}, ROW_NUMBER() OVER (PARTITION BY {w}.window_start, {w}.window_end ORDER BY {w}.`{ints[0]}` DESC) AS rn FROM {tvf} AS {w}) AS {q} WHERE {q}.rn {limit}",
+        cols, ctes)
+
+
+@st.composite
+def _rank(draw, r: Rel, names: _Names) -> Rel:
+    q, i = names("q"), names("i")
+    cols = list(r.cols)
+    partition = draw(st.lists(st.sampled_from(cols), min_size=0, max_size=2, unique=True))
+    order = draw(st.sampled_from(cols))
+    desc = " DESC" if draw(st.booleans()) else ""
+    limit = draw(st.sampled_from(["= 1", "= 1", "<= 3", "< 2"]))
+    by = f"PARTITION BY {', '.join(f'{i}.`{p}`' for p in partition)} " if partition else ""
+    window = f"ROW_NUMBER() OVER ({by}ORDER BY {i}.`{order}`{desc})"
+    rn = draw(st.booleans())
+    if draw(st.booleans()):  # QUALIFY
+        extra = f", {window} AS rn" if rn else ""
+        cond = f"rn {limit}" if rn else f"{window} {limit}"
+        return Rel(f"SELECT {_select(r.cols, i)}{extra} FROM {r.source(i)} QUALIFY {cond}", r.cols | ({"rn": "i"} if rn else {}), r.ctes)
+    shown = r.cols | ({"rn": "i"} if rn else {})
+    return Rel(
+        f"SELECT {', '.join(f'{q}.`{c}` AS `{c}`' for c in shown)} FROM (SELECT {_select(r.cols, i)}, {window} AS rn FROM {r.source(i)}) AS {q} WHERE {q}.rn {limit}",
+        shown, r.ctes)
+
+
+@st.composite
+def _misc(draw, r: Rel, names: _Names) -> Rel:
+    q = names("q")
+    shape = draw(st.sampled_from(["over", "limit", "orderlimit", "unnest", "cte"]))
+    if shape == "over" and "ts" in r.cols and _of(r.cols, "i"):
+        v = _of(r.cols, "i")[-1]
+        part = f"PARTITION BY {q}.`{_of(r.cols, 'i')[0]}` " if draw(st.booleans()) else ""
+        return Rel(f"SELECT {_select(r.cols, q)}, SUM({q}.`{v}`) OVER ({part}ORDER BY {q}.ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run_{v} FROM {r.source(q)}",
+                   r.cols | {f"run_{v}": "i"}, r.ctes)
+    if shape == "limit":
+        return Rel(f"SELECT {_select(r.cols, q)} FROM {r.source(q)} LIMIT 5", r.cols, r.ctes)
+    if shape == "orderlimit":
+        col = draw(st.sampled_from(list(r.cols)))
+        return Rel(f"SELECT {_select(r.cols, q)} FROM {r.source(q)} ORDER BY {q}.`{col}` LIMIT 5", r.cols, r.ctes)
+    if shape == "unnest" and _of(r.cols, "s"):
+        s = _of(r.cols, "s")[0]
+        t = names("t")
+        return Rel(f"SELECT {_select(r.cols, q)}, {t}.e AS e FROM {r.source(q)} CROSS JOIN UNNEST(ARRAY[{q}.`{s}`, 'x']) AS {t}(e)", r.cols | {"e": "s"}, r.ctes)
+    name = names("c")
+    body = f"SELECT * FROM {r.sql}" if r.table else r.sql
+    return Rel(f"SELECT {_select(r.cols, q)} FROM {name} AS {q}", r.cols, [*r.ctes, (name, body)])
+
+
+def _leaf() -> st.SearchStrategy[Rel]:
+    return st.sampled_from(["a", "b", "u", "a", "u"]).map(lambda t: Rel(t, dict(_TYPES), table=True))
+
+
+@st.composite
+def relations(draw, depth: int = 3, names: _Names | None = None) -> Rel:
+    names = names or _Names()
+    if depth == 0 or draw(st.integers(0, 5)) == 0:
+        return draw(_leaf())
+    inner = draw(relations(depth - 1, names))
+    op = draw(st.sampled_from(["project", "group", "global", "join", "temporal", "semi", "setop", "window", "window", "rank", "rank", "misc"]))
+    if op in ("join", "semi", "setop"):
+        other = draw(relations(max(0, depth - 2), names))
+        return draw({"join": _join, "semi": _semi, "setop": _setop}[op](inner, other, names))
+    unary = {"project": _project, "group": _group, "global": _global, "temporal": _temporal,
+             "window": _window, "rank": _rank, "misc": _misc}
+    return draw(unary[op](inner, names))
+
+
+def queries() -> st.SearchStrategy[str]:
+    return relations().map(lambda r: r.render())

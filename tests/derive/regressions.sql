@@ -1,0 +1,36 @@
+-- Every case the differential test (or issue 14) ever found, minimized; run as explicit
+-- examples by test_differential.py.  Catalog: a, b append (ts watermarked), u upsert (PK id).
+
+-- issue 14: a QUALIFY dedup keep-last got an append sink
+SELECT id, k, ts FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) = 1;
+-- issue 14: NOT EXISTS was called append
+SELECT id, k FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.id = a.id);
+-- issue 14: a Top-N sink was keyed on the partition only (the key is partition + rownum)
+SELECT id, k, rn FROM (SELECT id, k, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM a) WHERE rn <= 3;
+-- issue 14: a CTE dedup feeding a projection was treated as insert-only
+WITH d AS (SELECT * FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts DESC) = 1) SELECT id, v FROM d;
+-- a semi join is a regular join: the left time attribute is materialized (no interval join after it)
+SELECT q.id, r.k FROM (SELECT * FROM a WHERE EXISTS (SELECT 1 FROM a AS s WHERE s.k = a.k)) AS q FULL JOIN a AS r ON q.k = r.k AND r.ts BETWEEN q.ts - INTERVAL '1' MINUTE AND q.ts + INTERVAL '1' MINUTE LIMIT 5;
+-- a SESSION window with PARTITION BY k aggregated without k: a regular (updating) aggregation
+SELECT w.window_start, w.window_end, COUNT(*) AS cnt FROM TABLE(SESSION(TABLE b PARTITION BY k, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) AS w GROUP BY w.window_start, w.window_end;
+-- a global Top-N (no partition) keeps no input key
+SELECT l.id, d.v FROM (SELECT id, ts FROM (SELECT id, ts, ROW_NUMBER() OVER (ORDER BY s) AS rn FROM (SELECT id, s, ts FROM (SELECT id, s, ts, ROW_NUMBER() OVER (ORDER BY ts) AS rn FROM u) WHERE rn = 1)) WHERE rn < 2) AS l LEFT JOIN u FOR SYSTEM_TIME AS OF l.ts AS d ON l.id = d.id;
+-- DISTINCT over a global aggregate: Flink removes the aggregation, no upsert key
+SELECT DISTINCT cnt, mx FROM (SELECT COUNT(*) AS cnt, MAX(id) AS mx FROM a);
+SELECT DISTINCT cnt FROM (SELECT cnt, COUNT(*) AS c2 FROM (SELECT COUNT(*) AS cnt FROM b) GROUP BY cnt HAVING COUNT(*) > 1);
+-- a window TVF over an upsert source keeps no key
+SELECT w.id, w.k, w.window_start, w.window_end, w.window_time FROM TABLE(TUMBLE(TABLE u, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) AS w;
+-- IN over a temporal join result: planned as a join with the distinct right side (updating)
+SELECT q.id FROM (SELECT l.id, l.v, d.v AS d_v FROM b AS l LEFT JOIN u FOR SYSTEM_TIME AS OF l.ts AS d ON l.id = d.id) AS q WHERE q.v IN (SELECT v FROM a);
+-- NOT IN is null-aware (no equi condition): no key survives
+SELECT q.window_start, q.id, q.cnt FROM (SELECT window_start, window_end, id, COUNT(*) AS cnt FROM TABLE(CUMULATE(TABLE u, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '2' MINUTE)) GROUP BY window_start, window_end, id) AS q WHERE q.id NOT IN (SELECT id FROM u);
+-- DISTINCT over an upsert source is keyed on the DISTINCT columns, not on the source key
+SELECT DISTINCT k, id FROM u;
+-- DISTINCT over a global Top-1 (one row): no upsert key
+SELECT DISTINCT rn FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY ts DESC) AS rn FROM u QUALIFY rn = 1);
+-- INTERSECT with a single-row left side: no upsert key
+SELECT cnt FROM (SELECT COUNT(*) AS cnt FROM b) INTERSECT SELECT cnt FROM (SELECT window_start, window_end, COUNT(*) AS cnt FROM TABLE(HOP(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '2' MINUTE)) GROUP BY window_start, window_end);
+-- a window aggregation has no upsert key for a regular join to combine
+SELECT l.window_start, l.id, l.cnt, r.k FROM (SELECT window_start, window_end, id, COUNT(*) AS cnt FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, id) AS l JOIN u AS r ON l.id = r.id;
+-- an OVER aggregation over a semi-join result (not ordered by a time attribute any more)
+SELECT id, ts, SUM(v) OVER (ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run_v FROM (SELECT * FROM b WHERE EXISTS (SELECT 1 FROM a WHERE a.id = b.id));
