@@ -26,11 +26,12 @@ from shiftleft.migration import layout as layout_
 from shiftleft.migration.dag import dag_levels
 from shiftleft.migration.models import MigrationResult, PipelineTable, Status
 from shiftleft.migration.project import DbtProject, Node, load_project, read_yaml
+from shiftleft.migration.planning import TablePlan
 from shiftleft.migration.render import ADAPTER_DIALECTS, Renderer, RenderError, inject_ctes
+from shiftleft.migration.status import settle
 from shiftleft.migration.translate import (
     EVENT_TIME_ID,
     MATERIALIZATION_ID,
-    PLAN_ID,
     PROJECT_ID,
     RENDER_ID,
     NodeJob,
@@ -405,6 +406,7 @@ def migrate(
     env: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     plan: bool = False,
+    on_plan: Callable[[PipelineTable, TablePlan], None] | None = None,
 ) -> MigrationResult:
     """Migrate a dbt project (a folder with ``dbt_project.yml``, or a compiled
     ``target/manifest.json``) to Flink pipelines.
@@ -425,6 +427,7 @@ def migrate(
         progress: called with (done, total, node name) as nodes are translated.
         plan: plan every DDL and DML with the embedded Flink 2.3 (needs the ``flink`` extra
             and Java 17) and report what it rejects on the table concerned.
+        on_plan: with ``plan``, called with each table and its planner verdict as it is planned.
 
     Raises:
         ConfigError: not a dbt project, unreadable YAML or manifest, a bad option.
@@ -519,29 +522,17 @@ def migrate(
         if pool is not None:
             pool.shutdown()
     result = _assemble(run, target_, mode_)
+    plans = None
     if plan:
-        _plan(result, mode_)
+        from shiftleft.migration.planning import plan_tables
+        from shiftleft.verification import default_planner
+
+        session = default_planner(connectors=True).session(mode_.value)
+        plans = {p.unique_id: p for p in plan_tables(result.tables, session, on_plan)}
+    settle(result.tables, plans)
     if out_dir is not None:
         _write(result, run, Path(out_dir), force=force)
     return result
-
-
-def _plan(result: MigrationResult, mode: Mode) -> None:
-    """Plan the pipeline on the embedded Flink; rejections become errors of their table."""
-    from shiftleft.migration.planning import plan_pipeline
-    from shiftleft.verification import default_planner
-
-    by_name = {t.name: t for t in result.tables}
-    for table_plan in plan_pipeline(result, default_planner(connectors=True), mode.value):
-        for error in table_plan.errors:
-            by_name[table_plan.table].diagnostics.append(
-                Diagnostic(
-                    rule_id=PLAN_ID,
-                    severity=Severity.ERROR,
-                    message=f"the Flink 2.3 planner rejects this table's SQL: {error.message}",
-                    suggestion="fix the generated SQL (or the model) by hand; see the DDL / DML",
-                )
-            )
 
 
 def _source_columns(run: _Migration, node: Node) -> tuple[list[tuple[str, str]], list[Diagnostic]]:

@@ -46,6 +46,7 @@ SEED_ID = "SL5007"  #: seed loading
 MATERIALIZATION_ID = "SL5008"  #: a materialization without a streaming equivalent
 PROJECT_ID = "SL5009"  #: project-level findings (name clashes, cycles, stale files)
 PLAN_ID = "SL5010"  #: the Flink planner rejects a table's DDL or DML (migrate(plan=True))
+BLOCKED_ID = "SL5011"  #: a table blocked by a parent that is reported
 
 TIME_TYPE = "TIMESTAMP(3)"
 
