@@ -103,6 +103,11 @@ class Node:
     compiled_code: str | None = None
     depends_on: list[str] = field(default_factory=list)
     relation_name: str | None = None
+    #: sources: the schema / database of the source (a model's are in its config)
+    schema: str | None = None
+    database: str | None = None
+    #: the Flink table name when the identifier clashes (see migration.relations)
+    flink_name: str | None = None
 
     @property
     def materialized(self) -> str:
@@ -112,7 +117,10 @@ class Node:
 
     @property
     def table_name(self) -> str:
-        """The Flink table name: the alias / identifier when set, else the dbt name."""
+        """The Flink table name: the alias / identifier when set, else the dbt name (qualified
+        when it clashes with another relation's, see :mod:`shiftleft.migration.relations`)."""
+        if self.flink_name:
+            return self.flink_name
         if self.resource_type == "source":
             return self.identifier or self.name
         return str(self.config.get("alias") or self.name)
@@ -444,6 +452,10 @@ def _read_properties(
             nodes[node.unique_id] = node
 
 
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def _source_table(source: dict[str, Any], table: dict[str, Any], project: str, where: str) -> Node:
     """The node of one table of a source; the table's settings override the source's."""
     config: dict[str, Any] = {}
@@ -460,6 +472,8 @@ def _source_table(source: dict[str, Any], table: dict[str, Any], project: str, w
         file_path=where,
         source_name=str(source["name"]),
         identifier=table.get("identifier"),
+        schema=_text(source.get("schema")),
+        database=_text(source.get("database")),
         loaded_at_field=loaded_at,
         columns=_columns(table.get("columns"), f"{where}: {source['name']}.{table['name']}"),
         config=config,

@@ -23,6 +23,7 @@ import sqlglot
 from sqlglot import exp
 
 from shiftleft.migration import layout as layout_
+from shiftleft.migration import relations
 from shiftleft.migration.dag import dag_levels
 from shiftleft.migration.models import MigrationResult, PipelineTable, Status
 from shiftleft.migration.project import DbtProject, Node, load_project, read_yaml
@@ -176,17 +177,20 @@ class _Migration:
                 node.unique_id, list(node.depends_on) if node.compiled_code is not None else []
             )
         seeds = {
-            n.table_name.lower(): n
+            relations.name_key(relations.identifier(n)): n
             for n in self.project.nodes.values()
             if n.resource_type == "seed"
         }
         for node in self.project.nodes.values():
-            if node.resource_type == "source" and node.table_name.lower() in seeds:
-                self.alias_of[node.unique_id] = seeds[node.table_name.lower()].unique_id
+            key = relations.name_key(relations.identifier(node))
+            if node.resource_type == "source" and key in seeds:
+                self.alias_of[node.unique_id] = seeds[key].unique_id
         for uid, parents in self.parents.items():
             self.parents[uid] = list(
                 dict.fromkeys(self.alias_of.get(p, p) for p in parents if p in self.project.nodes)
             )
+        for uid, notes in relations.assign_table_names(self.project.nodes).items():
+            self.node_notes.setdefault(uid, []).extend(notes)
 
     def _check_compiled(self, node: Node) -> None:
         """A manifest model must be compiled, as a full refresh (no read of its own table)."""
@@ -715,10 +719,22 @@ def _write(result: MigrationResult, run: _Migration, out: Path, *, force: bool) 
 
     writer = PipelineWriter(out, force=force)
     result.out_dir = str(out)
+    folders: set[str] = set()
     for table in result.tables:
         if table.status is Status.INLINED or (table.ddl is None and table.dml is None):
             continue
         table.path = layout_.table_folder(table.layer, table.product, table.name).as_posix()
+        if table.path.lower() in folders:  # names are made unique first: a last safeguard
+            table.diagnostics.append(
+                Diagnostic(
+                    rule_id=PROJECT_ID,
+                    severity=Severity.ERROR,
+                    message=f"another table is written to {table.path}; this one is not written",
+                )
+            )
+            table.status, table.path = Status.FAILED, None
+            continue
+        folders.add(table.path.lower())
         table.ddl_path = (
             layout_.ddl_path(table.layer, table.product, table.name).as_posix()
             if table.ddl
