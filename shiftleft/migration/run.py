@@ -24,6 +24,7 @@ from sqlglot import exp
 
 from shiftleft.migration import layout as layout_
 from shiftleft.migration import relations
+from shiftleft.migration.columns import demanded_columns
 from shiftleft.migration.dag import dag_levels
 from shiftleft.migration.models import MigrationResult, PipelineTable, Status
 from shiftleft.migration.project import DbtProject, Node, load_project, read_yaml
@@ -31,6 +32,7 @@ from shiftleft.migration.planning import TablePlan
 from shiftleft.migration.render import ADAPTER_DIALECTS, Renderer, RenderError, inject_ctes
 from shiftleft.migration.status import settle
 from shiftleft.migration.translate import (
+    COLUMNS_ID,
     EVENT_TIME_ID,
     MATERIALIZATION_ID,
     PROJECT_ID,
@@ -43,7 +45,7 @@ from shiftleft.migration.translate import (
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.parse import get_dialect
 from shiftleft.streaming.sink import SinkOptions, flink_type
-from shiftleft.streaming.sources import INFERRED_ID, _used_columns, source_table_ddl
+from shiftleft.streaming.sources import INFERRED_ID, source_table_ddl
 
 if TYPE_CHECKING:
     from shiftleft.llm import LLMConfig
@@ -539,7 +541,10 @@ def migrate(
     return result
 
 
-def _source_columns(run: _Migration, node: Node) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
+def _source_columns(
+    run: _Migration, node: Node
+) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
+    """The columns of a source table: declared, else demanded by its readers (typed by use)."""
     declared = [
         (c.name, flink_type(c.data_type, run.read) if c.data_type else None)
         for c in node.columns.values()
@@ -551,24 +556,62 @@ def _source_columns(run: _Migration, node: Node) -> tuple[list[tuple[str, str]],
         for uid, parents in run.parents.items()
         if node.unique_id in parents and uid in run.rendered
     ]
-    trees = []
+    found: dict[str, tuple[str, str | None]] = {n.lower(): (n, t) for n, t in declared}
     for uid in readers:
         try:
-            trees.append(sqlglot.parse_one(run.rendered[uid], read=run.read))
+            tree = sqlglot.parse_one(run.rendered[uid], read=run.read)
         except Exception:  # noqa: BLE001, S112 - an unreadable reader is reported on its own
             continue
-    used = {c.lower(): c for tree in trees for c in _used_columns(node.table_name, [tree])}
-    columns = [(n, t or "STRING") for n, t in declared] + [
-        (c, "STRING") for k, c in used.items() if k not in {n.lower() for n, _ in declared}
+        known = {}
+        for parent_id in run.parents.get(uid, []):
+            parent = run.project.nodes.get(parent_id)
+            columns = run.columns_of(parent) if parent is not node else None
+            if parent is not None and columns:
+                known[parent.table_name] = {
+                    n: flink_type(t, run.read) or "STRING" for n, t in columns
+                }
+        for name, kind in demanded_columns(node.table_name, [tree], known):
+            name_, before = found.get(name.lower(), (name, None))
+            found[name.lower()] = (name_, before or kind)
+    what = f"source {node.source_name}.{node.name}"
+    if not found and not readers:
+        return [], [
+            Diagnostic(
+                rule_id=COLUMNS_ID,
+                severity=Severity.WARNING,
+                message=f"{what}: no model reads it and it declares no column; not declared",
+                suggestion="declare its columns with data_type in the sources .yml",
+            )
+        ]
+    if not found:
+        return [], [
+            Diagnostic(
+                rule_id=COLUMNS_ID,
+                severity=Severity.ERROR,
+                message=f"{what}: no column is declared and none can be found in the models "
+                "reading it (they select *); its table is not declared",
+                suggestion="declare the columns with data_type in the sources .yml, or pass "
+                "--catalog target/catalog.json",
+            )
+        ]
+    columns = [(n, t or "STRING") for n, t in found.values()]
+    untyped = [n for n, t in found.values() if not t]
+    notes = [
+        Diagnostic(
+            rule_id=INFERRED_ID,
+            severity=Severity.WARNING,
+            message=f"{what}: column types not declared; the columns "
+            f"({', '.join(c for c, _ in columns)}) come from the models reading it"
+            + (f"; typed STRING for want of a better guess: {', '.join(untyped)}" if untyped else "")
+            + (
+                f"; typed by their use: {', '.join(f'{n} {t}' for n, t in found.values() if t)}"
+                if len(untyped) < len(columns)
+                else ""
+            ),
+            suggestion="declare the columns with data_type in the sources .yml",
+        )
     ]
-    note = Diagnostic(
-        rule_id=INFERRED_ID,
-        severity=Severity.WARNING,
-        message=f"source {node.source_name}.{node.name}: column types not declared; the columns "
-        f"({', '.join(c for c, _ in columns) or 'none found'}) come from the models reading it, typed STRING where unknown",
-        suggestion="declare the columns with data_type in the sources .yml",
-    )
-    return columns, [note]
+    return columns, notes
 
 
 def _assemble(run: _Migration, target: Target, mode: Mode) -> MigrationResult:
@@ -612,6 +655,14 @@ def _assemble(run: _Migration, target: Target, mode: Mode) -> MigrationResult:
         if node.resource_type == "source":
             columns, source_notes = _source_columns(run, node)
             notes += source_notes
+            if not columns:
+                if any(d.severity is Severity.ERROR for d in source_notes):
+                    table.status = Status.FAILED
+                else:
+                    table.status = Status.DECLARED
+                table.diagnostics = notes
+                tables[uid] = table
+                continue
             table.ddl = source_table_ddl(
                 node.table_name,
                 columns,
@@ -667,7 +718,11 @@ def _assemble(run: _Migration, target: Target, mode: Mode) -> MigrationResult:
         elif node.materialized != "ephemeral":
             seen_names[node.table_name.lower()] = uid
         if table.status is Status.FAILED:
-            table.ddl = table.dml = None
+            # the sink table survives a DML that fails when its columns are known, so that
+            # the models reading it can still be translated and planned
+            keep = outcome is not None and outcome.columns and node.materialized != "view"
+            table.dml = None
+            table.ddl = table.ddl if keep else None
         table.diagnostics = notes
         tables[uid] = table
     for uid, table in tables.items():

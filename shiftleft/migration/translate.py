@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 from sqlglot import exp
 
 from shiftleft.errors import InputError
+from shiftleft.migration.columns import unresolved_column
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.parse import parse_script
 from shiftleft.pipeline import transpile
@@ -47,6 +48,7 @@ MATERIALIZATION_ID = "SL5008"  #: a materialization without a streaming equivale
 PROJECT_ID = "SL5009"  #: project-level findings (name clashes, cycles, stale files)
 PLAN_ID = "SL5010"  #: the Flink planner rejects a table's DDL or DML (migrate(plan=True))
 BLOCKED_ID = "SL5011"  #: a table blocked by a parent that is reported
+COLUMNS_ID = "SL5012"  #: columns that cannot be known (no column list is invented)
 
 TIME_TYPE = "TIMESTAMP(3)"
 
@@ -104,6 +106,15 @@ def read_type(flink_text: str, read: str) -> str:
         return exp.DataType.build(flink_text, dialect="flink").sql(read)
     except Exception:  # noqa: BLE001 - keep it as is
         return flink_text
+
+
+def _listing(schema: dict[str, dict[str, str]], limit: int = 12) -> str:
+    parts = []
+    for table, columns in schema.items():
+        names = list(columns)
+        more = f", ... {len(names) - limit} more" if len(names) > limit else ""
+        parts.append(f"{table}: {', '.join(names[:limit])}{more}")
+    return "; ".join(parts)
 
 
 def translate(job: NodeJob) -> NodeOutcome:
@@ -174,6 +185,20 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         )
         return out
 
+    missing = unresolved_column(tree, job.parent_schema)
+    if missing is not None:
+        out.failed = True
+        message, line, column = missing
+        out.diagnostics.append(
+            _note(
+                COLUMNS_ID,
+                Severity.ERROR,
+                f"{message} in the tables it reads (their columns: {_listing(job.parent_schema)})",
+                "check the model against its parents' columns (declared, or as migrated)",
+                line=line,
+                column=column,
+            )
+        )
     ctx = RuleContext(
         target=job.target,
         mode=job.mode,

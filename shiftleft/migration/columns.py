@@ -1,0 +1,191 @@
+"""Columns of a table the project does not declare: what its readers demand of it, and the
+types their use implies.
+
+A source table without declared columns gets the columns its readers use, found scope by
+scope (:mod:`sqlglot.optimizer.scope`): a column qualified by the table's alias, or
+unqualified in a scope whose only source is the table, or demanded of a CTE / subquery that
+passes the table through with ``*`` (``with source as (select * from t) select id from
+source``).  Their types come from their use: compared with a date / timestamp → that; summed,
+averaged or in arithmetic → numeric; compared with a column of a typed table → that column's
+type.  What stays unknown is ``None`` (the caller falls back to STRING and says so).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from sqlglot import exp
+from sqlglot.errors import OptimizeError
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.scope import Scope, build_scope
+
+NUMERIC = "DOUBLE"
+_NUMERIC_PARENTS = (exp.Sum, exp.Avg, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Stddev,
+                    exp.Variance)  # fmt: skip
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+
+
+def _star_in(scope: Scope) -> list[str | None]:
+    """The tables (alias, or None for all) whose ``*`` the scope's SELECT passes through."""
+    select = scope.expression
+    if not isinstance(select, exp.Select):
+        return []
+    found: list[str | None] = []
+    for projection in select.expressions:
+        if isinstance(projection, exp.Star):
+            found.append(None)
+        elif isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
+            found.append(projection.table or None)
+    return found
+
+
+def _names(scope: Scope) -> set[str]:
+    select = scope.expression
+    if not isinstance(select, exp.Select):
+        return set()
+    return {p.alias_or_name.lower() for p in select.expressions if p.alias_or_name}
+
+
+def _typed(other: exp.Expr, known: Mapping[str, Mapping[str, str]]) -> str | None:
+    """The type ``other`` (the far side of a comparison) tells about a column."""
+    if isinstance(other, exp.Cast) and other.to.this in (
+        exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.DATETIME
+    ):  # fmt: skip
+        return "DATE" if other.to.this is exp.DataType.Type.DATE else "TIMESTAMP(3)"
+    if isinstance(other, (exp.CurrentDate, exp.DateAdd, exp.DateSub, exp.DateTrunc)):
+        return "DATE" if isinstance(other, exp.CurrentDate) else None
+    if isinstance(other, (exp.CurrentTimestamp, exp.TimestampTrunc)):
+        return "TIMESTAMP(3)"
+    if isinstance(other, exp.Literal) and not other.is_string:
+        return NUMERIC
+    if isinstance(other, exp.Column) and other.table:
+        return None if other.table not in known else known[other.table].get(other.name.lower())
+    return None
+
+
+def _use_type(column: exp.Column, aliases: Mapping[str, Mapping[str, str]]) -> str | None:
+    parent = column.parent
+    while isinstance(parent, exp.Paren):
+        parent = parent.parent
+    if isinstance(parent, _NUMERIC_PARENTS):
+        return NUMERIC
+    if isinstance(parent, _COMPARISONS):
+        other = parent.expression if parent.this is column else parent.this
+        return _typed(other, aliases)
+    if isinstance(parent, exp.Between):
+        return _typed(parent.args.get("low"), aliases)
+    return None
+
+
+class _Demand:
+    def __init__(self, table: str, known: Mapping[str, Mapping[str, str]]) -> None:
+        self.table = table.lower()
+        self.known = {k.lower(): {c.lower(): t for c, t in v.items()} for k, v in known.items()}
+        self.found: dict[str, str | None] = {}
+        self.spelling: dict[str, str] = {}
+
+    def need(self, scope: Scope, name: str, source_alias: str | None, kind: str | None) -> None:
+        """Column ``name`` is read from ``source_alias`` (None: the only source) of ``scope``."""
+        sources = {alias: source for alias, (_node, source) in scope.selected_sources.items()}
+        if source_alias is None:
+            if len(sources) == 1:
+                source_alias = next(iter(sources))
+            elif any(self._has(s, name) is True for s in sources.values()):
+                return  # another source has it
+            else:
+                open_ = [a for a, s in sources.items() if self._has(s, name) is None]
+                if len(open_) != 1:
+                    return
+                source_alias = open_[0]
+        source = sources.get(source_alias)
+        if isinstance(source, exp.Table):
+            if source.name.lower() == self.table:
+                key = name.lower()
+                self.spelling.setdefault(key, name)
+                if self.found.get(key) is None:
+                    self.found[key] = kind
+        elif isinstance(source, Scope):
+            if name.lower() in _names(source):
+                return
+            for star in _star_in(source):
+                self.need(source, name, star, kind)
+
+    def _has(self, source: object, name: str) -> bool | None:
+        """Whether ``source`` has column ``name`` (None: its columns are not known)."""
+        if isinstance(source, exp.Table):
+            columns = self.known.get(source.name.lower())
+            return None if columns is None else name.lower() in columns
+        if isinstance(source, Scope):
+            if name.lower() in _names(source):
+                return True
+            return None if _star_in(source) else False
+        return None
+
+    def visit(self, scope: Scope) -> None:
+        aliases = {
+            alias: self.known.get(s.name.lower(), {})
+            for alias, (_node, s) in scope.selected_sources.items()
+            if isinstance(s, exp.Table)
+        }
+        outputs = _names(scope)
+        for column in scope.columns:
+            if isinstance(column.this, exp.Star):
+                continue
+            if not column.table and column.name.lower() in outputs and column.find_ancestor(
+                exp.Order, exp.Group, exp.Having
+            ):
+                continue  # a select alias used in ORDER BY / GROUP BY
+            self.need(scope, column.name, column.table or None, _use_type(column, aliases))
+
+
+def demanded_columns(
+    table: str, trees: list[exp.Expr], known: Mapping[str, Mapping[str, str]] | None = None
+) -> list[tuple[str, str | None]]:
+    """(name, type implied by use or None) of the columns ``trees`` read from ``table``;
+    ``known`` gives the columns (name → type) of other tables, to attribute unqualified
+    columns and to type join keys."""
+    demand = _Demand(table, known or {})
+    for tree in trees:
+        try:
+            root = build_scope(tree)
+        except Exception:  # noqa: BLE001, S112 - a tree sqlglot cannot scope: nothing demanded
+            continue
+        if root is None:
+            continue
+        for scope in root.traverse():
+            demand.visit(scope)
+    return [(demand.spelling[k], t) for k, t in demand.found.items()]
+
+
+def unresolved_column(
+    tree: exp.Expr, schema: Mapping[str, Mapping[str, str]]
+) -> tuple[str, int | None, int | None] | None:
+    """(message, line, column) when the Flink query ``tree`` reads a column that none of its
+    tables has; None when all resolve, or when a table it reads has no known columns (then
+    nothing can be proved)."""
+    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+    tables = {t.name.lower() for t in tree.find_all(exp.Table) if t.name}
+    known = {k.lower() for k in schema}
+    if not tables or not (tables - ctes) <= known:
+        return None
+    flat = {k: {c: "STRING" for c in v} for k, v in schema.items()}
+    try:
+        qualify(
+            tree.copy(),
+            schema=flat,
+            dialect="flink",
+            validate_qualify_columns=True,
+            quote_identifiers=False,
+            identify=False,
+        )
+    except OptimizeError as e:
+        text = str(e)
+        if "could not be resolved" not in text and "Unknown column" not in text:
+            return None
+        found = re.search(r"Line: (\d+), Col: (\d+)", text)
+        message = re.sub(r"\.? ?Line: \d+, Col: \d+\.?", "", text).strip()
+        return message, *((int(found[1]), int(found[2])) if found else (None, None))
+    except Exception:  # noqa: BLE001 - sqlglot cannot qualify it: nothing proved
+        return None
+    return None
