@@ -91,12 +91,18 @@ def classify(
 
 
 def run_project(
-    path: Path, *, variables: dict[str, Any] | None, out: Path | None, planner: Any, verbose: bool
+    path: Path,
+    *,
+    variables: dict[str, Any] | None,
+    out: Path | None,
+    planner: Any,
+    verbose: bool,
+    read: str | None = None,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="corpus_dbt_") as tmp:
         try:
-            result = migrate(path, out or Path(tmp) / "out", vars=variables, force=True)
+            result = migrate(path, out or Path(tmp) / "out", vars=variables, force=True, read=read)
         except ShiftleftError as e:
             return {"project": str(path), "aborted": str(e)}
     migrated_s = time.perf_counter() - started
@@ -129,6 +135,7 @@ def run_project(
     return {
         "project": result.project,
         "path": str(path),
+        "read": result.read,
         "tables": len(result.tables),
         "inlined": result.counts()["inlined"],
         "statuses": {k: v for k, v in result.counts().items() if v},
@@ -164,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("projects", nargs="+", type=Path, help="dbt project folders")
     parser.add_argument("--vars", help="dbt variables (YAML), as dbt --vars")
+    parser.add_argument("--read", help="dialect of the models (default: the profile's, else spark)")
     parser.add_argument("--out", type=Path, help="write the pipelines here (one project only)")
     parser.add_argument("--json", type=Path, help="write the full figures as JSON here")
     parser.add_argument("--top", type=int, default=12, help="causes to print per project")
@@ -178,7 +186,12 @@ def main(argv: list[str] | None = None) -> int:
     summaries = []
     for path in args.projects:
         summary = run_project(
-            path, variables=variables, out=args.out, planner=planner, verbose=args.verbose
+            path,
+            variables=variables,
+            out=args.out,
+            planner=planner,
+            verbose=args.verbose,
+            read=args.read,
         )
         _print(summary, args.top)
         summaries.append(summary)

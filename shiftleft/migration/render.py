@@ -428,6 +428,17 @@ class Renderer:
             notes=state.notes,
         )
 
+    def render_text(self, node: Node, text: str) -> str:
+        """A Jinja value of a YAML file (``identifier: "{{ var('x', 'y') }}"``), rendered in
+        ``node``'s context; raises :class:`RenderError`."""
+        state = _ModelState(self, node, columns=lambda n: None, incremental=False, capture=True)
+        try:
+            return str(self._template(text).render(state.context())).strip()
+        except RenderError:
+            raise
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as e:
+            raise RenderError(f"cannot render {text!r}: {type(e).__name__}: {e}") from None
+
     def _macro_where(self, error: BaseException) -> str:
         """`` (in macros/x.sql line N)``: where in a macro file ``error`` was raised, if there."""
         where = ""

@@ -150,8 +150,35 @@ class _Migration:
 
     # -- DAG -------------------------------------------------------------------------------
 
+    def render_yaml(self) -> None:
+        """Jinja in the sources' YAML values (identifier, schema, database, column types)."""
+        for node in self.project.nodes.values():
+            if node.resource_type != "source":
+                continue
+            for attr in ("identifier", "schema", "database"):
+                value = getattr(node, attr)
+                if value and ("{{" in value or "{%" in value):
+                    setattr(node, attr, self._yaml_value(node, value))
+            for column in node.columns.values():
+                if column.data_type and "{" in column.data_type:
+                    column.data_type = self._yaml_value(node, column.data_type)
+
+    def _yaml_value(self, node: Node, text: str) -> str | None:
+        try:
+            return self.renderer.render_text(node, text) or None
+        except RenderError as e:
+            self.notes_for(node).append(
+                Diagnostic(
+                    rule_id=RENDER_ID,
+                    severity=Severity.ERROR,
+                    message=f"cannot render the YAML value {text!r}: {e.message}",
+                )
+            )
+            return None
+
     def discover(self) -> None:
         """Render every model once (capture mode): refs, sources, in-file config."""
+        self.render_yaml()
         disabled: list[str] = []
         for node in self.project.nodes.values():
             if node.resource_type not in ("model", "snapshot"):

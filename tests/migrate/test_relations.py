@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlglot
+import yaml
 from sqlglot import exp
 from test_migrate_edges import make_project
 
@@ -86,3 +87,38 @@ def test_alias_clash_between_two_models_writes_both(tmp_path: Path) -> None:
     models = {t.unique_id: t for t in result.tables if t.resource_type == "model"}
     assert {t.status for t in models.values()} == {Status.TRANSLATED}
     assert sorted(t.name for t in models.values()) == ["a__orders", "b__orders"]
+
+
+@pytest.mark.parametrize(
+    ("identifier", "variables", "expected"),
+    [
+        ("{{ var('orders_table', 'orders_raw') }}", None, "orders_raw"),
+        ("{{ var('orders_table', 'orders_raw') }}", {"orders_table": "o2"}, "o2"),
+        (
+            "{% if target.type == 'snowflake' %}{{ var('t', '\"ORDER\"') }}"
+            "{%- else %}{{ var('t', 'order_x') }}{% endif %}",
+            None,
+            "order_x",
+        ),
+    ],
+)
+def test_jinja_in_source_yaml_is_rendered(
+    tmp_path: Path, identifier: str, variables: dict[str, str] | None, expected: str
+) -> None:
+    source = {
+        "name": "shop",
+        "schema": "{{ var('shop_schema', 'raw') }}",
+        "tables": [
+            {"name": "orders", "identifier": identifier, "columns": [{"name": "id", "data_type": "bigint"}]}
+        ],
+    }
+    yml = yaml.safe_dump({"version": 2, "sources": [source]})
+    project = make_project(
+        tmp_path / "p",
+        {"stg.sql": "select id from {{ source('shop', 'orders') }}"},
+        {"models/shop.yml": yml},
+    )
+    result = migrate(project, vars=variables)
+    source = next(t for t in result.tables if t.unique_id == "source.demo.shop.orders")
+    assert source.name == expected and source.status is Status.DECLARED
+    assert "{" not in (source.ddl or "{") and expected in (result.table("stg").dml or "")
