@@ -66,6 +66,17 @@ _MACRO_BLOCK = re.compile(
     r"{%(-?)\s*(macro|test)\s+(\w+)\s*(\(.*?\))\s*(-?)%}(.*?){%(-?)\s*end(?:macro|test)\s*(-?)%}",
     re.DOTALL,
 )
+#: a model rendering to more than this is not migrated (a runaway loop)
+MAX_RENDERED_CHARS = 5_000_000
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def _has_sql(text: str) -> bool:
+    return bool(_COMMENTS.sub("", text).strip(" \t\r\n;"))
+
+
+_MACRO_DEF = re.compile(r"({%-?\s*macro\s+)(\w+)")
+_MACRO_DEF_NAMES = re.compile(r"{%-?\s*macro\s+(\w+)")
 _SNAPSHOT_BLOCK = re.compile(
     r"{%-?\s*snapshot\s+(\w+)\s*-?%}(.*?){%-?\s*endsnapshot\s*-?%}", re.DOTALL
 )
@@ -268,6 +279,7 @@ class _Macro:
     package: str
     name: str
     template: jinja2.Template
+    exported: str = ""  #: the name the template's module exports it under
 
 
 class Renderer:
@@ -318,22 +330,47 @@ class Renderer:
         for match in _MACRO_BLOCK.finditer(text):
             open_l, kind, name, args, open_r, body, end_l, end_r = match.groups()
             macro_name = f"test_{name}" if kind == "test" else name
+            # Jinja does not export a module's `_private` names: compile those under another
+            exported = f"shiftleft{macro_name}" if macro_name.startswith("_") else macro_name
             source = (
                 "\n" * text.count("\n", 0, match.start())
-                + f"{{%{open_l} macro {macro_name}{args} {open_r}%}}{body}"
+                + f"{{%{open_l} macro {exported}{args} {open_r}%}}{body}"
                 + f"{{%{end_l} endmacro {end_r}%}}"
             )
             try:
-                code = self.environment.compile(source, name=macro_name, filename=filename)
+                template = self._compile(source, macro_name, filename)
             except jinja2.TemplateSyntaxError as e:
+                if self._read_whole_file(package, text, filename):
+                    return  # e.g. an `{% endmacro %}` inside a string literal
                 self.macro_errors.append(
                     (f"{package}.{macro_name}", f"{filename} line {e.lineno}: {e.message}")
                 )
                 continue
-            template = self.environment.template_class.from_code(
-                self.environment, code, self.environment.make_globals(None)
+            self.macros.setdefault(package, {})[macro_name] = _Macro(
+                package, macro_name, template, exported
             )
-            self.macros.setdefault(package, {})[macro_name] = _Macro(package, macro_name, template)
+
+    def _compile(self, source: str, name: str, filename: str) -> jinja2.Template:
+        code = self.environment.compile(source, name=name, filename=filename)
+        return self.environment.template_class.from_code(
+            self.environment, code, self.environment.make_globals(None)
+        )
+
+    def _read_whole_file(self, package: str, text: str, filename: str) -> bool:
+        """Compile a macro file as one template, as dbt does (when cutting it into macro
+        blocks went wrong); True when that worked and its macros are registered."""
+        renamed = _MACRO_DEF.sub(
+            lambda m: m.group(1) + ("shiftleft" if m.group(2).startswith("_") else "") + m.group(2),
+            text,
+        )
+        try:
+            template = self._compile(renamed, filename, filename)
+        except jinja2.TemplateSyntaxError:
+            return False
+        for name in _MACRO_DEF_NAMES.findall(text):
+            exported = f"shiftleft{name}" if name.startswith("_") else name
+            self.macros.setdefault(package, {})[name] = _Macro(package, name, template, exported)
+        return True
 
     def broken_macro(self, name: str | None) -> str | None:
         """Why macro ``name`` (``pkg.name`` or ``name``) could not be read, if it could not."""
@@ -414,11 +451,21 @@ class Renderer:
             ) from None
         except _MacroReturn as e:  # `return()` at model level: dbt renders the value
             sql = str(e.value)
-        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as e:
+        except (
+            jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError, IndexError,
+            ArithmeticError, RecursionError, MemoryError,
+        ) as e:  # fmt: skip
             raise RenderError(
                 f"cannot render: {type(e).__name__}: {e}{self._macro_where(e)}",
                 line=_template_line(e),
             ) from None
+        if len(sql) > MAX_RENDERED_CHARS:
+            raise RenderError(
+                f"the model renders to {len(sql)} characters, more than the limit of "
+                f"{MAX_RENDERED_CHARS}; not migrated"
+            )
+        if not _has_sql(sql) and not capture:
+            raise RenderError("the model renders to nothing (or only comments)")
         return Rendered(
             sql=sql.strip(),
             refs=list(dict.fromkeys(state.refs)),
@@ -577,7 +624,7 @@ class _ModelState:
             if macro is None:
                 return None
             module = macro.template.make_module(self.context(package))
-            jinja_macro = getattr(module, name)
+            jinja_macro = getattr(module, macro.exported or name)
 
             def call(*args: Any, **kwargs: Any) -> Any:
                 try:
@@ -602,6 +649,9 @@ class _ModelState:
     ) -> Any:
         namespace = macro_namespace or "dbt"
         search = [self.r.project.name, namespace]
+        if packages:  # dbt's legacy `packages=[...]`: where to look, in order
+            listed = [packages] if isinstance(packages, str) else [str(p) for p in packages]
+            search = list(dict.fromkeys([self.r.project.name, *listed, namespace]))
         for entry in self.r.project.dispatch:
             if isinstance(entry, dict) and entry.get("macro_namespace") == namespace:
                 search = [str(p) for p in entry.get("search_order") or search]

@@ -187,6 +187,9 @@ class _Migration:
                 self.parents[node.unique_id] = list(node.depends_on)
                 self._check_compiled(node)
                 continue
+            if node.problem:
+                self._render_failed(node, RenderError(node.problem))
+                continue
             try:
                 rendered = self.renderer.render(node, capture=True)
             except RenderError as e:
@@ -508,6 +511,8 @@ def migrate(
                 message=f"macro {name} cannot be read: {message}",
             )
         )
+    for problem in [*dbt_project.problems, *(m.problem for m in dbt_project.macros if m.problem)]:
+        run.notes.append(Diagnostic(rule_id=PROJECT_ID, severity=Severity.ERROR, message=problem))
     run.discover()
     levels = run.order()
     total = sum(len(level) for level in levels)
