@@ -147,6 +147,10 @@ class _Migration:
         self.alias_of: dict[str, str] = {}  # source unique id -> seed unique id (same table)
         self.node_notes: dict[str, list[Diagnostic]] = {}  # findings per node, before translation
         self.layout: layout_.LayoutConfig = options["layout"]
+        #: first-pass renders (refs resolved), to find the columns sources must have
+        self.captured: dict[str, str] = {}
+        #: columns of the sources that do not declare them all, decided before translation
+        self.source_columns: dict[str, tuple[list[tuple[str, str]], list[Diagnostic]]] = {}
 
     # -- DAG -------------------------------------------------------------------------------
 
@@ -200,6 +204,7 @@ class _Migration:
                 disabled.append(node.unique_id)
                 continue
             self.parents[node.unique_id] = [*rendered.refs, *rendered.sources]
+            self.captured[node.unique_id] = rendered.sql
         for uid in disabled:
             del self.project.nodes[uid]
             self.parents.pop(uid, None)
@@ -293,6 +298,9 @@ class _Migration:
         outcome = self.outcomes.get(node.unique_id)
         if outcome is not None and outcome.columns:
             return [(n, read_type(t, self.read)) for n, t in outcome.columns]
+        if node.unique_id in self.source_columns:
+            found = self.source_columns[node.unique_id][0]
+            return [(n, read_type(t, self.read)) for n, t in found] or None
         declared = [(c.name, c.data_type) for c in node.columns.values()]
         if declared and all(t for _, t in declared):
             return [(n, str(t)) for n, t in declared]
@@ -514,6 +522,9 @@ def migrate(
     for problem in [*dbt_project.problems, *(m.problem for m in dbt_project.macros if m.problem)]:
         run.notes.append(Diagnostic(rule_id=PROJECT_ID, severity=Severity.ERROR, message=problem))
     run.discover()
+    for uid, node in dbt_project.nodes.items():  # known before the models reading them
+        if node.resource_type == "source" and uid not in run.alias_of:
+            run.source_columns[uid] = _source_columns(run, node)
     levels = run.order()
     total = sum(len(level) for level in levels)
     workers = max(1, jobs or os.cpu_count() or 1)
@@ -586,12 +597,12 @@ def _source_columns(
     readers = [
         uid
         for uid, parents in run.parents.items()
-        if node.unique_id in parents and uid in run.rendered
+        if node.unique_id in parents and (uid in run.rendered or uid in run.captured)
     ]
     found: dict[str, tuple[str, str | None]] = {n.lower(): (n, t) for n, t in declared}
     for uid in readers:
         try:
-            tree = sqlglot.parse_one(run.rendered[uid], read=run.read)
+            tree = sqlglot.parse_one(run.rendered.get(uid) or run.captured[uid], read=run.read)
         except Exception:  # noqa: BLE001, S112 - an unreadable reader is reported on its own
             continue
         known = {}
@@ -685,7 +696,7 @@ def _assemble(run: _Migration, target: Target, mode: Mode) -> MigrationResult:
             rendered_sql=run.rendered.get(uid) or None,
         )
         if node.resource_type == "source":
-            columns, source_notes = _source_columns(run, node)
+            columns, source_notes = run.source_columns.get(uid) or _source_columns(run, node)
             notes += source_notes
             if not columns:
                 if any(d.severity is Severity.ERROR for d in source_notes):
