@@ -17,12 +17,24 @@ from collections.abc import Mapping
 
 from sqlglot import exp
 from sqlglot.errors import OptimizeError
+from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, build_scope
 
 NUMERIC = "DOUBLE"
 _NUMERIC_PARENTS = (exp.Sum, exp.Avg, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Stddev,
-                    exp.Variance)  # fmt: skip
+                    exp.Variance, exp.Round, exp.Abs, exp.Neg)  # fmt: skip
+#: wrappers a column's use is read through (``nullif(q, 0)`` in a division is a number)
+_TRANSPARENT = (exp.Paren, exp.Nullif, exp.Coalesce)
+
+
+def _use_of(column: exp.Expr) -> tuple[exp.Expr, exp.Expr | None]:
+    """(the operand, the expression using it) of ``column``, looking through parentheses,
+    NULLIF and COALESCE."""
+    node, parent = column, column.parent
+    while isinstance(parent, _TRANSPARENT):
+        node, parent = parent, parent.parent
+    return node, parent
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 
@@ -38,6 +50,18 @@ def _star_in(scope: Scope) -> list[str | None]:
         elif isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
             found.append(projection.table or None)
     return found
+
+
+def _passed(scope: Scope, name: str) -> exp.Column | None:
+    """The column that output ``name`` of ``scope`` passes through unchanged, if it does."""
+    select = scope.expression
+    for projection in select.expressions if isinstance(select, exp.Select) else []:
+        if projection.alias_or_name.lower() == name.lower():
+            inner = projection.this if isinstance(projection, exp.Alias) else projection
+            if isinstance(inner, exp.Column) and not isinstance(inner.this, exp.Star):
+                return inner
+            return None
+    return None
 
 
 def _names(scope: Scope) -> set[str]:
@@ -65,13 +89,11 @@ def _typed(other: exp.Expr, known: Mapping[str, Mapping[str, str]]) -> str | Non
 
 
 def _use_type(column: exp.Column, aliases: Mapping[str, Mapping[str, str]]) -> str | None:
-    parent = column.parent
-    while isinstance(parent, exp.Paren):
-        parent = parent.parent
+    operand, parent = _use_of(column)
     if isinstance(parent, _NUMERIC_PARENTS):
         return NUMERIC
     if isinstance(parent, _COMPARISONS):
-        other = parent.expression if parent.this is column else parent.this
+        other = parent.expression if parent.this is operand else parent.this
         return _typed(other, aliases)
     if isinstance(parent, exp.Between):
         return _typed(parent.args.get("low"), aliases)
@@ -107,6 +129,10 @@ class _Demand:
                     self.found[key] = kind
         elif isinstance(source, Scope):
             if name.lower() in _names(source):
+                if kind is not None:  # a typed use flows through `x` / `t.x AS y`
+                    inner = _passed(source, name)
+                    if inner is not None:
+                        self.need(source, inner.name, inner.table or None, kind)
                 return
             for star in _star_in(source):
                 self.need(source, name, star, kind)
@@ -188,4 +214,77 @@ def unresolved_column(
         return message, *((int(found[1]), int(found[2])) if found else (None, None))
     except Exception:  # noqa: BLE001 - sqlglot cannot qualify it: nothing proved
         return None
+    return None
+
+
+_TEXT = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR}
+_ARITHMETIC = (exp.Sum, exp.Avg, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Round, exp.Abs)
+
+
+def text_in_arithmetic(
+    tree: exp.Expr, schema: Mapping[str, Mapping[str, str]]
+) -> list[tuple[str, str, int | None, int | None]]:
+    """(column, operation, line, col) of the columns typed STRING (declared so, or not known
+    and declared STRING) that the Flink query ``tree`` sums, averages or computes with: Flink
+    rejects each ("Cannot apply 'SUM' to arguments of type 'SUM(<VARCHAR>)'")."""
+    if not schema:
+        return []
+    try:
+        qualified = qualify(
+            tree.copy(),
+            schema=dict(schema),
+            dialect="flink",
+            validate_qualify_columns=False,
+            quote_identifiers=False,
+            identify=False,
+        )
+        annotated = annotate_types(qualified, schema=dict(schema), dialect="flink")
+    except Exception:  # noqa: BLE001 - nothing proved
+        return []
+    found = []
+    for column in annotated.find_all(exp.Column):
+        _operand, parent = _use_of(column)
+        kind = column.type.this if column.type else None
+        if kind in _TEXT and isinstance(parent, _ARITHMETIC):
+            meta = column.this.meta if isinstance(column.this, exp.Identifier) else {}
+            found.append((column.name, parent.key.upper(), meta.get("line"), meta.get("col")))
+    return found
+
+
+def trace(tree: exp.Expr, name: str) -> tuple[str, str] | None:
+    """(table, column) that output column ``name`` of the query ``tree`` passes through
+    unchanged (renamed or not: ``select x as y``, through CTEs and ``*``); None when it is
+    computed or cannot be told."""
+    try:
+        root = build_scope(tree)
+    except Exception:  # noqa: BLE001 - cannot tell
+        return None
+    return _trace(root, name, 0) if root is not None else None
+
+
+def _trace(scope: Scope, name: str, depth: int) -> tuple[str, str] | None:
+    select = scope.expression
+    if depth > 32 or not isinstance(select, exp.Select):
+        return None
+    sources = {alias: source for alias, (_node, source) in scope.selected_sources.items()}
+    for projection in select.expressions:
+        if projection.alias_or_name.lower() != name.lower() or isinstance(projection, exp.Star):
+            continue
+        inner = projection.this if isinstance(projection, exp.Alias) else projection
+        if not isinstance(inner, exp.Column) or isinstance(inner.this, exp.Star):
+            return None
+        alias = inner.table or (next(iter(sources)) if len(sources) == 1 else None)
+        return _trace_in(sources.get(alias) if alias else None, inner.name, depth)
+    stars = _star_in(scope)
+    if len(stars) == 1 and (stars[0] is not None or len(sources) == 1):
+        alias = stars[0] or next(iter(sources))
+        return _trace_in(sources.get(alias), name, depth)
+    return None
+
+
+def _trace_in(source: object, name: str, depth: int) -> tuple[str, str] | None:
+    if isinstance(source, exp.Table):
+        return source.name, name
+    if isinstance(source, Scope):
+        return _trace(source, name, depth + 1)
     return None

@@ -24,7 +24,7 @@ from sqlglot import exp
 
 from shiftleft.migration import layout as layout_
 from shiftleft.migration import relations
-from shiftleft.migration.columns import demanded_columns
+from shiftleft.migration.source_columns import source_columns
 from shiftleft.migration.dag import dag_levels
 from shiftleft.migration.models import MigrationResult, PipelineTable, Status
 from shiftleft.migration.project import DbtProject, Node, load_project, read_yaml
@@ -149,6 +149,8 @@ class _Migration:
         self.layout: layout_.LayoutConfig = options["layout"]
         #: first-pass renders (refs resolved), to find the columns sources must have
         self.captured: dict[str, str] = {}
+        self.trees: dict[str, exp.Expr | None] = {}  #: parsed reader SQL (source columns)
+        self.demands: dict[str, list[tuple[str, str | None]]] = {}  #: columns readers take
         #: columns of the sources that do not declare them all, decided before translation
         self.source_columns: dict[str, tuple[list[tuple[str, str]], list[Diagnostic]]] = {}
 
@@ -524,7 +526,7 @@ def migrate(
     run.discover()
     for uid, node in dbt_project.nodes.items():  # known before the models reading them
         if node.resource_type == "source" and uid not in run.alias_of:
-            run.source_columns[uid] = _source_columns(run, node)
+            run.source_columns[uid] = source_columns(run, node)
     levels = run.order()
     total = sum(len(level) for level in levels)
     workers = max(1, jobs or os.cpu_count() or 1)
@@ -584,79 +586,6 @@ def migrate(
     return result
 
 
-def _source_columns(
-    run: _Migration, node: Node
-) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
-    """The columns of a source table: declared, else demanded by its readers (typed by use)."""
-    declared = [
-        (c.name, flink_type(c.data_type, run.read) if c.data_type else None)
-        for c in node.columns.values()
-    ]
-    if declared and all(t for _, t in declared):
-        return [(n, str(t)) for n, t in declared], []
-    readers = [
-        uid
-        for uid, parents in run.parents.items()
-        if node.unique_id in parents and (uid in run.rendered or uid in run.captured)
-    ]
-    found: dict[str, tuple[str, str | None]] = {n.lower(): (n, t) for n, t in declared}
-    for uid in readers:
-        try:
-            tree = sqlglot.parse_one(run.rendered.get(uid) or run.captured[uid], read=run.read)
-        except Exception:  # noqa: BLE001, S112 - an unreadable reader is reported on its own
-            continue
-        known = {}
-        for parent_id in run.parents.get(uid, []):
-            parent = run.project.nodes.get(parent_id)
-            columns = run.columns_of(parent) if parent is not node else None
-            if parent is not None and columns:
-                known[parent.table_name] = {
-                    n: flink_type(t, run.read) or "STRING" for n, t in columns
-                }
-        for name, kind in demanded_columns(node.table_name, [tree], known):
-            name_, before = found.get(name.lower(), (name, None))
-            found[name.lower()] = (name_, before or kind)
-    what = f"source {node.source_name}.{node.name}"
-    if not found and not readers:
-        return [], [
-            Diagnostic(
-                rule_id=COLUMNS_ID,
-                severity=Severity.WARNING,
-                message=f"{what}: no model reads it and it declares no column; not declared",
-                suggestion="declare its columns with data_type in the sources .yml",
-            )
-        ]
-    if not found:
-        return [], [
-            Diagnostic(
-                rule_id=COLUMNS_ID,
-                severity=Severity.ERROR,
-                message=f"{what}: no column is declared and none can be found in the models "
-                "reading it (they select *); its table is not declared",
-                suggestion="declare the columns with data_type in the sources .yml, or pass "
-                "--catalog target/catalog.json",
-            )
-        ]
-    columns = [(n, t or "STRING") for n, t in found.values()]
-    untyped = [n for n, t in found.values() if not t]
-    notes = [
-        Diagnostic(
-            rule_id=INFERRED_ID,
-            severity=Severity.WARNING,
-            message=f"{what}: column types not declared; the columns "
-            f"({', '.join(c for c, _ in columns)}) come from the models reading it"
-            + (f"; typed STRING for want of a better guess: {', '.join(untyped)}" if untyped else "")
-            + (
-                f"; typed by their use: {', '.join(f'{n} {t}' for n, t in found.values() if t)}"
-                if len(untyped) < len(columns)
-                else ""
-            ),
-            suggestion="declare the columns with data_type in the sources .yml",
-        )
-    ]
-    return columns, notes
-
-
 def _assemble(run: _Migration, target: Target, mode: Mode) -> MigrationResult:
     project = run.project
     tables: dict[str, PipelineTable] = {}
@@ -696,7 +625,7 @@ def _assemble(run: _Migration, target: Target, mode: Mode) -> MigrationResult:
             rendered_sql=run.rendered.get(uid) or None,
         )
         if node.resource_type == "source":
-            columns, source_notes = run.source_columns.get(uid) or _source_columns(run, node)
+            columns, source_notes = run.source_columns.get(uid) or source_columns(run, node)
             notes += source_notes
             if not columns:
                 if any(d.severity is Severity.ERROR for d in source_notes):

@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 from sqlglot import exp
 
 from shiftleft.errors import InputError
-from shiftleft.migration.columns import unresolved_column
+from shiftleft.migration.columns import text_in_arithmetic, unresolved_column
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.parse import parse_script
 from shiftleft.pipeline import transpile
@@ -49,6 +49,8 @@ PROJECT_ID = "SL5009"  #: project-level findings (name clashes, cycles, stale fi
 PLAN_ID = "SL5010"  #: the Flink planner rejects a table's DDL or DML (migrate(plan=True))
 BLOCKED_ID = "SL5011"  #: a table blocked by a parent that is reported
 COLUMNS_ID = "SL5012"  #: columns that cannot be known (no column list is invented)
+
+ORDER_RULE_ID = "SL4005"  #: the final ORDER BY rule of the streaming pack
 
 TIME_TYPE = "TIMESTAMP(3)"
 
@@ -106,6 +108,15 @@ def read_type(flink_text: str, read: str) -> str:
         return exp.DataType.build(flink_text, dialect="flink").sql(read)
     except Exception:  # noqa: BLE001 - keep it as is
         return flink_text
+
+
+def _drop_final_order(tree: exp.Expr) -> bool:
+    """Remove the query's own ORDER BY when it has no LIMIT / FETCH (True if removed)."""
+    order = tree.args.get("order")
+    if order is None or tree.args.get("limit") is not None or tree.args.get("fetch") is not None:
+        return False
+    order.pop()
+    return True
 
 
 def _listing(schema: dict[str, dict[str, str]], limit: int = 12) -> str:
@@ -185,6 +196,18 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         )
         return out
 
+    if _drop_final_order(tree):
+        out.diagnostics = [
+            d for d in out.diagnostics if d.rule_id != ORDER_RULE_ID or d.severity is Severity.INFO
+        ]
+        out.diagnostics.append(
+            _note(
+                ORDER_RULE_ID,
+                Severity.INFO,
+                "the model's final ORDER BY (without LIMIT) is dropped: the rows of a dbt "
+                "table or view have no order, and Flink streaming can sort only on a time attribute",
+            )
+        )
     missing = unresolved_column(tree, job.parent_schema)
     if missing is not None:
         out.failed = True
@@ -197,6 +220,26 @@ def _query_model(job: NodeJob) -> NodeOutcome:
                 "check the model against its parents' columns (declared, or as migrated)",
                 line=line,
                 column=column,
+            )
+        )
+    flink_schema = {
+        table: {c: flink_type(t, job.read) or "STRING" for c, t in columns.items()}
+        for table, columns in job.parent_schema.items()
+    }
+    uses: dict[str, list[str]] = {}
+    for column_name, operation, _line, _column in text_in_arithmetic(tree, flink_schema):
+        uses.setdefault(column_name, [])
+        if operation not in uses[column_name]:
+            uses[column_name].append(operation)
+    for column_name, operations in uses.items():
+        out.diagnostics.append(
+            _note(
+                TYPE_ID,
+                Severity.ERROR,
+                f"column {column_name} is a STRING (declared so, or its type is not known) and "
+                f"is used in {', '.join(operations)}: Flink rejects arithmetic on strings",
+                "declare the column's data_type (numeric) in the properties .yml of the "
+                "source / model it comes from, or cast it in the model",
             )
         )
     ctx = RuleContext(

@@ -77,3 +77,48 @@ def test_column_the_parent_lacks_fails_the_model_keeps_its_ddl_and_blocks_childr
     fct = result.table("fct")
     assert fct.status is Status.BLOCKED and not fct.errors
     assert any(d.rule_id == "SL5011" and "stg_events" in d.message for d in fct.diagnostics)
+
+
+@pytest.mark.parametrize(
+    ("use", "expected"),
+    [
+        ("sum(p.amount) as total", "DOUBLE"),
+        ("max(p.amount / nullif(p.qty, 0)) as total", "DOUBLE"),
+        ("max(round(p.amount, 2)) as total", "DOUBLE"),
+    ],
+)
+@pytest.mark.parametrize("hops", [1, 2])
+def test_type_of_use_flows_back_through_renaming_models(
+    tmp_path: Path, use: str, expected: str
+    , hops: int
+) -> None:
+    """A source column renamed by a staging view (`l_amount as amount`, as many views as
+    `hops`) and summed two models below is numeric in the source: the pipeline plans."""
+    models = {
+        "stg1.sql": "with s as (select * from {{ source('app', 'users') }})\n"
+        "select id, l_amount as amount, l_qty as qty from s",
+    }
+    for i in range(2, hops + 1):
+        models[f"stg{i}.sql"] = f"select * from {{{{ ref('stg{i - 1}') }}}}"
+    models["agg.sql"] = (
+        f"with p as (select * from {{{{ ref('stg{hops}') }}}})\nselect id, {use} from p group by id"
+    )
+    result = migrate(make_project(tmp_path / "p", models), plan=True)
+    ddl = result.table("users").ddl or ""
+    assert f"l_amount {expected}" in ddl
+    agg = result.table("agg")
+    assert agg.status is Status.TRANSLATED, [d.message for d in agg.diagnostics]
+
+
+def test_string_column_in_arithmetic_is_reported_without_the_planner(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {
+            "stg.sql": "select id, cast(kind as string) as amount from {{ source('app', 'events') }}",
+            "agg.sql": "select id, sum(amount) as total from {{ ref('stg') }} group by id",
+        },
+    )
+    result = migrate(project)
+    agg = result.table("agg")
+    assert agg.status is not Status.TRANSLATED
+    assert any(d.rule_id == "SL5006" and "amount" in d.message for d in agg.errors)
