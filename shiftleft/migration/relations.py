@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 
 from shiftleft.migration.project import Node
-from shiftleft.migration.translate import PROJECT_ID
+from shiftleft.migration.codes import PROJECT_ID
 from shiftleft.models import Diagnostic, Severity
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]+")

@@ -20,7 +20,7 @@ from sqlglot import exp
 from shiftleft.migration.columns import demanded_columns, trace
 from shiftleft.migration.project import DbtProject, Node
 from shiftleft.migration.relations import identifier
-from shiftleft.migration.translate import COLUMNS_ID
+from shiftleft.migration.codes import COLUMNS_ID
 from shiftleft.models import Diagnostic, Severity
 from shiftleft.streaming.sink import flink_type
 from shiftleft.streaming.sources import INFERRED_ID

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from shiftleft.flink_engine.planner import PlannerError
 from shiftleft.migration.models import PipelineTable, Status
 from shiftleft.migration.planning import TablePlan, dag_order
-from shiftleft.migration.translate import BLOCKED_ID, PLAN_ID
+from shiftleft.migration.codes import BLOCKED_ID, PLAN_ID
 from shiftleft.models import Diagnostic, Severity
 
 #: statuses whose table cannot feed its readers

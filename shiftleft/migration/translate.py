@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 from sqlglot import exp
 
 from shiftleft.errors import InputError
-from shiftleft.migration.columns import text_in_arithmetic, unresolved_column
+from shiftleft.migration.model_checks import check_model
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.parse import parse_script
 from shiftleft.pipeline import transpile
@@ -37,20 +37,14 @@ from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
 from shiftleft.streaming.options import StreamingOptions
 from shiftleft.streaming.sink import SinkOptions, _quote, flink_type, output_columns, sink_ddl
 
-RENDER_ID = "SL5001"  #: a model could not be rendered
-READ_ID = "SL5002"  #: rendered SQL that cannot be read
-KEY_ID = "SL5003"  #: declared key vs the key the query updates by
-EVENT_TIME_ID = "SL5004"  #: event time chosen for a table
-SNAPSHOT_ID = "SL5005"  #: snapshot as a versioned table
-TYPE_ID = "SL5006"  #: a column type that is not known
-SEED_ID = "SL5007"  #: seed loading
-MATERIALIZATION_ID = "SL5008"  #: a materialization without a streaming equivalent
-PROJECT_ID = "SL5009"  #: project-level findings (name clashes, cycles, stale files)
-PLAN_ID = "SL5010"  #: the Flink planner rejects a table's DDL or DML (migrate(plan=True))
-BLOCKED_ID = "SL5011"  #: a table blocked by a parent that is reported
-COLUMNS_ID = "SL5012"  #: columns that cannot be known (no column list is invented)
-
-ORDER_RULE_ID = "SL4005"  #: the final ORDER BY rule of the streaming pack
+from shiftleft.migration.codes import (
+    EVENT_TIME_ID,
+    KEY_ID,
+    READ_ID,
+    SEED_ID,
+    SNAPSHOT_ID,
+    TYPE_ID,
+)
 
 TIME_TYPE = "TIMESTAMP(3)"
 
@@ -108,24 +102,6 @@ def read_type(flink_text: str, read: str) -> str:
         return exp.DataType.build(flink_text, dialect="flink").sql(read)
     except Exception:  # noqa: BLE001 - keep it as is
         return flink_text
-
-
-def _drop_final_order(tree: exp.Expr) -> bool:
-    """Remove the query's own ORDER BY when it has no LIMIT / FETCH (True if removed)."""
-    order = tree.args.get("order")
-    if order is None or tree.args.get("limit") is not None or tree.args.get("fetch") is not None:
-        return False
-    order.pop()
-    return True
-
-
-def _listing(schema: dict[str, dict[str, str]], limit: int = 12) -> str:
-    parts = []
-    for table, columns in schema.items():
-        names = list(columns)
-        more = f", ... {len(names) - limit} more" if len(names) > limit else ""
-        parts.append(f"{table}: {', '.join(names[:limit])}{more}")
-    return "; ".join(parts)
 
 
 def translate(job: NodeJob) -> NodeOutcome:
@@ -196,52 +172,8 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         )
         return out
 
-    if _drop_final_order(tree):
-        out.diagnostics = [
-            d for d in out.diagnostics if d.rule_id != ORDER_RULE_ID or d.severity is Severity.INFO
-        ]
-        out.diagnostics.append(
-            _note(
-                ORDER_RULE_ID,
-                Severity.INFO,
-                "the model's final ORDER BY (without LIMIT) is dropped: the rows of a dbt "
-                "table or view have no order, and Flink streaming can sort only on a time attribute",
-            )
-        )
-    missing = unresolved_column(tree, job.parent_schema)
-    if missing is not None:
-        out.failed = True
-        message, line, column = missing
-        out.diagnostics.append(
-            _note(
-                COLUMNS_ID,
-                Severity.ERROR,
-                f"{message} in the tables it reads (their columns: {_listing(job.parent_schema)})",
-                "check the model against its parents' columns (declared, or as migrated)",
-                line=line,
-                column=column,
-            )
-        )
-    flink_schema = {
-        table: {c: flink_type(t, job.read) or "STRING" for c, t in columns.items()}
-        for table, columns in job.parent_schema.items()
-    }
-    uses: dict[str, list[str]] = {}
-    for column_name, operation, _line, _column in text_in_arithmetic(tree, flink_schema):
-        uses.setdefault(column_name, [])
-        if operation not in uses[column_name]:
-            uses[column_name].append(operation)
-    for column_name, operations in uses.items():
-        out.diagnostics.append(
-            _note(
-                TYPE_ID,
-                Severity.ERROR,
-                f"column {column_name} is a STRING (declared so, or its type is not known) and "
-                f"is used in {', '.join(operations)}: Flink rejects arithmetic on strings",
-                "declare the column's data_type (numeric) in the properties .yml of the "
-                "source / model it comes from, or cast it in the model",
-            )
-        )
+    notes, failed = check_model(tree, job.parent_schema, job.read, out.diagnostics)
+    out.diagnostics, out.failed = notes, out.failed or failed
     ctx = RuleContext(
         target=job.target,
         mode=job.mode,
