@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from sqlglot import exp
 from sqlglot.errors import OptimizeError
@@ -165,18 +166,28 @@ class _Demand:
             self.need(scope, column.name, column.table or None, _use_type(column, aliases))
 
 
+def root_scope(tree: exp.Expr | Scope | None) -> Scope | None:
+    """The root scope of a query (built once by the caller who keeps it), None if sqlglot
+    cannot scope it."""
+    if tree is None or isinstance(tree, Scope):
+        return tree
+    try:
+        return build_scope(tree)
+    except Exception:  # noqa: BLE001 - cannot tell
+        return None
+
+
 def demanded_columns(
-    table: str, trees: list[exp.Expr], known: Mapping[str, Mapping[str, str]] | None = None
+    table: str,
+    trees: list[exp.Expr] | list[Scope],
+    known: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[tuple[str, str | None]]:
-    """(name, type implied by use or None) of the columns ``trees`` read from ``table``;
-    ``known`` gives the columns (name → type) of other tables, to attribute unqualified
-    columns and to type join keys."""
+    """(name, type implied by use or None) of the columns ``trees`` (queries, or their root
+    scopes) read from ``table``; ``known`` gives the columns (name → type) of other tables, to
+    attribute unqualified columns and to type join keys."""
     demand = _Demand(table, known or {})
     for tree in trees:
-        try:
-            root = build_scope(tree)
-        except Exception:  # noqa: BLE001, S112 - a tree sqlglot cannot scope: nothing demanded
-            continue
+        root = root_scope(tree)
         if root is None:
             continue
         for scope in root.traverse():
@@ -184,81 +195,71 @@ def demanded_columns(
     return [(demand.spelling[k], t) for k, t in demand.found.items()]
 
 
-def unresolved_column(
-    tree: exp.Expr, schema: Mapping[str, Mapping[str, str]]
-) -> tuple[str, int | None, int | None] | None:
-    """(message, line, column) when the Flink query ``tree`` reads a column that none of its
-    tables has; None when all resolve, or when a table it reads has no known columns (then
-    nothing can be proved)."""
-    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
-    tables = {t.name.lower() for t in tree.find_all(exp.Table) if t.name}
-    known = {k.lower() for k in schema}
-    if not tables or not (tables - ctes) <= known:
-        return None
-    flat = {k: {c: "STRING" for c in v} for k, v in schema.items()}
-    try:
-        qualify(
-            tree.copy(),
-            schema=flat,
-            dialect="flink",
-            validate_qualify_columns=True,
-            quote_identifiers=False,
-            identify=False,
-        )
-    except OptimizeError as e:
-        text = str(e)
-        if "could not be resolved" not in text and "Unknown column" not in text:
-            return None
-        found = re.search(r"Line: (\d+), Col: (\d+)", text)
-        message = re.sub(r"\.? ?Line: \d+, Col: \d+\.?", "", text).strip()
-        return message, *((int(found[1]), int(found[2])) if found else (None, None))
-    except Exception:  # noqa: BLE001 - sqlglot cannot qualify it: nothing proved
-        return None
-    return None
-
-
 _TEXT = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR}
 _ARITHMETIC = (exp.Sum, exp.Avg, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Round, exp.Abs)
 
+Missing = tuple[str, int | None, int | None]
 
-def text_in_arithmetic(
+
+def column_checks(
     tree: exp.Expr, schema: Mapping[str, Mapping[str, str]]
-) -> list[tuple[str, str, int | None, int | None]]:
-    """(column, operation, line, col) of the columns typed STRING (declared so, or not known
-    and declared STRING) that the Flink query ``tree`` sums, averages or computes with: Flink
-    rejects each ("Cannot apply 'SUM' to arguments of type 'SUM(<VARCHAR>)'")."""
+) -> tuple[Missing | None, list[tuple[str, str]]]:
+    """What the Flink query ``tree`` gets wrong about its tables' columns (``schema``: table
+    → column → Flink type), provable without a planner:
+
+    * (message, line, column) of a column none of its tables has (None when all resolve, or
+      when a table it reads has no known columns: nothing can be proved then);
+    * (column, operation) of the columns typed STRING (declared so, or not known and declared
+      STRING) it sums, averages or computes with: Flink rejects each ("Cannot apply 'SUM' to
+      arguments of type 'SUM(<VARCHAR>)'").
+    """
     if not schema:
-        return []
+        return None, []
+    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+    tables = {t.name.lower() for t in tree.find_all(exp.Table) if t.name}
+    complete = bool(tables) and (tables - ctes) <= {k.lower() for k in schema}
+    arithmetic = any(
+        isinstance(_use_of(c)[1], _ARITHMETIC) for c in tree.find_all(exp.Column)
+    )
+    if not complete and not arithmetic:
+        return None, []
+    missing: Missing | None = None
+    options: dict[str, Any] = {"dialect": "flink", "quote_identifiers": False, "identify": False}
     try:
         qualified = qualify(
-            tree.copy(),
-            schema=dict(schema),
-            dialect="flink",
-            validate_qualify_columns=False,
-            quote_identifiers=False,
-            identify=False,
+            tree.copy(), schema=dict(schema), validate_qualify_columns=complete, **options
         )
+    except OptimizeError as e:
+        text = str(e)
+        if "could not be resolved" in text or "Unknown column" in text:
+            found = re.search(r"Line: (\d+), Col: (\d+)", text)
+            message = re.sub(r"\.? ?Line: \d+, Col: \d+\.?", "", text).strip()
+            missing = (message, *((int(found[1]), int(found[2])) if found else (None, None)))
+        return missing, []
+    except Exception:  # noqa: BLE001 - sqlglot cannot qualify it: nothing proved
+        return None, []
+    if not arithmetic:
+        return None, []
+    try:
         annotated = annotate_types(qualified, schema=dict(schema), dialect="flink")
     except Exception:  # noqa: BLE001 - nothing proved
-        return []
-    found = []
+        return None, []
+    uses: list[tuple[str, str]] = []
     for column in annotated.find_all(exp.Column):
         _operand, parent = _use_of(column)
         kind = column.type.this if column.type else None
         if kind in _TEXT and isinstance(parent, _ARITHMETIC):
-            meta = column.this.meta if isinstance(column.this, exp.Identifier) else {}
-            found.append((column.name, parent.key.upper(), meta.get("line"), meta.get("col")))
-    return found
+            use = (column.name, parent.key.upper())
+            if use not in uses:
+                uses.append(use)
+    return None, uses
 
 
-def trace(tree: exp.Expr, name: str) -> tuple[str, str] | None:
-    """(table, column) that output column ``name`` of the query ``tree`` passes through
-    unchanged (renamed or not: ``select x as y``, through CTEs and ``*``); None when it is
-    computed or cannot be told."""
-    try:
-        root = build_scope(tree)
-    except Exception:  # noqa: BLE001 - cannot tell
-        return None
+def trace(tree: exp.Expr | Scope, name: str) -> tuple[str, str] | None:
+    """(table, column) that output column ``name`` of the query ``tree`` (or its root scope)
+    passes through unchanged (renamed or not: ``select x as y``, through CTEs and ``*``); None
+    when it is computed or cannot be told."""
+    root = root_scope(tree)
     return _trace(root, name, 0) if root is not None else None
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlglot import exp
 
 from shiftleft.migration.codes import COLUMNS_ID, ORDER_RULE_ID, TYPE_ID
-from shiftleft.migration.columns import text_in_arithmetic, unresolved_column
+from shiftleft.migration.columns import column_checks
 from shiftleft.models import Diagnostic, Severity
 from shiftleft.streaming.sink import flink_type
 
@@ -62,7 +62,11 @@ def check_model(
                 "table or view have no order, and Flink streaming can sort only on a time attribute",
             )
         )
-    missing = unresolved_column(tree, parent_schema)
+    flink_schema = {
+        table: {c: flink_type(t, read) or "STRING" for c, t in columns.items()}
+        for table, columns in parent_schema.items()
+    }
+    missing, text_uses = column_checks(tree, flink_schema)
     if missing is not None:
         failed = True
         message, line, column = missing
@@ -76,15 +80,9 @@ def check_model(
                 column=column,
             )
         )
-    flink_schema = {
-        table: {c: flink_type(t, read) or "STRING" for c, t in columns.items()}
-        for table, columns in parent_schema.items()
-    }
     uses: dict[str, list[str]] = {}
-    for column_name, operation, _line, _column in text_in_arithmetic(tree, flink_schema):
-        uses.setdefault(column_name, [])
-        if operation not in uses[column_name]:
-            uses[column_name].append(operation)
+    for column_name, operation in text_uses:
+        uses.setdefault(column_name, []).append(operation)
     for column_name, operations in uses.items():
         notes.append(
             _note(

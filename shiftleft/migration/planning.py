@@ -13,7 +13,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
+import sqlglot
 from pydantic import BaseModel, Field
+from sqlglot import exp
 
 from shiftleft.flink_engine.planner import FlinkPlanner, PlannerError, PlanSession
 from shiftleft.migration.dag import dag_levels
@@ -51,8 +53,34 @@ def dag_order(result: MigrationResult | Iterable[PipelineTable]) -> list[Pipelin
     return [t for level in [*levels, cycle] for name in level for t in by_name[name]]
 
 
+#: rows of a seed's INSERT ... VALUES planned per statement (the planner's time grows faster
+#: than linearly with the rows of one VALUES; in chunks every row is still planned)
+SEED_CHUNK_ROWS = 200
+
+
 def _statement(sql: str) -> str:
     return sql.rstrip().rstrip(";") + ";\n"
+
+
+def _dml_statements(table: PipelineTable) -> list[str]:
+    """The table's DML as planned: a large seed ``INSERT ... VALUES`` in chunks of rows."""
+    assert table.dml is not None
+    if table.resource_type != "seed" or table.dml.count("\n") <= SEED_CHUNK_ROWS:
+        return [_statement(table.dml)]
+    try:
+        tree = sqlglot.parse_one(table.dml, read="flink")
+    except Exception:  # noqa: BLE001 - planned whole then
+        return [_statement(table.dml)]
+    values = tree.expression if isinstance(tree, exp.Insert) else None
+    if not isinstance(values, exp.Values):
+        return [_statement(table.dml)]
+    rows = list(values.expressions)
+    chunks = []
+    for start in range(0, len(rows), SEED_CHUNK_ROWS):
+        part = tree.copy()
+        part.expression.set("expressions", [r.copy() for r in rows[start : start + SEED_CHUNK_ROWS]])
+        chunks.append(_statement(part.sql("flink")))
+    return chunks
 
 
 def plan_tables(
@@ -73,7 +101,8 @@ def plan_tables(
             plan.ddl_errors = session.plan(_statement(table.ddl)).errors
         if table.dml:
             plan.planned.append("dml")
-            plan.dml_errors = session.plan(_statement(table.dml)).errors
+            for statement in _dml_statements(table):
+                plan.dml_errors += session.plan(statement).errors
         plan.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         plans.append(plan)
         if progress is not None:

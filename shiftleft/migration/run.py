@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
+from sqlglot.optimizer.scope import Scope
 
 from shiftleft.migration import layout as layout_
 from shiftleft.migration import relations
@@ -84,6 +85,7 @@ class _Migration:
         #: first-pass renders (refs resolved), to find the columns sources must have
         self.captured: dict[str, str] = {}
         self.trees: dict[str, exp.Expr | None] = {}  #: parsed reader SQL (source columns)
+        self.scopes: dict[str, Scope | None] = {}  #: their root scopes
         self.demands: dict[str, list[tuple[str, str | None]]] = {}  #: columns readers take
         #: columns of the sources that do not declare them all, decided before translation
         self.source_columns: dict[str, tuple[list[tuple[str, str]], list[Diagnostic]]] = {}

@@ -16,11 +16,12 @@ from typing import Protocol
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.optimizer.scope import Scope
 
-from shiftleft.migration.columns import demanded_columns, trace
+from shiftleft.migration.codes import COLUMNS_ID
+from shiftleft.migration.columns import demanded_columns, root_scope, trace
 from shiftleft.migration.project import DbtProject, Node
 from shiftleft.migration.relations import identifier
-from shiftleft.migration.codes import COLUMNS_ID
 from shiftleft.models import Diagnostic, Severity
 from shiftleft.streaming.sink import flink_type
 from shiftleft.streaming.sources import INFERRED_ID
@@ -36,6 +37,7 @@ class _Run(Protocol):
     rendered: dict[str, str]
     captured: dict[str, str]
     trees: dict[str, exp.Expr | None]
+    scopes: dict[str, Scope | None]
     demands: dict[str, list[tuple[str, str | None]]]
 
     def columns_of(self, node: Node | None) -> list[tuple[str, str]] | None: ...
@@ -69,6 +71,13 @@ def reader_tree(run: _Run, uid: str) -> exp.Expr | None:
     return tree
 
 
+def reader_scope(run: _Run, uid: str) -> Scope | None:
+    """The root scope of :func:`reader_tree` (built once)."""
+    if uid not in run.scopes:
+        run.scopes[uid] = root_scope(reader_tree(run, uid))
+    return run.scopes[uid]
+
+
 def _readers(run: _Run, uid: str) -> list[str]:
     return [
         r
@@ -92,11 +101,11 @@ def _demands(run: _Run, node: Node) -> list[tuple[str, str | None]]:
     if node.unique_id not in run.demands:
         found: dict[str, tuple[str, str | None]] = {}
         for reader in _readers(run, node.unique_id):
-            tree = reader_tree(run, reader)
-            if tree is None:
+            scope = reader_scope(run, reader)
+            if scope is None:
                 continue
             known = _known(run, reader, node)
-            for name, kind in demanded_columns(node.table_name, [tree], known):
+            for name, kind in demanded_columns(node.table_name, [scope], known):
                 before = found.get(name.lower(), (name, None))
                 found[name.lower()] = (before[0], before[1] or kind)
         run.demands[node.unique_id] = list(found.values())
@@ -113,15 +122,15 @@ def _types_below(run: _Run, node: Node, column: str, depth: int) -> str | None:
             return kind
     for reader in _readers(run, node.unique_id):
         reader_node = run.project.nodes.get(reader)
-        tree = reader_tree(run, reader)
-        if reader_node is None or tree is None or reader_node.materialized == "ephemeral":
+        tree, scope = reader_tree(run, reader), reader_scope(run, reader)
+        if reader_node is None or scope is None or reader_node.materialized == "ephemeral":
             continue
         outputs = tree.named_selects if isinstance(tree, exp.Query) else []
         candidates = dict.fromkeys(
             [*(o for o in outputs if o != "*"), column, *(n for n, _ in _demands(run, reader_node))]
         )
         for output in candidates:
-            origin = trace(tree, output)
+            origin = trace(scope, output)
             if (
                 origin
                 and origin[0].lower() == node.table_name.lower()
