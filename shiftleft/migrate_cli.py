@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from shiftleft.cli import EXIT_DIAGNOSTICS, EXIT_OK, UsageError, add_llm_arguments, fail, llm_config
 
-_STATUS_ORDER = ("failed", "needs_llm", "llm", "translated", "declared", "inlined")
+_STATUS_ORDER = ("failed", "needs_llm", "blocked", "llm", "translated", "declared", "inlined")
 
 
 class ProgressBar:
@@ -75,6 +75,22 @@ def _summary(result: Any, out: TextIO) -> None:
             )
 
 
+def _plan_printer(stream: TextIO) -> Any:
+    """``--plan``: one line per table on ``stream``: what was planned and the verdict."""
+
+    def show(table: Any, plan: Any) -> None:
+        what = "+".join(plan.planned)
+        if plan.ok:
+            verdict = "accepted"
+        else:
+            first = plan.errors[0].message.splitlines()[0][:160]
+            verdict = f"rejected ({len(plan.errors)}): {first}"
+        stream.write(f"plan {table.name} [{what}]: {verdict}\n")
+        stream.flush()
+
+    return show
+
+
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from shiftleft import ShiftleftError
     from shiftleft.migration import migrate
@@ -100,6 +116,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             llm=llm_config(args),  # type: ignore[arg-type]
             progress=progress,
             plan=args.plan,
+            on_plan=_plan_printer(sys.stderr) if args.plan else None,
         )
     except ShiftleftError as e:
         return fail(str(e))

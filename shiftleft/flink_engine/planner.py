@@ -44,6 +44,7 @@ PlanMode = Literal["streaming", "batch"]
 __all__ = [
     "FlinkPlanner",
     "PlanMode",
+    "PlanSession",
     "PlanReport",
     "PlannedStatement",
     "PlannerError",
@@ -772,36 +773,14 @@ class FlinkPlanner:
 
     def plan(self, script: str, mode: PlanMode = "streaming") -> PlanReport:
         """Plan every statement of ``script`` in a fresh environment; never runs a job."""
+        return self.session(mode).plan(script)
+
+    def session(self, mode: PlanMode = "streaming") -> PlanSession:
+        """An environment kept across scripts: tables declared by one :meth:`PlanSession.plan`
+        are visible to the next (the JVM and environment start on the first call)."""
         if mode not in ("streaming", "batch"):
             raise ValueError(f"mode must be 'streaming' or 'batch', not {mode!r}")
-        started = time.perf_counter()
-        statements = split_statements(script)
-        report = PlanReport(mode=mode)
-        if not statements:
-            return report
-        gateway = jvm.get_gateway()
-        env = self._new_environment(gateway, mode)
-        jvm_ = gateway.jvm
-        text_format = jvm_.org.apache.flink.table.api.ExplainFormat.TEXT
-        no_details = gateway.new_array(jvm_.org.apache.flink.table.api.ExplainDetail, 0)
-
-        def explain(sql: str) -> str:
-            return str(env.explainSql(sql, text_format, no_details))
-
-        for st in statements:
-            t0 = time.perf_counter()
-            planned = PlannedStatement(
-                index=st.index, sql=st.sql, kind=st.kind, line=st.line, column=st.column
-            )
-            try:
-                self._plan_statement(env, st, planned, explain, text_format, no_details)
-            finally:
-                planned.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
-            if planned.errors:
-                log.debug("statement %d rejected: %s", st.index, planned.errors[0].message)
-            report.statements.append(planned)
-        report.elapsed_s = round(time.perf_counter() - started, 4)
-        return report
+        return PlanSession(self, mode)
 
     def _plan_statement(
         self,
@@ -894,3 +873,56 @@ class FlinkPlanner:
         raise _ScriptError(
             "cannot read this statement: expected SET 'key' = 'value' or RESET 'key'"
         )
+
+
+class PlanSession:
+    """One Flink ``TableEnvironment`` reused for many scripts (see :meth:`FlinkPlanner.session`).
+
+    Each :meth:`plan` call reports its own statements (indexes and lines relative to that
+    script), so a caller can plan a pipeline table by table and attribute every rejection to
+    the table whose statement it is; what earlier calls declared stays declared.
+    """
+
+    def __init__(self, planner: FlinkPlanner, mode: PlanMode) -> None:
+        self.planner = planner
+        self.mode = mode
+        self._env: Any = None
+        self._explain: Any = None
+        self._formats: tuple[Any, Any] | None = None
+
+    def _start(self) -> None:
+        gateway = jvm.get_gateway()
+        env = self.planner._new_environment(gateway, self.mode)
+        jvm_ = gateway.jvm
+        text_format = jvm_.org.apache.flink.table.api.ExplainFormat.TEXT
+        no_details = gateway.new_array(jvm_.org.apache.flink.table.api.ExplainDetail, 0)
+        self._env, self._formats = env, (text_format, no_details)
+        self._explain = lambda sql: str(env.explainSql(sql, text_format, no_details))
+
+    def plan(self, script: str) -> PlanReport:
+        """Plan every statement of ``script`` in this session's environment; never runs a job."""
+        started = time.perf_counter()
+        statements = split_statements(script)
+        report = PlanReport(mode=self.mode)
+        if not statements:
+            return report
+        if self._env is None:
+            self._start()
+        assert self._formats is not None
+        text_format, no_details = self._formats
+        for st in statements:
+            t0 = time.perf_counter()
+            planned = PlannedStatement(
+                index=st.index, sql=st.sql, kind=st.kind, line=st.line, column=st.column
+            )
+            try:
+                self.planner._plan_statement(
+                    self._env, st, planned, self._explain, text_format, no_details
+                )
+            finally:
+                planned.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
+            if planned.errors:
+                log.debug("statement %d rejected: %s", st.index, planned.errors[0].message)
+            report.statements.append(planned)
+        report.elapsed_s = round(time.perf_counter() - started, 4)
+        return report

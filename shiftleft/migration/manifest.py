@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from shiftleft.errors import ConfigError
 from shiftleft.migration.project import Column, DbtProject, Node
+from shiftleft.migration.relations import assign_table_names
 from shiftleft.migration.render import ADAPTER_DIALECTS
 
 _KINDS = ("model", "seed", "snapshot")
@@ -110,6 +111,8 @@ def load_manifest(path: Path) -> tuple[DbtProject, str | None]:
             file_path=entry.get("original_file_path"),
             source_name=str(entry.get("source_name")),
             identifier=entry.get("identifier"),
+            schema=entry.get("schema"),
+            database=entry.get("database"),
             loaded_at_field=entry.get("loaded_at_field"),
             columns=_columns(entry.get("columns")),
             config={"tags": list(entry.get("tags") or [])},
@@ -122,6 +125,7 @@ def load_manifest(path: Path) -> tuple[DbtProject, str | None]:
         if entry.get("resource_type") == "test" and attached in nodes and column:
             target = nodes[attached].columns.setdefault(column, Column(name=column))
             target.tests.append(str(meta.get("name")))
+    assign_table_names(nodes)
     names = {}
     for node in nodes.values():
         if node.relation_name:

@@ -25,7 +25,8 @@ class Status(str, Enum):
     TRANSLATED = "translated"  #: translated by rules, no error left
     LLM = "llm"  #: the LLM fallback translated what no rule could (answers re-checked)
     NEEDS_LLM = "needs_llm"  #: written, but some constructs no rule translates (errors say which)
-    FAILED = "failed"  #: could not be rendered or read: no DML written (errors say why)
+    FAILED = "failed"  #: could not be rendered or read, or rejected by the planner (errors say why)
+    BLOCKED = "blocked"  #: no error of its own, but a table it reads failed (diagnostic names it)
     DECLARED = "declared"  #: a dbt source: an input topic, only its DDL is written
     INLINED = "inlined"  #: an ephemeral model, inlined as a CTE into the models using it
 

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 import sqlglot
 from sqlglot import exp
 
+from shiftleft.migration.render_values import ColumnInfo, Relation, RenderError
+
 if TYPE_CHECKING:
-    from shiftleft.migration.render import _ModelState
+    from shiftleft.migration.render_state import _ModelState
 
 MISSING = object()
 SURROGATE_NULL = "_dbt_utils_surrogate_key_null_"
@@ -161,8 +163,6 @@ def relation_columns(state: _ModelState, relation: Any, macro: str) -> list[tupl
     """(name, type) of the columns of ``relation``, or None in the capture pass.
 
     Raises RenderError when the columns cannot be known."""
-    from shiftleft.migration.render import RenderError
-
     if state.capture:
         return None
     node = _relation_node(state, relation)
@@ -297,8 +297,6 @@ def _step(value: datetime.datetime, datepart: str, n: int) -> datetime.datetime:
 def date_spine(state: _ModelState, datepart: Any, start_date: Any, end_date: Any) -> str:
     """dbt_utils.date_spine with literal bounds: the rows ``date_<datepart>`` in
     [start, end), written out (a stream has no series generator; a bounded table does)."""
-    from shiftleft.migration.render import RenderError
-
     part = str(datepart).strip("'\"").lower()
     start, end = _literal_datetime(state, start_date), _literal_datetime(state, end_date)
     if part not in _SPINE_STEPS or start is None or end is None:
@@ -376,8 +374,6 @@ def package_macro(state: _ModelState, package: str, name: str) -> Callable[..., 
         def dedup(relation: Any, partition_by: Any = None, order_by: Any = None, **kw: Any) -> str:
             partition_by = partition_by if partition_by is not None else kw.get("group_by")
             if partition_by is None or order_by is None:
-                from shiftleft.migration.render import RenderError
-
                 raise RenderError(
                     "dbt_utils.deduplicate needs partition_by and order_by",
                     name="dbt_utils.deduplicate",
@@ -409,13 +405,9 @@ class Adapter:
         return self._state.r.adapter
 
     def get_columns_in_relation(self, relation: Any) -> list[Any]:
-        from shiftleft.migration.render import ColumnInfo
-
         columns = relation_columns(self._state, relation, "adapter.get_columns_in_relation")
         return [ColumnInfo(n, t, self._state.r.read) for n, t in columns or []]
 
     def get_relation(self, database: Any = None, schema: Any = None, identifier: Any = None) -> Any:
-        from shiftleft.migration.render import Relation
-
         node = _relation_node(self._state, identifier)
         return Relation(node.table_name, self._state.r.read) if node is not None else None

@@ -1,15 +1,23 @@
-"""Plan a migrated pipeline on the embedded Flink: every DDL, then every job's DML.
+"""Plan a migrated pipeline on the embedded Flink, table by table, in one environment.
 
-A table's DDL is what its readers see, so the whole pipeline is declared in one session (in
-DAG order) before each ``INSERT INTO`` is planned: a job that reads a view, an upsert table or
-a watermarked column is checked against the real declarations it will meet in production.
+Tables are planned in DAG order in ONE reused ``TableEnvironment`` (one JVM): each table's DDL
+is executed (so its readers meet the real declaration: a view, an upsert table, a watermark),
+then its DML is explained.  Every statement is planned on its own, so a rejection belongs to
+the table whose statement it is and never breaks the statements after it; a table whose DDL
+is rejected is simply absent for its readers, whose verdicts the caller attributes to it
+(:mod:`shiftleft.migration.status`).
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+import time
+from collections.abc import Callable, Iterable
 
-from shiftleft.flink_engine.planner import FlinkPlanner, PlannerError
+import sqlglot
+from pydantic import BaseModel, Field
+from sqlglot import exp
+
+from shiftleft.flink_engine.planner import FlinkPlanner, PlannerError, PlanSession
 from shiftleft.migration.dag import dag_levels
 from shiftleft.migration.models import MigrationResult, PipelineTable
 
@@ -18,35 +26,92 @@ class TablePlan(BaseModel):
     """What the planner said about one table's DDL and DML (no errors: it plans)."""
 
     table: str
-    errors: list[PlannerError] = []
+    unique_id: str = ""
+    planned: list[str] = Field(default_factory=list, description="'ddl' and / or 'dml'")
+    ddl_errors: list[PlannerError] = Field(default_factory=list)
+    dml_errors: list[PlannerError] = Field(default_factory=list)
+    elapsed_ms: float = 0.0
+
+    @property
+    def errors(self) -> list[PlannerError]:
+        return [*self.ddl_errors, *self.dml_errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.ddl_errors and not self.dml_errors
 
 
-def dag_order(result: MigrationResult) -> list[PipelineTable]:
+def dag_order(result: MigrationResult | Iterable[PipelineTable]) -> list[PipelineTable]:
     """The tables, each after the tables it reads (ties by name; cycles last)."""
+    tables = result.tables if isinstance(result, MigrationResult) else list(result)
     by_name: dict[str, list[PipelineTable]] = {}
     parents: dict[str, set[str]] = {}
-    for table in result.tables:  # a clashing name is one node; both tables are kept
+    for table in tables:  # a clashing name is one node; both tables are kept
         by_name.setdefault(table.name, []).append(table)
         parents.setdefault(table.name, set()).update(table.parents)
     levels, cycle = dag_levels(parents)
     return [t for level in [*levels, cycle] for name in level for t in by_name[name]]
 
 
+#: rows of a seed's INSERT ... VALUES planned per statement (the planner's time grows faster
+#: than linearly with the rows of one VALUES; in chunks every row is still planned)
+SEED_CHUNK_ROWS = 200
+
+
+def _statement(sql: str) -> str:
+    return sql.rstrip().rstrip(";") + ";\n"
+
+
+def _dml_statements(table: PipelineTable) -> list[str]:
+    """The table's DML as planned: a large seed ``INSERT ... VALUES`` in chunks of rows."""
+    assert table.dml is not None
+    if table.resource_type != "seed" or table.dml.count("\n") <= SEED_CHUNK_ROWS:
+        return [_statement(table.dml)]
+    try:
+        tree = sqlglot.parse_one(table.dml, read="flink")
+    except Exception:  # noqa: BLE001 - planned whole then
+        return [_statement(table.dml)]
+    values = tree.expression if isinstance(tree, exp.Insert) else None
+    if not isinstance(values, exp.Values):
+        return [_statement(table.dml)]
+    rows = list(values.expressions)
+    chunks = []
+    for start in range(0, len(rows), SEED_CHUNK_ROWS):
+        part = tree.copy()
+        part.expression.set("expressions", [r.copy() for r in rows[start : start + SEED_CHUNK_ROWS]])
+        chunks.append(_statement(part.sql("flink")))
+    return chunks
+
+
+def plan_tables(
+    tables: Iterable[PipelineTable],
+    session: PlanSession,
+    progress: Callable[[PipelineTable, TablePlan], None] | None = None,
+) -> list[TablePlan]:
+    """Plan each table's DDL, then its DML, in DAG order in ``session``: one
+    :class:`TablePlan` per table that has a statement."""
+    plans: list[TablePlan] = []
+    for table in dag_order(tables):
+        if not (table.ddl or table.dml):
+            continue
+        started = time.perf_counter()
+        plan = TablePlan(table=table.name, unique_id=table.unique_id)
+        if table.ddl:
+            plan.planned.append("ddl")
+            plan.ddl_errors = session.plan(_statement(table.ddl)).errors
+        if table.dml:
+            plan.planned.append("dml")
+            for statement in _dml_statements(table):
+                plan.dml_errors += session.plan(statement).errors
+        plan.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        plans.append(plan)
+        if progress is not None:
+            progress(table, plan)
+    return plans
+
+
 def plan_pipeline(
     result: MigrationResult, planner: FlinkPlanner, mode: str = "streaming"
 ) -> list[TablePlan]:
-    """Plan every DDL and DML of ``result``; one :class:`TablePlan` per table with statements."""
-    tables = [t for t in dag_order(result) if t.ddl or t.dml]
-    statements: list[tuple[str, str]] = [(t.name, t.ddl) for t in tables if t.ddl]
-    statements += [(t.name, t.dml) for t in tables if t.dml]
-    script = "".join(f"{sql.rstrip().rstrip(';')};\n" for _, sql in statements)
-    report = planner.plan(script, mode)  # type: ignore[arg-type]
-    plans = {t.name: TablePlan(table=t.name) for t in tables}
-    for error in report.errors:
-        owner = (
-            statements[error.statement - 1][0]
-            if error.statement and error.statement <= len(statements)
-            else tables[0].name
-        )
-        plans[owner].errors.append(error)
-    return list(plans.values())
+    """Plan every DDL and DML of ``result`` in a fresh session (see :func:`plan_tables`)."""
+    return plan_tables(result.tables, planner.session(mode))  # type: ignore[arg-type]

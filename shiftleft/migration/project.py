@@ -103,6 +103,13 @@ class Node:
     compiled_code: str | None = None
     depends_on: list[str] = field(default_factory=list)
     relation_name: str | None = None
+    #: sources: the schema / database of the source (a model's are in its config)
+    schema: str | None = None
+    database: str | None = None
+    #: the Flink table name when the identifier clashes (see migration.relations)
+    flink_name: str | None = None
+    #: why the node's file could not be read (bad encoding, too large, outside the project)
+    problem: str | None = None
 
     @property
     def materialized(self) -> str:
@@ -112,7 +119,10 @@ class Node:
 
     @property
     def table_name(self) -> str:
-        """The Flink table name: the alias / identifier when set, else the dbt name."""
+        """The Flink table name: the alias / identifier when set, else the dbt name (qualified
+        when it clashes with another relation's, see :mod:`shiftleft.migration.relations`)."""
+        if self.flink_name:
+            return self.flink_name
         if self.resource_type == "source":
             return self.identifier or self.name
         return str(self.config.get("alias") or self.name)
@@ -128,6 +138,7 @@ class MacroFile:
     package: str
     path: Path
     text: str
+    problem: str | None = None
 
 
 @dataclass
@@ -148,12 +159,43 @@ class DbtProject:
     disabled: list[str] = field(default_factory=list)
     #: vars scoped to an installed package (``vars: {dbt_utils: {...}}``): not the project's
     package_vars: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: files that could not be read (malformed YAML, outside the project...): the rest is read
+    problems: list[str] = field(default_factory=list)
 
 
-def read_yaml(path: Path) -> Any:
-    """YAML content of ``path``; a syntax error becomes a ConfigError with the line."""
+#: limits on what one project file may hold (a YAML alias bomb, a runaway generated file)
+MAX_FILE_BYTES = 20_000_000
+MAX_YAML_ALIASES = 10_000
+_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[A-Za-z0-9_-]+")
+
+
+def read_text(path: Path, root: Path | None = None) -> str:
+    """The text of a project file; ConfigError when it is outside ``root`` (a symbolic link
+    out of the project), too large, or not UTF-8."""
+    if root is not None:
+        try:
+            path.resolve().relative_to(root.resolve())
+        except ValueError:
+            raise ConfigError(
+                f"{path}: leads outside the project ({path.resolve()}); not read"
+            ) from None
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_FILE_BYTES} bytes; not read")
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start}); not read") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read {path}: {e}") from None
+
+
+def read_yaml(path: Path, root: Path | None = None) -> Any:
+    """YAML content of ``path``; a syntax error becomes a ConfigError with the line."""
+    text = read_text(path, root)
+    if len(_ALIAS.findall(text)) > MAX_YAML_ALIASES:
+        raise ConfigError(f"{path}: more than {MAX_YAML_ALIASES} YAML aliases; not read")
+    try:
+        return yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -310,7 +352,10 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
             for file in sorted((root / base).rglob("*.sql")) if (root / base).is_dir() else []:
                 rel = file.relative_to(root / base)
                 folders = list(rel.parts[:-1])
-                text = file.read_text(encoding="utf-8")
+                try:
+                    text, problem = read_text(file, root), None
+                except ConfigError as e:
+                    text, problem = "", str(e)
                 names = (
                     re.findall(r"{%-?\s*snapshot\s+(\w+)\s*-?%}", text)
                     if kind == "snapshot"
@@ -331,6 +376,7 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
                         raw_code=text,
                         folders=folders,
                         config=_project_config(tree, [name, *folders, node_name]),
+                        problem=problem,
                     )
                     nodes[node.unique_id] = node
     seeds_tree = _mapping(spec.get("seeds"), f"{spec_path}: seeds")
@@ -351,13 +397,17 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
             nodes[node.unique_id] = node
 
     by_name = {(n.resource_type, n.name): n for n in nodes.values()}
+    problems: list[str] = []
     for base in {
         *_paths(spec, "model-paths", "models"),
         *_paths(spec, "seed-paths", "seeds"),
         *_paths(spec, "snapshot-paths", "snapshots"),
     }:
         for file in sorted((root / base).rglob("*.y*ml")) if (root / base).is_dir() else []:
-            _read_properties(file, root, name, by_name, nodes)
+            try:
+                _read_properties(file, root, name, by_name, nodes)
+            except ConfigError as e:  # one bad file is reported; the others are read
+                problems.append(str(e))
     disabled = [uid for uid, node in nodes.items() if not _enabled_here(node)]
     for uid in disabled:
         del nodes[uid]
@@ -373,6 +423,7 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
         dispatch=dispatch if isinstance(dispatch, list) else [],
         disabled=disabled,
         package_vars=package_vars,
+        problems=problems,
     )
 
 
@@ -397,11 +448,14 @@ def _vars(
 def _macro_files(package: str, folder: Path) -> list[MacroFile]:
     if not folder.is_dir():
         return []
-    return [
-        MacroFile(package=package, path=f, text=f.read_text(encoding="utf-8"))
-        for f in sorted(folder.rglob("*"))
-        if f.is_file() and _MACRO_FILE.search(f.name)
-    ]
+    files = []
+    for f in sorted(folder.rglob("*")):
+        if f.is_file() and _MACRO_FILE.search(f.name):
+            try:
+                files.append(MacroFile(package=package, path=f, text=read_text(f)))
+            except ConfigError as e:  # reported with the macros that cannot be read
+                files.append(MacroFile(package=package, path=f, text="", problem=str(e)))
+    return files
 
 
 def _read_properties(
@@ -411,7 +465,7 @@ def _read_properties(
     by_name: dict[tuple[str, str], Node],
     nodes: dict[str, Node],
 ) -> None:
-    data = read_yaml(file)
+    data = read_yaml(file, root)
     if not isinstance(data, dict):
         return
     where = file.relative_to(root).as_posix()
@@ -444,6 +498,10 @@ def _read_properties(
             nodes[node.unique_id] = node
 
 
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def _source_table(source: dict[str, Any], table: dict[str, Any], project: str, where: str) -> Node:
     """The node of one table of a source; the table's settings override the source's."""
     config: dict[str, Any] = {}
@@ -460,6 +518,8 @@ def _source_table(source: dict[str, Any], table: dict[str, Any], project: str, w
         file_path=where,
         source_name=str(source["name"]),
         identifier=table.get("identifier"),
+        schema=_text(source.get("schema")),
+        database=_text(source.get("database")),
         loaded_at_field=loaded_at,
         columns=_columns(table.get("columns"), f"{where}: {source['name']}.{table['name']}"),
         config=config,

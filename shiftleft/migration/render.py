@@ -16,26 +16,31 @@ internals, read files or run queries.  A model that calls something we cannot re
 
 from __future__ import annotations
 
-import datetime
-import functools
-import itertools
 import os
 import re
 import traceback
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 import jinja2
-import sqlglot
 from jinja2.sandbox import SandboxedEnvironment
-from sqlglot import exp, tokens
+from sqlglot import tokens
 from sqlglot.dialects.dialect import Dialect
 
-from shiftleft.migration import package_macros
-from shiftleft.migration.project import DbtProject, Node, is_enabled, merge_config
+from shiftleft.migration.render_state import _ModelState
+from shiftleft.migration.render_values import (  # re-exported: the renderer's vocabulary
+    ColumnInfo,
+    MacroReturn,
+    Namespace,
+    Relation,
+    Rendered,
+    RenderError,
+    table_identifier,
+)
+from shiftleft.migration.project import DbtProject, Node
 
 #: dbt adapter type -> sqlglot dialect of the SQL it compiles to
 ADAPTER_DIALECTS = {
@@ -66,24 +71,20 @@ _MACRO_BLOCK = re.compile(
     r"{%(-?)\s*(macro|test)\s+(\w+)\s*(\(.*?\))\s*(-?)%}(.*?){%(-?)\s*end(?:macro|test)\s*(-?)%}",
     re.DOTALL,
 )
+#: a model rendering to more than this is not migrated (a runaway loop)
+MAX_RENDERED_CHARS = 5_000_000
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def _has_sql(text: str) -> bool:
+    return bool(_COMMENTS.sub("", text).strip(" \t\r\n;"))
+
+
+_MACRO_DEF = re.compile(r"({%-?\s*macro\s+)(\w+)")
+_MACRO_DEF_NAMES = re.compile(r"{%-?\s*macro\s+(\w+)")
 _SNAPSHOT_BLOCK = re.compile(
     r"{%-?\s*snapshot\s+(\w+)\s*-?%}(.*?){%-?\s*endsnapshot\s*-?%}", re.DOTALL
 )
-
-
-class RenderError(Exception):
-    """A model could not be rendered; ``name`` is the macro or variable concerned, if any."""
-
-    def __init__(self, message: str, *, line: int | None = None, name: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.name = name
-
-
-class _MacroReturn(Exception):
-    def __init__(self, value: Any) -> None:
-        self.value = value
 
 
 class _Environment(SandboxedEnvironment):
@@ -101,173 +102,12 @@ class _Environment(SandboxedEnvironment):
         return super().is_safe_attribute(obj, attr, value)
 
 
-class _Module:
-    """A module as ``modules.re`` shows it: its public functions, classes and constants only."""
-
-    def __init__(self, module: types.ModuleType) -> None:
-        self._module = module
-
-    def __getattr__(self, attr: str) -> Any:
-        value = getattr(self._module, attr, None) if not attr.startswith("_") else None
-        if value is None or isinstance(value, types.ModuleType):
-            raise AttributeError(attr)
-        return value
-
-
-#: ``modules`` in a template (dbt also has pytz, not needed to render SQL)
-_MODULES = {m.__name__: _Module(m) for m in (datetime, itertools, re)}
-
-
-@dataclass
-class Relation:
-    """What ``ref`` / ``source`` / ``this`` return: renders as the Flink table name."""
-
-    identifier: str
-    dialect: str
-    schema: str = "main"
-    database: str = ""
-    type: str = "table"
-
-    @property
-    def name(self) -> str:
-        return self.identifier
-
-    @property
-    def table(self) -> str:
-        return self.identifier
-
-    @property
-    def is_table(self) -> bool:
-        return self.type == "table"
-
-    @property
-    def is_view(self) -> bool:
-        return self.type == "view"
-
-    @property
-    def is_cte(self) -> bool:
-        return self.type == "cte"
-
-    def include(self, *args: Any, **kwargs: Any) -> Relation:
-        return self
-
-    def quote(self, *args: Any, **kwargs: Any) -> Relation:
-        return self
-
-    def render(self) -> str:
-        return str(self)
-
-    def __str__(self) -> str:
-        return table_identifier(self.identifier, self.dialect)
-
-
-@functools.lru_cache(maxsize=4096)
-def table_identifier(name: str, dialect: str) -> str:
-    """``name`` as a table name in ``dialect``: bare when the dialect reads it back as that
-    table, quoted otherwise (``select``, ``from``, ``my-table``; sqlglot does not quote every
-    keyword by itself, in Spark for one)."""
-    text = exp.to_identifier(name).sql(dialect)
-    if text != name:
-        return text
-    try:
-        found = Dialect.get_or_raise(dialect).tokenize(name)
-        bare = len(found) == 1 and found[0].token_type is tokens.TokenType.VAR
-        if bare:
-            tree = sqlglot.parse_one(f"select * from {name} where 1 = 1", read=dialect)
-            bare = [t.name for t in tree.find_all(exp.Table)] == [name]
-    except Exception:  # noqa: BLE001 - not readable bare: quote it
-        bare = False
-    return text if bare else exp.to_identifier(name, quoted=True).sql(dialect)
-
-
-@dataclass
-class ColumnInfo:
-    """What ``adapter.get_columns_in_relation`` returns (dbt's Column: name, data_type)."""
-
-    name: str
-    data_type: str = "STRING"
-    dialect: str = "duckdb"
-
-    @property
-    def column(self) -> str:
-        return self.name
-
-    @property
-    def quoted(self) -> str:
-        return exp.to_identifier(self.name, quoted=True).sql(self.dialect)
-
-    @property
-    def dtype(self) -> str:
-        return self.data_type
-
-
-class Namespace:
-    """Macros of one package (``dbt_utils.star``), or dbt's own (``dbt.type_string``)."""
-
-    def __init__(self, name: str, lookup: Callable[[str], Any]) -> None:
-        self._name = name
-        self._lookup = lookup
-
-    def __getattr__(self, attr: str) -> Any:
-        if attr.startswith("__"):
-            raise AttributeError(attr)
-        found = self._lookup(attr)
-        if found is None:
-            raise RenderError(
-                f"macro {self._name}.{attr} is not available: neither shiftleft nor a package in "
-                "dbt_packages/ defines it",
-                name=f"{self._name}.{attr}",
-            )
-        return found
-
-
-class _Config:
-    """``config(...)`` in a model, plus ``config.get`` / ``config.require`` in macros."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.values = values
-
-    def __call__(self, *args: Any, **kwargs: Any) -> str:
-        if args and isinstance(args[0], dict):
-            kwargs = {**args[0], **kwargs}
-        merge_config(self.values, kwargs)  # tags add up, meta merges, as in dbt
-        return ""
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def require(self, key: str) -> Any:
-        if key not in self.values:
-            raise RenderError(f"config {key!r} is required here", name=key)
-        return self.values[key]
-
-
-@dataclass
-class Rendered:
-    """The SQL of one node after rendering, and what rendering learnt about it."""
-
-    sql: str
-    refs: list[str] = field(default_factory=list)  #: unique ids of the models / seeds / snapshots
-    sources: list[str] = field(default_factory=list)  #: unique ids of the sources
-    config: dict[str, Any] = field(default_factory=dict)
-    ephemerals: list[str] = field(default_factory=list)  #: ephemeral models to inline as CTEs
-    notes: list[tuple[str, str]] = field(default_factory=list)  #: (severity, message)
-
-    @property
-    def enabled(self) -> bool:
-        """False when the model disabled itself: ``{{ config(enabled=false) }}`` in its file.
-
-        load_project drops nodes disabled in dbt_project.yml or a properties file; an in-file
-        config is only known here, after rendering, so the caller must drop such a node (and
-        treat refs to it as refs to a disabled model)."""
-        return is_enabled(self.config)
-
-
 @dataclass
 class _Macro:
     package: str
     name: str
     template: jinja2.Template
+    exported: str = ""  #: the name the template's module exports it under
 
 
 class Renderer:
@@ -318,22 +158,47 @@ class Renderer:
         for match in _MACRO_BLOCK.finditer(text):
             open_l, kind, name, args, open_r, body, end_l, end_r = match.groups()
             macro_name = f"test_{name}" if kind == "test" else name
+            # Jinja does not export a module's `_private` names: compile those under another
+            exported = f"shiftleft{macro_name}" if macro_name.startswith("_") else macro_name
             source = (
                 "\n" * text.count("\n", 0, match.start())
-                + f"{{%{open_l} macro {macro_name}{args} {open_r}%}}{body}"
+                + f"{{%{open_l} macro {exported}{args} {open_r}%}}{body}"
                 + f"{{%{end_l} endmacro {end_r}%}}"
             )
             try:
-                code = self.environment.compile(source, name=macro_name, filename=filename)
+                template = self._compile(source, macro_name, filename)
             except jinja2.TemplateSyntaxError as e:
+                if self._read_whole_file(package, text, filename):
+                    return  # e.g. an `{% endmacro %}` inside a string literal
                 self.macro_errors.append(
                     (f"{package}.{macro_name}", f"{filename} line {e.lineno}: {e.message}")
                 )
                 continue
-            template = self.environment.template_class.from_code(
-                self.environment, code, self.environment.make_globals(None)
+            self.macros.setdefault(package, {})[macro_name] = _Macro(
+                package, macro_name, template, exported
             )
-            self.macros.setdefault(package, {})[macro_name] = _Macro(package, macro_name, template)
+
+    def _compile(self, source: str, name: str, filename: str) -> jinja2.Template:
+        code = self.environment.compile(source, name=name, filename=filename)
+        return self.environment.template_class.from_code(
+            self.environment, code, self.environment.make_globals(None)
+        )
+
+    def _read_whole_file(self, package: str, text: str, filename: str) -> bool:
+        """Compile a macro file as one template, as dbt does (when cutting it into macro
+        blocks went wrong); True when that worked and its macros are registered."""
+        renamed = _MACRO_DEF.sub(
+            lambda m: m.group(1) + ("shiftleft" if m.group(2).startswith("_") else "") + m.group(2),
+            text,
+        )
+        try:
+            template = self._compile(renamed, filename, filename)
+        except jinja2.TemplateSyntaxError:
+            return False
+        for name in _MACRO_DEF_NAMES.findall(text):
+            exported = f"shiftleft{name}" if name.startswith("_") else name
+            self.macros.setdefault(package, {})[name] = _Macro(package, name, template, exported)
+        return True
 
     def broken_macro(self, name: str | None) -> str | None:
         """Why macro ``name`` (``pkg.name`` or ``name``) could not be read, if it could not."""
@@ -412,13 +277,23 @@ class Renderer:
             raise RenderError(
                 message + self._macro_where(e), line=_template_line(e), name=name
             ) from None
-        except _MacroReturn as e:  # `return()` at model level: dbt renders the value
+        except MacroReturn as e:  # `return()` at model level: dbt renders the value
             sql = str(e.value)
-        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as e:
+        except (
+            jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError, IndexError,
+            ArithmeticError, RecursionError, MemoryError,
+        ) as e:  # fmt: skip
             raise RenderError(
                 f"cannot render: {type(e).__name__}: {e}{self._macro_where(e)}",
                 line=_template_line(e),
             ) from None
+        if len(sql) > MAX_RENDERED_CHARS:
+            raise RenderError(
+                f"the model renders to {len(sql)} characters, more than the limit of "
+                f"{MAX_RENDERED_CHARS}; not migrated"
+            )
+        if not _has_sql(sql) and not capture:
+            raise RenderError("the model renders to nothing (or only comments)")
         return Rendered(
             sql=sql.strip(),
             refs=list(dict.fromkeys(state.refs)),
@@ -427,6 +302,17 @@ class Renderer:
             ephemerals=list(dict.fromkeys(state.ephemerals)),
             notes=state.notes,
         )
+
+    def render_text(self, node: Node, text: str) -> str:
+        """A Jinja value of a YAML file (``identifier: "{{ var('x', 'y') }}"``), rendered in
+        ``node``'s context; raises :class:`RenderError`."""
+        state = _ModelState(self, node, columns=lambda n: None, incremental=False, capture=True)
+        try:
+            return str(self._template(text).render(state.context())).strip()
+        except RenderError:
+            raise
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as e:
+            raise RenderError(f"cannot render {text!r}: {type(e).__name__}: {e}") from None
 
     def _macro_where(self, error: BaseException) -> str:
         """`` (in macros/x.sql line N)``: where in a macro file ``error`` was raised, if there."""
@@ -454,240 +340,6 @@ def _undefined_name(message: str) -> str | None:
     return found.group(1) if found else None
 
 
-class _ModelState:
-    """The context of one render: what the model called, and the callables it sees."""
-
-    def __init__(
-        self,
-        renderer: Renderer,
-        node: Node,
-        *,
-        columns: Callable[[Node], list[tuple[str, str]] | None],
-        incremental: bool,
-        capture: bool,
-    ) -> None:
-        self.r = renderer
-        self.node = node
-        self.columns_of = columns
-        self.incremental = incremental
-        self.capture = capture
-        self.refs: list[str] = []
-        self.sources: list[str] = []
-        self.ephemerals: list[str] = []
-        self.notes: list[tuple[str, str]] = []
-        self.config = _Config(dict(node.config))
-        self.modules: dict[tuple[str, str], Any] = {}
-        self._contexts: dict[str, dict[str, Any]] = {}
-
-    # dbt functions ---------------------------------------------------------------------------
-
-    def ref(self, *args: Any, **kwargs: Any) -> Relation:
-        if not args or len(args) > 2:
-            raise RenderError("ref() takes a model name, or a package and a model name", name="ref")
-        name = str(args[-1])
-        target = self.r.find_ref(name)
-        if target is None:
-            if self.capture:
-                return Relation(name, self.r.read)
-            if name in self.r.disabled:
-                raise RenderError(
-                    f"ref({name!r}): {name} is disabled (enabled: false); it is not migrated",
-                    name=name,
-                )
-            raise RenderError(f"ref({name!r}): no model, seed or snapshot of that name", name=name)
-        self.refs.append(target.unique_id)
-        if target.materialized == "ephemeral":
-            self.ephemerals.append(target.unique_id)
-            return Relation(f"__dbt__cte__{target.name}", self.r.read, type="cte")
-        return Relation(
-            target.table_name,
-            self.r.read,
-            type="view" if target.materialized == "view" else "table",
-        )
-
-    def source(self, source_name: str, table_name: str) -> Relation:
-        node = self.r.sources.get((str(source_name), str(table_name)))
-        if node is None:
-            if self.capture:
-                return Relation(str(table_name), self.r.read)
-            raise RenderError(
-                f"source({source_name!r}, {table_name!r}) is not declared in a sources .yml file",
-                name=f"{source_name}.{table_name}",
-            )
-        self.sources.append(node.unique_id)
-        return Relation(node.table_name, self.r.read)
-
-    def var(self, name: str, default: Any = package_macros.MISSING) -> Any:
-        if name in self.r.project.vars:
-            return self.r.project.vars[name]
-        if default is package_macros.MISSING:
-            raise RenderError(
-                f"var({name!r}) has no value and no default: set it under vars: in "
-                "dbt_project.yml or with --vars",
-                name=name,
-            )
-        return default
-
-    def env_var(self, name: str, default: Any = package_macros.MISSING) -> Any:
-        if name in self.r.env:
-            return self.r.env[name]
-        if default is package_macros.MISSING:
-            raise RenderError(f"env_var({name!r}) is not set and has no default", name=name)
-        return default
-
-    def is_incremental(self) -> bool:
-        return self.incremental
-
-    def do_return(self, value: Any) -> None:
-        raise _MacroReturn(value)
-
-    def run_query(self, *args: Any, **kwargs: Any) -> None:
-        raise RenderError(
-            "run_query() needs a live database, which a migration does not have; "
-            "render the values into the model or use a seed",
-            name="run_query",
-        )
-
-    def log(self, *args: Any, **kwargs: Any) -> str:
-        return ""
-
-    def raise_compiler_error(self, message: str, *args: Any) -> None:
-        raise RenderError(
-            f"the model raised a compiler error: {message}", name="raise_compiler_error"
-        )
-
-    # macros ----------------------------------------------------------------------------------
-
-    def macro(self, package: str, name: str) -> Any:
-        """A callable for macro ``package.name``: the project's / a package's Jinja macro."""
-        key = (package, name)
-        if key not in self.modules:
-            macro = self.r.macros.get(package, {}).get(name)
-            if macro is None:
-                return None
-            module = macro.template.make_module(self.context(package))
-            jinja_macro = getattr(module, name)
-
-            def call(*args: Any, **kwargs: Any) -> Any:
-                try:
-                    return jinja_macro(*args, **kwargs)
-                except _MacroReturn as r:
-                    return r.value
-
-            self.modules[key] = call
-        return self.modules[key]
-
-    def namespace_lookup(self, package: str) -> Callable[[str], Any]:
-        def lookup(name: str) -> Any:
-            if package == "dbt":
-                return package_macros.dbt_macro(self, name)
-            mapped = package_macros.package_macro(self, package, name)
-            return mapped if mapped is not None else self.macro(package, name)
-
-        return lookup
-
-    def dispatch(
-        self, macro_name: str, macro_namespace: str | None = None, packages: Any = None
-    ) -> Any:
-        namespace = macro_namespace or "dbt"
-        search = [self.r.project.name, namespace]
-        for entry in self.r.project.dispatch:
-            if isinstance(entry, dict) and entry.get("macro_namespace") == namespace:
-                search = [str(p) for p in entry.get("search_order") or search]
-        for package in search:
-            for prefix in (f"{self.r.adapter}__", "default__"):
-                found = (
-                    package_macros.dbt_macro(self, f"{prefix}{macro_name}")
-                    if package == "dbt"
-                    else self.namespace_lookup(package)(f"{prefix}{macro_name}")
-                )
-                if found is not None:
-                    return found
-        if namespace == "dbt":
-            found = package_macros.dbt_macro(self, macro_name)
-            if found is not None:
-                return found
-        raise RenderError(
-            f"adapter.dispatch({macro_name!r}, {namespace!r}) found no implementation "
-            f"({self.r.adapter}__{macro_name} or default__{macro_name})",
-            name=f"{namespace}.{macro_name}",
-        )
-
-    def context(self, package: str | None = None) -> dict[str, Any]:
-        """The Jinja globals: dbt functions + the root project's macros (+ ``package``'s own)."""
-        key = package or ""
-        if key in self._contexts:
-            return self._contexts[key]
-        project = self.r.project
-        this = Relation(self.node.table_name, self.r.read)
-        context: dict[str, Any] = {
-            "ref": self.ref,
-            "source": self.source,
-            "config": self.config,
-            "var": self.var,
-            "env_var": self.env_var,
-            "this": this,
-            "model": {
-                "name": self.node.name,
-                "unique_id": self.node.unique_id,
-                "config": self.config.values,
-            },
-            "target": {
-                "name": self.r.target_name,
-                "type": self.r.adapter,
-                "schema": "main",
-                "database": project.name,
-                "threads": 1,
-                "profile_name": project.profile or project.name,
-            },
-            "project_name": project.name,
-            "is_incremental": self.is_incremental,
-            "should_full_refresh": lambda: True,
-            "execute": True,
-            "flags": {"FULL_REFRESH": True, "WHICH": "compile"},
-            "return": self.do_return,
-            "run_query": self.run_query,
-            "statement": self.run_query,
-            "log": self.log,
-            "print": self.log,
-            "exceptions": {
-                "raise_compiler_error": self.raise_compiler_error,
-                "warn": self.log,
-                "raise_not_implemented": self.raise_compiler_error,
-            },
-            "modules": _MODULES,
-            "tojson": package_macros.tojson,
-            "fromjson": package_macros.fromjson,
-            "zip": zip,
-            "set": set,
-            "adapter": package_macros.Adapter(self),
-            "api": {
-                "Relation": {
-                    "create": lambda **kw: Relation(str(kw.get("identifier")), self.r.read)
-                }
-            },
-            "dbt": Namespace("dbt", self.namespace_lookup("dbt")),
-        }
-        for name in [*project.packages, "dbt_utils", project.name]:
-            context[name] = Namespace(name, self.namespace_lookup(name))
-        for owner in dict.fromkeys([project.name, *([package] if package else [])]):
-            for name in self.r.macros.get(owner, {}):
-                context[name] = _LazyMacro(self, owner, name)
-        self._contexts[key] = context
-        return context
-
-
-class _LazyMacro:
-    """A macro in the context, made into a Jinja macro only when called."""
-
-    def __init__(self, state: _ModelState, package: str, name: str) -> None:
-        # private: the sandbox hides ``_`` attributes, and the state must stay out of reach
-        self._state, self._package, self._name = state, package, name
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._state.macro(self._package, self._name)(*args, **kwargs)
-
-
 def inject_ctes(sql: str, ctes: list[tuple[str, str]], read: str) -> str:
     """Put ``WITH name AS (sql)`` blocks in front of ``sql`` (merging into its own WITH), as
     dbt does for ephemeral models."""
@@ -706,3 +358,15 @@ def inject_ctes(sql: str, ctes: list[tuple[str, str]], read: str) -> str:
             start += recursive.end()
         return f"{sql[:start]} {block}, {sql[start:].lstrip()}"
     return f"with {block}\n{sql}"
+
+
+__all__ = [
+    "ADAPTER_DIALECTS",
+    "ColumnInfo",
+    "Relation",
+    "RenderError",
+    "Rendered",
+    "Renderer",
+    "inject_ctes",
+    "table_identifier",
+]

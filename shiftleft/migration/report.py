@@ -30,6 +30,7 @@ STATUS_COLORS: dict[str, tuple[str, str]] = {
     "llm": ("#d6e6ff", "#1f5fbf"),
     "needs_llm": ("#ffe3a3", "#b26a00"),
     "failed": ("#ffd4d4", "#c62828"),
+    "blocked": ("#f3d9f5", "#8e24aa"),
     "declared": ("#e2e2e2", "#5f5f5f"),
     "inlined": ("#ffffff", "#5f5f5f"),
     "external": ("#f5f5f5", "#a8a8a8"),

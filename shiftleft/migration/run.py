@@ -19,30 +19,26 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import sqlglot
 from sqlglot import exp
+from sqlglot.optimizer.scope import Scope
 
 from shiftleft.migration import layout as layout_
+from shiftleft.migration import relations
+from shiftleft.migration.assemble import assemble, write
+from shiftleft.migration.codes import MATERIALIZATION_ID, PROJECT_ID, RENDER_ID
 from shiftleft.migration.dag import dag_levels
-from shiftleft.migration.models import MigrationResult, PipelineTable, Status
-from shiftleft.migration.project import DbtProject, Node, load_project, read_yaml
-from shiftleft.migration.render import ADAPTER_DIALECTS, Renderer, RenderError, inject_ctes
-from shiftleft.migration.translate import (
-    EVENT_TIME_ID,
-    MATERIALIZATION_ID,
-    PLAN_ID,
-    PROJECT_ID,
-    RENDER_ID,
-    NodeJob,
-    NodeOutcome,
-    read_type,
-    translate,
-)
+from shiftleft.migration.models import MigrationResult, PipelineTable
+from shiftleft.migration.node_facts import declared_key, detect_read, incremental_column
+from shiftleft.migration.planning import TablePlan
+from shiftleft.migration.project import DbtProject, Node, load_project
+from shiftleft.migration.render import Renderer, RenderError, inject_ctes
+from shiftleft.migration.source_columns import source_columns
+from shiftleft.migration.status import settle
+from shiftleft.migration.translate import NodeJob, NodeOutcome, read_type, translate
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.parse import get_dialect
 from shiftleft.derive import Relation
 from shiftleft.streaming.sink import SinkOptions, flink_type
-from shiftleft.streaming.sources import INFERRED_ID, _used_columns, source_table_ddl
 
 if TYPE_CHECKING:
     from shiftleft.llm import LLMConfig
@@ -53,9 +49,6 @@ Progress = Callable[[int, int, str], None]
 
 #: below this many nodes, worker processes cost more than they save
 PARALLEL_THRESHOLD = 40
-REPORT_MD = "migration_report.md"
-REPORT_HTML = "migration_report.html"
-INVENTORY = "inventory.json"
 _MATERIALIZATIONS = {
     "table",
     "incremental",
@@ -66,60 +59,6 @@ _MATERIALIZATIONS = {
     "source",
     "materialized_view",
 }
-
-
-def detect_read(project: DbtProject, profiles_dir: Path | None = None) -> str | None:
-    """The SQL dialect of the project's adapter, from its profile in profiles.yml."""
-    candidates = [
-        profiles_dir,
-        project.root,
-        Path(os.environ.get("DBT_PROFILES_DIR", "") or "~/.dbt").expanduser(),
-    ]
-    for folder in candidates:
-        if folder is None or not (Path(folder) / "profiles.yml").is_file():
-            continue
-        data = read_yaml(Path(folder) / "profiles.yml")
-        profile = data.get(project.profile or project.name) if isinstance(data, dict) else None
-        if isinstance(profile, dict):
-            outputs = profile.get("outputs") or {}
-            output = outputs.get(profile.get("target")) or next(iter(outputs.values()), None)
-            if isinstance(output, dict) and output.get("type") in ADAPTER_DIALECTS:
-                return ADAPTER_DIALECTS[str(output["type"])]
-    return None
-
-
-def _declared_key(node: Node) -> tuple[list[str], str]:
-    """The table's primary key as the project declares it, and where it comes from."""
-    unique_key = node.config.get("unique_key")
-    if unique_key:
-        keys = [unique_key] if isinstance(unique_key, str) else list(unique_key)
-        if len(keys) == 1 and "," in keys[0]:
-            keys = [k.strip() for k in keys[0].split(",")]
-        return [str(k) for k in keys], "unique_key"
-    for kind, columns in node.constraints:
-        if kind == "primary_key" and columns:
-            return columns, "primary_key constraint"
-    pk = [c.name for c in node.columns.values() if "primary_key" in c.constraints]
-    if pk:
-        return pk, "primary_key constraint"
-    tested = [c.name for c in node.columns.values() if {"unique", "not_null"} <= set(c.tests)]
-    if len(tested) == 1:
-        return tested, "unique + not_null tests"
-    return [], ""
-
-
-def _incremental_column(sql: str, this: str, read: str) -> str | None:
-    """The column an ``is_incremental()`` filter compares with ``max(...) from {{ this }}``."""
-    try:
-        tree = sqlglot.parse_one(sql, read=read)
-    except Exception:  # noqa: BLE001 - no candidate then
-        return None
-    for comparison in tree.find_all(exp.GT, exp.GTE):
-        left, right = comparison.this, comparison.expression
-        if isinstance(left, exp.Column) and any(t.name == this for t in right.find_all(exp.Table)):
-            return left.name
-    return None
-
 
 class _Migration:
     def __init__(
@@ -144,11 +83,45 @@ class _Migration:
         self.alias_of: dict[str, str] = {}  # source unique id -> seed unique id (same table)
         self.node_notes: dict[str, list[Diagnostic]] = {}  # findings per node, before translation
         self.layout: layout_.LayoutConfig = options["layout"]
+        #: first-pass renders (refs resolved), to find the columns sources must have
+        self.captured: dict[str, str] = {}
+        self.trees: dict[str, exp.Expr | None] = {}  #: parsed reader SQL (source columns)
+        self.scopes: dict[str, Scope | None] = {}  #: their root scopes
+        self.demands: dict[str, list[tuple[str, str | None]]] = {}  #: columns readers take
+        #: columns of the sources that do not declare them all, decided before translation
+        self.source_columns: dict[str, tuple[list[tuple[str, str]], list[Diagnostic]]] = {}
 
     # -- DAG -------------------------------------------------------------------------------
 
+    def render_yaml(self) -> None:
+        """Jinja in the sources' YAML values (identifier, schema, database, column types)."""
+        for node in self.project.nodes.values():
+            if node.resource_type != "source":
+                continue
+            for attr in ("identifier", "schema", "database"):
+                value = getattr(node, attr)
+                if value and ("{{" in value or "{%" in value):
+                    setattr(node, attr, self._yaml_value(node, value))
+            for column in node.columns.values():
+                if column.data_type and "{" in column.data_type:
+                    column.data_type = self._yaml_value(node, column.data_type)
+
+    def _yaml_value(self, node: Node, text: str) -> str | None:
+        try:
+            return self.renderer.render_text(node, text) or None
+        except RenderError as e:
+            self.notes_for(node).append(
+                Diagnostic(
+                    rule_id=RENDER_ID,
+                    severity=Severity.ERROR,
+                    message=f"cannot render the YAML value {text!r}: {e.message}",
+                )
+            )
+            return None
+
     def discover(self) -> None:
         """Render every model once (capture mode): refs, sources, in-file config."""
+        self.render_yaml()
         disabled: list[str] = []
         for node in self.project.nodes.values():
             if node.resource_type not in ("model", "snapshot"):
@@ -156,6 +129,9 @@ class _Migration:
             if self.project.compiled:
                 self.parents[node.unique_id] = list(node.depends_on)
                 self._check_compiled(node)
+                continue
+            if node.problem:
+                self._render_failed(node, RenderError(node.problem))
                 continue
             try:
                 rendered = self.renderer.render(node, capture=True)
@@ -167,6 +143,7 @@ class _Migration:
                 disabled.append(node.unique_id)
                 continue
             self.parents[node.unique_id] = [*rendered.refs, *rendered.sources]
+            self.captured[node.unique_id] = rendered.sql
         for uid in disabled:
             del self.project.nodes[uid]
             self.parents.pop(uid, None)
@@ -176,17 +153,20 @@ class _Migration:
                 node.unique_id, list(node.depends_on) if node.compiled_code is not None else []
             )
         seeds = {
-            n.table_name.lower(): n
+            relations.name_key(relations.identifier(n)): n
             for n in self.project.nodes.values()
             if n.resource_type == "seed"
         }
         for node in self.project.nodes.values():
-            if node.resource_type == "source" and node.table_name.lower() in seeds:
-                self.alias_of[node.unique_id] = seeds[node.table_name.lower()].unique_id
+            key = relations.name_key(relations.identifier(node))
+            if node.resource_type == "source" and key in seeds:
+                self.alias_of[node.unique_id] = seeds[key].unique_id
         for uid, parents in self.parents.items():
             self.parents[uid] = list(
                 dict.fromkeys(self.alias_of.get(p, p) for p in parents if p in self.project.nodes)
             )
+        for uid, notes in relations.assign_table_names(self.project.nodes).items():
+            self.node_notes.setdefault(uid, []).extend(notes)
 
     def _check_compiled(self, node: Node) -> None:
         """A manifest model must be compiled, as a full refresh (no read of its own table)."""
@@ -257,6 +237,9 @@ class _Migration:
         outcome = self.outcomes.get(node.unique_id)
         if outcome is not None and outcome.columns:
             return [(n, read_type(t, self.read)) for n, t in outcome.columns]
+        if node.unique_id in self.source_columns:
+            found = self.source_columns[node.unique_id][0]
+            return [(n, read_type(t, self.read)) for n, t in found] or None
         declared = [(c.name, c.data_type) for c in node.columns.values()]
         if declared and all(t for _, t in declared):
             return [(n, str(t)) for n, t in declared]
@@ -335,7 +318,7 @@ class _Migration:
                 declared = flink_type(column.data_type, self.read)
                 if declared:
                     declared_types[column.name.lower()] = declared
-        key, origin = _declared_key(node)
+        key, origin = declared_key(node)
         # dbt 1.9's event_time config (microbatch) names the event time outright
         incremental = str(node.config["event_time"]) if node.config.get("event_time") else None
         if (
@@ -345,7 +328,7 @@ class _Migration:
         ):
             try:
                 text = self.renderer.render(node, columns=self.columns_of, incremental=True).sql
-                incremental = _incremental_column(text, node.table_name, self.read)
+                incremental = incremental_column(text, node.table_name, self.read)
             except RenderError:
                 incremental = None
         if node.resource_type == "seed":
@@ -410,6 +393,7 @@ def migrate(
     env: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     plan: bool = False,
+    on_plan: Callable[[PipelineTable, TablePlan], None] | None = None,
 ) -> MigrationResult:
     """Migrate a dbt project (a folder with ``dbt_project.yml``, or a compiled
     ``target/manifest.json``) to Flink pipelines.
@@ -430,6 +414,7 @@ def migrate(
         progress: called with (done, total, node name) as nodes are translated.
         plan: plan every DDL and DML with the embedded Flink 2.3 (needs the ``flink`` extra
             and Java 17) and report what it rejects on the table concerned.
+        on_plan: with ``plan``, called with each table and its planner verdict as it is planned.
 
     Raises:
         ConfigError: not a dbt project, unreadable YAML or manifest, a bad option.
@@ -477,7 +462,12 @@ def migrate(
                 message=f"macro {name} cannot be read: {message}",
             )
         )
+    for problem in [*dbt_project.problems, *(m.problem for m in dbt_project.macros if m.problem)]:
+        run.notes.append(Diagnostic(rule_id=PROJECT_ID, severity=Severity.ERROR, message=problem))
     run.discover()
+    for uid, node in dbt_project.nodes.items():  # known before the models reading them
+        if node.resource_type == "source" and uid not in run.alias_of:
+            run.source_columns[uid] = source_columns(run, node)
     levels = run.order()
     total = sum(len(level) for level in levels)
     workers = max(1, jobs or os.cpu_count() or 1)
@@ -523,263 +513,15 @@ def migrate(
     finally:
         if pool is not None:
             pool.shutdown()
-    result = _assemble(run, target_, mode_)
+    result = assemble(run, target_, mode_)
+    plans = None
     if plan:
-        _plan(result, mode_)
+        from shiftleft.migration.planning import plan_tables
+        from shiftleft.verification import default_planner
+
+        session = default_planner(connectors=True).session(mode_.value)
+        plans = {p.unique_id: p for p in plan_tables(result.tables, session, on_plan)}
+    settle(result.tables, plans)
     if out_dir is not None:
-        _write(result, run, Path(out_dir), force=force)
+        write(result, Path(out_dir), force=force)
     return result
-
-
-def _plan(result: MigrationResult, mode: Mode) -> None:
-    """Plan the pipeline on the embedded Flink; rejections become errors of their table."""
-    from shiftleft.migration.planning import plan_pipeline
-    from shiftleft.verification import default_planner
-
-    by_name = {t.name: t for t in result.tables}
-    for table_plan in plan_pipeline(result, default_planner(connectors=True), mode.value):
-        for error in table_plan.errors:
-            by_name[table_plan.table].diagnostics.append(
-                Diagnostic(
-                    rule_id=PLAN_ID,
-                    severity=Severity.ERROR,
-                    message=f"the Flink 2.3 planner rejects this table's SQL: {error.message}",
-                    suggestion="fix the generated SQL (or the model) by hand; see the DDL / DML",
-                )
-            )
-
-
-def _source_columns(run: _Migration, node: Node) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
-    declared = [
-        (c.name, flink_type(c.data_type, run.read) if c.data_type else None)
-        for c in node.columns.values()
-    ]
-    if declared and all(t for _, t in declared):
-        return [(n, str(t)) for n, t in declared], []
-    readers = [
-        uid
-        for uid, parents in run.parents.items()
-        if node.unique_id in parents and uid in run.rendered
-    ]
-    trees = []
-    for uid in readers:
-        try:
-            trees.append(sqlglot.parse_one(run.rendered[uid], read=run.read))
-        except Exception:  # noqa: BLE001, S112 - an unreadable reader is reported on its own
-            continue
-    used = {c.lower(): c for tree in trees for c in _used_columns(node.table_name, [tree])}
-    columns = [(n, t or "STRING") for n, t in declared] + [
-        (c, "STRING") for k, c in used.items() if k not in {n.lower() for n, _ in declared}
-    ]
-    note = Diagnostic(
-        rule_id=INFERRED_ID,
-        severity=Severity.WARNING,
-        message=f"source {node.source_name}.{node.name}: column types not declared; the columns "
-        f"({', '.join(c for c, _ in columns) or 'none found'}) come from the models reading it, typed STRING where unknown",
-        suggestion="declare the columns with data_type in the sources .yml",
-    )
-    return columns, [note]
-
-
-def _assemble(run: _Migration, target: Target, mode: Mode) -> MigrationResult:
-    project = run.project
-    tables: dict[str, PipelineTable] = {}
-    seen_names: dict[str, str] = {}
-    for uid, node in project.nodes.items():
-        if uid in run.alias_of:
-            continue
-        notes = list(run.node_notes.get(uid, []))
-        outcome = run.outcomes.get(uid)
-        folders = node.folders
-        layer = layout_.infer_layer(
-            node.name,
-            folders=folders,
-            tags=node.tags,
-            materialized=node.materialized,
-            resource_type=node.resource_type,
-            file_path=node.file_path,
-            config=run.layout,
-        )
-        product = layout_.infer_product(
-            node.name,
-            folders=folders,
-            tags=node.tags,
-            file_path=node.file_path,
-            project_name=project.name,
-            config=run.layout,
-        )
-        table = PipelineTable(
-            name=node.table_name,
-            unique_id=uid,
-            resource_type=node.resource_type,
-            materialized=node.materialized,
-            layer=layer,
-            product=product,
-            status=Status.TRANSLATED,
-            source_file=node.file_path,
-            rendered_sql=run.rendered.get(uid) or None,
-        )
-        if node.resource_type == "source":
-            columns, source_notes = _source_columns(run, node)
-            notes += source_notes
-            table.ddl = source_table_ddl(
-                node.table_name,
-                columns,
-                node.loaded_at_field,
-                target,
-                run.sink,
-                bounded=mode is Mode.BATCH,
-            )
-            table.status, table.changelog, table.event_time = (
-                Status.DECLARED,
-                "append",
-                node.loaded_at_field,
-            )
-            if node.loaded_at_field:
-                notes.append(
-                    Diagnostic(
-                        rule_id=EVENT_TIME_ID,
-                        severity=Severity.INFO,
-                        message=f"event time {node.loaded_at_field} (loaded_at_field): watermark declared",
-                    )
-                )
-        elif node.materialized == "ephemeral":
-            table.status = Status.INLINED if uid in run.rendered else Status.FAILED
-        elif outcome is None:
-            table.status = Status.FAILED
-        else:
-            notes += outcome.diagnostics
-            table.ddl, table.dml = outcome.ddl, outcome.dml
-            table.changelog, table.primary_key = outcome.changelog, outcome.primary_key
-            table.stateful, table.event_time, table.rules_applied = (
-                outcome.stateful,
-                outcome.event_time,
-                outcome.rules_applied,
-            )
-            if outcome.failed:
-                table.status = Status.FAILED
-            elif any(d.severity is Severity.ERROR for d in outcome.diagnostics):
-                table.status = Status.NEEDS_LLM
-            elif outcome.used_llm:
-                table.status = Status.LLM
-        if node.materialized != "ephemeral" and node.table_name.lower() in seen_names:
-            notes.append(
-                Diagnostic(
-                    rule_id=PROJECT_ID,
-                    severity=Severity.ERROR,
-                    message=f"table name {node.table_name} is also used by {seen_names[node.table_name.lower()]}; "
-                    "this one is not written",
-                    suggestion="give one of them another alias",
-                )
-            )
-            table.status = Status.FAILED
-            table.ddl = table.dml = None
-        elif node.materialized != "ephemeral":
-            seen_names[node.table_name.lower()] = uid
-        if table.status is Status.FAILED:
-            table.ddl = table.dml = None
-        table.diagnostics = notes
-        tables[uid] = table
-    for uid, table in tables.items():
-        table.parents = sorted(tables[p].name for p in run.parents.get(uid, []) if p in tables)
-    for uid, table in tables.items():
-        for parent in run.parents.get(uid, []):
-            if parent in tables:
-                tables[parent].children.append(table.name)
-    for table in tables.values():
-        table.children = sorted(set(table.children))
-    return MigrationResult(
-        project=project.name,
-        project_dir=str(project.root),
-        read=run.read,
-        target=target.value,
-        tables=sorted(tables.values(), key=lambda t: (t.layer.value, t.product, t.name)),
-        diagnostics=run.notes,
-    )
-
-
-def _definition(table: PipelineTable, by_name: dict[str, PipelineTable]) -> dict[str, Any]:
-    def ref(t: PipelineTable) -> dict[str, Any]:
-        return {
-            "table_name": t.name,
-            "product_name": t.product,
-            "type": t.layer.value,
-            "path": t.path,
-            "ddl_ref": t.ddl_path,
-            "dml_ref": t.dml_path,
-            "state_form": "Stateful" if t.stateful else "Stateless",
-        }
-
-    return {
-        **ref(table),
-        "dbt_unique_id": table.unique_id,
-        "materialized": table.materialized,
-        "status": table.status.value,
-        "changelog_mode": table.changelog,
-        "primary_key": table.primary_key,
-        "event_time": table.event_time,
-        "parents": [ref(by_name[p]) for p in table.parents if p in by_name],
-        "children": [ref(by_name[c]) for c in table.children if c in by_name],
-    }
-
-
-def _write(result: MigrationResult, run: _Migration, out: Path, *, force: bool) -> None:
-    from shiftleft.migration.report import html_report, markdown_report
-    from shiftleft.migration.writer import PipelineWriter
-
-    writer = PipelineWriter(out, force=force)
-    result.out_dir = str(out)
-    for table in result.tables:
-        if table.status is Status.INLINED or (table.ddl is None and table.dml is None):
-            continue
-        table.path = layout_.table_folder(table.layer, table.product, table.name).as_posix()
-        table.ddl_path = (
-            layout_.ddl_path(table.layer, table.product, table.name).as_posix()
-            if table.ddl
-            else None
-        )
-        table.dml_path = (
-            layout_.dml_path(table.layer, table.product, table.name).as_posix()
-            if table.dml
-            else None
-        )
-    by_name = {t.name: t for t in result.tables}
-    for table in result.tables:
-        if table.path is None:
-            continue
-        if table.ddl:
-            writer.write(table.ddl_path, table.ddl.rstrip() + ";\n")
-        if table.dml:
-            writer.write(table.dml_path, table.dml.rstrip() + ";\n")
-        writer.write_json(
-            layout_.definition_path(table.layer, table.product, table.name).as_posix(),
-            _definition(table, by_name),
-        )
-    inventory = {
-        t.name: {
-            "type": t.layer.value,
-            "product_name": t.product,
-            "path": t.path,
-            "ddl_ref": t.ddl_path,
-            "dml_ref": t.dml_path,
-            "status": t.status.value,
-            "dbt_unique_id": t.unique_id,
-        }
-        for t in result.tables
-        if t.path is not None
-    }
-    writer.write_json(INVENTORY, inventory)
-    stale_files = [f for f in writer.stale() if f not in (REPORT_MD, REPORT_HTML)]
-    if stale_files:
-        result.diagnostics.append(
-            Diagnostic(
-                rule_id=PROJECT_ID,
-                severity=Severity.WARNING,
-                message=f"files of an earlier migration that no table writes any more (not deleted): {', '.join(stale_files)}",
-            )
-        )
-    # the reports list the pipeline files (themselves excluded), so they are written last
-    result.files = writer.records()
-    writer.write(REPORT_MD, markdown_report(result))
-    writer.write(REPORT_HTML, html_report(result))
-    writer.finish()

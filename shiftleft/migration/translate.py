@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 from sqlglot import exp
 
 from shiftleft.errors import InputError
+from shiftleft.migration.model_checks import check_model
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.parse import parse_script
 from shiftleft.pipeline import transpile
@@ -38,16 +39,14 @@ from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
 from shiftleft.streaming.options import StreamingOptions
 from shiftleft.streaming.sink import SinkOptions, _quote, flink_type, output_columns, sink_ddl
 
-RENDER_ID = "SL5001"  #: a model could not be rendered
-READ_ID = "SL5002"  #: rendered SQL that cannot be read
-KEY_ID = "SL5003"  #: declared key vs the key the query updates by
-EVENT_TIME_ID = "SL5004"  #: event time chosen for a table
-SNAPSHOT_ID = "SL5005"  #: snapshot as a versioned table
-TYPE_ID = "SL5006"  #: a column type that is not known
-SEED_ID = "SL5007"  #: seed loading
-MATERIALIZATION_ID = "SL5008"  #: a materialization without a streaming equivalent
-PROJECT_ID = "SL5009"  #: project-level findings (name clashes, cycles, stale files)
-PLAN_ID = "SL5010"  #: the Flink planner rejects a table's DDL or DML (migrate(plan=True))
+from shiftleft.migration.codes import (
+    EVENT_TIME_ID,
+    KEY_ID,
+    READ_ID,
+    SEED_ID,
+    SNAPSHOT_ID,
+    TYPE_ID,
+)
 
 TIME_TYPE = "TIMESTAMP(3)"
 
@@ -178,6 +177,8 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         )
         return out
 
+    notes, failed = check_model(tree, job.parent_schema, job.read, out.diagnostics)
+    out.diagnostics, out.failed = notes, out.failed or failed
     ctx = RuleContext(
         target=job.target,
         mode=job.mode,

@@ -89,7 +89,7 @@ def test_alias_cannot_escape_the_output_folder(tmp_path: Path) -> None:
     assert not (tmp_path / "etc").exists()
 
 
-def test_same_table_name_twice_is_an_error_not_an_overwrite(tmp_path: Path) -> None:
+def test_same_table_name_twice_is_written_twice_under_two_names(tmp_path: Path) -> None:
     project = make_project(
         tmp_path / "p",
         {
@@ -99,11 +99,16 @@ def test_same_table_name_twice_is_an_error_not_an_overwrite(tmp_path: Path) -> N
     )
     result = migrate(project, tmp_path / "out")
     models = sorted(
-        (t.unique_id, t.status.value) for t in result.tables if t.resource_type == "model"
+        (t.unique_id, t.status.value, t.name) for t in result.tables if t.resource_type == "model"
     )
-    assert models == [("model.demo.orders", "translated"), ("model.demo.orders_v2", "failed")]
-    [error] = next(t for t in result.tables if t.unique_id == "model.demo.orders_v2").errors
-    assert "also used by model.demo.orders" in error.message
+    assert models == [
+        ("model.demo.orders", "translated", "model__orders"),
+        ("model.demo.orders_v2", "translated", "model__orders_2"),
+    ]
+    [warning] = [
+        d for d in result.tables[0].diagnostics if d.rule_id == "SL5009"
+    ] or [d for t in result.tables for d in t.diagnostics if d.rule_id == "SL5009"][:1]
+    assert "model.demo.orders_v2" in warning.message
 
 
 def test_cycle_is_reported(tmp_path: Path) -> None:
@@ -186,7 +191,8 @@ def test_cli_migrate_exit_codes_and_json(
     )
     assert main(["migrate", str(good), "--out", str(tmp_path / "out"), "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "demo: 3 tables: 1 translated, 2 declared" in out and "wrote 8 files" in out
+    # the unread source without columns is not declared: no DDL, no folder
+    assert "demo: 3 tables: 1 translated, 2 declared" in out and "wrote 6 files" in out
     assert main(["migrate", str(good), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert {t["name"] for t in data["tables"]} == {"stg", "events", "users"}

@@ -269,19 +269,21 @@ def test_properties_of_unknown_models_are_ignored(tmp_path: Path) -> None:
     assert not any("not_a_model_here" in uid for uid in nodes)
 
 
-def test_a_column_without_a_name_is_a_config_error(tmp_path: Path) -> None:
+def test_a_column_without_a_name_is_reported_and_the_file_skipped(tmp_path: Path) -> None:
     files = {
         "models/m.sql": "select 1\n",
         "models/schema.yml": "models:\n  - name: m\n    columns:\n      - data_type: int\n",
     }
-    with pytest.raises(ConfigError, match="models/schema.yml: m: each column needs a name"):
-        project(tmp_path, files)
+    loaded = project(tmp_path, files)
+    assert "model.demo.m" in loaded.nodes
+    [problem] = loaded.problems
+    assert "models/schema.yml: m: each column needs a name" in problem
 
 
-def test_a_model_entry_without_a_name_is_a_config_error(tmp_path: Path) -> None:
+def test_a_model_entry_without_a_name_is_reported(tmp_path: Path) -> None:
     files = {"models/schema.yml": "models:\n  - columns: []\n"}
-    with pytest.raises(ConfigError, match="each entry of models needs a name"):
-        project(tmp_path, files)
+    [problem] = project(tmp_path, files).problems
+    assert "each entry of models needs a name" in problem
 
 
 # -- sources -------------------------------------------------------------------------------
@@ -350,10 +352,10 @@ def test_a_disabled_source_table_is_dropped(tmp_path: Path) -> None:
     assert "source.demo.raw.legacy" in demo.disabled
 
 
-def test_a_source_table_without_a_name_is_a_config_error(tmp_path: Path) -> None:
+def test_a_source_table_without_a_name_is_reported(tmp_path: Path) -> None:
     files = {"models/sources.yml": "sources:\n  - name: raw\n    tables:\n      - identifier: x\n"}
-    with pytest.raises(ConfigError, match="each table of source raw needs a name"):
-        project(tmp_path, files)
+    [problem] = project(tmp_path, files).problems
+    assert "each table of source raw needs a name" in problem
 
 
 # -- seeds and snapshots -------------------------------------------------------------------
@@ -611,9 +613,9 @@ def test_yaml_syntax_error_in_dbt_project_yml_gives_the_line(tmp_path: Path) -> 
 
 def test_yaml_syntax_error_in_a_properties_file_gives_the_line(tmp_path: Path) -> None:
     bad = "version: 2\nmodels:\n  - name: m\n    columns:\n      - name: a\n     - name: b\n"
-    with pytest.raises(ConfigError) as info:
-        project(tmp_path, {"models/m.sql": "select 1\n", "models/schema.yml": bad})
-    message = str(info.value)
+    loaded = project(tmp_path, {"models/m.sql": "select 1\n", "models/schema.yml": bad})
+    assert list(loaded.nodes) == ["model.demo.m"]  # the model is still read
+    [message] = loaded.problems
     assert "schema.yml" in message
     assert "line 6" in message
     assert "not valid YAML" in message

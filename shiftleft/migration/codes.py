@@ -1,0 +1,18 @@
+"""The diagnostic codes of a dbt migration (documented in docs/migrate.md)."""
+
+from __future__ import annotations
+
+RENDER_ID = "SL5001"  #: a model could not be rendered
+READ_ID = "SL5002"  #: rendered SQL that cannot be read
+KEY_ID = "SL5003"  #: declared key vs the key the query updates by
+EVENT_TIME_ID = "SL5004"  #: event time chosen for a table
+SNAPSHOT_ID = "SL5005"  #: snapshot as a versioned table
+TYPE_ID = "SL5006"  #: a column type that is not known
+SEED_ID = "SL5007"  #: seed loading
+MATERIALIZATION_ID = "SL5008"  #: a materialization without a streaming equivalent
+PROJECT_ID = "SL5009"  #: project-level findings (name clashes, cycles, stale files)
+PLAN_ID = "SL5010"  #: the Flink planner rejects a table's DDL or DML (migrate(plan=True))
+BLOCKED_ID = "SL5011"  #: a table blocked by a parent that is reported
+COLUMNS_ID = "SL5012"  #: columns that cannot be known (no column list is invented)
+
+ORDER_RULE_ID = "SL4005"  #: the final ORDER BY rule of the streaming pack

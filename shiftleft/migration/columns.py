@@ -1,0 +1,291 @@
+"""Columns of a table the project does not declare: what its readers demand of it, and the
+types their use implies.
+
+A source table without declared columns gets the columns its readers use, found scope by
+scope (:mod:`sqlglot.optimizer.scope`): a column qualified by the table's alias, or
+unqualified in a scope whose only source is the table, or demanded of a CTE / subquery that
+passes the table through with ``*`` (``with source as (select * from t) select id from
+source``).  Their types come from their use: compared with a date / timestamp → that; summed,
+averaged or in arithmetic → numeric; compared with a column of a typed table → that column's
+type.  What stays unknown is ``None`` (the caller falls back to STRING and says so).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlglot import exp
+from sqlglot.errors import OptimizeError
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.scope import Scope, build_scope
+
+NUMERIC = "DOUBLE"
+_NUMERIC_PARENTS = (exp.Sum, exp.Avg, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Stddev,
+                    exp.Variance, exp.Round, exp.Abs, exp.Neg)  # fmt: skip
+#: wrappers a column's use is read through (``nullif(q, 0)`` in a division is a number)
+_TRANSPARENT = (exp.Paren, exp.Nullif, exp.Coalesce)
+
+
+def _use_of(column: exp.Expr) -> tuple[exp.Expr, exp.Expr | None]:
+    """(the operand, the expression using it) of ``column``, looking through parentheses,
+    NULLIF and COALESCE."""
+    node, parent = column, column.parent
+    while isinstance(parent, _TRANSPARENT):
+        node, parent = parent, parent.parent
+    return node, parent
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+
+
+def _star_in(scope: Scope) -> list[str | None]:
+    """The tables (alias, or None for all) whose ``*`` the scope's SELECT passes through."""
+    select = scope.expression
+    if not isinstance(select, exp.Select):
+        return []
+    found: list[str | None] = []
+    for projection in select.expressions:
+        if isinstance(projection, exp.Star):
+            found.append(None)
+        elif isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
+            found.append(projection.table or None)
+    return found
+
+
+def _passed(scope: Scope, name: str) -> exp.Column | None:
+    """The column that output ``name`` of ``scope`` passes through unchanged, if it does."""
+    select = scope.expression
+    for projection in select.expressions if isinstance(select, exp.Select) else []:
+        if projection.alias_or_name.lower() == name.lower():
+            inner = projection.this if isinstance(projection, exp.Alias) else projection
+            if isinstance(inner, exp.Column) and not isinstance(inner.this, exp.Star):
+                return inner
+            return None
+    return None
+
+
+def _names(scope: Scope) -> set[str]:
+    select = scope.expression
+    if not isinstance(select, exp.Select):
+        return set()
+    return {p.alias_or_name.lower() for p in select.expressions if p.alias_or_name}
+
+
+def _typed(other: exp.Expr, known: Mapping[str, Mapping[str, str]]) -> str | None:
+    """The type ``other`` (the far side of a comparison) tells about a column."""
+    if isinstance(other, exp.Cast) and other.to.this in (
+        exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.DATETIME
+    ):  # fmt: skip
+        return "DATE" if other.to.this is exp.DataType.Type.DATE else "TIMESTAMP(3)"
+    if isinstance(other, (exp.CurrentDate, exp.DateAdd, exp.DateSub, exp.DateTrunc)):
+        return "DATE" if isinstance(other, exp.CurrentDate) else None
+    if isinstance(other, (exp.CurrentTimestamp, exp.TimestampTrunc)):
+        return "TIMESTAMP(3)"
+    if isinstance(other, exp.Literal) and not other.is_string:
+        return NUMERIC
+    if isinstance(other, exp.Column) and other.table:
+        return None if other.table not in known else known[other.table].get(other.name.lower())
+    return None
+
+
+def _use_type(column: exp.Column, aliases: Mapping[str, Mapping[str, str]]) -> str | None:
+    operand, parent = _use_of(column)
+    if isinstance(parent, _NUMERIC_PARENTS):
+        return NUMERIC
+    if isinstance(parent, _COMPARISONS):
+        other = parent.expression if parent.this is operand else parent.this
+        return _typed(other, aliases)
+    if isinstance(parent, exp.Between):
+        return _typed(parent.args.get("low"), aliases)
+    return None
+
+
+class _Demand:
+    def __init__(self, table: str, known: Mapping[str, Mapping[str, str]]) -> None:
+        self.table = table.lower()
+        self.known = {k.lower(): {c.lower(): t for c, t in v.items()} for k, v in known.items()}
+        self.found: dict[str, str | None] = {}
+        self.spelling: dict[str, str] = {}
+
+    def need(self, scope: Scope, name: str, source_alias: str | None, kind: str | None) -> None:
+        """Column ``name`` is read from ``source_alias`` (None: the only source) of ``scope``."""
+        sources = {alias: source for alias, (_node, source) in scope.selected_sources.items()}
+        if source_alias is None:
+            if len(sources) == 1:
+                source_alias = next(iter(sources))
+            elif any(self._has(s, name) is True for s in sources.values()):
+                return  # another source has it
+            else:
+                open_ = [a for a, s in sources.items() if self._has(s, name) is None]
+                if len(open_) != 1:
+                    return
+                source_alias = open_[0]
+        source = sources.get(source_alias)
+        if isinstance(source, exp.Table):
+            if source.name.lower() == self.table:
+                key = name.lower()
+                self.spelling.setdefault(key, name)
+                if self.found.get(key) is None:
+                    self.found[key] = kind
+        elif isinstance(source, Scope):
+            if name.lower() in _names(source):
+                if kind is not None:  # a typed use flows through `x` / `t.x AS y`
+                    inner = _passed(source, name)
+                    if inner is not None:
+                        self.need(source, inner.name, inner.table or None, kind)
+                return
+            for star in _star_in(source):
+                self.need(source, name, star, kind)
+
+    def _has(self, source: object, name: str) -> bool | None:
+        """Whether ``source`` has column ``name`` (None: its columns are not known)."""
+        if isinstance(source, exp.Table):
+            columns = self.known.get(source.name.lower())
+            return None if columns is None else name.lower() in columns
+        if isinstance(source, Scope):
+            if name.lower() in _names(source):
+                return True
+            return None if _star_in(source) else False
+        return None
+
+    def visit(self, scope: Scope) -> None:
+        aliases = {
+            alias: self.known.get(s.name.lower(), {})
+            for alias, (_node, s) in scope.selected_sources.items()
+            if isinstance(s, exp.Table)
+        }
+        outputs = _names(scope)
+        for column in scope.columns:
+            if isinstance(column.this, exp.Star):
+                continue
+            if not column.table and column.name.lower() in outputs and column.find_ancestor(
+                exp.Order, exp.Group, exp.Having
+            ):
+                continue  # a select alias used in ORDER BY / GROUP BY
+            self.need(scope, column.name, column.table or None, _use_type(column, aliases))
+
+
+def root_scope(tree: exp.Expr | Scope | None) -> Scope | None:
+    """The root scope of a query (built once by the caller who keeps it), None if sqlglot
+    cannot scope it."""
+    if tree is None or isinstance(tree, Scope):
+        return tree
+    try:
+        return build_scope(tree)
+    except Exception:  # noqa: BLE001 - cannot tell
+        return None
+
+
+def demanded_columns(
+    table: str,
+    trees: list[exp.Expr] | list[Scope],
+    known: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[tuple[str, str | None]]:
+    """(name, type implied by use or None) of the columns ``trees`` (queries, or their root
+    scopes) read from ``table``; ``known`` gives the columns (name → type) of other tables, to
+    attribute unqualified columns and to type join keys."""
+    demand = _Demand(table, known or {})
+    for tree in trees:
+        root = root_scope(tree)
+        if root is None:
+            continue
+        for scope in root.traverse():
+            demand.visit(scope)
+    return [(demand.spelling[k], t) for k, t in demand.found.items()]
+
+
+_TEXT = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR}
+_ARITHMETIC = (exp.Sum, exp.Avg, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Round, exp.Abs)
+
+Missing = tuple[str, int | None, int | None]
+
+
+def column_checks(
+    tree: exp.Expr, schema: Mapping[str, Mapping[str, str]]
+) -> tuple[Missing | None, list[tuple[str, str]]]:
+    """What the Flink query ``tree`` gets wrong about its tables' columns (``schema``: table
+    → column → Flink type), provable without a planner:
+
+    * (message, line, column) of a column none of its tables has (None when all resolve, or
+      when a table it reads has no known columns: nothing can be proved then);
+    * (column, operation) of the columns typed STRING (declared so, or not known and declared
+      STRING) it sums, averages or computes with: Flink rejects each ("Cannot apply 'SUM' to
+      arguments of type 'SUM(<VARCHAR>)'").
+    """
+    if not schema:
+        return None, []
+    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+    tables = {t.name.lower() for t in tree.find_all(exp.Table) if t.name}
+    complete = bool(tables) and (tables - ctes) <= {k.lower() for k in schema}
+    arithmetic = any(
+        isinstance(_use_of(c)[1], _ARITHMETIC) for c in tree.find_all(exp.Column)
+    )
+    if not complete and not arithmetic:
+        return None, []
+    missing: Missing | None = None
+    options: dict[str, Any] = {"dialect": "flink", "quote_identifiers": False, "identify": False}
+    try:
+        qualified = qualify(
+            tree.copy(), schema=dict(schema), validate_qualify_columns=complete, **options
+        )
+    except OptimizeError as e:
+        text = str(e)
+        if "could not be resolved" in text or "Unknown column" in text:
+            found = re.search(r"Line: (\d+), Col: (\d+)", text)
+            message = re.sub(r"\.? ?Line: \d+, Col: \d+\.?", "", text).strip()
+            missing = (message, *((int(found[1]), int(found[2])) if found else (None, None)))
+        return missing, []
+    except Exception:  # noqa: BLE001 - sqlglot cannot qualify it: nothing proved
+        return None, []
+    if not arithmetic:
+        return None, []
+    try:
+        annotated = annotate_types(qualified, schema=dict(schema), dialect="flink")
+    except Exception:  # noqa: BLE001 - nothing proved
+        return None, []
+    uses: list[tuple[str, str]] = []
+    for column in annotated.find_all(exp.Column):
+        _operand, parent = _use_of(column)
+        kind = column.type.this if column.type else None
+        if kind in _TEXT and isinstance(parent, _ARITHMETIC):
+            use = (column.name, parent.key.upper())
+            if use not in uses:
+                uses.append(use)
+    return None, uses
+
+
+def trace(tree: exp.Expr | Scope, name: str) -> tuple[str, str] | None:
+    """(table, column) that output column ``name`` of the query ``tree`` (or its root scope)
+    passes through unchanged (renamed or not: ``select x as y``, through CTEs and ``*``); None
+    when it is computed or cannot be told."""
+    root = root_scope(tree)
+    return _trace(root, name, 0) if root is not None else None
+
+
+def _trace(scope: Scope, name: str, depth: int) -> tuple[str, str] | None:
+    select = scope.expression
+    if depth > 32 or not isinstance(select, exp.Select):
+        return None
+    sources = {alias: source for alias, (_node, source) in scope.selected_sources.items()}
+    for projection in select.expressions:
+        if projection.alias_or_name.lower() != name.lower() or isinstance(projection, exp.Star):
+            continue
+        inner = projection.this if isinstance(projection, exp.Alias) else projection
+        if not isinstance(inner, exp.Column) or isinstance(inner.this, exp.Star):
+            return None
+        alias = inner.table or (next(iter(sources)) if len(sources) == 1 else None)
+        return _trace_in(sources.get(alias) if alias else None, inner.name, depth)
+    stars = _star_in(scope)
+    if len(stars) == 1 and (stars[0] is not None or len(sources) == 1):
+        alias = stars[0] or next(iter(sources))
+        return _trace_in(sources.get(alias), name, depth)
+    return None
+
+
+def _trace_in(source: object, name: str, depth: int) -> tuple[str, str] | None:
+    if isinstance(source, exp.Table):
+        return source.name, name
+    if isinstance(source, Scope):
+        return _trace(source, name, depth + 1)
+    return None

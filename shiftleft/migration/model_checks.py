@@ -1,0 +1,97 @@
+"""Checks of a model's Flink query that need no planner: what the static report must not
+leave to ``--plan`` (columns no parent has, strings in arithmetic), and the final ORDER BY a
+dbt table does not have."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp
+
+from shiftleft.migration.codes import COLUMNS_ID, ORDER_RULE_ID, TYPE_ID
+from shiftleft.migration.columns import column_checks
+from shiftleft.models import Diagnostic, Severity
+from shiftleft.streaming.sink import flink_type
+
+
+def _note(
+    rule_id: str, severity: Severity, message: str, suggestion: str | None = None, **kw: Any
+) -> Diagnostic:
+    return Diagnostic(
+        rule_id=rule_id, severity=severity, message=message, suggestion=suggestion, **kw
+    )
+
+
+def _drop_final_order(tree: exp.Expr) -> bool:
+    """Remove the query's own ORDER BY when it has no LIMIT / FETCH (True if removed)."""
+    order = tree.args.get("order")
+    if order is None or tree.args.get("limit") is not None or tree.args.get("fetch") is not None:
+        return False
+    order.pop()
+    return True
+
+
+def _listing(schema: dict[str, dict[str, str]], limit: int = 12) -> str:
+    parts = []
+    for table, columns in schema.items():
+        names = list(columns)
+        more = f", ... {len(names) - limit} more" if len(names) > limit else ""
+        parts.append(f"{table}: {', '.join(names[:limit])}{more}")
+    return "; ".join(parts)
+
+
+def check_model(
+    tree: exp.Expr,
+    parent_schema: dict[str, dict[str, str]],
+    read: str,
+    diagnostics: list[Diagnostic],
+) -> tuple[list[Diagnostic], bool]:
+    """(the diagnostics, updated; True when the model's DML cannot be right) for the Flink
+    query ``tree`` of a model (changed in place: its final ORDER BY without LIMIT dropped)."""
+    notes = list(diagnostics)
+    failed = False
+    if _drop_final_order(tree):
+        notes = [
+            d for d in notes if d.rule_id != ORDER_RULE_ID or d.severity is Severity.INFO
+        ]
+        notes.append(
+            _note(
+                ORDER_RULE_ID,
+                Severity.INFO,
+                "the model's final ORDER BY (without LIMIT) is dropped: the rows of a dbt "
+                "table or view have no order, and Flink streaming can sort only on a time attribute",
+            )
+        )
+    flink_schema = {
+        table: {c: flink_type(t, read) or "STRING" for c, t in columns.items()}
+        for table, columns in parent_schema.items()
+    }
+    missing, text_uses = column_checks(tree, flink_schema)
+    if missing is not None:
+        failed = True
+        message, line, column = missing
+        notes.append(
+            _note(
+                COLUMNS_ID,
+                Severity.ERROR,
+                f"{message} in the tables it reads (their columns: {_listing(parent_schema)})",
+                "check the model against its parents' columns (declared, or as migrated)",
+                line=line,
+                column=column,
+            )
+        )
+    uses: dict[str, list[str]] = {}
+    for column_name, operation in text_uses:
+        uses.setdefault(column_name, []).append(operation)
+    for column_name, operations in uses.items():
+        notes.append(
+            _note(
+                TYPE_ID,
+                Severity.ERROR,
+                f"column {column_name} is a STRING (declared so, or its type is not known) and "
+                f"is used in {', '.join(operations)}: Flink rejects arithmetic on strings",
+                "declare the column's data_type (numeric) in the properties .yml of the "
+                "source / model it comes from, or cast it in the model",
+            )
+        )
+    return notes, failed

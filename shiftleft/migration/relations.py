@@ -1,0 +1,95 @@
+"""dbt relations and the Flink table names they get: never two relations in one table.
+
+A dbt relation is ``database.schema.identifier``: a model's identifier is its ``alias`` (else
+its name), its schema its ``schema`` config (as ``generate_schema_name`` composes it); a
+source table's identifier is its ``identifier`` (else its name), its schema the source's
+``schema`` (else the source name).  A Flink pipeline has one namespace, so relations whose
+identifiers collide (case-insensitively, and after folder-name cleaning) are each given a
+name qualified by their schema (``<schema>__<identifier>``, then a number if that still
+collides), with an ``SL5009`` warning naming the relations: nothing collapses, nothing aborts,
+and a model never reads its own sink.  A source with the identifier of a seed is that seed's
+table (dbt projects declare seeds as sources too) and is left to share it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from shiftleft.migration.project import Node
+from shiftleft.migration.codes import PROJECT_ID
+from shiftleft.models import Diagnostic, Severity
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]+")
+
+
+def identifier(node: Node) -> str:
+    """The dbt identifier of ``node`` (alias / source identifier, else its name)."""
+    if node.resource_type == "source":
+        return str(node.identifier or node.name)
+    return str(node.config.get("alias") or node.name)
+
+
+def schema(node: Node) -> str | None:
+    """The schema part of the node's relation, when the project says (custom schema)."""
+    if node.resource_type == "source":
+        return str(node.schema or node.source_name or "") or None
+    custom = node.config.get("schema")
+    return str(custom) if custom else None
+
+
+def relation(node: Node) -> str:
+    """``database.schema.identifier`` as far as the project says."""
+    parts = [node.config.get("database") or node.database, schema(node), identifier(node)]
+    return ".".join(str(p) for p in parts if p)
+
+
+def name_key(name: str) -> str:
+    """Names that are one table (and one folder) for Flink and the pipelines layout."""
+    return _UNSAFE.sub("_", name).strip("_").lower() or name.lower()
+
+
+def assign_table_names(nodes: Mapping[str, Node]) -> dict[str, list[Diagnostic]]:
+    """Give each node in ``nodes`` a unique Flink table name (:attr:`Node.flink_name`);
+    the warnings per unique id, for the nodes renamed."""
+    seeds = {name_key(identifier(n)) for n in nodes.values() if n.resource_type == "seed"}
+    groups: dict[str, list[Node]] = {}
+    for node in nodes.values():
+        node.flink_name = None
+        if node.resource_type not in ("model", "seed", "snapshot", "source"):
+            continue
+        if node.materialized == "ephemeral":
+            continue
+        key = name_key(identifier(node))
+        if node.resource_type == "source" and key in seeds:
+            continue
+        groups.setdefault(key, []).append(node)
+    taken = set(groups)
+    notes: dict[str, list[Diagnostic]] = {}
+    for key, members in sorted(groups.items()):
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda n: n.unique_id)
+        for node in members:
+            base = identifier(node)
+            qualifier = schema(node) or node.resource_type
+            candidate = f"{qualifier}__{base}"
+            n = 2
+            while name_key(candidate) in taken:
+                candidate = f"{qualifier}__{base}_{n}"
+                n += 1
+            taken.add(name_key(candidate))
+            node.flink_name = candidate
+        others = ", ".join(f"{relation(n)} ({n.unique_id})" for n in members)
+        for node in members:
+            notes.setdefault(node.unique_id, []).append(
+                Diagnostic(
+                    rule_id=PROJECT_ID,
+                    severity=Severity.WARNING,
+                    message=f"the relations {others} have the same table name {identifier(node)!r}; "
+                    f"this one is written as {node.flink_name}",
+                    suggestion="give the models distinct aliases if the generated names do not suit",
+                )
+            )
+    return notes
+

@@ -1,0 +1,278 @@
+"""The context of one model's render: dbt's functions (``ref``, ``source``, ``var``,
+``config``, ``adapter``, ``run_query``...) bound to the model, and the project's macros as
+lazy callables (see :mod:`shiftleft.migration.render` for the renderer itself)."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import re
+import types
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from shiftleft.migration import package_macros
+from shiftleft.migration.project import Node
+from shiftleft.migration.render_values import (
+    MacroReturn,
+    Namespace,
+    Relation,
+    RenderError,
+    _Config,
+)
+
+if TYPE_CHECKING:
+    from shiftleft.migration.render import Renderer
+
+class _Module:
+    """A module as ``modules.re`` shows it: its public functions, classes and constants only."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        self._module = module
+
+    def __getattr__(self, attr: str) -> Any:
+        value = getattr(self._module, attr, None) if not attr.startswith("_") else None
+        if value is None or isinstance(value, types.ModuleType):
+            raise AttributeError(attr)
+        return value
+
+
+#: ``modules`` in a template (dbt also has pytz, not needed to render SQL)
+_MODULES = {m.__name__: _Module(m) for m in (datetime, itertools, re)}
+
+
+class _ModelState:
+    """The context of one render: what the model called, and the callables it sees."""
+
+    def __init__(
+        self,
+        renderer: Renderer,
+        node: Node,
+        *,
+        columns: Callable[[Node], list[tuple[str, str]] | None],
+        incremental: bool,
+        capture: bool,
+    ) -> None:
+        self.r = renderer
+        self.node = node
+        self.columns_of = columns
+        self.incremental = incremental
+        self.capture = capture
+        self.refs: list[str] = []
+        self.sources: list[str] = []
+        self.ephemerals: list[str] = []
+        self.notes: list[tuple[str, str]] = []
+        self.config = _Config(dict(node.config))
+        self.modules: dict[tuple[str, str], Any] = {}
+        self._contexts: dict[str, dict[str, Any]] = {}
+
+    # dbt functions ---------------------------------------------------------------------------
+
+    def ref(self, *args: Any, **kwargs: Any) -> Relation:
+        if not args or len(args) > 2:
+            raise RenderError("ref() takes a model name, or a package and a model name", name="ref")
+        name = str(args[-1])
+        target = self.r.find_ref(name)
+        if target is None:
+            if self.capture:
+                return Relation(name, self.r.read)
+            if name in self.r.disabled:
+                raise RenderError(
+                    f"ref({name!r}): {name} is disabled (enabled: false); it is not migrated",
+                    name=name,
+                )
+            raise RenderError(f"ref({name!r}): no model, seed or snapshot of that name", name=name)
+        self.refs.append(target.unique_id)
+        if target.materialized == "ephemeral":
+            self.ephemerals.append(target.unique_id)
+            return Relation(f"__dbt__cte__{target.name}", self.r.read, type="cte")
+        return Relation(
+            target.table_name,
+            self.r.read,
+            type="view" if target.materialized == "view" else "table",
+        )
+
+    def source(self, source_name: str, table_name: str) -> Relation:
+        node = self.r.sources.get((str(source_name), str(table_name)))
+        if node is None:
+            if self.capture:
+                return Relation(str(table_name), self.r.read)
+            raise RenderError(
+                f"source({source_name!r}, {table_name!r}) is not declared in a sources .yml file",
+                name=f"{source_name}.{table_name}",
+            )
+        self.sources.append(node.unique_id)
+        return Relation(node.table_name, self.r.read)
+
+    def var(self, name: str, default: Any = package_macros.MISSING) -> Any:
+        if name in self.r.project.vars:
+            return self.r.project.vars[name]
+        if default is package_macros.MISSING:
+            raise RenderError(
+                f"var({name!r}) has no value and no default: set it under vars: in "
+                "dbt_project.yml or with --vars",
+                name=name,
+            )
+        return default
+
+    def env_var(self, name: str, default: Any = package_macros.MISSING) -> Any:
+        if name in self.r.env:
+            return self.r.env[name]
+        if default is package_macros.MISSING:
+            raise RenderError(f"env_var({name!r}) is not set and has no default", name=name)
+        return default
+
+    def is_incremental(self) -> bool:
+        return self.incremental
+
+    def do_return(self, value: Any) -> None:
+        raise MacroReturn(value)
+
+    def run_query(self, *args: Any, **kwargs: Any) -> None:
+        raise RenderError(
+            "run_query() needs a live database, which a migration does not have; "
+            "render the values into the model or use a seed",
+            name="run_query",
+        )
+
+    def log(self, *args: Any, **kwargs: Any) -> str:
+        return ""
+
+    def raise_compiler_error(self, message: str, *args: Any) -> None:
+        raise RenderError(
+            f"the model raised a compiler error: {message}", name="raise_compiler_error"
+        )
+
+    # macros ----------------------------------------------------------------------------------
+
+    def macro(self, package: str, name: str) -> Any:
+        """A callable for macro ``package.name``: the project's / a package's Jinja macro."""
+        key = (package, name)
+        if key not in self.modules:
+            macro = self.r.macros.get(package, {}).get(name)
+            if macro is None:
+                return None
+            module = macro.template.make_module(self.context(package))
+            jinja_macro = getattr(module, macro.exported or name)
+
+            def call(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    return jinja_macro(*args, **kwargs)
+                except MacroReturn as r:
+                    return r.value
+
+            self.modules[key] = call
+        return self.modules[key]
+
+    def namespace_lookup(self, package: str) -> Callable[[str], Any]:
+        def lookup(name: str) -> Any:
+            if package == "dbt":
+                return package_macros.dbt_macro(self, name)
+            mapped = package_macros.package_macro(self, package, name)
+            return mapped if mapped is not None else self.macro(package, name)
+
+        return lookup
+
+    def dispatch(
+        self, macro_name: str, macro_namespace: str | None = None, packages: Any = None
+    ) -> Any:
+        namespace = macro_namespace or "dbt"
+        search = [self.r.project.name, namespace]
+        if packages:  # dbt's legacy `packages=[...]`: where to look, in order
+            listed = [packages] if isinstance(packages, str) else [str(p) for p in packages]
+            search = list(dict.fromkeys([self.r.project.name, *listed, namespace]))
+        for entry in self.r.project.dispatch:
+            if isinstance(entry, dict) and entry.get("macro_namespace") == namespace:
+                search = [str(p) for p in entry.get("search_order") or search]
+        for package in search:
+            for prefix in (f"{self.r.adapter}__", "default__"):
+                found = (
+                    package_macros.dbt_macro(self, f"{prefix}{macro_name}")
+                    if package == "dbt"
+                    else self.namespace_lookup(package)(f"{prefix}{macro_name}")
+                )
+                if found is not None:
+                    return found
+        if namespace == "dbt":
+            found = package_macros.dbt_macro(self, macro_name)
+            if found is not None:
+                return found
+        raise RenderError(
+            f"adapter.dispatch({macro_name!r}, {namespace!r}) found no implementation "
+            f"({self.r.adapter}__{macro_name} or default__{macro_name})",
+            name=f"{namespace}.{macro_name}",
+        )
+
+    def context(self, package: str | None = None) -> dict[str, Any]:
+        """The Jinja globals: dbt functions + the root project's macros (+ ``package``'s own)."""
+        key = package or ""
+        if key in self._contexts:
+            return self._contexts[key]
+        project = self.r.project
+        this = Relation(self.node.table_name, self.r.read)
+        context: dict[str, Any] = {
+            "ref": self.ref,
+            "source": self.source,
+            "config": self.config,
+            "var": self.var,
+            "env_var": self.env_var,
+            "this": this,
+            "model": {
+                "name": self.node.name,
+                "unique_id": self.node.unique_id,
+                "config": self.config.values,
+            },
+            "target": {
+                "name": self.r.target_name,
+                "type": self.r.adapter,
+                "schema": "main",
+                "database": project.name,
+                "threads": 1,
+                "profile_name": project.profile or project.name,
+            },
+            "project_name": project.name,
+            "is_incremental": self.is_incremental,
+            "should_full_refresh": lambda: True,
+            "execute": True,
+            "flags": {"FULL_REFRESH": True, "WHICH": "compile"},
+            "return": self.do_return,
+            "run_query": self.run_query,
+            "statement": self.run_query,
+            "log": self.log,
+            "print": self.log,
+            "exceptions": {
+                "raise_compiler_error": self.raise_compiler_error,
+                "warn": self.log,
+                "raise_not_implemented": self.raise_compiler_error,
+            },
+            "modules": _MODULES,
+            "tojson": package_macros.tojson,
+            "fromjson": package_macros.fromjson,
+            "zip": zip,
+            "set": set,
+            "adapter": package_macros.Adapter(self),
+            "api": {
+                "Relation": {
+                    "create": lambda **kw: Relation(str(kw.get("identifier")), self.r.read)
+                }
+            },
+            "dbt": Namespace("dbt", self.namespace_lookup("dbt")),
+        }
+        for name in [*project.packages, "dbt_utils", project.name]:
+            context[name] = Namespace(name, self.namespace_lookup(name))
+        for owner in dict.fromkeys([project.name, *([package] if package else [])]):
+            for name in self.r.macros.get(owner, {}):
+                context[name] = _LazyMacro(self, owner, name)
+        self._contexts[key] = context
+        return context
+
+
+class _LazyMacro:
+    """A macro in the context, made into a Jinja macro only when called."""
+
+    def __init__(self, state: _ModelState, package: str, name: str) -> None:
+        # private: the sandbox hides ``_`` attributes, and the state must stay out of reach
+        self._state, self._package, self._name = state, package, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._state.macro(self._package, self._name)(*args, **kwargs)

@@ -1,0 +1,124 @@
+"""Columns are never invented: demanded through CTEs, typed by use, reported when unknown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_migrate_edges import make_project
+
+from shiftleft.migration import Status, migrate
+
+
+def _passthrough(hops: int, body: str) -> str:
+    """A model reading source app.users through ``hops`` ``select *`` CTEs, then ``body``."""
+    ctes = ["c0 as (select * from {{ source('app', 'users') }})"]
+    ctes += [f"c{i} as (select * from c{i - 1})" for i in range(1, hops + 1)]
+    return "with " + ", ".join(ctes) + "\n" + body.format(last=f"c{hops}")
+
+
+@pytest.mark.parametrize("hops", [0, 1, 3])
+def test_columns_demanded_through_star_ctes_are_declared_and_typed(
+    tmp_path: Path, hops: int
+) -> None:
+    body = (
+        "select id, name, sum(score) as total from {last}\n"
+        "where signed_up >= cast('2024-01-01' as date)\ngroup by id, name"
+    )
+    project = make_project(tmp_path / "p", {"agg_users.sql": _passthrough(hops, body)})
+    result = migrate(project, plan=True)
+    users = result.table("users")
+    assert users.status is Status.DECLARED
+    ddl = users.ddl or ""
+    for column in ("id STRING", "name STRING", "score DOUBLE", "signed_up DATE"):
+        assert column in ddl
+    assert "*" not in ddl
+    [note] = [d for d in users.diagnostics if d.rule_id == "SL4105"]
+    assert "id" in note.message and "score DOUBLE" in note.message  # STRING fallbacks named
+    assert result.table("agg_users").status is Status.TRANSLATED, [
+        d.message for d in result.table("agg_users").diagnostics
+    ]
+
+
+def test_source_read_only_with_star_is_reported_and_its_reader_blocked(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {
+            "stg_users.sql": "select * from {{ source('app', 'users') }}",
+            "users_copy.sql": "select * from {{ ref('stg_users') }}",
+        },
+    )
+    result = migrate(project, tmp_path / "out")
+    users = result.table("users")
+    assert users.status is Status.FAILED and users.ddl is None
+    assert [d.rule_id for d in users.errors] == ["SL5012"]
+    assert not list((tmp_path / "out").rglob("ddl.users.sql"))
+    for name in ("stg_users", "users_copy"):
+        table = result.table(name)
+        assert table.status is not Status.TRANSLATED
+        assert table.status in (Status.BLOCKED, Status.FAILED, Status.NEEDS_LLM)
+
+
+@pytest.mark.parametrize("missing", ["nope", "e.nope"])
+def test_column_the_parent_lacks_fails_the_model_keeps_its_ddl_and_blocks_children(
+    tmp_path: Path, missing: str
+) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {
+            "stg_events.sql": f"select e.id, {missing} as x from {{{{ source('app', 'events') }}}} e",
+            "fct.sql": "select id, count(*) as n from {{ ref('stg_events') }} group by id",
+        },
+    )
+    result = migrate(project)
+    stg = result.table("stg_events")
+    assert stg.status is Status.FAILED and stg.dml is None and stg.ddl
+    assert any(d.rule_id == "SL5012" and "nope" in d.message for d in stg.errors)
+    fct = result.table("fct")
+    assert fct.status is Status.BLOCKED and not fct.errors
+    assert any(d.rule_id == "SL5011" and "stg_events" in d.message for d in fct.diagnostics)
+
+
+@pytest.mark.parametrize(
+    ("use", "expected"),
+    [
+        ("sum(p.amount) as total", "DOUBLE"),
+        ("max(p.amount / nullif(p.qty, 0)) as total", "DOUBLE"),
+        ("max(round(p.amount, 2)) as total", "DOUBLE"),
+    ],
+)
+@pytest.mark.parametrize("hops", [1, 2])
+def test_type_of_use_flows_back_through_renaming_models(
+    tmp_path: Path, use: str, expected: str
+    , hops: int
+) -> None:
+    """A source column renamed by a staging view (`l_amount as amount`, as many views as
+    `hops`) and summed two models below is numeric in the source: the pipeline plans."""
+    models = {
+        "stg1.sql": "with s as (select * from {{ source('app', 'users') }})\n"
+        "select id, l_amount as amount, l_qty as qty from s",
+    }
+    for i in range(2, hops + 1):
+        models[f"stg{i}.sql"] = f"select * from {{{{ ref('stg{i - 1}') }}}}"
+    models["agg.sql"] = (
+        f"with p as (select * from {{{{ ref('stg{hops}') }}}})\nselect id, {use} from p group by id"
+    )
+    result = migrate(make_project(tmp_path / "p", models), plan=True)
+    ddl = result.table("users").ddl or ""
+    assert f"l_amount {expected}" in ddl
+    agg = result.table("agg")
+    assert agg.status is Status.TRANSLATED, [d.message for d in agg.diagnostics]
+
+
+def test_string_column_in_arithmetic_is_reported_without_the_planner(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path / "p",
+        {
+            "stg.sql": "select id, cast(kind as string) as amount from {{ source('app', 'events') }}",
+            "agg.sql": "select id, sum(amount) as total from {{ ref('stg') }} group by id",
+        },
+    )
+    result = migrate(project)
+    agg = result.table("agg")
+    assert agg.status is not Status.TRANSLATED
+    assert any(d.rule_id == "SL5006" and "amount" in d.message for d in agg.errors)
