@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 #: Options written into the cluster's config.yaml (flat keys: Flink accepts both forms).
 DEFAULT_OPTIONS: dict[str, Any] = {
     "jobmanager.memory.process.size": "900m",
-    "taskmanager.memory.process.size": "1400m",
-    "taskmanager.memory.managed.size": "64m",
+    "taskmanager.memory.process.size": "1600m",
+    "taskmanager.memory.managed.size": "320m",
     "taskmanager.memory.network.min": "96m",
     "taskmanager.memory.network.max": "96m",
     "taskmanager.numberOfTaskSlots": 64,

@@ -246,8 +246,9 @@ def rename_tables(statement: str, names: dict[str, str]) -> str:
     if not names:
         return statement
     tree = sqlglot.parse_one(statement, read="flink")
+    ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
     for table in tree.find_all(exp.Table):
-        if not table.args.get("db") and table.name in names:
+        if not table.args.get("db") and table.name in names and table.name not in ctes:
             table.set("this", exp.to_identifier(names[table.name]))
     for prop in tree.find_all(exp.Property):
         key, value = prop.this, prop.args.get("value")
