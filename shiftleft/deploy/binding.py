@@ -49,7 +49,11 @@ def bind_statement(statement: str, spec: TableSpec, folder: Path, monitor: str |
         return statement
     options = {"connector": "filesystem", "path": folder.as_uri(), "format": table_format(spec)}
     if monitor:
+        # unbounded: sources watch their folder; row-format part files roll (and so are
+        # committed on the next checkpoint) at this interval instead of every 30 minutes
         options["source.monitor-interval"] = monitor
+        options["sink.rolling-policy.rollover-interval"] = monitor
+        options["sink.rolling-policy.check-interval"] = monitor
     tree.set("properties", _options(options))
     return tree.sql(dialect="flink", pretty=True)
 
@@ -100,14 +104,16 @@ def write_input(source: Path, target: Path, *, debezium: bool) -> int:
 def final_state(folder: Path, key: list[str] | None) -> list[dict]:
     """The rows a sink folder holds once its changelog is applied.
 
-    ``json`` files are appended rows; ``debezium-json`` files are changes, applied in file
-    order (committed part files are named in commit order) and compacted by ``key`` (whole
+    ``json`` files are appended rows; ``debezium-json`` files are changes, applied in the
+    order the part files were written and compacted by ``key`` (whole
     rows when there is no key: a retraction removes one equal row).  In-progress and hidden
     files (``.part-...``, not yet committed by a checkpoint) are ignored.
     """
     rows: dict[tuple, dict] = {}
     bag: list[dict] = []
-    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and not p.name.startswith((".", "_"))):
+    files = [p for p in Path(folder).rglob("*") if p.is_file() and not p.name.startswith((".", "_"))]
+    # part files are written checkpoint after checkpoint: their last write orders them
+    for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name)):
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue

@@ -122,6 +122,7 @@ def _cmd_deploy(args: argparse.Namespace) -> int:
         options = DeployOptions(
             select=args.select or [], version=args.version, stop_old=args.stop_old, timeout=args.timeout
         )
+        pipelines.select(options.select)  # an unknown name fails before any connection
         key = _target_key(args)
         if args.dry_run:
             live = None

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from shiftleft.flink_engine import jvm
 from shiftleft.deploy.rest import TERMINAL_STATES, DeployError, JobManagerApi, http_json
 
 RUNNING = frozenset({"RUNNING"})
@@ -32,6 +33,9 @@ class Deployer(Protocol):
     """A target that runs statements and reports on the jobs they start."""
 
     target: str
+
+    def new_session(self) -> None:
+        """Start a fresh session (an empty in-memory catalog): called before every deploy."""
 
     def execute_ddl(self, statement: str) -> None:
         """Run a CREATE TABLE / CREATE VIEW (or any statement that starts no job)."""
@@ -77,8 +81,6 @@ class PyFlinkDeployer:
         jars: list[str] | None = None,
         config: dict[str, str] | None = None,
     ) -> None:
-        from shiftleft.flink_engine import jvm
-
         match = re.match(r"^(?:https?://)?([^:/]+):(\d+)/?$", rest_url)
         if not match:
             raise DeployError(f"--cluster {rest_url!r}: expected http://HOST:PORT of a JobManager")
@@ -93,6 +95,13 @@ class PyFlinkDeployer:
         }
         if jars:
             options["pipeline.jars"] = ";".join(f"file://{j}" for j in jars)
+        self._options = options
+        self._jars = list(jars or [])
+        self._env: Any = None
+        self.new_session()
+
+    def new_session(self) -> None:
+        options, jars = self._options, self._jars
         gateway = jvm.get_gateway()
         jvm_ = gateway.jvm
         conf = jvm_.org.apache.flink.configuration.Configuration()
@@ -157,10 +166,17 @@ class GatewayDeployer:
     ) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.config = dict(config or {})
+        self.session = ""
+        self.new_session()
+
+    def new_session(self) -> None:
+        if self.session:
+            self.close()
         answer = http_json(
             "POST",
             f"{self.url}/v1/sessions",
-            {"sessionName": "shiftleft-deploy", "properties": dict(config or {})},
+            {"sessionName": "shiftleft-deploy", "properties": self.config},
         )
         self.session = answer["sessionHandle"]
 
@@ -293,6 +309,9 @@ class ConfluentDeployer:
         digest = hashlib.sha256(statement.encode("utf-8")).hexdigest()[:8]
         slug = re.sub(r"[^a-z0-9-]+", "-", f"{table}-{kind}".lower()).strip("-")[:80]
         return f"shiftleft-{slug}-{digest}"
+
+    def new_session(self) -> None:
+        return None
 
     def execute_ddl(self, statement: str) -> None:
         self._counter += 1

@@ -235,6 +235,7 @@ def deploy(
     names = {p.table: p.deployed_as for p in plan}
     renames = {t: n for t, n in names.items() if t != n}
     report = DeployReport(target=key, plan=plan)
+    deployer.new_session()
     broken: dict[str, str] = {}
     for planned in plan:
         spec = pipelines.tables[planned.table]

@@ -30,7 +30,11 @@ class FakeDeployer:
         self.jobs: dict[str, tuple[str, str]] = {}
         self.states: dict[str, str] = {}
         self.cancelled: list[str] = []
+        self.sessions = 0
         self._ids = itertools.count(1)
+
+    def new_session(self) -> None:
+        self.sessions += 1
 
     def execute_ddl(self, statement: str) -> None:
         self.ddl.append(statement)
