@@ -266,11 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
     r.set_defaults(func=_cmd_rules)
 
+    from shiftleft.deploy.cli import register as register_deploy
     from shiftleft.migrate_cli import register as register_migrate
     from shiftleft.verify_cli import register as register_verify
 
     register_migrate(sub)
     register_verify(sub)
+    register_deploy(sub)
     return parser
 
 
