@@ -100,6 +100,12 @@ def _map_sql(self: FlinkGenerator, expression: exp.Map | exp.VarMap) -> str:
     return self.func("MAP_FROM_ARRAYS", keys, values)
 
 
+def _unix_seconds_sql(self: generator.Generator, e: exp.UnixSeconds) -> str:
+    """Spark ``unix_seconds(ts)``: whole seconds since the epoch (Flink's unit is SECOND)."""
+    epoch = exp.Cast(this=exp.Literal.string("1970-01-01 00:00:00"), to=exp.DataType.build("TIMESTAMP"))
+    return self.func("TIMESTAMPDIFF", exp.var("SECOND"), epoch, e.this)
+
+
 def _floor_to_sql(self: FlinkGenerator, expression: exp.Expr) -> str:
     # DATE_TRUNC(unit, ts) has the same meaning as FLOOR(ts TO unit).
     return f"FLOOR({self.sql(expression, 'this')} TO {self.sql(unit_to_var(expression))})"
@@ -157,6 +163,8 @@ class FlinkGenerator(generator.Generator):
     TRANSFORMS = {
         **generator.Generator.TRANSFORMS,
         exp.ArraySize: rename_func("CARDINALITY"),
+        exp.SHA: rename_func("SHA1"),  # Spark sha1 / sha
+        exp.UnixSeconds: _unix_seconds_sql,
         exp.ArrayUniqueAgg: lambda self, e: self.func(
             "ARRAY_AGG", exp.Distinct(expressions=[e.this])
         ),

@@ -1,0 +1,163 @@
+"""Run Spark expressions on PySpark and their shiftleft translations on Flink, over the same rows.
+
+Many expressions are evaluated in one SELECT (one Spark job, one Flink job); when a batch
+fails, it is split in halves until the failing expressions are isolated, so one raising
+expression costs O(log n) extra jobs, not a job per expression.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import shiftleft
+from shiftleft.flink_engine.runner import FlinkRunner, seed_table_ddl, write_json_lines
+
+# (name, Spark type, Flink type) of the generated table ``t``
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("id", "INT", "INT"),
+    ("g", "INT", "INT"),
+    ("s", "STRING", "STRING"),
+    ("s2", "STRING", "STRING"),
+    ("ds", "STRING", "STRING"),
+    ("i", "INT", "INT"),
+    ("j", "INT", "INT"),
+    ("l", "BIGINT", "BIGINT"),
+    ("x", "DOUBLE", "DOUBLE"),
+    ("dec", "DECIMAL(10,2)", "DECIMAL(10, 2)"),
+    ("d", "DATE", "DATE"),
+    ("d2", "DATE", "DATE"),
+    ("ts", "TIMESTAMP", "TIMESTAMP(3)"),
+    ("b", "BOOLEAN", "BOOLEAN"),
+)
+SCHEMA = {"t": {name: spark for name, spark, _ in COLUMNS}}
+
+
+class Failed:
+    """An engine raised for this expression (over the whole row set)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"Failed({self.message[:200]!r})"
+
+
+Outcome = list[Any] | Failed
+
+
+def translate(expr: str, *, aggregate: bool = False) -> tuple[str | None, list[str]]:
+    """The Flink form of one Spark expression (None when shiftleft reports an error)."""
+    tail = " FROM t GROUP BY g" if aggregate else " FROM t"
+    result = shiftleft.transpile(f"SELECT {expr} AS c{tail}", read="spark", mode="batch", schema=SCHEMA)
+    errors = [f"{d.rule_id}: {d.message}" for d in result.diagnostics if d.severity.value == "error"]
+    warnings = [f"{d.rule_id}: {d.message}" for d in result.diagnostics if d.severity.value == "warning"]
+    if errors:
+        return None, errors
+    text = result.statements[0].sql.strip().rstrip(";")
+    m = re.fullmatch(r"SELECT (.*) AS c" + re.escape(tail), text, re.S)
+    if not m:
+        return None, [f"unexpected translation shape: {text}"]
+    return m.group(1), warnings
+
+
+def _bisect(run: Callable[[list[str]], list[list[Any]]], exprs: list[str]) -> list[Outcome]:
+    """Columns of values per expression; a Failed for each expression that raises alone."""
+    try:
+        return list(run(exprs))
+    except Exception as exc:  # noqa: BLE001 - an engine error of the batch
+        if len(exprs) == 1:
+            return [Failed(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)]
+    half = len(exprs) // 2
+    return _bisect(run, exprs[:half]) + _bisect(run, exprs[half:])
+
+
+class SparkSide:
+    def __init__(self, spark: Any, rows: Sequence[dict[str, Any]]) -> None:
+        self.spark = spark
+        ddl = ", ".join(f"{n} {t}" for n, t, _ in COLUMNS)
+        frame = spark.createDataFrame([tuple(r[n] for n, _, _ in COLUMNS) for r in rows], ddl)
+        frame.createOrReplaceTempView("t")
+
+    def evaluate(self, exprs: list[str], *, aggregate: bool = False) -> list[Outcome]:
+        def run(batch: list[str]) -> list[list[Any]]:
+            cols = ", ".join(f"{e} AS c{k}" for k, e in enumerate(batch))
+            key, tail = ("g", " GROUP BY g") if aggregate else ("id", "")
+            rows = self.spark.sql(f"SELECT {key} AS k_, {cols} FROM t{tail}").collect()
+            rows = sorted(rows, key=lambda r: r[0])
+            return [[r[k + 1] for r in rows] for k in range(len(batch))]
+
+        return _bisect(run, exprs)
+
+
+class FlinkSide:
+    def __init__(self, runner: FlinkRunner, rows: Sequence[dict[str, Any]], folder: Path) -> None:
+        self.runner = runner
+        path = write_json_lines(folder / "t.json", (_json_row(r) for r in rows))
+        self.ddl = seed_table_ddl("t", [(n, f) for n, _, f in COLUMNS], path)
+
+    def evaluate(self, exprs: list[str], *, aggregate: bool = False) -> list[Outcome]:
+        def run(batch: list[str]) -> list[list[Any]]:
+            cols = ", ".join(f"{e} AS c{k}" for k, e in enumerate(batch))
+            key, tail = ("g", " GROUP BY g") if aggregate else ("id", "")
+            env = self.runner.environment("batch", [self.ddl])
+            result = self.runner.query(env, f"SELECT {key} AS k_, {cols} FROM t{tail}")
+            rows = sorted(result.rows, key=lambda r: r[0])
+            return [[r[k + 1] for r in rows] for k in range(len(batch))]
+
+        return _bisect(run, exprs)
+
+
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in row.items():
+        if isinstance(value, dt.datetime):
+            value = value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+        elif isinstance(value, (dt.date, Decimal)):
+            value = str(value)
+        out[name] = value
+    return out
+
+
+def normalize(value: Any) -> Any:
+    """A comparable form of an engine value (floats rounded to 9 significant digits)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (float, Decimal)):
+        f = float(value)
+        if math.isnan(f) or math.isinf(f):
+            return str(f)
+        return float(f"{f:.9g}") if f != 0 else 0.0
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return tuple(sorted((normalize(k), normalize(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(normalize(v) for v in value)
+    if hasattr(value, "__iter__") and not isinstance(value, str):
+        return tuple(normalize(v) for v in value)
+    return value
+
+
+def differences(spark: list[Any], flink: list[Any], ids: Sequence[Any]) -> list[str]:
+    """Rows whose normalized values differ, as ``id: spark != flink`` lines."""
+    out = []
+    for key, a, b in zip(ids, spark, flink):
+        if normalize(a) != normalize(b):
+            out.append(f"row {key}: spark={a!r} flink={b!r}")
+    if len(spark) != len(flink):
+        out.append(f"row counts differ: spark {len(spark)}, flink {len(flink)}")
+    return out
