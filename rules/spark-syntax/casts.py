@@ -6,6 +6,7 @@ from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
 
+_SPARK_READERS = {"spark", "spark2", "databricks", "hive"}
 # Targets a value of any type converts to without a run-time failure.
 _NEVER_FAILS = {*exp.DataType.TEXT_TYPES, exp.DType.BINARY, exp.DType.VARBINARY}
 
@@ -20,16 +21,23 @@ class FailingCastToTryCast(Rule):
     MAP and ROW types, which are type annotations more than conversions), as does a cast whose input is
     known (from a CAST or the schema) to be of the target type already.  A Spark job that ran
     with ANSI mode on raised an error instead: disable this rule to keep that behaviour.
+
+    One cast family: Spark's function-style casts (``int(s)``, ``date(s)``, ``timestamp(s)``,
+    ``to_timestamp(s)``, which the Spark reader gives as a plain ``CAST``) follow the same
+    policy; a plain ``CAST`` of another reader (DuckDB, ...) is left alone.
     """
 
     id = "SL3004"
     name = "failing-cast-to-try-cast"
     title = "Casts that can fail on bad input become TRY_CAST (NULL instead of a job failure)"
-    node_types = (exp.TryCast,)
+    node_types = (exp.TryCast, exp.Cast)
     examples = (
         Example(before="SELECT CAST(s AS INT) FROM t", after="SELECT TRY_CAST(s AS INT) FROM t"),
         Example(before="SELECT CAST(s AS DATE) FROM t", after="SELECT TRY_CAST(s AS DATE) FROM t"),
         Example(before="SELECT CAST(a AS STRING) FROM t", after="SELECT CAST(a AS STRING) FROM t"),
+        Example(before="SELECT int(s), date(s), to_timestamp(s) FROM t",
+                after="SELECT TRY_CAST(s AS INT), TRY_CAST(s AS DATE), TRY_CAST(s AS TIMESTAMP) FROM t"),
+        Example(before="SELECT date(d) FROM t", after="SELECT CAST(d AS DATE) FROM t", types={"t": {"d": "DATE"}}),
         Example(
             before="SELECT CAST(CAST(s AS INT) AS INT) FROM t",
             after="SELECT CAST(TRY_CAST(s AS INT) AS INT) FROM t",
@@ -37,7 +45,11 @@ class FailingCastToTryCast(Rule):
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
-        assert isinstance(node, exp.TryCast)
+        if not isinstance(node, exp.TryCast):
+            if ctx.read.lower() not in _SPARK_READERS or isinstance(node.this, exp.Literal):
+                return None  # a real CAST of another dialect, or a typed literal
+            node = exp.TryCast(this=node.this.copy(), to=node.to.copy())
+            return self.apply(node, ctx)  # None: the plain CAST cannot fail and stays
         if node.args.get("safe") or node.to.this in _NEVER_FAILS or node.to.args.get("nested"):
             return None  # nested types: element casts are checked where the elements are built
         source = ctx.declared_type(node.this)

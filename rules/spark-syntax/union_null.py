@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from shiftleft.dialects.flink_typing import inferred_counterpart, known_type
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 
@@ -26,8 +27,9 @@ class TypedNullInUnion(Rule):
     in the other branches (``SELECT a, b ... UNION ALL SELECT a, NULL ...``).  Flink's planner
     rejects an untyped NULL there ("Illegal use of 'NULL'").  The rule writes
     ``CAST(NULL AS <type>)`` with the type of that column in another branch, when it is known
-    (a CAST, a literal, or ``schema=``); otherwise it reports the NULL as an error.  Found by the TPC-DS
-    verification (q27, q36).
+    (a CAST, a literal, or ``schema=``) or inferred (sqlglot's type annotation of the qualified
+    statement: a column of a CTE or subquery, an aggregate); otherwise it reports the NULL as
+    an error.  Found by the TPC-DS verification (q27, q36).
     """
 
     id = "SL3007"
@@ -49,6 +51,13 @@ class TypedNullInUnion(Rule):
             after="SELECT a, s FROM t UNION ALL SELECT a, NULL FROM t",
             diagnoses=True,
         ),
+        Example(
+            before="WITH r AS (SELECT s, a FROM t) SELECT s, AVG(a) AS m FROM r GROUP BY s "
+            "UNION ALL SELECT NULL AS s, AVG(a) AS m FROM r",
+            after="WITH r AS (SELECT s, a FROM t) SELECT s, AVG(CAST(a AS DOUBLE)) AS m FROM r GROUP BY s "
+            "UNION ALL SELECT CAST(NULL AS STRING) AS s, AVG(CAST(a AS DOUBLE)) AS m FROM r",
+            types={"t": {"a": "INT", "s": "STRING"}},
+        ),
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
@@ -63,12 +72,19 @@ class TypedNullInUnion(Rule):
             if not nulls:
                 continue
             known = None
-            for branch in branches:
+            inferred: list[exp.Select] | None = None
+            for k, branch in enumerate(branches):
                 projection = branch.expressions[i]
                 if _bare_null(projection):
                     continue
                 inner = projection.this if isinstance(projection, exp.Alias) else projection
                 known = ctx.declared_type(inner)
+                if known is None:
+                    if inferred is None:
+                        twin = inferred_counterpart(node, ctx.schema, ctx.read)
+                        inferred = _branches(twin) if twin is not None else []
+                    if len(inferred) == len(branches) and i < len(inferred[k].expressions):
+                        known = known_type(inferred[k].expressions[i])
                 if known is not None:
                     break
             for projection in nulls:

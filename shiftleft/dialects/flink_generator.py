@@ -101,9 +101,17 @@ def _map_sql(self: FlinkGenerator, expression: exp.Map | exp.VarMap) -> str:
 
 
 def _unix_seconds_sql(self: generator.Generator, e: exp.UnixSeconds) -> str:
-    """Spark ``unix_seconds(ts)``: whole seconds since the epoch (Flink's unit is SECOND)."""
+    """Spark ``unix_seconds(ts)``: whole seconds since the epoch, as a BIGINT.
+
+    Flink's ``TIMESTAMPDIFF(SECOND, ...)`` is an INT and overflows after 2038, so the days
+    (BIGINT) and the seconds within the day are counted separately; ``FLOOR(ts TO DAY)`` is
+    exact before 1970 too (unlike ``CAST(ts AS DATE)`` in Flink 2.3).
+    """
     epoch = exp.Cast(this=exp.Literal.string("1970-01-01 00:00:00"), to=exp.DataType.build("TIMESTAMP"))
-    return self.func("TIMESTAMPDIFF", exp.var("SECOND"), epoch, e.this)
+    day = exp.Floor(this=e.this.copy(), to=exp.var("DAY"))
+    days = exp.Cast(this=exp.Anonymous(this="TIMESTAMPDIFF", expressions=[exp.var("DAY"), epoch, day]), to=exp.DataType.build("BIGINT"))
+    seconds = exp.Anonymous(this="TIMESTAMPDIFF", expressions=[exp.var("SECOND"), day.copy(), e.this.copy()])
+    return self.sql(exp.Add(this=exp.Mul(this=days, expression=exp.Literal.number(86400)), expression=seconds))
 
 
 def _floor_to_sql(self: FlinkGenerator, expression: exp.Expr) -> str:

@@ -9,6 +9,7 @@ https://nightlies.apache.org/flink/flink-docs-release-2.0/docs/dev/table/functio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
@@ -84,3 +85,46 @@ EXPRESSION_METADATA = {
         )
     },
 }
+
+
+def inferred_counterpart(
+    node: exp.Expr, schema: Mapping[str, Mapping[str, str]], dialect: str
+) -> exp.Expr | None:
+    """``node``'s counterpart in a qualified, type-annotated copy of its statement, or None.
+
+    Used where a rule needs the type of an expression that no CAST or schema column states
+    directly (a column of a CTE or subquery, an aggregate).  ``node`` must be of a class that
+    qualification neither adds nor removes (a set operation, IF, VALUES): the counterpart is
+    found by its position among the nodes of that class.
+    """
+    from sqlglot.optimizer.annotate_types import annotate_types
+    from sqlglot.optimizer.qualify import qualify
+
+    root = node.root()
+    kind = type(node)
+    index = next((i for i, n in enumerate(root.find_all(kind)) if n is node), None)
+    if index is None:
+        return None
+    try:
+        copy = qualify(root.copy(), schema=dict(schema) or None, dialect=dialect,
+                       validate_qualify_columns=False)
+        copy = annotate_types(copy, schema=dict(schema) or None, dialect=dialect)
+    except Exception:  # noqa: BLE001 - inference is best effort; callers report when unknown
+        return None
+    found = list(copy.find_all(kind))
+    if len(found) != sum(1 for _ in root.find_all(kind)):
+        return None  # the copy's shape differs: positions do not correspond
+    return found[index]
+
+
+def known_type(node: exp.Expr) -> exp.DataType | None:
+    """The annotated type of ``node`` when it is a real type (not UNKNOWN / NULL)."""
+    kind = node.type
+    if kind is None or kind.this in (exp.DType.UNKNOWN, exp.DType.NULL):
+        return None
+    return kind
+
+
+def typed_null(kind: exp.DataType) -> exp.Cast:
+    """``CAST(NULL AS kind)``: a NULL Flink can type."""
+    return exp.Cast(this=exp.Null(), to=kind.copy())

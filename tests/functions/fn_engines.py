@@ -84,7 +84,9 @@ class SparkSide:
         frame = spark.createDataFrame([tuple(r[n] for n, _, _ in COLUMNS) for r in rows], ddl)
         frame.createOrReplaceTempView("t")
 
-    def evaluate(self, exprs: list[str], *, aggregate: bool = False) -> list[Outcome]:
+    def evaluate(
+        self, exprs: list[str], *, aggregate: bool = False, ansi: bool = True
+    ) -> list[Outcome]:
         def run(batch: list[str]) -> list[list[Any]]:
             cols = ", ".join(f"{e} AS c{k}" for k, e in enumerate(batch))
             key, tail = ("g", " GROUP BY g") if aggregate else ("id", "")
@@ -92,7 +94,24 @@ class SparkSide:
             rows = sorted(rows, key=lambda r: r[0])
             return [[r[k + 1] for r in rows] for k in range(len(batch))]
 
-        return _bisect(run, exprs)
+        self.spark.conf.set("spark.sql.ansi.enabled", "true" if ansi else "false")
+        try:
+            return _bisect(run, exprs)
+        finally:
+            self.spark.conf.set("spark.sql.ansi.enabled", "true")
+
+    def evaluate_ansi(
+        self, exprs: list[str], may_raise: set[int], *, aggregate: bool = False
+    ) -> tuple[list[Outcome], list[Outcome]]:
+        """(ANSI results, ANSI-off results).  ``may_raise``: indexes of expressions expected to
+        raise under ANSI on these rows; they run one per job, the rest in one batch (bisected
+        when something else raises), so a raise costs one job, not a bisection."""
+        lenient = self.evaluate(exprs, aggregate=aggregate, ansi=False)
+        rest = [k for k in range(len(exprs)) if k not in may_raise]
+        strict: dict[int, Outcome] = dict(zip(rest, self.evaluate([exprs[k] for k in rest], aggregate=aggregate)))
+        for k in sorted(may_raise):
+            strict[k] = self.evaluate([exprs[k]], aggregate=aggregate)[0]
+        return [strict[k] for k in range(len(exprs))], lenient
 
 
 class FlinkSide:
