@@ -55,19 +55,18 @@ class CommaJoinOrder(Rule):
     node_types = (exp.Select,)
     examples = (
         Example(
-            before="SELECT * FROM a, c, b WHERE a.k = b.k AND b.j = c.j",
-            after="SELECT * FROM a CROSS JOIN b CROSS JOIN c WHERE a.k = b.k AND b.j = c.j",
+            before="SELECT x.a FROM t x, t z, t y WHERE x.a = y.a AND y.b = z.b",
+            after="SELECT x.a FROM t AS x CROSS JOIN t AS y CROSS JOIN t AS z WHERE x.a = y.a AND y.b = z.b",
         ),
         Example(
-            before="SELECT * FROM a, b, c WHERE a.k = b.k AND b.j = c.j",
-            after="SELECT * FROM a, b, c WHERE a.k = b.k AND b.j = c.j",
+            before="SELECT x.a FROM t x, t y, t z WHERE x.a = y.a AND y.b = z.b",
+            after="SELECT x.a FROM t AS x, t AS y, t AS z WHERE x.a = y.a AND y.b = z.b",
             read="duckdb",
         ),
         Example(
-            before="SELECT * FROM fact, d1, d2, cust WHERE f_d = d1.d AND f_c = c_k AND c_d = d2.d",
-            after="SELECT * FROM fact CROSS JOIN d1 CROSS JOIN cust CROSS JOIN d2 WHERE f_d = d1.d AND f_c = c_k AND c_d = d2.d",
-            types={"fact": {"f_d": "INT", "f_c": "INT"}, "cust": {"c_k": "INT", "c_d": "INT"},
-                   "d1": {"d": "INT"}, "d2": {"d": "INT"}},
+            before="SELECT d1.v FROM dim d1, dim d2, t WHERE n = d2.k AND d1.k = a",
+            after="SELECT d1.v FROM dim AS d1 CROSS JOIN t CROSS JOIN dim AS d2 WHERE n = d2.k AND d1.k = a",
+            types={"t": {"a": "INT", "n": "INT"}, "dim": {"k": "INT", "v": "STRING"}},
         ),
     )
 

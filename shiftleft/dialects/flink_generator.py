@@ -181,7 +181,11 @@ class FlinkGenerator(generator.Generator):
             f"'format' = {self.sql(exp.Literal.string(e.name.lower()))}"
         ),
         exp.First: rename_func("FIRST_VALUE"),
-        exp.JSONExtract: lambda self, e: self.func("JSON_QUERY", e.this, e.expression),
+        # a JSON path of unknown kind (Snowflake col:a.b, DuckDB ->): JSON_VALUE for a scalar,
+        # JSON_QUERY for an object or array (each is NULL for the other kind)
+        exp.JSONExtract: lambda self, e: self.func(
+            "COALESCE", self.func("JSON_VALUE", e.this, e.expression), self.func("JSON_QUERY", e.this, e.expression)
+        ),
         exp.JSONExtractScalar: lambda self, e: self.func("JSON_VALUE", e.this, e.expression),
         exp.Last: rename_func("LAST_VALUE"),
         exp.Lateral: _lateral_sql,

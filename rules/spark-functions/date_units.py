@@ -1,0 +1,149 @@
+"""Snowflake / Databricks style date functions with a unit argument: DATEDIFF(day, a, b),
+DATEADD(day, n, d), DATE_PART('year', d) (seen in dbt projects read as spark / snowflake /
+databricks)."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from shiftleft.models import Severity
+from shiftleft.rewrite import Example, Rule, RuleContext
+
+_UNITS = {
+    "YEAR": "YEAR", "YEARS": "YEAR", "YYYY": "YEAR", "YY": "YEAR", "Y": "YEAR",
+    "QUARTER": "QUARTER", "QUARTERS": "QUARTER", "Q": "QUARTER",
+    "MONTH": "MONTH", "MONTHS": "MONTH", "MM": "MONTH", "MON": "MONTH",
+    "DAY": "DAY", "DAYS": "DAY", "DD": "DAY", "D": "DAY",
+    "HOUR": "HOUR", "HOURS": "HOUR", "HH": "HOUR",
+    "MINUTE": "MINUTE", "MINUTES": "MINUTE", "MI": "MINUTE",
+    "SECOND": "SECOND", "SECONDS": "SECOND", "SS": "SECOND",
+}
+
+
+def _unit(node: exp.Expr | None) -> str | None:
+    if isinstance(node, (exp.Var, exp.Literal, exp.Column, exp.Identifier)):
+        return _UNITS.get(node.name.upper())
+    return None
+
+
+def _fn(name: str, *args: exp.Expr) -> exp.Anonymous:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _report_unit(node: exp.Expr, ctx: RuleContext, what: str) -> None:
+    unit = node.args.get("unit") or node.this
+    ctx.report(
+        node,
+        f"{what}: the unit {unit.sql(ctx.read) if unit is not None else '?'} has no exact Flink form",
+        severity=Severity.ERROR,
+        suggestion="use YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE or SECOND",
+    )
+
+
+class DateDiffWithUnit(Rule):
+    """``DATEDIFF(unit, a, b)``.  Snowflake counts the unit *boundaries* crossed from a to b
+    (DATEDIFF(month, '2024-01-31', '2024-02-01') is 1); Flink's TIMESTAMPDIFF counts complete
+    units (0), so both ends are first truncated to the unit (``FLOOR(x TO unit)``, a DATE for
+    DAY).  Databricks' three-argument datediff is timestampdiff (complete units) and maps to
+    TIMESTAMPDIFF directly.  WEEK (Snowflake's week start is a session parameter) and other
+    units are reported.
+    """
+
+    id = "SL1063"
+    name = "datediff-unit-to-timestampdiff"
+    title = "DATEDIFF(unit, a, b) becomes TIMESTAMPDIFF(unit, ...), counting boundaries for Snowflake"
+    node_types = (exp.DateDiff,)
+    examples = (
+        Example(
+            before="SELECT DATEDIFF(day, d, d2) FROM t",
+            after="SELECT TIMESTAMPDIFF(DAY, CAST(d AS DATE), CAST(d2 AS DATE)) FROM t",
+            read="snowflake",
+        ),
+        Example(
+            before="SELECT DATEDIFF(month, ts, ts2) FROM t",
+            after="SELECT TIMESTAMPDIFF(MONTH, FLOOR(CAST(ts AS TIMESTAMP) TO MONTH), FLOOR(CAST(ts2 AS TIMESTAMP) TO MONTH)) FROM t",
+            read="snowflake",
+        ),
+        Example(
+            before="SELECT DATEDIFF(hour, ts, ts2) FROM t",
+            after="SELECT TIMESTAMPDIFF(HOUR, ts, ts2) FROM t",
+            read="databricks",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.DateDiff)
+        if node.args.get("unit") is None:
+            return None  # Spark's datediff(end, start): SL1010
+        unit = _unit(node.args.get("unit"))
+        if unit is None:
+            _report_unit(node, ctx, "DATEDIFF")
+            return None
+        start, end = node.expression.copy(), node.this.copy()
+        if node.args.get("date_part_boundary"):
+            if unit == "DAY":
+                start = exp.Cast(this=start, to=exp.DataType.build("DATE"))
+                end = exp.Cast(this=end, to=exp.DataType.build("DATE"))
+            else:
+                start, end = (
+                    exp.Floor(this=exp.Cast(this=x, to=exp.DataType.build("TIMESTAMP")), to=exp.var(unit))
+                    for x in (start, end)
+                )
+        return _fn("TIMESTAMPDIFF", exp.var(unit), start, end)
+
+
+class DateAddWithUnit(Rule):
+    """Snowflake's ``DATEADD(unit, n, d)`` (and Databricks' ``dateadd(unit, n, ts)``) adds n
+    units: Flink's ``TIMESTAMPADD(unit, n, d)``, which clamps to the end of a shorter month as
+    both do and keeps a DATE a DATE for day-or-larger units.
+    """
+
+    id = "SL1064"
+    name = "dateadd-unit-to-timestampadd"
+    title = "DATEADD(unit, n, d) becomes TIMESTAMPADD(unit, n, d)"
+    node_types = (exp.DateAdd, exp.TimestampAdd)
+    examples = (
+        Example(before="SELECT DATEADD(day, 3, d) FROM t", after="SELECT TIMESTAMPADD(DAY, 3, d) FROM t", read="snowflake"),
+        Example(before="SELECT DATEADD(month, -1, d) FROM t", after="SELECT TIMESTAMPADD(MONTH, -1, d) FROM t", read="snowflake"),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        if node.args.get("unit") is None or ctx.read.lower() not in ("snowflake", "databricks"):
+            return None
+        unit = _unit(node.args.get("unit"))
+        if unit is None:
+            _report_unit(node, ctx, "DATEADD")
+            return None
+        return _fn("TIMESTAMPADD", exp.var(unit), node.expression.copy(), node.this.copy())
+
+
+class DatePartToExtract(Rule):
+    """``DATE_PART('year', d)`` / ``DATE_PART(year, d)`` / ``datepart(...)`` become
+    ``EXTRACT(YEAR FROM d)``; Flink takes the unit as a keyword, not a string.  Units whose
+    numbering differs between engines (day of week, week) are reported.
+    """
+
+    id = "SL1065"
+    name = "date-part-to-extract"
+    title = "DATE_PART('unit', d) becomes EXTRACT(UNIT FROM d)"
+    node_types = (exp.Extract, exp.Anonymous)
+    examples = (
+        Example(before="SELECT DATE_PART('year', d) FROM t", after="SELECT EXTRACT(YEAR FROM d) FROM t", read="snowflake"),
+        Example(before="SELECT date_part('MONTH', d) FROM t", after="SELECT EXTRACT(MONTH FROM d) FROM t", read="databricks"),
+        Example(before="SELECT DATE_PART(day, d) FROM t", after="SELECT EXTRACT(DAY FROM d) FROM t", read="snowflake"),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        if isinstance(node, exp.Anonymous):
+            if node.name.upper() not in ("DATE_PART", "DATEPART") or len(node.expressions) != 2:
+                return None
+            raw, value = node.expressions
+        else:
+            raw, value = node.this, node.expression
+            if not isinstance(raw, (exp.Literal, exp.Var)) or raw.name.isupper():
+                return None  # EXTRACT(YEAR FROM d) is already Flink
+        unit = _unit(raw)
+        if unit is None:
+            _report_unit(node, ctx, "DATE_PART")
+            return None
+        return exp.Extract(this=exp.var(unit), expression=value.copy())

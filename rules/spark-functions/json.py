@@ -1,0 +1,117 @@
+"""JSON paths to Flink's JSON_VALUE ... RETURNING: Snowflake / Databricks ``col:path::type``,
+Spark ``from_json(js, schema).field``."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from shiftleft.models import Severity
+from shiftleft.rewrite import Example, Rule, RuleContext
+
+_STRUCTURED = {exp.DType.ARRAY, exp.DType.MAP, exp.DType.STRUCT, exp.DType.OBJECT, exp.DType.JSON,
+               exp.DType.VARIANT}
+
+
+# The types Flink 2.3 accepts in JSON_VALUE ... RETURNING (checked on the planner: BIGINT,
+# DECIMAL, DATE, TIMESTAMP, FLOAT, SMALLINT are "Unsupported type ... for RETURNING").
+_RETURNING = {exp.DType.INT, exp.DType.DOUBLE, exp.DType.BOOLEAN}
+
+
+def _json_value(doc: exp.Expr, path: exp.Expr, kind: exp.DataType) -> exp.Expr:
+    """JSON_VALUE with RETURNING where Flink supports the type, else a TRY_CAST of the text
+    (NULL for a value that does not convert, like JSON_VALUE's default ON ERROR)."""
+    if kind.this in exp.DataType.TEXT_TYPES:
+        return exp.JSONValue(this=doc.copy(), path=path.copy())
+    if kind.this in _RETURNING:
+        return exp.JSONValue(this=doc.copy(), path=path.copy(), returning=kind.copy())
+    return exp.TryCast(this=exp.JSONValue(this=doc.copy(), path=path.copy()), to=kind.copy(), safe=True)
+
+
+class JsonPathCastToJsonValue(Rule):
+    """A JSON path read with a scalar cast, Snowflake's / Databricks' ``col:a.b::int`` (or
+    ``CAST(col:a.b AS INT)``), becomes ``JSON_VALUE(col, '$.a.b' RETURNING INT)``.  Flink's
+    JSON_QUERY returns NULL for a scalar, so a cast of it would be NULL on every row; a cast to
+    a string type needs no RETURNING; types Flink's RETURNING does not take (BIGINT, DECIMAL,
+    DATE, TIMESTAMP ...) become ``TRY_CAST(JSON_VALUE(...) AS type)``.  A cast to ARRAY / MAP /
+    ROW keeps JSON_QUERY.  A value
+    that does not convert gives NULL (JSON_VALUE's default ON ERROR), where Snowflake raises.
+    """
+
+    id = "SL1061"
+    name = "json-path-cast-to-json-value"
+    title = "col:path::type becomes JSON_VALUE(col, '$.path' RETURNING type)"
+    node_types = (exp.Cast, exp.TryCast)
+    examples = (
+        Example(
+            before="SELECT js:a.b::int FROM t", after="SELECT JSON_VALUE(js, '$.a.b' RETURNING INT) FROM t",
+            read="snowflake",
+        ),
+        Example(
+            before="SELECT js:name::string FROM t", after="SELECT JSON_VALUE(js, '$.name') FROM t",
+            read="snowflake",
+        ),
+        Example(
+            before="SELECT CAST(js:amount AS DECIMAL(10, 2)) FROM t",
+            after="SELECT TRY_CAST(JSON_VALUE(js, '$.amount') AS DECIMAL(10, 2)) FROM t",
+            read="databricks",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, (exp.Cast, exp.TryCast))
+        inner = node.this
+        if not isinstance(inner, (exp.JSONExtract, exp.JSONExtractScalar)) or node.to.this in _STRUCTURED:
+            return None
+        path = inner.expression
+        if path is None:
+            return None
+        return _json_value(inner.this, path, node.to)
+
+
+class FromJsonFieldToJsonValue(Rule):
+    """Spark's ``from_json(js, 'a INT, b STRING').a`` parses the document only to read one
+    scalar field: ``JSON_VALUE(js, '$.a' RETURNING INT)`` is the same value (NULL for a
+    missing field or malformed JSON, as Spark's default PERMISSIVE mode gives).  A field of a
+    struct, array or map type, or a schema that is not a literal, is reported.
+    """
+
+    id = "SL1062"
+    name = "from-json-field-to-json-value"
+    title = "from_json(js, schema).field becomes JSON_VALUE(js, '$.field' RETURNING type)"
+    node_types = (exp.Dot,)
+    examples = (
+        Example(
+            before="SELECT from_json(js, 'a INT, b STRING').a FROM t",
+            after="SELECT JSON_VALUE(js, '$.a' RETURNING INT) FROM t",
+        ),
+        Example(
+            before="SELECT from_json(js, 'a INT, b STRING').b FROM t",
+            after="SELECT JSON_VALUE(js, '$.b') FROM t",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Dot)
+        call = node.this
+        if not isinstance(call, exp.FromJson) or not isinstance(node.expression, exp.Identifier):
+            return None
+        schema = call.expression
+        field = node.expression.name
+        kind = None
+        if isinstance(schema, exp.Literal) and schema.is_string:
+            try:
+                struct = exp.DataType.build(f"STRUCT<{schema.this}>", dialect="spark")
+            except Exception:  # noqa: BLE001 - an unreadable schema is reported below
+                struct = None
+            for column in struct.expressions if struct is not None else []:
+                if isinstance(column, exp.ColumnDef) and column.name.lower() == field.lower():
+                    kind = column.args.get("kind")
+        if not isinstance(kind, exp.DataType) or kind.this in _STRUCTURED:
+            ctx.report(
+                node,
+                f"from_json(...).{field}: the field's type is not a scalar of a literal schema",
+                severity=Severity.ERROR,
+                suggestion="read nested values with JSON_QUERY(js, '$.path') or JSON_VALUE per scalar field",
+            )
+            return None
+        return _json_value(call.this, exp.Literal.string(f"$.{field}"), kind)
