@@ -28,10 +28,13 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict
+from sqlglot import exp
 
 from shiftleft.resources import data_dir
 
 Status = Literal["identical", "exact", "documented", "rewrite", "unsupported"]
+#: readers whose functions are the Spark built-ins of the matrix
+SPARK_READERS = frozenset({"spark", "spark2", "databricks", "hive"})
 STATUSES: tuple[str, ...] = ("identical", "exact", "documented", "rewrite", "unsupported")
 #: Spark function groups that are not scalar / aggregate / window functions (not counted in
 #: the share of "functions Flink can express" that have a rule).
@@ -155,3 +158,14 @@ def functions_markdown() -> str:
             out.append(f"| `{_cell(name)}` | {entry.status} | {_cell(target)} | {_cell(notes)} |")
         out.append("")
     return "\n".join(out)
+
+
+def matrix_name(node: exp.Func) -> str | None:
+    """The Spark built-in of the matrix that ``node`` is a call of, if any (by the call's
+    name, or any SQL name of its sqlglot class)."""
+    if isinstance(node, exp.Anonymous):
+        names = [str(node.name)]
+    else:
+        names = list(type(node).sql_names())
+    known = coverage()
+    return next((n.lower() for n in names if n.lower() in known), None)

@@ -33,6 +33,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from shiftleft.dialects.flink_functions import unmapped_function_name
+from shiftleft.dialects.spark_coverage import SPARK_READERS, matrix_name
 from shiftleft.llm.cache import AnswerCache, request_key
 from shiftleft.llm.client import ChatBackend, LLMUnavailable, OllamaChat
 from shiftleft.llm.config import LLMConfig
@@ -97,16 +98,19 @@ def review_comment(model: str) -> str:
     return f"shiftleft: translated by LLM {safe}, review"
 
 
-def find_unsupported(tree: exp.Expr, target: str) -> list[tuple[exp.Func, str]]:
+def find_unsupported(tree: exp.Expr, target: str, read: str = "") -> list[tuple[exp.Func, str]]:
     """The outermost calls in ``tree`` that are not ``target`` built-ins, with their names,
-    in source order (a call nested in an unsupported call is part of the outer one)."""
+    in source order (a call nested in an unsupported call is part of the outer one).  Read
+    from a Spark dialect, a Spark built-in of the coverage matrix is never one of them: it has
+    a rule or a documented verdict (docs/functions.md)."""
+    spark = read.lower() in SPARK_READERS
     found: list[tuple[exp.Func, str]] = []
     stack: list[exp.Expr] = [tree]
     while stack:
         node = stack.pop()
         if isinstance(node, exp.Func):
             name = unmapped_function_name(node, target)
-            if name is not None:
+            if name is not None and not (spark and matrix_name(node) is not None):
                 found.append((node, name))
                 continue
         stack.extend(reversed(list(node.iter_expressions())))
@@ -268,7 +272,7 @@ class LLMFallback:
     def __call__(self, tree: exp.Expr, ctx: RuleContext) -> exp.Expr:
         target = ctx.target.value
         root = tree
-        for node, name in find_unsupported(tree, target):
+        for node, name in find_unsupported(tree, target, ctx.read):
             self.stats.nodes += 1
             replacement = self._translate(node, name, ctx)
             if replacement is None:

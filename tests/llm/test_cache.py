@@ -16,7 +16,7 @@ from shiftleft.llm.config import DEFAULT_HOST, DEFAULT_MODEL
 
 MakeConfig = Callable[..., LLMConfig]
 MESSAGES = [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}]
-SQL = "SELECT levenshtein(a, b) AS d, my_udf(c) FROM t;\nSELECT levenshtein(a, b) FROM u"
+SQL = "SELECT str_distance(a, b) AS d, my_udf(c) FROM t;\nSELECT str_distance(a, b) FROM u"
 
 
 def test_key_is_deterministic_and_content_addressed() -> None:
@@ -60,10 +60,10 @@ def test_unwritable_cache_is_not_fatal(tmp_path: Path) -> None:
 
 def test_rerun_makes_no_calls_and_is_byte_identical(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
     fake_ollama.responder = by_node(
-        {"LEVENSHTEIN": [answer("CHAR_LENGTH(x)"), answer("CHAR_LENGTH(a) + CHAR_LENGTH(b)")], "MY_UDF": [answer("UPPER(c)")]}
+        {"STR_DISTANCE": [answer("CHAR_LENGTH(x)"), answer("CHAR_LENGTH(a) + CHAR_LENGTH(b)")], "MY_UDF": [answer("UPPER(c)")]}
     )
     first = shiftleft.transpile(SQL, llm=llm_config())
-    assert len(fake_ollama.chats) == 3  # LEVENSHTEIN twice (one retry), MY_UDF once
+    assert len(fake_ollama.chats) == 3  # STR_DISTANCE twice (one retry), MY_UDF once
     fake_ollama.responder = lambda body: Reply(status=500, error="must not be asked again")
     second = shiftleft.transpile(SQL, llm=llm_config())
     assert len(fake_ollama.chats) == 3
@@ -72,7 +72,7 @@ def test_rerun_makes_no_calls_and_is_byte_identical(fake_ollama: FakeOllama, llm
 
 
 def test_cache_is_shared_by_model_only(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer("CHAR_LENGTH(a)")], "MY_UDF": [answer("UPPER(c)")]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer("CHAR_LENGTH(a)")], "MY_UDF": [answer("UPPER(c)")]})
     shiftleft.transpile(SQL, llm=llm_config())
     assert len(fake_ollama.chats) == 2
     shiftleft.transpile(SQL, llm=llm_config(model="another:7b"))
@@ -83,9 +83,9 @@ def test_cache_is_shared_by_model_only(fake_ollama: FakeOllama, llm_config: Make
 
 def test_failures_are_not_cached(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
     fake_ollama.responder = lambda body: Reply(status=500, error="busy")
-    shiftleft.transpile("SELECT levenshtein(a, b) FROM t", llm=llm_config())
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer("CHAR_LENGTH(a)")]})
-    result = shiftleft.transpile("SELECT levenshtein(a, b) FROM t", llm=llm_config())
+    shiftleft.transpile("SELECT str_distance(a, b) FROM t", llm=llm_config())
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer("CHAR_LENGTH(a)")]})
+    result = shiftleft.transpile("SELECT str_distance(a, b) FROM t", llm=llm_config())
     assert [d.rule_id for d in result.diagnostics] == ["SL9101"]
     assert len(fake_ollama.chats) == 2
 

@@ -11,9 +11,9 @@ from shiftleft.cli import main
 
 
 def test_cli_llm_flags(fake_ollama: FakeOllama, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer("CHAR_LENGTH(a) + CHAR_LENGTH(b)", "lengths")]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer("CHAR_LENGTH(a) + CHAR_LENGTH(b)", "lengths")]})
     model = tmp_path / "m.sql"
-    model.write_text("SELECT levenshtein(a, b) AS d FROM t")
+    model.write_text("SELECT str_distance(a, b) AS d FROM t")
 
     code = main(["transpile", str(model), "--llm", "--llm-host", fake_ollama.url, "--llm-model", "fake-coder:1b"])
     out, err = capsys.readouterr()

@@ -26,7 +26,7 @@ from shiftleft.models import Severity
 
 MakeConfig = Callable[..., LLMConfig]
 
-SQL = "SELECT id, levenshtein(a, b) AS d, upper(name) FROM t WHERE status = 'secret-literal'"
+SQL = "SELECT id, str_distance(a, b) AS d, upper(name) FROM t WHERE status = 'secret-literal'"
 GOOD = "CHAR_LENGTH(a) + CHAR_LENGTH(b)"
 
 
@@ -40,7 +40,7 @@ def baseline(sql: str, **kwargs: Any) -> shiftleft.TranspileResult:
 
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "ndjson-stream"])
 def test_good_answer_replaces_only_the_node(fake_ollama: FakeOllama, llm_config: MakeConfig, stream: bool) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer(GOOD, "sum of lengths")]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer(GOOD, "sum of lengths")]})
     result = shiftleft.transpile(SQL, llm=llm_config(stream=stream))
 
     comment = review_comment("fake-coder:1b")
@@ -51,7 +51,7 @@ def test_good_answer_replaces_only_the_node(fake_ollama: FakeOllama, llm_config:
     assert ids(result) == ["SL9101"]
     (diag,) = result.diagnostics
     assert diag.severity is Severity.WARNING
-    assert "LEVENSHTEIN translated by LLM fake-coder:1b" in diag.message
+    assert "STR_DISTANCE translated by LLM fake-coder:1b" in diag.message
     assert "sum of lengths" in (diag.suggestion or "")
     assert (diag.line, diag.column) == (1, 12)
     assert result.ok
@@ -64,16 +64,16 @@ def test_good_answer_replaces_only_the_node(fake_ollama: FakeOllama, llm_config:
     assert body["options"] == {"temperature": 0, "seed": 0}
     assert [m["role"] for m in body["messages"]] == ["system", "user"]
     prompt = first_user_message(body)
-    assert "LEVENSHTEIN(a, b)" in prompt
+    assert "STR_DISTANCE(a, b)" in prompt
     for private in ("secret-literal", "status", "name", "id", "FROM t"):
         assert private not in prompt, private
     assert fake_ollama.paths == ["/api/chat"]
 
 
 def test_prompt_has_column_types_target_and_hints(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"DATE_PART": [answer("EXTRACT(YEAR FROM ts)")]})
+    fake_ollama.responder = by_node({"DATE_BUCKET": [answer("EXTRACT(YEAR FROM ts)")]})
     result = shiftleft.transpile(
-        "SELECT date_part('year', ts) FROM t",
+        "SELECT date_bucket(ts) FROM t",
         target="confluent",
         schema={"t": {"ts": "timestamp"}},
         llm=llm_config(),
@@ -83,19 +83,19 @@ def test_prompt_has_column_types_target_and_hints(fake_ollama: FakeOllama, llm_c
     system, user = (m["content"] for m in fake_ollama.chats[0]["messages"])
     assert "Confluent Cloud for Apache Flink" in system and "streaming mode" in system
     assert "- ts: TIMESTAMP" in user
-    assert "Not Flink built-ins (spark semantics): DATE_PART" in user
+    assert "Not Flink built-ins (spark semantics): DATE_BUCKET" in user
     assert "SL1014: date_trunc(unit, ts) becomes FLOOR(ts TO unit)" in user  # a related rule
 
 
 def test_unknown_column_type_is_said(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer(GOOD)]})
-    shiftleft.transpile("SELECT levenshtein(a, b) FROM t", schema={"t": {"a": "string"}}, llm=llm_config())
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer(GOOD)]})
+    shiftleft.transpile("SELECT str_distance(a, b) FROM t", schema={"t": {"a": "string"}}, llm=llm_config())
     user = first_user_message(fake_ollama.chats[0])
     assert "- a: STRING\n- b: unknown type" in user
 
 
 def test_unparsable_answer_is_retried_then_rejected(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer("CHAR_LENGTH(a")]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer("CHAR_LENGTH(a")]})
     result = shiftleft.transpile(SQL, llm=llm_config(max_retries=2))
 
     assert result.sql == baseline(SQL).sql  # the node stays as it was
@@ -115,7 +115,7 @@ def test_unparsable_answer_is_retried_then_rejected(fake_ollama: FakeOllama, llm
 
 
 def test_answer_that_is_not_json(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [Reply(content="Sure! Use CHAR_LENGTH.")]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [Reply(content="Sure! Use CHAR_LENGTH.")]})
     result = shiftleft.transpile(SQL, llm=llm_config(max_retries=0))
     rejected = next(d for d in result.diagnostics if d.rule_id == "SL9102")
     assert "not JSON matching the schema" in rejected.message
@@ -124,7 +124,7 @@ def test_answer_that_is_not_json(fake_ollama: FakeOllama, llm_config: MakeConfig
 
 def test_answer_valid_only_after_a_retry(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
     fake_ollama.responder = by_node(
-        {"LEVENSHTEIN": [answer("CHAR_LENGTH(a) + CHAR_LENGTH(c)"), answer("EDIT_DISTANCE(a, b)"), answer(GOOD)]}
+        {"STR_DISTANCE": [answer("CHAR_LENGTH(a) + CHAR_LENGTH(c)"), answer("EDIT_DISTANCE(a, b)"), answer(GOOD)]}
     )
     result = shiftleft.transpile(SQL, llm=llm_config(max_retries=2))
     assert ids(result) == ["SL9101"]
@@ -136,14 +136,14 @@ def test_answer_valid_only_after_a_retry(fake_ollama: FakeOllama, llm_config: Ma
 
 
 def test_retries_are_bounded_by_max_retries(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer("x + 1"), answer(GOOD)]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer("x + 1"), answer(GOOD)]})
     result = shiftleft.transpile(SQL, llm=llm_config(max_retries=0))
     assert sorted(ids(result)) == ["SL9001", "SL9102"]
     assert len(fake_ollama.chats) == 1
 
 
 def test_model_that_declines_is_not_retried(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer("", "Flink has no edit distance")]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer("", "Flink has no edit distance")]})
     result = shiftleft.transpile(SQL, llm=llm_config(max_retries=2))
     rejected = next(d for d in result.diagnostics if d.rule_id == "SL9102")
     assert "no Flink equivalent: Flink has no edit distance" in rejected.message
@@ -151,7 +151,7 @@ def test_model_that_declines_is_not_retried(fake_ollama: FakeOllama, llm_config:
 
 
 def test_slow_answer_past_the_timeout(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [Reply(content=answer(GOOD).content, delay_s=3)]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [Reply(content=answer(GOOD).content, delay_s=3)]})
     start = time.monotonic()
     result = shiftleft.transpile(SQL, llm=llm_config(timeout_s=0.3))
     assert time.monotonic() - start < 2.5
@@ -164,14 +164,14 @@ def test_slow_answer_past_the_timeout(fake_ollama: FakeOllama, llm_config: MakeC
 
 
 def test_slow_stream_past_the_timeout(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [Reply(content=answer(GOOD).content, delay_s=3)]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [Reply(content=answer(GOOD).content, delay_s=3)]})
     result = shiftleft.transpile(SQL, llm=llm_config(timeout_s=0.3, stream=True))
     assert sorted(ids(result)) == ["SL9001", "SL9103"]
 
 
 def test_refused_connection_completes_with_one_diagnostic_per_node(llm_config: MakeConfig) -> None:
     port = free_port_without_server()
-    sql = "SELECT levenshtein(a, b), my_udf(c) FROM t; SELECT other_udf(d) FROM u"
+    sql = "SELECT str_distance(a, b), my_udf(c) FROM t; SELECT other_udf(d) FROM u"
     result = shiftleft.transpile(sql, llm=llm_config(host=f"http://127.0.0.1:{port}"))
     assert result.sql == baseline(sql).sql
     unavailable = [d for d in result.diagnostics if d.rule_id == "SL9103"]
@@ -187,7 +187,7 @@ def test_refused_connection_completes_with_one_diagnostic_per_node(llm_config: M
 def test_ollama_host_environment_variable(
     fake_ollama: FakeOllama, llm_config: MakeConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer(GOOD)]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer(GOOD)]})
     monkeypatch.setenv("OLLAMA_HOST", fake_ollama.url)
     result = shiftleft.transpile(SQL, llm=llm_config(host=None))
     assert ids(result) == ["SL9101"]
@@ -196,7 +196,7 @@ def test_ollama_host_environment_variable(
 
 def test_missing_model_stops_asking(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
     fake_ollama.responder = lambda body: Reply(status=404, error=f"model '{body['model']}' not found")
-    result = shiftleft.transpile("SELECT levenshtein(a, b), my_udf(c) FROM t", llm=llm_config())
+    result = shiftleft.transpile("SELECT str_distance(a, b), my_udf(c) FROM t", llm=llm_config())
     unavailable = [d for d in result.diagnostics if d.rule_id == "SL9103"]
     assert len(unavailable) == 2
     assert "model 'fake-coder:1b' not available" in unavailable[0].message
@@ -204,18 +204,18 @@ def test_missing_model_stops_asking(fake_ollama: FakeOllama, llm_config: MakeCon
 
 
 def test_server_error_is_per_node(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [Reply(status=500, error="out of memory")], "MY_UDF": [answer("UPPER(c)")]})
-    result = shiftleft.transpile("SELECT levenshtein(a, b), my_udf(c) FROM t", llm=llm_config())
+    fake_ollama.responder = by_node({"STR_DISTANCE": [Reply(status=500, error="out of memory")], "MY_UDF": [answer("UPPER(c)")]})
+    result = shiftleft.transpile("SELECT str_distance(a, b), my_udf(c) FROM t", llm=llm_config())
     assert sorted(ids(result)) == ["SL9001", "SL9101", "SL9103"]
     assert "HTTP 500: out of memory" in next(d.message for d in result.diagnostics if d.rule_id == "SL9103")
 
 
 def test_identical_nodes_are_asked_once(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer(GOOD)], "MY_UDF": [answer("UPPER(c)")]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer(GOOD)], "MY_UDF": [answer("UPPER(c)")]})
     sql = (
-        "SELECT levenshtein(a, b), my_udf(c) FROM t;\n"
-        "SELECT levenshtein(a, b) FROM u WHERE my_udf(c) = 'x';\n"
-        "SELECT levenshtein(a, b) FROM v"
+        "SELECT str_distance(a, b), my_udf(c) FROM t;\n"
+        "SELECT str_distance(a, b) FROM u WHERE my_udf(c) = 'x';\n"
+        "SELECT str_distance(a, b) FROM v"
     )
     result = shiftleft.transpile(sql, llm=llm_config(use_cache=False))
     assert len(fake_ollama.chats) == 2
@@ -225,23 +225,23 @@ def test_identical_nodes_are_asked_once(fake_ollama: FakeOllama, llm_config: Mak
 
 
 def test_only_unsupported_nodes_are_sent_outermost_once(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer(GOOD)]})
-    sql = "SELECT nvl(x, 0), upper(levenshtein(a, b)), length(s) FROM t"
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer(GOOD)]})
+    sql = "SELECT nvl(x, 0), upper(str_distance(a, b)), length(s) FROM t"
     result = shiftleft.transpile(sql, llm=llm_config())
     assert result.sql.startswith("SELECT COALESCE(x, 0), UPPER((CHAR_LENGTH(a) + CHAR_LENGTH(b)) /* shiftleft")
     (body,) = fake_ollama.chats
     prompt = first_user_message(body)
-    assert "Expression:\nLEVENSHTEIN(a, b)\n" in prompt
+    assert "Expression:\nSTR_DISTANCE(a, b)\n" in prompt
     assert "UPPER" not in prompt and "COALESCE" not in prompt and "CHAR_LENGTH(s)" not in prompt
 
 
 def test_nested_unsupported_calls_are_one_node(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer("CHAR_LENGTH(a)")]})
-    result = shiftleft.transpile("SELECT levenshtein(my_udf(a), b) FROM t", llm=llm_config())
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer("CHAR_LENGTH(a)")]})
+    result = shiftleft.transpile("SELECT str_distance(my_udf(a), b) FROM t", llm=llm_config())
     (body,) = fake_ollama.chats
     prompt = first_user_message(body)
-    assert "Not Flink built-ins (spark semantics): LEVENSHTEIN, MY_UDF" in prompt
-    assert "Expression:\nLEVENSHTEIN(MY_UDF(a), b)\n" in prompt
+    assert "Not Flink built-ins (spark semantics): STR_DISTANCE, MY_UDF" in prompt
+    assert "Expression:\nSTR_DISTANCE(MY_UDF(a), b)\n" in prompt
     assert ids(result) == ["SL9101"]
 
 
@@ -252,9 +252,10 @@ def test_arguments_already_translated_are_sent_as_flink(fake_ollama: FakeOllama,
 
 
 def test_aggregate_kind_is_kept(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    # kurtosis is an aggregate in sqlglot: the answer must aggregate too
+    # kurtosis is an aggregate in sqlglot: the answer must aggregate too (read as DuckDB: the
+    # Spark function matrix keeps Spark built-ins away from the model)
     fake_ollama.responder = by_node({"KURTOSIS": [answer("x * 2"), answer("AVG(x)")]})
-    result = shiftleft.transpile("SELECT g, kurtosis(x) FROM t GROUP BY g", llm=llm_config(max_retries=1))
+    result = shiftleft.transpile("SELECT g, kurtosis(x) FROM t GROUP BY g", read="duckdb", llm=llm_config(max_retries=1))
     chats = fake_ollama.chats
     assert len(chats) == 2
     assert "must aggregate too" in chats[1]["messages"][-1]["content"]
@@ -268,7 +269,7 @@ def test_unparsed_statements_are_not_sent(fake_ollama: FakeOllama, llm_config: M
 
 
 def test_off_switches(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer(GOOD)]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer(GOOD)]})
     for llm in (None, False, llm_config(enabled=False)):
         result = shiftleft.transpile(SQL, llm=llm)
         assert ids(result) == ["SL9001"]
@@ -276,14 +277,14 @@ def test_off_switches(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
 
 
 def test_model_name_in_comment_cannot_close_it(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer(GOOD)]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer(GOOD)]})
     result = shiftleft.transpile(SQL, llm=llm_config(model="evil*/model"))
     assert "*/model" not in result.sql
     assert "evil* /model, review */" in result.sql
 
 
 def test_stats_and_memo_live_in_the_instance(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer(GOOD)]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer(GOOD)]})
     config = llm_config()
     first, second = LLMFallback(config), LLMFallback(config)
     from sqlglot import parse_one
@@ -293,7 +294,7 @@ def test_stats_and_memo_live_in_the_instance(fake_ollama: FakeOllama, llm_config
 
     for fallback in (first, first, second):
         ctx = RuleContext(target=Target.FLINK, mode=Mode.STREAMING, read="spark", statement=1)
-        out = fallback(parse_one("SELECT levenshtein(a, b) FROM t", read="spark"), ctx)
+        out = fallback(parse_one("SELECT str_distance(a, b) FROM t", read="spark"), ctx)
         assert "CHAR_LENGTH(a) + CHAR_LENGTH(b)" in out.sql("flink")
     assert (first.stats.nodes, first.stats.distinct, first.stats.requests) == (2, 1, 1)
     assert (second.stats.requests, second.stats.cache_hits) == (0, 1)

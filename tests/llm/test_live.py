@@ -39,10 +39,10 @@ def test_live_translation(tmp_path: Path, live_ollama_host: str | None) -> None:
     host = _live_host(live_ollama_host)
     model = os.environ.get("SHIFTLEFT_LLM_MODEL", DEFAULT_MODEL)
     config = LLMConfig(host=host, model=model, cache_dir=tmp_path, timeout_s=300)
-    result = shiftleft.transpile("SELECT id, levenshtein(a, b) AS d FROM t", llm=config)
+    result = shiftleft.transpile("SELECT id, str_distance(a, b) AS d FROM t", llm=config)
     ids = {d.rule_id for d in result.diagnostics}
     if "SL9103" in ids:
         pytest.skip(f"the live server cannot answer: {result.diagnostics}")
     assert ids & {"SL9101", "SL9102"}
-    rerun = shiftleft.transpile("SELECT id, levenshtein(a, b) AS d FROM t", llm=config)
+    rerun = shiftleft.transpile("SELECT id, str_distance(a, b) AS d FROM t", llm=config)
     assert rerun.sql == result.sql  # from the cache

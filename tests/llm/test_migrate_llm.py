@@ -18,7 +18,7 @@ def _project(root: Path) -> Path:
         "name: demo\nmodels:\n  demo:\n    +materialized: table\n"
     )
     (root / "models" / "fuzzy.sql").write_text(
-        "select id, levenshtein(a, b) as d from {{ ref('base') }}"
+        "select id, str_distance(a, b) as d from {{ ref('base') }}"
     )
     (root / "models" / "base.sql").write_text("select 1 as id, 'x' as a, 'y' as b")
     return root
@@ -30,9 +30,9 @@ def test_migrate_with_llm(
     project = _project(tmp_path / "p")
     without = migrate(project)
     assert without.table("fuzzy").status is Status.NEEDS_LLM
-    assert any("LEVENSHTEIN" in d.message for d in without.table("fuzzy").errors)
+    assert any("STR_DISTANCE" in d.message for d in without.table("fuzzy").errors)
 
-    fake_ollama.responder = by_node({"LEVENSHTEIN": [answer("CHAR_LENGTH(a) + CHAR_LENGTH(b)")]})
+    fake_ollama.responder = by_node({"STR_DISTANCE": [answer("CHAR_LENGTH(a) + CHAR_LENGTH(b)")]})
     result = migrate(project, tmp_path / "out", llm=llm_config())
     fuzzy = result.table("fuzzy")
     assert fuzzy.status is Status.LLM and fuzzy.errors == []
