@@ -91,6 +91,8 @@ def _options(args: argparse.Namespace) -> dict:
         "event_time": _event_time(args.event_time),
         "streaming": _streaming(args),
     }
+    if getattr(args, "functions", None):
+        options["functions"] = args.functions
     llm = llm_config(args)
     if llm is not None:
         options["llm"] = llm
@@ -258,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--jobs", type=int, metavar="N", help="worker processes for several files (default: CPUs)")
     t.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
     t.add_argument("--disable", action="append", metavar="ID", help="rule id or name to switch off (repeatable)")
+    t.add_argument("--functions", metavar="FILE", help="YAML / JSON / TOML mapping of your UDF names to "
+                   "Flink templates, e.g. 'clean: LOWER(TRIM($1))' (see docs/functions.md)")
     t.set_defaults(func=_cmd_transpile)
 
     r = sub.add_parser("rules", help="list the rewrite rules, or explain one")

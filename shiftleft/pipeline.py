@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from shiftleft.dialects.user_functions import apply_functions, load_functions
 from shiftleft.errors import ConfigError
 from shiftleft.generate import generate
 from shiftleft.models import Diagnostic, Mode, OutputKind, Severity, StatementResult, Target, TranspileResult
@@ -73,6 +74,7 @@ def transpile(
     sink: str | SinkOptions | None = None,
     sources: bool = False,
     streaming: StreamingOptions | None = None,
+    functions: Mapping[str, str] | str | Path | None = None,
 ) -> TranspileResult:
     """Translate a SQL script (one or more statements) into Flink SQL.
 
@@ -99,6 +101,9 @@ def transpile(
             sink table in streaming mode whether or not this is set.
         streaming: streaming policies (:class:`~shiftleft.streaming.options.StreamingOptions`:
             a state TTL hint for regular joins, how to treat the current time).
+        functions: user mappings for project-specific functions (UDFs), ``{"name":
+            "FLINK_TEMPLATE($1, ...)"}`` or a YAML / JSON / TOML file of them (see
+            :mod:`shiftleft.dialects.user_functions`); applied before the rules.
         sources: also write ``CREATE TABLE`` statements for the tables the script reads
             (columns from ``schema``, else inferred from usage; a watermark on the
             ``event_time`` column), before the script's own statements.
@@ -121,6 +126,7 @@ def transpile(
     if streaming is not None and not isinstance(streaming, StreamingOptions):
         raise ConfigError(f"streaming must be StreamingOptions, not {type(streaming).__name__}")
     streaming_ = streaming or StreamingOptions()
+    user_functions = load_functions(functions)
 
     results: list[StatementResult] = []
     final_trees: list[exp.Expr] = []
@@ -135,7 +141,7 @@ def transpile(
             event_time=event_time_,
             streaming=streaming_,
         )
-        tree, applied = rewrite(stmt.tree, ruleset, ctx, before_checks=fallback)
+        tree, applied = rewrite(apply_functions(stmt.tree, user_functions), ruleset, ctx, before_checks=fallback)
         ddl = None
         replaced = sink_statements(tree, ctx, sink_options, catalog)
         if replaced is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.dialects.flink_functions import unmapped_function_name
+from shiftleft.dialects.user_functions import USER_FUNCTION
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 
@@ -37,6 +38,8 @@ class UnmappedFunction(Rule):
         assert isinstance(node, exp.Func)
         if node.find_ancestor(exp.Hint) is not None:
             return None  # hint names (STATE_TTL, BROADCAST, OPTIONS, ...) are not function calls
+        if node.meta.get(USER_FUNCTION):
+            return None  # the user mapped it to a function they registered in Flink
         name = unmapped_function_name(node, ctx.target.value)
         if name is None:
             return None
@@ -45,7 +48,9 @@ class UnmappedFunction(Rule):
             node,
             f"{kind} {name} is not a Flink built-in and no rule translates it",
             severity=Severity.ERROR,
-            suggestion=f"add a rewrite rule for {name}, create a Flink UDF named {name}, or rewrite it by hand",
+            suggestion=f"map it to a Flink expression or your registered UDF with --functions FILE "
+            f"(transpile(..., functions={{'{name.lower()}': 'TEMPLATE($1)'}})), add a rewrite rule, "
+            "or rewrite it by hand",
         )
         return None
 

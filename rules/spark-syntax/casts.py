@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from shiftleft.dialects.user_functions import USER_FUNCTION
 from shiftleft.rewrite import Example, Rule, RuleContext
 
 _SPARK_READERS = {"spark", "spark2", "databricks", "hive"}
@@ -46,8 +47,9 @@ class FailingCastToTryCast(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         if not isinstance(node, exp.TryCast):
-            if ctx.read.lower() not in _SPARK_READERS or isinstance(node.this, exp.Literal):
-                return None  # a real CAST of another dialect, or a typed literal
+            if (ctx.read.lower() not in _SPARK_READERS or isinstance(node.this, exp.Literal)
+                    or node.meta.get(USER_FUNCTION)):
+                return None  # a real CAST of another dialect, a typed literal, a user template
             node = exp.TryCast(this=node.this.copy(), to=node.to.copy())
             return self.apply(node, ctx)  # None: the plain CAST cannot fail and stays
         if node.args.get("safe") or node.to.this in _NEVER_FAILS or node.to.args.get("nested"):
