@@ -79,6 +79,8 @@ SCALAR: dict[str, str] = {
     "array": "array(i, j)[0]", "size": "size(array(i, j))", "array_size": "array_size(array(s, s2))",
     "array_contains": "array_contains(array(i, j), 1)", "element_at": "element_at(array(i, j), 2)",
     "map": "map('k', i)['k']",
+    "date_part": "date_part('YEAR', d)", "datepart": "datepart('MONTH', ts)",
+    "from_json": "from_json(concat('{\"a\": ', cast(i as string), '}'), 'a INT').a",
     "get_json_object": "get_json_object(concat('{\"a\": ', cast(i as string), '}'), '$.a')",
 }
 
