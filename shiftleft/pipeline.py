@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from shiftleft.errors import ConfigError
+from shiftleft.errors import ConfigError, InputError
 from shiftleft.generate import generate
 from shiftleft.models import Diagnostic, Mode, Severity, StatementResult, Target, TranspileResult
-from shiftleft.parse import get_dialect, parse_script
+from shiftleft.limits import deep_stack
+from shiftleft.parse import ReadStatement, get_dialect, read_script
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.rewrite.registry import RuleSet, resolve_rules
@@ -57,6 +58,7 @@ def _check_event_time(event_time: object) -> Mapping[str, str]:
     return event_time
 
 
+@deep_stack
 def transpile(
     sql: str,
     *,
@@ -123,7 +125,15 @@ def transpile(
 
     results: list[StatementResult] = []
     final_trees: list[exp.Expr] = []
-    for stmt in parse_script(sql, read):
+    read_statements = read_script(sql, read)
+    unread = [s.error for s in read_statements if s.error is not None]
+    if unread and len(unread) == len(read_statements):
+        raise unread[0]  # nothing could be read: the script is bad input as a whole
+    for stmt in read_statements:
+        if stmt.error is not None:
+            results.append(_unreadable(stmt))
+            continue
+        assert stmt.tree is not None
         ctx = RuleContext(
             target=target_,
             mode=mode_,
@@ -198,6 +208,32 @@ def transpile(
         mode=mode_,
         sources=source_statements,
         script_diagnostics=script_notes,
+    )
+
+
+def _unreadable(stmt: ReadStatement) -> StatementResult:
+    """A statement the reader refused, in a script whose other statements were read: it is
+    reported with its error and kept in the output only as a comment."""
+    error = stmt.error
+    assert error is not None
+    commented = "\n".join(f"-- {line}" for line in stmt.source.splitlines() or [""])
+    return StatementResult(
+        index=stmt.index,
+        source=stmt.source,
+        sql=f"-- [{error.code}] not translated: the statement could not be read\n{commented}",
+        line=stmt.line,
+        diagnostics=[
+            Diagnostic(
+                rule_id=error.code,
+                severity=Severity.ERROR,
+                message=error.message,
+                statement=stmt.index,
+                line=error.line if error.line is not None else stmt.line,
+                column=error.column,
+                suggestion=error.hint,
+                snippet=getattr(error, "token", None),
+            )
+        ],
     )
 
 
