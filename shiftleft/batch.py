@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shiftleft.errors import ConfigError, ShiftleftError
+from shiftleft.errors import ConfigError, OutputError, ShiftleftError
 from shiftleft.files import OutputLock, check_output_dir, remove_stale_temps, write_atomically
 from shiftleft.models import TranspileResult
 from shiftleft.pipeline import transpile
@@ -110,15 +110,17 @@ def transpile_files(
         return list(_iterate(files, jobs, options, progress))
     out = Path(out_dir)
     root = Path(os.path.commonpath([p.resolve().parent for p in files]))
+    targets = {str(p): _output_path(p, root, out) for p in files}
     inputs = {p.resolve() for p in files}
+    clash = next((t for t in targets.values() if t in inputs), None)
+    if clash is not None:
+        raise OutputError(f"--out {out} would overwrite the input {clash}", file=str(out), hint="choose another output folder")
     with OutputLock(out):
         remove_stale_temps(out)
         results = []
         for item in _iterate(files, jobs, options, progress):
             if item.result is not None:
-                target = _output_path(Path(item.path), root, out)
-                if target in inputs:  # pragma: no cover - check_output_dir already refuses it
-                    raise ConfigError(f"refusing to overwrite the input {target}")
+                target = targets[item.path]
                 write_atomically(target, item.result.sql.encode("utf-8"))
                 item.output = str(target)
             results.append(item)
