@@ -120,14 +120,14 @@ def fail(message: object, file: str | None = None) -> int:
     return EXIT_BAD_INPUT
 
 
-def _options(args: argparse.Namespace) -> dict:
+def translate_options(args: argparse.Namespace) -> dict:
     options = {
         "read": args.read,
         "target": args.target,
         "mode": args.mode,
         "rules": args.rules or None,
         "disable": args.disable or (),
-        "pretty": args.pretty,
+        "pretty": getattr(args, "pretty", False),
         "sink": args.sink,
         "schema": read_schema(args.schema),
         "event_time": _event_time(args.event_time),
@@ -169,7 +169,7 @@ def _cmd_transpile(args: argparse.Namespace) -> int:
         return _transpile_many(args)
     text, name = read_input(args.files[0])
     try:
-        result = transpile(text, **_options(args))
+        result = transpile(text, **translate_options(args))
     except InputError as e:
         return fail(e, name)
     except ShiftleftError as e:
@@ -190,7 +190,7 @@ def _transpile_many(args: argparse.Namespace) -> int:
     if "-" in args.files:
         raise UsageError("standard input (-) cannot be mixed with several inputs or --out")
     progress = Progress(sys.stderr, enabled=args.progress)
-    results = transpile_files(args.files, out_dir=args.out, jobs=args.jobs, progress=progress, **_options(args))
+    results = transpile_files(args.files, out_dir=args.out, jobs=args.jobs, progress=progress, **translate_options(args))
     progress.done()
     if args.format == "json":
         sys.stdout.write("[" + ",\n".join(r.model_dump_json(indent=2) for r in results) + "]\n")
@@ -269,6 +269,37 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def add_translate_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a translation (dialect, target, mode, schema, event time, rules, ...),
+    shared by ``transpile`` and ``verify`` so both read SQL exactly the same way."""
+    parser.add_argument("--read", default="spark", help="input dialect (default: spark)")
+    parser.add_argument("--target", default="flink", choices=["flink", "confluent"])
+    parser.add_argument("--mode", default="streaming", choices=["streaming", "batch"])
+    add_llm_arguments(parser)
+    parser.add_argument("--schema", metavar="FILE", help='column types, JSON {"table": {"column": "TYPE"}}')
+    parser.add_argument(
+        "--event-time",
+        action="append",
+        metavar="TABLE=COLUMN",
+        help="event-time column of a source table (repeatable); streaming rules window, order and join on it",
+    )
+    parser.add_argument("--state-ttl", metavar="DURATION", help="add a STATE_TTL hint (e.g. 1d, 12h) to regular joins")
+    parser.add_argument(
+        "--now-policy",
+        choices=["warn", "error"],
+        default="warn",
+        help="current_timestamp() and friends in streaming: warn (default) or error",
+    )
+    parser.add_argument(
+        "--sink",
+        metavar="TABLE",
+        help="write the query into this sink table: emits its CREATE TABLE (connector and primary "
+        "key fitting the query's changelog) and an INSERT INTO",
+    )
+    parser.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
+    parser.add_argument("--disable", action="append", metavar="ID", help="rule id or name to switch off (repeatable)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from shiftleft import __version__
 
@@ -287,36 +318,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     t.add_argument("files", nargs="+", metavar="FILE", help="SQL files or directories of *.sql files; - for standard input")
-    t.add_argument("--read", default="spark", help="input dialect (default: spark)")
-    t.add_argument("--target", default="flink", choices=["flink", "confluent"])
-    t.add_argument("--mode", default="streaming", choices=["streaming", "batch"])
+    add_translate_arguments(t)
     t.add_argument("--format", default="sql", choices=["sql", "json"], help="sql: Flink SQL on stdout, diagnostics on stderr; json: the full result")
     t.add_argument("--pretty", action="store_true", help="format the SQL over several lines")
-    add_llm_arguments(t)
-    t.add_argument("--schema", metavar="FILE", help='column types, JSON {"table": {"column": "TYPE"}}')
-    t.add_argument(
-        "--event-time",
-        action="append",
-        metavar="TABLE=COLUMN",
-        help="event-time column of a source table (repeatable); streaming rules window, order and join on it",
-    )
-    t.add_argument("--state-ttl", metavar="DURATION", help="add a STATE_TTL hint (e.g. 1d, 12h) to regular joins")
-    t.add_argument(
-        "--now-policy",
-        choices=["warn", "error"],
-        default="warn",
-        help="current_timestamp() and friends in streaming: warn (default) or error",
-    )
-    t.add_argument(
-        "--sink",
-        metavar="TABLE",
-        help="write the query into this sink table: emits its CREATE TABLE (connector and primary "
-        "key fitting the query's changelog) and an INSERT INTO",
-    )
     t.add_argument("--out", metavar="DIR", help="write each file's Flink SQL under DIR (same relative paths)")
     t.add_argument("--jobs", type=int, metavar="N", help="worker processes for several files (default: CPUs)")
-    t.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
-    t.add_argument("--disable", action="append", metavar="ID", help="rule id or name to switch off (repeatable)")
     t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress on stderr for runs over a second (default: when stderr is a terminal)")  # fmt: skip
     add_fail_on(t)
