@@ -162,7 +162,7 @@ def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_transpile(args: argparse.Namespace) -> int:
-    from shiftleft import InputError, ShiftleftError, transpile
+    from shiftleft import InputError, transpile
 
     many = len(args.files) > 1 or any(Path(f).is_dir() for f in args.files if f != "-")
     if many or args.out:
@@ -172,8 +172,6 @@ def _cmd_transpile(args: argparse.Namespace) -> int:
         result = transpile(text, **translate_options(args))
     except InputError as e:
         return fail(e, name)
-    except ShiftleftError as e:
-        return fail(e)
     if args.format == "json":
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

@@ -32,7 +32,7 @@ EXIT_MISMATCH = EXIT_DIAGNOSTICS
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from shiftleft import InputError, ShiftleftError, transpile
+    from shiftleft import InputError, transpile
     from shiftleft.verification import verify
 
     try:
@@ -59,8 +59,6 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         )
     except InputError as e:
         return fail(e, name)
-    except ShiftleftError as e:
-        return fail(e)
     if args.format == "json":
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
