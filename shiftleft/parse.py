@@ -19,7 +19,7 @@ from sqlglot.parser import Parser
 from sqlglot.tokens import Token, TokenType
 
 from shiftleft.errors import ConfigError, InputError, LimitError
-from shiftleft.limits import MAX_NESTING
+from shiftleft.limits import MAX_ARRAY_NESTING, MAX_NESTING
 
 #: error codes of the reader (documented in shiftleft.codes)
 TOKENIZE_ID = "SL0002"
@@ -196,6 +196,23 @@ def _nesting(chunk: list[Token]) -> tuple[int, Token | None]:
     return deepest, at
 
 
+def _array_nesting(chunk: list[Token]) -> tuple[int, Token | None]:
+    """Deepest nesting of ``ARRAY[`` brackets in ``chunk``, and where."""
+    stack: list[bool] = []
+    depth = deepest = 0
+    at: Token | None = None
+    for previous, token in zip([None, *chunk], chunk):
+        if token.token_type == TokenType.L_BRACKET:
+            is_array = previous is not None and previous.text.upper() == "ARRAY"
+            stack.append(is_array)
+            depth += is_array
+            if depth > deepest:
+                deepest, at = depth, token
+        elif token.token_type == TokenType.R_BRACKET and stack:
+            depth -= stack.pop()
+    return deepest, at
+
+
 def _check_tokens(chunk: list[Token], index: int) -> None:
     """Refuse what no SQL reader should see: control bytes in names, nesting beyond the limit."""
     for token in chunk:
@@ -207,6 +224,15 @@ def _check_tokens(chunk: list[Token], index: int) -> None:
                 statement=index, line=line, column=col, code=TOKENIZE_ID, token=token.text,
                 hint="check the file's encoding and remove binary content",
             )
+    arrays, where = _array_nesting(chunk)
+    if arrays > MAX_ARRAY_NESTING and where is not None:
+        line, col = _token_start(where)
+        raise LimitError(
+            f"ARRAY[...] literals are nested {arrays} deep; shiftleft reads at most {MAX_ARRAY_NESTING} "
+            "(sqlglot's reader takes exponential time on them)",
+            statement=index, line=line, column=col,
+            hint="build the nested array in steps (CTEs)",
+        )
     deepest, at = _nesting(chunk)
     if deepest > MAX_NESTING and at is not None:
         line, col = _token_start(at)

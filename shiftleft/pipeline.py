@@ -14,6 +14,7 @@ from shiftleft.generate import generate
 from shiftleft.models import Diagnostic, Mode, Severity, StatementResult, Target, TranspileResult
 from shiftleft.limits import deep_stack
 from shiftleft.parse import ReadStatement, get_dialect, read_script
+from shiftleft.precedence import parenthesize
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.rewrite.registry import RuleSet, resolve_rules
@@ -144,6 +145,7 @@ def transpile(
             streaming=streaming_,
         )
         tree, applied = rewrite(stmt.tree, ruleset, ctx, before_checks=fallback)
+        parenthesize(tree)  # operands rules built without parentheses
         ddl = None
         replaced = sink_statements(tree, ctx, sink_options)
         if replaced is not None:

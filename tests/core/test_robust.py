@@ -114,3 +114,34 @@ def test_distribution_clauses_removed_output_plans(flink_planner, sql: str) -> N
     ddl = "CREATE TABLE t (a INT, b INT) WITH ('connector' = 'datagen', 'number-of-rows' = '3')"
     report = flink_planner.plan(f"{ddl};\n{result.sql}", mode="streaming")
     assert report.ok, report.errors
+
+
+# -- regressions found by the fuzz suite (tests/fuzz) ----------------------------------------
+
+
+def test_rule_built_operands_are_parenthesized() -> None:
+    """arr[arr[a IS NULL]] gave `arr[(a IS NULL + 1)]`: the index rule built `x + 1` around a
+    predicate without parentheses, which Flink cannot read."""
+    assert shiftleft.transpile("SELECT NOT arr[arr[a IS NULL]] FROM t").sql == (
+        "SELECT NOT arr[arr[(a IS NULL) + 1] + 1] FROM t;\n"
+    )
+    from sqlglot import exp
+
+    from shiftleft.precedence import parenthesize
+
+    tree = exp.Sub(this=exp.column("a"), expression=exp.Sub(this=exp.column("b"), expression=exp.column("c")))
+    assert parenthesize(tree).sql() == "a - (b - c)"
+    tree = exp.Mul(this=exp.Add(this=exp.column("a"), expression=exp.column("b")), expression=exp.column("c"))
+    assert parenthesize(tree).sql() == "(a + b) * c"
+    tree = exp.Not(this=exp.Or(this=exp.column("a"), expression=exp.column("b")))
+    assert parenthesize(tree).sql() == "NOT (a OR b)"
+
+
+def test_nested_array_literals_stop_at_a_limit_instead_of_hanging() -> None:
+    """sqlglot reads ARRAY[ARRAY[...]] in exponential time (18 levels: ~50 s)."""
+    from shiftleft.limits import MAX_ARRAY_NESTING
+
+    depth = MAX_ARRAY_NESTING + 1
+    with pytest.raises(LimitError, match="ARRAY"):
+        shiftleft.transpile("SELECT " + "ARRAY[" * depth + "1" + "]" * depth, read="duckdb")
+    assert shiftleft.transpile("SELECT " + "ARRAY[" * 3 + "1" + "]" * 3 + " AS a", read="duckdb").ok
