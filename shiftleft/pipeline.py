@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from shiftleft.errors import ConfigError, InputError
+from shiftleft.errors import ConfigError, ShiftleftError
 from shiftleft.generate import generate
 from shiftleft.models import Diagnostic, Mode, Severity, StatementResult, Target, TranspileResult
 from shiftleft.limits import deep_stack
@@ -134,58 +134,64 @@ def transpile(
         if stmt.error is not None:
             results.append(_unreadable(stmt))
             continue
-        assert stmt.tree is not None
-        ctx = RuleContext(
-            target=target_,
-            mode=mode_,
-            read=read,
-            statement=stmt.index,
-            schema=schema_,
-            event_time=event_time_,
-            streaming=streaming_,
-        )
-        tree, applied = rewrite(stmt.tree, ruleset, ctx, before_checks=fallback)
-        parenthesize(tree)  # operands rules built without parentheses
-        ddl = None
-        replaced = sink_statements(tree, ctx, sink_options)
-        if replaced is not None:
-            ddl, tree = replaced
-        final_trees.append(tree)
         try:
-            text, unsupported = generate(tree, target_, pretty=pretty)
-            if ddl is not None:
-                text = f"{ddl};\n{text}"
-        except Exception as e:  # noqa: BLE001 - keep the user's statement rather than crash
-            logger.debug("generation failed", exc_info=True)
-            text, unsupported = stmt.source, []
-            ctx.report(
-                stmt.tree,
-                f"could not generate Flink SQL for this statement ({type(e).__name__}: {e}); "
-                "the input statement is kept unchanged",
-                severity=Severity.ERROR,
-                rule_id=GENERATOR_RULE_ID,
-                suggestion="please report this as a shiftleft bug, with the statement",
+            assert stmt.tree is not None
+            ctx = RuleContext(
+                target=target_,
+                mode=mode_,
+                read=read,
+                statement=stmt.index,
+                schema=schema_,
+                event_time=event_time_,
+                streaming=streaming_,
             )
-        for message in unsupported:
-            ctx.diagnostics.append(
-                Diagnostic(
-                    rule_id=GENERATOR_RULE_ID,
+            tree, applied = rewrite(stmt.tree, ruleset, ctx, before_checks=fallback)
+            parenthesize(tree)  # operands rules built without parentheses
+            ddl = None
+            replaced = sink_statements(tree, ctx, sink_options)
+            if replaced is not None:
+                ddl, tree = replaced
+            final_trees.append(tree)
+            try:
+                text, unsupported = generate(tree, target_, pretty=pretty)
+                if ddl is not None:
+                    text = f"{ddl};\n{text}"
+            except Exception as e:  # noqa: BLE001 - keep the user's statement rather than crash
+                logger.debug("generation failed", exc_info=True)
+                text, unsupported = stmt.source, []
+                ctx.report(
+                    stmt.tree,
+                    f"could not generate Flink SQL for this statement ({type(e).__name__}: {e}); "
+                    "the input statement is kept unchanged",
                     severity=Severity.ERROR,
-                    message=f"not expressible in Flink SQL: {message}",
-                    statement=stmt.index,
+                    rule_id=GENERATOR_RULE_ID,
+                    suggestion="please report this as a shiftleft bug, with the statement",
+                )
+            for message in unsupported:
+                ctx.diagnostics.append(
+                    Diagnostic(
+                        rule_id=GENERATOR_RULE_ID,
+                        severity=Severity.ERROR,
+                        message=f"not expressible in Flink SQL: {message}",
+                        statement=stmt.index,
+                        line=stmt.line,
+                    )
+                )
+            results.append(
+                StatementResult(
+                    index=stmt.index,
+                    source=stmt.source,
+                    sql=text,
                     line=stmt.line,
+                    rules_applied=applied,
+                    diagnostics=sorted(ctx.diagnostics, key=_diagnostic_order),
                 )
             )
-        results.append(
-            StatementResult(
-                index=stmt.index,
-                source=stmt.source,
-                sql=text,
-                line=stmt.line,
-                rules_applied=applied,
-                diagnostics=sorted(ctx.diagnostics, key=_diagnostic_order),
-            )
-        )
+        except ShiftleftError:
+            raise
+        except Exception as e:  # noqa: BLE001 - one statement's failure must not lose the others
+            logger.debug("statement %d failed", stmt.index, exc_info=True)
+            results.append(_failed(stmt, e))
     source_statements, script_notes = (
         source_ddl(
             final_trees,
@@ -213,16 +219,40 @@ def transpile(
     )
 
 
+def _commented(stmt: ReadStatement, header: str) -> str:
+    """The statement's source as SQL comments under ``header`` (kept visible, never run)."""
+    return "\n".join([header, *(f"-- {line}" for line in stmt.source.splitlines() or [""])])
+
+
+def _failed(stmt: ReadStatement, error: Exception) -> StatementResult:
+    """A statement whose translation crashed (a shiftleft bug): reported, commented out."""
+    return StatementResult(
+        index=stmt.index,
+        source=stmt.source,
+        sql=_commented(stmt, "-- [SL9000] not translated: internal error"),
+        line=stmt.line,
+        diagnostics=[
+            Diagnostic(
+                rule_id="SL9000",
+                severity=Severity.ERROR,
+                message=f"internal error while translating this statement ({type(error).__name__}: {str(error)[:200]})",
+                statement=stmt.index,
+                line=stmt.line,
+                suggestion="please report this as a shiftleft bug, with the statement",
+            )
+        ],
+    )
+
+
 def _unreadable(stmt: ReadStatement) -> StatementResult:
     """A statement the reader refused, in a script whose other statements were read: it is
     reported with its error and kept in the output only as a comment."""
     error = stmt.error
     assert error is not None
-    commented = "\n".join(f"-- {line}" for line in stmt.source.splitlines() or [""])
     return StatementResult(
         index=stmt.index,
         source=stmt.source,
-        sql=f"-- [{error.code}] not translated: the statement could not be read\n{commented}",
+        sql=_commented(stmt, f"-- [{error.code}] not translated: the statement could not be read"),
         line=stmt.line,
         diagnostics=[
             Diagnostic(

@@ -145,3 +145,13 @@ def test_nested_array_literals_stop_at_a_limit_instead_of_hanging() -> None:
     with pytest.raises(LimitError, match="ARRAY"):
         shiftleft.transpile("SELECT " + "ARRAY[" * depth + "1" + "]" * depth, read="duckdb")
     assert shiftleft.transpile("SELECT " + "ARRAY[" * 3 + "1" + "]" * 3 + " AS a", read="duckdb").ok
+
+
+def test_a_statement_that_crashes_a_rule_stage_does_not_lose_the_others() -> None:
+    """INSERT ... SELECT datediff() crashed the sink stage (sqlglot: 'SQL cannot be None') and
+    with it the whole script."""
+    result = shiftleft.transpile("SELECT a FROM t;\nINSERT INTO sink SELECT datediff(), a FROM t GROUP BY a")
+    assert result.statements[0].sql == "SELECT a FROM t"
+    bad = result.statements[1]
+    assert all(line.startswith("--") for line in bad.sql.splitlines())
+    assert [d.rule_id for d in bad.diagnostics] in (["SL9000"], ["SL9001"]) or not result.ok

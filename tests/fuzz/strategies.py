@@ -62,52 +62,67 @@ def identifiers() -> st.SearchStrategy[str]:
     return st.one_of(plain, unicode.map(lambda s: f"`{s}`"), st.sampled_from(NAMES))
 
 
-def _expressions(names: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    leaves = st.one_of(names, st.sampled_from(LITERALS))
+COLUMNS = ["a", "b", "ts", "arr", "t.a", "u.b", "value", "`select`"]
+BINARY = ["+", "-", "*", "/", "%", "=", "!=", "<", "AND", "OR", "||"]
+TYPES = ["INT", "STRING", "DOUBLE", "DECIMAL(10, 2)", "DATE", "TIMESTAMP", "ARRAY<INT>"]
+TABLES = ["t", "u", "t AS x", "(SELECT a, b FROM t) AS s", "t JOIN u ON t.a = u.a",
+          "t LEFT JOIN u ON t.a = u.a", "t LATERAL VIEW explode(arr) e AS x"]
+TAILS = ["", " WHERE a > 1", " GROUP BY a", " GROUP BY a HAVING count(*) > 1", " ORDER BY a",
+         " LIMIT 10", " DISTRIBUTE BY a", " SORT BY a", " CLUSTER BY b", " ORDER BY ts LIMIT 5"]
 
-    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-        return st.one_of(
-            st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "%", "=", "!=", "<", "AND", "OR", "||"]), inner).map(" ".join),
-            st.tuples(st.sampled_from(FUNCTIONS), st.lists(inner, max_size=3)).map(lambda p: f"{p[0]}({', '.join(p[1])})"),
-            st.tuples(inner, inner, inner).map(lambda p: f"CASE WHEN {p[0]} THEN {p[1]} ELSE {p[2]} END"),
-            inner.map(lambda e: f"({e})"),
-            inner.map(lambda e: f"NOT {e}"),
-            st.tuples(inner, st.sampled_from(["INT", "STRING", "DOUBLE", "DECIMAL(10, 2)", "DATE", "TIMESTAMP", "ARRAY<INT>"])).map(
-                lambda p: f"CAST({p[0]} AS {p[1]})"
-            ),
-            inner.map(lambda e: f"{e} IS NULL"),
-            st.tuples(inner, inner).map(lambda p: f"{p[0]} IN ({p[1]}, 1)"),
-            inner.map(lambda e: f"arr[{e}]"),
-            st.tuples(st.sampled_from(["sum", "count", "row_number", "lag"]), inner).map(
-                lambda p: f"{p[0]}({p[1]}) OVER (PARTITION BY a ORDER BY ts)"
-            ),
-            inner.map(lambda e: f"transform(arr, x -> {e})"),
-        )
 
-    return st.recursive(leaves, extend, max_leaves=12)
+def _expression(draw: st.DrawFn, budget: int) -> str:
+    """A random expression of at most ``budget`` nodes (drawn with ``draw``)."""
+    if budget <= 1 or draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(COLUMNS + LITERALS))
+    kind = draw(st.integers(0, 10))
+    sub = lambda: _expression(draw, budget // 2)  # noqa: E731
+    if kind == 0:
+        return f"{sub()} {draw(st.sampled_from(BINARY))} {sub()}"
+    if kind == 1:
+        args = [sub() for _ in range(draw(st.integers(0, 3)))]
+        return f"{draw(st.sampled_from(FUNCTIONS))}({', '.join(args)})"
+    if kind == 2:
+        return f"CASE WHEN {sub()} THEN {sub()} ELSE {sub()} END"
+    if kind == 3:
+        return f"({sub()})"
+    if kind == 4:
+        return f"NOT {sub()}"
+    if kind == 5:
+        return f"CAST({sub()} AS {draw(st.sampled_from(TYPES))})"
+    if kind == 6:
+        return f"{sub()} IS NULL"
+    if kind == 7:
+        return f"{sub()} IN ({sub()}, 1)"
+    if kind == 8:
+        return f"arr[{sub()}]"
+    if kind == 9:
+        return f"{draw(st.sampled_from(['sum', 'count', 'row_number', 'lag']))}({sub()}) OVER (PARTITION BY a ORDER BY ts)"
+    return f"transform(arr, x -> {sub()})"
+
+
+@st.composite
+def _select(draw: st.DrawFn) -> str:
+    items = []
+    for _ in range(draw(st.integers(1, 4))):
+        expr = _expression(draw, 16)
+        alias = draw(st.one_of(st.none(), st.sampled_from(NAMES)))
+        items.append(expr if alias is None else f"{expr} AS {alias}")
+    return f"SELECT {', '.join(items)} FROM {draw(st.sampled_from(TABLES))}{draw(st.sampled_from(TAILS))}"
+
+
+@st.composite
+def _statement(draw: st.DrawFn) -> str:
+    q = draw(_select())
+    form = draw(st.integers(0, 6))
+    if form == 1:
+        return f"{q} {draw(st.sampled_from(['UNION ALL', 'UNION', 'EXCEPT']))} {draw(_select())}"
+    return [q, q, f"WITH c AS ({q}) SELECT * FROM c", f"INSERT INTO sink {q}", f"INSERT OVERWRITE TABLE sink {q}",
+            f"CREATE TABLE s AS {q}", f"CREATE TEMPORARY VIEW v AS {q}"][form]
 
 
 def queries() -> st.SearchStrategy[str]:
-    names = identifiers()
-    expr = _expressions(st.sampled_from(["a", "b", "ts", "arr", "t.a", "u.b", "value", "`select`"]))
-    select_list = st.lists(st.tuples(expr, st.one_of(st.none(), names)), min_size=1, max_size=4).map(
-        lambda items: ", ".join(e if alias is None else f"{e} AS {alias}" for e, alias in items)
-    )
-    tables = st.sampled_from(["t", "u", "t AS x", "(SELECT a, b FROM t) AS s", "t JOIN u ON t.a = u.a",
-                              "t LEFT JOIN u ON t.a = u.a", "t LATERAL VIEW explode(arr) e AS x"])
-    tail = st.sampled_from(["", " WHERE a > 1", " GROUP BY a", " GROUP BY a HAVING count(*) > 1", " ORDER BY a",
-                            " LIMIT 10", " DISTRIBUTE BY a", " SORT BY a", " CLUSTER BY b", " ORDER BY ts LIMIT 5"])
-    select = st.tuples(select_list, tables, tail).map(lambda p: f"SELECT {p[0]} FROM {p[1]}{p[2]}")
-    combined = st.one_of(
-        select,
-        st.tuples(select, st.sampled_from(["UNION ALL", "UNION", "EXCEPT"]), select).map(" ".join),
-        select.map(lambda q: f"WITH c AS ({q}) SELECT * FROM c"),
-        select.map(lambda q: f"INSERT INTO sink {q}"),
-        select.map(lambda q: f"INSERT OVERWRITE TABLE sink {q}"),
-        select.map(lambda q: f"CREATE TABLE s AS {q}"),
-        select.map(lambda q: f"CREATE TEMPORARY VIEW v AS {q}"),
-    )
-    return st.lists(combined, min_size=1, max_size=3).map(";\n".join)
+    return st.lists(_statement(), min_size=1, max_size=3).map(";\n".join)
 
 
 def deep() -> st.SearchStrategy[str]:
