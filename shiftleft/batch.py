@@ -8,15 +8,15 @@ come back in input order, identical to a sequential run.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from shiftleft.errors import ConfigError, InputError
-from shiftleft.files import write_atomically
+from shiftleft.errors import ConfigError, OutputError, ShiftleftError
+from shiftleft.files import OutputLock, check_output_dir, remove_stale_temps, write_atomically
 from shiftleft.models import TranspileResult
 from shiftleft.pipeline import transpile
 
@@ -28,6 +28,9 @@ class FileResult(BaseModel):
     output: str | None = None  # where the Flink SQL was written, when an output folder was given
     result: TranspileResult | None = None
     error: str | None = None  # an InputError message (unreadable SQL or file)
+    code: str | None = None  # the error's code (SL0001, ...)
+    line: int | None = None  # where the error is, when known
+    column: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -52,11 +55,11 @@ def _translate(path: Path, options: Mapping[str, Any]) -> FileResult:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        return FileResult(path=str(path), error=f"cannot read {path}: {e}")
+        return FileResult(path=str(path), error=f"cannot read {path}: {e}", code="SL0002")
     try:
         return FileResult(path=str(path), result=transpile(text, **options))
-    except InputError as e:
-        return FileResult(path=str(path), error=str(e))
+    except ShiftleftError as e:  # this file is reported; the others are still translated
+        return FileResult(path=str(path), error=str(e), code=e.code, line=e.line, column=e.column)
 
 
 def _translate_chunk(args: tuple[list[Path], Mapping[str, Any]]) -> list[FileResult]:
@@ -77,15 +80,19 @@ def transpile_files(
     *,
     out_dir: str | Path | None = None,
     jobs: int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
     **options: Any,
 ) -> list[FileResult]:
     """Translate every SQL file in ``paths`` (files or directories, recursively).
 
     Args:
         paths: files and/or directories of ``*.sql`` files.
-        out_dir: when given, each file's Flink SQL is written there (atomically), under the
-            same relative path as the input has below the inputs' common folder.
+        out_dir: when given, each file's Flink SQL is written there (atomically, as soon as it
+            is translated), under the same relative path as the input has below the inputs'
+            common folder.  It must not be an input, inside an input folder, or a file; it is
+            locked for the run (a concurrent run on it raises :class:`OutputError`).
         jobs: worker processes (default: the number of CPUs; 1 runs in this process).
+        progress: called with (done, total, path) after each file.
         options: passed to :func:`shiftleft.transpile` (``read``, ``target``, ``mode``,
             ``schema``, ``rules`` as pack paths, ``disable``, ``pretty``).
 
@@ -93,24 +100,53 @@ def transpile_files(
         one :class:`FileResult` per file, in the sorted input order, whatever ``jobs`` is.
     """
     files = collect_sql_files(paths)
+    if out_dir is not None:
+        check_output_dir(Path(out_dir), [Path(p) for p in paths])
     if not files:
         return []
     # Validate options once, here, rather than once per file in the workers.
     transpile("", **options)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(files)))
-    if workers == 1:
-        results = [_translate(p, options) for p in files]
-    else:
-        size = max(1, len(files) // (workers * 4))
-        chunks = [(files[i : i + size], dict(options)) for i in range(0, len(files), size)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = [r for chunk in pool.map(_translate_chunk, chunks) for r in chunk]
-    if out_dir is not None:
-        out = Path(out_dir)
-        root = Path(os.path.commonpath([p.resolve().parent for p in files]))
-        for item in results:
+    if out_dir is None:
+        return list(_iterate(files, jobs, options, progress))
+    out = Path(out_dir)
+    root = Path(os.path.commonpath([p.resolve().parent for p in files]))
+    targets = {str(p): _output_path(p, root, out) for p in files}
+    inputs = {p.resolve() for p in files}
+    clash = next((t for t in targets.values() if t in inputs), None)
+    if clash is not None:
+        raise OutputError(f"--out {out} would overwrite the input {clash}", file=str(out), hint="choose another output folder")
+    with OutputLock(out):
+        remove_stale_temps(out)
+        results = []
+        for item in _iterate(files, jobs, options, progress):
             if item.result is not None:
-                target = _output_path(Path(item.path), root, out)
+                target = targets[item.path]
                 write_atomically(target, item.result.sql.encode("utf-8"))
                 item.output = str(target)
+            results.append(item)
     return results
+
+
+def _iterate(
+    files: list[Path], jobs: int | None, options: Mapping[str, Any], progress: Callable[[int, int, str], None] | None
+) -> Iterator[FileResult]:
+    """The files' results in input order, each as soon as it (and those before it) is done."""
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(files)))
+    done = 0
+    if workers == 1:
+        for path in files:
+            item = _translate(path, options)
+            done += 1
+            if progress is not None:
+                progress(done, len(files), item.path)
+            yield item
+        return
+    size = max(1, len(files) // (workers * 4))
+    chunks = [(files[i : i + size], dict(options)) for i in range(0, len(files), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for chunk in pool.map(_translate_chunk, chunks):
+            for item in chunk:
+                done += 1
+                if progress is not None:
+                    progress(done, len(files), item.path)
+                yield item

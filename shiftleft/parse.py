@@ -15,9 +15,16 @@ from dataclasses import dataclass
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
+from sqlglot.parser import Parser
 from sqlglot.tokens import Token, TokenType
 
-from shiftleft.errors import ConfigError, InputError
+from shiftleft.errors import ConfigError, InputError, LimitError
+from shiftleft.limits import MAX_ARRAY_NESTING, MAX_NESTING
+
+#: error codes of the reader (documented in shiftleft.codes)
+TOKENIZE_ID = "SL0002"
+NOT_A_STATEMENT_ID = "SL0004"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\x80-\x9f]")
 
 
 @dataclass
@@ -90,10 +97,11 @@ def _tokenize(sql: str, dialect: Dialect, read: str) -> list[Token]:
             f"{sql[start:start + 30]!r}",
             line=line,
             column=col,
+            code=TOKENIZE_ID,
             hint="look for an unterminated string, quoted identifier or comment",
         ) from None
     except RecursionError:
-        raise InputError("the input is nested too deeply to read") from None
+        raise LimitError("the input is nested too deeply to read") from None
 
 
 def _window_calls_as_functions(tokens: list[Token]) -> None:
@@ -148,49 +156,184 @@ def _quiet_fallback_warnings() -> Iterator[None]:
         sqlglot_logger.removeFilter(quiet)
 
 
-def parse_script(sql: str, read: str) -> list[ParsedStatement]:
-    """Split and parse ``sql``; raises InputError with statement, line and column."""
+#: root node types that are statements (anything else the reader produced is an expression:
+#: ``hello world`` reads as ``hello AS world``)
+_STATEMENTS: tuple[type[exp.Expr], ...] = (exp.Query, exp.DDL, exp.DML, exp.Command, exp.Values) + tuple(
+    getattr(exp, name)
+    for name in (
+        "Alter", "Analyze", "Cache", "Comment", "Commit", "Describe", "Drop", "Grant", "LoadData",
+        "Pragma", "Refresh", "Revoke", "Rollback", "Set", "Transaction", "TruncateTable", "Uncache",
+        "Use", "Kill", "Copy", "Export",
+    )
+    if hasattr(exp, name)
+)
+
+
+@dataclass
+class ReadStatement:
+    """One statement of a script: its tree, or the error that stopped the reader on it."""
+
+    index: int  # 1-based
+    source: str
+    line: int
+    tree: exp.Expr | None
+    error: InputError | None = None
+
+
+def _nesting(chunk: list[Token]) -> tuple[int, Token | None]:
+    """Deepest nesting of parentheses / brackets / CASE ... END in ``chunk``, and where."""
+    depth = deepest = 0
+    at: Token | None = None
+    opening = {TokenType.L_PAREN, TokenType.L_BRACKET, TokenType.CASE}
+    closing = {TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.END}
+    for token in chunk:
+        if token.token_type in opening:
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, token
+        elif token.token_type in closing:
+            depth = max(0, depth - 1)
+    return deepest, at
+
+
+def _array_nesting(chunk: list[Token]) -> tuple[int, Token | None]:
+    """Deepest nesting of ``ARRAY[`` brackets in ``chunk``, and where."""
+    stack: list[bool] = []
+    depth = deepest = 0
+    at: Token | None = None
+    for previous, token in zip([None, *chunk], chunk):
+        if token.token_type == TokenType.L_BRACKET:
+            is_array = previous is not None and previous.text.upper() == "ARRAY"
+            stack.append(is_array)
+            depth += is_array
+            if depth > deepest:
+                deepest, at = depth, token
+        elif token.token_type == TokenType.R_BRACKET and stack:
+            depth -= stack.pop()
+    return deepest, at
+
+
+def _check_tokens(chunk: list[Token], index: int) -> None:
+    """Refuse what no SQL reader should see: control bytes in names, nesting beyond the limit."""
+    for token in chunk:
+        if token.token_type != TokenType.STRING and _CONTROL.search(token.text):
+            line, col = _token_start(token)
+            raise InputError(
+                f"control character {_CONTROL.search(token.text).group()!r} in {token.text!r}: "
+                "this is not SQL text",
+                statement=index, line=line, column=col, code=TOKENIZE_ID, token=token.text,
+                hint="check the file's encoding and remove binary content",
+            )
+    arrays, where = _array_nesting(chunk)
+    if arrays > MAX_ARRAY_NESTING and where is not None:
+        line, col = _token_start(where)
+        raise LimitError(
+            f"ARRAY[...] literals are nested {arrays} deep; shiftleft reads at most {MAX_ARRAY_NESTING} "
+            "(sqlglot's reader takes exponential time on them)",
+            statement=index, line=line, column=col,
+            hint="build the nested array in steps (CTEs)",
+        )
+    deepest, at = _nesting(chunk)
+    if deepest > MAX_NESTING and at is not None:
+        line, col = _token_start(at)
+        raise LimitError(
+            f"the statement is nested {deepest} levels deep; shiftleft reads at most {MAX_NESTING}",
+            statement=index, line=line, column=col,
+            hint="split the expression (e.g. into CTEs or views)",
+        )
+
+
+def _parse_error(e: ParseError, index: int, read: str) -> InputError:
+    info = e.errors[0] if e.errors else {}
+    err_line, err_col = info.get("line"), info.get("col")
+    highlight = info.get("highlight") or ""
+    if err_col is not None and highlight:
+        err_col = max(1, err_col - len(highlight) + 1)
+    return InputError(
+        f"cannot parse the statement as {read} SQL: {_describe(str(info.get('description', e)))}"
+        + (f" near {highlight!r}" if highlight else ""),
+        statement=index,
+        line=err_line,
+        column=err_col,
+        token=highlight or None,
+        hint=f"check the syntax there; if the statement is valid {read} SQL, pass the "
+        "right dialect with read=... (--read)",
+    )
+
+
+def _check_tree(tree: exp.Expr, index: int, line: int, col: int) -> None:
+    """Refuse a parse that is not a statement (``hello world``) or an empty ``SELECT``."""
+    if not isinstance(tree, _STATEMENTS):
+        raise InputError(
+            f"this is not a SQL statement (it reads only as an expression: {type(tree).__name__})",
+            statement=index, line=line, column=col, code=NOT_A_STATEMENT_ID,
+            hint="check for a missing SELECT or a stray word",
+        )
+    if isinstance(tree, exp.Select) and not tree.expressions:
+        raise InputError(
+            "SELECT with nothing to select", statement=index, line=line, column=col,
+            code=NOT_A_STATEMENT_ID, hint="name the columns or expressions to select",
+        )
+
+
+def _read_chunk(parser: Parser, chunk: list[Token], sql: str, index: int, read: str) -> exp.Expr | None:
+    line, col = _token_start(chunk[0])
+    _check_tokens(chunk, index)
+    try:
+        with _quiet_fallback_warnings():
+            trees = parser.parse(chunk, sql)
+    except ParseError as e:
+        raise _parse_error(e, index, read) from None
+    except RecursionError:
+        raise LimitError("the statement is nested too deeply to read", statement=index, line=line) from None
+    except Exception as e:  # noqa: BLE001 - a crash of the reader is still bad input to the user
+        raise InputError(
+            f"the {read} SQL reader failed on this statement ({type(e).__name__}: {str(e)[:200]})",
+            statement=index,
+            line=line,
+            hint="please report this to shiftleft with the statement",
+        ) from None
+    tree = next((t for t in trees if t is not None), None)
+    if tree is not None:
+        _check_tree(tree, index, line, col)
+    return tree
+
+
+def read_script(sql: str, read: str) -> list[ReadStatement]:
+    """Split and parse ``sql`` statement by statement.
+
+    A statement that cannot be read carries its :class:`InputError` and no tree; the others
+    are parsed all the same.  Raises InputError only when the whole text cannot be
+    tokenized (an unterminated string or comment leaves no statement boundaries to trust).
+    """
     if not isinstance(sql, str):
         raise InputError(f"expected SQL text (str), got {type(sql).__name__}")
     dialect = get_dialect(read, role="read")
     tokens = _tokenize(sql, dialect, read)
     _window_calls_as_functions(tokens)
     parser = dialect.parser(error_level=ErrorLevel.RAISE)
-    statements: list[ParsedStatement] = []
+    statements: list[ReadStatement] = []
     for index, chunk in enumerate(_chunks(tokens), start=1):
         first, last = chunk[0], chunk[-1]
         line, _ = _token_start(first)
+        source = sql[first.start : last.end + 1]
         try:
-            with _quiet_fallback_warnings():
-                trees = parser.parse(chunk, sql)
-        except ParseError as e:
-            info = e.errors[0] if e.errors else {}
-            err_line, err_col = info.get("line"), info.get("col")
-            highlight = info.get("highlight") or ""
-            if err_col is not None and highlight:
-                err_col = max(1, err_col - len(highlight) + 1)
-            raise InputError(
-                f"cannot parse the statement as {read} SQL: {_describe(str(info.get('description', e)))}"
-                + (f" near {highlight!r}" if highlight else ""),
-                statement=index,
-                line=err_line,
-                column=err_col,
-                hint=f"check the syntax there; if the statement is valid {read} SQL, pass the "
-                "right dialect with read=... (--read)",
-            ) from None
-        except RecursionError:
-            raise InputError("the statement is nested too deeply to read", statement=index, line=line) from None
-        except Exception as e:  # noqa: BLE001 - a crash of the reader is still bad input to the user
-            raise InputError(
-                f"the {read} SQL reader failed on this statement ({type(e).__name__}: {e})",
-                statement=index,
-                line=line,
-                hint="please report this to shiftleft with the statement",
-            ) from None
-        tree = next((t for t in trees if t is not None), None)
-        if tree is None:
+            tree = _read_chunk(parser, chunk, sql, index, read)
+        except InputError as e:
+            statements.append(ReadStatement(index=index, source=source, line=line, tree=None, error=e))
             continue
-        statements.append(
-            ParsedStatement(index=index, source=sql[first.start : last.end + 1], line=line, tree=tree)
-        )
+        if tree is not None:
+            statements.append(ReadStatement(index=index, source=source, line=line, tree=tree))
+    return statements
+
+
+def parse_script(sql: str, read: str) -> list[ParsedStatement]:
+    """Split and parse ``sql``; raises InputError (with statement, line and column) on the
+    first statement that cannot be read."""
+    statements: list[ParsedStatement] = []
+    for stmt in read_script(sql, read):
+        if stmt.error is not None:
+            raise stmt.error
+        assert stmt.tree is not None
+        statements.append(ParsedStatement(index=stmt.index, source=stmt.source, line=stmt.line, tree=stmt.tree))
     return statements

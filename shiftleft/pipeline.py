@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from shiftleft.dialects.user_functions import apply_functions, load_functions
-from shiftleft.errors import ConfigError
+from shiftleft.errors import ConfigError, ShiftleftError
 from shiftleft.generate import generate
+from shiftleft.limits import deep_stack
 from shiftleft.models import Diagnostic, Mode, OutputKind, Severity, StatementResult, Target, TranspileResult
-from shiftleft.parse import get_dialect, parse_script
+from shiftleft.parse import ReadStatement, get_dialect, read_script
+from shiftleft.precedence import parenthesize
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.rewrite.registry import RuleSet, resolve_rules
@@ -59,6 +61,7 @@ def _check_event_time(event_time: object) -> Mapping[str, str]:
     return event_time
 
 
+@deep_stack
 def transpile(
     sql: str,
     *,
@@ -131,62 +134,77 @@ def transpile(
     results: list[StatementResult] = []
     final_trees: list[exp.Expr] = []
     catalog = ScriptCatalog(event_time_, schema_)
-    for stmt in parse_script(sql, read):
-        ctx = RuleContext(
-            target=target_,
-            mode=mode_,
-            read=read,
-            statement=stmt.index,
-            schema=schema_,
-            event_time=event_time_,
-            streaming=streaming_,
-        )
-        tree, applied = rewrite(apply_functions(stmt.tree, user_functions), ruleset, ctx, before_checks=fallback)
-        ddl = None
-        replaced = sink_statements(tree, ctx, sink_options, catalog)
-        if replaced is not None:
-            ddl, tree = replaced
-        final_trees.append(tree)
-        outputs = []
+    read_statements = read_script(sql, read)
+    unread = [s.error for s in read_statements if s.error is not None]
+    if unread and len(unread) == len(read_statements):
+        raise unread[0]  # nothing could be read: the script is bad input as a whole
+    for stmt in read_statements:
+        if stmt.error is not None:
+            results.append(_unreadable(stmt))
+            continue
         try:
-            text, unsupported = generate(tree, target_, pretty=pretty)
-            outputs.append(describe(tree, text, catalog))
-            if ddl is not None:
-                outputs.insert(0, describe(tree, ddl, catalog, OutputKind.SINK_DDL))
-                text = f"{ddl};\n{text}"
-        except Exception as e:  # noqa: BLE001 - keep the user's statement rather than crash
-            logger.debug("generation failed", exc_info=True)
-            text, unsupported = stmt.source, []
-            ctx.report(
-                stmt.tree,
-                f"could not generate Flink SQL for this statement ({type(e).__name__}: {e}); "
-                "the input statement is kept unchanged",
-                severity=Severity.ERROR,
-                rule_id=GENERATOR_RULE_ID,
-                suggestion="please report this as a shiftleft bug, with the statement",
+            assert stmt.tree is not None
+            ctx = RuleContext(
+                target=target_,
+                mode=mode_,
+                read=read,
+                statement=stmt.index,
+                schema=schema_,
+                event_time=event_time_,
+                streaming=streaming_,
             )
-        for message in unsupported:
-            ctx.diagnostics.append(
-                Diagnostic(
-                    rule_id=GENERATOR_RULE_ID,
+            tree, applied = rewrite(apply_functions(stmt.tree, user_functions), ruleset, ctx, before_checks=fallback)
+            parenthesize(tree)  # operands rules built without parentheses
+            ddl = None
+            replaced = sink_statements(tree, ctx, sink_options, catalog)
+            if replaced is not None:
+                ddl, tree = replaced
+            final_trees.append(tree)
+            outputs = []
+            try:
+                text, unsupported = generate(tree, target_, pretty=pretty)
+                outputs.append(describe(tree, text, catalog))
+                if ddl is not None:
+                    outputs.insert(0, describe(tree, ddl, catalog, OutputKind.SINK_DDL))
+                    text = f"{ddl};\n{text}"
+            except Exception as e:  # noqa: BLE001 - keep the user's statement rather than crash
+                logger.debug("generation failed", exc_info=True)
+                text, unsupported = stmt.source, []
+                ctx.report(
+                    stmt.tree,
+                    f"could not generate Flink SQL for this statement ({type(e).__name__}: {e}); "
+                    "the input statement is kept unchanged",
                     severity=Severity.ERROR,
-                    message=f"not expressible in Flink SQL: {message}",
-                    statement=stmt.index,
+                    rule_id=GENERATOR_RULE_ID,
+                    suggestion="please report this as a shiftleft bug, with the statement",
+                )
+            for message in unsupported:
+                ctx.diagnostics.append(
+                    Diagnostic(
+                        rule_id=GENERATOR_RULE_ID,
+                        severity=Severity.ERROR,
+                        message=f"not expressible in Flink SQL: {message}",
+                        statement=stmt.index,
+                        line=stmt.line,
+                    )
+                )
+            results.append(
+                StatementResult(
+                    index=stmt.index,
+                    source=stmt.source,
+                    sql=text,
                     line=stmt.line,
+                    rules_applied=applied,
+                    diagnostics=sorted(ctx.diagnostics, key=_diagnostic_order),
+                    outputs=outputs,
                 )
             )
-        results.append(
-            StatementResult(
-                index=stmt.index,
-                source=stmt.source,
-                sql=text,
-                line=stmt.line,
-                rules_applied=applied,
-                diagnostics=sorted(ctx.diagnostics, key=_diagnostic_order),
-                outputs=outputs,
-            )
-        )
-        catalog.register(tree)
+            catalog.register(tree)
+        except ShiftleftError:
+            raise
+        except Exception as e:  # noqa: BLE001 - one statement's failure must not lose the others
+            logger.debug("statement %d failed", stmt.index, exc_info=True)
+            results.append(_failed(stmt, e))
     source_statements, script_notes = (
         source_ddl(
             final_trees,
@@ -211,6 +229,56 @@ def transpile(
         mode=mode_,
         sources=source_statements,
         script_diagnostics=script_notes,
+    )
+
+
+def _commented(stmt: ReadStatement, header: str) -> str:
+    """The statement's source as SQL comments under ``header`` (kept visible, never run)."""
+    return "\n".join([header, *(f"-- {line}" for line in stmt.source.splitlines() or [""])])
+
+
+def _failed(stmt: ReadStatement, error: Exception) -> StatementResult:
+    """A statement whose translation crashed (a shiftleft bug): reported, commented out."""
+    return StatementResult(
+        index=stmt.index,
+        source=stmt.source,
+        sql=_commented(stmt, "-- [SL9000] not translated: internal error"),
+        line=stmt.line,
+        diagnostics=[
+            Diagnostic(
+                rule_id="SL9000",
+                severity=Severity.ERROR,
+                message=f"internal error while translating this statement ({type(error).__name__}: {str(error)[:200]})",
+                statement=stmt.index,
+                line=stmt.line,
+                suggestion="please report this as a shiftleft bug, with the statement",
+            )
+        ],
+    )
+
+
+def _unreadable(stmt: ReadStatement) -> StatementResult:
+    """A statement the reader refused, in a script whose other statements were read: it is
+    reported with its error and kept in the output only as a comment."""
+    error = stmt.error
+    assert error is not None
+    return StatementResult(
+        index=stmt.index,
+        source=stmt.source,
+        sql=_commented(stmt, f"-- [{error.code}] not translated: the statement could not be read"),
+        line=stmt.line,
+        diagnostics=[
+            Diagnostic(
+                rule_id=error.code,
+                severity=Severity.ERROR,
+                message=error.message,
+                statement=stmt.index,
+                line=error.line if error.line is not None else stmt.line,
+                column=error.column,
+                suggestion=error.hint,
+                snippet=getattr(error, "token", None),
+            )
+        ],
     )
 
 

@@ -149,8 +149,18 @@ class VerifyReport(BaseModel):
                     lines.append(f"  missing {r.key}: {r.row}")
                 for r in diff.extra[:5]:
                     lines.append(f"  extra {r.key}: {r.row}")
-        lines.append("verified" if self.ok else "NOT verified")
+        lines.append(self.verdict())
         return "\n".join(lines) + "\n"
+
+    def verdict(self) -> str:
+        """The last line of :meth:`format`: "verified" only when rows were compared."""
+        if not self.ok:
+            return "NOT verified"
+        if self.reconciled:
+            return "verified"
+        if self.planned:
+            return "NOT verified: Flink accepts the translation, but no rows were compared (give --seeds or --generate-rows)"
+        return "NOT verified: nothing was compared"
 
     def __str__(self) -> str:
         return self.format()
@@ -452,13 +462,11 @@ def verify(
 
 
 def _source_statements(source: str, read: str) -> list[str]:
-    from shiftleft.errors import InputError
+    """The source statements, read by the same reader as :func:`shiftleft.transpile`
+    (raises its :class:`~shiftleft.errors.InputError`, with line and column)."""
+    from shiftleft.parse import parse_script
 
-    try:
-        trees = sqlglot.parse(source, read=read)
-    except sqlglot.errors.SqlglotError as exc:
-        raise InputError(f"cannot read the source SQL ({read}): {exc}") from exc
-    return [t.sql(dialect=read) for t in trees if t is not None]
+    return [s.tree.sql(dialect=read) for s in parse_script(source, read)]
 
 
 def _query_of(sql: str, dialect: str) -> tuple[str, exp.Expression | None, str | None]:

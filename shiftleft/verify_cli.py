@@ -1,8 +1,13 @@
 """The ``shiftleft verify`` subcommand: translate a source script, plan the translation on the
 embedded Flink 2.3 and reconcile its rows with the source run on DuckDB.
 
-Exit codes: 0 verified; 1 planner errors or rows that differ; 2 bad input or usage (unreadable
-SQL, missing file, bad schema, Java / PyFlink missing).
+The source is read and translated exactly as ``shiftleft transpile`` does (same reader and
+options: --read, --schema, --event-time, --rules, ...).  The report says "verified" only when
+rows were compared and are equal; with no input rows it says what was (not) checked.
+
+Exit codes: 0 no error (planned, and rows equal where compared); 1 planner errors or rows that
+differ (or warnings, with --fail-on warning); 2 bad input or usage (unreadable SQL, missing
+file, bad schema, Java / PyFlink missing); 3 internal error.
 """
 
 from __future__ import annotations
@@ -12,42 +17,53 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shiftleft.cli import EXIT_OK, UsageError, fail, read_input, read_schema
+from shiftleft.cli import (
+    EXIT_DIAGNOSTICS,
+    UsageError,
+    add_fail_on,
+    add_translate_arguments,
+    fail,
+    outcome,
+    read_input,
+    translate_options,
+)
 
-EXIT_MISMATCH = 1
+EXIT_MISMATCH = EXIT_DIAGNOSTICS
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from shiftleft import ShiftleftError
+    from shiftleft import InputError, transpile
     from shiftleft.verification import verify
 
     try:
         text, name = read_input(args.file)
-        schema = read_schema(args.schema)
-        translation = read_input(args.translation)[0] if args.translation else None
+        options = translate_options(args)
+        translation: Any = read_input(args.translation)[0] if args.translation else None
         if args.seeds is not None and not Path(args.seeds).is_dir():
-            raise ValueError(f"--seeds: no such directory: {args.seeds}")
-    except (ValueError, UsageError) as e:
-        return fail(str(e))
+            raise UsageError(f"--seeds: no such directory: {args.seeds}")
+    except UsageError as e:
+        return fail(e)
     try:
+        if translation is None:  # the very translation `shiftleft transpile` gives
+            translation = transpile(text, **options)
         report = verify(
             text,
             translation=translation,
             read=args.read,
             target=args.target,
             mode=args.mode,
-            schema=schema,
+            schema=options["schema"],
             seeds=args.seeds,
             generate_rows=args.generate_rows,
             keys=args.key or None,
         )
-    except ShiftleftError as e:
-        return fail(f"{name}: {e}")
+    except InputError as e:
+        return fail(e, name)
     if args.format == "json":
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
         sys.stdout.write(report.format(name))
-    return EXIT_OK if report.ok else EXIT_MISMATCH
+    return outcome(args, report.diagnostics)
 
 
 def register(subparsers: Any) -> None:
@@ -59,11 +75,8 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     v.add_argument("file", help="SQL file of the SOURCE query / script, or - for standard input")
-    v.add_argument("--read", default="spark", help="input dialect (default: spark)")
-    v.add_argument("--target", default="flink", choices=["flink", "confluent"])
-    v.add_argument("--mode", default="streaming", choices=["streaming", "batch"])
+    add_translate_arguments(v)
     v.add_argument("--seeds", metavar="DIR", help="folder of <table>.csv / <table>.parquet input rows")
-    v.add_argument("--schema", metavar="FILE", help='schema.json: {"table": {"column": "TYPE"}}')
     v.add_argument("--generate-rows", type=int, default=0, metavar="N",
                    help="generate N rows per schema table that has no seed file")
     v.add_argument("--translation", metavar="FILE",
@@ -71,6 +84,7 @@ def register(subparsers: Any) -> None:
     v.add_argument("--key", action="append", metavar="COLUMN",
                    help="result column identifying a row in the diff (repeatable)")
     v.add_argument("--format", default="text", choices=["text", "json"])
+    add_fail_on(v)
     v.set_defaults(func=_cmd_verify)
 
 

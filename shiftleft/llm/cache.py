@@ -30,10 +30,15 @@ def request_key(
     messages: Sequence[Mapping[str, str]],
     format: Mapping[str, Any] | None,
     options: Mapping[str, Any] | None,
+    rules: str = "",
 ) -> str:
-    """The hex SHA-256 of the request's canonical JSON (sorted keys, no spaces)."""
+    """The hex SHA-256 of the request's canonical JSON (sorted keys, no spaces).
+
+    ``rules``: a fingerprint of the rule set and shiftleft version; an answer validated under
+    other rules is asked again rather than reused."""
     payload = {
         "v": CACHE_VERSION,
+        "rules": rules,
         "model": model,
         "messages": [dict(m) for m in messages],
         "format": format,

@@ -9,6 +9,7 @@ The ``ollama`` package (extra ``shiftleft[llm]``) is imported on the first reque
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -58,9 +59,10 @@ def _short(text: object, limit: int = 200) -> str:
 class OllamaChat:
     """Chat with one Ollama server through ``ollama.Client``.
 
-    ``timeout_s`` bounds each connect/read/write (httpx's timeout) and, when streaming, the
-    whole answer.  A new HTTP client is opened per request and closed after it, so no
-    connection outlives a call.
+    ``timeout_s`` bounds each connect/read/write (httpx's timeout) *and* the whole call: the
+    request runs in a helper thread that is abandoned once the deadline passes, so a server
+    trickling bytes (each read within the socket timeout) cannot hold the call longer.  A new
+    HTTP client is opened per request and closed after it, so no connection outlives a call.
     """
 
     def __init__(self, host: str, *, timeout_s: float, stream: bool = False) -> None:
@@ -76,7 +78,39 @@ class OllamaChat:
         format: Mapping[str, Any] | None,
         options: Mapping[str, Any] | None,
     ) -> str:
-        """The assistant's answer text; raises :class:`LLMUnavailable` on any failure."""
+        """The assistant's answer text; raises :class:`LLMUnavailable` on any failure, and
+        ``kind="timeout"`` when no complete answer came within ``timeout_s`` in total."""
+        outcome: dict[str, Any] = {}
+        clients: list[Any] = []
+
+        def run() -> None:
+            try:
+                outcome["value"] = self._chat(model, messages, format, options, clients)
+            except BaseException as e:  # noqa: BLE001 - handed to the calling thread
+                outcome["error"] = e
+
+        worker = threading.Thread(target=run, name="shiftleft-llm", daemon=True)
+        worker.start()
+        worker.join(self.timeout_s)
+        if worker.is_alive():
+            for client in clients:  # unblock the abandoned request where httpx allows it
+                try:
+                    client._client.close()
+                except Exception:  # noqa: BLE001 - best effort
+                    logger.debug("closing the abandoned LLM client failed", exc_info=True)
+            raise LLMUnavailable(f"no answer within {self.timeout_s:g} s", kind="timeout") from None
+        if "error" in outcome:
+            raise outcome["error"]
+        return str(outcome["value"])
+
+    def _chat(
+        self,
+        model: str,
+        messages: Sequence[Mapping[str, str]],
+        format: Mapping[str, Any] | None,
+        options: Mapping[str, Any] | None,
+        clients: list[Any],
+    ) -> str:
         try:
             import httpx
             import ollama
@@ -88,6 +122,7 @@ class OllamaChat:
             ) from None
         try:
             with ollama.Client(host=self.host, timeout=self.timeout_s) as client:
+                clients.append(client)
                 if self.stream:
                     return self._streamed(client, model, messages, format, options)
                 response = client.chat(
@@ -140,7 +175,7 @@ class OllamaChat:
                 done = True
                 break
             if time.monotonic() > deadline:
-                raise LLMUnavailable(f"no complete answer within {self.timeout_s:g} s", kind="timeout")
+                raise LLMUnavailable(f"no answer within {self.timeout_s:g} s", kind="timeout") from None
         if not done:
             raise LLMUnavailable("the streamed answer ended before 'done'", kind="protocol")
         return "".join(parts)

@@ -45,6 +45,15 @@ class LLMConfig(BaseModel):
         description="Answer cache; None: $SHIFTLEFT_CACHE_DIR/llm, else ~/.cache/shiftleft/llm",
     )
     use_cache: bool = Field(default=True, description="Read and write the on-disk answer cache")
+    max_requests: int = Field(
+        default=200, ge=0, description="Budget: chat requests one run (one fallback) may send"
+    )
+    budget_s: float = Field(
+        default=1800, gt=0, description="Budget: total seconds one run may spend waiting for answers"
+    )
+    breaker_failures: int = Field(
+        default=3, ge=1, description="Stop asking after this many failed requests in a row"
+    )
 
     def resolved_host(self) -> str:
         """The server to talk to: ``host``, else ``$OLLAMA_HOST``, else the local default."""

@@ -22,8 +22,10 @@ be validated as a replacement of a known node.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import time
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -130,6 +132,18 @@ def _column_key(column: exp.Column) -> tuple[str, str]:
     return (column.table.lower(), column.name.lower())
 
 
+#: terminal escape sequences (CSI / OSC / single-character) and other control characters:
+#: an answer is untrusted text that ends up in diagnostics on the user's terminal
+_ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-_])")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def sanitize(text: str) -> str:
+    """``text`` without terminal escape sequences, control or bidi characters (tabs and
+    newlines kept)."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
 def _strip_fences(text: str) -> str:
     text = text.strip()
     fenced = _FENCE.match(text)
@@ -157,8 +171,8 @@ def validate_answer(content: str, original: exp.Expr, target: str) -> tuple[exp.
         first = e.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "answer"
         raise AnswerRejected(f"the answer is not JSON matching the schema ({where}: {first.get('msg')})") from None
-    explanation = " ".join(answer.explanation.split())
-    sql = _strip_fences(answer.flink_sql)
+    explanation = " ".join(sanitize(answer.explanation).split())
+    sql = _strip_fences(sanitize(answer.flink_sql))
     if not sql:
         reason = f": {explanation}" if explanation else ""
         raise AnswerRejected(f"the model found no Flink equivalent{reason}", final=True)
@@ -182,6 +196,10 @@ def validate_answer(content: str, original: exp.Expr, target: str) -> tuple[exp.
             )
         if isinstance(node, exp.Alias):
             raise AnswerRejected("flink_sql must not contain aliases")
+        if isinstance(node, exp.Star) and not isinstance(node.parent, exp.Count):
+            raise AnswerRejected("flink_sql must not be or contain * (only COUNT(*) may use it)")
+    if not isinstance(expr, (exp.Condition, exp.Func)):
+        raise AnswerRejected(f"flink_sql must be one scalar or aggregate expression, not a {expr.key.upper()}")
     unmapped = _inner_unsupported(expr, target)
     if unmapped:
         raise AnswerRejected(
@@ -255,9 +273,20 @@ class LLMFallback:
         self._chat = chat or OllamaChat(self.host, timeout_s=config.timeout_s, stream=config.stream)
         self._cache = AnswerCache(config.resolved_cache_dir()) if config.use_cache else None
         self._memo: dict[str, _Outcome] = {}
-        #: set after a fatal failure: later nodes are not sent
+        #: set after a fatal failure, an open circuit breaker or a spent budget: later nodes
+        #: are not sent
         self._down: LLMUnavailable | None = None
+        self._failures_in_a_row = 0
+        self._spent_s = 0.0
         self.stats = FallbackStats()
+
+    @cached_property
+    def _rules_version(self) -> str:
+        """Fingerprint of shiftleft's version and rule set: part of every cache key."""
+        from shiftleft import __version__
+
+        ids = ",".join(f"{getattr(r, 'id', '')}:{getattr(r, 'title', '')}" for r in self._rules)
+        return hashlib.sha256(f"{__version__}|{ids}".encode()).hexdigest()[:16]
 
     @cached_property
     def _rules(self) -> tuple[object, ...]:
@@ -393,18 +422,43 @@ class LLMFallback:
             return _Outcome("translated", expression=expression, explanation=explanation, attempts=attempts)
         return _Outcome("rejected", error=last_error, attempts=attempts)
 
+    def _check_budget(self) -> None:
+        if self.stats.requests >= self.config.max_requests:
+            raise LLMUnavailable(
+                f"the run's budget of {self.config.max_requests} requests is spent", kind="budget", fatal=True
+            )
+        if self._spent_s >= self.config.budget_s:
+            raise LLMUnavailable(
+                f"the run's budget of {self.config.budget_s:g} s is spent", kind="budget", fatal=True
+            )
+
     def _complete(self, messages: list[Message]) -> str:
         """One chat request, from the cache when it was asked before."""
         model = self.config.model
-        key = request_key(model, messages, ANSWER_FORMAT, CHAT_OPTIONS)
+        key = request_key(model, messages, ANSWER_FORMAT, CHAT_OPTIONS, self._rules_version)
         if self._cache is not None:
             cached = self._cache.get(key)
             if cached is not None:
                 self.stats.cache_hits += 1
                 return cached
+        self._check_budget()
         self.stats.requests += 1
         logger.debug("asking %s at %s (request %s)", model, self.host, key[:12])
-        content = self._chat.chat(model, messages, format=ANSWER_FORMAT, options=CHAT_OPTIONS)
+        start = time.monotonic()
+        try:
+            content = self._chat.chat(model, messages, format=ANSWER_FORMAT, options=CHAT_OPTIONS)
+        except LLMUnavailable as e:
+            self._failures_in_a_row += 1
+            if not e.fatal and self._failures_in_a_row >= self.config.breaker_failures:
+                e = LLMUnavailable(
+                    f"{e.reason}; {self._failures_in_a_row} failures in a row, not asking again in this run",
+                    kind="breaker",
+                    fatal=True,
+                )
+            raise e from None
+        finally:
+            self._spent_s += time.monotonic() - start
+        self._failures_in_a_row = 0
         if self._cache is not None:
             self._cache.put(key, content, model=model, messages=messages)
         return content

@@ -5,6 +5,14 @@ Every file shiftleft writes is recorded, with the SHA-256 of its content, in
 still the one recorded (nobody edited it); an edited file, or one shiftleft never wrote, is
 left alone and reported as :attr:`FileAction.KEPT` (``force=True`` overwrites it).  Files
 are written atomically: a temporary file in the same folder, fsynced, then renamed.
+
+Kill safety: before each file is written, its new hash is appended to
+``<out>/.shiftleft/journal.jsonl``; :meth:`PipelineWriter.finish` folds the journal into
+``state.json`` and removes it.  A run killed at any point leaves files whose content is
+either the recorded one or a journalled one, both known to be shiftleft's, so the next run
+overwrites them as a clean run would (it does not mistake them for user edits), and it
+removes the temporary files the killed run left.  The output folder is locked for the run
+(:class:`~shiftleft.files.OutputLock`): a second concurrent run is refused.
 """
 
 from __future__ import annotations
@@ -13,13 +21,15 @@ import hashlib
 import json
 import os
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from shiftleft.errors import ConfigError
-from shiftleft.files import write_atomically
+from shiftleft.files import OutputLock, remove_stale_temps, write_atomically
 from shiftleft.migration.layout import resolve_inside
 from shiftleft.migration.models import FileAction, FileRecord
 
 STATE_FILE = ".shiftleft/state.json"
+JOURNAL_FILE = ".shiftleft/journal.jsonl"
 STATE_VERSION = 1
 
 
@@ -37,9 +47,49 @@ class PipelineWriter:
     def __init__(self, out_dir: Path, *, force: bool = False) -> None:
         self.out_dir = Path(out_dir)
         self.force = force
-        self._previous: dict[str, str] = self._read_state()
+        self._lock = OutputLock(self.out_dir).acquire()
+        try:
+            remove_stale_temps(self.out_dir)
+            self._previous: dict[str, str] = self._read_state()
+            #: hashes a killed run journalled: its files, though not in the state yet
+            self._journalled: dict[str, set[str]] = self._read_journal()
+        except BaseException:
+            self._lock.release()
+            raise
         self._state: dict[str, str] = {}
         self._records: dict[str, FileRecord] = {}
+        self._journal: BinaryIO | None = None
+
+    @property
+    def journal_path(self) -> Path:
+        return resolve_inside(self.out_dir, JOURNAL_FILE)
+
+    def _read_journal(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        try:
+            lines = self.journal_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except FileNotFoundError:
+            return found
+        for line in lines:  # the last line may be cut short by the kill: skip what is not JSON
+            try:
+                entry = json.loads(line)
+                found.setdefault(str(entry["path"]), set()).add(str(entry["sha256"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+        return found
+
+    def _is_ours(self, key: str, current: bytes) -> bool:
+        """Whether the bytes on disk are what shiftleft wrote there (recorded or journalled)."""
+        digest = _sha256(current)
+        return digest == self._previous.get(key) or digest in self._journalled.get(key, ())
+
+    def _journal_write(self, key: str, digest: str) -> None:
+        if self._journal is None:
+            path = self.journal_path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._journal = open(path, "ab")  # noqa: SIM115 - kept open for the run
+        self._journal.write((json.dumps({"path": key, "sha256": digest}) + "\n").encode("utf-8"))
+        self._journal.flush()  # in the OS before the file is replaced: survives a SIGKILL
 
     @property
     def state_path(self) -> Path:
@@ -96,13 +146,15 @@ class PipelineWriter:
             recorded = self._previous.get(key)
             if current == data:
                 action = FileAction.UNCHANGED
-            elif not self.force and (recorded is None or _sha256(current) != recorded):
+            elif not self.force and not self._is_ours(key, current):
                 if recorded is not None:
                     self._state[key] = recorded  # still protected on the next run
                 return self._record(key, FileAction.KEPT)
+        digest = _sha256(data)
         if action is FileAction.WRITTEN:
+            self._journal_write(key, digest)
             write_atomically(target, data)
-        self._state[key] = _sha256(data)
+        self._state[key] = digest
         return self._record(key, action)
 
     def write_json(self, relative: str, data: object) -> FileRecord:
@@ -123,14 +175,24 @@ class PipelineWriter:
         sorted by path."""
         state = {"version": STATE_VERSION, "files": dict(sorted(self._state.items()))}
         write_atomically(self.state_path, (json.dumps(state, indent=2) + "\n").encode("utf-8"))
+        self.close()
+        self.journal_path.unlink(missing_ok=True)
+        self._lock.release()
         return [self._records[k] for k in sorted(self._records)]
+
+    def close(self) -> None:
+        """Close the journal (the lock is released by :meth:`finish`, or when the process
+        ends)."""
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
 
     def stale(self) -> list[str]:
         """Paths the previous run wrote that this run did not produce and that still exist
         (e.g. of a removed model), sorted.  They are not deleted."""
         return sorted(
             key
-            for key in self._previous
+            for key in {*self._previous, *self._journalled}
             if key not in self._records and os.path.lexists(self.out_dir / key)
         )
 

@@ -53,10 +53,15 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[st
 
 def test_bad_sql_exit_2_with_location(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "bad.sql"
-    f.write_text("SELECT 1;\nSELECT a FROM WHERE")
+    f.write_text("SELECT 1 FROM t;\nSELECT a FROM WHERE")
+    code, out, err = run(capsys, "transpile", str(f))
+    # the good statement still comes out; the bad one is reported and only commented out
+    assert code == 1 and out.startswith("SELECT 1 FROM t;\n-- [SL0001] not translated")
+    assert f"{f}:2:15: error [SL0001] cannot parse" in err and "Traceback" not in err
+    f.write_text("SELECT a FROM WHERE")
     code, out, err = run(capsys, "transpile", str(f))
     assert code == 2 and out == ""
-    assert f"{f}: statement 2, line 2" in err and "Traceback" not in err
+    assert f"shiftleft: {f}:1:15: error [SL0001] cannot parse the statement as spark SQL" in err
 
 
 def test_missing_file_and_bad_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -95,8 +100,8 @@ def test_explain_one_rule(capsys: pytest.CaptureFixture[str]) -> None:
         assert code == 0
         assert out.startswith("SL1010 datediff-to-timestampdiff: ")
         assert "spark:   SELECT datediff(" in out and "flink:   SELECT TIMESTAMPDIFF(" in out
-    code, _, err = run(capsys, "rules", "SL0000")
-    assert code == 2 and "no rule 'SL0000'" in err
+    code, _, err = run(capsys, "rules", "SL8888")
+    assert code == 2 and "no rule or code 'SL8888'" in err
 
 
 def test_sink_schema_and_event_time_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

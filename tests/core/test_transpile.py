@@ -107,11 +107,26 @@ def test_pretty_output() -> None:
 
 def test_input_error_is_a_shiftleft_error_with_location() -> None:
     with pytest.raises(InputError) as info:
-        shiftleft.transpile("SELECT 1;\nSELECT a FROM t WHERE")
+        shiftleft.transpile("\nSELECT a FROM t WHERE")
     err = info.value
     assert isinstance(err, shiftleft.ShiftleftError)
-    assert err.statement == 2 and err.line == 2 and err.hint
-    assert "statement 2, line 2" in str(err)
+    assert err.statement == 1 and err.line == 2 and err.hint and err.code == "SL0001"
+    assert "statement 1, line 2" in str(err) and err.token == "WHERE"
+
+
+def test_a_bad_statement_does_not_stop_the_others() -> None:
+    result = shiftleft.transpile("SELECT nvl(a, 0) FROM t;\nSELECT a FROM t WHERE;\nhello world;\nSELECT b FROM u")
+    assert [s.index for s in result.statements] == [1, 2, 3, 4]
+    assert result.statements[0].sql == "SELECT COALESCE(a, 0) FROM t"
+    assert result.statements[3].sql == "SELECT b FROM u"
+    bad = result.statements[1]
+    assert bad.sql.startswith("-- [SL0001] not translated") and all(
+        line.startswith("--") for line in bad.sql.splitlines()
+    )
+    (d,) = bad.diagnostics
+    assert (d.rule_id, d.severity, d.line, d.column) == ("SL0001", Severity.ERROR, 2, 17)
+    assert [d.rule_id for d in result.statements[2].diagnostics] == ["SL0004"]
+    assert not result.ok
 
 
 def test_unterminated_string_points_at_its_start() -> None:

@@ -38,6 +38,8 @@ class Reply:
     error: str | None = None
     raw: bytes | None = None
     stream_error: str | None = None
+    #: send the body one byte at a time, this many seconds apart (a trickling server)
+    trickle_s: float = 0.0
 
 
 def answer(flink_sql: str, explanation: str = "scripted") -> Reply:
@@ -132,13 +134,25 @@ class FakeOllama:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+            trickle_s = 0.0
+
             def _json(self, status: int, payload: object) -> None:
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                self._send(data)
+
+            def _send(self, data: bytes) -> None:
+                if not self.trickle_s:
+                    self.wfile.write(data)
+                    return
+                for i in range(len(data)):
+                    if fake._stopping.wait(self.trickle_s):
+                        return
+                    self.wfile.write(data[i : i + 1])
+                    self.wfile.flush()
 
             def do_GET(self) -> None:
                 with fake._lock:
@@ -164,6 +178,7 @@ class FakeOllama:
                 reply = fake.responder(body)
                 if reply.delay_s and fake._stopping.wait(reply.delay_s):
                     return
+                self.trickle_s = reply.trickle_s
                 try:
                     self._reply(body, reply)
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
@@ -220,7 +235,7 @@ class FakeOllama:
 
             def _chunk(self, payload: object) -> None:
                 line = json.dumps(payload).encode() + b"\n"
-                self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
+                self._send(f"{len(line):x}\r\n".encode() + line + b"\r\n")
                 self.wfile.flush()
 
         return Handler

@@ -81,3 +81,12 @@ def test_missing_client(monkeypatch: pytest.MonkeyPatch, fake_ollama: FakeOllama
     monkeypatch.setitem(sys.modules, "ollama", None)
     _fails(fake_ollama.url, kind="missing-client", fatal=True, match="install shiftleft[llm]")
     assert fake_ollama.chats == []
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_trickling_server_cannot_hold_the_call_past_its_deadline(fake_ollama: FakeOllama, stream: bool) -> None:
+    # each byte arrives well within the socket timeout, the whole answer would take ~20 s
+    fake_ollama.responder = lambda body: Reply(content='{"flink_sql": "1", "explanation": "' + "x" * 200 + '"}', trickle_s=0.05)
+    start = time.monotonic()
+    _fails(fake_ollama.url, kind="timeout", fatal=False, match="no answer within 0.5 s", stream=stream, timeout_s=0.5)
+    assert time.monotonic() - start < 1.5

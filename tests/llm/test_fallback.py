@@ -331,6 +331,11 @@ def _content(flink_sql: str, explanation: str = "e") -> str:
         ("ROW_NUMBER() OVER (ORDER BY a)", "adds a window"),
         ("CHAR_LENGTH(?)", "contains a PLACEHOLDER"),
         ("x" * 5000, "characters long"),
+        ("*", "must not be or contain *"),
+        ("t.*", "must not be or contain *"),
+        ("COALESCE(*)", "must not be or contain *"),
+        ("CHAR_LENGTH(a)\x1b[2J; DELETE FROM t", "exactly one expression, not 2"),
+        ("CREATE TABLE x (a INT)", "contains a CREATE"),
     ],
 )
 def test_validation_rejects(flink_sql: str, error: str) -> None:
@@ -361,3 +366,37 @@ def test_validation_accepts(flink_sql: str, expected: str) -> None:
 def test_find_unsupported_is_outermost_in_source_order() -> None:
     tree = _node("SELECT f1(a), upper(f2(f3(b))), coalesce(c, 0) FROM t")
     assert [name for _, name in find_unsupported(tree, "flink")] == ["F1", "F2"]
+
+
+def test_terminal_escapes_and_control_characters_are_stripped() -> None:
+    content = _content("\x1b]0;pwned\x07CHAR_LENGTH(a)\x1b[31m\u202e", "fine\x1b[2J\x00 answer\x9b")
+    expr, explanation = validate_answer(content, _node(), "flink")
+    assert expr.sql("flink") == "CHAR_LENGTH(a)"
+    assert explanation == "fine answer"
+
+
+def test_circuit_breaker_after_repeated_failures(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
+    fake_ollama.responder = lambda body: Reply(status=500, error="overloaded")
+    sql = "SELECT levenshtein(a, b), soundex(a), my_udf(b), other_udf(a), last_udf(b) FROM t"
+    result = shiftleft.transpile(sql, llm=llm_config(breaker_failures=2))
+    assert len(fake_ollama.chats) == 2  # the breaker opened after two failures in a row
+    messages = [d.message for d in result.diagnostics if d.rule_id == "SL9103"]
+    assert len(messages) == 5 and "2 failures in a row" in messages[1]
+    assert all("not asked" in m for m in messages[2:])
+
+
+def test_request_budget_per_run(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
+    fake_ollama.responder = lambda body: Reply(content=_content("CHAR_LENGTH(a)"))
+    result = shiftleft.transpile("SELECT soundex(a), my_udf(a), other_udf(a) FROM t", llm=llm_config(max_requests=1))
+    assert len(fake_ollama.chats) == 1
+    assert any("budget of 1 requests is spent" in d.message for d in result.diagnostics if d.rule_id == "SL9103")
+
+
+def test_cache_key_covers_model_prompt_and_rules() -> None:
+    from shiftleft.llm.cache import request_key
+
+    messages = [{"role": "user", "content": "x"}]
+    base = request_key("m", messages, None, None, "rules-1")
+    assert base != request_key("m", messages, None, None, "rules-2")
+    assert base != request_key("m2", messages, None, None, "rules-1")
+    assert base != request_key("m", [{"role": "user", "content": "y"}], None, None, "rules-1")

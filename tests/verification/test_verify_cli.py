@@ -75,4 +75,25 @@ def test_bad_input_exits_2(project: Path, argv: list[str], capsys) -> None:
         for a in argv
     ]
     assert run(argv) == 2
-    assert "shiftleft: error:" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("shiftleft: ") and "error" in err and "Traceback" not in err
+
+
+def test_planned_only_is_not_called_verified(project: Path, flink_planner, capsys) -> None:
+    schema = project / "schema.json"
+    schema.write_text(json.dumps({"orders": {"id": "INT", "ordered": "DATE", "shipped": "DATE"}}))
+    code = run([str(project / "q.sql"), "--schema", str(schema), "--mode", "batch"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.rstrip().endswith("NOT verified: Flink accepts the translation, but no rows were compared (give --seeds or --generate-rows)")
+
+
+def test_verify_reads_sql_as_transpile_does(project: Path, flink_planner, capsys) -> None:
+    """--event-time reaches the translation: the streaming window rule needs it."""
+    schema = project / "schema.json"
+    schema.write_text(json.dumps({"orders": {"id": "INT", "ts": "TIMESTAMP"}}))
+    sql = project / "w.sql"
+    sql.write_text("SELECT count(*) AS n FROM orders GROUP BY window(ts, '1 hour')")
+    run([str(sql), "--schema", str(schema), "--event-time", "orders=ts", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert "TUMBLE(TABLE orders, DESCRIPTOR(ts)" in data["translated_sql"]

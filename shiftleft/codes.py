@@ -1,0 +1,197 @@
+"""Documentation of every code shiftleft emits that is not a rewrite rule's id.
+
+Rules document themselves (``shiftleft rules SL1010``).  Errors (``SL00xx``, raised as
+:class:`~shiftleft.errors.ShiftleftError`), and diagnostics raised by the pipeline, the
+streaming layer, the migration and the LLM stage rather than by a rule, are explained here;
+``shiftleft rules CODE`` shows either.  A test checks that every code literal in the package
+is documented by a rule or an entry below.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class CodeDoc(NamedTuple):
+    title: str
+    explanation: str
+    remedy: str
+
+
+CODES: dict[str, CodeDoc] = {
+    # errors: exceptions, exit code 2 (3 for SL0099)
+    "SL0000": CodeDoc("shiftleft error", "The base of every error shiftleft raises.", "Read the message."),
+    "SL0001": CodeDoc(
+        "SQL that cannot be parsed",
+        "The statement is not valid SQL of the input dialect; the message names the line, the column "
+        "and the token where the reader stopped.  In a script, the other statements are still translated "
+        "and the bad one is kept in the output only as a comment.",
+        "Fix the syntax there, or pass the right dialect with --read.",
+    ),
+    "SL0002": CodeDoc(
+        "text that cannot be tokenized",
+        "A string, quoted name or comment never ends, or the text holds control characters (binary "
+        "content, a wrong encoding).",
+        "Close the string or comment; check the file's encoding.",
+    ),
+    "SL0003": CodeDoc(
+        "input over a limit",
+        "The statement is nested deeper than shiftleft reads (256 levels of parentheses / CASE), or "
+        "another size limit was reached.  Deep nesting makes sqlglot's recursive passes slow.",
+        "Split the expression into CTEs or views.",
+    ),
+    "SL0004": CodeDoc(
+        "not a SQL statement",
+        "The reader could only read the text as a bare expression (`hello world` reads as `hello AS "
+        "world`) or as an empty `SELECT`: it is not a statement, so it is not translated.",
+        "Check for a missing SELECT, a stray word or a truncated statement.",
+    ),
+    "SL0010": CodeDoc(
+        "bad argument or option",
+        "An unknown dialect, target, mode, rule id, or an option value of the wrong shape.",
+        "See the command's --help.",
+    ),
+    "SL0011": CodeDoc(
+        "bad rule pack",
+        "A rule pack could not be loaded: a syntax error in a .rules file, a duplicate id, missing metadata.",
+        "Fix the rule file named in the message.",
+    ),
+    "SL0012": CodeDoc(
+        "unsafe or busy output folder",
+        "--out is an input folder, lies inside an input folder, is an existing file, or another "
+        "shiftleft run holds its lock.  shiftleft never writes over its inputs.",
+        "Choose another --out folder, or wait for the other run to finish.",
+    ),
+    "SL0013": CodeDoc("usage error", "A command-line argument is missing, malformed or contradictory.", "See --help."),
+    "SL0020": CodeDoc(
+        "environment cannot do this",
+        "The runtime lacks something the request needs: Java or PyFlink for the planner, a "
+        "compatible sqlglot.",
+        "Install what the message names (`make install`).",
+    ),
+    "SL0099": CodeDoc(
+        "internal error",
+        "An unexpected failure inside shiftleft: a bug.  The CLI prints no traceback unless --debug.",
+        "Report it with the input and the --debug traceback.",
+    ),
+    # pipeline
+    "SL9000": CodeDoc(
+        "a rule failed",
+        "A rewrite rule raised an exception on a construct; the construct was left untranslated "
+        "and the rest of the statement was still translated.",
+        "Report it as a shiftleft bug, with the statement; disable the rule with --disable meanwhile.",
+    ),
+    "SL9002": CodeDoc(
+        "not expressible in Flink SQL",
+        "The Flink generator could not print a construct (or failed on the statement, which is then "
+        "kept unchanged).",
+        "Rewrite the construct by hand; report generator failures as bugs.",
+    ),
+    # streaming layer
+    "SL4101": CodeDoc(
+        "sink table written",
+        "A sink table (CREATE TABLE) was generated for the query, with the connector and primary key "
+        "its changelog needs: append, upsert (keyed) or retract.",
+        "Nothing to do; check the connector options before deploying.",
+    ),
+    "SL4102": CodeDoc(
+        "sink column type unknown",
+        "The type of an output column could not be determined; the sink declares it STRING.",
+        "Declare the source column types with --schema (schema=).",
+    ),
+    "SL4103": CodeDoc(
+        "MERGE INTO without a streaming form",
+        "Only the upsert pattern of MERGE (ON equal keys, update all / insert all) maps to an upsert sink.",
+        "Write the source query into an upsert table keyed on the MERGE key.",
+    ),
+    "SL4104": CodeDoc(
+        "existing sink table",
+        "The script inserts into a table it does not create; shiftleft cannot check its connector and key.",
+        "Make sure the table's changelog mode fits the query.",
+    ),
+    "SL4105": CodeDoc(
+        "source columns inferred",
+        "A source table's columns were inferred from how the query uses them, not declared.",
+        "Declare the table's columns with --schema.",
+    ),
+    "SL4106": CodeDoc(
+        "source tables",
+        "Findings about the source tables generated for the script (sources=True).",
+        "Read the message.",
+    ),
+    # dbt migration
+    "SL5001": CodeDoc(
+        "model cannot be rendered",
+        "The model's Jinja could not be rendered (unknown macro, error in a template); the model "
+        "fails alone and the rest of the project migrates.",
+        "Fix the template, or provide the missing package in dbt_packages/.",
+    ),
+    "SL5002": CodeDoc(
+        "rendered SQL cannot be read",
+        "The model rendered to text that is not readable SQL of the project's dialect.",
+        "Check the rendered SQL named in the message.",
+    ),
+    "SL5003": CodeDoc(
+        "declared key differs",
+        "The model's declared unique key differs from the key its query updates by.",
+        "Check the unique_key / primary key of the model.",
+    ),
+    "SL5004": CodeDoc(
+        "event time chosen",
+        "The event-time (watermark) column chosen for a table, and why.",
+        "Set loaded_at_field or an event_time config to choose another.",
+    ),
+    "SL5005": CodeDoc(
+        "snapshot as a versioned table",
+        "A dbt snapshot became a versioned table (SCD2 columns, primary key, watermark).",
+        "Join it FOR SYSTEM_TIME AS OF.",
+    ),
+    "SL5006": CodeDoc("column type unknown", "A column's type is not known to the migration.", "Declare data_type in the schema yml."),
+    "SL5007": CodeDoc("seed loading", "How a seed is loaded into Flink.", "Read the message."),
+    "SL5008": CodeDoc(
+        "materialization without a streaming form",
+        "The model's materialization has no streaming equivalent.",
+        "Change the materialization, or translate it by hand.",
+    ),
+    "SL5009": CodeDoc(
+        "project-level finding",
+        "A finding about the project as a whole: name clashes, cycles, files kept because they were edited.",
+        "Read the message.",
+    ),
+    "SL5010": CodeDoc(
+        "rejected by the Flink planner",
+        "The embedded Flink 2.3 planner rejects the table's DDL or DML (migrate --plan).",
+        "Read the planner's message; fix the model or report a translation bug.",
+    ),
+    # LLM stage
+    "SL9101": CodeDoc(
+        "translated by the LLM",
+        "A construct no rule translated was translated by the local model; the answer was parsed and "
+        "checked (one expression of the asked kind, only Flink built-ins) but should be reviewed.",
+        "Review the translation.",
+    ),
+    "SL9102": CodeDoc(
+        "LLM answer rejected",
+        "The model's answer was not exactly one valid Flink expression of the expected kind (several "
+        "statements, DDL/DML, `*`, unknown functions, control characters), so it was not used.",
+        "Translate the construct by hand, or try another model.",
+    ),
+    "SL9103": CodeDoc(
+        "LLM unavailable",
+        "The model could not be asked: server down, deadline or budget exhausted, circuit breaker open "
+        "after repeated failures.",
+        "Start Ollama (--llm-host), or raise the budget; the construct keeps its SL9001 error.",
+    ),
+}
+
+
+def code_doc(code: str) -> str | None:
+    """The text ``shiftleft rules CODE`` prints for a non-rule code, or None."""
+    doc = CODES.get(code.strip().upper())
+    if doc is None:
+        return None
+    return f"{code.strip().upper()}: {doc.title}\n\n{doc.explanation}\n\nwhat to do: {doc.remedy}\n"
+
+
+def codes_listing() -> str:
+    return "".join(f"{code}  {doc.title}\n" for code, doc in sorted(CODES.items()))

@@ -1,0 +1,118 @@
+"""The front door: every code documented, exit codes in every --help, --fail-on, --debug,
+JSON output valid against the published schemas, progress on stderr."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import shiftleft
+from shiftleft.cli import Progress, build_parser, main
+from shiftleft.codes import CODES
+from shiftleft.rewrite.catalog import rules_catalog
+from shiftleft.schemas import SCHEMAS, load, render
+
+ROOT = Path(__file__).resolve().parents[2]
+CODE_LITERAL = re.compile(r"""["'](SL\d{4})["']""")
+
+
+def _code_literals() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for folder in (ROOT / "shiftleft", ROOT / "rules"):
+        for path in sorted(folder.rglob("*.py")):
+            for match in CODE_LITERAL.finditer(path.read_text(encoding="utf-8")):
+                found.setdefault(match.group(1), str(path.relative_to(ROOT)))
+    return found
+
+
+def test_every_code_the_package_can_emit_is_documented() -> None:
+    rule_ids = {r.id for r in rules_catalog()}
+    literals = _code_literals()
+    assert len(literals) > 40
+    undocumented = {code: where for code, where in literals.items() if code not in rule_ids and code not in CODES}
+    assert not undocumented, f"codes without docs (add them to shiftleft/codes.py): {undocumented}"
+    error_codes = {cls.code for cls in vars(shiftleft.errors).values() if isinstance(cls, type) and hasattr(cls, "code")}
+    assert error_codes <= set(CODES)
+
+
+def test_rules_command_explains_every_code(capsys: pytest.CaptureFixture[str]) -> None:
+    for code in [*CODES, "SL9201", "SL9209"]:
+        assert main(["rules", code]) == 0, code
+        out = capsys.readouterr().out
+        assert out.startswith(code) and len(out) > 40
+    assert main(["rules", "--codes"]) == 0
+    assert "SL0001  SQL that cannot be parsed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["transpile", "migrate", "verify", "rules"])
+def test_every_command_help_lists_its_exit_codes(command: str) -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    text = sub.choices[command].format_help()  # type: ignore[union-attr]
+    assert "exit codes:" in text and "  0  " in text and "  2  " in text
+
+
+def test_fail_on_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "m.sql"
+    f.write_text("SELECT a FROM t DISTRIBUTE BY a")  # translated, with a warning (SL9203)
+    assert main(["transpile", str(f)]) == 0
+    assert "warning [SL9203]" in capsys.readouterr().err
+    assert main(["transpile", str(f), "--fail-on", "warning"]) == 1
+    f.write_text("SELECT a FROM t")
+    assert main(["transpile", str(f), "--fail-on", "warning"]) == 0
+
+
+def test_internal_errors_have_no_traceback_unless_debug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    # a crash outside any one statement (inside one, the statement alone is reported: SL9000)
+    monkeypatch.setattr(shiftleft.pipeline, "read_script", broken)
+    f = tmp_path / "m.sql"
+    f.write_text("SELECT 1 FROM t")
+    with pytest.raises(shiftleft.ShiftleftError, match="internal error"):
+        shiftleft.transpile("SELECT 1 FROM t")
+    assert main(["transpile", str(f)]) == 3
+    err = capsys.readouterr().err
+    assert "error [SL0099] internal error (RuntimeError: boom)" in err and "Traceback" not in err
+    assert main(["--debug", "transpile", str(f)]) == 3
+    assert "Traceback" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", list(SCHEMAS))
+def test_published_schemas_are_current(name: str) -> None:
+    assert (ROOT / "shiftleft" / "schemas" / name).read_text() == render(name), (
+        "stale schema: run `python -m shiftleft.schemas`"
+    )
+
+
+def test_json_output_validates_against_the_published_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    f = tmp_path / "m.sql"
+    f.write_text("SELECT nvl(a, 0) FROM t;\nSELECT a FROM WHERE;\nSELECT levenshtein(a, b) FROM t")
+    main(["transpile", str(f), "--format", "json"])
+    jsonschema.validate(json.loads(capsys.readouterr().out), load("transpile-result.schema.json"))
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "bad.sql").write_text("hello world")
+    (tmp_path / "d" / "ok.sql").write_text("SELECT 1 FROM t")
+    main(["transpile", str(tmp_path / "d"), "--format", "json"])
+    jsonschema.validate(json.loads(capsys.readouterr().out), load("file-results.schema.json"))
+
+
+def test_progress_only_after_a_second_and_on_request() -> None:
+    stream = io.StringIO()
+    quiet = Progress(stream, enabled=True, after_s=60)
+    quiet(1, 2, "a.sql")
+    quiet.done()
+    assert stream.getvalue() == ""
+    loud = Progress(stream, enabled=True, after_s=0)
+    loud(1, 2, "a.sql")
+    loud.done()
+    assert stream.getvalue().startswith("\rshiftleft: 1/2 a.sql") and stream.getvalue().endswith("\n")
+    assert not Progress(io.StringIO()).enabled  # not a terminal: off by default

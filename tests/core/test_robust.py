@@ -1,0 +1,157 @@
+"""Hostile and broken input: deep nesting works or stops at a documented limit, garbage is
+not translated, and nothing but a ShiftleftError escapes."""
+
+from __future__ import annotations
+
+import pytest
+
+import shiftleft
+from shiftleft import InputError
+from shiftleft.errors import LimitError
+from shiftleft.limits import MAX_NESTING
+
+
+def _clean(sql: str) -> shiftleft.TranspileResult:
+    result = shiftleft.transpile(sql)
+    assert not [d for d in result.diagnostics if d.rule_id in ("SL9000", "SL9002")], result.diagnostics
+    return result
+
+
+def test_a_991_way_union_all() -> None:
+    sql = " UNION ALL ".join(f"SELECT {i} AS a FROM t" for i in range(991))
+    assert _clean(sql).sql.count("UNION ALL") == 990
+
+
+@pytest.mark.parametrize("depth", [48, 200, MAX_NESTING])
+def test_deep_parentheses(depth: int) -> None:
+    out = _clean("SELECT " + "(" * depth + "a" + ")" * depth + " FROM t").sql
+    assert out.startswith("SELECT (") and out.rstrip().endswith("FROM t;")
+
+
+def test_deep_subqueries_and_calls_translate() -> None:
+    _clean("SELECT a FROM " + "(SELECT a FROM " * 120 + "t" + ") AS x" * 120)
+    out = _clean("SELECT " + "nvl(" * 100 + "a" + ", 0)" * 100 + " FROM t").sql
+    assert out.count("COALESCE(") == 100
+
+
+def test_long_case_and_boolean_chains() -> None:
+    case = "SELECT CASE " + " ".join(f"WHEN a = {i} THEN {i}" for i in range(3000)) + " END AS c FROM t"
+    assert _clean(case).sql.count("WHEN") == 3000
+    chain = "SELECT a FROM t WHERE " + " AND ".join(f"a <> {i}" for i in range(3000))
+    assert _clean(chain).sql.count(" AND ") == 2999
+
+
+def test_nesting_beyond_the_limit_is_a_clear_error() -> None:
+    depth = MAX_NESTING + 1
+    with pytest.raises(LimitError) as info:
+        shiftleft.transpile("\n  SELECT " + "(" * depth + "1" + ")" * depth)
+    err = info.value
+    assert err.code == "SL0003" and (err.line, err.column) == (2, 10 + MAX_NESTING)
+    assert f"at most {MAX_NESTING}" in err.message
+    result = shiftleft.transpile("SELECT 1 FROM t;\nSELECT " + "(" * depth + "1" + ")" * depth)
+    assert result.statements[0].sql == "SELECT 1 FROM t"
+    assert [d.rule_id for d in result.statements[1].diagnostics] == ["SL0003"]
+
+
+@pytest.mark.parametrize(
+    ("sql", "code"),
+    [
+        ("hello world", "SL0004"),
+        ("SELECT", "SL0004"),
+        ("a + 1", "SL0004"),
+        ("'just a string'", "SL0004"),
+        ("SELECT \x01 FROM t", "SL0002"),
+        ("SELECT a\x7f FROM t", "SL0002"),
+        ("SELECT a FROM WHERE", "SL0001"),
+        ("SELECT 'unterminated", "SL0002"),
+    ],
+)
+def test_garbage_is_an_input_error_not_a_translation(sql: str, code: str) -> None:
+    with pytest.raises(InputError) as info:
+        shiftleft.transpile(sql)
+    assert info.value.code == code
+    assert "\x1b" not in str(info.value) and "Line 1, Col" not in str(info.value)  # not sqlglot's dump
+
+
+@pytest.mark.parametrize(
+    ("sql", "code"),
+    [
+        ("SELECT a FROM t WHERE b = ?", "SL9201"),
+        ("SELECT a FROM t WHERE b = ${var}", "SL9201"),
+        ("SELECT 1e999999 AS x FROM t", "SL9202"),
+        ("SELECT 123456789012345678901234567890123456789 AS x FROM t", "SL9202"),
+        ("SELECT transform(arr, x -> x * 2) AS y FROM t", "SL9204"),
+        ("SELECT filter(arr, x -> x > 0) AS y FROM t", "SL9204"),
+        ("SELECT aggregate(arr, 0, (acc, x) -> acc + x) AS y FROM t", "SL9204"),
+        ("SELECT exists(arr, x -> x > 0) AS y FROM t", "SL9204"),
+        ("SELECT ts AT TIME ZONE 'Europe/Paris' AS y FROM t", "SL9205"),
+        ("SELECT * FROM t PIVOT (sum(v) FOR k IN ('a', 'b'))", "SL9206"),
+        ("ALTER TABLE t ADD COLUMNS (c INT)", "SL9207"),
+        ("CACHE TABLE t", "SL9207"),
+        ("CREATE TABLE t (a INT) USING delta LOCATION '/x'", "SL9208"),
+        ("INSERT OVERWRITE TABLE s PARTITION (d = '1') SELECT a FROM t", "SL9209"),
+        ("MSCK REPAIR TABLE t", "SL9003"),
+    ],
+)
+def test_unsupported_constructs_are_reported(sql: str, code: str) -> None:
+    result = shiftleft.transpile(sql)
+    assert code in {d.rule_id for d in result.errors}, result.diagnostics
+
+
+@pytest.mark.slow
+@pytest.mark.flink
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT a, b FROM t DISTRIBUTE BY a SORT BY b",
+        "SELECT a FROM t CLUSTER BY a",
+        "SELECT a FROM (SELECT a, b FROM t DISTRIBUTE BY b) AS x",
+    ],
+)
+def test_distribution_clauses_removed_output_plans(flink_planner, sql: str) -> None:  # type: ignore[no-untyped-def]
+    result = shiftleft.transpile(sql)
+    assert result.ok and "SL9203" in {d.rule_id for d in result.diagnostics}
+    ddl = "CREATE TABLE t (a INT, b INT) WITH ('connector' = 'datagen', 'number-of-rows' = '3')"
+    report = flink_planner.plan(f"{ddl};\n{result.sql}", mode="streaming")
+    assert report.ok, report.errors
+
+
+# -- regressions found by the fuzz suite (tests/fuzz) ----------------------------------------
+
+
+def test_rule_built_operands_are_parenthesized() -> None:
+    """arr[arr[a IS NULL]] gave `arr[(a IS NULL + 1)]`: the index rule built `x + 1` around a
+    predicate without parentheses, which Flink cannot read."""
+    assert shiftleft.transpile("SELECT NOT arr[arr[a IS NULL]] FROM t").sql == (
+        "SELECT NOT arr[arr[(a IS NULL) + 1] + 1] FROM t;\n"
+    )
+    from sqlglot import exp
+
+    from shiftleft.precedence import parenthesize
+
+    tree = exp.Sub(this=exp.column("a"), expression=exp.Sub(this=exp.column("b"), expression=exp.column("c")))
+    assert parenthesize(tree).sql() == "a - (b - c)"
+    tree = exp.Mul(this=exp.Add(this=exp.column("a"), expression=exp.column("b")), expression=exp.column("c"))
+    assert parenthesize(tree).sql() == "(a + b) * c"
+    tree = exp.Not(this=exp.Or(this=exp.column("a"), expression=exp.column("b")))
+    assert parenthesize(tree).sql() == "NOT (a OR b)"
+
+
+def test_nested_array_literals_stop_at_a_limit_instead_of_hanging() -> None:
+    """sqlglot reads ARRAY[ARRAY[...]] in exponential time (18 levels: ~50 s)."""
+    from shiftleft.limits import MAX_ARRAY_NESTING
+
+    depth = MAX_ARRAY_NESTING + 1
+    with pytest.raises(LimitError, match="ARRAY"):
+        shiftleft.transpile("SELECT " + "ARRAY[" * depth + "1" + "]" * depth, read="duckdb")
+    assert shiftleft.transpile("SELECT " + "ARRAY[" * 3 + "1" + "]" * 3 + " AS a", read="duckdb").ok
+
+
+def test_a_statement_that_crashes_a_rule_stage_does_not_lose_the_others() -> None:
+    """INSERT ... SELECT datediff() crashed the sink stage (sqlglot: 'SQL cannot be None') and
+    with it the whole script."""
+    result = shiftleft.transpile("SELECT a FROM t;\nINSERT INTO sink SELECT datediff(), a FROM t GROUP BY a")
+    assert result.statements[0].sql == "SELECT a FROM t"
+    bad = result.statements[1]
+    assert all(line.startswith("--") for line in bad.sql.splitlines())
+    assert [d.rule_id for d in bad.diagnostics] in (["SL9000"], ["SL9001"]) or not result.ok
