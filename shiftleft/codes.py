@@ -119,6 +119,14 @@ CODES: dict[str, CodeDoc] = {
         "Findings about the source tables generated for the script (sources=True).",
         "Read the message.",
     ),
+    "SL4107": CodeDoc(
+        "unbounded state",
+        "The query keeps state that grows without bound: a non-windowed aggregation, a Top-N / "
+        "deduplication, or a semi / anti join (EXISTS, IN, NOT EXISTS) over a stream.  Without a "
+        "state TTL the job's state grows with every new key.",
+        "Set a state TTL (`--state-ttl`, a STATE_TTL hint or table.exec.state.ttl), or aggregate "
+        "over a window TVF (TUMBLE / HOP / CUMULATE) instead.",
+    ),
     # dbt migration
     "SL5001": CodeDoc(
         "model cannot be rendered",
@@ -162,6 +170,19 @@ CODES: dict[str, CodeDoc] = {
         "rejected by the Flink planner",
         "The embedded Flink 2.3 planner rejects the table's DDL or DML (migrate --plan).",
         "Read the planner's message; fix the model or report a translation bug.",
+    ),
+    "SL5011": CodeDoc(
+        "blocked by a parent",
+        "The table has no error of its own, but it reads a table that is reported (named in the "
+        "message): it cannot run, or be planned, until that parent is fixed.  The parent's errors are "
+        "not repeated.",
+        "Fix the named parent first.",
+    ),
+    "SL5012": CodeDoc(
+        "columns that cannot be known",
+        "A table's column list cannot be known without a database: a source read only with `select *`, "
+        "or a column that none of the model's parents has.  No column list is invented.",
+        "Declare the columns (with data_type) in the sources / schema yml.",
     ),
     # LLM stage
     "SL9101": CodeDoc(

@@ -232,9 +232,14 @@ def transpile(
     )
 
 
-def _commented(stmt: ReadStatement, header: str) -> str:
-    """The statement's source as SQL comments under ``header`` (kept visible, never run)."""
-    return "\n".join([header, *(f"-- {line}" for line in stmt.source.splitlines() or [""])])
+def commented(source: str, header: str) -> str:
+    """A statement's source as SQL comments under ``header`` (kept visible, never run)."""
+    return "\n".join([header, *(f"-- {line}" for line in source.splitlines() or [""])])
+
+
+def unreadable_header(code: str) -> str:
+    """The comment line above a statement that could not be read."""
+    return f"-- [{code}] not translated: the statement could not be read"
 
 
 def _failed(stmt: ReadStatement, error: Exception) -> StatementResult:
@@ -242,7 +247,7 @@ def _failed(stmt: ReadStatement, error: Exception) -> StatementResult:
     return StatementResult(
         index=stmt.index,
         source=stmt.source,
-        sql=_commented(stmt, "-- [SL9000] not translated: internal error"),
+        sql=commented(stmt.source, "-- [SL9000] not translated: internal error"),
         line=stmt.line,
         diagnostics=[
             Diagnostic(
@@ -265,7 +270,7 @@ def _unreadable(stmt: ReadStatement) -> StatementResult:
     return StatementResult(
         index=stmt.index,
         source=stmt.source,
-        sql=_commented(stmt, f"-- [{error.code}] not translated: the statement could not be read"),
+        sql=commented(stmt.source, unreadable_header(error.code)),
         line=stmt.line,
         diagnostics=[
             Diagnostic(

@@ -8,10 +8,9 @@ script is cut into statements by the input dialect's own tokenizer, a window of 
 read.  Memory is that of the largest statement, whatever the script's size.
 
 Results are those of translating each statement on its own, with statement numbers, lines and
-columns of the whole script.  Differences from one :func:`transpile` call on the whole text:
-an unreadable statement does not stop the script (it is copied unchanged with an SL9003
-error and the next statements are translated), and ``sources=`` (which needs every statement
-first) is not offered.
+columns of the whole script, as one :func:`transpile` call on the whole text gives them (an
+unreadable statement is reported with its error and kept only as a comment, as there), except
+that ``sources=`` (which needs every statement first) is not offered.
 """
 
 from __future__ import annotations
@@ -28,15 +27,13 @@ from sqlglot.tokens import Token, TokenType
 from shiftleft.errors import ConfigError, InputError
 from shiftleft.models import Diagnostic, Severity, StatementResult
 from shiftleft.parse import get_dialect, line_col
-from shiftleft.pipeline import transpile
+from shiftleft.pipeline import commented, transpile, unreadable_header
 from shiftleft.rewrite.registry import resolve_rules
 
 logger = logging.getLogger(__name__)
 
 #: characters of script tokenized at a time to find statement ends (doubled for a longer statement)
 WINDOW = 1 << 16
-#: the rule id of a statement the reader could not read (copied unchanged, as SL9003 does)
-UNREADABLE_RULE_ID = "SL9003"
 
 
 @dataclass(frozen=True)
@@ -118,13 +115,13 @@ def _unreadable(error: InputError, index: int, read_as: Piece, piece: Piece) -> 
     return StatementResult(
         index=index,
         source=source,
-        sql=source,
+        sql=commented(source, unreadable_header(error.code)),
         line=first_line + piece.line - 1,
         diagnostics=[
             Diagnostic(
-                rule_id=UNREADABLE_RULE_ID,
+                rule_id=error.code,
                 severity=Severity.ERROR,
-                message=f"the statement cannot be read and was copied unchanged: {error.message}",
+                message=error.message,
                 statement=index,
                 line=line,
                 column=column,

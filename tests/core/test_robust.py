@@ -153,5 +153,8 @@ def test_a_statement_that_crashes_a_rule_stage_does_not_lose_the_others() -> Non
     result = shiftleft.transpile("SELECT a FROM t;\nINSERT INTO sink SELECT datediff(), a FROM t GROUP BY a")
     assert result.statements[0].sql == "SELECT a FROM t"
     bad = result.statements[1]
-    assert all(line.startswith("--") for line in bad.sql.splitlines())
-    assert [d.rule_id for d in bad.diagnostics] in (["SL9000"], ["SL9001"]) or not result.ok
+    assert not result.ok and any(d.severity == "error" for d in bad.diagnostics)
+    # either commented out (a crash, SL9000) or kept with the errors that say why
+    assert all(line.startswith("--") for line in bad.sql.splitlines()) or {
+        d.rule_id for d in bad.diagnostics
+    } >= {"SL9001"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-TRIED = {"inputs": 0}
+from fuzz_count import TRIED
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

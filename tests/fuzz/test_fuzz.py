@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlglot
-from conftest import TRIED
+from fuzz_count import TRIED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp

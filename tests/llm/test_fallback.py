@@ -377,7 +377,7 @@ def test_terminal_escapes_and_control_characters_are_stripped() -> None:
 
 def test_circuit_breaker_after_repeated_failures(fake_ollama: FakeOllama, llm_config: MakeConfig) -> None:
     fake_ollama.responder = lambda body: Reply(status=500, error="overloaded")
-    sql = "SELECT levenshtein(a, b), soundex(a), my_udf(b), other_udf(a), last_udf(b) FROM t"
+    sql = "SELECT first_udf(a, b), second_udf(a), my_udf(b), other_udf(a), last_udf(b) FROM t"
     result = shiftleft.transpile(sql, llm=llm_config(breaker_failures=2))
     assert len(fake_ollama.chats) == 2  # the breaker opened after two failures in a row
     messages = [d.message for d in result.diagnostics if d.rule_id == "SL9103"]
