@@ -1,5 +1,5 @@
 -- Every case the differential test (or issue 14) ever found, minimized; run as explicit
--- examples by test_differential.py.  Catalog: a, b append (ts watermarked), u upsert (PK id).
+-- examples by test_changelog_differential.py.  Catalog: a, b append (ts watermarked), u upsert (PK id).
 
 -- issue 14: a QUALIFY dedup keep-last got an append sink
 SELECT id, k, ts FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) = 1;

@@ -1,4 +1,4 @@
-"""Unit checks of the derivation (the differential test against Flink is test_differential)."""
+"""Unit checks of the derivation (the differential test against Flink is test_changelog_differential)."""
 
 from __future__ import annotations
 
