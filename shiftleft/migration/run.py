@@ -34,7 +34,7 @@ from shiftleft.migration.project import DbtProject, Node, load_project
 from shiftleft.migration.render import Renderer, RenderError, inject_ctes
 from shiftleft.migration.source_columns import source_columns
 from shiftleft.migration.status import settle
-from shiftleft.migration.translate import NodeJob, NodeOutcome, read_type, translate
+from shiftleft.migration.translate import TIME_TYPE, NodeJob, NodeOutcome, read_type, translate
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.parse import get_dialect
 from shiftleft.derive import Relation
@@ -239,7 +239,8 @@ class _Migration:
             return [(n, read_type(t, self.read)) for n, t in outcome.columns]
         if node.unique_id in self.source_columns:
             found = self.source_columns[node.unique_id][0]
-            return [(n, read_type(t, self.read)) for n, t in found] or None
+            time = (node.loaded_at_field or "").lower()  # declared TIMESTAMP(3) by the source DDL
+            return [(n, read_type(TIME_TYPE if n.lower() == time else t, self.read)) for n, t in found] or None
         declared = [(c.name, c.data_type) for c in node.columns.values()]
         if declared and all(t for _, t in declared):
             return [(n, str(t)) for n, t in declared]

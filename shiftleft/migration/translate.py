@@ -102,9 +102,18 @@ def _note(
 
 @lru_cache(maxsize=4096)
 def read_type(flink_text: str, read: str) -> str:
-    """A Flink type in the ``read`` dialect's spelling (for ``transpile(schema=...)``)."""
+    """A Flink type in the ``read`` dialect's spelling (for ``transpile(schema=...)``), one that
+    reads back as the same Flink type: Spark's plain TIMESTAMP is Flink's TIMESTAMP_LTZ, so a
+    Flink TIMESTAMP(p) is spelled TIMESTAMP_NTZ(p) there."""
     try:
-        return exp.DataType.build(flink_text, dialect="flink").sql(read)
+        kind = exp.DataType.build(flink_text, dialect="flink")
+        text = kind.sql(read)
+        if kind.this is exp.DataType.Type.TIMESTAMP and flink_type(text, read) != kind.sql("flink"):
+            ntz = exp.DataType(this=exp.DataType.Type.TIMESTAMPNTZ, expressions=kind.expressions)
+            back = flink_type(ntz.sql(read), read)
+            if back is not None and exp.DataType.build(back, dialect="flink").this is kind.this:
+                return ntz.sql(read)  # a timestamp without time zone (its precision may go)
+        return text
     except Exception:  # noqa: BLE001 - keep it as is
         return flink_text
 

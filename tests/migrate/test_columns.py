@@ -122,3 +122,19 @@ def test_string_column_in_arithmetic_is_reported_without_the_planner(tmp_path: P
     agg = result.table("agg")
     assert agg.status is not Status.TRANSLATED
     assert any(d.rule_id == "SL5006" and "amount" in d.message for d in agg.errors)
+
+
+@pytest.mark.parametrize("read", ["spark", "databricks", "duckdb", "snowflake"])
+@pytest.mark.parametrize("flink", ["TIMESTAMP(3)", "TIMESTAMP", "TIMESTAMP_LTZ(3)", "DATE", "DECIMAL(16, 2)", "BIGINT"])
+def test_a_parent_type_reads_back_as_the_same_flink_type(read: str, flink: str) -> None:
+    """Parents' columns reach a model's translation in the read dialect's spelling: Spark's
+    TIMESTAMP is Flink's TIMESTAMP_LTZ, so a Flink TIMESTAMP must not come back with a time
+    zone (the sink then declared another type than the query gives: a planner rejection)."""
+    from sqlglot import exp
+
+    from shiftleft.migration.translate import read_type
+    from shiftleft.streaming.sink import flink_type
+
+    back = flink_type(read_type(flink, read), read)
+    assert back is not None
+    assert exp.DataType.build(back, dialect="flink").this is exp.DataType.build(flink, dialect="flink").this
