@@ -184,6 +184,48 @@ CODES: dict[str, CodeDoc] = {
         "or a column that none of the model's parents has.  No column list is invented.",
         "Declare the columns (with data_type) in the sources / schema yml.",
     ),
+    "SL5020": CodeDoc(
+        "run_query / statement without a database",
+        "A model runs a query while it renders (run_query, a statement block, dbt_utils."
+        "get_column_values).  A query over seeds is answered from their CSV rows, one over "
+        "information_schema.tables / columns from the project's relations and known columns (an "
+        "info note says so); any other query reads rows that exist only once the pipeline runs, "
+        "and the model is reported, naming what it reads, instead of rendering with an empty "
+        "result.",
+        "Render the values into the model, keep them in a seed, or declare the columns the "
+        "query lists.",
+    ),
+    "SL5021": CodeDoc(
+        "package not installed",
+        "A model calls a macro of a package that packages.yml (or dependencies.yml, or an "
+        "installed package's packages.yml) declares but dbt_packages/ does not hold: `dbt deps` "
+        "was not run.  That model is reported; the others migrate.",
+        "Run `dbt deps` (or copy the package into dbt_packages/) and migrate again.",
+    ),
+    "SL5022": CodeDoc(
+        "hook not run",
+        "A pre-hook / post-hook of a model (config, properties or dbt_project.yml; they add up "
+        "as in dbt) or an on-run-start / on-run-end hook: a Flink pipeline runs no hooks.  The "
+        "message quotes the hook's SQL.",
+        "Run the statement where the table is deployed, or drop it if the stream makes it "
+        "unnecessary.",
+    ),
+    "SL5023": CodeDoc(
+        "incremental logic in a stream",
+        "A stream is one continuous full refresh: is_incremental() is false and what its blocks "
+        "add is dropped (quoted, as a warning); each incremental_strategy / unique_key "
+        "combination is mapped to a sink mode (merge / delete+insert: upsert on the key; "
+        "append, insert_overwrite, microbatch: appended), and the combinations a stream changes "
+        "are warnings (append with a unique_key, merge_update_columns, incremental_predicates, "
+        "an unknown strategy); delete+insert without a unique_key is an error, as in dbt.",
+        "Read the message; move logic out of is_incremental() blocks if it is more than a filter.",
+    ),
+    "SL5024": CodeDoc(
+        "relation name macro failed",
+        "The project's generate_schema_name / generate_alias_name / generate_database_name "
+        "macro could not be rendered for a node; that node's relation uses dbt's default.",
+        "Fix the macro named in the message.",
+    ),
     # LLM stage
     "SL9101": CodeDoc(
         "translated by the LLM",

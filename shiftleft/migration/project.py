@@ -44,6 +44,11 @@ _KNOWN_CONFIGS = {
     "persist_docs",
     "post-hook",
     "pre-hook",
+    "post_hook",
+    "pre_hook",
+    "incremental_predicates",
+    "merge_update_columns",
+    "merge_exclude_columns",
     "full_refresh",
     "meta",
     "docs",
@@ -93,7 +98,8 @@ class Node:
     columns: dict[str, Column] = field(default_factory=dict)
     #: model-level constraints: [(type, [columns])]
     constraints: list[tuple[str, list[str]]] = field(default_factory=list)
-    #: sources: the source name, the table identifier and the freshness column
+    #: sources: the source name, the table identifier and the freshness column (a model's
+    #: identifier is its relation's, as generate_alias_name gives it: see migration.identity)
     source_name: str | None = None
     identifier: str | None = None
     loaded_at_field: str | None = None
@@ -103,7 +109,8 @@ class Node:
     compiled_code: str | None = None
     depends_on: list[str] = field(default_factory=list)
     relation_name: str | None = None
-    #: sources: the schema / database of the source (a model's are in its config)
+    #: the schema / database of the relation (a source's as declared; a model's as
+    #: generate_schema_name / generate_database_name give them)
     schema: str | None = None
     database: str | None = None
     #: the Flink table name when the identifier clashes (see migration.relations)
@@ -125,7 +132,7 @@ class Node:
             return self.flink_name
         if self.resource_type == "source":
             return self.identifier or self.name
-        return str(self.config.get("alias") or self.name)
+        return str(self.identifier or self.config.get("alias") or self.name)
 
     @property
     def tags(self) -> list[str]:
@@ -161,7 +168,18 @@ class DbtProject:
     package_vars: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: files that could not be read (malformed YAML, outside the project...): the rest is read
     problems: list[str] = field(default_factory=list)
+    #: ``on-run-start`` / ``on-run-end`` of dbt_project.yml: the SQL of each hook
+    run_hooks: dict[str, list[str]] = field(default_factory=dict)
+    #: packages that packages.yml / dependencies.yml declares but dbt_packages/ lacks:
+    #: namespace -> the entry as written (``dbt-labs/dbt_utils``)
+    missing_packages: dict[str, str] = field(default_factory=dict)
+    #: model / seed / snapshot names defined by more than one file: name -> unique ids
+    duplicates: dict[str, list[str]] = field(default_factory=dict)
 
+
+#: the schema of dbt's ``target`` when rendering (no profile is read for it); its database is
+#: the project's name
+TARGET_SCHEMA = "main"
 
 #: limits on what one project file may hold (a YAML alias bomb, a runaway generated file)
 MAX_FILE_BYTES = 20_000_000
@@ -232,6 +250,10 @@ def merge_config(into: dict[str, Any], new: dict[str, Any]) -> None:
             ]
         elif key == "meta" and isinstance(value, dict):
             into["meta"] = {**into.get("meta", {}), **value}
+        elif key.replace("_", "-") in ("pre-hook", "post-hook"):  # hooks add up, as in dbt
+            hooks = value if isinstance(value, list) else [value]
+            name = key.replace("_", "-")
+            into[name] = [*into.get(name, []), *(h for h in hooks if h not in (None, ""))]
         else:
             into[key] = value
 
@@ -336,7 +358,8 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
         raise ConfigError(f"{spec_path}: the project needs a name")
     macros: list[MacroFile] = []
     packages = []
-    for package, folder, package_spec in _package_projects(root, spec):
+    installed = _package_projects(root, spec)
+    for package, folder, package_spec in installed:
         packages.append(package)
         for macro_dir in _paths(package_spec, "macro-paths", "macros"):
             macros += _macro_files(package, folder / macro_dir)
@@ -345,6 +368,7 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
     variables, package_vars = _vars(spec, name, packages, cli_vars or {})
 
     nodes: dict[str, Node] = {}
+    duplicates: dict[str, list[str]] = {}
     kinds = (("model", "model-paths", "models"), ("snapshot", "snapshot-paths", "snapshots"))
     for kind, key, default in kinds:
         tree = _mapping(spec.get(f"{kind}s"), f"{spec_path}: {kind}s")
@@ -367,8 +391,15 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
                 else:
                     kind_here = kind
                 for node_name in names:
+                    uid = f"{kind_here}.{name}.{node_name}"
+                    if uid in nodes:  # dbt refuses two resources of one name: both are kept
+                        first, k = uid, 2
+                        uid = f"{kind_here}.{name}.{'.'.join(folders) or '_'}.{node_name}"
+                        while uid in nodes:
+                            uid, k = f"{kind_here}.{name}.{k}.{node_name}", k + 1
+                        duplicates.setdefault(node_name, [first]).append(uid)
                     node = Node(
-                        unique_id=f"{kind_here}.{name}.{node_name}",
+                        unique_id=uid,
                         resource_type=kind_here,
                         name=node_name,
                         package=name,
@@ -412,6 +443,11 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
     for uid in disabled:
         del nodes[uid]
     dispatch = spec.get("dispatch") or []
+    run_hooks = {
+        key: [str(h) for h in (value if isinstance(value, list) else [value]) if h]
+        for key in ("on-run-start", "on-run-end")
+        if (value := spec.get(key))
+    }
     return DbtProject(
         name=name,
         root=root,
@@ -424,7 +460,51 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
         disabled=disabled,
         package_vars=package_vars,
         problems=problems,
+        run_hooks=run_hooks,
+        missing_packages=_missing_packages(
+            [root, *(folder for _, folder, _ in installed)], name, packages, problems
+        ),
+        duplicates={k: [u for u in v if u in nodes] for k, v in duplicates.items()},
     )
+
+
+def package_namespaces(entry: str) -> list[str]:
+    """The names a package entry of packages.yml may be called by in templates:
+    ``dbt-labs/dbt_utils`` -> dbt_utils, utils; ``https://github.com/x/dbt-audit-helper.git``
+    -> dbt_audit_helper, audit_helper; ``../local/pkg`` -> pkg."""
+    last = re.split(r"[/:\\]", entry.strip().rstrip("/"))[-1].removesuffix(".git")
+    names = [last, last.replace("-", "_"), last.replace("-", "_").removeprefix("dbt_")]
+    return [n for n in dict.fromkeys(names) if re.fullmatch(r"[A-Za-z_]\w*", n)]
+
+
+def _missing_packages(
+    roots: list[Path], project: str, installed: list[str], problems: list[str]
+) -> dict[str, str]:
+    """The packages that packages.yml / dependencies.yml of the project (and of the packages
+    installed, which ``dbt deps`` installs too) declare and dbt_packages/ lacks."""
+    missing: dict[str, str] = {}
+    root = roots[0]
+    for path in (r / f for r in roots for f in ("packages.yml", "dependencies.yml")):
+        if not path.is_file():
+            continue
+        try:
+            data = read_yaml(path, root if path.parent == root else None)
+        except ConfigError as e:
+            problems.append(str(e))
+            continue
+        entries = data.get("packages") if isinstance(data, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict):
+                continue
+            kinds = ("package", "git", "local", "tarball", "private")
+            spec = next((str(entry[k]) for k in kinds if entry.get(k)), None)
+            if spec is None:
+                continue
+            names = [str(entry["name"])] if entry.get("name") else package_namespaces(spec)
+            if not any(n in installed or n == project for n in names):
+                for n in names:
+                    missing.setdefault(n, spec)
+    return missing
 
 
 def _vars(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from shiftleft.migration.project import Node
+from shiftleft.migration.project import TARGET_SCHEMA, Node
 from shiftleft.migration.codes import PROJECT_ID
 from shiftleft.models import Diagnostic, Severity
 
@@ -27,20 +27,30 @@ def identifier(node: Node) -> str:
     """The dbt identifier of ``node`` (alias / source identifier, else its name)."""
     if node.resource_type == "source":
         return str(node.identifier or node.name)
-    return str(node.config.get("alias") or node.name)
+    return str(node.identifier or node.config.get("alias") or node.name)
 
 
 def schema(node: Node) -> str | None:
-    """The schema part of the node's relation, when the project says (custom schema)."""
+    """The schema part of the node's relation that tells it apart: a source's schema (else
+    its source name); a model's custom schema (what generate_schema_name made of it, less the
+    target schema dbt's default puts in front), None when it is in the target schema."""
     if node.resource_type == "source":
         return str(node.schema or node.source_name or "") or None
+    if node.schema is not None:
+        prefix = f"{TARGET_SCHEMA}_"
+        if node.schema == TARGET_SCHEMA:
+            return None
+        return node.schema[len(prefix) :] if node.schema.startswith(prefix) else node.schema
     custom = node.config.get("schema")
     return str(custom) if custom else None
 
 
 def relation(node: Node) -> str:
     """``database.schema.identifier`` as far as the project says."""
-    parts = [node.config.get("database") or node.database, schema(node), identifier(node)]
+    if node.resource_type != "source" and node.schema is not None:
+        parts = [node.database, node.schema, identifier(node)]
+    else:
+        parts = [node.config.get("database") or node.database, schema(node), identifier(node)]
     return ".".join(str(p) for p in parts if p)
 
 
@@ -81,13 +91,15 @@ def assign_table_names(nodes: Mapping[str, Node]) -> dict[str, list[Diagnostic]]
             taken.add(name_key(candidate))
             node.flink_name = candidate
         others = ", ".join(f"{relation(n)} ({n.unique_id})" for n in members)
+        same = len({relation(n).lower() for n in members}) < len(members)
         for node in members:
             notes.setdefault(node.unique_id, []).append(
                 Diagnostic(
                     rule_id=PROJECT_ID,
                     severity=Severity.WARNING,
                     message=f"the relations {others} have the same table name {identifier(node)!r}; "
-                    f"this one is written as {node.flink_name}",
+                    f"this one is written as {node.flink_name}"
+                    + ("; dbt itself refuses two resources with one relation name" if same else ""),
                     suggestion="give the models distinct aliases if the generated names do not suit",
                 )
             )

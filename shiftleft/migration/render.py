@@ -301,7 +301,30 @@ class Renderer:
             config=state.config.values,
             ephemerals=list(dict.fromkeys(state.ephemerals)),
             notes=state.notes,
+            incremental_calls=state.incremental_calls,
         )
+
+    def project_macro(self, node: Node, name: str, *args: Any) -> str | None:
+        """What the root project's macro ``name`` returns (or prints) for ``args``, rendered
+        in ``node``'s context; None when the project does not define it.  Raises
+        :class:`RenderError`."""
+        if name not in self.macros.get(self.project.name, {}):
+            return None
+        state = _ModelState(self, node, columns=lambda n: None, incremental=False, capture=True)
+        try:
+            value = state.macro(self.project.name, name)(*args)
+        except RenderError as e:
+            e.message += self._macro_where(e)
+            raise
+        except (
+            jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError, IndexError,
+            ArithmeticError, RecursionError,
+        ) as e:  # fmt: skip
+            raise RenderError(
+                f"macro {name} cannot be rendered: {type(e).__name__}: {e}{self._macro_where(e)}",
+                name=name,
+            ) from None
+        return None if value is None else str(value).strip()
 
     def render_text(self, node: Node, text: str) -> str:
         """A Jinja value of a YAML file (``identifier: "{{ var('x', 'y') }}"``), rendered in

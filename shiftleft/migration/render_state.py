@@ -11,8 +11,9 @@ import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from shiftleft.migration import package_macros
-from shiftleft.migration.project import Node
+from shiftleft.migration import package_macros, query_answers
+from shiftleft.migration.codes import PACKAGE_ID, PROJECT_ID
+from shiftleft.migration.project import TARGET_SCHEMA, Node
 from shiftleft.migration.render_values import (
     MacroReturn,
     Namespace,
@@ -20,6 +21,8 @@ from shiftleft.migration.render_values import (
     RenderError,
     _Config,
 )
+
+from shiftleft.models import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from shiftleft.migration.render import Renderer
@@ -61,7 +64,9 @@ class _ModelState:
         self.refs: list[str] = []
         self.sources: list[str] = []
         self.ephemerals: list[str] = []
-        self.notes: list[tuple[str, str]] = []
+        self.notes: list[Diagnostic] = []
+        self.results: dict[str, dict[str, Any]] = {}  #: statement blocks' results, by name
+        self.incremental_calls = 0  #: how often is_incremental() was asked
         self.config = _Config(dict(node.config))
         self.modules: dict[tuple[str, str], Any] = {}
         self._contexts: dict[str, dict[str, Any]] = {}
@@ -72,6 +77,15 @@ class _ModelState:
         if not args or len(args) > 2:
             raise RenderError("ref() takes a model name, or a package and a model name", name="ref")
         name = str(args[-1])
+        twins = self.r.project.duplicates.get(name)
+        if twins and not self.capture:
+            files = ", ".join(str(self.r.project.nodes[u].file_path) for u in twins)
+            raise RenderError(
+                f"ref({name!r}) is ambiguous: {files} all define {name} (dbt refuses a project "
+                "with two resources of one name)",
+                name=name,
+                code=PROJECT_ID,
+            )
         target = self.r.find_ref(name)
         if target is None:
             if self.capture:
@@ -86,10 +100,22 @@ class _ModelState:
         if target.materialized == "ephemeral":
             self.ephemerals.append(target.unique_id)
             return Relation(f"__dbt__cte__{target.name}", self.r.read, type="cte")
+        return self.relation_of(target)
+
+    def relation_of(self, node: Node) -> Relation:
+        """The relation ``ref`` / ``source`` / ``this`` give for ``node`` (its Flink table name,
+        with the schema and database of its dbt relation)."""
+        if node.resource_type == "source":
+            schema, database = node.schema or node.source_name or "", node.database or ""
+        else:
+            schema = node.schema or str(node.config.get("schema") or TARGET_SCHEMA)
+            database = node.database or self.r.project.name
         return Relation(
-            target.table_name,
+            node.table_name,
             self.r.read,
-            type="view" if target.materialized == "view" else "table",
+            schema=schema,
+            database=database,
+            type="view" if node.materialized == "view" else "table",
         )
 
     def source(self, source_name: str, table_name: str) -> Relation:
@@ -102,7 +128,7 @@ class _ModelState:
                 name=f"{source_name}.{table_name}",
             )
         self.sources.append(node.unique_id)
-        return Relation(node.table_name, self.r.read)
+        return self.relation_of(node)
 
     def var(self, name: str, default: Any = package_macros.MISSING) -> Any:
         if name in self.r.project.vars:
@@ -123,17 +149,40 @@ class _ModelState:
         return default
 
     def is_incremental(self) -> bool:
+        self.incremental_calls += 1
         return self.incremental
 
     def do_return(self, value: Any) -> None:
         raise MacroReturn(value)
 
-    def run_query(self, *args: Any, **kwargs: Any) -> None:
-        raise RenderError(
-            "run_query() needs a live database, which a migration does not have; "
-            "render the values into the model or use a seed",
-            name="run_query",
-        )
+    def note(self, severity: str, message: str, code: str) -> None:
+        """A finding of the render, reported on the model."""
+        finding = Diagnostic(rule_id=code, severity=Severity(severity), message=message)
+        if finding not in self.notes:
+            self.notes.append(finding)
+
+    def run_query(self, sql: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """dbt's run_query: answered from seeds / the project's catalog, else SL5020."""
+        return query_answers.answer(self, str(sql or ""))
+
+    def statement(
+        self,
+        name: Any = None,
+        fetch_result: bool = False,
+        auto_begin: bool = True,
+        language: str = "sql",
+        caller: Callable[[], Any] | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """``{% call statement('name', fetch_result=True) %} sql {% endcall %}``."""
+        sql = str(caller()) if caller is not None else ""
+        result = query_answers.answer(self, sql, what=f"statement {name!r}")
+        if name:
+            self.results[str(name)] = result.load_result()
+        return ""
+
+    def load_result(self, name: Any) -> dict[str, Any] | None:
+        return self.results.get(str(name))
 
     def log(self, *args: Any, **kwargs: Any) -> str:
         return ""
@@ -197,10 +246,18 @@ class _ModelState:
             found = package_macros.dbt_macro(self, macro_name)
             if found is not None:
                 return found
+        missing = [p for p in search if p in self.r.project.missing_packages]
         raise RenderError(
             f"adapter.dispatch({macro_name!r}, {namespace!r}) found no implementation "
-            f"({self.r.adapter}__{macro_name} or default__{macro_name})",
+            f"({self.r.adapter}__{macro_name} or default__{macro_name})"
+            + (
+                f": package {missing[0]} ({self.r.project.missing_packages[missing[0]]} in "
+                "packages.yml) is not installed in dbt_packages/; run `dbt deps`"
+                if missing
+                else ""
+            ),
             name=f"{namespace}.{macro_name}",
+            code=PACKAGE_ID if missing else None,
         )
 
     def context(self, package: str | None = None) -> dict[str, Any]:
@@ -209,7 +266,7 @@ class _ModelState:
         if key in self._contexts:
             return self._contexts[key]
         project = self.r.project
-        this = Relation(self.node.table_name, self.r.read)
+        this = self.relation_of(self.node)
         context: dict[str, Any] = {
             "ref": self.ref,
             "source": self.source,
@@ -225,7 +282,7 @@ class _ModelState:
             "target": {
                 "name": self.r.target_name,
                 "type": self.r.adapter,
-                "schema": "main",
+                "schema": TARGET_SCHEMA,
                 "database": project.name,
                 "threads": 1,
                 "profile_name": project.profile or project.name,
@@ -237,7 +294,8 @@ class _ModelState:
             "flags": {"FULL_REFRESH": True, "WHICH": "compile"},
             "return": self.do_return,
             "run_query": self.run_query,
-            "statement": self.run_query,
+            "statement": self.statement,
+            "load_result": self.load_result,
             "log": self.log,
             "print": self.log,
             "exceptions": {
@@ -258,8 +316,12 @@ class _ModelState:
             },
             "dbt": Namespace("dbt", self.namespace_lookup("dbt")),
         }
+        # a package packages.yml declares but dbt_packages/ lacks is named when used
+        missing = project.missing_packages
         for name in [*project.packages, "dbt_utils", project.name]:
-            context[name] = Namespace(name, self.namespace_lookup(name))
+            context[name] = Namespace(name, self.namespace_lookup(name), missing.get(name))
+        for name in missing:
+            context.setdefault(name, Namespace(name, self.namespace_lookup(name), missing[name]))
         for owner in dict.fromkeys([project.name, *([package] if package else [])]):
             for name in self.r.macros.get(owner, {}):
                 context[name] = _LazyMacro(self, owner, name)

@@ -16,16 +16,26 @@ import sqlglot
 from sqlglot import exp, tokens
 from sqlglot.dialects.dialect import Dialect
 
+from shiftleft.migration.codes import PACKAGE_ID
 from shiftleft.migration.project import is_enabled, merge_config
+from shiftleft.models import Diagnostic
 
 class RenderError(Exception):
     """A model could not be rendered; ``name`` is the macro or variable concerned, if any."""
 
-    def __init__(self, message: str, *, line: int | None = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        name: str | None = None,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.name = name
+        self.code = code  #: the diagnostic code, when more precise than SL5001
 
 
 class MacroReturn(Exception):
@@ -119,14 +129,22 @@ class ColumnInfo:
 class Namespace:
     """Macros of one package (``dbt_utils.star``), or dbt's own (``dbt.type_string``)."""
 
-    def __init__(self, name: str, lookup: Callable[[str], Any]) -> None:
+    def __init__(self, name: str, lookup: Callable[[str], Any], missing: str | None = None) -> None:
         self._name = name
         self._lookup = lookup
+        self._missing = missing  #: the packages.yml entry of a package not installed
 
     def __getattr__(self, attr: str) -> Any:
         if attr.startswith("__"):
             raise AttributeError(attr)
         found = self._lookup(attr)
+        if found is None and self._missing is not None:
+            raise RenderError(
+                f"macro {self._name}.{attr}: package {self._name} ({self._missing} in "
+                "packages.yml) is not installed in dbt_packages/; run `dbt deps`",
+                name=f"{self._name}.{attr}",
+                code=PACKAGE_ID,
+            )
         if found is None:
             raise RenderError(
                 f"macro {self._name}.{attr} is not available: neither shiftleft nor a package in "
@@ -166,7 +184,8 @@ class Rendered:
     sources: list[str] = field(default_factory=list)  #: unique ids of the sources
     config: dict[str, Any] = field(default_factory=dict)
     ephemerals: list[str] = field(default_factory=list)  #: ephemeral models to inline as CTEs
-    notes: list[tuple[str, str]] = field(default_factory=list)  #: (severity, message)
+    notes: list[Diagnostic] = field(default_factory=list)  #: findings of the render
+    incremental_calls: int = 0  #: how often the template asked is_incremental()
 
     @property
     def enabled(self) -> bool:

@@ -23,9 +23,9 @@ from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
 from shiftleft.migration import layout as layout_
-from shiftleft.migration import relations
+from shiftleft.migration import node_findings, relations
 from shiftleft.migration.assemble import assemble, write
-from shiftleft.migration.codes import MATERIALIZATION_ID, PROJECT_ID, RENDER_ID
+from shiftleft.migration.codes import MATERIALIZATION_ID, PROJECT_ID, RENDER_HINTS, RENDER_ID
 from shiftleft.migration.dag import dag_levels
 from shiftleft.migration.models import MigrationResult, PipelineTable
 from shiftleft.migration.node_facts import declared_key, detect_read, incremental_column
@@ -165,6 +165,10 @@ class _Migration:
             self.parents[uid] = list(
                 dict.fromkeys(self.alias_of.get(p, p) for p in parents if p in self.project.nodes)
             )
+        findings = node_findings.node_findings(self.renderer, self.project, self.captured)
+        for uid, notes in findings.items():  # hooks, incremental logic, relation identity
+            self.node_notes.setdefault(uid, []).extend(notes)
+        self.notes += node_findings.project_findings(self.project)
         for uid, notes in relations.assign_table_names(self.project.nodes).items():
             self.node_notes.setdefault(uid, []).extend(notes)
 
@@ -191,12 +195,15 @@ class _Migration:
         what = f" ({error.name})" if error.name else ""
         self.notes_for(node).append(
             Diagnostic(
-                rule_id=RENDER_ID,
+                rule_id=error.code or RENDER_ID,
                 severity=Severity.ERROR,
                 message=f"cannot render {node.name}{what}: {error.message}",
                 line=error.line,
-                suggestion="define the macro in the project's macros/, or map it in a package on disk; "
-                "the rest of the project is migrated",
+                suggestion=RENDER_HINTS.get(
+                    error.code or RENDER_ID,
+                    "define the macro in the project's macros/, or map it in a package on disk; "
+                    "the rest of the project is migrated",
+                ),
             )
         )
 
@@ -255,6 +262,7 @@ class _Migration:
         except RenderError as e:
             self._render_failed(node, e)
             return None
+        self.notes_for(node).extend(rendered.notes)
         ctes: list[tuple[str, str]] = []
         for uid in self._ephemeral_closure(rendered.ephemerals):
             body = self.rendered.get(uid)

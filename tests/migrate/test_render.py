@@ -648,13 +648,14 @@ def test_sandbox_errors_name_the_line(tmp_path: Path) -> None:
 
 
 def test_run_query_is_an_error_naming_it(tmp_path: Path) -> None:
-    model = "{% set rows = run_query('select 1') %}\nselect 1"
+    """A query over rows that exist only at run time (a table, not a seed)."""
+    model = "{% set rows = run_query('select max(id) from events') %}\nselect 1"
     error = error_of(tmp_path, model)
     assert error.name == "run_query"
     assert "run_query" in error.message
     files = {
         "macros/q.sql": (
-            "{% macro values() %}{% call statement('v', fetch_result=True) %}select 1"
+            "{% macro values() %}{% call statement('v', fetch_result=True) %}select x from t"
             "{% endcall %}{% endmacro %}"
         )
     }
