@@ -28,4 +28,5 @@ RENDER_HINTS = {
     "the query lists; the rest of the project is migrated",
     PACKAGE_ID: "run `dbt deps` (or copy the package into dbt_packages/) and migrate again",
     PROJECT_ID: "rename one of the models of that name",
+    COLUMNS_ID: "declare the relation's columns (with data_type) in a properties .yml file",
 }

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import sqlglot
 from sqlglot import exp
 
+from shiftleft.migration.codes import COLUMNS_ID, QUERY_ID
 from shiftleft.migration.render_values import ColumnInfo, Relation, RenderError
 
 if TYPE_CHECKING:
@@ -172,6 +173,7 @@ def relation_columns(state: _ModelState, relation: Any, macro: str) -> list[tupl
             f"{macro} needs the columns of {relation}, which are not known: declare them "
             "(columns with data_type) in a properties .yml file",
             name=macro,
+            code=COLUMNS_ID,
         )
     return columns
 
@@ -234,6 +236,12 @@ def union_relations(
     source_column_name: str | None = "_dbt_source_relation",
     where: str | None = None,
 ) -> str:
+    if not relations:
+        raise RenderError(
+            "dbt_utils.union_relations got no relation (none of the project's relations matched)",
+            name="dbt_utils.union_relations",
+            code=QUERY_ID,
+        )
     known = [(r, relation_columns(state, r, "dbt_utils.union_relations")) for r in relations]
     if any(cols is None for _, cols in known):
         return " union all ".join(f"select * from {r}" for r in relations)

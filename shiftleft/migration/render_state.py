@@ -11,7 +11,7 @@ import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from shiftleft.migration import package_macros, query_answers
+from shiftleft.migration import package_macros, query_answers, relation_macros
 from shiftleft.migration.codes import PACKAGE_ID, PROJECT_ID
 from shiftleft.migration.project import TARGET_SCHEMA, Node
 from shiftleft.migration.render_values import (
@@ -107,8 +107,9 @@ class _ModelState:
         with the schema and database of its dbt relation)."""
         if node.resource_type == "source":
             schema, database = node.schema or node.source_name or "", node.database or ""
-        else:
-            schema = node.schema or str(node.config.get("schema") or TARGET_SCHEMA)
+        else:  # before migration.identity names it: dbt's default rule
+            custom = node.config.get("schema")
+            schema = node.schema or (f"{TARGET_SCHEMA}_{custom}" if custom else TARGET_SCHEMA)
             database = node.database or self.r.project.name
         return Relation(
             node.table_name,
@@ -218,6 +219,8 @@ class _ModelState:
             if package == "dbt":
                 return package_macros.dbt_macro(self, name)
             mapped = package_macros.package_macro(self, package, name)
+            if mapped is None:
+                mapped = relation_macros.package_macro(self, package, name)
             return mapped if mapped is not None else self.macro(package, name)
 
         return lookup
@@ -309,11 +312,7 @@ class _ModelState:
             "zip": zip,
             "set": set,
             "adapter": package_macros.Adapter(self),
-            "api": {
-                "Relation": {
-                    "create": lambda **kw: Relation(str(kw.get("identifier")), self.r.read)
-                }
-            },
+            "api": {"Relation": {"create": lambda **kw: relation_macros.create_relation(self, **kw)}},
             "dbt": Namespace("dbt", self.namespace_lookup("dbt")),
         }
         # a package packages.yml declares but dbt_packages/ lacks is named when used
