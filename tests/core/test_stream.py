@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import shiftleft
-from shiftleft import cli
+from shiftleft.cli import main
+from shiftleft.cli import transpile as cli_transpile
 from shiftleft.stream import split_statements, transpile_stream, write_stream
 
 STATEMENTS = (
@@ -85,8 +86,8 @@ def test_the_cli_streams_a_large_script_with_progress(tmp_path, capsys, monkeypa
     sql = "".join(STATEMENTS[i % len(STATEMENTS)].format(i=i) + ";\n" for i in range(60))
     path = tmp_path / "big.sql"
     path.write_text(sql)
-    monkeypatch.setattr(cli, "STREAM_ABOVE", 100)
-    code = cli.main(["transpile", str(path)])
+    monkeypatch.setattr(cli_transpile, "STREAM_ABOVE", 100)
+    code = main(["transpile", str(path)])
     captured = capsys.readouterr()
     whole = shiftleft.transpile(sql)
     assert captured.out == whole.sql

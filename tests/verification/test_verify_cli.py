@@ -1,4 +1,4 @@
-"""The ``verify`` subcommand (shiftleft.verify_cli), called in-process."""
+"""The ``verify`` subcommand (shiftleft.cli.verify), called in-process."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shiftleft.verify_cli import register
+from shiftleft.cli.verify import register
 
 pytestmark = [pytest.mark.slow, pytest.mark.flink]
 

@@ -20,7 +20,14 @@ from typing import Any
 import yaml
 
 from shiftleft.deploy.deployers import ConfluentDeployer, Deployer, GatewayDeployer, PyFlinkDeployer
-from shiftleft.deploy.engine import DeployOptions, DeployReport, PlannedTable, deploy, plan_deploy, read_state
+from shiftleft.deploy.engine import (
+    DeployOptions,
+    DeployReport,
+    PlannedTable,
+    deploy,
+    plan_deploy,
+    read_state,
+)
 from shiftleft.deploy.local import run_pipelines, run_project
 from shiftleft.deploy.pipelines import Pipelines, load_pipelines
 from shiftleft.deploy.rest import DeployError, JobManagerApi

@@ -11,7 +11,18 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-from shiftleft.cli import EXIT_DIAGNOSTICS, EXIT_OK, UsageError, add_llm_arguments, fail, llm_config
+import yaml
+
+from shiftleft.cli.common import (
+    EXIT_DIAGNOSTICS,
+    EXIT_OK,
+    UsageError,
+    add_llm_arguments,
+    fail,
+    llm_config,
+)
+from shiftleft.errors import ShiftleftError
+from shiftleft.migration import migrate
 
 _STATUS_ORDER = ("failed", "needs_llm", "blocked", "llm", "translated", "declared", "inlined")
 
@@ -39,8 +50,6 @@ def _vars(text: str | None) -> dict[str, Any] | None:
     """``--vars '{key: value}'``: YAML (or JSON), like ``dbt --vars``."""
     if text is None:
         return None
-    import yaml
-
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -92,9 +101,6 @@ def _plan_printer(stream: TextIO) -> Any:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from shiftleft import ShiftleftError
-    from shiftleft.migration import migrate
-
     try:
         variables = _vars(args.vars)
     except UsageError as e:

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shiftleft.cli import (
+from shiftleft.cli.common import (
     EXIT_DIAGNOSTICS,
     UsageError,
     add_fail_on,
@@ -27,14 +27,14 @@ from shiftleft.cli import (
     read_input,
     translate_options,
 )
+from shiftleft.errors import InputError
+from shiftleft.pipeline import transpile
+from shiftleft.verification import verify
 
 EXIT_MISMATCH = EXIT_DIAGNOSTICS
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from shiftleft import InputError, transpile
-    from shiftleft.verification import verify
-
     try:
         text, name = read_input(args.file)
         options = translate_options(args)
@@ -89,7 +89,7 @@ def register(subparsers: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``verify`` on its own (``python -m shiftleft.verify_cli``)."""
+    """Run ``verify`` on its own (``python -m shiftleft.cli.verify``)."""
     parser = argparse.ArgumentParser(prog="shiftleft")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["verify", *(sys.argv[1:] if argv is None else argv)])

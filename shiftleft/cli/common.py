@@ -1,0 +1,220 @@
+"""What every ``shiftleft`` command shares: exit codes, usage errors, reading inputs, and the
+translation options (``--read``, ``--target``, ``--mode``, ``--schema``, ...) built into one
+:class:`~shiftleft.options.TranspileOptions`.
+
+Exit codes: 0 translated without errors; 1 translated, with error diagnostics reported (or
+warnings, with ``--fail-on warning``); 2 bad input or usage (unreadable SQL, unknown option
+value, missing file, unsafe --out); 3 internal error (a bug; ``--debug`` shows the traceback);
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from shiftleft.errors import ConfigError, InternalError, ShiftleftError
+from shiftleft.llm import LLMConfig
+from shiftleft.streaming.options import StreamingOptions
+
+EXIT_OK, EXIT_DIAGNOSTICS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+#: the exit codes, for the --help of every command
+EXIT_CODES_HELP = """exit codes:
+  0    done, no error diagnostics (and no warnings, with --fail-on warning)
+  1    done, with error diagnostics (or warnings, with --fail-on warning)
+  2    bad input or usage: unreadable file or SQL, unknown option value, unsafe --out
+  3    internal error (a shiftleft bug; rerun with --debug for the traceback)
+  130  interrupted (Ctrl-C)
+
+Every diagnostic and error has a code: `shiftleft rules CODE` explains it."""
+
+
+class UsageError(ConfigError):
+    """A problem with what the user asked for; printed without a traceback, exit 2."""
+
+    code = "SL0013"
+
+
+def add_fail_on(parser: argparse.ArgumentParser) -> None:
+    """``--fail-on {error,warning}``: which diagnostics make the exit code 1."""
+    parser.add_argument(
+        "--fail-on",
+        choices=["error", "warning"],
+        default="error",
+        help="exit 1 when a diagnostic of this severity or worse is reported (default: error)",
+    )
+
+
+def outcome(args: argparse.Namespace, diagnostics: Sequence[object]) -> int:
+    """EXIT_OK or EXIT_DIAGNOSTICS for these diagnostics under ``--fail-on``."""
+    failing = {"error"} if getattr(args, "fail_on", "error") == "error" else {"error", "warning"}
+    severities = {getattr(getattr(d, "severity", None), "value", None) for d in diagnostics}
+    return EXIT_DIAGNOSTICS if severities & failing else EXIT_OK
+
+
+def read_input(path: str) -> tuple[str, str]:
+    if path == "-":
+        return sys.stdin.read(), "<stdin>"
+    file = Path(path)
+    try:
+        return file.read_text(encoding="utf-8"), path
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read {path}: {e}") from None
+
+
+def read_schema(path: str | None) -> dict[str, dict[str, str]] | None:
+    """A ``{"table": {"column": "TYPE"}}`` JSON file, for ``--schema``."""
+    if path is None:
+        return None
+    text, _ = read_input(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UsageError(f"{path}: not JSON ({e})") from None
+    if not isinstance(data, dict) or not all(
+        isinstance(cols, dict) and all(isinstance(t, str) for t in cols.values()) for cols in data.values()
+    ):
+        raise UsageError(f'{path}: expected {{"table": {{"column": "TYPE"}}}}')
+    return data
+
+
+def _event_time(pairs: list[str] | None) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    found = {}
+    for pair in pairs:
+        table, sep, column = pair.partition("=")
+        if not sep or not table or not column:
+            raise UsageError(f"--event-time expects TABLE=COLUMN, got {pair!r}")
+        found[table] = column
+    return found
+
+
+def _streaming(args: argparse.Namespace) -> StreamingOptions:
+    try:
+        return StreamingOptions(state_ttl=args.state_ttl, now=args.now_policy)
+    except ValidationError as e:
+        raise UsageError(e.errors()[0]["msg"]) from None
+
+
+def fail(message: object, file: str | None = None) -> int:
+    """Print an error (a ShiftleftError with its code and location, or a message); exit 2."""
+    if isinstance(message, ShiftleftError):
+        print(f"shiftleft: {message.format(file)}", file=sys.stderr)
+        if isinstance(message, InternalError):
+            return EXIT_INTERNAL
+    else:
+        print(f"shiftleft: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def translate_options(args: argparse.Namespace) -> dict:
+    options = {
+        "read": args.read,
+        "target": args.target,
+        "mode": args.mode,
+        "rules": args.rules or None,
+        "disable": args.disable or (),
+        "pretty": getattr(args, "pretty", False),
+        "sink": args.sink,
+        "schema": read_schema(args.schema),
+        "event_time": _event_time(args.event_time),
+        "streaming": _streaming(args),
+    }
+    if getattr(args, "functions", None):
+        options["functions"] = args.functions
+    llm = llm_config(args)
+    if llm is not None:
+        options["llm"] = llm
+    return options
+
+
+def llm_config(args: argparse.Namespace) -> LLMConfig | None:
+    """The LLM fallback's configuration from ``--llm`` / ``--llm-model`` / ``--llm-host``."""
+    if not args.llm:
+        return None
+    settings = {"model": args.llm_model, "host": args.llm_host}
+    return LLMConfig(**{k: v for k, v in settings.items() if v is not None})
+
+
+def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--llm``, ``--llm-model``, ``--llm-host`` (for every command that translates)."""
+    parser.add_argument(
+        "--llm",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="ask a local Ollama model to translate what no rule could (default: off; see docs/llm.md)",
+    )
+    parser.add_argument("--llm-model", metavar="NAME", help="Ollama model (default: qwen2.5-coder:32b)")
+    parser.add_argument("--llm-host", metavar="URL", help="Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)")
+
+
+def add_translate_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a translation (dialect, target, mode, schema, event time, rules, ...),
+    shared by ``transpile`` and ``verify`` so both read SQL exactly the same way."""
+    parser.add_argument("--read", default="spark", help="input dialect (default: spark)")
+    parser.add_argument("--target", default="flink", choices=["flink", "confluent"])
+    parser.add_argument("--mode", default="streaming", choices=["streaming", "batch"])
+    add_llm_arguments(parser)
+    parser.add_argument("--schema", metavar="FILE", help='column types, JSON {"table": {"column": "TYPE"}}')
+    parser.add_argument(
+        "--event-time",
+        action="append",
+        metavar="TABLE=COLUMN",
+        help="event-time column of a source table (repeatable); streaming rules window, order and join on it",
+    )
+    parser.add_argument("--state-ttl", metavar="DURATION", help="add a STATE_TTL hint (e.g. 1d, 12h) to regular joins")
+    parser.add_argument(
+        "--now-policy",
+        choices=["warn", "error"],
+        default="warn",
+        help="current_timestamp() and friends in streaming: warn (default) or error",
+    )
+    parser.add_argument(
+        "--sink",
+        metavar="TABLE",
+        help="write the query into this sink table: emits its CREATE TABLE (connector and primary "
+        "key fitting the query's changelog) and an INSERT INTO",
+    )
+    parser.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
+    parser.add_argument("--disable", action="append", metavar="ID", help="rule id or name to switch off (repeatable)")
+
+
+class Progress:
+    """``done/total`` on one stderr line, shown only once a run has taken over a second (and
+    only on a terminal unless forced with ``--progress``)."""
+
+    def __init__(self, stream: TextIO, *, enabled: bool | None = None, after_s: float = 1.0) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty() if enabled is None else enabled
+        self.after_s = after_s
+        self.start = time.monotonic()
+        self.shown = False
+
+    def __call__(self, done: int, total: int, name: str = "") -> None:
+        if not self.enabled or time.monotonic() - self.start < self.after_s:
+            return
+        self.shown = True
+        self.stream.write(f"\rshiftleft: {done}/{total} {name[-50:]:<50}")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def add_debug(parser: argparse.ArgumentParser) -> None:
+    """``--debug`` after the subcommand too (``shiftleft migrate --debug``), as before it."""
+    parser.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show the Python traceback of an error"
+    )
