@@ -27,6 +27,16 @@ _SYNTAX = frozenset(
 )
 
 
+def _syntax_tokens() -> frozenset:
+    from sqlglot.tokens import TokenType
+
+    return frozenset({TokenType.FROM, TokenType.ALIAS, TokenType.FOR, TokenType.DISTINCT,
+                      TokenType.ORDER_BY, TokenType.SEPARATOR, TokenType.USING})  # fmt: skip
+
+
+_SYNTAX_TOKENS = _syntax_tokens()
+
+
 @cache
 def _generator(target: str) -> Generator:
     return Dialect.get_or_raise(target).generator(unsupported_level=ErrorLevel.IGNORE)
@@ -74,6 +84,69 @@ def flink_function_name(node: exp.Func, target: str) -> str | None:
             names.clear()
         names[key] = _generated_name(generator, node)
     return names[key]
+
+
+def flink_call_arity(node: exp.Func, target: str) -> int | None:
+    """How many arguments the target generator writes in the call for ``node`` (None when the
+    call is SQL syntax rather than ``NAME(a, b, ...)``, or unknown)."""
+    if isinstance(node, exp.Anonymous):
+        return len(node.expressions)
+    generator = _generator(target)
+    if _fixed_name(type(generator), type(node)) is not None:  # function_fallback_sql
+        count = 0
+        for key in type(node).arg_types:
+            value = node.args.get(key)
+            items = value if isinstance(value, list) else [value]
+            count += sum(isinstance(v, exp.Expr) for v in items)  # flags are not written
+        return count
+    arities = _arity_by_shape(target)
+    key = (type(node), _shape(node))
+    if key not in arities:
+        if len(arities) > 4096:
+            arities.clear()
+        arities[key] = _generated_arity(generator, node)
+    return arities[key]
+
+
+@cache
+def _arity_by_shape(target: str) -> dict[tuple, int | None]:
+    """Memo of generated call argument counts per (class, shape), one per target."""
+    return {}
+
+
+def _generated_arity(generator: Generator, node: exp.Func) -> int | None:
+    try:
+        sql = generator.generate(_probe(node), copy=False)
+    except Exception:  # noqa: BLE001 - not decided: not checked
+        return None
+    return call_arity(sql)
+
+
+def call_arity(sql: str) -> int | None:
+    """Arguments of the call ``sql`` starts with (``F(a, g(b, c))`` → 2); None when its
+    parentheses hold anything but comma-separated expressions at the top (``FROM``, ``AS``)."""
+    from sqlglot.tokens import TokenType
+
+    try:
+        tokens = Dialect.get_or_raise("flink").tokenize(sql)
+    except Exception:  # noqa: BLE001 - not decided: not checked
+        return None
+    if len(tokens) < 3 or tokens[1].token_type is not TokenType.L_PAREN:
+        return None
+    depth, count = 0, 1
+    for index, token in enumerate(tokens[1:], start=1):
+        kind = token.token_type
+        if kind in (TokenType.L_PAREN, TokenType.L_BRACKET):
+            depth += 1
+        elif kind in (TokenType.R_PAREN, TokenType.R_BRACKET):
+            depth -= 1
+            if depth == 0:
+                return 0 if index == 2 else count
+        elif depth == 1 and kind is TokenType.COMMA:
+            count += 1
+        elif depth == 1 and kind in _SYNTAX_TOKENS:
+            return None
+    return None
 
 
 def _shape(node: exp.Func) -> tuple:
