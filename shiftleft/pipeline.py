@@ -167,7 +167,7 @@ def transpile(
                 if ddl is not None:
                     outputs.insert(0, describe(tree, ddl, catalog, OutputKind.SINK_DDL))
                     text = f"{ddl};\n{text}"
-            except Exception as e:  # noqa: BLE001 - keep the user's statement rather than crash
+            except Exception as e:  # keep the user's statement rather than crash
                 logger.debug("generation failed", exc_info=True)
                 text, unsupported = stmt.source, []
                 ctx.report(
@@ -202,7 +202,7 @@ def transpile(
             catalog.register(tree)
         except ShiftleftError:
             raise
-        except Exception as e:  # noqa: BLE001 - one statement's failure must not lose the others
+        except Exception as e:  # one statement's failure must not lose the others
             logger.debug("statement %d failed", stmt.index, exc_info=True)
             results.append(_failed(stmt, e))
     source_statements, script_notes = (

@@ -107,7 +107,7 @@ def top_n_filter(window: exp.Window) -> TopNFilter | None:
         parent = parent.parent
     scope = window.find_ancestor(exp.Qualify, exp.Select)
     if isinstance(scope, exp.Qualify):
-        n = _rank_bound(parent, lambda e: e is window or isinstance(e, exp.Paren) and e.this is window)
+        n = _rank_bound(parent, lambda e: e is window or (isinstance(e, exp.Paren) and e.this is window))
         if n is not None and any(c is parent for c in conjuncts(scope.this)):
             return TopNFilter(window, parent, n)
         return None

@@ -228,7 +228,7 @@ def answer(state: _ModelState, sql: str, *, what: str = "run_query") -> QueryRes
     unknown: list[str] = []
     read_from: dict[str, str] = {}
     for table in list(tree.find_all(exp.Table)):
-        if not table.name or table.name.lower() in ctes and not table.db:
+        if not table.name or (table.name.lower() in ctes and not table.db):
             continue
         key: str
         if table.db.lower() == "information_schema" and table.name.lower() in ("tables", "columns"):

@@ -38,7 +38,7 @@ def _import_python_pack_file(path: Path, pack: str) -> ModuleType:
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as e:  # noqa: BLE001 - report any import failure of user code as a definition error
+    except Exception as e:  # report any import failure of user code as a definition error
         sys.modules.pop(module_name, None)
         raise RuleDefinitionError(f"{path}: importing the rule file failed: {type(e).__name__}: {e}") from e
     return module
@@ -83,7 +83,7 @@ def entry_point_pack_paths() -> list[Path]:
         try:
             value = ep.load()
             value = value() if callable(value) else value
-        except Exception as e:  # noqa: BLE001 - a broken plugin is a config error, not a crash
+        except Exception as e:  # a broken plugin is a config error, not a crash
             raise ConfigError(f"rule pack entry point '{ep.name}' ({ep.value}) failed to load: {e}") from e
         paths.append(Path(value))
     return paths

@@ -74,7 +74,7 @@ def bare_copy(node: exp.Expr) -> exp.Expr:
         original, copy = stack.pop()
         if original.comments:
             copy.comments = list(original.comments)
-        copy._type = original._type  # noqa: SLF001 - shared, read-only while printing
+        copy._type = original._type  # shared, read-only while printing
         args = copy.args
         for key, value in original.args.items():
             if isinstance(value, expr):

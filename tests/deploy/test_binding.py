@@ -16,7 +16,7 @@ from shiftleft.deploy.binding import bind_to_files, final_state, write_input
 from shiftleft.migration import migrate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from project_gen import generate_project  # noqa: E402
+from project_gen import generate_project
 
 
 def _options(statement: str) -> dict[str, str]:

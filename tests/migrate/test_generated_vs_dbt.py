@@ -14,7 +14,7 @@ from real_dbt import compile_project
 from shiftleft.migration import Status, migrate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from project_gen import generate_project  # noqa: E402
+from project_gen import generate_project
 
 pytestmark = pytest.mark.slow
 

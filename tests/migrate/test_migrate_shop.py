@@ -44,7 +44,7 @@ def test_every_model_renders_to_dbts_compiled_sql(
     shop_result: MigrationResult, dbt_shop: DbtProject
 ) -> None:
     names = {}
-    for uid, node in [*dbt_shop.manifest["nodes"].items(), *dbt_shop.manifest["sources"].items()]:
+    for _uid, node in [*dbt_shop.manifest["nodes"].items(), *dbt_shop.manifest["sources"].items()]:
         if node.get("relation_name"):
             table = sqlglot.exp.to_table(node["relation_name"], dialect="duckdb")
             names[tuple(p.lower() for p in (table.catalog, table.db, table.name))] = (

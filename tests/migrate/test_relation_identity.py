@@ -115,7 +115,7 @@ def test_broken_override_falls_back_with_a_warning(tmp_path: Path) -> None:
     assert any(d.rule_id == "SL5024" and "generate_schema_name" in d.message for d in table.diagnostics)
 
 
-def _written(result, uid: str) -> str:  # noqa: ANN001
+def _written(result, uid: str) -> str:
     return next(t for t in result.tables if t.unique_id == uid).name
 
 
