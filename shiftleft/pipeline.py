@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from enum import Enum
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlglot import exp
 
@@ -31,8 +32,10 @@ logger = logging.getLogger(__name__)
 
 GENERATOR_RULE_ID = "SL9002"
 
+_E = TypeVar("_E", bound=Enum)
 
-def _enum(value: object, enum: type, what: str):  # type: ignore[no-untyped-def]
+
+def _enum(value: object, enum: type[_E], what: str) -> _E:
     try:
         return enum(value.value if isinstance(value, enum) else str(value).lower())
     except ValueError:

@@ -24,7 +24,7 @@ import json
 from collections import Counter
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -35,7 +35,7 @@ from shiftleft.resources import data_dir
 Status = Literal["identical", "exact", "documented", "rewrite", "unsupported"]
 #: readers whose functions are the Spark built-ins of the matrix
 SPARK_READERS = frozenset({"spark", "spark2", "databricks", "hive"})
-STATUSES: tuple[str, ...] = ("identical", "exact", "documented", "rewrite", "unsupported")
+STATUSES: tuple[Status, ...] = get_args(Status)
 #: Spark function groups that are not scalar / aggregate / window functions (not counted in
 #: the share of "functions Flink can express" that have a rule).
 NON_SCALAR_GROUPS = frozenset(

@@ -183,8 +183,9 @@ def _catalog(state: _ModelState) -> dict[str, list[dict[str, Any]]]:
         tables.append({**base, "table_type": kind})
         declared = [(c.name, c.data_type) for c in node.columns.values()]
         # the types as the project spells them, else those the migration found
-        known = declared if declared and all(t for _, t in declared) else None
-        known = known or state.columns_of(node) or declared
+        known: list[tuple[str, str | None]] = (
+            declared if declared and all(t for _, t in declared) else []
+        ) or list(state.columns_of(node) or []) or declared
         for k, (name, data_type) in enumerate(known, start=1):
             columns.append(
                 {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -106,7 +106,7 @@ class RuleSet:
         self._dispatch: dict[tuple[type, str], tuple[Rule, ...]] = {}
         self._active: dict[tuple[Target, Mode, str], dict[type, tuple[Rule, ...]]] = {}
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
 
     def __len__(self) -> int:

@@ -47,8 +47,10 @@ def changelog_of(relation: Relation, prefer: list[str] | None = None) -> Changel
     """The sink changelog of a derived relation (``prefer``: the user's key, used when it is a
     derived unique key)."""
     if not relation.updating:
-        key = relation.best_key(prefer) or []
-        return Changelog(mode=ChangelogMode.APPEND, key=key, reason=relation.reason, relation=relation)
+        return Changelog(
+            mode=ChangelogMode.APPEND, key=relation.best_key(prefer) or [], reason=relation.reason,
+            relation=relation,
+        )
     key = relation.best_key(prefer)
     rejected = bool(prefer) and (key is None or [k.lower() for k in key] != [p.lower() for p in prefer or []])
     if key:
