@@ -15,7 +15,7 @@ Two data files sit next to the rules in ``rules/spark-functions/``:
 
 ``docs/functions.md`` is generated from both (:func:`functions_markdown`); a test fails when a
 Spark function is unclassified or the page is stale.  The LLM fallback is never asked about a
-function of the matrix (:func:`in_matrix`).
+function of the matrix (:func:`matrix_name`).
 """
 
 from __future__ import annotations
@@ -83,11 +83,6 @@ def coverage() -> dict[str, FunctionCoverage]:
         str(name): FunctionCoverage(name=str(name), group=groups.get(str(name), ""), **entry)
         for name, entry in raw.items()
     }
-
-
-def in_matrix(name: str) -> bool:
-    """Whether ``name`` (any case) is a classified Spark built-in."""
-    return name.lower() in coverage()
 
 
 def unclassified() -> list[str]:
