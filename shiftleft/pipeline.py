@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlglot import exp
 
 from shiftleft.dialects.user_functions import apply_functions, load_functions
-from shiftleft.errors import ConfigError, ShiftleftError
+from shiftleft.errors import ConfigError, InputError, ShiftleftError
 from shiftleft.generate import generate
 from shiftleft.limits import deep_stack
 from shiftleft.models import Diagnostic, Mode, OutputKind, Severity, StatementResult, Target, TranspileResult
@@ -266,23 +266,32 @@ def _failed(stmt: ReadStatement, error: Exception) -> StatementResult:
 
 
 def _unreadable(stmt: ReadStatement) -> StatementResult:
-    """A statement the reader refused, in a script whose other statements were read: it is
-    reported with its error and kept in the output only as a comment."""
     error = stmt.error
     assert error is not None
+    return unreadable_result(
+        error, index=stmt.index, source=stmt.source, line=stmt.line,
+        error_line=error.line if error.line is not None else stmt.line, column=error.column,
+    )
+
+
+def unreadable_result(
+    error: InputError, *, index: int, source: str, line: int, error_line: int, column: int | None
+) -> StatementResult:
+    """A statement the reader refused (``error`` at ``error_line``/``column``), in a script whose
+    other statements were read: reported with its error, kept in the output only as a comment."""
     return StatementResult(
-        index=stmt.index,
-        source=stmt.source,
-        sql=commented(stmt.source, unreadable_header(error.code)),
-        line=stmt.line,
+        index=index,
+        source=source,
+        sql=commented(source, unreadable_header(error.code)),
+        line=line,
         diagnostics=[
             Diagnostic(
                 rule_id=error.code,
                 severity=Severity.ERROR,
                 message=error.message,
-                statement=stmt.index,
-                line=error.line if error.line is not None else stmt.line,
-                column=error.column,
+                statement=index,
+                line=error_line,
+                column=column,
                 suggestion=error.hint,
                 snippet=getattr(error, "token", None),
             )
