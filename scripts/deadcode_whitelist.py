@@ -30,10 +30,6 @@ is_cte
 dtype  # column.dtype
 require  # config.require(name)
 print_table  # agate Table.print_table()
-# dbt_utils.listagg(measure, delimiter_text, order_by_clause, limit_num): the signature dbt
-# templates call; the order and the limit are not translated (see package_macros.py)
-order_by_clause
-limit_num
 
 # lark Transformer callbacks, named after the rules of grammars/rules.lark (shiftleft/rewrite/dsl.py)
 match_type
