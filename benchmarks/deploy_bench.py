@@ -21,13 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from project_gen import generate_project  # noqa: E402
+from project_gen import generate_project
 
-from shiftleft.deploy import DeployOptions, deploy, load_pipelines  # noqa: E402
-from shiftleft.deploy.binding import bind_to_files  # noqa: E402
-from shiftleft.deploy.cluster import LocalCluster  # noqa: E402
-from shiftleft.deploy.deployers import PyFlinkDeployer  # noqa: E402
-from shiftleft.migration import migrate  # noqa: E402
+from shiftleft.deploy import DeployOptions, deploy, load_pipelines
+from shiftleft.deploy.binding import bind_to_files
+from shiftleft.deploy.cluster import LocalCluster
+from shiftleft.deploy.deployers import PyFlinkDeployer
+from shiftleft.migration import migrate
 
 
 def main(argv: list[str] | None = None) -> int:

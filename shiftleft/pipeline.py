@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from enum import Enum
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlglot import exp
 
 from shiftleft.dialects.user_functions import apply_functions, load_functions
-from shiftleft.errors import ConfigError, ShiftleftError
+from shiftleft.errors import ConfigError, InputError, ShiftleftError
 from shiftleft.generate import generate
 from shiftleft.limits import deep_stack
 from shiftleft.models import Diagnostic, Mode, OutputKind, Severity, StatementResult, Target, TranspileResult
@@ -31,8 +32,10 @@ logger = logging.getLogger(__name__)
 
 GENERATOR_RULE_ID = "SL9002"
 
+_E = TypeVar("_E", bound=Enum)
 
-def _enum(value: object, enum: type, what: str):  # type: ignore[no-untyped-def]
+
+def _enum(value: object, enum: type[_E], what: str) -> _E:
     try:
         return enum(value.value if isinstance(value, enum) else str(value).lower())
     except ValueError:
@@ -167,7 +170,7 @@ def transpile(
                 if ddl is not None:
                     outputs.insert(0, describe(tree, ddl, catalog, OutputKind.SINK_DDL))
                     text = f"{ddl};\n{text}"
-            except Exception as e:  # noqa: BLE001 - keep the user's statement rather than crash
+            except Exception as e:  # keep the user's statement rather than crash
                 logger.debug("generation failed", exc_info=True)
                 text, unsupported = stmt.source, []
                 ctx.report(
@@ -202,7 +205,7 @@ def transpile(
             catalog.register(tree)
         except ShiftleftError:
             raise
-        except Exception as e:  # noqa: BLE001 - one statement's failure must not lose the others
+        except Exception as e:  # one statement's failure must not lose the others
             logger.debug("statement %d failed", stmt.index, exc_info=True)
             results.append(_failed(stmt, e))
     source_statements, script_notes = (
@@ -263,23 +266,32 @@ def _failed(stmt: ReadStatement, error: Exception) -> StatementResult:
 
 
 def _unreadable(stmt: ReadStatement) -> StatementResult:
-    """A statement the reader refused, in a script whose other statements were read: it is
-    reported with its error and kept in the output only as a comment."""
     error = stmt.error
     assert error is not None
+    return unreadable_result(
+        error, index=stmt.index, source=stmt.source, line=stmt.line,
+        error_line=error.line if error.line is not None else stmt.line, column=error.column,
+    )
+
+
+def unreadable_result(
+    error: InputError, *, index: int, source: str, line: int, error_line: int, column: int | None
+) -> StatementResult:
+    """A statement the reader refused (``error`` at ``error_line``/``column``), in a script whose
+    other statements were read: reported with its error, kept in the output only as a comment."""
     return StatementResult(
-        index=stmt.index,
-        source=stmt.source,
-        sql=commented(stmt.source, unreadable_header(error.code)),
-        line=stmt.line,
+        index=index,
+        source=source,
+        sql=commented(source, unreadable_header(error.code)),
+        line=line,
         diagnostics=[
             Diagnostic(
                 rule_id=error.code,
                 severity=Severity.ERROR,
                 message=error.message,
-                statement=stmt.index,
-                line=error.line if error.line is not None else stmt.line,
-                column=error.column,
+                statement=index,
+                line=error_line,
+                column=column,
                 suggestion=error.hint,
                 snippet=getattr(error, "token", None),
             )

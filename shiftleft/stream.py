@@ -27,7 +27,7 @@ from sqlglot.tokens import Token, TokenType
 from shiftleft.errors import ConfigError, InputError
 from shiftleft.models import Diagnostic, Severity, StatementResult
 from shiftleft.parse import get_dialect, line_col
-from shiftleft.pipeline import commented, transpile, unreadable_header
+from shiftleft.pipeline import transpile, unreadable_result
 from shiftleft.rewrite.registry import resolve_rules
 
 logger = logging.getLogger(__name__)
@@ -111,23 +111,9 @@ def _unreadable(error: InputError, index: int, read_as: Piece, piece: Piece) -> 
     if column is not None and (error.line or 1) == 1:
         column += read_as.column - 1
     first_line, _ = line_col(piece.text, len(piece.text) - len(piece.text.lstrip()))
-    source = piece.text.strip()
-    return StatementResult(
-        index=index,
-        source=source,
-        sql=commented(source, unreadable_header(error.code)),
-        line=first_line + piece.line - 1,
-        diagnostics=[
-            Diagnostic(
-                rule_id=error.code,
-                severity=Severity.ERROR,
-                message=error.message,
-                statement=index,
-                line=line,
-                column=column,
-                suggestion=error.hint,
-            )
-        ],
+    return unreadable_result(
+        error, index=index, source=piece.text.strip(), line=first_line + piece.line - 1,
+        error_line=line, column=column,
     )
 
 

@@ -61,7 +61,7 @@ import sqlglot
 from pydantic import BaseModel, Field
 from sqlglot import exp
 
-from shiftleft.errors import ConfigError, ShiftleftError
+from shiftleft.errors import ConfigError
 from shiftleft.flink_engine.planner import PlanReport
 from shiftleft.models import Diagnostic, Severity, TranspileResult
 from shiftleft.reconcile import RowDiff
@@ -469,7 +469,7 @@ def _source_statements(source: str, read: str) -> list[str]:
     return [s.tree.sql(dialect=read) for s in parse_script(source, read)]
 
 
-def _query_of(sql: str, dialect: str) -> tuple[str, exp.Expression | None, str | None]:
+def _query_of(sql: str, dialect: str) -> tuple[str, exp.Expr | None, str | None]:
     """Classify a statement: ('query', tree, None), ('insert', query tree, table),
     ('ctas', query tree, table), ('view', tree, name), ('ddl', None, table) or ('other', ...)."""
     try:
@@ -665,7 +665,7 @@ def _reconcile_statement(
     ResultSet: Any,
     diff_results: Any,
     top_level_order: Any,
-    FlinkExecutionError: type[ShiftleftError],
+    FlinkExecutionError: Any,
 ) -> StatementCheck | None:
     kind, tree, name = _query_of(src, read)
     fkind, ftree, _ = _query_of(flk, "flink")

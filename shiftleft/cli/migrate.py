@@ -150,7 +150,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             rules=args.rules,
             disable=args.disable or (),
-            llm=llm_config(args),  # type: ignore[arg-type]
+            llm=llm_config(args),
             progress=progress,
             plan=args.plan,
             on_plan=_plan_printer(sys.stderr) if args.plan else _plan_progress(progress),

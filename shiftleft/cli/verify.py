@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from shiftleft.cli.common import (
-    EXIT_DIAGNOSTICS,
     UsageError,
     add_fail_on,
     add_translate_arguments,
@@ -30,8 +29,6 @@ from shiftleft.cli.common import (
 from shiftleft.errors import InputError
 from shiftleft.pipeline import transpile
 from shiftleft.verification import verify
-
-EXIT_MISMATCH = EXIT_DIAGNOSTICS
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:

@@ -43,7 +43,7 @@ def _generator(target: str) -> Generator:
 
 
 @cache
-def _fixed_name(generator_cls: type, func_cls: type[exp.Func]) -> str | None:
+def _fixed_name(generator_cls: type[Generator], func_cls: type[exp.Func]) -> str | None:
     """The name a Func class always generates as, when the generator has no special case."""
     if func_cls in generator_cls.TRANSFORMS or hasattr(generator_cls, f"{func_cls.key}_sql"):
         return None
@@ -74,7 +74,8 @@ def flink_function_name(node: exp.Func, target: str) -> str | None:
     if isinstance(node, exp.Anonymous):
         return node.name.upper()
     generator = _generator(target)
-    name = _fixed_name(type(generator), type(node))
+    # classes hash; typeshed's Hashable protocol trips on their __hash__ signature
+    name = _fixed_name(type(generator), type(node))  # type: ignore[arg-type]
     if name is not None:
         return name.upper()
     names = _names_by_shape(target)
@@ -152,7 +153,7 @@ def call_arity(sql: str) -> int | None:
 def _shape(node: exp.Func) -> tuple:
     """What the generated name of ``node`` can depend on: its class's arguments, with the
     leaf ones (literals, units, types) by value and nested ones by kind."""
-    parts = []
+    parts: list[tuple[object, ...]] = []
     for key, value in node.args.items():
         if isinstance(value, exp.Expr):
             leaf = _is_leaf(value) and isinstance(value.this, str)

@@ -228,9 +228,9 @@ def write(result: MigrationResult, out: Path, *, force: bool) -> None:
     for table in result.tables:
         if table.path is None:
             continue
-        if table.ddl:
+        if table.ddl and table.ddl_path:
             writer.write(table.ddl_path, table.ddl.rstrip() + ";\n")
-        if table.dml:
+        if table.dml and table.dml_path:
             writer.write(table.dml_path, table.dml.rstrip() + ";\n")
         writer.write_json(
             layout_.definition_path(table.layer, table.product, table.name).as_posix(),

@@ -113,8 +113,8 @@ def _use_type(column: exp.Column, aliases: Mapping[str, Mapping[str, str]]) -> s
     if isinstance(parent, _COMPARISONS):
         other = parent.expression if parent.this is operand else parent.this
         return _typed(other, aliases)
-    if isinstance(parent, exp.Between):
-        return _typed(parent.args.get("low"), aliases)
+    if isinstance(parent, exp.Between) and isinstance(low := parent.args.get("low"), exp.Expr):
+        return _typed(low, aliases)
     if isinstance(parent, _CONDITIONS) or (
         isinstance(parent, exp.If) and parent.this is operand
     ):

@@ -267,7 +267,7 @@ def _make_rule(data: dict[str, Any], origin: str, pack: str) -> type[Declarative
         "read": read,
         "__doc__": data["rationale"],
     }
-    cls = type(f"Rule_{data['id']}", (DeclarativeRule,), attrs)
+    cls: type[DeclarativeRule] = type(f"Rule_{data['id']}", (DeclarativeRule,), attrs)
     cls.validate_definition()
     return cls
 

@@ -119,13 +119,14 @@ def output_columns(
         table = inner.this.copy()
         if tvf.alias:
             table.set("alias", exp.TableAlias(this=exp.to_identifier(tvf.alias)))
-        columns = schema.setdefault(table.name, {})
+        table_columns = schema.setdefault(table.name, {})
         for name, kind in _WINDOW_COLUMNS.items():
-            columns.setdefault(name, kind)
+            table_columns.setdefault(name, kind)
         tvf.replace(table)
+    typing_schema: dict[str, object] | None = dict(schema) if schema else None
     try:
-        copy = qualify(copy, schema=schema or None, dialect="flink", validate_qualify_columns=False)
-        annotate_types(copy, schema=schema or None, dialect="flink")
+        copy = qualify(copy, schema=typing_schema, dialect="flink", validate_qualify_columns=False)
+        annotate_types(copy, schema=typing_schema, dialect="flink")
     except Exception:  # noqa: BLE001 - fall back to names only
         pass
     select = copy if isinstance(copy, exp.Select) else copy.find(exp.Select)
@@ -282,14 +283,14 @@ def _synthesize(
             )
             kind = "STRING"
         columns.append((column, kind))
-    key = (
+    keyed = (
         f" keyed on {', '.join(changelog.key)}"
         if changelog.mode is ChangelogMode.UPSERT and changelog.key
         else ""
     )
     ctx.report(
         node,
-        f"sink table {name} written for {_article(changelog.mode.value)} {changelog.mode.value} result{key} "
+        f"sink table {name} written for {_article(changelog.mode.value)} {changelog.mode.value} result{keyed} "
         f"({changelog.reason})",
         severity=Severity.INFO,
         rule_id=SINK_ID,
@@ -336,6 +337,8 @@ def _merge_as_upsert(
     source_name = using.alias_or_name.lower()
     keys: list[str] = []
     condition = tree.args.get("on")
+    if condition is None:
+        return None
     parts = list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
     for part in parts:
         if not isinstance(part, exp.EQ) or not all(
@@ -396,6 +399,7 @@ def sink_statements(
         return None
     if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Query):
         table = target_table(tree)
+        assert table is not None  # an INSERT writes a table (or a Schema around one)
         name = table.name
         if tree.args.get("overwrite") and ctx.mode.value == "streaming":
             return _synthesize(name, tree.expression, tree, ctx, options, catalog=catalog)
@@ -422,6 +426,7 @@ def sink_statements(
         and ctx.mode.value == "streaming"
     ):
         table = target_table(tree)
+        assert table is not None  # CREATE TABLE ... AS names its table
         return _synthesize(table.name, tree.expression, tree, ctx, options, catalog=catalog)
     if options.name and isinstance(tree, exp.Query):
         return _synthesize(options.name, tree, tree, ctx, options, catalog=catalog)
