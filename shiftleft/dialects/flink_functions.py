@@ -93,7 +93,8 @@ def flink_call_arity(node: exp.Func, target: str) -> int | None:
     if isinstance(node, exp.Anonymous):
         return len(node.expressions)
     generator = _generator(target)
-    if _fixed_name(type(generator), type(node)) is not None:  # function_fallback_sql
+    # classes hash; typeshed's Hashable protocol trips on their __hash__ signature
+    if _fixed_name(type(generator), type(node)) is not None:  # type: ignore[arg-type]
         count = 0
         for key in type(node).arg_types:
             value = node.args.get(key)
@@ -101,12 +102,12 @@ def flink_call_arity(node: exp.Func, target: str) -> int | None:
             count += sum(isinstance(v, exp.Expr) for v in items)  # flags are not written
         return count
     arities = _arity_by_shape(target)
-    key = (type(node), _shape(node))
-    if key not in arities:
+    shape = (type(node), _shape(node))
+    if shape not in arities:
         if len(arities) > 4096:
             arities.clear()
-        arities[key] = _generated_arity(generator, node)
-    return arities[key]
+        arities[shape] = _generated_arity(generator, node)
+    return arities[shape]
 
 
 @cache

@@ -97,7 +97,7 @@ _DATE_PARTS = (
     exp.Week, exp.WeekOfYear, exp.Hour, exp.Minute, exp.Second, exp.Extract,
 )  # fmt: skip
 
-EXPRESSION_METADATA = {
+EXPRESSION_METADATA: dict[type[exp.Expr], dict[str, Any]] = {
     **BASE,
     exp.Anonymous: {"annotator": _anonymous},
     exp.Floor: {"annotator": _floor_ceil(BASE[exp.Floor]["annotator"])},
