@@ -3,83 +3,47 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
+from typing_extensions import Unpack
 
-from shiftleft.dialects.user_functions import apply_functions, load_functions
-from shiftleft.errors import ConfigError, ShiftleftError
+from shiftleft.dialects.user_functions import apply_functions
+from shiftleft.errors import ShiftleftError
 from shiftleft.generate import generate
 from shiftleft.limits import deep_stack
-from shiftleft.models import Diagnostic, Mode, OutputKind, Severity, StatementResult, Target, TranspileResult
-from shiftleft.parse import ReadStatement, get_dialect, read_script
+from shiftleft.models import (
+    Diagnostic,
+    Mode,
+    OutputKind,
+    Severity,
+    StatementResult,
+    TranspileResult,
+)
+from shiftleft.options import TranspileKwargs, TranspileOptions
+from shiftleft.parse import ReadStatement, read_script
 from shiftleft.precedence import parenthesize
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
-from shiftleft.rewrite.registry import RuleSet, resolve_rules
 from shiftleft.streaming.catalog import ScriptCatalog, describe
-from shiftleft.streaming.options import StreamingOptions
-from shiftleft.streaming.sink import SinkOptions, sink_statements
+from shiftleft.streaming.sink import sink_statements
 from shiftleft.streaming.sources import source_ddl
 
 if TYPE_CHECKING:
-    from shiftleft.llm import LLMConfig
+    from shiftleft.llm.config import LLMConfig
 
 logger = logging.getLogger(__name__)
 
 GENERATOR_RULE_ID = "SL9002"
 
 
-def _enum(value: object, enum: type, what: str):  # type: ignore[no-untyped-def]
-    try:
-        return enum(value.value if isinstance(value, enum) else str(value).lower())
-    except ValueError:
-        allowed = ", ".join(repr(m.value) for m in enum)
-        raise ConfigError(f"unknown {what} {value!r}; expected one of {allowed}") from None
-
-
-def _check_schema(schema: object) -> Mapping[str, Mapping[str, str]]:
-    if schema is None:
-        return {}
-    if not isinstance(schema, Mapping) or not all(
-        isinstance(t, str) and isinstance(cols, Mapping) and all(isinstance(c, str) and isinstance(ty, str) for c, ty in cols.items())
-        for t, cols in schema.items()
-    ):
-        raise ConfigError('schema must look like {"table": {"column": "TYPE", ...}, ...}')
-    return schema
-
-
-def _check_event_time(event_time: object) -> Mapping[str, str]:
-    if event_time is None:
-        return {}
-    if not isinstance(event_time, Mapping) or not all(
-        isinstance(t, str) and isinstance(c, str) for t, c in event_time.items()
-    ):
-        raise ConfigError('event_time must look like {"table": "event_time_column", ...}')
-    return event_time
-
-
 @deep_stack
-def transpile(
-    sql: str,
-    *,
-    read: str = "spark",
-    target: Target | str = Target.FLINK,
-    mode: Mode | str = Mode.STREAMING,
-    schema: Mapping[str, Mapping[str, str]] | None = None,
-    event_time: Mapping[str, str] | None = None,
-    rules: RuleSet | Sequence[str | Path] | None = None,
-    disable: Iterable[str] = (),
-    pretty: bool = False,
-    llm: LLMConfig | bool | None = None,
-    sink: str | SinkOptions | None = None,
-    sources: bool = False,
-    streaming: StreamingOptions | None = None,
-    functions: Mapping[str, str] | str | Path | None = None,
-) -> TranspileResult:
+def transpile(sql: str, options: TranspileOptions | None = None, /, **kwargs: Unpack[TranspileKwargs]) -> TranspileResult:
     """Translate a SQL script (one or more statements) into Flink SQL.
+
+    Options are given as keywords (below), or as a ready
+    :class:`~shiftleft.options.TranspileOptions` (``transpile(sql, options)``); keywords given
+    with it override its fields.
 
     Args:
         sql: the input script; statements separated by ``;``.
@@ -118,18 +82,15 @@ def transpile(
         InputError: the text cannot be read as ``read`` SQL (says statement, line, column).
         ConfigError: an unknown dialect, target, mode, rule id, or a bad rule pack.
     """
-    target_ = _enum(target, Target, "target")
-    mode_ = _enum(mode, Mode, "mode")
-    get_dialect(read, role="read")
-    schema_ = _check_schema(schema)
-    event_time_ = _check_event_time(event_time)
-    ruleset = resolve_rules(rules, disable)
-    fallback = _llm_fallback(llm)
-    sink_options = _sink_options(sink)
-    if streaming is not None and not isinstance(streaming, StreamingOptions):
-        raise ConfigError(f"streaming must be StreamingOptions, not {type(streaming).__name__}")
-    streaming_ = streaming or StreamingOptions()
-    user_functions = load_functions(functions)
+    opts = TranspileOptions.of(options, **kwargs)
+    target_, mode_, read = opts.target, opts.mode, opts.read
+    schema_, event_time_ = opts.schema_, opts.event_time
+    ruleset = opts.ruleset()
+    fallback = _llm_fallback(opts.llm)
+    sink_options = opts.sink
+    streaming_ = opts.streaming
+    user_functions = opts.user_functions()
+    pretty = opts.pretty
 
     results: list[StatementResult] = []
     final_trees: list[exp.Expr] = []
@@ -215,7 +176,7 @@ def transpile(
             options=sink_options,
             bounded=mode_ is Mode.BATCH,
         )
-        if sources
+        if opts.sources
         else ([], [])
     )
     separator = ";\n\n" if pretty else ";\n"
@@ -287,26 +248,14 @@ def _unreadable(stmt: ReadStatement) -> StatementResult:
     )
 
 
-def _sink_options(sink: str | SinkOptions | None) -> SinkOptions | None:
-    if sink is None or isinstance(sink, SinkOptions):
-        return sink
-    if isinstance(sink, str) and sink.strip():
-        return SinkOptions(name=sink.strip())
-    raise ConfigError(f"sink must be a table name or SinkOptions, not {sink!r}")
-
-
-def _llm_fallback(llm: LLMConfig | bool | None) -> BeforeChecks | None:
-    """The LLM stage for this call, or None when it is off (loaded only when used)."""
-    if llm is None or llm is False:
+def _llm_fallback(llm: LLMConfig | None) -> BeforeChecks | None:
+    """The LLM stage for this call, or None when it is off."""
+    if llm is None:
         return None
-    from shiftleft.llm import LLMConfig
+    # function-level: the fallback (prompts, HTTP client) is loaded only by runs that use it
     from shiftleft.llm.fallback import LLMFallback
 
-    if llm is True:
-        return LLMFallback(LLMConfig())
-    if not isinstance(llm, LLMConfig):
-        raise ConfigError(f"llm must be True, False, None or an LLMConfig, not {type(llm).__name__}")
-    return LLMFallback(llm) if llm.enabled else None
+    return LLMFallback(llm)
 
 
 def _diagnostic_order(d: Diagnostic) -> tuple[int, int, str]:

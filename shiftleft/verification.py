@@ -60,10 +60,13 @@ from typing import Any, Literal
 import sqlglot
 from pydantic import BaseModel, Field
 from sqlglot import exp
+from typing_extensions import Unpack
 
 from shiftleft.errors import ConfigError, ShiftleftError
 from shiftleft.flink_engine.planner import PlanReport
 from shiftleft.models import Diagnostic, Severity, TranspileResult
+from shiftleft.options import TranspileOptions, VerifyKwargs, VerifyOptions
+from shiftleft.pipeline import transpile
 from shiftleft.reconcile import RowDiff
 
 log = logging.getLogger(__name__)
@@ -354,26 +357,20 @@ def _diag(
 
 def verify(
     source: str | None = None,
+    options: TranspileOptions | None = None,
+    /,
     *,
     translation: TranspileResult | str | None = None,
-    read: str = "spark",
-    target: str = "flink",
-    mode: str = "streaming",
-    schema: Mapping[str, Mapping[str, str]] | None = None,
-    seeds: Seeds | None = None,
-    generate_rows: int = 0,
-    keys: Sequence[str | int] | None = None,
-    rel_tol: float = 1e-6,
-    plan: bool = True,
-    reconcile: bool = True,
-    planner: Any = None,
-    duckdb_connection: Any = None,
+    **kwargs: Unpack[VerifyKwargs],
 ) -> VerifyReport:
     """Plan a translation on the embedded Flink 2.3 and reconcile its rows with the source.
 
     ``source``: the source SQL (dialect ``read``).  ``translation``: a
     :class:`~shiftleft.models.TranspileResult` or Flink SQL text; when omitted, ``source`` is
-    translated with :func:`shiftleft.transpile` (``read`` / ``target`` / ``mode`` / ``schema``).
+    translated with :func:`shiftleft.transpile` with the same options (``read``, ``target``,
+    ``mode``, ``schema``, ``rules``, ...).  The options are keywords or a
+    :class:`~shiftleft.options.VerifyOptions` (a :class:`~shiftleft.options.TranspileOptions`
+    works too); keywords override its fields.
     A hand-written Flink script is paired with the source statement by statement.
 
     Input rows: ``seeds`` (a folder of ``<table>.csv`` / ``.parquet``, or a mapping from
@@ -386,15 +383,14 @@ def verify(
     and :class:`~shiftleft.errors.ConfigError` for bad arguments; everything the engines say
     about the SQL comes back as diagnostics in the report.
     """
-    from shiftleft.pipeline import transpile
-
-    if mode not in ("streaming", "batch"):
-        raise ConfigError(f"mode must be 'streaming' or 'batch', not {mode!r}")
+    opts = VerifyOptions.of(options, **kwargs)
+    read, target, mode = opts.read, opts.target.value, opts.mode.value
+    schema, seeds, generate_rows, planner = opts.schema_, opts.seeds, opts.generate_rows, opts.planner
     started = time.perf_counter()
     if translation is None:
         if source is None:
             raise ConfigError("verify() needs the source SQL, a translation, or both")
-        translation = transpile(source, read=read, target=target, mode=mode, schema=schema)
+        translation = transpile(source, opts.translation())
     source_tables: list[str] = []  # DDL of the source tables (transpile(sources=True)): not paired
     if isinstance(translation, TranspileResult):
         target = translation.target.value
@@ -422,19 +418,19 @@ def verify(
     )
     if planner is None:
         planner = default_planner(bool(_CONNECTOR_RE.search(planned_sql)))
-    has_rows = seeds is not None or bool(generate_rows) or duckdb_connection is not None
+    has_rows = seeds is not None or bool(generate_rows) or opts.duckdb_connection is not None
     workdir = Path(tempfile.mkdtemp(prefix="shiftleft-verify-"))
     try:
         side = None
         if has_rows or schema:
             from shiftleft.reconcile import DuckDBSide
 
-            side = DuckDBSide(duckdb_connection)
+            side = DuckDBSide(opts.duckdb_connection)
             _load_inputs(side, seeds, schema, generate_rows, read)
         declared, setup = _seed_setup(side, planned_statements, workdir)
-        if plan:
+        if opts.plan:
             _plan(report, planner, planned_sql, mode, [d for t, d in setup if t not in declared])
-        if reconcile:
+        if opts.reconcile:
             if side is None or not has_rows or not source_statements:
                 why = "no source SQL given" if not source_statements else (
                     "no input rows (give seeds=, or generate_rows= with schema=)"
@@ -451,8 +447,8 @@ def verify(
                     setup=[d for _, d in setup],
                     read=read,
                     mode=mode,
-                    keys=keys,
-                    rel_tol=rel_tol,
+                    keys=opts.keys,
+                    rel_tol=opts.rel_tol,
                     planner=planner,
                 )
     finally:

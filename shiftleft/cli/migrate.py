@@ -23,6 +23,7 @@ from shiftleft.cli.common import (
 )
 from shiftleft.errors import ShiftleftError
 from shiftleft.migration import migrate
+from shiftleft.options import MigrateOptions
 
 _STATUS_ORDER = ("failed", "needs_llm", "blocked", "llm", "translated", "declared", "inlined")
 
@@ -107,9 +108,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         return fail(str(e))
     progress = ProgressBar(sys.stderr, enabled=args.progress)
     try:
-        result = migrate(
-            args.project,
-            args.out,
+        options = MigrateOptions.of(
             read=args.read,
             target=args.target,
             mode=args.mode,
@@ -119,11 +118,12 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             rules=args.rules,
             disable=args.disable or (),
-            llm=llm_config(args),  # type: ignore[arg-type]
+            llm=llm_config(args),
             progress=progress,
             plan=args.plan,
             on_plan=_plan_printer(sys.stderr) if args.plan else None,
         )
+        result = migrate(args.project, args.out, options)
     except ShiftleftError as e:
         return fail(str(e))
     if args.format == "json":
