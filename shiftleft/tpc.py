@@ -4,7 +4,7 @@
 Queries and data come from DuckDB's ``tpch`` / ``tpcds`` extensions (loaded from the
 ``duckdb-extension-*`` wheels, no download).  Each query is translated by shiftleft
 (``read="duckdb"``, batch), planned on the embedded Flink 2.3 and run there over the same
-rows as DuckDB; results are compared with :func:`shiftleft.reconcile.diff_results`.
+rows as DuckDB; results are compared with :func:`shiftleft.verification.diff.diff_results`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from shiftleft.flink_engine.planner import FlinkPlanner
 from shiftleft.flink_engine.runner import FlinkExecutionError, FlinkRunner, seed_table_ddl
 from shiftleft.options import TranspileOptions
 from shiftleft.pipeline import transpile
-from shiftleft.reconcile import DuckDBSide, ResultSet, diff_results, top_level_order
+from shiftleft.verification.diff import ResultSet, diff_results, top_level_order
+from shiftleft.verification.duckdb_side import DuckDBSide
 
 log = logging.getLogger(__name__)
 
