@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from sqlglot import exp
 from typing_extensions import Unpack
@@ -12,6 +11,7 @@ from shiftleft.dialects.user_functions import apply_functions
 from shiftleft.errors import ShiftleftError
 from shiftleft.generate import generate
 from shiftleft.limits import deep_stack
+from shiftleft.llm.config import LLMConfig
 from shiftleft.models import (
     Diagnostic,
     Mode,
@@ -28,9 +28,6 @@ from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.streaming.catalog import ScriptCatalog, describe
 from shiftleft.streaming.sink import sink_statements
 from shiftleft.streaming.sources import source_ddl
-
-if TYPE_CHECKING:
-    from shiftleft.llm.config import LLMConfig
 
 logger = logging.getLogger(__name__)
 
