@@ -131,7 +131,7 @@ def translate_options(args: argparse.Namespace) -> TranspileOptions:
         schema=read_schema(args.schema),
         event_time=_event_time(args.event_time),
         streaming=_streaming(args),
-        functions=getattr(args, "functions", None) or None,
+        functions=args.functions,
         llm=llm_config(args),
     )
 
@@ -185,6 +185,13 @@ def add_translate_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
     parser.add_argument("--disable", action="append", metavar="ID", help="rule id or name to switch off (repeatable)")
+    add_functions_argument(parser)
+
+
+def add_functions_argument(parser: argparse.ArgumentParser) -> None:
+    """``--functions FILE``: the user's UDF mappings (``transpile``, ``verify``, ``migrate``)."""
+    parser.add_argument("--functions", metavar="FILE", help="YAML / JSON / TOML mapping of your UDF names to "
+                        "Flink templates, e.g. 'clean: LOWER(TRIM($1))' (see docs/functions.md)")
 
 
 class Progress:

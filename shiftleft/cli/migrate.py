@@ -17,6 +17,7 @@ from shiftleft.cli.common import (
     EXIT_DIAGNOSTICS,
     EXIT_OK,
     UsageError,
+    add_functions_argument,
     add_llm_arguments,
     fail,
     llm_config,
@@ -119,6 +120,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             rules=args.rules,
             disable=args.disable or (),
             llm=llm_config(args),
+            functions=args.functions,
             progress=progress,
             plan=args.plan,
             on_plan=_plan_printer(sys.stderr) if args.plan else None,
@@ -177,6 +179,7 @@ def register(subparsers: Any) -> None:
         help="rule id or name to switch off (repeatable)",
     )
     add_llm_arguments(m)
+    add_functions_argument(m)
     m.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")  # fmt: skip
     m.add_argument("--format", default="text", choices=["text", "json"],

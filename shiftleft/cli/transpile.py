@@ -110,8 +110,6 @@ def register(subparsers: Any) -> None:
     t.add_argument("--pretty", action="store_true", help="format the SQL over several lines")
     t.add_argument("--out", metavar="DIR", help="write each file's Flink SQL under DIR (same relative paths)")
     t.add_argument("--jobs", type=int, metavar="N", help="worker processes for several files (default: CPUs)")
-    t.add_argument("--functions", metavar="FILE", help="YAML / JSON / TOML mapping of your UDF names to "
-                   "Flink templates, e.g. 'clean: LOWER(TRIM($1))' (see docs/functions.md)")
     t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress on stderr for runs over a second (default: when stderr is a terminal)")  # fmt: skip
     add_fail_on(t)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -102,3 +103,28 @@ def test_verify_options_translate_like_transpile() -> None:
     assert shiftleft.transpile(SQL, options.translation()).sql == shiftleft.transpile(SQL, mode="batch", schema=SCHEMA).sql
     with pytest.raises(ConfigError):
         VerifyOptions(generate_rows=-1)
+
+
+def _dbt_project(root: Path) -> Path:
+    (root / "models").mkdir(parents=True)
+    (root / "dbt_project.yml").write_text("name: demo\nprofile: demo\nmodels:\n  demo:\n    +materialized: table\n")
+    (root / "models" / "sources.yml").write_text(
+        "version: 2\nsources:\n  - name: app\n    tables:\n      - name: events\n"
+        "        columns:\n          - {name: id, data_type: bigint}\n          - {name: kind, data_type: string}\n"
+    )
+    (root / "models" / "clean.sql").write_text("select id, tidy(kind) as kind from {{ source('app', 'events') }}")
+    (root / "udfs.yaml").write_text('tidy: "LOWER(TRIM($1))"\n')
+    return root
+
+
+def test_one_path_for_functions_from_the_cli_to_every_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--functions reaches each model's translation through MigrateOptions, as through the API."""
+    from shiftleft.cli.app import main
+
+    project = _dbt_project(tmp_path / "p")
+    api = shiftleft.migrate(project, functions=project / "udfs.yaml").table("clean")
+    assert "LOWER(TRIM(kind))" in (api.dml or "") and api.status.value == "translated"
+    assert main(["migrate", str(project), "--functions", str(project / "udfs.yaml"), "--format", "json"]) == 0
+    assert "LOWER(TRIM(kind))" in capsys.readouterr().out
+    without = shiftleft.migrate(project).table("clean")
+    assert any(d.rule_id == "SL9001" for d in without.diagnostics)  # unknown function: reported
