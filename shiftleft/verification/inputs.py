@@ -51,18 +51,18 @@ def seed_setup(
     for sql in flink_statements:
         if CREATE_TABLE_RE.match(sql):
             try:
-                table = TableDDL(sql)
+                ddl = TableDDL(sql)
             except ValueError:
                 continue
-            if table.schema is not None and not re.search(r"\bAS\s+SELECT\b", table.tail, re.IGNORECASE):
-                flink_ddl[table.name.lower()] = sql
+            if ddl.schema is not None and not re.search(r"\bAS\s+SELECT\b", ddl.tail, re.IGNORECASE):
+                flink_ddl[ddl.name.lower()] = sql
     setup: list[tuple[str, str]] = []
     if side is None:
         return set(flink_ddl), setup
     for table in side.tables():
         path = side.export_json(table, workdir / table / "data.json")
-        ddl = flink_ddl.get(table.lower())
-        seeded_sql = seeded_ddl(ddl, path.parent) if ddl else None
+        declared = flink_ddl.get(table.lower())
+        seeded_sql = seeded_ddl(declared, path.parent) if declared else None
         setup.append(
             (table.lower(), seeded_sql or seed_table_ddl(table, side.flink_columns(table), path.parent))
         )

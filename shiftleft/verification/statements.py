@@ -28,7 +28,7 @@ from shiftleft.verification.report import (
 log = logging.getLogger(__name__)
 
 
-def query_of(sql: str, dialect: str) -> tuple[str, exp.Expression | None, str | None]:
+def query_of(sql: str, dialect: str) -> tuple[str, exp.Expr | None, str | None]:
     """Classify a statement: ('query', tree, None), ('insert', query tree, table),
     ('ctas', query tree, table), ('view', tree, name), ('ddl', None, table) or ('other', ...)."""
     try:

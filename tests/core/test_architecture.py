@@ -84,25 +84,26 @@ def _targets(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) -
     return {t for n in names if n == "shiftleft" or n.startswith("shiftleft.") if (t := _resolve(n))}
 
 
+def _visit(node: ast.AST, where: tuple[str, bool, list[str]], in_function: bool, type_only: bool) -> Iterator[Import]:
+    module, is_package, lines = where
+    for child in ast.iter_child_nodes(node):
+        function = in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        typing = type_only or (isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test))
+        if isinstance(child, (ast.Import, ast.ImportFrom)):
+            here = lines[child.lineno - 1]
+            above = lines[child.lineno - 2].strip() if child.lineno > 1 else ""
+            for target in sorted(_targets(child, module, is_package) - {module}):
+                yield Import(module, target, child.lineno, function, typing, "#" in here or above.startswith("#"))
+        yield from _visit(child, where, function, typing)
+
+
 @cache
 def _imports() -> tuple[Import, ...]:
     found: list[Import] = []
     for module, path in _modules().items():
         text = path.read_text(encoding="utf-8")
-        lines = text.splitlines()
-
-        def visit(node: ast.AST, in_function: bool, type_only: bool) -> Iterator[Import]:
-            for child in ast.iter_child_nodes(node):
-                function = in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-                typing = type_only or (isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test))
-                if isinstance(child, (ast.Import, ast.ImportFrom)):
-                    here = lines[child.lineno - 1]
-                    above = lines[child.lineno - 2].strip() if child.lineno > 1 else ""
-                    for target in sorted(_targets(child, module, path.name == "__init__.py") - {module}):
-                        yield Import(module, target, child.lineno, function, typing, "#" in here or above.startswith("#"))
-                yield from visit(child, function, typing)
-
-        found.extend(visit(ast.parse(text), False, False))
+        where = (module, path.name == "__init__.py", text.splitlines())
+        found.extend(_visit(ast.parse(text), where, False, False))
     return tuple(found)
 
 
