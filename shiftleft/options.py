@@ -143,7 +143,7 @@ class TranspileOptions(BaseModel):
         """``options`` with ``kwargs`` overriding its fields (each checked), as a new object."""
         if options is not None and not isinstance(options, TranspileOptions):
             raise ConfigError(f"options must be {cls.__name__}, not {type(options).__name__}")
-        if isinstance(options, cls) and not kwargs:
+        if type(options) is cls and not kwargs:
             return options
         data = {**(options.explicit() if options is not None else {}), **kwargs}
         try:
@@ -359,7 +359,7 @@ class MigrateOptions(TranspileOptions):
 
     @model_validator(mode="after")
     def _no_per_model_options(self) -> Self:
-        given = [f for f in _PER_MODEL if f in self.explicit()]
+        given = [f for f in _PER_MODEL if self.explicit().get(f)]  # None / {} / False: not given
         if given:
             raise ConfigError(
                 f"{', '.join(given)}: not an option of migrate (each model's columns, event time "

@@ -80,19 +80,11 @@ def transpile(sql: str, options: TranspileOptions | None = None, /, **kwargs: Un
         ConfigError: an unknown dialect, target, mode, rule id, or a bad rule pack.
     """
     opts = TranspileOptions.of(options, **kwargs)
-    target_, mode_, read = opts.target, opts.mode, opts.read
-    schema_, event_time_ = opts.schema_, opts.event_time
-    ruleset = opts.ruleset()
     fallback = _llm_fallback(opts.llm)
-    sink_options = opts.sink
-    streaming_ = opts.streaming
-    user_functions = opts.user_functions()
-    pretty = opts.pretty
-
     results: list[StatementResult] = []
     final_trees: list[exp.Expr] = []
-    catalog = ScriptCatalog(event_time_, schema_)
-    read_statements = read_script(sql, read)
+    catalog = ScriptCatalog(opts.event_time, opts.schema_)
+    read_statements = read_script(sql, opts.read)
     unread = [s.error for s in read_statements if s.error is not None]
     if unread and len(unread) == len(read_statements):
         raise unread[0]  # nothing could be read: the script is bad input as a whole
@@ -101,63 +93,7 @@ def transpile(sql: str, options: TranspileOptions | None = None, /, **kwargs: Un
             results.append(_unreadable(stmt))
             continue
         try:
-            assert stmt.tree is not None
-            ctx = RuleContext(
-                target=target_,
-                mode=mode_,
-                read=read,
-                statement=stmt.index,
-                schema=schema_,
-                event_time=event_time_,
-                streaming=streaming_,
-            )
-            tree, applied = rewrite(apply_functions(stmt.tree, user_functions), ruleset, ctx, before_checks=fallback)
-            parenthesize(tree)  # operands rules built without parentheses
-            ddl = None
-            replaced = sink_statements(tree, ctx, sink_options, catalog)
-            if replaced is not None:
-                ddl, tree = replaced
-            final_trees.append(tree)
-            outputs = []
-            try:
-                text, unsupported = generate(tree, target_, pretty=pretty)
-                outputs.append(describe(tree, text, catalog))
-                if ddl is not None:
-                    outputs.insert(0, describe(tree, ddl, catalog, OutputKind.SINK_DDL))
-                    text = f"{ddl};\n{text}"
-            except Exception as e:  # noqa: BLE001 - keep the user's statement rather than crash
-                logger.debug("generation failed", exc_info=True)
-                text, unsupported = stmt.source, []
-                ctx.report(
-                    stmt.tree,
-                    f"could not generate Flink SQL for this statement ({type(e).__name__}: {e}); "
-                    "the input statement is kept unchanged",
-                    severity=Severity.ERROR,
-                    rule_id=GENERATOR_RULE_ID,
-                    suggestion="please report this as a shiftleft bug, with the statement",
-                )
-            for message in unsupported:
-                ctx.diagnostics.append(
-                    Diagnostic(
-                        rule_id=GENERATOR_RULE_ID,
-                        severity=Severity.ERROR,
-                        message=f"not expressible in Flink SQL: {message}",
-                        statement=stmt.index,
-                        line=stmt.line,
-                    )
-                )
-            results.append(
-                StatementResult(
-                    index=stmt.index,
-                    source=stmt.source,
-                    sql=text,
-                    line=stmt.line,
-                    rules_applied=applied,
-                    diagnostics=sorted(ctx.diagnostics, key=_diagnostic_order),
-                    outputs=outputs,
-                )
-            )
-            catalog.register(tree)
+            results.append(_statement(stmt, opts, catalog, fallback, final_trees))
         except ShiftleftError:
             raise
         except Exception as e:  # noqa: BLE001 - one statement's failure must not lose the others
@@ -166,27 +102,94 @@ def transpile(sql: str, options: TranspileOptions | None = None, /, **kwargs: Un
     source_statements, script_notes = (
         source_ddl(
             final_trees,
-            read=read,
-            target=target_,
-            schema=schema_,
-            event_time=event_time_,
-            options=sink_options,
-            bounded=mode_ is Mode.BATCH,
+            read=opts.read,
+            target=opts.target,
+            schema=opts.schema_,
+            event_time=opts.event_time,
+            options=opts.sink,
+            bounded=opts.mode is Mode.BATCH,
         )
         if opts.sources
         else ([], [])
     )
-    separator = ";\n\n" if pretty else ";\n"
+    separator = ";\n\n" if opts.pretty else ";\n"
     parts = [*source_statements, *(r.sql for r in results)]
     out = separator.join(parts) + (";\n" if parts else "")
     return TranspileResult(
         sql=out,
         statements=results,
-        read=read,
-        target=target_,
-        mode=mode_,
+        read=opts.read,
+        target=opts.target,
+        mode=opts.mode,
         sources=source_statements,
         script_diagnostics=script_notes,
+    )
+
+
+def _statement(
+    stmt: ReadStatement,
+    opts: TranspileOptions,
+    catalog: ScriptCatalog,
+    fallback: BeforeChecks | None,
+    final_trees: list[exp.Expr],
+) -> StatementResult:
+    """One read statement through rewrite → sink → generate (its final tree appended to
+    ``final_trees`` and registered in ``catalog`` for the statements after it)."""
+    assert stmt.tree is not None
+    ctx = RuleContext(
+        target=opts.target,
+        mode=opts.mode,
+        read=opts.read,
+        statement=stmt.index,
+        schema=opts.schema_,
+        event_time=opts.event_time,
+        streaming=opts.streaming,
+    )
+    tree = apply_functions(stmt.tree, opts.user_functions())
+    tree, applied = rewrite(tree, opts.ruleset(), ctx, before_checks=fallback)
+    parenthesize(tree)  # operands rules built without parentheses
+    ddl = None
+    replaced = sink_statements(tree, ctx, opts.sink, catalog)
+    if replaced is not None:
+        ddl, tree = replaced
+    final_trees.append(tree)
+    outputs = []
+    try:
+        text, unsupported = generate(tree, opts.target, pretty=opts.pretty)
+        outputs.append(describe(tree, text, catalog))
+        if ddl is not None:
+            outputs.insert(0, describe(tree, ddl, catalog, OutputKind.SINK_DDL))
+            text = f"{ddl};\n{text}"
+    except Exception as e:  # noqa: BLE001 - keep the user's statement rather than crash
+        logger.debug("generation failed", exc_info=True)
+        text, unsupported = stmt.source, []
+        ctx.report(
+            stmt.tree,
+            f"could not generate Flink SQL for this statement ({type(e).__name__}: {e}); "
+            "the input statement is kept unchanged",
+            severity=Severity.ERROR,
+            rule_id=GENERATOR_RULE_ID,
+            suggestion="please report this as a shiftleft bug, with the statement",
+        )
+    for message in unsupported:
+        ctx.diagnostics.append(
+            Diagnostic(
+                rule_id=GENERATOR_RULE_ID,
+                severity=Severity.ERROR,
+                message=f"not expressible in Flink SQL: {message}",
+                statement=stmt.index,
+                line=stmt.line,
+            )
+        )
+    catalog.register(tree)
+    return StatementResult(
+        index=stmt.index,
+        source=stmt.source,
+        sql=text,
+        line=stmt.line,
+        rules_applied=applied,
+        diagnostics=sorted(ctx.diagnostics, key=_diagnostic_order),
+        outputs=outputs,
     )
 
 

@@ -85,12 +85,15 @@ def test_bad_options_are_config_errors_before_any_sql_is_read(kwargs: dict, mess
 def test_options_object_must_be_one() -> None:
     with pytest.raises(ConfigError, match="options must be TranspileOptions"):
         shiftleft.transpile("SELECT 1", {"mode": "batch"})  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="unknown option 'jobs'"):  # a migration's own option
+        shiftleft.transpile("SELECT 1", MigrateOptions(read="spark", jobs=2))
 
 
 def test_migrate_options_refuse_what_each_model_derives() -> None:
-    for name in ("schema", "event_time", "sources"):
+    for name, value in (("schema", SCHEMA), ("event_time", {"orders": "ts"}), ("sources", True)):
         with pytest.raises(ConfigError, match="not an option of migrate"):
-            MigrateOptions(**{name: {} if name != "sources" else True})
+            MigrateOptions(**{name: value})
+        MigrateOptions(**{name: False if name == "sources" else None})  # the default, as a CLI may pass it
     options = MigrateOptions(mode="batch", disable=["SL1001"], jobs=2)
     assert options.read is None  # the project decides
     translation = options.translation("duckdb")
