@@ -25,6 +25,9 @@ _EXPORTS = {
     "transpile_files": "shiftleft.batch",
     "migrate": "shiftleft.migration",
     "MigrationResult": "shiftleft.migration",
+    "TranspileOptions": "shiftleft.options",
+    "MigrateOptions": "shiftleft.options",
+    "VerifyOptions": "shiftleft.options",
     "verify": "shiftleft.verification",
     "VerifyReport": "shiftleft.verification",
     "FileResult": "shiftleft.batch",
@@ -54,6 +57,7 @@ if TYPE_CHECKING:  # the names __getattr__ resolves, for type checkers and IDEs
     )
     from shiftleft.migration import MigrationResult, migrate
     from shiftleft.models import Diagnostic, Mode, Severity, StatementResult, Target, TranspileResult
+    from shiftleft.options import MigrateOptions, TranspileOptions, VerifyOptions
     from shiftleft.pipeline import transpile
     from shiftleft.verification import VerifyReport, verify
 

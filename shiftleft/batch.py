@@ -79,7 +79,6 @@ def _output_path(path: Path, root: Path, out_dir: Path) -> Path:
 def transpile_files(
     paths: Sequence[str | Path],
     options: TranspileOptions | None = None,
-    /,
     *,
     out_dir: str | Path | None = None,
     jobs: int | None = None,

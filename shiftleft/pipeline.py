@@ -35,7 +35,7 @@ GENERATOR_RULE_ID = "SL9002"
 
 
 @deep_stack
-def transpile(sql: str, options: TranspileOptions | None = None, /, **kwargs: Unpack[TranspileKwargs]) -> TranspileResult:
+def transpile(sql: str, options: TranspileOptions | None = None, **kwargs: Unpack[TranspileKwargs]) -> TranspileResult:
     """Translate a SQL script (one or more statements) into Flink SQL.
 
     Options are given as keywords (below), or as a ready

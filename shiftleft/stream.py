@@ -161,7 +161,7 @@ def _results(sql: str, options: TranspileOptions) -> Iterator[tuple[Piece, State
             yield piece, shifted, False
 
 
-def transpile_stream(sql: str, options: TranspileOptions | None = None, /, **kwargs: Any) -> Iterator[StatementResult]:
+def transpile_stream(sql: str, options: TranspileOptions | None = None, **kwargs: Any) -> Iterator[StatementResult]:
     """Translate ``sql`` statement by statement (see the module docs); yields one
     :class:`~shiftleft.models.StatementResult` per statement, in order.
 
@@ -184,7 +184,6 @@ def write_stream(
     sql: str,
     out: TextIO,
     options: TranspileOptions | None = None,
-    /,
     *,
     name: str = "<input>",
     diagnostics: TextIO | None = None,

@@ -388,7 +388,6 @@ def migrate(
     project: str | Path,
     out_dir: str | Path | None = None,
     options: MigrateOptions | None = None,
-    /,
     **kwargs: Unpack[MigrateKwargs],
 ) -> MigrationResult:
     """Migrate a dbt project (a folder with ``dbt_project.yml``, or a compiled

@@ -39,7 +39,6 @@ _CONNECTOR_RE = re.compile(r"'connector'\s*=\s*'(kafka|upsert-kafka|jdbc)'", re.
 def verify(
     source: str | None = None,
     options: TranspileOptions | None = None,
-    /,
     *,
     translation: TranspileResult | str | None = None,
     **kwargs: Unpack[VerifyKwargs],

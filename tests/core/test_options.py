@@ -39,6 +39,7 @@ def test_keywords_and_options_object_translate_identically(kwargs: dict) -> None
     by_keywords = shiftleft.transpile(SQL, **kwargs)
     by_object = shiftleft.transpile(SQL, TranspileOptions(**kwargs))
     assert by_object.model_dump() == by_keywords.model_dump()
+    assert shiftleft.transpile(sql=SQL, options=shiftleft.TranspileOptions(**kwargs)).sql == by_keywords.sql
 
 
 @settings(max_examples=15, deadline=None)
