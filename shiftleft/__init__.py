@@ -25,6 +25,9 @@ _EXPORTS = {
     "transpile_files": "shiftleft.batch",
     "migrate": "shiftleft.migration",
     "MigrationResult": "shiftleft.migration",
+    "TranspileOptions": "shiftleft.options",
+    "MigrateOptions": "shiftleft.options",
+    "VerifyOptions": "shiftleft.options",
     "verify": "shiftleft.verification",
     "VerifyReport": "shiftleft.verification",
     "FileResult": "shiftleft.batch",
@@ -59,6 +62,9 @@ if TYPE_CHECKING:  # the names __getattr__ resolves, for type checkers and IDEs 
     from shiftleft.models import StatementResult as StatementResult
     from shiftleft.models import Target as Target
     from shiftleft.models import TranspileResult as TranspileResult
+    from shiftleft.options import MigrateOptions as MigrateOptions
+    from shiftleft.options import TranspileOptions as TranspileOptions
+    from shiftleft.options import VerifyOptions as VerifyOptions
     from shiftleft.pipeline import transpile as transpile
     from shiftleft.verification import VerifyReport as VerifyReport
     from shiftleft.verification import verify as verify

@@ -21,12 +21,14 @@ from shiftleft.cli.common import (
     EXIT_DIAGNOSTICS,
     EXIT_OK,
     UsageError,
+    add_functions_argument,
     add_llm_arguments,
     fail,
     llm_config,
 )
 from shiftleft.errors import ShiftleftError
 from shiftleft.migration import migrate
+from shiftleft.options import MigrateOptions
 
 _STATUS_ORDER = ("failed", "needs_llm", "blocked", "llm", "translated", "declared", "inlined")
 
@@ -138,9 +140,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         return fail(str(e))
     progress = ProgressBar(sys.stderr, enabled=args.progress)
     try:
-        result = migrate(
-            args.project,
-            args.out,
+        options = MigrateOptions.of(
             read=args.read,
             target=args.target,
             mode=args.mode,
@@ -151,10 +151,12 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             rules=args.rules,
             disable=args.disable or (),
             llm=llm_config(args),
+            functions=args.functions,
             progress=progress,
             plan=args.plan,
             on_plan=_plan_printer(sys.stderr) if args.plan else _plan_progress(progress),
         )
+        result = migrate(args.project, args.out, options)
     except ShiftleftError as e:
         return fail(str(e))
     if result.planned and not args.plan:
@@ -215,6 +217,7 @@ def register(subparsers: Any) -> None:
         help="rule id or name to switch off (repeatable)",
     )
     add_llm_arguments(m)
+    add_functions_argument(m)
     m.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")  # fmt: skip
     m.add_argument("--format", default="text", choices=["text", "json"],

@@ -27,33 +27,24 @@ from shiftleft.cli.common import (
     translate_options,
 )
 from shiftleft.errors import InputError
-from shiftleft.pipeline import transpile
+from shiftleft.options import VerifyOptions
 from shiftleft.verification import verify
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     try:
         text, name = read_input(args.file)
-        options = translate_options(args)
+        options = VerifyOptions.of(
+            translate_options(args), seeds=args.seeds, generate_rows=args.generate_rows, keys=args.key or None
+        )
         translation: Any = read_input(args.translation)[0] if args.translation else None
         if args.seeds is not None and not Path(args.seeds).is_dir():
             raise UsageError(f"--seeds: no such directory: {args.seeds}")
     except UsageError as e:
         return fail(e)
     try:
-        if translation is None:  # the very translation `shiftleft transpile` gives
-            translation = transpile(text, **options)
-        report = verify(
-            text,
-            translation=translation,
-            read=args.read,
-            target=args.target,
-            mode=args.mode,
-            schema=options["schema"],
-            seeds=args.seeds,
-            generate_rows=args.generate_rows,
-            keys=args.key or None,
-        )
+        # without --translation: the very translation `shiftleft transpile` gives (same options)
+        report = verify(text, options, translation=translation)
     except InputError as e:
         return fail(e, name)
     if args.format == "json":

@@ -28,6 +28,7 @@ from sqlglot.executor import execute
 
 from shiftleft.migration.codes import QUERY_ID
 from shiftleft.migration.render_values import RenderError
+from shiftleft.migration.translate import seed_columns
 
 if TYPE_CHECKING:
     from shiftleft.migration.project import Node
@@ -145,8 +146,6 @@ def _python_value(text: str, flink_type: str) -> Any:
 
 
 def _seed_rows(state: _ModelState, node: Node) -> list[dict[str, Any]]:
-    from shiftleft.migration.translate import seed_columns  # the seed typing of translation
-
     columns, rows = seed_columns(
         Path(node.seed_path or ""), dict(node.config.get("column_types") or {}), state.r.read
     )

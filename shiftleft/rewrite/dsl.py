@@ -20,6 +20,7 @@ from shiftleft.models import Mode, Severity, Target
 from shiftleft.resources import grammar
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.pattern import (
+    PLACEHOLDER,
     Bindings,
     instantiate,
     match,
@@ -70,7 +71,6 @@ class DeclarativeRule(Rule):
 
 def _render(text: str, bindings: Bindings, dialect: str) -> str:
     """Substitute ``$x`` in a message with the SQL of what ``$x`` bound to."""
-    from shiftleft.rewrite.pattern import PLACEHOLDER
 
     def sub(m: Any) -> str:
         bound = bindings.get(m.group(1))
