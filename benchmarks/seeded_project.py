@@ -48,7 +48,7 @@ def _cols(alias: str, names: tuple[str, ...]) -> str:
     return ", ".join(f"{alias}.{c}" for c in names)
 
 
-def _seeds(rnd: random.Random, customers: int = 40, orders: int = 160) -> dict[str, str]:
+def _seeds(rnd: random.Random, customers: int = 30, orders: int = 90) -> dict[str, str]:
     start = datetime(2024, 3, 1)
     lines = ["customer_id,name,country,segment"]
     lines += [f"{c},name_{c},{rnd.choice(COUNTRIES)},{rnd.choice(SEGMENTS)}" for c in range(1, customers + 1)]

@@ -31,8 +31,15 @@ from shiftleft.migration import migrate
 
 log = logging.getLogger(__name__)
 
-#: Flink options of every job of a local run (file sinks commit on checkpoints)
-JOB_CONFIG = {"execution.checkpointing.interval": "1 s"}
+#: Flink options of every job of a local run.  File sinks commit on checkpoints.  A keyed
+#: table's file is read back as changes by key: its sink may write upserts (an update as a
+#: bare new row, "op": "c", when the query's upsert key is the table's key), which the
+#: debezium-json source would read as inserts; with cdc-events-duplicate the planner
+#: normalizes every keyed CDC source by its primary key (a row for a known key replaces it).
+JOB_CONFIG = {
+    "execution.checkpointing.interval": "1 s",
+    "table.exec.source.cdc-events-duplicate": "true",
+}
 
 
 class LocalRun(BaseModel):
