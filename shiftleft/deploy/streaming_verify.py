@@ -17,6 +17,7 @@ Each table gets one verdict:
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -246,8 +247,11 @@ def verify_streaming(
     one at ``cluster_url``), build it with dbt-duckdb in ``out/dbt``, compare every table."""
     out = Path(out).resolve()
     migrated: MigrationResult = migrate(project, out / "pipelines", read=read)
-    dbt = build(Path(project), out / "dbt")
-    run = run_pipelines(out / "pipelines", out, timeout=timeout, cluster_url=cluster_url)
+    # dbt builds in a subprocess while the cluster runs the pipelines
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        building = pool.submit(build, Path(project), out / "dbt")
+        run = run_pipelines(out / "pipelines", out, timeout=timeout, cluster_url=cluster_url)
+        dbt = building.result()
     pipelines = load_pipelines(out / "pipelines")
     results = read_results(Path(run.results_dir))
     verdicts: dict[str, TableVerdict] = {}
