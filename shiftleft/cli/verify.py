@@ -26,12 +26,15 @@ from shiftleft.cli.common import (
     read_input,
     translate_options,
 )
+from shiftleft.cli.verify_streaming import add_streaming_arguments, cmd_verify_streaming
 from shiftleft.errors import InputError
 from shiftleft.options import VerifyOptions
 from shiftleft.verification import verify
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    if args.streaming:
+        return cmd_verify_streaming(args)
     try:
         text, name = read_input(args.file)
         options = VerifyOptions.of(
@@ -62,7 +65,8 @@ def register(subparsers: Any) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    v.add_argument("file", help="SQL file of the SOURCE query / script, or - for standard input")
+    v.add_argument("file", help="SQL file of the SOURCE query / script, or - for standard input "
+                   "(with --streaming: a dbt project folder)")
     add_translate_arguments(v)
     v.add_argument("--seeds", metavar="DIR", help="folder of <table>.csv / <table>.parquet input rows")
     v.add_argument("--generate-rows", type=int, default=0, metavar="N",
@@ -73,6 +77,7 @@ def register(subparsers: Any) -> None:
                    help="result column identifying a row in the diff (repeatable)")
     v.add_argument("--format", default="text", choices=["text", "json"])
     add_fail_on(v)
+    add_streaming_arguments(v)
     v.set_defaults(func=_cmd_verify)
 
 
