@@ -25,8 +25,6 @@ from pathlib import Path
 
 PROJECT = "seeded_shop"
 ORDER = ("order_id", "customer_id", "status", "channel", "amount_cents", "paid_cents", "order_ts")
-CUSTOMER = ("customer_id", "country", "segment", "order_count", "total_cents")
-REPORT = ("grp", "n", "total_cents")
 STATUSES = ("placed", "shipped", "completed", "returned", "cancelled")
 CHANNELS = ("web", "store", "app")
 COUNTRIES = ("fr", "de", "us", "jp", "br")

@@ -16,6 +16,8 @@ tb
 # pydantic report fields: written into the JSON/HTML reports, read by their consumers
 elapsed_ms
 elapsed_s
+log_tail  # verify --streaming's JSON report: the end of dbt's output
+run_seconds  # verify --streaming's JSON report
 
 # dbt's Jinja API, called by the templates of the projects we render
 # (shiftleft/migration/render_state.py, render_values.py, package_macros.py, query_answers.py)
