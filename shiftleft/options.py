@@ -310,6 +310,7 @@ class MigrateKwargs(TypedDict, total=False):
     functions: Mapping[str, str] | str | Path | None
     vars: Mapping[str, Any] | None
     layout: str | Path | None
+    catalog: str | Path | None
     force: bool
     jobs: int | None
     env: Mapping[str, str] | None
@@ -327,7 +328,8 @@ class MigrateOptions(TranspileOptions):
     (``read`` may stay None: the project's profile decides) plus the project-wide ones.
 
     * ``vars``: dbt variables, as ``dbt --vars``; ``layout``: a ``shiftleft.yml`` with a
-      ``layout:`` section; ``force``: overwrite files edited since the last migration;
+      ``layout:`` section; ``catalog``: dbt's ``catalog.json`` (column lists and types; default:
+      the project's ``target/catalog.json`` when present); ``force``: overwrite files edited since the last migration;
       ``jobs``: worker processes; ``env``: environment variables for ``env_var()``;
       ``progress``: called with (done, total, node name); ``plan``: plan every table on the
       embedded Flink (None: when it can run here, see :mod:`shiftleft.migration.plan_check`;
@@ -337,6 +339,7 @@ class MigrateOptions(TranspileOptions):
     read: str | None = None  # type: ignore[assignment]  # None: the project's profile, else spark
     vars: dict[str, Any] = Field(default_factory=dict)
     layout: Path | None = None
+    catalog: Path | None = None
     force: bool = False
     jobs: int | None = Field(default=None, ge=0)
     env: dict[str, str] | None = None

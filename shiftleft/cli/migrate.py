@@ -146,6 +146,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             mode=args.mode,
             vars=variables,
             layout=args.layout,
+            catalog=args.catalog,
             force=args.force,
             jobs=args.jobs,
             rules=args.rules,
@@ -192,6 +193,12 @@ def register(subparsers: Any) -> None:
         "--layout",
         metavar="FILE",
         help="shiftleft.yml with a layout: section (default: the project's)",
+    )
+    m.add_argument(
+        "--catalog",
+        metavar="FILE",
+        help="dbt's catalog.json (dbt docs generate): column lists and types the properties "
+        "files do not declare (default: the project's target/catalog.json when present)",
     )
     m.add_argument(
         "--force", action="store_true", help="overwrite files edited since the last migration"

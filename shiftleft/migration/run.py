@@ -27,6 +27,7 @@ from shiftleft.derive import Relation
 from shiftleft.migration import layout as layout_
 from shiftleft.migration import node_findings, plan_check, relations
 from shiftleft.migration.assemble import assemble, write
+from shiftleft.migration.catalog import apply_catalog, find_catalog
 from shiftleft.migration.codes import MATERIALIZATION_ID, PROJECT_ID, RENDER_HINTS, RENDER_ID
 from shiftleft.migration.dag import dag_levels
 from shiftleft.migration.manifest import load_manifest
@@ -402,6 +403,8 @@ def migrate(
         mode: ``"streaming"`` (default) or ``"batch"``.
         vars: dbt variables, as ``dbt --vars`` (they override the project's).
         layout: a ``shiftleft.yml`` with a ``layout:`` section (default: the project's own).
+        catalog: dbt's ``catalog.json`` for column lists and types the properties files do
+            not declare (default: the project's ``target/catalog.json`` when present).
         force: overwrite files edited since the last migration.
         jobs: worker processes for large projects (default: one per CPU).
         rules, disable, llm, streaming, functions, pretty: as for :func:`shiftleft.transpile`.
@@ -426,6 +429,9 @@ def migrate(
     else:
         dbt_project = load_project(path, cli_vars=opts.vars)
         read_ = opts.read or detect_read(dbt_project) or "spark"
+        catalog_path = find_catalog(dbt_project, opts.catalog)
+        if catalog_path is not None:
+            apply_catalog(dbt_project, catalog_path)
     translation = opts.translation(read_)  # checks the dialect
     layout_config = layout_.load_layout_config(opts.layout, dbt_project.root)
     run = _Migration(
