@@ -58,7 +58,7 @@ def test_a_bad_catalog_is_a_config_error(tmp_path: Path) -> None:
     project = make_project(tmp_path / "p", {"m.sql": "select 1 as x"})
     bad = tmp_path / "catalog.json"
     bad.write_text("{not json")
-    with pytest.raises(ConfigError, match="catalog.json"):
+    with pytest.raises(ConfigError, match=r"catalog\.json"):
         migrate(project, catalog=bad, plan=False)
     with pytest.raises(ConfigError, match="no such file"):
         migrate(project, catalog=tmp_path / "missing.json", plan=False)
