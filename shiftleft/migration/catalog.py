@@ -45,7 +45,7 @@ def _columns(entry: Any) -> list[tuple[str, str | None]]:
     columns = entry.get("columns") if isinstance(entry, dict) else None
     if not isinstance(columns, dict):
         return []
-    found = []
+    found: list[tuple[int, str, str | None]] = []
     for key, column in columns.items():
         if not isinstance(column, dict):
             continue
@@ -53,7 +53,8 @@ def _columns(entry: Any) -> list[tuple[str, str | None]]:
         if name.isupper():  # Snowflake's unquoted names: the models write them in any case
             name = name.lower()
         kind = column.get("type")
-        index = column.get("index") if isinstance(column.get("index"), int) else len(found)
+        position = column.get("index")
+        index = position if isinstance(position, int) else len(found)
         found.append((index, str(name), str(kind) if kind else None))
     return [(name, kind) for _, name, kind in sorted(found, key=lambda c: c[0])]
 
