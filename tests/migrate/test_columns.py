@@ -171,3 +171,16 @@ def test_type_of_use_of_an_undeclared_source_column_plans(
     assert f"x {flink}" in (result.table("users").ddl or "")
     model = result.table("m")
     assert model.status is Status.TRANSLATED, [d.message for d in model.diagnostics]
+
+
+@pytest.mark.parametrize("read", ["spark", "snowflake"])
+def test_column_names_in_another_case_read_their_declared_spelling(
+    tmp_path: Path, read: str
+) -> None:
+    """Spark and Snowflake resolve names without regard to case; Flink does not: a model
+    writing ``USER_ID`` over a source declaring ``user_id`` plans (SL3020)."""
+    sql = "select ID, User_Id as uid, EVENT_TS from {{ source('app', 'events') }} where KIND = 'x'"
+    project = make_project(tmp_path / "p", {"m.sql": sql})
+    model = migrate(project, read=read, plan=True).table("m")
+    assert model.status is Status.TRANSLATED, [d.message for d in model.diagnostics]
+    assert "SL3020" in model.rules_applied
