@@ -19,7 +19,7 @@ from shiftleft.precedence import parenthesize
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.rewrite.registry import RuleSet, resolve_rules
-from shiftleft.streaming.catalog import ScriptCatalog, describe
+from shiftleft.streaming.catalog import ScriptCatalog, describe, inferred_event_time
 from shiftleft.streaming.options import StreamingOptions
 from shiftleft.streaming.sink import SinkOptions, sink_statements
 from shiftleft.streaming.sources import source_ddl
@@ -133,11 +133,14 @@ def transpile(
 
     results: list[StatementResult] = []
     final_trees: list[exp.Expr] = []
-    catalog = ScriptCatalog(event_time_, schema_)
     read_statements = read_script(sql, read)
     unread = [s.error for s in read_statements if s.error is not None]
     if unread and len(unread) == len(read_statements):
         raise unread[0]  # nothing could be read: the script is bad input as a whole
+    inferred: list[Diagnostic] = []
+    if sources and mode_ is Mode.STREAMING:  # shiftleft writes the watermark: infer the event time
+        event_time_, inferred = inferred_event_time([s.tree for s in read_statements if s.tree], schema_, event_time_, read)
+    catalog = ScriptCatalog(event_time_, schema_, streaming_.relations)
     for stmt in read_statements:
         if stmt.error is not None:
             results.append(_unreadable(stmt))
@@ -218,6 +221,7 @@ def transpile(
         if sources
         else ([], [])
     )
+    script_notes = [*inferred, *script_notes]
     separator = ";\n\n" if pretty else ";\n"
     parts = [*source_statements, *(r.sql for r in results)]
     out = separator.join(parts) + (";\n" if parts else "")

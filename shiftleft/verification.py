@@ -434,6 +434,9 @@ def verify(
         declared, setup = _seed_setup(side, planned_statements, workdir)
         if plan:
             _plan(report, planner, planned_sql, mode, [d for t, d in setup if t not in declared])
+            from shiftleft.derive.verdict import script_verdicts  # planner vs derivation: SL4111
+
+            report.diagnostics += script_verdicts(planner, planned_sql, mode, [d for t, d in setup if t not in declared])
         if reconcile:
             if side is None or not has_rows or not source_statements:
                 why = "no source SQL given" if not source_statements else (

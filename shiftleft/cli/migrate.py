@@ -15,11 +15,13 @@ import yaml
 
 from shiftleft.cli.common import (
     EXIT_DIAGNOSTICS,
+    EVENT_TIME_HELP,
     EXIT_OK,
     UsageError,
     add_llm_arguments,
     fail,
     llm_config,
+    parse_event_time,
 )
 from shiftleft.errors import ShiftleftError
 from shiftleft.migration import migrate
@@ -103,6 +105,7 @@ def _plan_printer(stream: TextIO) -> Any:
 def _cmd_migrate(args: argparse.Namespace) -> int:
     try:
         variables = _vars(args.vars)
+        event_time = parse_event_time(args.event_time)
     except UsageError as e:
         return fail(str(e))
     progress = ProgressBar(sys.stderr, enabled=args.progress)
@@ -123,6 +126,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             progress=progress,
             plan=args.plan,
             on_plan=_plan_printer(sys.stderr) if args.plan else None,
+            event_time=event_time,
         )
     except ShiftleftError as e:
         return fail(str(e))
@@ -176,6 +180,7 @@ def register(subparsers: Any) -> None:
         metavar="ID",
         help="rule id or name to switch off (repeatable)",
     )
+    m.add_argument("--event-time", action="append", metavar="TABLE.COLUMN", help=EVENT_TIME_HELP)
     add_llm_arguments(m)
     m.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")  # fmt: skip

@@ -33,6 +33,7 @@ from shiftleft.migration.planning import TablePlan
 from shiftleft.migration.project import DbtProject, Node, load_project
 from shiftleft.migration.render import Renderer, RenderError, inject_ctes
 from shiftleft.migration.source_columns import source_columns
+from shiftleft.migration.event_times import apply_event_times
 from shiftleft.migration.status import settle
 from shiftleft.migration.translate import TIME_TYPE, NodeJob, NodeOutcome, read_type, translate
 from shiftleft.models import Diagnostic, Mode, Severity, Target
@@ -403,6 +404,7 @@ def migrate(
     progress: Progress | None = None,
     plan: bool = False,
     on_plan: Callable[[PipelineTable, TablePlan], None] | None = None,
+    event_time: Mapping[str, str] | None = None,
 ) -> MigrationResult:
     """Migrate a dbt project (a folder with ``dbt_project.yml``, or a compiled
     ``target/manifest.json``) to Flink pipelines.
@@ -424,6 +426,8 @@ def migrate(
         plan: plan every DDL and DML with the embedded Flink 2.3 (needs the ``flink`` extra
             and Java 17) and report what it rejects on the table concerned.
         on_plan: with ``plan``, called with each table and its planner verdict as it is planned.
+        event_time: ``{table: column}``, the event time of models / source tables (overrides
+            ``meta: {event_time: true}`` and ``config(event_time=...)``; see migration.event_times).
 
     Raises:
         ConfigError: not a dbt project, unreadable YAML or manifest, a bad option.
@@ -474,6 +478,7 @@ def migrate(
     for problem in [*dbt_project.problems, *(m.problem for m in dbt_project.macros if m.problem)]:
         run.notes.append(Diagnostic(rule_id=PROJECT_ID, severity=Severity.ERROR, message=problem))
     run.discover()
+    run.notes += apply_event_times(dbt_project, event_time)
     for uid, node in dbt_project.nodes.items():  # known before the models reading them
         if node.resource_type == "source" and uid not in run.alias_of:
             run.source_columns[uid] = source_columns(run, node)
