@@ -249,6 +249,10 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     # a key that is not the one the query updates by: the latest row per key wins (dbt's
     # unique_key semantics); Flink 2.3 asks for that policy explicitly
     conflict = bool(key) and not same_key(tree, key, emitted.key)
+    query_types = {n: t for n, t in inferred if t}
+    for k in key if not conflict else []:  # a CAST of a key column drops Flink's upsert key
+        if casts.pop(k, None) is not None and k in query_types:
+            columns = [(c, query_types[k] if c == k else t) for c, t in columns]
     out.changelog = changelog.mode.value
     out.primary_key = list(changelog.key)
 
