@@ -17,7 +17,7 @@ import sqlglot
 from pydantic import BaseModel, Field
 from sqlglot import exp
 
-from shiftleft.derive.verdict import StatementVerdicts, session_verdicts
+from shiftleft.streaming.verdict import StatementVerdicts, session_verdicts
 from shiftleft.flink_engine.planner import FlinkPlanner, PlannerError, PlanSession
 from shiftleft.migration.dag import dag_levels
 from shiftleft.migration.models import MigrationResult, PipelineTable

@@ -15,7 +15,7 @@ from typing_extensions import Unpack
 from shiftleft.errors import ConfigError
 from shiftleft.flink_engine import default_planner
 from shiftleft.flink_engine.planner import FlinkPlanner, split_statements
-from shiftleft.derive.verdict import script_verdicts
+from shiftleft.streaming.verdict import script_verdicts
 from shiftleft.models import Diagnostic, Severity, TranspileResult
 from shiftleft.options import TranspileOptions, VerifyKwargs, VerifyOptions
 from shiftleft.parse import parse_script
@@ -86,7 +86,8 @@ def verify(
             prefix = [d for t, d in setup if t not in declared]
             _plan(report, planner, report.planned_sql, prefix)
             # planner vs derivation (SL4111): where the planner's changelog differs
-            report.diagnostics += script_verdicts(planner, report.planned_sql, report.mode, prefix)
+            statements = split_statements(report.planned_sql)
+            report.diagnostics += script_verdicts(planner, statements, report.mode, prefix)
         if opts.reconcile:
             why = _not_reconciled(side is not None and has_rows, sources, planned_statements[len(source_tables) :])
             if why is not None:

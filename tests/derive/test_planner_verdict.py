@@ -7,7 +7,8 @@ import pytest
 
 from _flink_oracle import CATALOG_DDL
 from shiftleft.derive import append_source, upsert_source
-from shiftleft.derive.verdict import PlannerChangelog, compare, script_verdicts
+from shiftleft.streaming.verdict import PlannerChangelog, compare, script_verdicts
+from shiftleft.flink_engine.planner import split_statements
 from shiftleft.models import Severity
 
 _UPDATING = PlannerChangelog(modes=["I", "UB", "UA", "D"])
@@ -39,7 +40,8 @@ def test_script_verdicts_say_where_the_planner_differs(flink_planner_connectors)
         # Flink 2.3 plans a Top-1 ordered ascending by a non-time column insert-only (append-fast)
         "SELECT id, v FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY v) = 1",
     ]) + ";"
-    found = script_verdicts(flink_planner_connectors, script, "streaming")
+    statements = split_statements(script)
+    found = script_verdicts(flink_planner_connectors, statements, "streaming")
     assert [(d.statement, d.severity) for d in found] == [(len(CATALOG_DDL) + 4, Severity.INFO)], found
     assert "insert-only [I]" in found[0].message
-    assert script_verdicts(flink_planner_connectors, script, "batch") == []
+    assert script_verdicts(flink_planner_connectors, statements, "batch") == []

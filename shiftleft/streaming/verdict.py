@@ -29,6 +29,7 @@ from sqlglot import exp
 from shiftleft.derive.engine import derive, query_of
 from shiftleft.derive.relation import Relation
 from shiftleft.models import Diagnostic, Severity
+from shiftleft.streaming.catalog import ScriptCatalog
 
 log = logging.getLogger(__name__)
 
@@ -52,22 +53,16 @@ class PlannerChangelog(BaseModel):
 
 
 class _Explainer:
-    """``EXPLAIN CHANGELOG_MODE`` in a Java TableEnvironment (details built once)."""
+    """``EXPLAIN CHANGELOG_MODE`` in a Java TableEnvironment (an SQL statement: no gateway)."""
 
     def __init__(self, env: Any) -> None:
-        from shiftleft.flink_engine import jvm
-
-        gateway = jvm.get_gateway()
-        api = gateway.jvm.org.apache.flink.table.api
         self.env = env
-        self.format = api.ExplainFormat.TEXT
-        self.details = gateway.new_array(api.ExplainDetail, 1)
-        self.details[0] = api.ExplainDetail.CHANGELOG_MODE
 
     def changelog(self, query_sql: str) -> PlannerChangelog | None:
         """The modes of the query's root operator, or None when the planner refuses it."""
         try:
-            text = str(self.env.explainSql(query_sql, self.format, self.details))
+            rows = self.env.executeSql(f"EXPLAIN CHANGELOG_MODE {query_sql}").collect()
+            text = str(rows.next().getField(0)) if rows.hasNext() else ""
         except Exception:  # noqa: BLE001 - a rejected query has no verdict (SL5010 says why)
             log.debug("no changelog verdict for %s", query_sql[:80], exc_info=True)
             return None
@@ -138,8 +133,6 @@ class StatementVerdicts:
     :meth:`declare` each DDL the planner accepted, :meth:`check` each INSERT / view."""
 
     def __init__(self, env: Any) -> None:
-        from shiftleft.streaming.catalog import ScriptCatalog  # streaming imports derive
-
         self._explainer = _Explainer(env)
         self.catalog = ScriptCatalog()
 
@@ -177,20 +170,19 @@ def session_verdicts(session: Any) -> StatementVerdicts | None:
     return StatementVerdicts(env)
 
 
-def script_verdicts(planner: Any, script: str, mode: str, prefix: list[str] | None = None) -> list[Diagnostic]:
-    """SL4111 for each statement of ``script`` (planned one by one in a fresh streaming session
-    of ``planner``, after the ``prefix`` DDL) whose planner changelog differs from the
-    derivation; each diagnostic carries its statement's index and line."""
+def script_verdicts(planner: Any, statements: list[Any], mode: str, prefix: list[str] | None = None) -> list[Diagnostic]:
+    """SL4111 for each of ``statements`` (a script split by the planner's splitter: objects
+    with ``index``, ``sql``, ``kind``, ``keywords``, ``line``), planned one by one in a fresh
+    streaming session of ``planner`` after the ``prefix`` DDL, whose planner changelog differs
+    from the derivation; each diagnostic carries its statement's index and line."""
     if mode != "streaming":
         return []
-    from shiftleft.flink_engine.planner import split_statements
-
     session = planner.session("streaming")
     for ddl in prefix or []:
         session.plan(ddl.rstrip().rstrip(";") + ";\n")
     verdicts: StatementVerdicts | None = None
     out: list[Diagnostic] = []
-    for st in split_statements(script):
+    for st in statements:
         report = session.plan(st.sql.rstrip().rstrip(";") + ";\n")
         verdicts = verdicts or session_verdicts(session)
         if verdicts is None:
