@@ -130,6 +130,45 @@ CODES: dict[str, CodeDoc] = {
         "Set a state TTL (`--state-ttl`, a STATE_TTL hint or table.exec.state.ttl), or aggregate "
         "over a window TVF (TUMBLE / HOP / CUMULATE) instead.",
     ),
+    "SL4108": CodeDoc(
+        "event time inferred",
+        "No event time was declared for a source table, but the script makes it unambiguous: the only "
+        "column bucketed by window() / session_window(), or the only timestamp-typed column bucketed by "
+        "date_trunc or ordering a ROW_NUMBER / OVER window.  The source DDL shiftleft writes declares a "
+        "WATERMARK on it (only with sources=True, where shiftleft writes that DDL).",
+        "Confirm it, or name the right column: event_time={'t': 'ts'} / --event-time t.ts.",
+    ),
+    "SL4109": CodeDoc(
+        "a window needs a time attribute",
+        "A time bucket (window(ts, ...), session_window, a date_trunc / FLOOR GROUP BY) is on a column "
+        "that is not a time attribute of its input: no event time is declared for the table, or a view, "
+        "CTE, aggregation or regular join in between turned it into a plain timestamp.  window() / "
+        "session_window() then have no Flink form (error); a date_trunc bucket stays a regular, updating "
+        "GROUP BY with unbounded state (info, a warning when some event time is declared).",
+        "Declare the event time (event_time= / --event-time t.ts, a dbt column meta: {event_time: true}, "
+        "config(event_time=...)), and window the table that carries it.",
+    ),
+    "SL4110": CodeDoc(
+        "a time bucket over an updating input",
+        "Flink 2.3 plans a window aggregation over an updating input (an upsert table, a keep-last "
+        "dedup, an outer join...) and emits each window once, when the watermark passes its end: updates "
+        "and retractions arriving later are dropped, so the result differs from the batch (dbt / Spark) "
+        "result.  A date_trunc bucket therefore stays a regular GROUP BY (exact, updating); a Spark "
+        "window() / session_window(), which has no other Flink form, becomes a window TVF with this warning.",
+        "Window the insert-only source (before the dedup / upsert), or keep the regular aggregation with a "
+        "state TTL.",
+    ),
+    "SL4111": CodeDoc(
+        "the planner's changelog differs from the derived one",
+        "With the planner (migrate --plan, verify), each table's query is explained with EXPLAIN "
+        "CHANGELOG_MODE and its sink planned; when the planner's verdict (insert-only / updating, the "
+        "sink's upsert key accepted or not) differs from shiftleft's static derivation, the diagnostic "
+        "names both, and the planner's verdict is the one the sink must follow.  An error when the "
+        "derivation said insert-only and the planner updates (the append sink would lose updates), or "
+        "when the planner refuses the derived key; info when the derivation was only conservative.",
+        "Follow the planner's verdict for the sink (the message says which), and report the query: the "
+        "derivation should agree with Flink (tests/derive/regressions.sql).",
+    ),
     # dbt migration
     "SL5001": CodeDoc(
         "model cannot be rendered",

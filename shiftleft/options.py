@@ -320,7 +320,7 @@ class MigrateKwargs(TypedDict, total=False):
 
 
 #: options each model's translation derives itself in a migration
-_PER_MODEL = ("schema", "event_time", "sources")
+_PER_MODEL = ("schema", "sources")  # event_time: migrate overrides, see migration.event_times
 
 
 class MigrateOptions(TranspileOptions):
@@ -366,7 +366,7 @@ class MigrateOptions(TranspileOptions):
         given = [f for f in _PER_MODEL if self.explicit().get(f)]  # None / {} / False: not given
         if given:
             raise ConfigError(
-                f"{', '.join(given)}: not an option of migrate (each model's columns, event time "
+                f"{', '.join(given)}: not an option of migrate (each model's columns "
                 "and sources come from the project)"
             )
         return self

@@ -25,7 +25,7 @@ from shiftleft.parse import ReadStatement, read_script
 from shiftleft.precedence import parenthesize
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
-from shiftleft.streaming.catalog import ScriptCatalog, describe
+from shiftleft.streaming.catalog import ScriptCatalog, describe, inferred_event_time
 from shiftleft.streaming.sink import sink_statements
 from shiftleft.streaming.sources import source_ddl
 
@@ -83,11 +83,16 @@ def transpile(sql: str, options: TranspileOptions | None = None, **kwargs: Unpac
     fallback = _llm_fallback(opts.llm)
     results: list[StatementResult] = []
     final_trees: list[exp.Expr] = []
-    catalog = ScriptCatalog(opts.event_time, opts.schema_)
     read_statements = read_script(sql, opts.read)
     unread = [s.error for s in read_statements if s.error is not None]
     if unread and len(unread) == len(read_statements):
         raise unread[0]  # nothing could be read: the script is bad input as a whole
+    inferred: list[Diagnostic] = []
+    if opts.sources and opts.mode is Mode.STREAMING:  # shiftleft writes the watermark: infer the event time
+        trees = [s.tree for s in read_statements if s.tree is not None]
+        event_time, inferred = inferred_event_time(trees, opts.schema_, opts.event_time, opts.read)
+        opts = opts.model_copy(update={"event_time": event_time})
+    catalog = ScriptCatalog(opts.event_time, opts.schema_, opts.streaming.relations)
     for stmt in read_statements:
         if stmt.error is not None:
             results.append(_unreadable(stmt))
@@ -112,6 +117,7 @@ def transpile(sql: str, options: TranspileOptions | None = None, **kwargs: Unpac
         if opts.sources
         else ([], [])
     )
+    script_notes = [*inferred, *script_notes]
     separator = ";\n\n" if opts.pretty else ";\n"
     parts = [*source_statements, *(r.sql for r in results)]
     out = separator.join(parts) + (";\n" if parts else "")

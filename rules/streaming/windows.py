@@ -7,11 +7,18 @@ import re
 import sqlglot
 from sqlglot import exp
 
+from shiftleft.derive.windowing import BucketInput, bucket_input
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.packs import pack_module
+from shiftleft.streaming.catalog import rule_catalog
 
 H = pack_module(__file__, "_helpers")
+
+#: a window needs a time attribute that cannot be found
+NO_TIME_ID = "SL4109"
+#: a time bucket over an updating input (a window TVF would drop late updates)
+UPDATING_ID = "SL4110"
 
 _EVENT_TIME = {"t": "ts"}
 _SPARK_WINDOWS = {"window": "window", "session_window": "session_window"}
@@ -35,6 +42,10 @@ def _duration(node: exp.Expr | None) -> str | None:
         if total % seconds == 0:
             return f"INTERVAL '{total // seconds}' {unit}"
     return None
+
+
+_NO_TIME = "no time attribute: "
+_UPDATING = "updating input: "
 
 
 class _Bucket:
@@ -157,33 +168,84 @@ class TimeBucketToWindowTvf(Rule):
         bucket = buckets[0]
         if bucket.spark_fn is None and ctx.mode != Mode.STREAMING:
             return None  # a date_trunc GROUP BY is a fine batch aggregation
-        reason = self._why_not(node, group, buckets, ctx)
+        reason = self._why_not(node, group, buckets)
+        if reason is None:
+            reason = self._input_verdict(node, bucket, ctx)
         if reason is not None:
             if bucket.spark_fn is not None:
                 ctx.report(
                     bucket.key,
-                    f"{bucket.spark_fn}() has no Flink function and cannot become a window TVF here: {reason}",
+                    f"{bucket.spark_fn}() has no Flink function and cannot become a window TVF here: "
+                    f"{reason.removeprefix(_NO_TIME)}",
                     severity=Severity.ERROR,
                     suggestion="group over FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL ...)) "
                     "GROUP BY window_start, window_end (HOP / SESSION for sliding / session windows) "
-                    "on the table's event-time column",
+                    "on the table's event-time column (declare it: --event-time t.ts)",
+                    rule_id=NO_TIME_ID if reason.startswith(_NO_TIME) else None,
                 )
-            elif H.any_event_time(node, ctx):
+            elif reason.startswith(_UPDATING):
                 ctx.report(
                     bucket.key,
-                    f"GROUP BY {H.column_sql(bucket.key)} stays a regular aggregation ({reason}): "
-                    "Flink emits an updating result and keeps every bucket in state forever",
+                    f"GROUP BY {H.column_sql(bucket.key)} stays a regular aggregation: {reason[len(_UPDATING):]}; "
+                    "the regular aggregation is exact (an updating result, state kept per bucket)",
                     severity=Severity.WARNING,
+                    suggestion="keep it (set a state TTL to bound the state), or aggregate the insert-only "
+                    "source before it is deduplicated / upserted",
+                    rule_id=UPDATING_ID,
+                )
+            elif reason.startswith(_NO_TIME) or H.any_event_time(node, ctx):
+                ctx.report(
+                    bucket.key,
+                    f"GROUP BY {H.column_sql(bucket.key)} stays a regular aggregation ({reason.removeprefix(_NO_TIME)}): "
+                    "Flink emits an updating result and keeps every bucket in state forever",
+                    severity=Severity.WARNING if H.any_event_time(node, ctx) else Severity.INFO,
                     suggestion="aggregate over a window TVF on the event-time column: FROM TABLE(TUMBLE("
-                    "TABLE t, DESCRIPTOR(ts), INTERVAL '1' HOUR)) GROUP BY window_start, window_end; or "
-                    "set a state TTL (table.exec.state.ttl)",
+                    "TABLE t, DESCRIPTOR(ts), INTERVAL '1' HOUR)) GROUP BY window_start, window_end "
+                    "(declare the event time: --event-time t.ts); or set a state TTL (table.exec.state.ttl)",
+                    rule_id=NO_TIME_ID if reason.startswith(_NO_TIME) else None,
                 )
             return None
+        if self._updating(node, bucket, ctx):  # window() has no exact form: rewritten, and said
+            ctx.report(
+                bucket.key,
+                f"{bucket.spark_fn}() becomes a window TVF over an updating input: "
+                f"{self._updating(node, bucket, ctx)}",
+                severity=Severity.WARNING,
+                suggestion="window the insert-only source instead (before the dedup / upsert), or "
+                "group by FLOOR(ts TO unit) for an exact, updating result",
+                rule_id=UPDATING_ID,
+            )
         self._rewrite(node, group, bucket)
         return node
 
     @staticmethod
-    def _why_not(node: exp.Select, group: exp.Group, buckets: list[_Bucket], ctx: RuleContext) -> str | None:
+    def _input(node: exp.Select, bucket: _Bucket, ctx: RuleContext) -> tuple[exp.Table, BucketInput]:
+        table = node.args["from_"].this
+        key = ("SL4007-input", id(node))
+        if key not in ctx.memo:
+            assert isinstance(bucket.column, exp.Column)
+            ctx.memo[key] = bucket_input(table, bucket.column.name, rule_catalog(ctx))
+        return table, ctx.memo[key]
+
+    @classmethod
+    def _input_verdict(cls, node: exp.Select, bucket: _Bucket, ctx: RuleContext) -> str | None:
+        """The derivation's word on the FROM input: the bucket column must be one of its time
+        attributes; an updating input keeps a date_trunc bucket a regular GROUP BY."""
+        table, found = cls._input(node, bucket, ctx)
+        assert isinstance(bucket.column, exp.Column)
+        if not found.time_attribute:
+            return _NO_TIME + found.missing_time(H.column_sql(bucket.column), table.name)
+        if found.updating and bucket.spark_fn is None:
+            return _UPDATING + found.updating_reason(table.name)
+        return None
+
+    @classmethod
+    def _updating(cls, node: exp.Select, bucket: _Bucket, ctx: RuleContext) -> str | None:
+        table, found = cls._input(node, bucket, ctx)
+        return found.updating_reason(table.name) if found.updating else None
+
+    @staticmethod
+    def _why_not(node: exp.Select, group: exp.Group, buckets: list[_Bucket]) -> str | None:
         bucket = buckets[0]
         if len(buckets) > 1:
             return "it groups by more than one time bucket"
@@ -197,8 +259,8 @@ class TimeBucketToWindowTvf(Rule):
             return "the FROM clause is not a single table"
         if node.args.get("joins") or node.args.get("laterals"):
             return "the query joins several inputs"
-        if not isinstance(bucket.column, exp.Column) or not ctx.is_event_time(bucket.column):
-            return f"{H.column_sql(bucket.column)} is not the declared event-time column of {table.name}"
+        if not isinstance(bucket.column, exp.Column):
+            return f"{_NO_TIME}{H.column_sql(bucket.column)} is not a column of {table.name}"
         for col in node.find_all(exp.Column):
             if col.parent_select is node and col.name.lower() in _SPARK_WINDOWS and not col.table:
                 return "the window struct itself is selected (only window.start / window.end map to Flink)"

@@ -88,16 +88,24 @@ def read_schema(path: str | None) -> dict[str, dict[str, str]] | None:
     return data
 
 
-def _event_time(pairs: list[str] | None) -> dict[str, str] | None:
+def parse_event_time(pairs: list[str] | None) -> dict[str, str] | None:
+    """``--event-time TABLE.COLUMN`` (repeatable; the last dot splits, so ``source.table.col``
+    works; ``TABLE=COLUMN`` is read too), for transpile, verify and migrate alike."""
     if not pairs:
         return None
     found = {}
     for pair in pairs:
-        table, sep, column = pair.partition("=")
+        table, sep, column = pair.partition("=") if "=" in pair else pair.rpartition(".")
         if not sep or not table or not column:
-            raise UsageError(f"--event-time expects TABLE=COLUMN, got {pair!r}")
+            raise UsageError(f"--event-time expects TABLE.COLUMN, got {pair!r}")
         found[table] = column
     return found
+
+
+EVENT_TIME_HELP = (
+    "event-time column of a table, TABLE.COLUMN (repeatable): declared TIMESTAMP(3) with a "
+    "watermark; streaming rules window, order and join on it"
+)
 
 
 def _streaming(args: argparse.Namespace) -> StreamingOptions:
@@ -129,7 +137,7 @@ def translate_options(args: argparse.Namespace) -> TranspileOptions:
         pretty=getattr(args, "pretty", False),
         sink=args.sink,
         schema=read_schema(args.schema),
-        event_time=_event_time(args.event_time),
+        event_time=parse_event_time(args.event_time),
         streaming=_streaming(args),
         functions=args.functions,
         llm=llm_config(args),
@@ -167,8 +175,8 @@ def add_translate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--event-time",
         action="append",
-        metavar="TABLE=COLUMN",
-        help="event-time column of a source table (repeatable); streaming rules window, order and join on it",
+        metavar="TABLE.COLUMN",
+        help=EVENT_TIME_HELP,
     )
     parser.add_argument("--state-ttl", metavar="DURATION", help="add a STATE_TTL hint (e.g. 1d, 12h) to regular joins")
     parser.add_argument(

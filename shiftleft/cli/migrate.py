@@ -19,12 +19,14 @@ import yaml
 
 from shiftleft.cli.common import (
     EXIT_DIAGNOSTICS,
+    EVENT_TIME_HELP,
     EXIT_OK,
     UsageError,
     add_functions_argument,
     add_llm_arguments,
     fail,
     llm_config,
+    parse_event_time,
 )
 from shiftleft.errors import ShiftleftError
 from shiftleft.migration import migrate
@@ -136,6 +138,7 @@ def _plan_progress(progress: ProgressBar) -> Any:
 def _cmd_migrate(args: argparse.Namespace) -> int:
     try:
         variables = _vars(args.vars)
+        event_time = parse_event_time(args.event_time)
     except UsageError as e:
         return fail(str(e))
     progress = ProgressBar(sys.stderr, enabled=args.progress)
@@ -156,6 +159,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             progress=progress,
             plan=args.plan,
             on_plan=_plan_printer(sys.stderr) if args.plan else _plan_progress(progress),
+            event_time=event_time,
         )
         result = migrate(args.project, args.out, options)
     except ShiftleftError as e:
@@ -223,6 +227,7 @@ def register(subparsers: Any) -> None:
         metavar="ID",
         help="rule id or name to switch off (repeatable)",
     )
+    m.add_argument("--event-time", action="append", metavar="TABLE.COLUMN", help=EVENT_TIME_HELP)
     add_llm_arguments(m)
     add_functions_argument(m)
     m.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,

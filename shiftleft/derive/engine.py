@@ -120,6 +120,7 @@ def _rename(relation: Relation, alias: exp.Expr | None) -> Relation:
         "time_attributes": rename(relation.time_attributes),
         "rowtime": rename(relation.rowtime),
         "window_columns": rename(relation.window_columns),
+        "constants": rename(relation.constants),
         "ranks": {mapping.get(n, n): r for n, r in relation.ranks.items()},
     })
 

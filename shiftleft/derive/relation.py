@@ -55,6 +55,12 @@ class Relation(BaseModel):
     window_columns: frozenset[str] = frozenset()
     #: at most one row (a global aggregate): unique on any columns, yet no upsert key
     single_row: bool = False
+    #: the single row comes from a global Top-1 (no PARTITION BY): Flink derives no upsert
+    #: key for it, so a join does not treat it as unique on its join columns
+    top1: bool = False
+    #: columns holding one constant value (a Top-1's row number): Flink drops them from
+    #: GROUP BY keys
+    constants: frozenset[str] = frozenset()
     #: SESSION windows with PARTITION BY: the partition columns a window aggregation must
     #: group on (else Flink falls back to an updating aggregation)
     window_partition: frozenset[str] = frozenset()

@@ -38,6 +38,8 @@ class Scope:
     window_partition: set[QCol] = field(default_factory=set)
     ranks: dict[QCol, InternalRank] = field(default_factory=dict)
     single_row: bool = False
+    top1: bool = False
+    constants: set[QCol] = field(default_factory=set)
     operator: str = "scan"
     reason: str = "an append-only source"
     state: list[str] = field(default_factory=list)
@@ -60,9 +62,10 @@ class Scope:
             self.mode, self.deletes = relation.mode, relation.deletes
             self.operator, self.reason = relation.operator, relation.reason
             self.keys = {frozenset((alias, c) for c in k) for k in relation.keys}
-            self.single_row = relation.single_row
+            self.single_row, self.top1 = relation.single_row, relation.top1
         else:
-            self.single_row = False
+            self.single_row = self.top1 = False
+        self.constants |= {(alias, c) for c in relation.constants}
         self.time |= {(alias, c) for c in relation.time_attributes}
         self.rowtime |= {(alias, c) for c in relation.rowtime_columns}
         self.windows |= {(alias, c) for c in relation.window_columns}

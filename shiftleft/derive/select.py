@@ -29,6 +29,7 @@ def _correlate(scope: Scope, join: exp.Join, relation: Relation) -> None:
     alias = source_alias(join.this) or f"_unnest{len(scope.sources)}"
     scope.add(alias, relation.model_copy(update={"keys": frozenset(), "time_attributes": frozenset()}))
     scope.keys = set()
+    scope.state.append("UNNEST join")  # a correlate: an IN over it is planned as a regular join
 
 
 def _join(scope: Scope, join: exp.Join, relation: Relation, where: list[exp.Expr]) -> None:
@@ -39,7 +40,8 @@ def _join(scope: Scope, join: exp.Join, relation: Relation, where: list[exp.Expr
         _correlate(scope, join, relation)
         return
     alias = source_alias(right) or f"_join{len(scope.sources)}"
-    left_mode, left_keys, left_time, left_single = scope.mode, set(scope.keys), set(scope.time), scope.single_row
+    left_mode, left_keys, left_time = scope.mode, set(scope.keys), set(scope.time)
+    left_single = scope.single_row and not scope.top1  # Flink keys no global Top-1
     on = join.args.get("on")
     parts = conjuncts(on) if on is not None else list(where)
     scope.add(alias, relation)
@@ -66,7 +68,7 @@ def _join(scope: Scope, join: exp.Join, relation: Relation, where: list[exp.Expr
         return
     scope.time = set()
     scope.state.append("regular join")
-    scope.keys = join_keys((left_keys, left_single), (right_keys, relation.single_row), pairs, side)
+    scope.keys = join_keys((left_keys, left_single), (right_keys, relation.single_row and not relation.top1), pairs, side)
     if side in ("LEFT", "RIGHT", "FULL"):
         scope.set_mode(Mode.UPDATING, f"{side} JOIN", f"a regular {side} OUTER JOIN retracts its null-padded rows", deletes=True)
     elif relation.updating:
@@ -77,7 +79,7 @@ def _semi(scope: Scope, relation: Relation, left_cols: set[QCol], *, anti: bool,
     scope.sources = scope.sources[:-1] if scope.sources and scope.sources[-1][1] is relation else scope.sources
     scope.keys = filtered(keys, left_cols)
     scope.time = set()  # a semi / anti join is a regular join: time attributes are materialized
-    joined = any("join" in s for s in scope.state)
+    joined = any("join" in s for s in [*scope.state, *relation.state])  # either side
     if anti:
         scope.set_mode(Mode.UPDATING, "anti join", "NOT EXISTS / NOT IN retracts a row when a match arrives", deletes=True)
     elif relation.updating:
@@ -158,9 +160,13 @@ def _apply_rank(scope: Scope, rank: InternalRank, limit: int | None, rownum: QCo
             keys.add(partition)
         if rownum is not None:
             keys.add(partition | {rownum})
-        if partition:  # a global Top-N (no partition): Flink keeps no input key
+        if partition and limit != 1:  # a global Top-N keeps no input key, a Top-1 only its partition
             keys |= {k for k in scope.keys if k >= partition}
-    scope.single_row = limit == 1 and partition is not None and not partition
+    top1 = limit == 1 and partition is not None and not partition
+    scope.top1 = top1 and not scope.single_row  # a Top-N of one row stays that row
+    scope.single_row = scope.single_row or top1
+    if limit == 1 and rownum is not None:
+        scope.constants.add(rownum)  # a Top-1's row number is always 1
     if rank.windowed and not scope.updating:
         scope.keys = keys
         scope.operator = "window Top-N"
@@ -248,6 +254,8 @@ def _output(scope: Scope, items: list[tuple[str, exp.Expr | None, QCol | None]])
         window_columns=frozenset(n for q in scope.windows if (n := mapped(q))),
         ranks=ranks,  # type: ignore[arg-type]
         single_row=scope.single_row,
+        top1=scope.top1,
+        constants=frozenset(n for q in scope.constants if (n := mapped(q))),
         operator=scope.operator,
         reason=scope.reason,
         state=tuple(dict.fromkeys(scope.state)),
@@ -279,6 +287,10 @@ def _aggregate(select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr
     if distinct:
         group_by = [e for _, e, _ in items if e is not None]
     resolved = [scope.resolve(g) for g in group_by]
+    constant = [q is not None and q in scope.constants for q in resolved]
+    if any(constant):  # Flink drops constant group keys (a Top-1's row number)
+        group_by = [g for g, c in zip(group_by, constant) if not c]
+        resolved = [q for q, c in zip(resolved, constant) if not c]
     windowed = scope.windowed({q for q in resolved if q is not None})
     by_column = {q: n.lower() for n, _, q in reversed(items) if q is not None}
     names: list[str] | None = []

@@ -18,7 +18,7 @@ import sqlglot
 from sqlglot import exp
 
 from shiftleft.errors import ConfigError
-from shiftleft.migration.project import Column, DbtProject, Node
+from shiftleft.migration.project import Column, DbtProject, Node, meta_event_time
 from shiftleft.migration.relations import assign_table_names
 from shiftleft.migration.render import ADAPTER_DIALECTS
 
@@ -31,7 +31,10 @@ def _columns(entries: dict[str, Any]) -> dict[str, Column]:
         constraints = [
             str(c.get("type")) for c in entry.get("constraints") or [] if isinstance(c, dict)
         ]
-        columns[name] = Column(name=name, data_type=entry.get("data_type"), constraints=constraints)
+        columns[name] = Column(
+            name=name, data_type=entry.get("data_type"), constraints=constraints,
+            event_time=meta_event_time(entry),
+        )
     return columns
 
 

@@ -17,9 +17,11 @@ import sqlglot
 from pydantic import BaseModel, Field
 from sqlglot import exp
 
+from shiftleft.streaming.verdict import StatementVerdicts, session_verdicts
 from shiftleft.flink_engine.planner import FlinkPlanner, PlannerError, PlanSession
 from shiftleft.migration.dag import dag_levels
 from shiftleft.migration.models import MigrationResult, PipelineTable
+from shiftleft.models import Diagnostic
 
 
 class TablePlan(BaseModel):
@@ -30,6 +32,8 @@ class TablePlan(BaseModel):
     planned: list[str] = Field(default_factory=list, description="'ddl' and / or 'dml'")
     ddl_errors: list[PlannerError] = Field(default_factory=list)
     dml_errors: list[PlannerError] = Field(default_factory=list)
+    #: SL4111: where the planner's changelog differs from the derivation (streaming)
+    verdicts: list[Diagnostic] = Field(default_factory=list)
     elapsed_ms: float = 0.0
 
     @property
@@ -83,6 +87,19 @@ def _dml_statements(table: PipelineTable) -> list[str]:
     return chunks
 
 
+def _verdicts(verdicts: StatementVerdicts, table: PipelineTable, plan: TablePlan) -> list[Diagnostic]:
+    """The planner's changelog of the table's query vs the derivation (SL4111)."""
+    found = None
+    if table.ddl and table.materialized == "view":
+        found = verdicts.check(table.ddl)
+    elif table.dml and table.resource_type != "seed":
+        error = plan.dml_errors[0].message if plan.dml_errors else None
+        found = verdicts.check(table.dml, table.primary_key, error, table.changelog)
+    if table.ddl and not plan.ddl_errors:
+        verdicts.declare(table.ddl)  # what its readers see
+    return [found] if found is not None else []
+
+
 def plan_tables(
     tables: Iterable[PipelineTable],
     session: PlanSession,
@@ -91,6 +108,7 @@ def plan_tables(
     """Plan each table's DDL, then its DML, in DAG order in ``session``: one
     :class:`TablePlan` per table that has a statement."""
     plans: list[TablePlan] = []
+    verdicts: StatementVerdicts | None = None
     for table in dag_order(tables):
         if not (table.ddl or table.dml):
             continue
@@ -103,6 +121,9 @@ def plan_tables(
             plan.planned.append("dml")
             for statement in _dml_statements(table):
                 plan.dml_errors += session.plan(statement).errors
+        verdicts = verdicts or session_verdicts(session)
+        if verdicts is not None:
+            plan.verdicts = _verdicts(verdicts, table, plan)
         plan.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         plans.append(plan)
         if progress is not None:

@@ -81,6 +81,15 @@ class Column:
     data_type: str | None = None
     tests: list[str] = field(default_factory=list)  #: generic test names (unique, not_null, ...)
     constraints: list[str] = field(default_factory=list)  #: constraint types (primary_key, ...)
+    #: ``meta: {event_time: true}`` (or under ``config:``): the table's event time
+    event_time: bool = False
+
+
+def meta_event_time(entry: dict[str, Any]) -> bool:
+    """A column entry marked ``meta: {event_time: true}`` (dbt >= 1.10: under ``config:``)."""
+    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+    meta = {**(config.get("meta") or {}), **(entry.get("meta") or {})}  # type: ignore[union-attr]
+    return isinstance(meta, dict) and meta.get("event_time") is True
 
 
 @dataclass
@@ -308,6 +317,7 @@ def _columns(entries: Any, where: str) -> dict[str, Column]:
             data_type=entry.get("data_type"),
             tests=_tests(entry.get("data_tests", entry.get("tests"))),
             constraints=constraints,
+            event_time=meta_event_time(entry),
         )
     return columns
 

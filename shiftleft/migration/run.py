@@ -36,6 +36,7 @@ from shiftleft.migration.node_facts import declared_key, detect_read, incrementa
 from shiftleft.migration.project import DbtProject, Node, load_project
 from shiftleft.migration.render import Renderer, RenderError, inject_ctes
 from shiftleft.migration.source_columns import source_columns
+from shiftleft.migration.event_times import apply_event_times
 from shiftleft.migration.status import settle
 from shiftleft.migration.translate import TIME_TYPE, NodeJob, NodeOutcome, read_type, translate
 from shiftleft.models import Diagnostic, Mode, Severity, Target
@@ -416,6 +417,8 @@ def migrate(
             extra, Java 17, connector jars fetched; else an ``SL5025`` warning says the
             statuses are static), True to require it, False never.
         on_plan: with ``plan``, called with each table and its planner verdict as it is planned.
+        event_time: ``{table: column}``, the event time of models / source tables (overrides
+            ``meta: {event_time: true}`` and ``config(event_time=...)``; see migration.event_times).
 
     Raises:
         ConfigError: not a dbt project, unreadable YAML or manifest, a bad option.
@@ -442,7 +445,7 @@ def migrate(
             "mode": mode_,
             "sink": opts.sink or SinkOptions(),
             # what every model's transpile() call shares (schema, event time, sink: per model)
-            "transpile": translation.explicit(exclude=("read", "target", "mode", "sink")),
+            "transpile": translation.explicit(exclude=("read", "target", "mode", "sink", "event_time")),
             "layout": layout_config,
         },
         env=opts.env,
@@ -458,6 +461,7 @@ def migrate(
     for problem in [*dbt_project.problems, *(m.problem for m in dbt_project.macros if m.problem)]:
         run.notes.append(Diagnostic(rule_id=PROJECT_ID, severity=Severity.ERROR, message=problem))
     run.discover()
+    run.notes += apply_event_times(dbt_project, opts.event_time)
     for uid, node in dbt_project.nodes.items():  # known before the models reading them
         if node.resource_type == "source" and uid not in run.alias_of:
             run.source_columns[uid] = source_columns(run, node)

@@ -83,6 +83,7 @@ def settle(tables: Iterable[PipelineTable], plans: dict[str, TablePlan] | None =
             severity = Severity.ERROR
             if rejected:
                 table.status = Status.FAILED
+        table.diagnostics += plan.verdicts if plan else []  # SL4111: planner vs derivation
         for kind, error in rejected:
             table.diagnostics.append(
                 Diagnostic(

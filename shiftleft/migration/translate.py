@@ -34,7 +34,7 @@ from shiftleft.parse import parse_script
 from shiftleft.pipeline import transpile
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.derive import Relation
-from shiftleft.streaming.catalog import ScriptCatalog, written_relation
+from shiftleft.streaming.catalog import ScriptCatalog, with_relations, written_relation
 from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
 from shiftleft.streaming.options import StreamingOptions
 from shiftleft.streaming.sink import SinkOptions, _quote, flink_type, output_columns, sink_ddl
@@ -111,6 +111,9 @@ def read_type(flink_text: str, read: str) -> str:
         if kind.this is exp.DataType.Type.TIMESTAMP and flink_type(text, read) != kind.sql("flink"):
             ntz = exp.DataType(this=exp.DataType.Type.TIMESTAMPNTZ, expressions=kind.expressions)
             back = flink_type(ntz.sql(read), read)
+            spelled = f"TIMESTAMP_NTZ({kind.expressions[0].sql(read)})" if kind.expressions else ""
+            if spelled and flink_type(spelled, read) == kind.sql("flink"):
+                return spelled  # keeps the precision: a sink key typed otherwise loses its key
             if back is not None and exp.DataType.build(back, dialect="flink").this is kind.this:
                 return ntz.sql(read)  # a timestamp without time zone (its precision may go)
         return text
@@ -140,7 +143,7 @@ def _query_model(job: NodeJob) -> NodeOutcome:
             mode=job.mode,
             schema=job.parent_schema,
             event_time=job.event_time,
-            **job.options,
+            **with_relations(job.options, job.parent_relations),
         )
     except InputError as e:
         out.failed = True
@@ -246,6 +249,10 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     # a key that is not the one the query updates by: the latest row per key wins (dbt's
     # unique_key semantics); Flink 2.3 asks for that policy explicitly
     conflict = bool(key) and not same_key(tree, key, emitted.key)
+    query_types = {n: t for n, t in inferred if t}
+    for k in key if not conflict else []:  # a CAST of a key column drops Flink's upsert key
+        if casts.pop(k, None) is not None and k in query_types:
+            columns = [(c, query_types[k] if c == k else t) for c, t in columns]
     out.changelog = changelog.mode.value
     out.primary_key = list(changelog.key)
 

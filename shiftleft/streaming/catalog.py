@@ -15,12 +15,15 @@ propagates its mode and keys to the statements reading it:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlglot import exp
 
 from shiftleft.derive import Mode, Relation, append_source, derive, query_of, upsert_source
-from shiftleft.models import OutputKind, OutputStatement
+from shiftleft.derive.timeattr import infer_event_time
+from shiftleft.models import Diagnostic, OutputKind, OutputStatement, Severity
 from shiftleft.streaming.changelog import Changelog, ChangelogMode, changelog_of
+from shiftleft.streaming.options import StreamingOptions
 
 _UPSERT_CONNECTORS = {"upsert-kafka"}
 _CHANGELOG_FORMATS = {"debezium-json", "debezium-avro-confluent", "canal-json", "maxwell-json", "ogg-json"}
@@ -84,6 +87,7 @@ class ScriptCatalog:
         self,
         event_time: Mapping[str, str] | None = None,
         schema: Mapping[str, Mapping[str, str]] | None = None,
+        relations: Mapping[str, Relation] | None = None,
     ) -> None:
         self.relations: dict[str, Relation] = {}
         for table, column in (event_time or {}).items():
@@ -93,6 +97,8 @@ class ScriptCatalog:
                 time_attributes=frozenset({column.lower()}),
                 reason=f"{table} (event time {column}) is read as an append-only source",
             )
+
+        self.relations.update({k.lower(): v for k, v in (relations or {}).items()})
 
     def derive(self, query: exp.Expr) -> Relation:
         return derive(query, self.relations)
@@ -147,3 +153,50 @@ def describe(tree: exp.Expr, sql: str, catalog: ScriptCatalog, kind: OutputKind 
         primary_key=changelog.key if changelog.mode is ChangelogMode.UPSERT else [],
         time_attributes=sorted(relation.time_attributes),
     )
+
+
+def with_relations(options: Mapping[str, Any], relations: Mapping[str, Relation]) -> dict[str, Any]:
+    """``transpile()`` options whose streaming policies also carry ``relations`` (what the
+    tables read emit: dbt parents' derived relations), for the rules that derive."""
+    out = dict(options)
+    if relations:
+        streaming = out.get("streaming") or StreamingOptions()
+        merged = {**streaming.relations, **{k.lower(): v for k, v in relations.items()}}
+        out["streaming"] = streaming.model_copy(update={"relations": merged})
+    return out
+
+
+def rule_catalog(ctx: Any) -> dict[str, Relation]:
+    """The derivation catalog a rule sees (a :class:`RuleContext`): the declared event times
+    and schema, and the relations the caller passed (``StreamingOptions.relations``); built
+    once per statement."""
+    found = ctx.memo.get("derive-catalog")
+    if found is None:
+        found = ScriptCatalog(ctx.event_time, ctx.schema, ctx.streaming.relations).relations
+        ctx.memo["derive-catalog"] = found
+    return found
+
+
+INFERRED_TIME_ID = "SL4108"
+
+
+def inferred_event_time(
+    trees: list[exp.Expr],
+    schema: Mapping[str, Mapping[str, str]],
+    event_time: Mapping[str, str],
+    read: str,
+) -> tuple[dict[str, str], list[Diagnostic]]:
+    """``event_time`` completed with the event times the script makes unambiguous (see
+    :mod:`shiftleft.derive.timeattr`), and an SL4108 note for each."""
+    found = infer_event_time(trees, schema, event_time, read)
+    notes = [
+        Diagnostic(
+            rule_id=INFERRED_TIME_ID,
+            severity=Severity.INFO,
+            message=f"event time of {table} inferred: {column} ({why}); its source table declares "
+            f"a watermark on it",
+            suggestion=f"confirm it or name another: event_time={{'{table}': '...'}} / --event-time {table}.COLUMN",
+        )
+        for table, (column, why) in sorted(found.items())
+    ]
+    return {**{t: c for t, (c, _) in found.items()}, **event_time}, notes

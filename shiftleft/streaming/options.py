@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shiftleft.derive.relation import Relation
 
 
 class StreamingOptions(BaseModel):
@@ -18,12 +20,16 @@ class StreamingOptions(BaseModel):
       streaming job, where Flink evaluates them per record at processing time: ``"warn"`` (the
       default: keep them and warn) or ``"error"`` (report an error, for pipelines that must
       replay deterministically).
+    * ``relations``: what tables the script reads emit, when known beyond ``event_time``
+      (``{table: Relation}``: a dbt parent model's derived mode, keys and time attributes);
+      the derivation reads them, e.g. to refuse a window TVF over an updating parent.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     state_ttl: str | None = None
     now: Literal["warn", "error"] = "warn"
+    relations: dict[str, Relation] = Field(default_factory=dict)
 
     @field_validator("state_ttl")
     @classmethod

@@ -62,17 +62,25 @@ def _used_columns(table: str, trees: list[exp.Expr]) -> list[str]:
     columns: dict[str, str] = {}
     for tree in trees:
         for select in tree.find_all(exp.Select):
-            sources = [
-                t for t in select.find_all(exp.Table) if t.find_ancestor(exp.Select) is select
+            sources = [  # plain tables (a window TVF's TABLE t is one; the TVF call is not)
+                t
+                for t in select.find_all(exp.Table)
+                if t.find_ancestor(exp.Select) is select and isinstance(t.this, exp.Identifier)
             ]
             aliases = {t.alias_or_name.lower() for t in sources if t.name.lower() == wanted}
             if not aliases:
                 continue
             only = len(sources) == 1
+            windowed = any(  # a window TVF adds its own columns
+                isinstance(t.this, exp.Anonymous) for t in select.find_all(exp.Table)
+                if t.find_ancestor(exp.Select) is select
+            )
             for column in select.find_all(exp.Column):
                 if column.find_ancestor(exp.Select) is not select or isinstance(
                     column.this, exp.Star
                 ):
+                    continue
+                if windowed and column.name.lower() in ("window_start", "window_end", "window_time"):
                     continue
                 if (column.table and column.table.lower() in aliases) or (
                     not column.table and only

@@ -15,6 +15,7 @@ from typing_extensions import Unpack
 from shiftleft.errors import ConfigError
 from shiftleft.flink_engine import default_planner
 from shiftleft.flink_engine.planner import FlinkPlanner, split_statements
+from shiftleft.streaming.verdict import script_verdicts
 from shiftleft.models import Diagnostic, Severity, TranspileResult
 from shiftleft.options import TranspileOptions, VerifyKwargs, VerifyOptions
 from shiftleft.parse import parse_script
@@ -84,6 +85,9 @@ def verify(
         if opts.plan:
             prefix = [d for t, d in setup if t not in declared]
             _plan(report, planner, report.planned_sql, prefix)
+            # planner vs derivation (SL4111): where the planner's changelog differs
+            statements = split_statements(report.planned_sql)
+            report.diagnostics += script_verdicts(planner, statements, report.mode, prefix)
         if opts.reconcile:
             why = _not_reconciled(side is not None and has_rows, sources, planned_statements[len(source_tables) :])
             if why is not None:

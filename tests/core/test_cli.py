@@ -117,7 +117,7 @@ def test_sink_schema_and_event_time_options(tmp_path: Path, capsys: pytest.Captu
     assert "TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '1' HOUR)" in out
     assert "info [SL4101]" in err and "SL4102" not in err
     code, _, err = run(capsys, "transpile", str(model), "--event-time", "orders")
-    assert code == 2 and "TABLE=COLUMN" in err
+    assert code == 2 and "TABLE.COLUMN" in err
     schema.write_text("[1]")
     code, _, err = run(capsys, "transpile", str(model), "--schema", str(schema))
     assert code == 2 and "expected {" in err

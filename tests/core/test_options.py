@@ -91,7 +91,8 @@ def test_options_object_must_be_one() -> None:
 
 
 def test_migrate_options_refuse_what_each_model_derives() -> None:
-    for name, value in (("schema", SCHEMA), ("event_time", {"orders": "ts"}), ("sources", True)):
+    MigrateOptions(event_time={"orders": "ts"})  # an override of the project's event times (issue 14)
+    for name, value in (("schema", SCHEMA), ("sources", True)):
         with pytest.raises(ConfigError, match="not an option of migrate"):
             MigrateOptions(**{name: value})
         MigrateOptions(**{name: False if name == "sources" else None})  # the default, as a CLI may pass it

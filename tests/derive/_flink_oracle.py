@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot import exp
 
+from _query_gen import VIEWS
 from shiftleft.derive import Relation, append_source, derive, upsert_source
 
 COLUMNS = ["id", "k", "v", "s", "ts"]
@@ -31,6 +32,9 @@ CATALOG: dict[str, Relation] = {
     "b": append_source(COLUMNS, ["ts"]),
     "u": upsert_source(COLUMNS, ["id"], ["ts"]),
 }
+for _name, (_cols, _body) in VIEWS.items():  # views: derived once, read like tables
+    CATALOG_DDL.append(f"CREATE VIEW {_name} AS {_body}")
+    CATALOG[_name] = derive(sqlglot.parse_one(_body, read="flink"), CATALOG)
 _MODE = re.compile(r"changelogMode=\[([^\]]*)\]")
 
 

@@ -240,12 +240,19 @@ def _rank(draw, r: Rel, names: _Names) -> Rel:
 @st.composite
 def _misc(draw, r: Rel, names: _Names) -> Rel:
     q = names("q")
-    shape = draw(st.sampled_from(["over", "limit", "orderlimit", "unnest", "cte"]))
+    shape = draw(st.sampled_from(["over", "limit", "orderlimit", "unnest", "cte", "scalar"]))
     if shape == "over" and "ts" in r.cols and _of(r.cols, "i"):
         v = _of(r.cols, "i")[-1]
         part = f"PARTITION BY {q}.`{_of(r.cols, 'i')[0]}` " if draw(st.booleans()) else ""
-        return Rel(f"SELECT {_select(r.cols, q)}, SUM({q}.`{v}`) OVER ({part}ORDER BY {q}.ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run_{v} FROM {r.source(q)}",
+        frame = draw(st.sampled_from(["ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW",
+                                      "RANGE BETWEEN INTERVAL '1' MINUTE PRECEDING AND CURRENT ROW"]))
+        return Rel(f"SELECT {_select(r.cols, q)}, SUM({q}.`{v}`) OVER ({part}ORDER BY {q}.ts {frame}) AS run_{v} FROM {r.source(q)}",
                    r.cols | {f"run_{v}": "i"}, r.ctes)
+    if shape == "scalar" and _of(r.cols, "i"):  # a scalar subquery: a join with its result
+        v = _of(r.cols, "i")[0]
+        other = draw(st.sampled_from(["a", "b", "u"]))
+        return Rel(f"SELECT {_select(r.cols, q)} FROM {r.source(q)} WHERE {q}.`{v}` > (SELECT MIN(x.v) FROM {other} AS x)",
+                   r.cols, r.ctes)
     if shape == "limit":
         return Rel(f"SELECT {_select(r.cols, q)} FROM {r.source(q)} LIMIT 5", r.cols, r.ctes)
     if shape == "orderlimit":
@@ -260,8 +267,38 @@ def _misc(draw, r: Rel, names: _Names) -> Rel:
     return Rel(f"SELECT {_select(r.cols, q)} FROM {name} AS {q}", r.cols, [*r.ctes, (name, body)])
 
 
+#: views of the oracle's catalog (their columns): derived once, read like tables
+VIEWS = {
+    "v_last": ({"id": "i", "k": "i", "v": "i", "ts": "t"},
+               "SELECT id, k, v, ts FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts DESC) = 1"),
+    "v_first": ({"id": "i", "k": "i", "s": "s", "ts": "t"},
+                "SELECT id, k, s, ts FROM b QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts) = 1"),
+    "v_agg": ({"k": "i", "cnt": "i"}, "SELECT k, COUNT(*) AS cnt FROM u GROUP BY k"),
+    "v_proj": ({"id": "i", "v": "i", "s": "s", "ts": "t"}, "SELECT id, v, s, ts FROM u WHERE v > 0"),
+}
+
+
 def _leaf() -> st.SearchStrategy[Rel]:
-    return st.sampled_from(["a", "b", "u", "a", "u"]).map(lambda t: Rel(t, dict(_TYPES), table=True))
+    tables = st.sampled_from(["a", "b", "u", "a", "u"]).map(lambda t: Rel(t, dict(_TYPES), table=True))
+    views = st.sampled_from(sorted(VIEWS)).map(lambda v: Rel(v, dict(VIEWS[v][0]), table=True))
+    return st.one_of(tables, tables, tables, views)
+
+
+@st.composite
+def _window_join(draw, left: Rel, right: Rel, names: _Names) -> Rel:
+    """Two window aggregations of the same TUMBLE joined on window_start / window_end."""
+    if left.cols.get("ts") != "t" or right.cols.get("ts") != "t" or left.cols.get("id") != "i" or right.cols.get("id") != "i":
+        return left
+    lt, lc = _as_table(left, names)
+    rt, rc = _as_table(right, names)
+    l, r = names("l"), names("r")
+    side = draw(st.sampled_from(["", "", "LEFT ", "FULL "]))
+    agg = "SELECT window_start, window_end, id, COUNT(*) AS cnt FROM {} GROUP BY window_start, window_end, id"
+    sql = (f"SELECT {l}.window_start AS window_start, {l}.window_end AS window_end, {l}.id AS id, {l}.cnt AS cnt, {r}.cnt AS r_cnt "
+           f"FROM ({agg.format(_tvf('TUMBLE', lt, left.cols))}) AS {l} {side}JOIN ({agg.format(_tvf('TUMBLE', rt, right.cols))}) AS {r} "
+           f"ON {l}.id = {r}.id AND {l}.window_start = {r}.window_start AND {l}.window_end = {r}.window_end")
+    cols = {"window_start": "t", "window_end": "t", "id": "i", "cnt": "i", "r_cnt": "i"}
+    return Rel(sql, cols, _merge(Rel("", {}, lc), Rel("", {}, rc)))
 
 
 @st.composite
@@ -270,10 +307,11 @@ def relations(draw, depth: int = 3, names: _Names | None = None) -> Rel:
     if depth == 0 or draw(st.integers(0, 5)) == 0:
         return draw(_leaf())
     inner = draw(relations(depth - 1, names))
-    op = draw(st.sampled_from(["project", "group", "global", "join", "temporal", "semi", "setop", "window", "window", "rank", "rank", "misc"]))
-    if op in ("join", "semi", "setop"):
+    op = draw(st.sampled_from(["project", "group", "global", "join", "temporal", "semi", "setop", "window", "window",
+                               "rank", "rank", "misc", "wjoin"]))
+    if op in ("join", "semi", "setop", "wjoin"):
         other = draw(relations(max(0, depth - 2), names))
-        return draw({"join": _join, "semi": _semi, "setop": _setop}[op](inner, other, names))
+        return draw({"join": _join, "semi": _semi, "setop": _setop, "wjoin": _window_join}[op](inner, other, names))
     unary = {"project": _project, "group": _group, "global": _global, "temporal": _temporal,
              "window": _window, "rank": _rank, "misc": _misc}
     return draw(unary[op](inner, names))

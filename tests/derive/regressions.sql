@@ -34,3 +34,14 @@ SELECT cnt FROM (SELECT COUNT(*) AS cnt FROM b) INTERSECT SELECT cnt FROM (SELEC
 SELECT l.window_start, l.id, l.cnt, r.k FROM (SELECT window_start, window_end, id, COUNT(*) AS cnt FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, id) AS l JOIN u AS r ON l.id = r.id;
 -- an OVER aggregation over a semi-join result (not ordered by a time attribute any more)
 SELECT id, ts, SUM(v) OVER (ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run_v FROM (SELECT * FROM b WHERE EXISTS (SELECT 1 FROM a WHERE a.id = b.id));
+-- a join with a global Top-1 (one row, but Flink derives no key for it) keeps no key of the other side
+SELECT l.id, r.k FROM (SELECT id, k FROM a QUALIFY ROW_NUMBER() OVER (ORDER BY id) = 1) AS l JOIN (SELECT k, COUNT(*) AS cnt FROM u GROUP BY k) AS r ON l.k = r.k;
+-- a Top-N of a single row (a global aggregate) is still one row: DISTINCT over it has no key
+SELECT DISTINCT cnt FROM (SELECT cnt, ROW_NUMBER() OVER (PARTITION BY cnt ORDER BY mx) AS rn FROM (SELECT COUNT(*) AS cnt, MAX(id) AS mx FROM b)) WHERE rn <= 3;
+-- a Top-1's row number is the constant 1: Flink drops it from GROUP BY keys (alone: a global aggregate)
+SELECT rn, COUNT(*) AS cnt FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY v ORDER BY k DESC) AS rn FROM a) WHERE rn = 1 GROUP BY rn;
+SELECT k, rn, COUNT(*) AS cnt FROM (SELECT id, k, ROW_NUMBER() OVER (PARTITION BY v ORDER BY k DESC) AS rn FROM a) WHERE rn = 1 GROUP BY k, rn;
+-- a Top-1 (no row number) is keyed on its partition only, not on the input keys containing it
+SELECT l.id, l.v, r.k FROM (SELECT id, v FROM (SELECT DISTINCT id, v FROM a) QUALIFY ROW_NUMBER() OVER (PARTITION BY v ORDER BY id DESC) = 1) AS l JOIN u AS r ON l.id = r.id;
+-- IN over a subquery with UNNEST (a correlate) is planned as a regular join with its distinct result: updating
+SELECT id, v FROM a WHERE id IN (SELECT q.id FROM a AS q CROSS JOIN UNNEST(ARRAY[q.s, 'x']) AS t(e));

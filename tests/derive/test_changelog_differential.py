@@ -73,4 +73,4 @@ def test_generated_queries_agree_with_flink(oracle: FlinkOracle) -> None:
     assert stats["generated"] >= EXAMPLES
     assert stats["planned"] >= EXAMPLES * 0.75, stats
     failures.sort()
-    assert not failures, "\n\n".join(f"{d}\n  {sql}" for _, sql, d in failures[:5])
+    assert not failures, f"{len(failures)} disagreements:\n" + "\n\n".join(f"{d}\n  {sql}" for _, sql, d in failures[:5])

@@ -1,0 +1,198 @@
+"""The planner's verdict on a statement's changelog, compared with the static derivation.
+
+With the embedded Flink planner (``migrate --plan``, ``verify``), each INSERT's query (a
+view's too) is explained with ``EXPLAIN CHANGELOG_MODE``: the changelog the sink receives
+(``[I]``, ``[I,UB,UA,D]``...).  The same statement is derived statically over a catalog built
+from the DDL planned before it (sources, views, sinks: what the planner sees).  When the two
+differ, an SL4111 diagnostic names both verdicts; the planner's is the one the sink must
+follow:
+
+* derived insert-only, planner updating: **error** (an append sink would be refused, or lose
+  the updates): the sink must be an upsert table on the query's key or a retract changelog;
+* derived updating, planner insert-only: **info** (the derivation was conservative: an append
+  sink would do; the updating sink written accepts the inserts too);
+* the planner refuses the sink's primary key (the derived upsert key): **error**.
+
+Only streaming plans carry changelog modes; batch statements get no verdict.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import sqlglot
+from pydantic import BaseModel, Field
+from sqlglot import exp
+
+from shiftleft.derive.engine import derive, query_of
+from shiftleft.derive.relation import Relation
+from shiftleft.models import Diagnostic, Severity
+from shiftleft.streaming.catalog import ScriptCatalog
+
+log = logging.getLogger(__name__)
+
+VERDICT_ID = "SL4111"
+_MODE = re.compile(r"changelogMode=\[([^\]]*)\]")
+_KEY_WORDS = ("primary key", "upsert key", "on conflict")
+
+
+class PlannerChangelog(BaseModel):
+    """What the planner says a query emits (``EXPLAIN CHANGELOG_MODE``)."""
+
+    modes: list[str] = Field(default_factory=list, description="I, UB, UA, D")
+
+    @property
+    def updating(self) -> bool:
+        return bool(set(self.modes) - {"I"})
+
+    def describe(self) -> str:
+        kind = "updating" if self.updating else "insert-only"
+        return f"{kind} [{','.join(self.modes)}]"
+
+
+class _Explainer:
+    """``EXPLAIN CHANGELOG_MODE`` in a Java TableEnvironment (an SQL statement: no gateway)."""
+
+    def __init__(self, env: Any) -> None:
+        self.env = env
+
+    def changelog(self, query_sql: str) -> PlannerChangelog | None:
+        """The modes of the query's root operator, or None when the planner refuses it."""
+        try:
+            rows = self.env.executeSql(f"EXPLAIN CHANGELOG_MODE {query_sql}").collect()
+            text = str(rows.next().getField(0)) if rows.hasNext() else ""
+        except Exception:  # noqa: BLE001 - a rejected query has no verdict (SL5010 says why)
+            log.debug("no changelog verdict for %s", query_sql[:80], exc_info=True)
+            return None
+        start = text.find("== Optimized Physical Plan ==")
+        lines = text[start:].splitlines() if start >= 0 else []
+        found = _MODE.search(lines[1]) if len(lines) > 1 else None
+        return PlannerChangelog(modes=found.group(1).split(",")) if found else None
+
+
+def _parse(sql: str) -> exp.Expr | None:
+    try:
+        return sqlglot.parse_one(sql, read="flink")
+    except Exception:  # noqa: BLE001 - unreadable here: no static verdict
+        return None
+
+
+def _sink_mode(relation: Relation, primary_key: list[str]) -> str:
+    if not relation.updating:
+        return "insert-only (an append sink)"
+    key = relation.best_key(primary_key or None)
+    return f"updating ({'an upsert sink on ' + ', '.join(key) if key else 'a retract sink'}): {relation.reason}"
+
+
+def compare(
+    relation: Relation,
+    planner: PlannerChangelog | None,
+    *,
+    primary_key: list[str] | None = None,
+    sink_error: str | None = None,
+    sink: str | None = None,
+) -> Diagnostic | None:
+    """SL4111 when the planner's verdict differs from the derived ``relation`` (None: they
+    agree, or the planner gave no verdict).  ``sink_error``: the planner's refusal of the sink;
+    ``sink``: the changelog of the sink written (append / upsert / retract), when known: an
+    updating sink takes the planner's updates, so a missed update is then a warning."""
+    ours = _sink_mode(relation, list(primary_key or []))
+    if sink_error and any(w in sink_error.lower() for w in _KEY_WORDS):
+        return Diagnostic(
+            rule_id=VERDICT_ID,
+            severity=Severity.ERROR,
+            message=f"the Flink planner refuses the sink key {', '.join(primary_key or []) or '(none)'}: "
+            f"{sink_error[:300]}; derivation: {ours}",
+            suggestion="key the sink on the query's unique key (the planner's verdict wins for the sink)",
+        )
+    if planner is None:
+        return None
+    if planner.updating and not relation.updating:
+        return Diagnostic(
+            rule_id=VERDICT_ID,
+            severity=Severity.ERROR if sink in (None, "append") else Severity.WARNING,
+            message=f"the Flink planner says the query is {planner.describe()}, the derivation said {ours}: "
+            "the sink must take updates (the planner's verdict wins for the sink)",
+            suggestion="write an upsert table keyed on the query's unique key, or a retract changelog sink "
+            "(kafka + debezium-json); please report the query",
+        )
+    if relation.updating and not planner.updating:
+        return Diagnostic(
+            rule_id=VERDICT_ID,
+            severity=Severity.INFO,
+            message=f"the Flink planner plans the query {planner.describe()}, the derivation said {ours}: "
+            "an append sink would do (the updating sink written accepts the inserts too)",
+        )
+    return None
+
+
+class StatementVerdicts:
+    """Planner-vs-derivation verdicts of the statements planned in one environment, in order:
+    :meth:`declare` each DDL the planner accepted, :meth:`check` each INSERT / view."""
+
+    def __init__(self, env: Any) -> None:
+        self._explainer = _Explainer(env)
+        self.catalog = ScriptCatalog()
+
+    def declare(self, ddl: str) -> None:
+        tree = _parse(ddl)
+        if tree is not None:
+            self.catalog.register(tree)
+
+    def check(
+        self,
+        statement: str,
+        primary_key: list[str] | None = None,
+        sink_error: str | None = None,
+        sink: str | None = None,
+    ) -> Diagnostic | None:
+        """Compare the planner's changelog of ``statement``'s query (an INSERT's, a CREATE
+        VIEW's, a query) with the derived one."""
+        tree = _parse(statement)
+        if tree is None:
+            return None
+        query = query_of(tree)
+        if not isinstance(query, exp.Query):
+            return None
+        relation = derive(query, self.catalog.relations)
+        planner = self._explainer.changelog(query.sql("flink"))
+        return compare(relation, planner, primary_key=primary_key, sink_error=sink_error, sink=sink)
+
+
+def session_verdicts(session: Any) -> StatementVerdicts | None:
+    """Verdicts in a streaming :class:`~shiftleft.flink_engine.planner.PlanSession`'s
+    environment (None in batch mode, or before the session planned anything)."""
+    env = getattr(session, "_env", None)
+    if getattr(session, "mode", "") != "streaming" or env is None:
+        return None
+    return StatementVerdicts(env)
+
+
+def script_verdicts(planner: Any, statements: list[Any], mode: str, prefix: list[str] | None = None) -> list[Diagnostic]:
+    """SL4111 for each of ``statements`` (a script split by the planner's splitter: objects
+    with ``index``, ``sql``, ``kind``, ``keywords``, ``line``), planned one by one in a fresh
+    streaming session of ``planner`` after the ``prefix`` DDL, whose planner changelog differs
+    from the derivation; each diagnostic carries its statement's index and line."""
+    if mode != "streaming":
+        return []
+    session = planner.session("streaming")
+    for ddl in prefix or []:
+        session.plan(ddl.rstrip().rstrip(";") + ";\n")
+    verdicts: StatementVerdicts | None = None
+    out: list[Diagnostic] = []
+    for st in statements:
+        report = session.plan(st.sql.rstrip().rstrip(";") + ";\n")
+        verdicts = verdicts or session_verdicts(session)
+        if verdicts is None:
+            continue
+        found = None
+        if st.kind in ("insert", "query") or (st.kind == "ddl" and "VIEW" in st.keywords[:4]):
+            error = report.errors[0].message if report.errors and st.kind == "insert" else None
+            found = verdicts.check(st.sql, sink_error=error)
+        if st.kind == "ddl" and report.ok:
+            verdicts.declare(st.sql)
+        if found is not None:
+            out.append(found.model_copy(update={"statement": st.index, "line": st.line}))
+    return out

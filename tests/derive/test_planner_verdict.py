@@ -1,0 +1,47 @@
+"""The planner's changelog verdict vs the derivation (SL4111): ``migrate --plan`` and ``verify``
+explain each statement with EXPLAIN CHANGELOG_MODE and say when it differs."""
+
+from __future__ import annotations
+
+import pytest
+
+from _flink_oracle import CATALOG_DDL
+from shiftleft.derive import append_source, upsert_source
+from shiftleft.streaming.verdict import PlannerChangelog, compare, script_verdicts
+from shiftleft.flink_engine.planner import split_statements
+from shiftleft.models import Severity
+
+_UPDATING = PlannerChangelog(modes=["I", "UB", "UA", "D"])
+_INSERT = PlannerChangelog(modes=["I"])
+
+
+def test_compare_names_both_verdicts() -> None:
+    append = append_source(["id", "k"])
+    upsert = upsert_source(["id", "k"], ["id"])
+    assert compare(append, _INSERT) is None and compare(upsert, _UPDATING) is None
+    missed = compare(append, _UPDATING, sink="append")
+    assert missed is not None and missed.severity is Severity.ERROR and missed.rule_id == "SL4111"
+    assert "insert-only" in missed.message and "updating [I,UB,UA,D]" in missed.message
+    assert compare(append, _UPDATING, sink="upsert").severity is Severity.WARNING  # the sink takes them
+    conservative = compare(upsert, _INSERT)
+    assert conservative.severity is Severity.INFO and "append sink would do" in conservative.message
+    refused = compare(upsert, None, primary_key=["k"], sink_error="The query has an upsert key that differs from the primary key")
+    assert refused.severity is Severity.ERROR and "sink key k" in refused.message
+
+
+@pytest.mark.flink
+@pytest.mark.slow
+def test_script_verdicts_say_where_the_planner_differs(flink_planner_connectors) -> None:
+    script = ";\n".join([
+        *CATALOG_DDL,
+        "CREATE VIEW latest AS SELECT id, k, ts FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts DESC) = 1",
+        "SELECT id, k FROM latest",  # agree: updating
+        "SELECT k, COUNT(*) AS c FROM a GROUP BY k",  # agree: updating
+        # Flink 2.3 plans a Top-1 ordered ascending by a non-time column insert-only (append-fast)
+        "SELECT id, v FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY v) = 1",
+    ]) + ";"
+    statements = split_statements(script)
+    found = script_verdicts(flink_planner_connectors, statements, "streaming")
+    assert [(d.statement, d.severity) for d in found] == [(len(CATALOG_DDL) + 4, Severity.INFO)], found
+    assert "insert-only [I]" in found[0].message
+    assert script_verdicts(flink_planner_connectors, statements, "batch") == []
