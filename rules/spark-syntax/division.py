@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from shiftleft.dialects.spark_decimal import spark_numeric
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import FRACTIONAL_TYPES
 
@@ -14,11 +15,14 @@ def _is_fractional(node: exp.Expr, ctx: RuleContext) -> bool:
         node = node.this
     if isinstance(node, (exp.Avg, exp.Div)):
         return True
-    return ctx.declared_as(node, FRACTIONAL_TYPES)
+    numeric = spark_numeric(node, ctx)  # DECIMAL arithmetic, sums of decimals
+    return (numeric is not None and numeric.is_decimal) or ctx.declared_as(node, FRACTIONAL_TYPES)
 
 
 def _nonzero_literal(node: exp.Expr) -> bool:
     inner = node.this if isinstance(node, exp.Neg) else node
+    if isinstance(inner, exp.Cast):  # a literal given Spark's DECIMAL type (SL3015)
+        inner = inner.this
     if not (isinstance(inner, exp.Literal) and not inner.is_string):
         return False
     try:
