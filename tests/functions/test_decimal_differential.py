@@ -11,7 +11,6 @@ by zero is NULL; under ANSI, Spark raises instead).
 from __future__ import annotations
 
 import os
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-import shiftleft
+from fn_engines import exact_run, translate_strict
 from shiftleft.flink_engine.runner import seed_table_ddl, write_json_lines
 
 pytestmark = [pytest.mark.slow, pytest.mark.flink]
@@ -65,20 +64,6 @@ def _rows() -> list[dict[str, Any]]:
     return [{"id": k, **r} for k, r in enumerate(drawn + fixed)]
 
 
-def _translate(expr: str, tail: str) -> str:
-    result = shiftleft.transpile(f"SELECT {expr} AS c{tail}", read="spark", mode="batch", schema=SCHEMA,
-                                 disable=DISABLED)
-    assert not [d for d in result.diagnostics if d.severity.value == "error"], result.diagnostics
-    text = result.statements[0].sql.strip().rstrip(";")
-    m = re.fullmatch(r"SELECT (.*) AS c" + re.escape(tail), text, re.S)
-    assert m, text
-    return m.group(1)
-
-
-def _spark_type(simple: str) -> str:
-    return simple.upper().replace(",", ", ")
-
-
 @pytest.fixture(scope="module")
 def engines(spark, flink_planner, tmp_path_factory):  # type: ignore[no-untyped-def]
     from shiftleft.flink_engine.runner import FlinkRunner
@@ -97,32 +82,9 @@ def engines(spark, flink_planner, tmp_path_factory):  # type: ignore[no-untyped-
 
 def _run(engines, exprs: list[str], *, aggregate: bool) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     spark, runner, env, _ = engines
-    key, tail = ("g", " GROUP BY g") if aggregate else ("id", "")
-    flink_exprs = [_translate(e, " FROM t GROUP BY g" if aggregate else " FROM t") for e in exprs]
-    cols = lambda es: ", ".join(f"{e} AS c{k}" for k, e in enumerate(es))  # noqa: E731
-    spark.conf.set("spark.sql.ansi.enabled", "false")
-    try:
-        frame = spark.sql(f"SELECT {key} AS k_, {cols(exprs)} FROM t{tail}")
-        spark_rows = sorted(frame.collect(), key=lambda r: r[0])
-        spark_types = [_spark_type(f.dataType.simpleString()) for f in frame.schema.fields[1:]]
-    finally:
-        spark.conf.set("spark.sql.ansi.enabled", "true")
-    flink = runner.query(env, f"SELECT {key} AS k_, {cols(flink_exprs)} FROM t{tail}")
-    flink_rows = sorted(flink.rows, key=lambda r: r[0])
-    problems: dict[str, list[str]] = {}
-    for k, expr in enumerate(exprs):
-        found = []
-        flink_type = flink.types[k + 1].replace(" NOT NULL", "")
-        if spark_types[k].startswith("DECIMAL") and spark_types[k] != flink_type:
-            found.append(f"type spark {spark_types[k]} flink {flink_type} ({flink_exprs[k]})")
-        for srow, frow in zip(spark_rows, flink_rows):
-            a, b = srow[k + 1], frow[k + 1]
-            if (a is None) != (b is None) or (a is not None and Decimal(str(a)) != Decimal(str(b))):
-                found.append(f"{key}={srow[0]}: spark {a} flink {b} ({flink_exprs[k]})")
-        if found:
-            problems[expr] = found[:3]
-    assert len(spark_rows) == len(flink_rows)
-    return problems
+    tail = " FROM t GROUP BY g" if aggregate else " FROM t"
+    flink_exprs = [translate_strict(e, tail, SCHEMA, DISABLED) for e in exprs]
+    return exact_run(spark, runner, env, exprs, flink_exprs, aggregate=aggregate)
 
 
 def test_decimal_arithmetic_matches_spark(engines) -> None:  # type: ignore[no-untyped-def]
