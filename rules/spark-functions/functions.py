@@ -27,6 +27,9 @@ def _fn(name: str, *args: exp.Expr) -> exp.Anonymous:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
+_EMPTY = "CASE WHEN s = '' THEN ARRAY[CAST('' AS STRING)] ELSE "
+
+
 class SplitLiteralDelimiter(Rule):
     """Spark's ``split(s, re)`` splits on a Java regular expression; Flink's ``SPLIT(s, d)``
     splits on a literal delimiter.  They agree when the pattern has no regex metacharacter, or
@@ -37,7 +40,8 @@ class SplitLiteralDelimiter(Rule):
     match is one character and the pieces are the same.  Any other pattern (a quantifier such
     as ``'[,;]+'`` or ``'\\\\s+'``, a range, a column) cannot be translated exactly and is
     reported as an error, as is Spark's limit argument (but ``-1``, the default).
-    Difference: ``split('', ',')`` is ``['']`` in Spark and ``[]`` in Flink.
+    ``split('', ',')`` is ``['']`` in Spark and ``[]`` in Flink: the empty string is a case of
+    its own (found by the function differential test).
     """
 
     id = "SL1030"
@@ -45,12 +49,13 @@ class SplitLiteralDelimiter(Rule):
     title = "split(s, re) becomes SPLIT(s, delimiter) when the regex is a literal delimiter"
     node_types = (exp.RegexpSplit,)
     examples = (
-        Example(before="SELECT split(s, ',') FROM t", after="SELECT SPLIT(s, ',') FROM t"),
-        Example(before="SELECT split(s, '\\\\.') FROM t", after="SELECT SPLIT(s, '.') FROM t"),
-        Example(before="SELECT split(s, '\\\\|') FROM t", after="SELECT SPLIT(s, '|') FROM t"),
-        Example(before="SELECT split(s, '[,;]') FROM t", after="SELECT SPLIT(TRANSLATE(s, ';', ','), ',') FROM t"),
+        Example(before="SELECT split(s, ',') FROM t", after=f"SELECT {_EMPTY}SPLIT(s, ',') END FROM t"),
+        Example(before="SELECT split(s, '\\\\.') FROM t", after=f"SELECT {_EMPTY}SPLIT(s, '.') END FROM t"),
+        Example(before="SELECT split(s, '\\\\|') FROM t", after=f"SELECT {_EMPTY}SPLIT(s, '|') END FROM t"),
+        Example(before="SELECT split(s, '[,;]') FROM t",
+                after=f"SELECT {_EMPTY}SPLIT(TRANSLATE(s, ';', ','), ',') END FROM t"),
         Example(before="SELECT split(s, ',|;|\\\\.', -1) FROM t",
-                after="SELECT SPLIT(TRANSLATE(s, ';.', ',,'), ',') FROM t"),
+                after=f"SELECT {_EMPTY}SPLIT(TRANSLATE(s, ';.', ',,'), ',') END FROM t"),
         Example(
             before="SELECT split(s, '[,;]+') FROM t",
             after="SELECT REGEXP_SPLIT(s, '[,;]+') FROM t",
@@ -81,7 +86,7 @@ class SplitLiteralDelimiter(Rule):
             source = node.this.copy()
             if rest:
                 source = _fn("TRANSLATE", source, exp.Literal.string(rest), exp.Literal.string(first * len(rest)))
-            return _fn("SPLIT", source, exp.Literal.string(first))
+            return _empty_string_split(node.this, _fn("SPLIT", source, exp.Literal.string(first)))
         if delimiter is None:
             ctx.report(
                 node,
@@ -94,7 +99,14 @@ class SplitLiteralDelimiter(Rule):
                 "e.g. SPLIT(REGEXP_REPLACE(s, '<regex>', U&'\\0001'), U&'\\0001'); or write a UDF",
             )
             return None
-        return _fn("SPLIT", node.this.copy(), exp.Literal.string(delimiter))
+        return _empty_string_split(node.this, _fn("SPLIT", node.this.copy(), exp.Literal.string(delimiter)))
+
+
+def _empty_string_split(text: exp.Expr, split: exp.Expr) -> exp.Expr:
+    """Spark splits '' into [''], Flink into []: ``CASE WHEN s = '' THEN [''] ELSE split END``."""
+    empty = exp.Array(expressions=[exp.Cast(this=exp.Literal.string(""), to=exp.DataType.build("STRING"))])
+    return exp.Case(ifs=[exp.If(this=exp.EQ(this=text.copy(), expression=exp.Literal.string("")), true=empty)],
+                    default=split)
 
 
 # one literal character of a regex: plain, or a punctuation character escaped with \\ (or \\\\)

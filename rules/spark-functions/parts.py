@@ -109,7 +109,8 @@ class StringAggToListagg(Rule):
 class TryToTimestamp(Rule):
     """Spark's ``try_to_timestamp(s)`` is ``s`` cast to TIMESTAMP, NULL when it cannot be read:
     ``TRY_CAST(s AS TIMESTAMP)``; with a format, Flink's ``TO_TIMESTAMP(s, fmt)`` also returns
-    NULL on a string that does not match.  Differences: without a format Spark also reads
+    NULL on a string that does not match.  Differences: Flink's cast clamps an impossible day
+    (``'2023-02-29'`` becomes 2023-02-28, Spark gives NULL: found by the differential test); without a format Spark also reads
     forms Flink's cast does not (``'2020-01-01T10:00:00'``, ``'2020'``: NULL in Flink); Flink's
     formats are Java ``SimpleDateFormat`` patterns, Spark's its own datetime patterns (the
     common ``yyyy-MM-dd HH:mm:ss`` letters agree).
@@ -132,8 +133,8 @@ class TryToTimestamp(Rule):
         args = node.expressions
         ctx.report(
             node,
-            "try_to_timestamp: Spark also reads forms Flink does not ('2020-01-01T10:00:00' without a "
-            "format), and its format letters are Spark's datetime patterns (Flink: SimpleDateFormat)",
+            "try_to_timestamp: Flink's cast clamps an impossible day ('2023-02-29' -> 2023-02-28, Spark: "
+            "NULL), Spark also reads forms Flink does not ('2020-01-01T10:00:00' without a format), and its format letters are Spark's datetime patterns (Flink: SimpleDateFormat)",
             suggestion="check non-ISO inputs; the common yyyy-MM-dd HH:mm:ss letters agree",
         )
         if len(args) == 2:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from shiftleft.dialects.spark_coverage import SPARK_READERS
 from shiftleft.dialects.spark_decimal import spark_numeric
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import FRACTIONAL_TYPES
@@ -15,8 +16,11 @@ def _is_fractional(node: exp.Expr, ctx: RuleContext) -> bool:
         node = node.this
     if isinstance(node, (exp.Avg, exp.Div)):
         return True
-    numeric = spark_numeric(node, ctx)  # DECIMAL arithmetic, sums of decimals
-    return (numeric is not None and numeric.is_decimal) or ctx.declared_as(node, FRACTIONAL_TYPES)
+    if ctx.read.lower() in SPARK_READERS:  # Spark's DECIMAL arithmetic, sums of decimals
+        numeric = spark_numeric(node, ctx)
+        if numeric is not None and numeric.is_decimal:
+            return True
+    return ctx.declared_as(node, FRACTIONAL_TYPES)
 
 
 def _nonzero_literal(node: exp.Expr) -> bool:

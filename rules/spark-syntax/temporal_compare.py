@@ -85,7 +85,8 @@ class TemporalStringComparison(Rule):
     literal becomes the DATE / TIMESTAMP literal Spark reads from it (Spark's own parse, so
     the value is exact), a string column a ``TRY_CAST`` (NULL where Spark's cast gives NULL;
     Spark also reads forms Flink's cast does not, such as ``'2020'`` or a ``T`` separator:
-    reported as a warning), a DATE facing a TIMESTAMP a ``CAST(d AS TIMESTAMP)``.  A literal
+    reported as a warning; Flink's TIMESTAMP cast also clamps an impossible day such as
+    ``'2023-02-29'`` to the month's last day where Spark gives NULL), a DATE facing a TIMESTAMP a ``CAST(d AS TIMESTAMP)``.  A literal
     Spark cannot read becomes ``TRY_CAST`` (NULL; Spark raises under ANSI).  Applies to
     ``= <> < <= > >= <=>``, ``BETWEEN`` and ``IN`` when a side's type is known (a CAST, a
     typed literal, or a schema column).
@@ -152,7 +153,8 @@ class TemporalStringComparison(Rule):
                     ctx.report(
                         side,
                         f"{side.sql()} is compared with a {to}: cast with TRY_CAST; Spark's cast also "
-                        f"reads forms Flink's does not ('2020', '2020-01', a 'T' separator), NULL here",
+                        f"reads forms Flink's does not ('2020', '2020-01', a 'T' separator), NULL here"
+                        + (", and Flink clamps an impossible day ('2023-02-29' -> 2023-02-28)" if to == "TIMESTAMP" else ""),
                         suggestion=f"store the column as {to}, or normalize it to ISO text",
                     )
             elif kind == "date" and to == "TIMESTAMP":
