@@ -78,7 +78,7 @@ SCALAR: dict[str, str] = {
     "to_timestamp": "to_timestamp(ds)", "from_unixtime": "from_unixtime(l % 100000000, 'yyyy-MM-dd')",
     "unix_seconds": "unix_seconds(ts)", "extract": "extract(YEAR FROM d)",
     "array": "array(i, j)[0]", "size": "size(array(i, j))", "array_size": "array_size(array(s, s2))",
-    "array_contains": "array_contains(array(i, j), 1)", "element_at": "element_at(array(i, j), 2)",
+    "array_contains": "array_contains(array(i, j), 1)", "array_compact": "array_compact(array(i, NULL, j))", "element_at": "element_at(array(i, j), 2)",
     "map": "map('k', i)['k']",
     "date_part": "date_part('YEAR', d)", "datepart": "datepart('MONTH', ts)",
     "from_json": "from_json(concat('{\"a\": ', cast(i as string), '}'), 'a INT').a",
@@ -92,7 +92,7 @@ AGGREGATE: dict[str, str] = {
     "stddev": "stddev(x)", "std": "std(i)", "stddev_pop": "stddev_pop(x)", "stddev_samp": "stddev_samp(i)",
     "var_pop": "var_pop(x)", "var_samp": "var_samp(i)", "variance": "variance(i)",
     "collect_list": "size(collect_list(i))", "collect_set": "size(collect_set(i))",
-    "array_agg": "size(array_agg(i))", "listagg": "length(listagg(s, ';'))", "string_agg": "length(string_agg(s2))", "percentile": "percentile(i, 0.5)",
+    "array_agg": "size(array_agg(i))", "median": "median(i)", "listagg": "length(listagg(s, ';'))", "string_agg": "length(string_agg(s2))", "percentile": "percentile(i, 0.5)",
 }
 
 # Spark expressions of SCALAR that raise under ANSI on the generated rows (malformed date
