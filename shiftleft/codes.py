@@ -96,7 +96,10 @@ CODES: dict[str, CodeDoc] = {
     ),
     "SL4102": CodeDoc(
         "sink column type unknown",
-        "The type of an output column could not be determined; the sink declares it STRING.",
+        "The type of an output column could not be determined; the sink declares it STRING.  A "
+        "warning when the column reads inputs of unknown type (no schema: the source DDL decides); "
+        "an error when all its inputs are typed and shiftleft's typing cannot follow the "
+        "expression, since the planner then likely refuses the STRING column.",
         "Declare the source column types with --schema (schema=).",
     ),
     "SL4103": CodeDoc(
@@ -225,6 +228,15 @@ CODES: dict[str, CodeDoc] = {
         "The project's generate_schema_name / generate_alias_name / generate_database_name "
         "macro could not be rendered for a node; that node's relation uses dbt's default.",
         "Fix the macro named in the message.",
+    ),
+    "SL5025": CodeDoc(
+        "not checked by the Flink planner",
+        "migrate plans every table on the embedded Flink 2.3 by default, so that `translated` "
+        "means the planner accepts it; here the planner could not run (PyFlink or Java missing, "
+        "connector jars not fetched, or the JVM did not start), so the statuses are only the "
+        "static rules' verdict.",
+        "Install the flink extra and Java 17 and migrate again, or pass --plan to require the "
+        "planner (it fetches the connector jars once).",
     ),
     # LLM stage
     "SL9101": CodeDoc(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.dialects.spark_coverage import SPARK_READERS
-from shiftleft.dialects.spark_decimal import Numeric, aggregate_argument, avg_type, decimal_type, spark_numeric, sum_type
+from shiftleft.rewrite.spark_decimal import Numeric, aggregate_argument, avg_type, decimal_type, spark_numeric, sum_type
 from shiftleft.models import Mode
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import FRACTIONAL_TYPES

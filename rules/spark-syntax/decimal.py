@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.dialects.spark_coverage import SPARK_READERS
-from shiftleft.dialects.spark_decimal import ARITHMETIC, spark_numeric, spark_operand_cast
+from shiftleft.rewrite.spark_decimal import ARITHMETIC, spark_numeric, spark_operand_cast
 from shiftleft.rewrite import Example, Rule, RuleContext
 
 

@@ -56,3 +56,119 @@ class QualifierCase(Rule):
                 qualifier.set("this", wanted)
                 changed = True
         return node if changed else None
+
+
+def _spellings(columns: dict[str, str] | list[str]) -> dict[str, str]:
+    """lower-case name -> the declared spelling, for names declared once in any case."""
+    found: dict[str, str | None] = {}
+    for name in columns:
+        key = name.lower()
+        found[key] = None if key in found and found[key] != name else name
+    return {k: v for k, v in found.items() if v is not None}
+
+
+class ColumnCase(Rule):
+    """Spark (and Snowflake, Databricks, Hive, DuckDB) resolve unquoted column names without
+    regard to case, so ``select ID from t`` reads a column declared ``id``; Flink resolves them
+    case-sensitively and reports ``Column 'ID' not found``.  The rule spells each column as the
+    table it reads declares it (``schema=``, the columns of a migrated parent model, or the
+    output names of a CTE or subquery), where that table is known; quoted names, and columns
+    of tables whose columns are not known, are left alone.
+    """
+
+    id = "SL3020"
+    name = "column-case"
+    title = "Column names are spelled as their table declares them (Flink is case-sensitive)"
+    node_types = (exp.Select,)
+    examples = (
+        Example(
+            before="SELECT A, t.S FROM t WHERE FLAG",
+            after="SELECT a, t.s FROM t WHERE flag",
+            types={"t": {"a": "int", "s": "string", "flag": "boolean"}},
+        ),
+        Example(
+            before="WITH c AS (SELECT a AS Order_Id FROM t) SELECT order_id FROM c",
+            after="WITH c AS (SELECT a AS Order_Id FROM t) SELECT Order_Id FROM c",
+            types={"t": {"a": "int"}},
+        ),
+        Example(before="SELECT a, s FROM t", after="SELECT a, s FROM t"),
+    )
+
+    def _columns_of(self, table: exp.Expr, ctes: dict[str, exp.Expr], ctx: RuleContext) -> dict[str, str] | None:
+        if isinstance(table, exp.Table) and not table.args.get("db"):
+            cte = ctes.get(table.name.lower())
+            if cte is not None:
+                return _output_names(cte)
+        if isinstance(table, exp.Table):
+            declared = {t.lower(): cols for t, cols in ctx.schema.items()}.get(table.name.lower())
+            return _spellings(list(declared)) if declared else None
+        if isinstance(table, exp.Subquery):
+            return _output_names(table.this)
+        return None
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Select)
+        ctes = _visible_ctes(node)
+        by_source: dict[str, dict[str, str]] = {}
+        all_known = True
+        for source in [node.args.get("from_"), *(node.args.get("joins") or [])]:
+            if source is None:
+                continue
+            table = source.this
+            columns = self._columns_of(table, ctes, ctx)
+            if columns is None:
+                all_known = False
+                continue
+            by_source[table.alias_or_name.lower()] = columns
+        if not by_source:
+            return None
+        merged: dict[str, str] = {}
+        for columns in by_source.values():
+            for key, name in columns.items():
+                merged[key] = name if merged.get(key, name) == name else ""
+        aliases = {p.alias.lower() for p in node.expressions if isinstance(p, exp.Alias)}
+        changed = False
+        for column in own_nodes(node, exp.Column):
+            ident = column.this
+            if not isinstance(ident, exp.Identifier) or ident.quoted:
+                continue
+            qualifier = column.table.lower()
+            if qualifier:
+                wanted = by_source.get(qualifier, {}).get(ident.name.lower())
+            elif all_known and ident.name.lower() not in aliases:
+                wanted = merged.get(ident.name.lower())
+            else:
+                wanted = None
+            if wanted and wanted != ident.name:
+                ident.set("this", wanted)
+                changed = True
+        return node if changed else None
+
+
+def _output_names(query: exp.Expr) -> dict[str, str] | None:
+    """The output names of a SELECT (or of the first branch of a set operation), unless it
+    selects ``*``."""
+    while isinstance(query, (exp.Union, exp.Intersect, exp.Except)):
+        query = query.this
+    if not isinstance(query, exp.Select):
+        return None
+    names = []
+    for projection in query.expressions:
+        if isinstance(projection, exp.Star) or (
+            isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
+        ):
+            return None
+        names.append(projection.alias_or_name)
+    return _spellings(names)
+
+
+def _visible_ctes(node: exp.Expr) -> dict[str, exp.Expr]:
+    """The CTEs a SELECT can read: those of its own WITH and of every enclosing one."""
+    found: dict[str, exp.Expr] = {}
+    scope: exp.Expr | None = node
+    while scope is not None:
+        with_ = scope.args.get("with_") if isinstance(scope, exp.Query) else None
+        for cte in with_.expressions if with_ is not None else []:
+            found.setdefault(cte.alias_or_name.lower(), cte.this)
+        scope = scope.parent
+    return found

@@ -1,8 +1,12 @@
 """The ``shiftleft migrate`` subcommand: a dbt project to a Kimball folder of Flink pipelines.
 
-Exit codes: 0 every table translated (and planned, with --plan); 1 some tables failed, need
-the LLM, or were rejected by the planner (see the report); 2 bad input or usage (not a dbt
-project, unreadable YAML, bad option, Java / PyFlink missing for --plan).
+Every table is planned on the embedded Flink 2.3 when it can run here (PyFlink, Java 17, the
+connector jars), so `translated` means the planner accepts it; otherwise an SL5025 warning says
+the statuses are the static rules' verdict (--plan requires the planner, --no-plan skips it).
+
+Exit codes: 0 every table translated (and accepted by the planner when planned); 1 some tables
+failed, need the LLM, or were rejected by the planner (see the report); 2 bad input or usage
+(not a dbt project, unreadable YAML, bad option, Java / PyFlink missing for --plan).
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from shiftleft.cli.common import (
     EXIT_DIAGNOSTICS,
     EXIT_OK,
     UsageError,
+    add_functions_argument,
     add_llm_arguments,
     fail,
     llm_config,
 )
 from shiftleft.errors import ShiftleftError
 from shiftleft.migration import migrate
+from shiftleft.options import MigrateOptions
 
 _STATUS_ORDER = ("failed", "needs_llm", "blocked", "llm", "translated", "declared", "inlined")
 
@@ -45,6 +51,17 @@ class ProgressBar:
             self.stream.write("\n")
         self.stream.flush()
 
+    def count(self, done: int, label: str) -> None:
+        """A counter without a known total (one line, rewritten)."""
+        if self.enabled:
+            self.stream.write(f"\r{done} {label[:60]:<60}")
+            self.stream.flush()
+
+    def end(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
 
 def _vars(text: str | None) -> dict[str, Any] | None:
     """``--vars '{key: value}'``: YAML (or JSON), like ``dbt --vars``."""
@@ -62,7 +79,11 @@ def _vars(text: str | None) -> dict[str, Any] | None:
 def _summary(result: Any, out: TextIO) -> None:
     counts = result.counts()
     parts = [f"{counts[s]} {s.replace('_', ' ')}" for s in _STATUS_ORDER if counts.get(s)]
-    print(f"{result.project}: {len(result.tables)} tables: {', '.join(parts)}", file=out)
+    checked = "planned on Flink 2.3" if result.planned else "static checks only"
+    print(
+        f"{result.project}: {len(result.tables)} tables ({checked}): {', '.join(parts)}",
+        file=out,
+    )
     for table in sorted(result.tables, key=lambda t: (_STATUS_ORDER.index(t.status.value), t.name)):
         for d in table.errors:
             # render errors point into the model file; the others into its rendered SQL
@@ -100,6 +121,18 @@ def _plan_printer(stream: TextIO) -> Any:
     return show
 
 
+def _plan_progress(progress: ProgressBar) -> Any:
+    """The default planning: the progress bar, counting the tables planned."""
+    done = 0
+
+    def show(table: Any, plan: Any) -> None:
+        nonlocal done
+        done += 1
+        progress.count(done, f"planned on Flink: {table.name}")
+
+    return show
+
+
 def _cmd_migrate(args: argparse.Namespace) -> int:
     try:
         variables = _vars(args.vars)
@@ -107,25 +140,28 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         return fail(str(e))
     progress = ProgressBar(sys.stderr, enabled=args.progress)
     try:
-        result = migrate(
-            args.project,
-            args.out,
+        options = MigrateOptions.of(
             read=args.read,
             target=args.target,
             mode=args.mode,
             vars=variables,
             layout=args.layout,
+            catalog=args.catalog,
             force=args.force,
             jobs=args.jobs,
             rules=args.rules,
             disable=args.disable or (),
-            llm=llm_config(args),  # type: ignore[arg-type]
+            llm=llm_config(args),
+            functions=args.functions,
             progress=progress,
             plan=args.plan,
-            on_plan=_plan_printer(sys.stderr) if args.plan else None,
+            on_plan=_plan_printer(sys.stderr) if args.plan else _plan_progress(progress),
         )
+        result = migrate(args.project, args.out, options)
     except ShiftleftError as e:
         return fail(str(e))
+    if result.planned and not args.plan:
+        progress.end()
     if args.format == "json":
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
@@ -159,13 +195,24 @@ def register(subparsers: Any) -> None:
         help="shiftleft.yml with a layout: section (default: the project's)",
     )
     m.add_argument(
+        "--catalog",
+        metavar="FILE",
+        help="dbt's catalog.json (dbt docs generate): column lists and types the properties "
+        "files do not declare (default: the project's target/catalog.json when present)",
+    )
+    m.add_argument(
         "--force", action="store_true", help="overwrite files edited since the last migration"
     )
     m.add_argument(
         "--jobs", type=int, metavar="N", help="worker processes for large projects (default: CPUs)"
     )
     m.add_argument(
-        "--plan", action="store_true", help="plan every DDL / DML on the embedded Flink 2.3"
+        "--plan",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="plan every DDL / DML on the embedded Flink 2.3, one line per table on stderr "
+        "(default: planned when PyFlink, Java and the connector jars are here, silently; "
+        "--no-plan: static checks only)",
     )
     m.add_argument(
         "--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)"
@@ -177,6 +224,7 @@ def register(subparsers: Any) -> None:
         help="rule id or name to switch off (repeatable)",
     )
     add_llm_arguments(m)
+    add_functions_argument(m)
     m.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")  # fmt: skip
     m.add_argument("--format", default="text", choices=["text", "json"],

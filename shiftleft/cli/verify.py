@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from shiftleft.cli.common import (
-    EXIT_DIAGNOSTICS,
     UsageError,
     add_fail_on,
     add_translate_arguments,
@@ -27,36 +26,28 @@ from shiftleft.cli.common import (
     read_input,
     translate_options,
 )
+from shiftleft.cli.verify_streaming import add_streaming_arguments, cmd_verify_streaming
 from shiftleft.errors import InputError
-from shiftleft.pipeline import transpile
+from shiftleft.options import VerifyOptions
 from shiftleft.verification import verify
-
-EXIT_MISMATCH = EXIT_DIAGNOSTICS
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    if args.streaming:
+        return cmd_verify_streaming(args)
     try:
         text, name = read_input(args.file)
-        options = translate_options(args)
+        options = VerifyOptions.of(
+            translate_options(args), seeds=args.seeds, generate_rows=args.generate_rows, keys=args.key or None
+        )
         translation: Any = read_input(args.translation)[0] if args.translation else None
         if args.seeds is not None and not Path(args.seeds).is_dir():
             raise UsageError(f"--seeds: no such directory: {args.seeds}")
     except UsageError as e:
         return fail(e)
     try:
-        if translation is None:  # the very translation `shiftleft transpile` gives
-            translation = transpile(text, **options)
-        report = verify(
-            text,
-            translation=translation,
-            read=args.read,
-            target=args.target,
-            mode=args.mode,
-            schema=options["schema"],
-            seeds=args.seeds,
-            generate_rows=args.generate_rows,
-            keys=args.key or None,
-        )
+        # without --translation: the very translation `shiftleft transpile` gives (same options)
+        report = verify(text, options, translation=translation)
     except InputError as e:
         return fail(e, name)
     if args.format == "json":
@@ -74,7 +65,8 @@ def register(subparsers: Any) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    v.add_argument("file", help="SQL file of the SOURCE query / script, or - for standard input")
+    v.add_argument("file", help="SQL file of the SOURCE query / script, or - for standard input "
+                   "(with --streaming: a dbt project folder)")
     add_translate_arguments(v)
     v.add_argument("--seeds", metavar="DIR", help="folder of <table>.csv / <table>.parquet input rows")
     v.add_argument("--generate-rows", type=int, default=0, metavar="N",
@@ -85,6 +77,7 @@ def register(subparsers: Any) -> None:
                    help="result column identifying a row in the diff (repeatable)")
     v.add_argument("--format", default="text", choices=["text", "json"])
     add_fail_on(v)
+    add_streaming_arguments(v)
     v.set_defaults(func=_cmd_verify)
 
 
