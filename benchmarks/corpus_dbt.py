@@ -2,9 +2,11 @@
 
     .venv/bin/python benchmarks/corpus_dbt.py PROJECT [PROJECT ...] [--vars YAML] [--json FILE]
 
-For each project: ``shiftleft.migrate`` (the static report: no ``--plan``) writes the pipelines
-folder to a temporary directory (or ``--out``), then every table's DDL and DML is planned in
-DAG order in one Flink session with the real Kafka / upsert-kafka / JDBC connectors.  Each
+For each project: ``shiftleft.migrate`` with its defaults (it plans every table itself when
+the planner can run; ``--static``: ``plan=False``, the static rules' verdict alone) writes the
+pipelines folder to a temporary directory (or ``--out``), then every table's DDL and DML *as
+written to that folder* is planned in DAG order in a fresh Flink session with the real Kafka /
+upsert-kafka / JDBC connectors: the files a user deploys, judged by the engine.  Each
 table (ephemeral models, inlined, are counted apart) is then one of:
 
 * ``ok``: the planner accepts all its statements, no error reported, its parents ok;
@@ -33,6 +35,7 @@ from typing import Any
 import yaml
 
 from shiftleft.errors import ShiftleftError
+from shiftleft.flink_engine import default_planner
 from shiftleft.migration import migrate
 from shiftleft.migration.models import MigrationResult, PipelineTable, Status
 from shiftleft.migration.planning import TablePlan, dag_order, plan_tables
@@ -90,6 +93,19 @@ def classify(
     return verdict, cause
 
 
+def _as_written(result: MigrationResult, folder: Path) -> list[PipelineTable]:
+    """The tables with the DDL and DML read back from the files migrate wrote."""
+
+    def read(relative: str | None) -> str | None:
+        path = folder / relative if relative else None
+        return path.read_text(encoding="utf-8") if path and path.is_file() else None
+
+    return [
+        t.model_copy(update={"ddl": read(t.ddl_path), "dml": read(t.dml_path)})
+        for t in result.tables
+    ]
+
+
 def run_project(
     path: Path,
     *,
@@ -98,18 +114,22 @@ def run_project(
     planner: Any,
     verbose: bool,
     read: str | None = None,
+    static: bool = False,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="corpus_dbt_") as tmp:
+        folder = out or Path(tmp) / "out"
         try:
-            result = migrate(path, out or Path(tmp) / "out", vars=variables, force=True, read=read)
+            result = migrate(
+                path, folder, vars=variables, force=True, read=read, plan=False if static else None
+            )
         except ShiftleftError as e:
             return {"project": str(path), "aborted": str(e)}
-    migrated_s = time.perf_counter() - started
-    t0 = time.perf_counter()
-    session = planner.session("streaming")
-    plans = {p.unique_id: p for p in plan_tables(result.tables, session)}
-    planned_s = time.perf_counter() - t0
+        migrated_s = time.perf_counter() - started
+        t0 = time.perf_counter()
+        session = planner.session("streaming")
+        plans = {p.unique_id: p for p in plan_tables(_as_written(result, folder), session)}
+        planned_s = time.perf_counter() - t0
     verdict, cause = classify(result, plans)
     counts = Counter(verdict.values())
     direct = Counter(cause[u] for u, v in verdict.items() if v in ("reported", "silent"))
@@ -132,10 +152,17 @@ def run_project(
     if verbose:
         for m in models:
             print(f"  {m['verdict']:<9} {m['status']:<10} {m['table']}  {m['cause'] or ''}")
+    kinds = Counter(
+        ("model" if t.resource_type != "source" else "source", verdict[t.unique_id])
+        for t in result.tables
+        if t.unique_id in verdict
+    )
     return {
         "project": result.project,
         "path": str(path),
         "read": result.read,
+        "planned_by_migrate": result.planned,
+        "by_kind": {f"{k}:{v}": n for (k, v), n in sorted(kinds.items())},
         "tables": len(result.tables),
         "inlined": result.counts()["inlined"],
         "statuses": {k: v for k, v in result.counts().items() if v},
@@ -162,6 +189,15 @@ def _print(summary: dict[str, Any], top: int) -> None:
         f"blocked {summary['blocked']}, SILENT {summary['silent']}  "
         f"[migrate {summary['migrate_s']}s, plan {summary['plan_s']}s]"
     )
+    kinds = summary["by_kind"]
+    models = sum(n for k, n in kinds.items() if k.startswith("model:"))
+    ok_models = kinds.get("model:ok", 0)
+    print(
+        f"  models/seeds/snapshots: {models}, ok {ok_models} "
+        f"({100 * ok_models / models if models else 0:.0f}%), silent {kinds.get('model:silent', 0)};"
+        f" sources: {sum(n for k, n in kinds.items() if k.startswith('source:'))}, "
+        f"ok {kinds.get('source:ok', 0)}; migrate planned itself: {summary['planned_by_migrate']}"
+    )
     print(f"  statuses: {summary['statuses']}")
     for row in summary["causes"][:top]:
         print(f"  {row['tables']:>5} +{row['blocking']:<5} {row['cause']}")
@@ -176,12 +212,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the full figures as JSON here")
     parser.add_argument("--top", type=int, default=12, help="causes to print per project")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per table")
+    parser.add_argument(
+        "--static", action="store_true", help="migrate with plan=False: judge the static rules alone"
+    )
     args = parser.parse_args(argv)
     variables = yaml.safe_load(args.vars) if args.vars else None
     if args.out and len(args.projects) > 1:
         parser.error("--out takes one project")
-    from shiftleft.verification import default_planner
-
     planner = default_planner(connectors=True)
     summaries = []
     for path in args.projects:
@@ -192,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             planner=planner,
             verbose=args.verbose,
             read=args.read,
+            static=args.static,
         )
         _print(summary, args.top)
         summaries.append(summary)

@@ -14,12 +14,11 @@ import sys
 from pathlib import Path
 
 from shiftleft.cli.common import EXIT_DIAGNOSTICS, EXIT_OK, fail
+from shiftleft.deploy.streaming_verify import Verdict, verify_streaming
 from shiftleft.errors import ShiftleftError
 
 
 def cmd_verify_streaming(args: argparse.Namespace) -> int:
-    from shiftleft.deploy.streaming_verify import Verdict, verify_streaming
-
     project = Path(args.file)
     if not (project / "dbt_project.yml").is_file():
         return fail(f"verify --streaming: {project} is not a dbt project folder (no dbt_project.yml)")

@@ -93,7 +93,8 @@ def rewrite(
         if candidates is None:
             candidates = rules.active_for(type(node), ctx.target, ctx.mode, "check")
         for rule in candidates:
-            _apply(rule, node, ctx)
+            if _apply(rule, node, ctx) is not None:  # a check that changed the node in place
+                applied[rule.id] = None
     ctx.rule_id = ""
     return root, list(applied)
 
