@@ -27,14 +27,21 @@ def _fn(name: str, *args: exp.Expr) -> exp.Anonymous:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
+_EMPTY = "CASE WHEN s = '' THEN ARRAY[CAST('' AS STRING)] ELSE "
+
+
 class SplitLiteralDelimiter(Rule):
     """Spark's ``split(s, re)`` splits on a Java regular expression; Flink's ``SPLIT(s, d)``
     splits on a literal delimiter.  They agree when the pattern has no regex metacharacter, or
     is a single escaped character such as ``'\\\\.'`` or ``'\\\\|'`` (which becomes the plain
-    delimiter ``'.'`` / ``'|'``); both keep trailing empty strings.  Any other pattern (a
-    character class, an alternation, a column) cannot be translated and is reported as an
-    error, as is Spark's limit argument.  Difference: ``split('', ',')`` is ``['']`` in Spark
-    and ``[]`` in Flink.
+    delimiter ``'.'`` / ``'|'``); both keep trailing empty strings.  A pattern that matches
+    exactly one of a set of literal characters (``'[,;]'``, ``',|;'``, ``'[.|]'``) splits like
+    ``SPLIT`` on one of them after ``TRANSLATE`` maps the others to it: exact, since every
+    match is one character and the pieces are the same.  Any other pattern (a quantifier such
+    as ``'[,;]+'`` or ``'\\\\s+'``, a range, a column) cannot be translated exactly and is
+    reported as an error, as is Spark's limit argument (but ``-1``, the default).
+    ``split('', ',')`` is ``['']`` in Spark and ``[]`` in Flink: the empty string is a case of
+    its own (found by the function differential test).
     """
 
     id = "SL1030"
@@ -42,12 +49,16 @@ class SplitLiteralDelimiter(Rule):
     title = "split(s, re) becomes SPLIT(s, delimiter) when the regex is a literal delimiter"
     node_types = (exp.RegexpSplit,)
     examples = (
-        Example(before="SELECT split(s, ',') FROM t", after="SELECT SPLIT(s, ',') FROM t"),
-        Example(before="SELECT split(s, '\\\\.') FROM t", after="SELECT SPLIT(s, '.') FROM t"),
-        Example(before="SELECT split(s, '\\\\|') FROM t", after="SELECT SPLIT(s, '|') FROM t"),
+        Example(before="SELECT split(s, ',') FROM t", after=f"SELECT {_EMPTY}SPLIT(s, ',') END FROM t"),
+        Example(before="SELECT split(s, '\\\\.') FROM t", after=f"SELECT {_EMPTY}SPLIT(s, '.') END FROM t"),
+        Example(before="SELECT split(s, '\\\\|') FROM t", after=f"SELECT {_EMPTY}SPLIT(s, '|') END FROM t"),
+        Example(before="SELECT split(s, '[,;]') FROM t",
+                after=f"SELECT {_EMPTY}SPLIT(TRANSLATE(s, ';', ','), ',') END FROM t"),
+        Example(before="SELECT split(s, ',|;|\\\\.', -1) FROM t",
+                after=f"SELECT {_EMPTY}SPLIT(TRANSLATE(s, ';.', ',,'), ',') END FROM t"),
         Example(
-            before="SELECT split(s, '[,;]') FROM t",
-            after="SELECT REGEXP_SPLIT(s, '[,;]') FROM t",
+            before="SELECT split(s, '[,;]+') FROM t",
+            after="SELECT REGEXP_SPLIT(s, '[,;]+') FROM t",
             diagnoses=True,
         ),
     )
@@ -55,8 +66,11 @@ class SplitLiteralDelimiter(Rule):
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.RegexpSplit)
         pattern = node.expression
+        limit = node.args.get("limit")
+        no_limit = limit is None or (isinstance(limit, exp.Neg) and limit.this.name == "1")
         delimiter: str | None = None
-        if isinstance(pattern, exp.Literal) and pattern.is_string and not node.args.get("limit"):
+        chars: list[str] | None = None
+        if isinstance(pattern, exp.Literal) and pattern.is_string and no_limit:
             text = pattern.this
             if not REGEX_META.search(text):
                 delimiter = text
@@ -64,19 +78,56 @@ class SplitLiteralDelimiter(Rule):
                 m = re.fullmatch(r"\\\\?([\\^$.|?*+()\[\]{}])", text)
                 if m:
                     delimiter = m.group(1)
+                else:
+                    chars = _single_char_set(text)
+        if chars:
+            first = chars[0]
+            rest = "".join(chars[1:])
+            source = node.this.copy()
+            if rest:
+                source = _fn("TRANSLATE", source, exp.Literal.string(rest), exp.Literal.string(first * len(rest)))
+            return _empty_string_split(node.this, _fn("SPLIT", source, exp.Literal.string(first)))
         if delimiter is None:
             ctx.report(
                 node,
                 f"split({node.this.sql(ctx.read)}, {pattern.sql(ctx.read)}"
-                + (", ..." if node.args.get("limit") else "")
+                + (", ..." if not no_limit else "")
                 + ") splits on a regular expression (or with a limit); Flink's SPLIT splits on a "
                 "literal delimiter only",
                 severity=Severity.ERROR,
-                suggestion="normalize the separators first, e.g. SPLIT(REGEXP_REPLACE(s, '[,;]', ','), ','), "
-                "or write a UDF",
+                suggestion="when a character never occurs in the data, normalize the separators to it first, "
+                "e.g. SPLIT(REGEXP_REPLACE(s, '<regex>', U&'\\0001'), U&'\\0001'); or write a UDF",
             )
             return None
-        return _fn("SPLIT", node.this.copy(), exp.Literal.string(delimiter))
+        return _empty_string_split(node.this, _fn("SPLIT", node.this.copy(), exp.Literal.string(delimiter)))
+
+
+def _empty_string_split(text: exp.Expr, split: exp.Expr) -> exp.Expr:
+    """Spark splits '' into [''], Flink into []: ``CASE WHEN s = '' THEN [''] ELSE split END``."""
+    empty = exp.Array(expressions=[exp.Cast(this=exp.Literal.string(""), to=exp.DataType.build("STRING"))])
+    return exp.Case(ifs=[exp.If(this=exp.EQ(this=text.copy(), expression=exp.Literal.string("")), true=empty)],
+                    default=split)
+
+
+# one literal character of a regex: plain, or a punctuation character escaped with \\ (or \\\\)
+_REGEX_CHAR = r"(?:\\\\?[^A-Za-z0-9\s]|[^\\\[\]^$.|?*+(){}\-])"
+# inside a character class, metacharacters but \\ [ ] ^ - & are literal
+_CLASS_CHAR = r"(?:\\\\?[^A-Za-z0-9\s]|[^\\\[\]^\-&])"
+
+
+def _single_char_set(text: str) -> list[str] | None:
+    """The characters of a regex that matches exactly one of a set of literal characters
+    (``[,;]``, ``[.|]``, ``,|;``), or None."""
+    body = None
+    m = re.fullmatch(r"\[((?:%s)+)\]" % _CLASS_CHAR, text)
+    if m:
+        body = re.findall(_CLASS_CHAR, m.group(1))
+    elif re.fullmatch(r"(?:%s)(?:\|(?:%s))+" % (_REGEX_CHAR, _REGEX_CHAR), text):
+        body = re.findall(_REGEX_CHAR, text.replace("|", " ").replace("\\ ", "\\|").replace(" ", ""))
+    if not body:
+        return None
+    chars = [c[-1] for c in body]
+    return list(dict.fromkeys(chars))
 
 
 _TRUNC_UNITS = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from shiftleft.dialects.spark_coverage import SPARK_READERS
+from shiftleft.rewrite.spark_decimal import spark_numeric
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import FRACTIONAL_TYPES
@@ -15,11 +17,17 @@ def _is_fractional(node: exp.Expr, ctx: RuleContext) -> bool:
         node = node.this
     if isinstance(node, (exp.Avg, exp.Div)):
         return True
+    if ctx.read.lower() in SPARK_READERS:  # Spark's DECIMAL arithmetic, sums of decimals
+        numeric = spark_numeric(node, ctx)
+        if numeric is not None and numeric.is_decimal:
+            return True
     return ctx.declared_as(node, FRACTIONAL_TYPES)
 
 
 def _nonzero_literal(node: exp.Expr) -> bool:
     inner = node.this if isinstance(node, exp.Neg) else node
+    if isinstance(inner, exp.Cast):  # a literal given Spark's DECIMAL type (SL3015)
+        inner = inner.this
     if not (isinstance(inner, exp.Literal) and not inner.is_string):
         return False
     try:

@@ -180,3 +180,57 @@ def differences(spark: list[Any], flink: list[Any], ids: Sequence[Any]) -> list[
     if len(spark) != len(flink):
         out.append(f"row counts differ: spark {len(spark)}, flink {len(flink)}")
     return out
+
+
+def exact_run(
+    spark: Any, runner: FlinkRunner, env: Any, exprs: Sequence[str], flink_exprs: Sequence[str], *, aggregate: bool,
+    ansi: bool = False,
+) -> dict[str, list[str]]:
+    """Run ``exprs`` on Spark (ANSI off by default: the NULL-on-error policy) and ``flink_exprs`` on Flink
+    over table ``t`` (keyed by ``id``, or grouped by ``g``), and compare values exactly (Decimal
+    equality for numbers) and DECIMAL result types.  Returns the differences per expression."""
+    key, tail = ("g", " GROUP BY g") if aggregate else ("id", "")
+
+    def cols(es: Sequence[str]) -> str:
+        return ", ".join(f"{e} AS c{k}" for k, e in enumerate(es))
+
+    spark.conf.set("spark.sql.ansi.enabled", "true" if ansi else "false")
+    try:
+        frame = spark.sql(f"SELECT {key} AS k_, {cols(exprs)} FROM t{tail}")
+        spark_rows = sorted(frame.collect(), key=lambda r: r[0])
+        spark_types = [f.dataType.simpleString().upper().replace(",", ", ") for f in frame.schema.fields[1:]]
+    finally:
+        spark.conf.set("spark.sql.ansi.enabled", "true")
+    flink = runner.query(env, f"SELECT {key} AS k_, {cols(flink_exprs)} FROM t{tail}")
+    flink_rows = sorted(flink.rows, key=lambda r: r[0])
+    problems: dict[str, list[str]] = {}
+    for k, expr in enumerate(exprs):
+        found = []
+        flink_type = flink.types[k + 1].replace(" NOT NULL", "")
+        if spark_types[k].startswith("DECIMAL") and spark_types[k] != flink_type:
+            found.append(f"type spark {spark_types[k]} flink {flink_type} ({flink_exprs[k]})")
+        for srow, frow in zip(spark_rows, flink_rows):
+            a, b = srow[k + 1], frow[k + 1]
+            if isinstance(a, (int, float, Decimal)) and not isinstance(a, bool) and b is not None:
+                same = Decimal(str(a)) == Decimal(str(b))
+            else:
+                same = a == b
+            if not same:
+                found.append(f"{key}={srow[0]}: spark {a!r} flink {b!r} ({flink_exprs[k]})")
+        if found:
+            problems[expr] = found[:3]
+    if len(spark_rows) != len(flink_rows):
+        problems["<rows>"] = [f"spark {len(spark_rows)} rows, flink {len(flink_rows)}"]
+    return problems
+
+
+def translate_strict(expr: str, tail: str, schema: dict[str, dict[str, str]], disable: Sequence[str] = ()) -> str:
+    """The Flink form of ``SELECT <expr> AS c<tail>``'s expression; fails on an error diagnostic."""
+    result = shiftleft.transpile(f"SELECT {expr} AS c{tail}", read="spark", mode="batch", schema=schema,
+                                 disable=list(disable))
+    errors = [d for d in result.diagnostics if d.severity.value == "error"]
+    assert not errors, errors
+    text = result.statements[0].sql.strip().rstrip(";")
+    m = re.fullmatch(r"SELECT (.*) AS c" + re.escape(tail), text, re.S)
+    assert m, text
+    return m.group(1)

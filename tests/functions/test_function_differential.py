@@ -65,7 +65,8 @@ SCALAR: dict[str, str] = {
     "base64": "base64(s)", "md5": "md5(s)", "sha2": "sha2(s, 256)", "sha1": "sha1(s)", "sha": "sha(s2)",
     "regexp_replace": "regexp_replace(s, '[0-9]+', '#')", "regexp_extract": "regexp_extract(s, '([a-z]+)', 1)",
     "rlike": "s rlike '^[a-z]'", "regexp": "s regexp '[0-9]'", "regexp_like": "regexp_like(s, 'a.')",
-    "split": "split(s, ',')",
+    "split": "split(s, ',')", "split[, ]": "split(s, '[, ]')", "split_part": "split_part(s, ',', 2)", "try_to_timestamp": "try_to_timestamp(ds)",
+    "make_date": "make_date(1999 + i % 3, j % 13, 29)",
     "datediff": "datediff(d2, d)", "date_diff": "date_diff(d, d2)", "date_add": "date_add(d, i)",
     "date_sub": "date_sub(d, 30)", "dateadd": "dateadd(d, 7)", "add_months": "add_months(d, 1)",
     "year": "year(d)", "month": "month(d)", "dayofmonth": "dayofmonth(d)", "day": "day(ts)",
@@ -77,7 +78,7 @@ SCALAR: dict[str, str] = {
     "to_timestamp": "to_timestamp(ds)", "from_unixtime": "from_unixtime(l % 100000000, 'yyyy-MM-dd')",
     "unix_seconds": "unix_seconds(ts)", "extract": "extract(YEAR FROM d)",
     "array": "array(i, j)[0]", "size": "size(array(i, j))", "array_size": "array_size(array(s, s2))",
-    "array_contains": "array_contains(array(i, j), 1)", "element_at": "element_at(array(i, j), 2)",
+    "array_contains": "array_contains(array(i, j), 1)", "array_compact": "array_compact(array(i, NULL, j))", "element_at": "element_at(array(i, j), 2)",
     "map": "map('k', i)['k']",
     "date_part": "date_part('YEAR', d)", "datepart": "datepart('MONTH', ts)",
     "from_json": "from_json(concat('{\"a\": ', cast(i as string), '}'), 'a INT').a",
@@ -91,12 +92,12 @@ AGGREGATE: dict[str, str] = {
     "stddev": "stddev(x)", "std": "std(i)", "stddev_pop": "stddev_pop(x)", "stddev_samp": "stddev_samp(i)",
     "var_pop": "var_pop(x)", "var_samp": "var_samp(i)", "variance": "variance(i)",
     "collect_list": "size(collect_list(i))", "collect_set": "size(collect_set(i))",
-    "array_agg": "size(array_agg(i))", "percentile": "percentile(i, 0.5)",
+    "array_agg": "size(array_agg(i))", "median": "median(i)", "listagg": "length(listagg(s, ';'))", "string_agg": "length(string_agg(s2))", "percentile": "percentile(i, 0.5)",
 }
 
 # Spark expressions of SCALAR that raise under ANSI on the generated rows (malformed date
 # strings, division by zero): evaluated one per Spark job instead of bisecting the batch.
-RAISE_UNDER_ANSI = {"/", "cast", "int", "date", "timestamp", "to_date", "to_timestamp"}
+RAISE_UNDER_ANSI = {"make_date", "/", "cast", "int", "date", "timestamp", "to_date", "to_timestamp"}
 
 # Differences the matrix documents (a rule note or diagnostic says so): function -> why.
 EXPLAINED: dict[str, str] = {
