@@ -38,11 +38,6 @@ class BucketInput:
     def updating(self) -> bool:
         return self.relation.updating
 
-    @property
-    def window_tvf(self) -> bool:
-        """The bucket may become a window TVF with the batch result."""
-        return self.time_attribute and not self.updating
-
     def missing_time(self, column: str, table: str) -> str:
         """Why ``column`` cannot drive a window (for diagnostics)."""
         known = sorted(self.relation.time_attributes)
