@@ -3,6 +3,7 @@
     python benchmarks/run.py            # full run, prints a Markdown table
     python benchmarks/run.py --quick    # smaller and fewer rounds (smoke test)
     python benchmarks/run.py --json out.json
+    python benchmarks/run.py --light    # throughput ratios, growth exponents, import only
 
 Every figure is a ratio against a baseline measured in the same run on the same input, so
 results are comparable across (noisy, shared) machines.  See benchmarks/README.md.
@@ -226,7 +227,12 @@ def corpora(quick: bool, seed: int, dbt_projects: list[str] | None) -> list[Corp
     return found
 
 
-def run(quick: bool, seed: int = 2026, dbt_projects: list[str] | None = None, script_mb: float | None = None) -> dict:
+def run(
+    quick: bool, seed: int = 2026, dbt_projects: list[str] | None = None, script_mb: float | None = None,
+    heavy: bool = True,
+) -> dict:
+    """Every figure; ``heavy=False`` stops after the throughput ratios, the growth exponents
+    and the import times (no large script, project or files figures)."""
     rounds = 3 if quick else 11
     scales = [1, 4, 16] if quick else [1, 4, 16, 64]
     shiftleft.transpile("SELECT 1")  # load rules once, outside the timings
@@ -238,6 +244,8 @@ def run(quick: bool, seed: int = 2026, dbt_projects: list[str] | None = None, sc
         "exponents": growth.run(quick),
         "import_ms": {"sqlglot": import_time("sqlglot", 3 if quick else 7), "shiftleft": import_time("shiftleft", 3 if quick else 7)},
     }
+    if not heavy:
+        return results
     memory = peak_memory(scales[-1])  # before the project figures, whose peaks are their own
     if script_mb or not quick:  # (a quick run skips the large script unless asked)
         results["script"] = script_memory.run(script_mb or 10.0, ["streaming"] if quick else ["streaming", "batch"])
@@ -274,7 +282,11 @@ def markdown(r: dict) -> str:
     out += ["", "| synthetic scale | input bytes | size × | shiftleft (ms) | time × (target: 64× size ≤ 70× time) |", "|---:|---:|---:|---:|---:|"]
     for s in r["scaling"]:
         out.append(f"| {s['scale']}× | {s['bytes']} | {s['size_x']} | {s['shiftleft_ms']} | {s['time_x']} |")
-    i, p, f, m = r["import_ms"], r["project"], r["files"], r["memory"]
+    i = r["import_ms"]
+    if "project" not in r:
+        out += ["", f"- import: `import sqlglot` {i['sqlglot']} ms, `import shiftleft` {i['shiftleft']} ms (fresh interpreter, best of runs)"]
+        return "\n".join(out) + "\n"
+    p, f, m = r["project"], r["files"], r["memory"]
     counts = ", ".join(f"{k} {v}" for k, v in p["counts"].items() if v)
     out += [
         "",
@@ -300,8 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026, help="seed of the generated streaming queries")
     parser.add_argument("--dbt-project", action="append", metavar="DIR", help="dbt project whose rendered models are a corpus (repeatable)")
     parser.add_argument("--script-mb", type=float, help="size of the large-script figure in MB (default 10; a quick run has none unless given)")
+    parser.add_argument("--light", action="store_true", help="only the throughput ratios, growth exponents and import times")
     args = parser.parse_args(argv)
-    results = run(args.quick, args.seed, args.dbt_project, args.script_mb)
+    results = run(args.quick, args.seed, args.dbt_project, args.script_mb, heavy=not args.light)
     return report.emit(results, markdown(results), args.json)
 
 

@@ -6,14 +6,14 @@
 
 For each shape a Spark statement (or script) of size n and one of size 4n are generated and
 transpiled; the exponent is ``log(t(4n) / t(n)) / log 4`` (1.0 = linear, 2.0 = quadratic),
-from the median CPU time of several rounds.  sqlglot's own round trip (parse + generate, Spark) of
+from the minimum CPU time of several rounds (the least disturbed by other processes on a
+shared machine: noise only ever adds time).  sqlglot's own round trip (parse + generate, Spark) of
 the same text is measured in the same run, as the reference growth of the parser itself.
 """
 
 from __future__ import annotations
 
 import math
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -91,13 +91,13 @@ def _sqlglot(sql: str) -> None:
             e.sql("spark")
 
 
-def _median_time(fn: Callable[[str], None], sql: str, rounds: int) -> float:
+def _best_time(fn: Callable[[str], None], sql: str, rounds: int) -> float:
     times = []
     for _ in range(rounds):
         start = time.process_time()
         fn(sql)
         times.append(time.process_time() - start)
-    return statistics.median(times)
+    return min(times)
 
 
 def exponent(t_small: float, t_large: float, factor: int = 4) -> float:
@@ -106,8 +106,8 @@ def exponent(t_small: float, t_large: float, factor: int = 4) -> float:
 
 def measure(shape: Shape, n: int, rounds: int) -> dict:
     small, large = shape.build(n), shape.build(4 * n)
-    ours = {k: _median_time(_shiftleft, sql, rounds) for k, sql in (("n", small), ("4n", large))}
-    base = {k: _median_time(_sqlglot, sql, rounds) for k, sql in (("n", small), ("4n", large))}
+    ours = {k: _best_time(_shiftleft, sql, rounds) for k, sql in (("n", small), ("4n", large))}
+    base = {k: _best_time(_sqlglot, sql, rounds) for k, sql in (("n", small), ("4n", large))}
     return {
         "shape": shape.name,
         "n": n,
@@ -122,7 +122,7 @@ def measure(shape: Shape, n: int, rounds: int) -> dict:
 def run(quick: bool, only: str | None = None, n: int | None = None, rounds: int | None = None) -> list[dict]:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     shiftleft.transpile("SELECT 1")  # load the rules outside the timings
-    rounds = rounds or (3 if quick else 5)
+    rounds = rounds or (3 if quick else 7)
     rows = []
     for shape in SHAPES:
         if only and shape.name != only:

@@ -180,52 +180,56 @@ class ReadStatement:
     error: InputError | None = None
 
 
-def _nesting(chunk: list[Token]) -> tuple[int, Token | None]:
-    """Deepest nesting of parentheses / brackets / CASE ... END in ``chunk``, and where."""
+_OPENING = frozenset({TokenType.L_PAREN, TokenType.L_BRACKET, TokenType.CASE})
+_CLOSING = frozenset({TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.END})
+
+
+def _depths(chunk: list[Token]) -> tuple[int, Token | None, int, Token | None]:
+    """In one pass over ``chunk``: the deepest nesting of parentheses / brackets / CASE ... END
+    and where it is reached, and the same for ``ARRAY[`` brackets."""
     depth = deepest = 0
     at: Token | None = None
-    opening = {TokenType.L_PAREN, TokenType.L_BRACKET, TokenType.CASE}
-    closing = {TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.END}
+    arrays: list[bool] = []  # one entry per open bracket: is it an ARRAY[ ?
+    array_depth = array_deepest = 0
+    array_at: Token | None = None
+    previous: Token | None = None
+    opening, closing, l_bracket, r_bracket = _OPENING, _CLOSING, TokenType.L_BRACKET, TokenType.R_BRACKET
     for token in chunk:
-        if token.token_type in opening:
+        kind = token.token_type
+        if kind in opening:
             depth += 1
             if depth > deepest:
                 deepest, at = depth, token
-        elif token.token_type in closing:
+            if kind is l_bracket:
+                is_array = previous is not None and previous.text.upper() == "ARRAY"
+                arrays.append(is_array)
+                if is_array:
+                    array_depth += 1
+                    if array_depth > array_deepest:
+                        array_deepest, array_at = array_depth, token
+        elif kind in closing:
             depth = max(0, depth - 1)
-    return deepest, at
+            if kind is r_bracket and arrays:
+                array_depth -= arrays.pop()
+        previous = token
+    return deepest, at, array_deepest, array_at
 
 
-def _array_nesting(chunk: list[Token]) -> tuple[int, Token | None]:
-    """Deepest nesting of ``ARRAY[`` brackets in ``chunk``, and where."""
-    stack: list[bool] = []
-    depth = deepest = 0
-    at: Token | None = None
-    for previous, token in zip([None, *chunk], chunk):
-        if token.token_type == TokenType.L_BRACKET:
-            is_array = previous is not None and previous.text.upper() == "ARRAY"
-            stack.append(is_array)
-            depth += is_array
-            if depth > deepest:
-                deepest, at = depth, token
-        elif token.token_type == TokenType.R_BRACKET and stack:
-            depth -= stack.pop()
-    return deepest, at
-
-
-def _check_tokens(chunk: list[Token], index: int) -> None:
-    """Refuse what no SQL reader should see: control bytes in names, nesting beyond the limit."""
-    for token in chunk:
-        control = _CONTROL.search(token.text) if token.token_type != TokenType.STRING else None
-        if control is not None:
-            line, col = _token_start(token)
-            raise InputError(
-                f"control character {control.group()!r} in {token.text!r}: "
-                "this is not SQL text",
-                statement=index, line=line, column=col, code=TOKENIZE_ID, token=token.text,
-                hint="check the file's encoding and remove binary content",
-            )
-    arrays, where = _array_nesting(chunk)
+def _check_tokens(chunk: list[Token], index: int, text: str) -> None:
+    """Refuse what no SQL reader should see: control bytes in names, nesting beyond the limit.
+    ``text``: the chunk's source (one search finds whether any token needs a closer look)."""
+    if _CONTROL.search(text):
+        for token in chunk:
+            control = _CONTROL.search(token.text) if token.token_type != TokenType.STRING else None
+            if control is not None:
+                line, col = _token_start(token)
+                raise InputError(
+                    f"control character {control.group()!r} in {token.text!r}: "
+                    "this is not SQL text",
+                    statement=index, line=line, column=col, code=TOKENIZE_ID, token=token.text,
+                    hint="check the file's encoding and remove binary content",
+                )
+    deepest, at, arrays, where = _depths(chunk)
     if arrays > MAX_ARRAY_NESTING and where is not None:
         line, col = _token_start(where)
         raise LimitError(
@@ -234,7 +238,6 @@ def _check_tokens(chunk: list[Token], index: int) -> None:
             statement=index, line=line, column=col,
             hint="build the nested array in steps (CTEs)",
         )
-    deepest, at = _nesting(chunk)
     if deepest > MAX_NESTING and at is not None:
         line, col = _token_start(at)
         raise LimitError(
@@ -279,7 +282,7 @@ def _check_tree(tree: exp.Expr, index: int, line: int, col: int) -> None:
 
 def _read_chunk(parser: Parser, chunk: list[Token], sql: str, index: int, read: str) -> exp.Expr | None:
     line, col = _token_start(chunk[0])
-    _check_tokens(chunk, index)
+    _check_tokens(chunk, index, sql[chunk[0].start : chunk[-1].end + 1])
     try:
         with _quiet_fallback_warnings():
             trees = parser.parse(chunk, sql)

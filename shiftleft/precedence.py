@@ -32,39 +32,45 @@ _LEVELS: tuple[tuple[tuple[type[exp.Expr], ...], int, bool], ...] = (
 )
 
 
+#: precedence of each node type met so far (None: not an operator); filled on first sight
+_LEVEL_OF: dict[type, tuple[int, bool] | None] = {}
+_OPERANDS = ("this", "expression", "low", "high")
+
+
 def _level(node: exp.Expr) -> tuple[int, bool] | None:
-    for types, level, strict in _LEVELS:
-        if isinstance(node, types):
-            return level, strict
-    return None
+    kind = type(node)
+    try:
+        return _LEVEL_OF[kind]
+    except KeyError:
+        pass
+    found = next(((level, strict) for types, level, strict in _LEVELS if issubclass(kind, types)), None)
+    _LEVEL_OF[kind] = found
+    return found
 
 
 def parenthesize(tree: exp.Expr) -> exp.Expr:
     """Wrap lower-precedence operands of operators in parentheses, in place; returns ``tree``."""
     stack = [tree]
+    pop, push, expr, operands = stack.pop, stack.append, exp.Expr, _OPERANDS
     while stack:
-        node = stack.pop()
+        node = pop()
         parent = _level(node)
-        for key in ("this", "expression", "low", "high"):
-            child = node.args.get(key)
-            if not isinstance(child, exp.Expr):
+        args = node.args
+        for key, value in args.items():
+            if type(value) is list:
+                stack.extend(v for v in value if isinstance(v, expr))
                 continue
-            stack.append(child)
-            if parent is None:
+            if not isinstance(value, expr):
                 continue
-            own = _level(child)
+            push(value)
+            if parent is None or key not in operands:
+                continue
+            own = _level(value)
             if own is None:
                 continue
             lower = own[0] < parent[0] or (own[0] == parent[0] and parent[1] and key != "this")
-            if isinstance(node, _PREDICATES) and own[0] == parent[0]:
+            if own[0] == parent[0] and isinstance(node, _PREDICATES):
                 lower = True  # a = b = c, (a = b) IS NULL: always explicit
             if lower:
-                node.set(key, exp.Paren(this=child))
-        for key, value in node.args.items():
-            if key in ("this", "expression", "low", "high"):
-                continue
-            if isinstance(value, exp.Expr):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, exp.Expr))
+                node.set(key, exp.Paren(this=value))
     return tree

@@ -18,6 +18,21 @@ def _plain_comma_join(join: exp.Join) -> bool:
     )
 
 
+def _ctes(select: exp.Select, ctx: RuleContext) -> dict[str, exp.CTE]:
+    """The CTEs of ``select``'s statement by name (lower case; the first in breadth-first
+    order for a repeated name), found once per statement and kept until the tree's scopes
+    change (``ctx.scopes``), not walked again for each FROM item."""
+    root = select.root()
+    key = ("comma-join-ctes", id(root))
+    cached = ctx.scopes.get(key)
+    if cached is None or cached[0] is not root:
+        found: dict[str, exp.CTE] = {}
+        for cte in root.find_all(exp.CTE):
+            found.setdefault(cte.alias_or_name.lower(), cte)
+        cached = ctx.scopes[key] = (root, found)
+    return cached[1]
+
+
 def _source_names(select: exp.Select, ctx: RuleContext, source: exp.Expr) -> tuple[str, set[str]]:
     """(alias, column names) of one FROM item; columns from a CTE, a subquery or the schema."""
     alias = source.alias_or_name.lower()
@@ -26,7 +41,7 @@ def _source_names(select: exp.Select, ctx: RuleContext, source: exp.Expr) -> tup
         query = source.this
     elif isinstance(source, exp.Table):
         name = source.name.lower()
-        cte = next((c for c in select.root().find_all(exp.CTE) if c.alias_or_name.lower() == name), None)
+        cte = _ctes(select, ctx).get(name)
         if cte is not None:
             query = cte.this
         else:

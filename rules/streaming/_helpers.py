@@ -13,6 +13,7 @@ from sqlglot import exp
 # the one Top-N / dedup detector, shared with the derivation (shiftleft.derive.rank)
 from shiftleft.derive.rank import RANKING, TopNFilter, conjuncts, top_n_filter  # noqa: F401
 from shiftleft.rewrite import RuleContext
+from shiftleft.rewrite.walk import own_nodes
 
 
 def tables_in_scope(node: exp.Expr) -> list[exp.Table]:
@@ -34,9 +35,9 @@ def is_aggregated(select: exp.Select) -> bool:
     if select.args.get("group") or select.args.get("distinct"):
         return True
     return any(
-        agg.parent_select is select and not isinstance(agg.parent, exp.Window)
+        not isinstance(agg.parent, exp.Window)
         for projection in select.expressions
-        for agg in projection.find_all(exp.AggFunc)
+        for agg in own_nodes(projection, exp.AggFunc)
     )
 
 

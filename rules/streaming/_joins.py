@@ -141,7 +141,7 @@ def output_time_attributes(query: exp.Expr, ctx: RuleContext, depth: int = 0) ->
     if not isinstance(query, exp.Select) or depth > 8 or not ctx.event_time:
         return []  # (without a declared event time there is no time attribute)
     from_ = query.args.get("from_")
-    if from_ is None or _is_aggregated(query):
+    if from_ is None or _H.is_aggregated(query):
         return []
     excluded: set[str] = set()
     for join in query.args.get("joins") or []:
@@ -171,16 +171,6 @@ def output_time_attributes(query: exp.Expr, ctx: RuleContext, depth: int = 0) ->
         if hit:
             found.append((projection, projection.alias_or_name.lower()))
     return found
-
-
-def _is_aggregated(select: exp.Select) -> bool:
-    if select.args.get("group") or select.args.get("distinct"):
-        return True
-    return any(
-        agg.parent_select is select and not isinstance(agg.parent, exp.Window)
-        for projection in select.expressions
-        for agg in projection.find_all(exp.AggFunc)
-    )
 
 
 # -- interval joins --------------------------------------------------------------------------
@@ -248,16 +238,16 @@ def time_term(node: exp.Expr, select: exp.Select, left: set[str], right: set[str
         qualifier = node.table.lower()
         side = "left" if qualifier in left else "right" if qualifier in right else ""
         if not side:
-            raise _NotTime(f"{node.sql('flink')} is not a column of either join input")
+            raise _NotTime(f"{ctx.sql(node)} is not a column of either join input")
         if not is_time_attribute(node, select, ctx):
-            raise _NotTime(f"{node.sql('flink')} is not a time attribute (no declared event time)")
+            raise _NotTime(f"{ctx.sql(node)} is not a time attribute (no declared event time)")
         return TimeTerm(node, side)
     if isinstance(node, (exp.Add, exp.Sub)):
         if not _literal_interval(node.expression):
-            raise _NotTime(f"the offset {node.expression.sql('flink')} is not a literal interval")
+            raise _NotTime(f"the offset {ctx.sql(node.expression)} is not a literal interval")
         term = time_term(node.this, select, left, right, ctx)
         if term.date_days is not None:
-            raise _NotTime(f"{node.sql('flink')} mixes a date and an interval")
+            raise _NotTime(f"{ctx.sql(node)} mixes a date and an interval")
         return term
     if isinstance(node, exp.Floor) and node.args.get("to") is not None:
         return time_term(node.this, select, left, right, ctx)
@@ -267,14 +257,14 @@ def time_term(node: exp.Expr, select: exp.Select, left: set[str], right: set[str
     elif _fn_name(node) == "TIMESTAMPADD" and len(node.expressions) == 3:
         unit, amount, target = node.expressions
     else:
-        raise _NotTime(f"{node.sql('flink')} is not a time attribute plus a literal interval")
+        raise _NotTime(f"{ctx.sql(node)} is not a time attribute plus a literal interval")
     n = _literal_int(amount)
     if n is None:
-        raise _NotTime(f"the offset {amount.sql('flink')} is not a literal")
+        raise _NotTime(f"the offset {ctx.sql(amount)} is not a literal")
     target = unparen(target)
     if isinstance(target, exp.Cast) and target.to.is_type(exp.DataType.Type.DATE):
         if unit.name.upper() != "DAY":
-            raise _NotTime(f"{node.sql('flink')} is not a time attribute plus a literal interval")
+            raise _NotTime(f"{ctx.sql(node)} is not a time attribute plus a literal interval")
         term = time_term(target.this, select, left, right, ctx)
         term.date_days = n
         return term
@@ -337,17 +327,17 @@ def interval_join(join: exp.Join, ctx: RuleContext) -> IntervalJoin:
             reasons.append(str(e))
             continue
         if a.side == b.side:
-            reasons.append(f"{pred.sql('flink')} compares two times of the same side")
+            reasons.append(f"{ctx.sql(pred)} compares two times of the same side")
             continue
         a_node, b_node = lhs, rhs
         if a.side == "left":  # normalise to: right op left
             a, b, op, a_node, b_node = b, a, _FLIP[op], b_node, a_node
         if a.date_days is not None:
-            reasons.append(f"{a_node.sql('flink')}: the bounded time must be a plain time attribute")
+            reasons.append(f"{ctx.sql(a_node)}: the bounded time must be a plain time attribute")
             continue
         if b.date_days is not None:
             rewrites.append((unparen(b_node), _floor_day(b)))
-        pairs.add((a.column.sql("flink").lower(), b.column.sql("flink").lower()))
+        pairs.add((ctx.sql(a.column).lower(), ctx.sql(b.column).lower()))
         bounds.append((a.column, pred))
         if op in (exp.GT, exp.GTE):
             lower += 1

@@ -78,7 +78,7 @@ class DedupTopN(Rule):
         found = H.top_n_filter(node)
         if found is None:
             return None
-        keys = [H.column_sql(k) for k in node.args.get("partition_by") or []]
+        keys = [ctx.sql(k) for k in node.args.get("partition_by") or []]
         per_key = f"per {', '.join(keys)}" if keys else "over the whole stream (no PARTITION BY: one task)"
         sink_key = ", ".join(keys) if keys else "the rank"
         order = node.args.get("order")
@@ -129,7 +129,7 @@ class DedupTopN(Rule):
             return None
         ctx.report(
             node,
-            f"Top-{found.n} {per_key} ordered by {', '.join(H.column_sql(o) for o in ordered)}, not "
+            f"Top-{found.n} {per_key} ordered by {', '.join(ctx.sql(o) for o in ordered)}, not "
             "by the event-time attribute: Flink plans a Top-N operator that keeps rows of every "
             "key in state and emits an updating result (retractions whenever the ranking changes)",
             severity=Severity.WARNING,

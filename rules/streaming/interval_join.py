@@ -101,8 +101,8 @@ class IntervalJoin(Rule):
             return None
         for old, new in found.rewrites:
             old.replace(new)
-        bounded = found.bounds[0][0].sql("flink")
-        preds = list(dict.fromkeys(p.sql("flink") for _, p in found.bounds))
+        bounded = ctx.sql(found.bounds[0][0])
+        preds = list(dict.fromkeys(ctx.sql(p) for _, p in found.bounds))
         outer = node.args.get("side")
         ctx.report(
             node,

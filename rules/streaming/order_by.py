@@ -87,7 +87,7 @@ class FinalOrderByStreaming(Rule):
             order,
             "Flink streaming can sort only on a time attribute (ascending); "
             + (
-                f"{H.column_sql(first.this)} is one only if it is the table's event-time column"
+                f"{ctx.sql(first.this)} is one only if it is the table's event-time column"
                 if maybe_time
                 else "this ORDER BY is rejected by the planner"
             ),

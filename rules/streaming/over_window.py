@@ -7,6 +7,7 @@ from sqlglot import exp
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.packs import pack_module
+from shiftleft.rewrite.walk import bare_copy, own_nodes_bfs
 
 H = pack_module(__file__, "_helpers")
 
@@ -14,12 +15,12 @@ _EVENT_TIME = {"t": "ts"}
 _SUGGEST_ORDER = "order the window by the event-time column, ascending: OVER (PARTITION BY k ORDER BY ts)"
 
 
-def _signature(window: exp.Window) -> str:
+def _signature(window: exp.Window, ctx: RuleContext) -> str:
     """The window definition without the function: equal for windows Flink can share."""
-    bare = window.copy()
+    bare = bare_copy(window)
     bare.set("this", exp.Star())
     bare.set("alias", None)
-    return bare.sql("flink")
+    return ctx.sql(bare)
 
 
 class OverWindowStreaming(Rule):
@@ -150,13 +151,13 @@ class OverWindowStreaming(Rule):
             self._error(
                 node,
                 ctx,
-                f"a bounded OVER window ordered by {H.column_sql(key)} (not a time attribute) is "
+                f"a bounded OVER window ordered by {ctx.sql(key)} (not a time attribute) is "
                 "not supported in Flink streaming",
             )
             return None
         ctx.report(
             node,
-            f"OVER window ordered by {H.column_sql(key)}, not by the event-time attribute: Flink "
+            f"OVER window ordered by {ctx.sql(key)}, not by the event-time attribute: Flink "
             "plans it, but the result is updating (a row that sorts earlier changes the results "
             "of later ones) and the whole partition stays in state",
             severity=Severity.WARNING,
@@ -177,16 +178,15 @@ class OverWindowStreaming(Rule):
             return True
         others = [
             w
-            for w in select.find_all(exp.Window)
-            if w.parent_select is select
-            and w.arg_key != "windows"
+            for w in own_nodes_bfs(select, exp.Window)
+            if w.arg_key != "windows"
             and not (isinstance(w.this, H.RANKING) and H.top_n_filter(w) is not None)
         ]
-        mine = _signature(node)
+        mine = _signature(node, ctx)
         for other in others:
             if other is node:
                 return True
-            if _signature(other) != mine:
+            if _signature(other, ctx) != mine:
                 ctx.report(
                     node,
                     "Flink streaming computes all OVER aggregates of one SELECT on the same window; "

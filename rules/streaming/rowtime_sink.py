@@ -99,7 +99,7 @@ class RowtimeColumnsIntoSink(Rule):
             return None
         names = ", ".join(name for _, name in found)
         target = sink.find(exp.Table) if isinstance(sink, exp.Expr) else None
-        into = f" into {target.sql('flink')}" if target is not None else ""
+        into = f" into {ctx.sql(target)}" if target is not None else ""
         if sink is None:
             ctx.report(
                 query,
@@ -131,7 +131,7 @@ class RowtimeColumnsIntoSink(Rule):
                 projection.set("this", cast)
             else:
                 projection.replace(exp.alias_(cast, exp.to_identifier(projection.alias_or_name)))
-            cast_names.append(f"{inner.sql('flink')} to {cast.to.sql('flink')}")
+            cast_names.append(f"{ctx.sql(inner)} to {ctx.sql(cast.to)}")
         ctx.report(
             query,
             f"the query writes {len(found)} time attributes ({names}){into}; a Flink sink takes "

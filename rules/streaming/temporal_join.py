@@ -83,10 +83,10 @@ class PointInTimeToTemporalJoin(Rule):
         joined.set("on", exp.and_(*(c.copy() for c in found.rest)) if found.rest else None)
         dim = node.this.name
         keys = ", ".join(d.name for _, d in found.keys)
-        fact = found.fact_time.sql("flink")
+        fact = ctx.sql(found.fact_time)
         ctx.report(
             node,
-            f"point-in-time join on {found.valid_from.sql('flink')} / {found.valid_to.sql('flink')} "
+            f"point-in-time join on {ctx.sql(found.valid_from)} / {ctx.sql(found.valid_to)} "
             f"became an event-time temporal join (FOR SYSTEM_TIME AS OF {fact}): each row joins the "
             f"version of {dim} valid at {fact}, insert-only; the validity-range predicates were "
             f"replaced by the temporal join semantics. {dim} must be a versioned table: PRIMARY KEY "

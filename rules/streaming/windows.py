@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-import sqlglot
 from sqlglot import exp
 
 from shiftleft.derive.windowing import BucketInput, bucket_input
+from shiftleft.dialects.flink_parser import DescriptorArgument, TableArgument
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.packs import pack_module
+from shiftleft.rewrite.walk import bare_copy, own_nodes_bfs
 from shiftleft.streaming.catalog import rule_catalog
 
 H = pack_module(__file__, "_helpers")
@@ -26,7 +27,16 @@ _UNIT_SECONDS = {"DAY": 86400, "HOUR": 3600, "MINUTE": 60, "SECOND": 1}
 _DURATION_PART = re.compile(r"(\d+)\s*(week|day|hour|minute|min|second|sec)s?\b", re.IGNORECASE)
 
 
-def _duration(node: exp.Expr | None) -> str | None:
+#: a Flink interval literal: INTERVAL '<count>' <unit>
+Interval = tuple[int, str]
+
+
+def _interval(interval: Interval) -> exp.Interval:
+    count, unit = interval
+    return exp.Interval(this=exp.Literal.string(str(count)), unit=exp.var(unit))
+
+
+def _duration(node: exp.Expr | None) -> Interval | None:
     """Flink interval for a Spark duration string ('10 minutes', '1 hour 30 minutes'), or None."""
     if not isinstance(node, exp.Literal) or not node.is_string:
         return None
@@ -40,7 +50,7 @@ def _duration(node: exp.Expr | None) -> str | None:
         return None
     for unit, seconds in _UNIT_SECONDS.items():
         if total % seconds == 0:
-            return f"INTERVAL '{total // seconds}' {unit}"
+            return total // seconds, unit
     return None
 
 
@@ -51,7 +61,7 @@ _UPDATING = "updating input: "
 class _Bucket:
     """One time-bucket GROUP BY key: which TVF, on which column, with which intervals."""
 
-    def __init__(self, key: exp.Expr, kind: str, column: exp.Expr, intervals: list[str | None], spark_fn: str | None) -> None:
+    def __init__(self, key: exp.Expr, kind: str, column: exp.Expr, intervals: list[Interval | None], spark_fn: str | None) -> None:
         self.key = key
         self.kind = kind  # TUMBLE | HOP | SESSION
         self.column = column
@@ -73,10 +83,10 @@ def _bucket(key: exp.Expr) -> _Bucket | None:
         return _Bucket(key, "TUMBLE", column, [None], fn)  # start offsets are not translated
     if isinstance(key, exp.Floor) and key.args.get("to") is not None:
         unit = key.args["to"].name.upper()
-        return _Bucket(key, "TUMBLE", key.this, [f"INTERVAL '1' {unit}" if unit in _UNIT_SECONDS else None], None)
+        return _Bucket(key, "TUMBLE", key.this, [(1, unit) if unit in _UNIT_SECONDS else None], None)
     if isinstance(key, exp.TimestampTrunc) and key.args.get("unit") is not None:
         unit = key.args["unit"].name.upper()
-        return _Bucket(key, "TUMBLE", key.this, [f"INTERVAL '1' {unit}" if unit in _UNIT_SECONDS else None], None)
+        return _Bucket(key, "TUMBLE", key.this, [(1, unit) if unit in _UNIT_SECONDS else None], None)
     return None
 
 
@@ -215,7 +225,7 @@ class TimeBucketToWindowTvf(Rule):
                 "group by FLOOR(ts TO unit) for an exact, updating result",
                 rule_id=UPDATING_ID,
             )
-        self._rewrite(node, group, bucket)
+        self._rewrite(node, group, bucket, ctx)
         return node
 
     @staticmethod
@@ -261,10 +271,10 @@ class TimeBucketToWindowTvf(Rule):
             return "the query joins several inputs"
         if not isinstance(bucket.column, exp.Column):
             return f"{_NO_TIME}{H.column_sql(bucket.column)} is not a column of {table.name}"
-        for col in node.find_all(exp.Column):
-            if col.parent_select is node and col.name.lower() in _SPARK_WINDOWS and not col.table:
+        for col in own_nodes_bfs(node, exp.Column):
+            if col.name.lower() in _SPARK_WINDOWS and not col.table:
                 return "the window struct itself is selected (only window.start / window.end map to Flink)"
-            if col.parent_select is node and col.table and col.table.lower() in _SPARK_WINDOWS and not _window_field(col):
+            if col.table and col.table.lower() in _SPARK_WINDOWS and not _window_field(col):
                 return f"{col.sql('spark')} has no Flink window column"
         if bucket.kind == "SESSION":
             others = [k for k in group.expressions if k is not bucket.key]
@@ -273,22 +283,30 @@ class TimeBucketToWindowTvf(Rule):
         return None
 
     @staticmethod
-    def _rewrite(node: exp.Select, group: exp.Group, bucket: _Bucket) -> None:
+    def _rewrite(node: exp.Select, group: exp.Group, bucket: _Bucket, ctx: RuleContext) -> None:
         source = node.args["from_"]
         table = source.this
         alias = table.args.get("alias")
-        bare = table.copy()
+        bare = bare_copy(table)  # the TVF's nodes carry no input positions
         bare.set("alias", None)
         assert isinstance(bucket.column, exp.Column)
-        descriptor = exp.to_identifier(bucket.column.name).sql("flink")
-        partition = ""
+
+        def column(name: str) -> exp.Column:
+            # a name as the Flink reader reads it back from its printed form (quoted when printed so)
+            identifier = exp.to_identifier(name)
+            return exp.column(exp.to_identifier(name, quoted=ctx.sql(identifier).startswith("`")))
+
+        partition = None
         if bucket.kind == "SESSION":
             others = [k for k in group.expressions if k is not bucket.key]
-            if others:
-                partition = " PARTITION BY " + ", ".join(exp.to_identifier(k.name).sql("flink") for k in others)
-        intervals = ", ".join(i for i in bucket.intervals if i)
-        tvf_sql = f"SELECT * FROM TABLE({bucket.kind}(TABLE {bare.sql('flink')}{partition}, DESCRIPTOR({descriptor}), {intervals}))"
-        tvf = sqlglot.parse_one(tvf_sql, read="flink").args["from_"].this
+            partition = [column(k.name) for k in others] or None
+        arguments: list[exp.Expr] = [
+            TableArgument(this=bare, partition_by=partition),
+            DescriptorArgument(expressions=[column(bucket.column.name)]),
+            *(_interval(i) for i in bucket.intervals if i),
+        ]
+        call = exp.Anonymous(this=bucket.kind, expressions=arguments)
+        tvf = exp.Table(this=exp.Anonymous(this="TABLE", expressions=[call]))
         if alias is not None:
             tvf.set("alias", alias.copy())
         # the bucket expression and window.start / window.end become window_start / window_end
@@ -300,8 +318,8 @@ class TimeBucketToWindowTvf(Rule):
                     inner.replace(replacement)
                 else:
                     projection.replace(replacement)
-        for col in list(node.find_all(exp.Column)):
-            if col.parent_select is node and _window_field(col):
+        for col in own_nodes_bfs(node, exp.Column):
+            if _window_field(col):
                 col.replace(exp.column(f"window_{_window_field(col)}"))
         for key in ("having", "order", "qualify"):
             clause = node.args.get(key)

@@ -115,11 +115,21 @@ class RuleContext:
 
     def _snippet_generator(self) -> Generator:
         """One generator of the input dialect per statement, for diagnostic snippets."""
-        generator = self.memo.get("snippet-generator")
+        return self._generator(self.read)
+
+    def _generator(self, dialect: str) -> Generator:
+        key = ("generator", dialect)
+        generator = self.memo.get(key)
         if generator is None:
-            generator = Dialect.get_or_raise(self.read).generator(unsupported_level=ErrorLevel.IGNORE)
-            self.memo["snippet-generator"] = generator
+            generator = Dialect.get_or_raise(dialect).generator(unsupported_level=ErrorLevel.IGNORE)
+            self.memo[key] = generator
         return generator
+
+    def sql(self, node: exp.Expr, dialect: str = "flink") -> str:
+        """The text of ``node`` in ``dialect``, as ``node.sql(dialect)`` gives it, for messages
+        and comparisons; without ``node.sql``'s deep copy (positions included) and new dialect
+        and generator per call: one generator per statement, on a copy without positions."""
+        return self._generator(dialect).generate(bare_copy(node), copy=False)
 
     def declared_type(self, node: exp.Expr) -> exp.DataType | None:
         """The type ``node`` is known to have without type inference: the target of a CAST,

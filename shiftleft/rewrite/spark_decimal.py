@@ -30,8 +30,6 @@ INTEGER_DECIMALS: dict[exp.DType, int] = {
     exp.DType.INT: 10,
     exp.DType.BIGINT: 20,
 }
-#: Flink's precision for the same integer types, where it differs from Spark's
-FLINK_INTEGER_PRECISION: dict[exp.DType, int] = {exp.DType.BIGINT: 19}
 ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
 
 

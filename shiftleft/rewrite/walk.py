@@ -33,6 +33,24 @@ def own_nodes(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], ...]
     return found
 
 
+def own_nodes_bfs(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], ...]) -> list[exp.Expr]:
+    """The nodes of :func:`own_nodes`, in the breadth-first order of ``Expr.find_all`` (what
+    ``[n for n in root.find_all(types) if n.parent_select is root]`` gives for a SELECT
+    ``root``, without walking the nested queries)."""
+    found: list[exp.Expr] = []
+    level = [root]
+    select = exp.Select
+    while level:
+        following: list[exp.Expr] = []
+        for node in level:
+            if isinstance(node, types):
+                found.append(node)
+            if node is root or not isinstance(node, select):
+                following.extend(_children(node))
+        level = following
+    return found
+
+
 def _children(node: exp.Expr) -> list[exp.Expr]:
     children: list[exp.Expr] = []
     for value in node.args.values():

@@ -111,3 +111,13 @@ def test_generated_project_migrates_without_failures(tmp_path: Path) -> None:
 
     assert 5 <= max(depth(t.name) for t in models) <= 8
     assert (tmp_path / "pipelines" / "migration_report.md").is_file()
+
+
+def test_plan_benchmark_static_figures(tmp_path: Path) -> None:
+    """plan_bench.py measures migrate without plan against the round trip (no JVM here)."""
+    from plan_bench import markdown, run
+
+    row = run(None, 20, None, plan=False)
+    assert row["tables"] >= 20 and row["rendered"] >= 18
+    assert row["static_ms_per_model"] > 0 and row["sqlglot_ms_per_model"] > 0
+    assert "beyond it" in markdown(row) and "fixed" not in markdown(row)
