@@ -158,3 +158,23 @@ def test_a_statement_that_crashes_a_rule_stage_does_not_lose_the_others() -> Non
     assert all(line.startswith("--") for line in bad.sql.splitlines()) or {
         d.rule_id for d in bad.diagnostics
     } >= {"SL9001"}
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["SELECT map() AS m FROM t", "SELECT array() AS a FROM t", "SELECT named_struct() AS s FROM t",
+     "SELECT (a IN (1)) IN (map(), 1) FROM t", "SELECT coalesce(arr, array()) AS a FROM t"],
+)
+def test_empty_constructors_are_reported(sql: str) -> None:
+    """map() gave `MAP[]` (found by scripts/fuzz_run.py), which Flink cannot read."""
+    assert "SL9210" in {d.rule_id for d in shiftleft.transpile(sql).errors}
+
+
+@pytest.mark.slow
+@pytest.mark.flink
+def test_flink_has_no_empty_constructors(flink_planner) -> None:  # type: ignore[no-untyped-def]
+    """The oracle behind SL9210: the planner rejects every empty ARRAY / MAP / ROW."""
+    ddl = "CREATE TABLE t (a INT) WITH ('connector' = 'datagen', 'number-of-rows' = '3')"
+    for value in ("ARRAY[]", "MAP[]", "ROW()", "CAST(ARRAY[] AS ARRAY<INT>)"):
+        assert not flink_planner.plan(f"{ddl};\nSELECT {value} AS v FROM t", mode="streaming").ok, value
+    assert flink_planner.plan(f"{ddl};\nSELECT ARRAY[1] AS v, MAP['k', 1] AS w FROM t", mode="streaming").ok
