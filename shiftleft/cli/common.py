@@ -25,15 +25,30 @@ from shiftleft.llm import LLMConfig
 from shiftleft.streaming.options import StreamingOptions
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-#: the exit codes, for the --help of every command
-EXIT_CODES_HELP = """exit codes:
-  0    done, no error diagnostics (and no warnings, with --fail-on warning)
-  1    done, with error diagnostics (or warnings, with --fail-on warning)
-  2    bad input or usage: unreadable file or SQL, unknown option value, unsafe --out
-  3    internal error (a shiftleft bug; rerun with --debug for the traceback)
-  130  interrupted (Ctrl-C)
 
-Every diagnostic and error has a code: `shiftleft rules CODE` explains it."""
+
+def exit_codes_help(
+    ok: str = "done, no error diagnostics (and no warnings, with --fail-on warning)",
+    diagnostics: str | None = "done, with error diagnostics (or warnings, with --fail-on warning)",
+    bad_input: str = "bad input or usage: unreadable file or SQL, unknown option value, unsafe --out",
+) -> str:
+    """The ``exit codes:`` section of a command's ``--help``: what 0, 1 (None: never) and 2
+    mean for it; 3 and 130 mean the same for every command."""
+    lines = [f"  0    {ok}"]
+    if diagnostics is not None:
+        lines.append(f"  1    {diagnostics}")
+    lines += [
+        f"  2    {bad_input}",
+        "  3    internal error (a shiftleft bug; rerun with --debug for the traceback)",
+        "  130  interrupted (Ctrl-C)",
+    ]
+    return "exit codes:\n" + "\n".join(lines) + (
+        "\n\nEvery diagnostic and error has a code: `shiftleft rules CODE` explains it."
+    )
+
+
+#: the exit codes of ``transpile`` (and the default of a command that gives none)
+EXIT_CODES_HELP = exit_codes_help()
 
 
 class UsageError(ConfigError):

@@ -1,8 +1,9 @@
 """The ``shiftleft migrate`` subcommand: a dbt project to a Kimball folder of Flink pipelines.
 
-Exit codes: 0 every table translated (and planned, with --plan); 1 some tables failed, need
-the LLM, or were rejected by the planner (see the report); 2 bad input or usage (not a dbt
-project, unreadable YAML, bad option, Java / PyFlink missing for --plan).
+Every model becomes a table folder (DDL + DML); a model that fails (Jinja error, unreadable
+SQL, a construct no rule translates, rejected by the planner with --plan) is reported with
+its file and code and the others are still migrated.  The summary goes to stdout, progress
+(and, with --plan, each table's planner verdict) to stderr.
 """
 
 from __future__ import annotations
@@ -17,12 +18,24 @@ from shiftleft.cli.common import (
     EXIT_DIAGNOSTICS,
     EXIT_OK,
     UsageError,
+    add_fail_on,
     add_llm_arguments,
+    exit_codes_help,
     fail,
     llm_config,
 )
 from shiftleft.errors import ShiftleftError
 from shiftleft.migration import migrate
+
+#: ``shiftleft migrate --help``: its exit codes
+EXIT_CODES = exit_codes_help(
+    "every table translated (and accepted by the planner, with --plan); no warnings, with "
+    "--fail-on warning",
+    "some table failed, needs the LLM, or was rejected by the planner (the summary names it "
+    "and why), or a project error; also any warning, with --fail-on warning",
+    "bad input or usage: not a dbt project, unreadable dbt_project.yml, bad option, unsafe "
+    "--out, Java / PyFlink missing for --plan",
+)
 
 _STATUS_ORDER = ("failed", "needs_llm", "blocked", "llm", "translated", "declared", "inlined")
 
@@ -59,7 +72,25 @@ def _vars(text: str | None) -> dict[str, Any] | None:
     return data
 
 
-def _summary(result: Any, out: TextIO) -> None:
+def _warnings(result: Any) -> list[tuple[str, Any]]:
+    """(where, diagnostic) of every warning of the migration: tables' and the project's."""
+    found = [
+        (table.source_file or table.name, d)
+        for table in sorted(result.tables, key=lambda t: t.name)
+        for d in table.diagnostics
+        if d.severity.value == "warning"
+    ]
+    return found + [(result.project, d) for d in result.diagnostics if d.severity.value == "warning"]
+
+
+def _exit_code(result: Any, fail_on: str) -> int:
+    """EXIT_OK or EXIT_DIAGNOSTICS under ``--fail-on`` (see EXIT_CODES)."""
+    if not result.ok or (fail_on == "warning" and _warnings(result)):
+        return EXIT_DIAGNOSTICS
+    return EXIT_OK
+
+
+def _summary(result: Any, out: TextIO, *, warnings: bool = False) -> None:
     counts = result.counts()
     parts = [f"{counts[s]} {s.replace('_', ' ')}" for s in _STATUS_ORDER if counts.get(s)]
     print(f"{result.project}: {len(result.tables)} tables: {', '.join(parts)}", file=out)
@@ -70,6 +101,12 @@ def _summary(result: Any, out: TextIO) -> None:
             print(d.format(where if d.rule_id == "SL5001" else f"{where} (rendered)"), file=out)
     for d in result.diagnostics:
         print(d.format(result.project), file=out)
+    found = [(where, d) for where, d in _warnings(result) if d not in result.diagnostics]
+    if warnings:  # --fail-on warning: the tables' warnings fail the run, so show them
+        for where, d in found:
+            print(d.format(f"{where} (rendered)"), file=out)
+    elif found:
+        print(f"{len(found)} warnings on tables (shown with --fail-on warning; all in --format json)", file=out)
     if result.out_dir:
         kept = [f.path for f in result.files if f.action.value == "kept"]
         written = sum(1 for f in result.files if f.action.value == "written")
@@ -104,7 +141,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     try:
         variables = _vars(args.vars)
     except UsageError as e:
-        return fail(str(e))
+        return fail(e)
     progress = ProgressBar(sys.stderr, enabled=args.progress)
     try:
         result = migrate(
@@ -125,12 +162,12 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             on_plan=_plan_printer(sys.stderr) if args.plan else None,
         )
     except ShiftleftError as e:
-        return fail(str(e))
+        return fail(e)
     if args.format == "json":
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
-        _summary(result, sys.stdout)
-    return EXIT_OK if result.ok else EXIT_DIAGNOSTICS
+        _summary(result, sys.stdout, warnings=args.fail_on == "warning")
+    return _exit_code(result, args.fail_on)
 
 
 def register(subparsers: Any) -> None:
@@ -139,6 +176,7 @@ def register(subparsers: Any) -> None:
         "migrate",
         help="migrate a dbt project (or a compiled manifest.json) to Flink pipelines",
         description=__doc__,
+        epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     m.add_argument(
@@ -181,6 +219,7 @@ def register(subparsers: Any) -> None:
                    help="progress bar on stderr (default: when stderr is a terminal)")  # fmt: skip
     m.add_argument("--format", default="text", choices=["text", "json"],
                    help="text: a summary and the errors; json: the full result")  # fmt: skip
+    add_fail_on(m)
     m.set_defaults(func=_cmd_migrate)
 
 

@@ -4,10 +4,6 @@ embedded Flink 2.3 and reconcile its rows with the source run on DuckDB.
 The source is read and translated exactly as ``shiftleft transpile`` does (same reader and
 options: --read, --schema, --event-time, --rules, ...).  The report says "verified" only when
 rows were compared and are equal; with no input rows it says what was (not) checked.
-
-Exit codes: 0 no error (planned, and rows equal where compared); 1 planner errors or rows that
-differ (or warnings, with --fail-on warning); 2 bad input or usage (unreadable SQL, missing
-file, bad schema, Java / PyFlink missing); 3 internal error.
 """
 
 from __future__ import annotations
@@ -22,6 +18,7 @@ from shiftleft.cli.common import (
     UsageError,
     add_fail_on,
     add_translate_arguments,
+    exit_codes_help,
     fail,
     outcome,
     read_input,
@@ -32,6 +29,12 @@ from shiftleft.pipeline import transpile
 from shiftleft.verification import verify
 
 EXIT_MISMATCH = EXIT_DIAGNOSTICS
+#: ``shiftleft verify --help``: its exit codes
+EXIT_CODES = exit_codes_help(
+    "no error: planned, and rows equal where compared (no warnings, with --fail-on warning)",
+    "translation errors, planner errors or rows that differ (or warnings, with --fail-on warning)",
+    "bad input or usage: unreadable SQL, missing file, bad schema or seeds, Java / PyFlink missing",
+)
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -72,6 +75,7 @@ def register(subparsers: Any) -> None:
         "verify",
         help="plan the translation on Flink and compare its rows with the source on DuckDB",
         description=__doc__,
+        epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     v.add_argument("file", help="SQL file of the SOURCE query / script, or - for standard input")

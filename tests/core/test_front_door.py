@@ -48,12 +48,22 @@ def test_rules_command_explains_every_code(capsys: pytest.CaptureFixture[str]) -
     assert "SL0001  SQL that cannot be parsed" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("command", ["transpile", "migrate", "verify", "rules"])
+def _helps() -> dict[str, str]:
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    return {name: p.format_help() for name, p in sub.choices.items()}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("command", list(_helps()))
 def test_every_command_help_lists_its_exit_codes(command: str) -> None:
-    parser = build_parser()
-    sub = next(a for a in parser._actions if a.dest == "command")
-    text = sub.choices[command].format_help()  # type: ignore[union-attr]
-    assert "exit codes:" in text and "  0  " in text and "  2  " in text
+    text = _helps()[command]
+    assert text.lower().count("exit codes") == 1, text  # one table, no contradicting paragraph
+    table = text[text.index("exit codes:") :]
+    for code in ("0", "2", "3", "130"):
+        assert f"\n  {code} " in table, (code, table)
+    if command != "rules":
+        assert "\n  1 " in table
+    if "--fail-on" in text:
+        assert "--fail-on warning" in table
 
 
 def test_fail_on_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,6 +74,30 @@ def test_fail_on_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["transpile", str(f), "--fail-on", "warning"]) == 1
     f.write_text("SELECT a FROM t")
     assert main(["transpile", str(f), "--fail-on", "warning"]) == 0
+
+
+def test_migrate_fail_on_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = tmp_path / "p"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: demo\nprofile: demo\n")
+    (project / "models" / "sources.yml").write_text(
+        "version: 2\nsources:\n  - name: app\n    tables:\n      - name: events\n"
+        "        columns: [{name: id, data_type: bigint}, {name: kind, data_type: string}]\n"
+    )
+    (project / "models" / "m.sql").write_text("select id, kind from {{ source('app', 'events') }} distribute by id")
+    assert main(["migrate", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "1 warnings on tables" in out and "SL9203" not in out
+    assert main(["migrate", str(project), "--fail-on", "warning"]) == 1
+    assert "m.sql (rendered):1:" in capsys.readouterr().out
+    assert main(["migrate", str(project), "--fail-on", "error"]) == 0
+    (project / "models" / "m.sql").write_text("select id, kind from {{ source('app', 'events') }}")
+    assert main(["migrate", str(project), "--fail-on", "warning"]) == 0
+    (project / "models" / "bad.sql").write_text("select {{ 1/0 }}")
+    assert main(["migrate", str(project)]) == 1
+    capsys.readouterr()
+    assert main(["migrate", str(tmp_path / "nothing")]) == 2
+    assert "error [SL" in capsys.readouterr().err  # the code, not only a message
 
 
 def test_internal_errors_have_no_traceback_unless_debug(
