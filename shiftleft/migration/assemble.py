@@ -193,7 +193,8 @@ def _definition(table: PipelineTable, by_name: dict[str, PipelineTable]) -> dict
 
 def write(result: MigrationResult, out: Path, *, force: bool) -> None:
     """Write the pipelines folder, the inventory and the reports of ``result`` to ``out``."""
-    from shiftleft.migration.report import html_report, markdown_report
+    from shiftleft.migration.report import markdown_report
+    from shiftleft.migration.report_html import html_report
     from shiftleft.migration.writer import PipelineWriter
 
     writer = PipelineWriter(out, force=force)
