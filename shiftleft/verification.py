@@ -462,11 +462,15 @@ def verify(
 
 
 def _source_statements(source: str, read: str) -> list[str]:
-    """The source statements, read by the same reader as :func:`shiftleft.transpile`
-    (raises its :class:`~shiftleft.errors.InputError`, with line and column)."""
-    from shiftleft.parse import parse_script
+    """The source statements, read by the same reader as :func:`shiftleft.transpile`, one per
+    statement of its result (raises its :class:`~shiftleft.errors.InputError` when nothing
+    can be read, as it does)."""
+    from shiftleft.parse import read_script
 
-    return [s.tree.sql(dialect=read) for s in parse_script(source, read)]
+    statements = read_script(source, read)  # an unreadable one is paired with nothing ("")
+    if statements and all(s.error for s in statements):
+        raise statements[0].error  # type: ignore[misc]
+    return [s.tree.sql(dialect=read) if s.tree is not None else "" for s in statements]
 
 
 def _query_of(sql: str, dialect: str) -> tuple[str, exp.Expression | None, str | None]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from typing import Any, TextIO
 
 import yaml
@@ -20,6 +21,7 @@ from shiftleft.cli.common import (
     UsageError,
     add_fail_on,
     add_llm_arguments,
+    add_progress,
     exit_codes_help,
     fail,
     llm_config,
@@ -41,15 +43,17 @@ _STATUS_ORDER = ("failed", "needs_llm", "blocked", "llm", "translated", "declare
 
 
 class ProgressBar:
-    """A one-line progress bar on a terminal (nothing when ``stream`` is not a TTY)."""
+    """A one-line progress bar on a terminal (nothing when ``stream`` is not a TTY, unless
+    forced), shown once the run has taken ``after_s`` seconds."""
 
-    def __init__(self, stream: TextIO, *, enabled: bool | None = None, width: int = 30) -> None:
+    def __init__(self, stream: TextIO, *, enabled: bool | None = None, width: int = 30, after_s: float = 1.0) -> None:
         self.stream = stream
         self.enabled = stream.isatty() if enabled is None else enabled
         self.width = width
+        self.start, self.after_s = time.monotonic(), after_s
 
     def __call__(self, done: int, total: int, name: str) -> None:
-        if not self.enabled or total <= 0:
+        if not self.enabled or total <= 0 or time.monotonic() - self.start < self.after_s:
             return
         filled = self.width * done // total
         bar = "#" * filled + "-" * (self.width - filled)
@@ -121,20 +125,35 @@ def _summary(result: Any, out: TextIO, *, warnings: bool = False) -> None:
             )
 
 
-def _plan_printer(stream: TextIO) -> Any:
-    """``--plan``: one line per table on ``stream``: what was planned and the verdict."""
+class PlanPrinter:
+    """``--plan``: one line per table on ``stream`` as it is planned (which statements were
+    planned, and Flink's verdict), then one for each table that had nothing to plan."""
 
-    def show(table: Any, plan: Any) -> None:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown: set[str] = set()
+
+    def __call__(self, table: Any, plan: Any) -> None:
         what = "+".join(plan.planned)
         if plan.ok:
             verdict = "accepted"
         else:
             first = plan.errors[0].message.splitlines()[0][:160]
             verdict = f"rejected ({len(plan.errors)}): {first}"
-        stream.write(f"plan {table.name} [{what}]: {verdict}\n")
-        stream.flush()
+        self.shown.add(table.unique_id)
+        self.stream.write(f"plan {table.name} [{what}]: {verdict}\n")
+        self.stream.flush()
 
-    return show
+    def rest(self, result: Any) -> None:
+        """A line for every table that was not planned, and why."""
+        for table in sorted(result.tables, key=lambda t: t.name):
+            if table.unique_id in self.shown:
+                continue
+            why = {"inlined": "ephemeral: inlined into the tables reading it"}.get(
+                table.status.value, f"{table.status.value.replace('_', ' ')}: no DDL or DML to plan"
+            )
+            self.stream.write(f"plan {table.name}: not planned ({why})\n")
+        self.stream.flush()
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
@@ -143,6 +162,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     except UsageError as e:
         return fail(e)
     progress = ProgressBar(sys.stderr, enabled=args.progress)
+    plans = PlanPrinter(sys.stderr) if args.plan else None
     try:
         result = migrate(
             args.project,
@@ -159,10 +179,12 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             llm=llm_config(args),  # type: ignore[arg-type]
             progress=progress,
             plan=args.plan,
-            on_plan=_plan_printer(sys.stderr) if args.plan else None,
+            on_plan=plans,
         )
     except ShiftleftError as e:
         return fail(e)
+    if plans is not None:
+        plans.rest(result)
     if args.format == "json":
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
@@ -215,12 +237,11 @@ def register(subparsers: Any) -> None:
         help="rule id or name to switch off (repeatable)",
     )
     add_llm_arguments(m)
-    m.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="progress bar on stderr (default: when stderr is a terminal)")  # fmt: skip
+    add_progress(m)
     m.add_argument("--format", default="text", choices=["text", "json"],
                    help="text: a summary and the errors; json: the full result")  # fmt: skip
     add_fail_on(m)
     m.set_defaults(func=_cmd_migrate)
 
 
-__all__ = ["ProgressBar", "register"]
+__all__ = ["PlanPrinter", "ProgressBar", "register"]

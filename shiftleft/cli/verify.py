@@ -16,7 +16,9 @@ from typing import Any
 from shiftleft.cli.common import (
     EXIT_DIAGNOSTICS,
     UsageError,
+    Heartbeat,
     add_fail_on,
+    add_progress,
     add_translate_arguments,
     exit_codes_help,
     fail,
@@ -25,6 +27,7 @@ from shiftleft.cli.common import (
     translate_options,
 )
 from shiftleft.errors import InputError
+from shiftleft.models import TranspileResult
 from shiftleft.pipeline import transpile
 from shiftleft.verification import verify
 
@@ -47,19 +50,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     except UsageError as e:
         return fail(e)
     try:
-        if translation is None:  # the very translation `shiftleft transpile` gives
-            translation = transpile(text, **options)
-        report = verify(
-            text,
-            translation=translation,
-            read=args.read,
-            target=args.target,
-            mode=args.mode,
-            schema=options["schema"],
-            seeds=args.seeds,
-            generate_rows=args.generate_rows,
-            keys=args.key or None,
-        )
+        with Heartbeat(sys.stderr, f"verifying {name} (translate, plan, run on Flink and DuckDB)", enabled=args.progress):
+            report = _verify(text, translation, options, args)
     except InputError as e:
         return fail(e, name)
     if args.format == "json":
@@ -67,6 +59,29 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(report.format(name))
     return outcome(args, report.diagnostics)
+
+
+def _verify(text: str, translation: Any, options: dict[str, Any], args: argparse.Namespace) -> Any:
+    """The report of ``verify`` on the source ``text`` and its translation (shiftleft's own,
+    with the options ``transpile`` takes, unless --translation gave one)."""
+    if translation is None:  # the very translation `shiftleft transpile` gives
+        translation = transpile(text, **options)
+    report = verify(
+        text,
+        translation=translation,
+        read=args.read,
+        target=args.target,
+        mode=args.mode,
+        schema=options["schema"],
+        seeds=args.seeds,
+        generate_rows=args.generate_rows,
+        keys=args.key or None,
+    )
+    if isinstance(translation, TranspileResult):
+        # what transpile reports is part of the verdict: rows equal on the statements that
+        # were translated do not make an untranslated construct "verified"
+        report.diagnostics[:0] = translation.diagnostics
+    return report
 
 
 def register(subparsers: Any) -> None:
@@ -88,6 +103,7 @@ def register(subparsers: Any) -> None:
     v.add_argument("--key", action="append", metavar="COLUMN",
                    help="result column identifying a row in the diff (repeatable)")
     v.add_argument("--format", default="text", choices=["text", "json"])
+    add_progress(v)
     add_fail_on(v)
     v.set_defaults(func=_cmd_verify)
 
