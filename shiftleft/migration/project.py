@@ -217,6 +217,8 @@ def read_yaml(path: Path, root: Path | None = None) -> Any:
         mark = e.problem_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(f"{path}:{where}: not valid YAML ({e.problem})") from None
+    except yaml.YAMLError as e:  # e.g. a control character (ReaderError: no line / column)
+        raise ConfigError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read {path}: {e}") from None
 

@@ -216,3 +216,15 @@ def test_statements_before_an_unterminated_token_still_come_out(
     pieces = list(split_statements(script, "spark", window=window))
     assert pieces[-1].error is not None and pieces[-1].text.endswith(after)
     assert all(p.error is None for p in pieces[:-1]) and len(pieces) == len(good) + 1
+
+
+@pytest.mark.parametrize(
+    ("sql", "read"),
+    [("SELECT date_format() AS u FROM u", "duckdb"), ("INSERT INTO s SELECT date_format(a) AS u FROM u", "duckdb")],
+)
+def test_a_call_short_of_arguments_is_reported_not_printed(sql: str, read: str) -> None:
+    """duckdb reads date_format() as an unknown call; it came out as DATE_FORMAT(), which the
+    Flink dialect cannot read (found by scripts/fuzz_run.py)."""
+    result = shiftleft.transpile(sql, read=read)
+    assert any(d.rule_id == "SL9002" and "lacks its" in d.message for d in result.errors), result.diagnostics
+    assert shiftleft.transpile("SELECT date_format(ts, 'yyyy') AS u FROM u", read="spark").ok

@@ -71,6 +71,7 @@ def test_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
         ("models/schema.yml", "version: 2\nmodels:\n  - name: good\n    columns: 3\n", "columns: expected a list"),
         ("models/schema.yml", "version: 2\nmodels:\n  - name: good\n    config: {tags: 5}\n    constraints: 2\n", None),
         ("profiles.yml", "demo:\n  outputs: 5\n", None),
+        ("models/schema.yml", "\x00", "not valid YAML (unacceptable character #x0000"),
         ("profiles.yml", "demo:\n  target: [x]\n  outputs: {dev: 3}\n", None),
     ],
 )
