@@ -29,13 +29,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "fuzz")]
 
-from checks import ISOLATED, check_cli, check_migrate, check_transpile  # noqa: E402
-from fuzz_count import TRIED  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from strategies import argv, dbt_projects, deep, identifiers, migrate_argv, queries, token_streams  # noqa: E402
+from checks import ISOLATED, check_cli, check_migrate, check_transpile
+from fuzz_count import TRIED
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import argv, dbt_projects, deep, identifiers, migrate_argv, queries, token_streams
 
-from shiftleft.stream import transpile_stream  # noqa: E402
+from shiftleft.stream import transpile_stream
 
 
 @dataclass

@@ -49,7 +49,7 @@ def _incomplete(tree: exp.Expr, dialect: Dialect) -> list[str]:
     for node in tree.walk():
         if not isinstance(node, exp.Func):
             continue
-        name, check = node.sql_name(), node
+        name, check = node.sql_name(), node  # type: tuple[str, exp.Expr | None]
         if isinstance(node, exp.Anonymous):
             name, check = str(node.this).upper(), _as_flink_reads_it(node, dialect)
         for message in check.error_messages() if check is not None else ():

@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for register in COMMANDS:
         register(sub)
-    for name, command_parser in sub.choices.items():
+    for command_parser in sub.choices.values():
         add_debug(command_parser)
         if "exit codes:" not in (command_parser.epilog or ""):
             epilog = command_parser.epilog

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Self, TextIO
 
 from pydantic import ValidationError
 
@@ -249,7 +249,7 @@ class Heartbeat:
             self.stream.write(f"\rshiftleft: {self.label} ({time.monotonic() - start:.0f} s)")
             self.stream.flush()
 
-    def __enter__(self) -> Heartbeat:
+    def __enter__(self) -> Self:
         if self.enabled:
             self._thread.start()
         return self

@@ -15,8 +15,8 @@ from typing import Any
 
 from shiftleft.cli.common import (
     EXIT_DIAGNOSTICS,
-    UsageError,
     Heartbeat,
+    UsageError,
     add_fail_on,
     add_progress,
     add_translate_arguments,

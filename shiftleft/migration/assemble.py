@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from shiftleft.migration import layout as layout_
+from shiftleft.migration.codes import EVENT_TIME_ID, PROJECT_ID
 from shiftleft.migration.models import MigrationResult, PipelineTable, Status
 from shiftleft.migration.project import DbtProject
-from shiftleft.migration.codes import EVENT_TIME_ID, PROJECT_ID
 from shiftleft.migration.translate import NodeOutcome
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.streaming.sink import SinkOptions

@@ -12,10 +12,19 @@ edge is a cubic curve whose control points lie in that gap, so the curve does to
 from __future__ import annotations
 
 import heapq
+import itertools
 from dataclasses import dataclass, field
 
 from shiftleft.migration.models import MigrationResult
-from shiftleft.migration.report import STATUS_COLORS, _e, _Graph, _graph, _status, _subtitle, _tooltip
+from shiftleft.migration.report import (
+    STATUS_COLORS,
+    _e,
+    _Graph,
+    _graph,
+    _status,
+    _subtitle,
+    _tooltip,
+)
 
 __all__ = ["lineage_svg"]
 
@@ -145,8 +154,8 @@ def _path(chain: list[str], layer: dict[str, int], lay: _Layout) -> str:
     """The SVG path of one edge: from the border of the parent's box, through the gaps and
     the lanes of ``chain``, to the border of the child's box (absolute M, L and C only)."""
     p, c = chain[0], chain[-1]
-    right = lambda li: lay.col_x[li] + lay.col_w[li]  # noqa: E731
-    left = lambda li: lay.col_x[li]  # noqa: E731
+    right = lambda li: lay.col_x[li] + lay.col_w[li]
+    left = lambda li: lay.col_x[li]
     forward = layer[c] > layer[p]
     if layer[c] == layer[p]:  # two tables of one column (a cycle): a loop into the gap on the right
         x0, y0, y1, edge = lay.left[p] + lay.width[p], lay.mid(p), lay.mid(c), right(layer[p])
@@ -197,7 +206,7 @@ def lineage_svg(result: MigrationResult) -> str:
     chains = _chains(g, layer)
     near: dict[str, list[str]] = {}
     for chain in chains:
-        for a, b in zip(chain, chain[1:]):
+        for a, b in itertools.pairwise(chain):
             near.setdefault(a, []).append(b)
             near.setdefault(b, []).append(a)
     cols = _columns([*g.nodes, *(n for chain in chains for n in chain[1:-1])], layer, near)

@@ -197,8 +197,8 @@ OTHER_FILES = {
                      "{% macro generate_schema_name(c, n) %}{{ 1/0 }}{% endmacro %}",
                      "{% macro generate_alias_name(c, n) %}../../x{% endmacro %}", "{% macro ref(x) %}boom{% endmacro %}"],
     "seeds/s.csv": ["a,b\n1,2\n", "a,a\n1\n", "", "\"unterminated\n", "a\n" + "1\n" * 50, "\xe9\n"],
-    "snapshots/snap.sql": ["{% snapshot snap %}{{ config(unique_key='id', strategy='timestamp', updated_at='ts') }}"
-                           "select * from {{ source('app', 'events') }}{% endsnapshot %}", "{% snapshot %}", "{% snapshot s %}"],
+    "snapshots/snap.sql": [("{% snapshot snap %}{{ config(unique_key='id', strategy='timestamp', updated_at='ts') }}"
+                            "select * from {{ source('app', 'events') }}{% endsnapshot %}"), "{% snapshot %}", "{% snapshot s %}"],
     "packages.yml": ["packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.0.0\n", "packages: [\n", "packages: 3\n"],
     "profiles.yml": ["demo:\n  target: dev\n  outputs:\n    dev: {type: duckdb}\n", "demo: [\n", "demo:\n  outputs: 5\n"],
     "shiftleft.yml": ["layout:\n  sources: x\n", "layout: [\n", "layout:\n  sources: ../../\n", ""],
