@@ -226,6 +226,15 @@ CODES: dict[str, CodeDoc] = {
         "macro could not be rendered for a node; that node's relation uses dbt's default.",
         "Fix the macro named in the message.",
     ),
+    "SL5025": CodeDoc(
+        "not checked by the Flink planner",
+        "migrate plans every table on the embedded Flink 2.3 by default, so that `translated` "
+        "means the planner accepts it; here the planner could not run (PyFlink or Java missing, "
+        "connector jars not fetched, or the JVM did not start), so the statuses are only the "
+        "static rules' verdict.",
+        "Install the flink extra and Java 17 and migrate again, or pass --plan to require the "
+        "planner (it fetches the connector jars once).",
+    ),
     # LLM stage
     "SL9101": CodeDoc(
         "translated by the LLM",

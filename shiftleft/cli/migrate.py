@@ -1,9 +1,13 @@
 """The ``shiftleft migrate`` subcommand: a dbt project to a Kimball folder of Flink pipelines.
 
 Every model becomes a table folder (DDL + DML); a model that fails (Jinja error, unreadable
-SQL, a construct no rule translates, rejected by the planner with --plan) is reported with
-its file and code and the others are still migrated.  The summary goes to stdout, progress
-(and, with --plan, each table's planner verdict) to stderr.
+SQL, a construct no rule translates, rejected by the planner) is reported with its file and
+code and the others are still migrated.  The summary goes to stdout, progress (and, with
+--plan, each table's planner verdict) to stderr.
+
+Every table is planned on the embedded Flink 2.3 when it can run here (PyFlink, Java 17, the
+connector jars), so `translated` means the planner accepts it; otherwise an SL5025 warning says
+the statuses are the static rules' verdict (--plan requires the planner, --no-plan skips it).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from shiftleft.migration import migrate
 
 #: ``shiftleft migrate --help``: its exit codes
 EXIT_CODES = exit_codes_help(
-    "every table translated (and accepted by the planner, with --plan); no warnings, with "
+    "every table translated (and accepted by the planner, when planned); no warnings, with "
     "--fail-on warning",
     "some table failed, needs the LLM, or was rejected by the planner (the summary names it "
     "and why), or a project error; also any warning, with --fail-on warning",
@@ -51,16 +55,30 @@ class ProgressBar:
         self.enabled = stream.isatty() if enabled is None else enabled
         self.width = width
         self.start, self.after_s = time.monotonic(), after_s
+        self.shown = False
 
     def __call__(self, done: int, total: int, name: str) -> None:
         if not self.enabled or total <= 0 or time.monotonic() - self.start < self.after_s:
             return
+        self.shown = done < total
         filled = self.width * done // total
         bar = "#" * filled + "-" * (self.width - filled)
         self.stream.write(f"\r[{bar}] {done}/{total} {name[:40]:<40}")
         if done >= total:
             self.stream.write("\n")
         self.stream.flush()
+
+    def count(self, done: int, label: str) -> None:
+        """A counter without a known total (one line, rewritten)."""
+        if self.enabled and time.monotonic() - self.start >= self.after_s:
+            self.shown = True
+            self.stream.write(f"\r{done} {label[:60]:<60}")
+            self.stream.flush()
+
+    def end(self) -> None:
+        if self.enabled and self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def _vars(text: str | None) -> dict[str, Any] | None:
@@ -97,7 +115,11 @@ def _exit_code(result: Any, fail_on: str) -> int:
 def _summary(result: Any, out: TextIO, *, warnings: bool = False) -> None:
     counts = result.counts()
     parts = [f"{counts[s]} {s.replace('_', ' ')}" for s in _STATUS_ORDER if counts.get(s)]
-    print(f"{result.project}: {len(result.tables)} tables: {', '.join(parts)}", file=out)
+    checked = "planned on Flink 2.3" if result.planned else "static checks only"
+    print(
+        f"{result.project}: {len(result.tables)} tables ({checked}): {', '.join(parts)}",
+        file=out,
+    )
     for table in sorted(result.tables, key=lambda t: (_STATUS_ORDER.index(t.status.value), t.name)):
         for d in table.errors:
             # render errors point into the model file; the others into its rendered SQL
@@ -156,6 +178,18 @@ class PlanPrinter:
         self.stream.flush()
 
 
+def _plan_progress(progress: ProgressBar) -> Any:
+    """The default planning: the progress bar, counting the tables planned."""
+    done = 0
+
+    def show(table: Any, plan: Any) -> None:
+        nonlocal done
+        done += 1
+        progress.count(done, f"planned on Flink: {table.name}")
+
+    return show
+
+
 def _cmd_migrate(args: argparse.Namespace) -> int:
     try:
         variables = _vars(args.vars)
@@ -179,12 +213,14 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             llm=llm_config(args),  # type: ignore[arg-type]
             progress=progress,
             plan=args.plan,
-            on_plan=plans,
+            on_plan=plans if plans is not None else _plan_progress(progress),
         )
     except ShiftleftError as e:
         return fail(e)
     if plans is not None:
         plans.rest(result)
+    elif result.planned:
+        progress.end()
     if args.format == "json":
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
@@ -225,7 +261,12 @@ def register(subparsers: Any) -> None:
         "--jobs", type=int, metavar="N", help="worker processes for large projects (default: CPUs)"
     )
     m.add_argument(
-        "--plan", action="store_true", help="plan every DDL / DML on the embedded Flink 2.3"
+        "--plan",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="plan every DDL / DML on the embedded Flink 2.3, one line per table on stderr "
+        "(default: planned when PyFlink, Java and the connector jars are here, silently; "
+        "--no-plan: static checks only)",
     )
     m.add_argument(
         "--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)"

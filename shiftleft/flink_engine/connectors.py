@@ -188,3 +188,8 @@ def connector_jars() -> list[Path]:
             paths = _extract(wheel, directory)
     log.info("Flink connector jars ready in %s", directory)
     return paths
+
+
+def connectors_cached() -> bool:
+    """True when the connector jars are already on disk (no download would be needed)."""
+    return _cached(connectors_dir()) is not None or bool(os.environ.get("SHIFTLEFT_CONNECTORS_WHEEL"))

@@ -88,6 +88,9 @@ class MigrationResult(BaseModel):
     tables: list[PipelineTable] = Field(default_factory=list)
     diagnostics: list[Diagnostic] = Field(default_factory=list, description="about the project")
     files: list[FileRecord] = Field(default_factory=list)
+    planned: bool = Field(
+        default=False, description="every statement was checked by the Flink 2.3 planner"
+    )
 
     def table(self, name: str) -> PipelineTable:
         for t in self.tables:

@@ -23,7 +23,7 @@ from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
 from shiftleft.migration import layout as layout_
-from shiftleft.migration import node_findings, relations
+from shiftleft.migration import node_findings, plan_check, relations
 from shiftleft.migration.assemble import assemble, write
 from shiftleft.migration.codes import MATERIALIZATION_ID, PROJECT_ID, RENDER_HINTS, RENDER_ID
 from shiftleft.migration.dag import dag_levels
@@ -401,7 +401,7 @@ def migrate(
     sink: SinkOptions | None = None,
     env: Mapping[str, str] | None = None,
     progress: Progress | None = None,
-    plan: bool = False,
+    plan: bool | None = None,
     on_plan: Callable[[PipelineTable, TablePlan], None] | None = None,
 ) -> MigrationResult:
     """Migrate a dbt project (a folder with ``dbt_project.yml``, or a compiled
@@ -421,8 +421,10 @@ def migrate(
         sink: Kafka / Confluent options of the tables written.
         env: environment variables for ``env_var()`` (default: the process environment).
         progress: called with (done, total, node name) as nodes are translated.
-        plan: plan every DDL and DML with the embedded Flink 2.3 (needs the ``flink`` extra
-            and Java 17) and report what it rejects on the table concerned.
+        plan: plan every DDL and DML with the embedded Flink 2.3 and report what it rejects
+            on the table concerned: None (default) when the planner can run here (the ``flink``
+            extra, Java 17, connector jars fetched; else an ``SL5025`` warning says the
+            statuses are static), True to require it, False never.
         on_plan: with ``plan``, called with each table and its planner verdict as it is planned.
 
     Raises:
@@ -523,14 +525,7 @@ def migrate(
         if pool is not None:
             pool.shutdown()
     result = assemble(run, target_, mode_)
-    plans = None
-    if plan:
-        from shiftleft.migration.planning import plan_tables
-        from shiftleft.verification import default_planner
-
-        session = default_planner(connectors=True).session(mode_.value)
-        plans = {p.unique_id: p for p in plan_tables(result.tables, session, on_plan)}
-    settle(result.tables, plans)
+    settle(result.tables, plan_check.check(result, mode_, plan, on_plan))
     if out_dir is not None:
         write(result, Path(out_dir), force=force)
     return result

@@ -92,7 +92,7 @@ def check_migrate(files: dict[str, str | bytes], argv: list[str] | None = None) 
         manifest = project / "target" / "manifest.json"
         target = manifest if manifest.exists() and len(str(files)) % 3 == 0 else project
         try:
-            result = migrate(target, root / "out", jobs=1)
+            result = migrate(target, root / "out", jobs=1, plan=False)  # no JVM per input
         except InternalError:
             raise
         except ShiftleftError as e:
@@ -104,7 +104,7 @@ def check_migrate(files: dict[str, str | bytes], argv: list[str] | None = None) 
                 _note_isolated("migrate", table.errors, repr(files))
             _note_isolated("migrate", result.diagnostics, repr(files))
         if argv is not None:
-            code, _, err = run_cli(["migrate", str(target), "--out", str(root / "cli"), *argv, "--jobs", "1"])
+            code, _, err = run_cli(["migrate", str(target), "--out", str(root / "cli"), *argv, "--jobs", "1", "--no-plan"])
             assert code in (0, 1, 2), f"exit {code}: {err[-2000:]}"
             assert "Traceback" not in err, err[-2000:]
     finally:
