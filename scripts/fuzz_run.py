@@ -77,7 +77,10 @@ def _target(run: Run, name: str, check: Callable[..., None], *strategies: st.Sea
         except Exception as e:  # noqa: BLE001 - every crash is recorded, the run goes on
             kind, where = _signature(e)
             given_repr = repr(values)
-            crash = run.crashes.setdefault((name, kind, where), Crash(name, kind, where, str(e)[:500], given_repr))
+            key = (name, kind, where)
+            if key not in run.crashes:  # say so at once: the report comes at the end
+                print(f"new crash: {name}: {kind} at {where}: {str(e)[:200]}", file=sys.stderr, flush=True)
+            crash = run.crashes.setdefault(key, Crash(name, kind, where, str(e)[:500], given_repr))
             crash.count += 1
             if len(given_repr) < len(crash.smallest):
                 crash.smallest, crash.message = given_repr, str(e)[:500]
