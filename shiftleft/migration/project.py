@@ -319,9 +319,12 @@ def _columns(entries: Any, where: str) -> dict[str, Column]:
         constraints = [
             str(c.get("type")) for c in _names(entry.get("constraints")) if isinstance(c, dict)
         ]
+        data_type = entry.get("data_type")
+        if isinstance(data_type, list | dict):
+            raise ConfigError(f"{where}: column {entry['name']}: data_type must be a type name")
         columns[str(entry["name"])] = Column(
             name=str(entry["name"]),
-            data_type=entry.get("data_type"),
+            data_type=_text(data_type),
             tests=_tests(entry.get("data_tests", entry.get("tests"))),
             constraints=constraints,
         )

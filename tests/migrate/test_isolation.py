@@ -72,6 +72,8 @@ def test_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
         ("models/schema.yml", "version: 2\nmodels:\n  - name: good\n    config: {tags: 5}\n    constraints: 2\n", None),
         ("profiles.yml", "demo:\n  outputs: 5\n", None),
         ("models/schema.yml", "\x00", "not valid YAML (unacceptable character #x0000"),
+        ("models/schema.yml", "version: 2\nmodels:\n  - name: good\n    columns: [{name: 1, data_type: [x]}]\n",
+         "column 1: data_type must be a type name"),
         ("profiles.yml", "demo:\n  target: [x]\n  outputs: {dev: 3}\n", None),
     ],
 )
