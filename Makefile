@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install rules-doc clean
+.PHONY: demo test lint install rules-doc clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,16 @@ demo: install
 	$(BIN)/shiftleft transpile examples/orders.sql
 	$(BIN)/shiftleft migrate examples/dbt_shop --out build/pipelines
 
-test: install
+# Static checks first: a lint finding fails the run before the (longer) tests start.
+test: lint
 	$(BIN)/python -m pytest
+
+# ruff (bugs and dead imports; rule set in pyproject.toml), mypy (types; pyproject.toml),
+# dead code (vulture through scripts/deadcode.py).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python scripts/deadcode.py
 
 rules-doc: install
 	$(BIN)/python scripts/update_readme_rules.py

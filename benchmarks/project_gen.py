@@ -438,10 +438,6 @@ def _plan(models: int, rnd: random.Random) -> tuple[list[Model], list[tuple[str,
     return plan, sources
 
 
-def _yaml_list(items: list[str], indent: int) -> str:
-    return "\n".join(" " * indent + line for item in items for line in item.splitlines())
-
-
 def _sources_yml(sources: list[tuple[str, str, bool]]) -> str:
     out = ["version: 2", "", "sources:"]
     for source_name in dict.fromkeys(s for s, _, _ in sources):

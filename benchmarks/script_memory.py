@@ -63,7 +63,7 @@ def run(megabytes: float, modes: list[str]) -> dict:
 
 def markdown(result: dict) -> str:
     out = [
-        f"| script | mode | wall (s) | CPU (s) | peak RSS (MiB, target ≤ 300) | progress lines | exit |",
+        "| script | mode | wall (s) | CPU (s) | peak RSS (MiB, target ≤ 300) | progress lines | exit |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in result["runs"]:

@@ -25,6 +25,9 @@ _EXPORTS = {
     "transpile_files": "shiftleft.batch",
     "migrate": "shiftleft.migration",
     "MigrationResult": "shiftleft.migration",
+    "TranspileOptions": "shiftleft.options",
+    "MigrateOptions": "shiftleft.options",
+    "VerifyOptions": "shiftleft.options",
     "verify": "shiftleft.verification",
     "VerifyReport": "shiftleft.verification",
     "FileResult": "shiftleft.batch",
@@ -41,21 +44,30 @@ _EXPORTS = {
     "ShiftleftEnvironmentError": "shiftleft.errors",
 }
 
-__all__ = [*_EXPORTS, "__version__"]
+__all__ = [*_EXPORTS, "__version__"]  # noqa: PLE0604 - the keys are strings
 
-if TYPE_CHECKING:  # the names __getattr__ resolves, for type checkers and IDEs
-    from shiftleft.batch import FileResult, transpile_files
-    from shiftleft.errors import (
-        ConfigError,
-        InputError,
-        RuleDefinitionError,
-        ShiftleftEnvironmentError,
-        ShiftleftError,
-    )
-    from shiftleft.migration import MigrationResult, migrate
-    from shiftleft.models import Diagnostic, Mode, Severity, StatementResult, Target, TranspileResult
-    from shiftleft.pipeline import transpile
-    from shiftleft.verification import VerifyReport, verify
+if TYPE_CHECKING:  # the names __getattr__ resolves, for type checkers and IDEs (re-exported)
+    from shiftleft.batch import FileResult as FileResult
+    from shiftleft.batch import transpile_files as transpile_files
+    from shiftleft.errors import ConfigError as ConfigError
+    from shiftleft.errors import InputError as InputError
+    from shiftleft.errors import RuleDefinitionError as RuleDefinitionError
+    from shiftleft.errors import ShiftleftEnvironmentError as ShiftleftEnvironmentError
+    from shiftleft.errors import ShiftleftError as ShiftleftError
+    from shiftleft.migration import MigrationResult as MigrationResult
+    from shiftleft.migration import migrate as migrate
+    from shiftleft.models import Diagnostic as Diagnostic
+    from shiftleft.models import Mode as Mode
+    from shiftleft.models import Severity as Severity
+    from shiftleft.models import StatementResult as StatementResult
+    from shiftleft.models import Target as Target
+    from shiftleft.models import TranspileResult as TranspileResult
+    from shiftleft.options import MigrateOptions as MigrateOptions
+    from shiftleft.options import TranspileOptions as TranspileOptions
+    from shiftleft.options import VerifyOptions as VerifyOptions
+    from shiftleft.pipeline import transpile as transpile
+    from shiftleft.verification import VerifyReport as VerifyReport
+    from shiftleft.verification import verify as verify
 
 
 def __getattr__(name: str) -> Any:

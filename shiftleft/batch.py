@@ -8,7 +8,7 @@ come back in input order, identical to a sequential run.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from shiftleft.errors import ConfigError, OutputError, ShiftleftError
 from shiftleft.files import OutputLock, check_output_dir, remove_stale_temps, write_atomically
 from shiftleft.models import TranspileResult
+from shiftleft.options import TranspileOptions
 from shiftleft.pipeline import transpile
 
 
@@ -51,18 +52,18 @@ def collect_sql_files(paths: Iterable[str | Path]) -> list[Path]:
     return list(found)
 
 
-def _translate(path: Path, options: Mapping[str, Any]) -> FileResult:
+def _translate(path: Path, options: TranspileOptions) -> FileResult:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         return FileResult(path=str(path), error=f"cannot read {path}: {e}", code="SL0002")
     try:
-        return FileResult(path=str(path), result=transpile(text, **options))
+        return FileResult(path=str(path), result=transpile(text, options))
     except ShiftleftError as e:  # this file is reported; the others are still translated
         return FileResult(path=str(path), error=str(e), code=e.code, line=e.line, column=e.column)
 
 
-def _translate_chunk(args: tuple[list[Path], Mapping[str, Any]]) -> list[FileResult]:
+def _translate_chunk(args: tuple[list[Path], TranspileOptions]) -> list[FileResult]:
     paths, options = args
     return [_translate(p, options) for p in paths]
 
@@ -77,11 +78,12 @@ def _output_path(path: Path, root: Path, out_dir: Path) -> Path:
 
 def transpile_files(
     paths: Sequence[str | Path],
+    options: TranspileOptions | None = None,
     *,
     out_dir: str | Path | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
-    **options: Any,
+    **kwargs: Any,
 ) -> list[FileResult]:
     """Translate every SQL file in ``paths`` (files or directories, recursively).
 
@@ -93,21 +95,20 @@ def transpile_files(
             locked for the run (a concurrent run on it raises :class:`OutputError`).
         jobs: worker processes (default: the number of CPUs; 1 runs in this process).
         progress: called with (done, total, path) after each file.
-        options: passed to :func:`shiftleft.transpile` (``read``, ``target``, ``mode``,
-            ``schema``, ``rules`` as pack paths, ``disable``, ``pretty``).
+        options, kwargs: the options of :func:`shiftleft.transpile` (a
+            :class:`~shiftleft.options.TranspileOptions` and / or its fields as keywords).
 
     Returns:
         one :class:`FileResult` per file, in the sorted input order, whatever ``jobs`` is.
     """
+    opts = TranspileOptions.of(options, **kwargs)  # checked once, here, not per file in the workers
     files = collect_sql_files(paths)
     if out_dir is not None:
         check_output_dir(Path(out_dir), [Path(p) for p in paths])
     if not files:
         return []
-    # Validate options once, here, rather than once per file in the workers.
-    transpile("", **options)
     if out_dir is None:
-        return list(_iterate(files, jobs, options, progress))
+        return list(_iterate(files, jobs, opts, progress))
     out = Path(out_dir)
     root = Path(os.path.commonpath([p.resolve().parent for p in files]))
     targets = {str(p): _output_path(p, root, out) for p in files}
@@ -118,7 +119,7 @@ def transpile_files(
     with OutputLock(out):
         remove_stale_temps(out)
         results = []
-        for item in _iterate(files, jobs, options, progress):
+        for item in _iterate(files, jobs, opts, progress):
             if item.result is not None:
                 target = targets[item.path]
                 write_atomically(target, item.result.sql.encode("utf-8"))
@@ -128,7 +129,7 @@ def transpile_files(
 
 
 def _iterate(
-    files: list[Path], jobs: int | None, options: Mapping[str, Any], progress: Callable[[int, int, str], None] | None
+    files: list[Path], jobs: int | None, options: TranspileOptions, progress: Callable[[int, int, str], None] | None
 ) -> Iterator[FileResult]:
     """The files' results in input order, each as soon as it (and those before it) is done."""
     workers = max(1, min(jobs or os.cpu_count() or 1, len(files)))
@@ -142,7 +143,7 @@ def _iterate(
             yield item
         return
     size = max(1, len(files) // (workers * 4))
-    chunks = [(files[i : i + size], dict(options)) for i in range(0, len(files), size)]
+    chunks = [(files[i : i + size], options) for i in range(0, len(files), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for chunk in pool.map(_translate_chunk, chunks):
             for item in chunk:

@@ -96,7 +96,10 @@ CODES: dict[str, CodeDoc] = {
     ),
     "SL4102": CodeDoc(
         "sink column type unknown",
-        "The type of an output column could not be determined; the sink declares it STRING.",
+        "The type of an output column could not be determined; the sink declares it STRING.  A "
+        "warning when the column reads inputs of unknown type (no schema: the source DDL decides); "
+        "an error when all its inputs are typed and shiftleft's typing cannot follow the "
+        "expression, since the planner then likely refuses the STRING column.",
         "Declare the source column types with --schema (schema=).",
     ),
     "SL4103": CodeDoc(

@@ -102,7 +102,7 @@ def deep_stack(fn: Callable[..., T]) -> Callable[..., T]:
             return call_deep(fn, *args, **kwargs)
         except ShiftleftError:
             raise
-        except Exception as e:  # noqa: BLE001 - a bug must reach the user as one error type
+        except Exception as e:  # a bug must reach the user as one error type
             raise InternalError(
                 f"internal error ({type(e).__name__}: {str(e)[:300]})",
                 hint="please report this as a shiftleft bug, with the input (run with --debug for the traceback)",

@@ -266,10 +266,11 @@ def _array_nesting(chunk: list[Token]) -> tuple[int, Token | None]:
 def _check_tokens(chunk: list[Token], index: int) -> None:
     """Refuse what no SQL reader should see: control bytes in names, nesting beyond the limit."""
     for token in chunk:
-        if token.token_type != TokenType.STRING and _CONTROL.search(token.text):
+        control = _CONTROL.search(token.text) if token.token_type != TokenType.STRING else None
+        if control is not None:
             line, col = _token_start(token)
             raise InputError(
-                f"control character {_CONTROL.search(token.text).group()!r} in {token.text!r}: "
+                f"control character {control.group()!r} in {token.text!r}: "
                 "this is not SQL text",
                 statement=index, line=line, column=col, code=TOKENIZE_ID, token=token.text,
                 hint="check the file's encoding and remove binary content",

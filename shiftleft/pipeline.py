@@ -3,83 +3,44 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlglot import exp
+from typing_extensions import Unpack
 
-from shiftleft.dialects.user_functions import apply_functions, load_functions
-from shiftleft.errors import ConfigError, ShiftleftError
+from shiftleft.dialects.user_functions import apply_functions
+from shiftleft.errors import InputError, ShiftleftError
 from shiftleft.generate import generate
 from shiftleft.limits import deep_stack
-from shiftleft.models import Diagnostic, Mode, OutputKind, Severity, StatementResult, Target, TranspileResult
-from shiftleft.parse import ReadStatement, get_dialect, read_script
+from shiftleft.llm.config import LLMConfig
+from shiftleft.models import (
+    Diagnostic,
+    Mode,
+    OutputKind,
+    Severity,
+    StatementResult,
+    TranspileResult,
+)
+from shiftleft.options import TranspileKwargs, TranspileOptions
+from shiftleft.parse import ReadStatement, read_script
 from shiftleft.precedence import parenthesize
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
-from shiftleft.rewrite.registry import RuleSet, resolve_rules
 from shiftleft.streaming.catalog import ScriptCatalog, describe
-from shiftleft.streaming.options import StreamingOptions
-from shiftleft.streaming.sink import SinkOptions, sink_statements
+from shiftleft.streaming.sink import sink_statements
 from shiftleft.streaming.sources import source_ddl
-
-if TYPE_CHECKING:
-    from shiftleft.llm import LLMConfig
 
 logger = logging.getLogger(__name__)
 
 GENERATOR_RULE_ID = "SL9002"
 
 
-def _enum(value: object, enum: type, what: str):  # type: ignore[no-untyped-def]
-    try:
-        return enum(value.value if isinstance(value, enum) else str(value).lower())
-    except ValueError:
-        allowed = ", ".join(repr(m.value) for m in enum)
-        raise ConfigError(f"unknown {what} {value!r}; expected one of {allowed}") from None
-
-
-def _check_schema(schema: object) -> Mapping[str, Mapping[str, str]]:
-    if schema is None:
-        return {}
-    if not isinstance(schema, Mapping) or not all(
-        isinstance(t, str) and isinstance(cols, Mapping) and all(isinstance(c, str) and isinstance(ty, str) for c, ty in cols.items())
-        for t, cols in schema.items()
-    ):
-        raise ConfigError('schema must look like {"table": {"column": "TYPE", ...}, ...}')
-    return schema
-
-
-def _check_event_time(event_time: object) -> Mapping[str, str]:
-    if event_time is None:
-        return {}
-    if not isinstance(event_time, Mapping) or not all(
-        isinstance(t, str) and isinstance(c, str) for t, c in event_time.items()
-    ):
-        raise ConfigError('event_time must look like {"table": "event_time_column", ...}')
-    return event_time
-
-
 @deep_stack
-def transpile(
-    sql: str,
-    *,
-    read: str = "spark",
-    target: Target | str = Target.FLINK,
-    mode: Mode | str = Mode.STREAMING,
-    schema: Mapping[str, Mapping[str, str]] | None = None,
-    event_time: Mapping[str, str] | None = None,
-    rules: RuleSet | Sequence[str | Path] | None = None,
-    disable: Iterable[str] = (),
-    pretty: bool = False,
-    llm: LLMConfig | bool | None = None,
-    sink: str | SinkOptions | None = None,
-    sources: bool = False,
-    streaming: StreamingOptions | None = None,
-    functions: Mapping[str, str] | str | Path | None = None,
-) -> TranspileResult:
+def transpile(sql: str, options: TranspileOptions | None = None, **kwargs: Unpack[TranspileKwargs]) -> TranspileResult:
     """Translate a SQL script (one or more statements) into Flink SQL.
+
+    Options are given as keywords (below), or as a ready
+    :class:`~shiftleft.options.TranspileOptions` (``transpile(sql, options)``); keywords given
+    with it override its fields.
 
     Args:
         sql: the input script; statements separated by ``;``.
@@ -118,23 +79,12 @@ def transpile(
         InputError: the text cannot be read as ``read`` SQL (says statement, line, column).
         ConfigError: an unknown dialect, target, mode, rule id, or a bad rule pack.
     """
-    target_ = _enum(target, Target, "target")
-    mode_ = _enum(mode, Mode, "mode")
-    get_dialect(read, role="read")
-    schema_ = _check_schema(schema)
-    event_time_ = _check_event_time(event_time)
-    ruleset = resolve_rules(rules, disable)
-    fallback = _llm_fallback(llm)
-    sink_options = _sink_options(sink)
-    if streaming is not None and not isinstance(streaming, StreamingOptions):
-        raise ConfigError(f"streaming must be StreamingOptions, not {type(streaming).__name__}")
-    streaming_ = streaming or StreamingOptions()
-    user_functions = load_functions(functions)
-
+    opts = TranspileOptions.of(options, **kwargs)
+    fallback = _llm_fallback(opts.llm)
     results: list[StatementResult] = []
     final_trees: list[exp.Expr] = []
-    catalog = ScriptCatalog(event_time_, schema_)
-    read_statements = read_script(sql, read)
+    catalog = ScriptCatalog(opts.event_time, opts.schema_)
+    read_statements = read_script(sql, opts.read)
     unread = [s.error for s in read_statements if s.error is not None]
     if unread and len(unread) == len(read_statements):
         raise unread[0]  # nothing could be read: the script is bad input as a whole
@@ -143,92 +93,103 @@ def transpile(
             results.append(_unreadable(stmt))
             continue
         try:
-            assert stmt.tree is not None
-            ctx = RuleContext(
-                target=target_,
-                mode=mode_,
-                read=read,
-                statement=stmt.index,
-                schema=schema_,
-                event_time=event_time_,
-                streaming=streaming_,
-            )
-            tree, applied = rewrite(apply_functions(stmt.tree, user_functions), ruleset, ctx, before_checks=fallback)
-            parenthesize(tree)  # operands rules built without parentheses
-            ddl = None
-            replaced = sink_statements(tree, ctx, sink_options, catalog)
-            if replaced is not None:
-                ddl, tree = replaced
-            final_trees.append(tree)
-            outputs = []
-            try:
-                text, unsupported = generate(tree, target_, pretty=pretty)
-                outputs.append(describe(tree, text, catalog))
-                if ddl is not None:
-                    outputs.insert(0, describe(tree, ddl, catalog, OutputKind.SINK_DDL))
-                    text = f"{ddl};\n{text}"
-            except Exception as e:  # noqa: BLE001 - keep the user's statement rather than crash
-                logger.debug("generation failed", exc_info=True)
-                text, unsupported = stmt.source, []
-                ctx.report(
-                    stmt.tree,
-                    f"could not generate Flink SQL for this statement ({type(e).__name__}: {e}); "
-                    "the input statement is kept unchanged",
-                    severity=Severity.ERROR,
-                    rule_id=GENERATOR_RULE_ID,
-                    suggestion="please report this as a shiftleft bug, with the statement",
-                )
-            for message in unsupported:
-                ctx.diagnostics.append(
-                    Diagnostic(
-                        rule_id=GENERATOR_RULE_ID,
-                        severity=Severity.ERROR,
-                        message=f"not expressible in Flink SQL: {message}",
-                        statement=stmt.index,
-                        line=stmt.line,
-                    )
-                )
-            results.append(
-                StatementResult(
-                    index=stmt.index,
-                    source=stmt.source,
-                    sql=text,
-                    line=stmt.line,
-                    rules_applied=applied,
-                    diagnostics=sorted(ctx.diagnostics, key=_diagnostic_order),
-                    outputs=outputs,
-                )
-            )
-            catalog.register(tree)
+            results.append(_statement(stmt, opts, catalog, fallback, final_trees))
         except ShiftleftError:
             raise
-        except Exception as e:  # noqa: BLE001 - one statement's failure must not lose the others
+        except Exception as e:  # one statement's failure must not lose the others
             logger.debug("statement %d failed", stmt.index, exc_info=True)
             results.append(_failed(stmt, e))
     source_statements, script_notes = (
         source_ddl(
             final_trees,
-            read=read,
-            target=target_,
-            schema=schema_,
-            event_time=event_time_,
-            options=sink_options,
-            bounded=mode_ is Mode.BATCH,
+            read=opts.read,
+            target=opts.target,
+            schema=opts.schema_,
+            event_time=opts.event_time,
+            options=opts.sink,
+            bounded=opts.mode is Mode.BATCH,
         )
-        if sources
+        if opts.sources
         else ([], [])
     )
-    separator = ";\n\n" if pretty else ";\n"
+    separator = ";\n\n" if opts.pretty else ";\n"
     parts = [*source_statements, *(r.sql for r in results)]
     out = separator.join(parts) + (";\n" if parts else "")
     return TranspileResult(
         sql=out,
         statements=results,
-        read=read,
-        target=target_,
-        mode=mode_,
+        read=opts.read,
+        target=opts.target,
+        mode=opts.mode,
         sources=source_statements,
         script_diagnostics=script_notes,
+    )
+
+
+def _statement(
+    stmt: ReadStatement,
+    opts: TranspileOptions,
+    catalog: ScriptCatalog,
+    fallback: BeforeChecks | None,
+    final_trees: list[exp.Expr],
+) -> StatementResult:
+    """One read statement through rewrite → sink → generate (its final tree appended to
+    ``final_trees`` and registered in ``catalog`` for the statements after it)."""
+    assert stmt.tree is not None
+    ctx = RuleContext(
+        target=opts.target,
+        mode=opts.mode,
+        read=opts.read,
+        statement=stmt.index,
+        schema=opts.schema_,
+        event_time=opts.event_time,
+        streaming=opts.streaming,
+    )
+    tree = apply_functions(stmt.tree, opts.user_functions())
+    tree, applied = rewrite(tree, opts.ruleset(), ctx, before_checks=fallback)
+    parenthesize(tree)  # operands rules built without parentheses
+    ddl = None
+    replaced = sink_statements(tree, ctx, opts.sink, catalog)
+    if replaced is not None:
+        ddl, tree = replaced
+    final_trees.append(tree)
+    outputs = []
+    try:
+        text, unsupported = generate(tree, opts.target, pretty=opts.pretty)
+        outputs.append(describe(tree, text, catalog))
+        if ddl is not None:
+            outputs.insert(0, describe(tree, ddl, catalog, OutputKind.SINK_DDL))
+            text = f"{ddl};\n{text}"
+    except Exception as e:  # keep the user's statement rather than crash
+        logger.debug("generation failed", exc_info=True)
+        text, unsupported = stmt.source, []
+        ctx.report(
+            stmt.tree,
+            f"could not generate Flink SQL for this statement ({type(e).__name__}: {e}); "
+            "the input statement is kept unchanged",
+            severity=Severity.ERROR,
+            rule_id=GENERATOR_RULE_ID,
+            suggestion="please report this as a shiftleft bug, with the statement",
+        )
+    for message in unsupported:
+        ctx.diagnostics.append(
+            Diagnostic(
+                rule_id=GENERATOR_RULE_ID,
+                severity=Severity.ERROR,
+                message=f"not expressible in Flink SQL: {message}",
+                statement=stmt.index,
+                line=stmt.line,
+            )
+        )
+    catalog.register(tree)
+    return StatementResult(
+        index=stmt.index,
+        source=stmt.source,
+        sql=text,
+        line=stmt.line,
+        rules_applied=applied,
+        diagnostics=sorted(ctx.diagnostics, key=_diagnostic_order),
+        outputs=outputs,
     )
 
 
@@ -263,23 +224,32 @@ def _failed(stmt: ReadStatement, error: Exception) -> StatementResult:
 
 
 def _unreadable(stmt: ReadStatement) -> StatementResult:
-    """A statement the reader refused, in a script whose other statements were read: it is
-    reported with its error and kept in the output only as a comment."""
     error = stmt.error
     assert error is not None
+    return unreadable_result(
+        error, index=stmt.index, source=stmt.source, line=stmt.line,
+        error_line=error.line if error.line is not None else stmt.line, column=error.column,
+    )
+
+
+def unreadable_result(
+    error: InputError, *, index: int, source: str, line: int, error_line: int, column: int | None
+) -> StatementResult:
+    """A statement the reader refused (``error`` at ``error_line``/``column``), in a script whose
+    other statements were read: reported with its error, kept in the output only as a comment."""
     return StatementResult(
-        index=stmt.index,
-        source=stmt.source,
-        sql=commented(stmt.source, unreadable_header(error.code)),
-        line=stmt.line,
+        index=index,
+        source=source,
+        sql=commented(source, unreadable_header(error.code)),
+        line=line,
         diagnostics=[
             Diagnostic(
                 rule_id=error.code,
                 severity=Severity.ERROR,
                 message=error.message,
-                statement=stmt.index,
-                line=error.line if error.line is not None else stmt.line,
-                column=error.column,
+                statement=index,
+                line=error_line,
+                column=column,
                 suggestion=error.hint,
                 snippet=getattr(error, "token", None),
             )
@@ -287,26 +257,14 @@ def _unreadable(stmt: ReadStatement) -> StatementResult:
     )
 
 
-def _sink_options(sink: str | SinkOptions | None) -> SinkOptions | None:
-    if sink is None or isinstance(sink, SinkOptions):
-        return sink
-    if isinstance(sink, str) and sink.strip():
-        return SinkOptions(name=sink.strip())
-    raise ConfigError(f"sink must be a table name or SinkOptions, not {sink!r}")
-
-
-def _llm_fallback(llm: LLMConfig | bool | None) -> BeforeChecks | None:
-    """The LLM stage for this call, or None when it is off (loaded only when used)."""
-    if llm is None or llm is False:
+def _llm_fallback(llm: LLMConfig | None) -> BeforeChecks | None:
+    """The LLM stage for this call, or None when it is off."""
+    if llm is None:
         return None
-    from shiftleft.llm import LLMConfig
+    # function-level: the fallback (prompts, HTTP client) is loaded only by runs that use it
     from shiftleft.llm.fallback import LLMFallback
 
-    if llm is True:
-        return LLMFallback(LLMConfig())
-    if not isinstance(llm, LLMConfig):
-        raise ConfigError(f"llm must be True, False, None or an LLMConfig, not {type(llm).__name__}")
-    return LLMFallback(llm) if llm.enabled else None
+    return LLMFallback(llm)
 
 
 def _diagnostic_order(d: Diagnostic) -> tuple[int, int, str]:

@@ -24,12 +24,11 @@ from typing import Any, TextIO
 
 from shiftleft.errors import ConfigError, InputError
 from shiftleft.models import Diagnostic, Severity, StatementResult
+from shiftleft.options import TranspileOptions
 from shiftleft.parse import WINDOW, Piece, line_col, split_statements
-from shiftleft.pipeline import commented, transpile, unreadable_header
-from shiftleft.rewrite.registry import resolve_rules
+from shiftleft.pipeline import transpile, unreadable_result
 
 logger = logging.getLogger(__name__)
-
 
 def _shift(d: Diagnostic, index: int, piece: Piece) -> Diagnostic:
     if d.line is None:
@@ -47,34 +46,17 @@ def _unreadable(error: InputError, index: int, read_as: Piece, piece: Piece) -> 
     if column is not None and (error.line or 1) == 1:
         column += read_as.column - 1
     first_line, _ = line_col(piece.text, len(piece.text) - len(piece.text.lstrip()))
-    source = piece.text.strip()
-    return StatementResult(
-        index=index,
-        source=source,
-        sql=commented(source, unreadable_header(error.code)),
-        line=first_line + piece.line - 1,
-        diagnostics=[
-            Diagnostic(
-                rule_id=error.code,
-                severity=Severity.ERROR,
-                message=error.message,
-                statement=index,
-                line=line,
-                column=column,
-                suggestion=error.hint,
-            )
-        ],
+    return unreadable_result(
+        error, index=index, source=piece.text.strip(), line=first_line + piece.line - 1,
+        error_line=line, column=column,
     )
 
 
-def _results(sql: str, options: dict[str, Any]) -> Iterator[tuple[Piece, StatementResult, bool]]:
+def _results(sql: str, options: TranspileOptions) -> Iterator[tuple[Piece, StatementResult, bool]]:
     """(piece, result, whether the piece was unreadable) for each statement of ``sql``."""
-    if options.get("sources"):
+    if options.sources:
         raise ConfigError("sources=True needs the whole script: use shiftleft.transpile")
-    read = options.get("read", "spark")
-    # Resolve the rule set once (with its dispatch tables), not once per statement.
-    options = {**options, "rules": resolve_rules(options.get("rules"), options.get("disable", ())), "disable": ()}
-    transpile("", **options)  # check the options before reading anything
+    read = options.read
     index = 0
     for piece in split_statements(sql, read, window=WINDOW):
         read_as = piece
@@ -87,7 +69,7 @@ def _results(sql: str, options: dict[str, Any]) -> Iterator[tuple[Piece, Stateme
             yield piece, _unreadable(piece.error, index, Piece("", 0, 1, 1, []), piece), True
             continue
         try:
-            result = transpile(read_as.text, **options)
+            result = transpile(read_as.text, options)  # its rule set is resolved once
         except InputError as e:
             index += 1
             yield piece, _unreadable(e, index, read_as, piece), True
@@ -104,14 +86,15 @@ def _results(sql: str, options: dict[str, Any]) -> Iterator[tuple[Piece, Stateme
             yield piece, shifted, False
 
 
-def transpile_stream(sql: str, **options: Any) -> Iterator[StatementResult]:
+def transpile_stream(sql: str, options: TranspileOptions | None = None, **kwargs: Any) -> Iterator[StatementResult]:
     """Translate ``sql`` statement by statement (see the module docs); yields one
     :class:`~shiftleft.models.StatementResult` per statement, in order.
 
-    ``options`` are those of :func:`shiftleft.transpile` except ``sources``.  Raises
-    ConfigError (bad options) before the first statement; never InputError.
+    ``options`` / ``kwargs`` are those of :func:`shiftleft.transpile` except ``sources``.
+    Raises ConfigError (bad options) before the first statement; never InputError.
     """
-    for _, statement, _ in _results(sql, options):
+    opts = TranspileOptions.of(options, **kwargs)  # checked before reading anything
+    for _, statement, _ in _results(sql, opts):
         yield statement
 
 
@@ -125,20 +108,22 @@ class StreamSummary:
 def write_stream(
     sql: str,
     out: TextIO,
+    options: TranspileOptions | None = None,
     *,
     name: str = "<input>",
     diagnostics: TextIO | None = None,
     progress: Callable[[int, int, int], None] | None = None,
-    **options: Any,
+    **kwargs: Any,
 ) -> StreamSummary:
     """Translate ``sql`` with :func:`transpile_stream`, writing each statement's Flink SQL to
     ``out`` as soon as it is translated (the same text as ``transpile(sql).sql``, statement by
     statement) and its diagnostics (``name:line:col: ...``) to ``diagnostics``.
     ``progress(statements, characters done, characters in all)`` is called after each one.
     """
-    separator = "\n" if options.get("pretty") else ""
+    opts = TranspileOptions.of(options, **kwargs)
+    separator = "\n" if opts.pretty else ""
     summary = StreamSummary()
-    for piece, statement, unreadable in _results(sql, options):
+    for piece, statement, unreadable in _results(sql, opts):
         out.write((separator if summary.statements else "") + statement.sql + ";\n")
         summary.statements += 1
         summary.unreadable += unreadable

@@ -4,12 +4,10 @@
 Queries and data come from DuckDB's ``tpch`` / ``tpcds`` extensions (loaded from the
 ``duckdb-extension-*`` wheels, no download).  Each query is translated by shiftleft
 (``read="duckdb"``, batch), planned on the embedded Flink 2.3 and run there over the same
-rows as DuckDB; results are compared with :func:`shiftleft.reconcile.diff_results`.
+rows as DuckDB; results are compared with :func:`shiftleft.verification.diff.diff_results`.
 """
 
 from __future__ import annotations
-
-import functools
 
 import logging
 import shutil
@@ -17,12 +15,19 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from shiftleft.errors import ShiftleftError
+from shiftleft.flink_engine.planner import FlinkPlanner
+from shiftleft.flink_engine.runner import FlinkExecutionError, FlinkRunner, seed_table_ddl
+from shiftleft.options import TranspileOptions
+from shiftleft.pipeline import transpile
+from shiftleft.verification.diff import ResultSet, diff_results, top_level_order
+from shiftleft.verification.duckdb_side import DuckDBSide
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +85,6 @@ def run_tpc(
     ``timeout_s`` bounds each query's run on Flink (the job is cancelled past it and the
     query reported as a ``run_error``).
     """
-    from shiftleft.errors import InputError
-    from shiftleft.flink_engine.planner import FlinkPlanner
-    from shiftleft.flink_engine.runner import FlinkExecutionError, FlinkRunner, seed_table_ddl
-    from shiftleft.pipeline import transpile
-    from shiftleft.reconcile import DuckDBSide, ResultSet, diff_results, top_level_order
-
     con = tpc_connection(benchmark, sf)
     side = DuckDBSide(con)
     planner = planner or FlinkPlanner()
@@ -104,17 +103,16 @@ def run_tpc(
             "SELECT table_name, column_name, data_type FROM information_schema.columns"
         ).fetchall():
             schema.setdefault(table, {})[column] = kind
-        transpile = functools.partial(transpile, schema=schema)
+        bench = _Bench(
+            side, planner, runner, env, setup,
+            TranspileOptions.of(read="duckdb", target="flink", mode="batch", schema=schema),
+        )
         wanted = set(queries) if queries else None
         for number, sql in tpc_queries(con, benchmark):
             if wanted is not None and number not in wanted:
                 continue
             t0 = time.perf_counter()
-            outcome = _one(
-                number, sql, side, planner, runner, env, setup,
-                transpile, InputError, FlinkExecutionError, ResultSet, diff_results,
-                top_level_order,
-            )
+            outcome = bench.one(number, sql)
             outcome.seconds = round(time.perf_counter() - t0, 2)
             log.info("%s q%d: %s %s", benchmark, number, outcome.status, outcome.reason or "")
             outcomes.append(outcome)
@@ -131,47 +129,55 @@ def _first_line(text: str, limit: int = 300) -> str:
     return line[:limit] + (" ..." if len(line) > limit else "")
 
 
-def _one(
-    number: int, sql: str, side: Any, planner: Any, runner: Any, env: Any, setup: list[str],
-    transpile: Any, InputError: Any, FlinkExecutionError: Any, ResultSet: Any,
-    diff_results: Any, top_level_order: Any,
-) -> TpcOutcome:
-    try:
-        result = transpile(sql, read="duckdb", target="flink", mode="batch")
-    except (InputError, ShiftleftError) as exc:
-        return TpcOutcome(query=number, planned=False, status="translate_error",
-                          reason=_first_line(str(exc)))
-    flink_sql = "\n".join(s.sql for s in result.statements)
-    report = planner.plan(";\n".join([*setup, flink_sql]) + ";", "batch")
-    if not report.ok:
-        err = report.errors[0]
-        return TpcOutcome(query=number, planned=False, status="plan_error",
-                          reason=_first_line(f"Flink planner: {err.message}"))
-    try:
-        expected = side.query(sql)
-    except Exception as exc:  # noqa: BLE001
-        return TpcOutcome(query=number, planned=True, status="source_error",
-                          reason=_first_line(str(exc)))
-    try:
-        got = runner.query(env, flink_sql)
-    except FlinkExecutionError as exc:
-        return TpcOutcome(query=number, planned=True, status="run_error",
-                          reason=_first_line(f"Flink runtime: {exc.error.message}"),
-                          expected_rows=len(expected.rows))
-    ordered, order_cols = top_level_order(sql, "duckdb")
-    diff = diff_results(expected, ResultSet(columns=got.columns, rows=got.rows),
-                        ordered=ordered, order_columns=order_cols)
-    reason = None
-    if not diff.ok:
-        reason = diff.summary()
-        if diff.mismatched:
-            m = diff.mismatched[0]
-            c = m.columns[0]
-            reason += f"; e.g. {c}: expected {m.expected[c]!r}, got {m.actual[c]!r}"
-        reason = _first_line(reason, 400)
-    return TpcOutcome(query=number, planned=True, status="equal" if diff.ok else "different",
-                      reason=reason, expected_rows=len(expected.rows),
-                      actual_rows=len(got.rows))
+@dataclass
+class _Bench:
+    """What every query of a run shares: the input rows on both engines, the options."""
+
+    side: DuckDBSide
+    planner: FlinkPlanner
+    runner: FlinkRunner
+    env: Any
+    setup: list[str]
+    options: TranspileOptions
+
+    def one(self, number: int, sql: str) -> TpcOutcome:
+        """Translate, plan, run and compare one query."""
+        try:
+            result = transpile(sql, self.options)
+        except ShiftleftError as exc:
+            return TpcOutcome(query=number, planned=False, status="translate_error",
+                              reason=_first_line(str(exc)))
+        flink_sql = "\n".join(s.sql for s in result.statements)
+        report = self.planner.plan(";\n".join([*self.setup, flink_sql]) + ";", "batch")
+        if not report.ok:
+            err = report.errors[0]
+            return TpcOutcome(query=number, planned=False, status="plan_error",
+                              reason=_first_line(f"Flink planner: {err.message}"))
+        try:
+            expected = self.side.query(sql)
+        except Exception as exc:  # noqa: BLE001
+            return TpcOutcome(query=number, planned=True, status="source_error",
+                              reason=_first_line(str(exc)))
+        try:
+            got = self.runner.query(self.env, flink_sql)
+        except FlinkExecutionError as exc:
+            return TpcOutcome(query=number, planned=True, status="run_error",
+                              reason=_first_line(f"Flink runtime: {exc.error.message}"),
+                              expected_rows=len(expected.rows))
+        ordered, order_cols = top_level_order(sql, "duckdb")
+        diff = diff_results(expected, ResultSet(columns=got.columns, rows=got.rows),
+                            ordered=ordered, order_columns=order_cols)
+        reason = None
+        if not diff.ok:
+            reason = diff.summary()
+            if diff.mismatched:
+                m = diff.mismatched[0]
+                c = m.columns[0]
+                reason += f"; e.g. {c}: expected {m.expected[c]!r}, got {m.actual[c]!r}"
+            reason = _first_line(reason, 400)
+        return TpcOutcome(query=number, planned=True, status="equal" if diff.ok else "different",
+                          reason=reason, expected_rows=len(expected.rows),
+                          actual_rows=len(got.rows))
 
 
 def summary_counts(outcomes: Sequence[TpcOutcome]) -> dict[str, int]:

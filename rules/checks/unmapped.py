@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from shiftleft.dialects.flink_functions import unmapped_function_name
+from shiftleft.dialects.flink_arity import FLINK_ARITY, MAX_PROBED
+from shiftleft.dialects.flink_functions import (
+    flink_call_arity,
+    flink_function_name,
+    unmapped_function_name,
+)
 from shiftleft.dialects.user_functions import USER_FUNCTION
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
@@ -51,6 +56,57 @@ class UnmappedFunction(Rule):
             suggestion=f"map it to a Flink expression or your registered UDF with --functions FILE "
             f"(transpile(..., functions={{'{name.lower()}': 'TEMPLATE($1)'}})), add a rewrite rule, "
             "or rewrite it by hand",
+        )
+        return None
+
+
+class WrongArity(Rule):
+    """After all rewrites, every call of a Flink built-in must have a number of arguments
+    Flink's planner accepts.
+
+    A rule or the generator can carry a dialect's extra arguments over unchanged (Snowflake's
+    ``REGEXP_SUBSTR(s, re, position, occurrence, parameters, group)`` read as a regex extract
+    would be written ``REGEXP_EXTRACT`` with six arguments, where Flink takes two or three):
+    the planner rejects the statement.  The accepted counts come from the Flink 2.3 planner
+    itself (``scripts/flink_arity.py``), never from a hand-written table.
+    """
+
+    id = "SL9004"
+    name = "wrong-arity"
+    title = "Flink built-in called with a number of arguments Flink does not accept"
+    phase = "check"
+    node_types = (exp.Func,)
+    examples = (
+        Example(
+            before="SELECT split_index(a, ',') FROM t",
+            after="SELECT SPLIT_INDEX(a, ',') FROM t",
+            diagnoses=True,
+        ),
+        Example(
+            before="SELECT date_format(ts, 'yyyy') FROM t",
+            after="SELECT DATE_FORMAT(CAST(ts AS TIMESTAMP), 'yyyy') FROM t",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Func)
+        if node.find_ancestor(exp.Hint) is not None or node.meta.get(USER_FUNCTION):
+            return None
+        name = flink_function_name(node, ctx.target.value)
+        accepted = FLINK_ARITY.get(name or "")
+        if accepted is None:
+            return None
+        counts, variadic = accepted
+        arity = flink_call_arity(node, ctx.target.value)
+        if arity is None or arity in counts or (variadic and arity > MAX_PROBED):
+            return None
+        expected = " or ".join(str(c) for c in counts) + (" or more" if variadic else "")
+        ctx.report(
+            node,
+            f"Flink's {name} takes {expected} argument{'s' if counts != (1,) else ''}; this call "
+            f"has {arity}",
+            severity=Severity.ERROR,
+            suggestion="rewrite the call by hand (or map the source function with --functions)",
         )
         return None
 

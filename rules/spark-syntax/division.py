@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import FRACTIONAL_TYPES
 
@@ -90,3 +91,41 @@ class IntegerDivision(Rule):
             this=exp.Div(this=node.this.copy(), expression=right, typed=True, safe=False),
             to=exp.DataType.build("BIGINT"),
         )
+
+
+#: approximate numeric types, which Flink's MOD does not take
+_APPROXIMATE = frozenset({exp.DType.DOUBLE, exp.DType.FLOAT})
+
+
+class FloatingModulo(Rule):
+    """Spark's ``a % b`` also takes DOUBLE / FLOAT operands (Java's floating remainder);
+    Flink's ``MOD`` takes exact numerics only (the planner refuses ``MOD(<DOUBLE>, <INTEGER>)``),
+    and rebuilding the remainder as ``a - b * TRUNCATE(a / b)`` is not exact in floating point.
+    The call is reported, so that the author chooses: cast the operands to DECIMAL (exact), or
+    to BIGINT when they hold whole numbers.
+    """
+
+    id = "SL3019"
+    name = "floating-modulo"
+    title = "a % b on DOUBLE / FLOAT operands has no exact Flink form"
+    node_types = (exp.Mod,)
+    examples = (
+        Example(
+            before="SELECT CAST(x AS DOUBLE) % 2 FROM t",
+            after="SELECT MOD(TRY_CAST(x AS DOUBLE), 2) FROM t",
+            diagnoses=True,
+        ),
+        Example(before="SELECT n % 2 FROM t", after="SELECT MOD(n, 2) FROM t"),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Mod)
+        if not any(ctx.declared_as(side, _APPROXIMATE) for side in (node.this, node.expression)):
+            return None
+        ctx.report(
+            node,
+            "Flink's MOD takes exact numbers only; this remainder has a DOUBLE / FLOAT operand",
+            severity=Severity.ERROR,
+            suggestion="cast the operands to DECIMAL (or BIGINT for whole numbers) in the model",
+        )
+        return None

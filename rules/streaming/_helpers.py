@@ -175,11 +175,3 @@ def regular_join_sides(join: exp.Join, memo: dict | None = None) -> tuple[Abstra
         if tables & left and tables & right:
             return None
     return left, right
-
-
-def regular_join_inputs(join: exp.Join, memo: dict | None = None) -> list[str] | None:
-    """The input names of ``join`` (sorted) when it is a regular join (see
-    :func:`regular_join_sides`); None otherwise.  O(inputs): prefer
-    :func:`regular_join_sides` in a loop over the joins of a SELECT."""
-    found = regular_join_sides(join, memo)
-    return None if found is None else sorted(found[0] | found[1])

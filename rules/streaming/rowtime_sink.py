@@ -124,7 +124,7 @@ class RowtimeColumnsIntoSink(Rule):
             )
             return None
         cast_names = []
-        for projection, name in others:
+        for projection, _name in others:
             inner = projection.this if isinstance(projection, exp.Alias) else projection
             cast = exp.Cast(this=inner.copy(), to=_plain_type(inner, ctx))
             if isinstance(projection, exp.Alias):

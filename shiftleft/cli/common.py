@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from shiftleft.errors import ConfigError, InternalError, ShiftleftError
 from shiftleft.llm import LLMConfig
+from shiftleft.options import TranspileOptions
 from shiftleft.streaming.options import StreamingOptions
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -133,25 +134,22 @@ def fail(message: object, file: str | None = None) -> int:
     return EXIT_BAD_INPUT
 
 
-def translate_options(args: argparse.Namespace) -> dict:
-    options = {
-        "read": args.read,
-        "target": args.target,
-        "mode": args.mode,
-        "rules": args.rules or None,
-        "disable": args.disable or (),
-        "pretty": getattr(args, "pretty", False),
-        "sink": args.sink,
-        "schema": read_schema(args.schema),
-        "event_time": _event_time(args.event_time),
-        "streaming": _streaming(args),
-    }
-    if getattr(args, "functions", None):
-        options["functions"] = args.functions
-    llm = llm_config(args)
-    if llm is not None:
-        options["llm"] = llm
-    return options
+def translate_options(args: argparse.Namespace) -> TranspileOptions:
+    """The translation options of ``transpile`` and ``verify`` (``--read``, ``--schema``, ...)."""
+    return TranspileOptions.of(
+        read=args.read,
+        target=args.target,
+        mode=args.mode,
+        rules=args.rules or None,
+        disable=args.disable or (),
+        pretty=getattr(args, "pretty", False),
+        sink=args.sink,
+        schema=read_schema(args.schema),
+        event_time=_event_time(args.event_time),
+        streaming=_streaming(args),
+        functions=args.functions,
+        llm=llm_config(args),
+    )
 
 
 def llm_config(args: argparse.Namespace) -> LLMConfig | None:
@@ -203,6 +201,13 @@ def add_translate_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
     parser.add_argument("--disable", action="append", metavar="ID", help="rule id or name to switch off (repeatable)")
+    add_functions_argument(parser)
+
+
+def add_functions_argument(parser: argparse.ArgumentParser) -> None:
+    """``--functions FILE``: the user's UDF mappings (``transpile``, ``verify``, ``migrate``)."""
+    parser.add_argument("--functions", metavar="FILE", help="YAML / JSON / TOML mapping of your UDF names to "
+                        "Flink templates, e.g. 'clean: LOWER(TRIM($1))' (see docs/functions.md)")
 
 
 class Progress:

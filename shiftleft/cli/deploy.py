@@ -25,6 +25,7 @@ from shiftleft.deploy.local import run_pipelines, run_project
 from shiftleft.deploy.pipelines import Pipelines, load_pipelines
 from shiftleft.deploy.rest import DeployError, JobManagerApi
 from shiftleft.errors import ShiftleftError
+from shiftleft.flink_engine.connectors import connector_jars
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 DEPLOY_EXIT_CODES = exit_codes_help(
@@ -82,9 +83,7 @@ def _jars(choice: str, pipelines: Pipelines) -> list[str]:
     text = " ".join(s for t in pipelines.tables.values() for s in t.ddl).lower()
     if not any(c in text for c in ("'kafka'", "'upsert-kafka'", "'jdbc'")):
         return []
-    from shiftleft.flink_engine.connectors import connector_jars  # may download once (pip)
-
-    return [str(p) for p in connector_jars()]
+    return [str(p) for p in connector_jars()]  # may download once (pip)
 
 
 def make_deployer(args: argparse.Namespace, pipelines: Pipelines) -> Deployer:

@@ -24,6 +24,7 @@ from shiftleft.cli.common import (
     EXIT_OK,
     UsageError,
     add_fail_on,
+    add_functions_argument,
     add_llm_arguments,
     add_progress,
     exit_codes_help,
@@ -32,6 +33,7 @@ from shiftleft.cli.common import (
 )
 from shiftleft.errors import ShiftleftError
 from shiftleft.migration import migrate
+from shiftleft.options import MigrateOptions
 
 #: ``shiftleft migrate --help``: its exit codes
 EXIT_CODES = exit_codes_help(
@@ -198,23 +200,24 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     progress = ProgressBar(sys.stderr, enabled=args.progress)
     plans = PlanPrinter(sys.stderr) if args.plan else None
     try:
-        result = migrate(
-            args.project,
-            args.out,
+        options = MigrateOptions.of(
             read=args.read,
             target=args.target,
             mode=args.mode,
             vars=variables,
             layout=args.layout,
+            catalog=args.catalog,
             force=args.force,
             jobs=args.jobs,
             rules=args.rules,
             disable=args.disable or (),
-            llm=llm_config(args),  # type: ignore[arg-type]
+            llm=llm_config(args),
+            functions=args.functions,
             progress=progress,
             plan=args.plan,
             on_plan=plans if plans is not None else _plan_progress(progress),
         )
+        result = migrate(args.project, args.out, options)
     except ShiftleftError as e:
         return fail(e)
     if plans is not None:
@@ -255,6 +258,12 @@ def register(subparsers: Any) -> None:
         help="shiftleft.yml with a layout: section (default: the project's)",
     )
     m.add_argument(
+        "--catalog",
+        metavar="FILE",
+        help="dbt's catalog.json (dbt docs generate): column lists and types the properties "
+        "files do not declare (default: the project's target/catalog.json when present)",
+    )
+    m.add_argument(
         "--force", action="store_true", help="overwrite files edited since the last migration"
     )
     m.add_argument(
@@ -278,6 +287,7 @@ def register(subparsers: Any) -> None:
         help="rule id or name to switch off (repeatable)",
     )
     add_llm_arguments(m)
+    add_functions_argument(m)
     add_progress(m)
     m.add_argument("--format", default="text", choices=["text", "json"],
                    help="text: a summary and the errors; json: the full result")  # fmt: skip

@@ -46,7 +46,7 @@ def _cmd_transpile(args: argparse.Namespace) -> int:
         return _transpile_streamed(text, name, args)
     try:
         with Heartbeat(sys.stderr, f"translating {name}", enabled=args.progress):
-            result = transpile(text, **translate_options(args))
+            result = transpile(text, translate_options(args))
     except InputError as e:
         return fail(e, name)
     if args.format == "json":
@@ -63,7 +63,7 @@ def _transpile_streamed(text: str, name: str, args: argparse.Namespace) -> int:
     progress on stderr (shiftleft.stream)."""
     try:
         summary = write_stream(
-            text, sys.stdout, name=name, diagnostics=sys.stderr, progress=progress_printer(sys.stderr), **translate_options(args)
+            text, sys.stdout, translate_options(args), name=name, diagnostics=sys.stderr, progress=progress_printer(sys.stderr)
         )
     except ShiftleftError as e:
         return fail(e, name)
@@ -77,7 +77,7 @@ def _transpile_many(args: argparse.Namespace) -> int:
     if "-" in args.files:
         raise UsageError("standard input (-) cannot be mixed with several inputs or --out")
     progress = Progress(sys.stderr, enabled=args.progress)
-    results = transpile_files(args.files, out_dir=args.out, jobs=args.jobs, progress=progress, **translate_options(args))
+    results = transpile_files(args.files, translate_options(args), out_dir=args.out, jobs=args.jobs, progress=progress)
     progress.done()
     if args.format == "json":
         sys.stdout.write("[" + ",\n".join(r.model_dump_json(indent=2) for r in results) + "]\n")
@@ -113,8 +113,6 @@ def register(subparsers: Any) -> None:
     t.add_argument("--pretty", action="store_true", help="format the SQL over several lines")
     t.add_argument("--out", metavar="DIR", help="write each file's Flink SQL under DIR (same relative paths)")
     t.add_argument("--jobs", type=int, metavar="N", help="worker processes for several files (default: CPUs)")
-    t.add_argument("--functions", metavar="FILE", help="YAML / JSON / TOML mapping of your UDF names to "
-                   "Flink templates, e.g. 'clean: LOWER(TRIM($1))' (see docs/functions.md)")
     add_progress(t)
     add_fail_on(t)
     t.set_defaults(func=_cmd_transpile)

@@ -19,16 +19,16 @@ from shiftleft.cli.common import (
     UsageError,
     add_fail_on,
     add_progress,
-    add_translate_arguments,
     exit_codes_help,
+    add_translate_arguments,
     fail,
     outcome,
     read_input,
     translate_options,
 )
+from shiftleft.cli.verify_streaming import add_streaming_arguments, cmd_verify_streaming
 from shiftleft.errors import InputError
-from shiftleft.models import TranspileResult
-from shiftleft.pipeline import transpile
+from shiftleft.options import VerifyOptions
 from shiftleft.verification import verify
 
 EXIT_MISMATCH = EXIT_DIAGNOSTICS
@@ -41,17 +41,22 @@ EXIT_CODES = exit_codes_help(
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    if args.streaming:
+        return cmd_verify_streaming(args)
     try:
         text, name = read_input(args.file)
-        options = translate_options(args)
+        options = VerifyOptions.of(
+            translate_options(args), seeds=args.seeds, generate_rows=args.generate_rows, keys=args.key or None
+        )
         translation: Any = read_input(args.translation)[0] if args.translation else None
         if args.seeds is not None and not Path(args.seeds).is_dir():
             raise UsageError(f"--seeds: no such directory: {args.seeds}")
     except UsageError as e:
         return fail(e)
     try:
+        # without --translation: the very translation `shiftleft transpile` gives (same options)
         with Heartbeat(sys.stderr, f"verifying {name} (translate, plan, run on Flink and DuckDB)", enabled=args.progress):
-            report = _verify(text, translation, options, args)
+            report = verify(text, options, translation=translation)
     except InputError as e:
         return fail(e, name)
     if args.format == "json":
@@ -59,29 +64,6 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(report.format(name))
     return outcome(args, report.diagnostics)
-
-
-def _verify(text: str, translation: Any, options: dict[str, Any], args: argparse.Namespace) -> Any:
-    """The report of ``verify`` on the source ``text`` and its translation (shiftleft's own,
-    with the options ``transpile`` takes, unless --translation gave one)."""
-    if translation is None:  # the very translation `shiftleft transpile` gives
-        translation = transpile(text, **options)
-    report = verify(
-        text,
-        translation=translation,
-        read=args.read,
-        target=args.target,
-        mode=args.mode,
-        schema=options["schema"],
-        seeds=args.seeds,
-        generate_rows=args.generate_rows,
-        keys=args.key or None,
-    )
-    if isinstance(translation, TranspileResult):
-        # what transpile reports is part of the verdict: rows equal on the statements that
-        # were translated do not make an untranslated construct "verified"
-        report.diagnostics[:0] = translation.diagnostics
-    return report
 
 
 def register(subparsers: Any) -> None:
@@ -93,7 +75,8 @@ def register(subparsers: Any) -> None:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    v.add_argument("file", help="SQL file of the SOURCE query / script, or - for standard input")
+    v.add_argument("file", help="SQL file of the SOURCE query / script, or - for standard input "
+                   "(with --streaming: a dbt project folder)")
     add_translate_arguments(v)
     v.add_argument("--seeds", metavar="DIR", help="folder of <table>.csv / <table>.parquet input rows")
     v.add_argument("--generate-rows", type=int, default=0, metavar="N",
@@ -105,6 +88,7 @@ def register(subparsers: Any) -> None:
     v.add_argument("--format", default="text", choices=["text", "json"])
     add_progress(v)
     add_fail_on(v)
+    add_streaming_arguments(v)
     v.set_defaults(func=_cmd_verify)
 
 

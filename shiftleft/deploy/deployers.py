@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from shiftleft.flink_engine import jvm
-from shiftleft.deploy.rest import TERMINAL_STATES, DeployError, JobManagerApi, http_json
+from shiftleft.deploy.rest import DeployError, JobManagerApi, http_json, poll_state
 
 RUNNING = frozenset({"RUNNING"})
 
@@ -59,14 +59,7 @@ class Deployer(Protocol):
 def wait_for(deployer: Deployer, job_id: str, states: frozenset[str], timeout: float) -> str:
     """Poll ``deployer`` until the job is in ``states`` or terminal; the state reached.
     Raises :class:`DeployError` on timeout."""
-    deadline = time.monotonic() + timeout
-    state = "UNKNOWN"
-    while time.monotonic() < deadline:
-        state = deployer.state(job_id)
-        if state in states or state in TERMINAL_STATES:
-            return state
-        time.sleep(0.3)
-    raise DeployError(f"job {job_id} still {state} after {timeout:.0f} s")
+    return poll_state(deployer.state, job_id, states, timeout, poll=0.3)
 
 
 class PyFlinkDeployer:

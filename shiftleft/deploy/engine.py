@@ -87,6 +87,10 @@ class DeployOptions(BaseModel):
     """Seconds to wait for each job to reach a wanted state."""
     wait_states: frozenset[str] = RUNNING
     """States a job must reach (FINISHED always counts: a bounded INSERT ends)."""
+    by_level: bool = False
+    """Submit every table of one DAG level, then wait for all their jobs, level after level
+    (bounded runs: a level's jobs run side by side, each reading what its parents finished).
+    Default: one table at a time, each job waited for before the next table."""
 
 
 # -- state file -----------------------------------------------------------------------------
@@ -237,26 +241,34 @@ def deploy(
     report = DeployReport(target=key, plan=plan)
     deployer.new_session()
     broken: dict[str, str] = {}
-    for planned in plan:
-        spec = pipelines.tables[planned.table]
-        outcome = TableOutcome(table=spec.name, deployed_as=planned.deployed_as, action=planned.action)
-        failed_parent = next((p for p in spec.parents if p in broken), None)
-        if planned.action is Action.BLOCKED:
-            outcome.error = planned.reason
-        elif failed_parent is not None:
-            outcome.error = f"skipped: parent {failed_parent} failed ({broken[failed_parent]})"
-            outcome.state = "SKIPPED"
-        else:
-            _deploy_table(deployer, spec, planned, renames, outcome, state, options)
-        if planned.action is not Action.DECLARE:
-            report.outcomes.append(outcome)
-        if outcome.error is not None:
-            broken[spec.name] = outcome.error.split(" | ")[0][:200]
-            if planned.action is Action.DECLARE:
+    for batch in _batches(pipelines, plan, options.by_level):
+        batch_outcomes: list[tuple[PlannedTable, TableOutcome]] = []
+        for planned in batch:
+            spec = pipelines.tables[planned.table]
+            outcome = TableOutcome(table=spec.name, deployed_as=planned.deployed_as, action=planned.action)
+            failed_parent = next((p for p in spec.parents if p in broken), None)
+            if planned.action is Action.BLOCKED:
+                outcome.error = planned.reason
+            elif failed_parent is not None:
+                outcome.error = f"skipped: parent {failed_parent} failed ({broken[failed_parent]})"
+                outcome.state = "SKIPPED"
+            else:
+                _start_table(deployer, spec, planned, renames, outcome, state)
+            batch_outcomes.append((planned, outcome))
+        for planned, outcome in batch_outcomes:
+            if outcome.error is None and planned.action not in (Action.DECLARE, Action.UNCHANGED):
+                _finish_table(deployer, outcome, options)
+        for planned, outcome in batch_outcomes:
+            spec = pipelines.tables[planned.table]
+            if planned.action is not Action.DECLARE:
                 report.outcomes.append(outcome)
-        if planned.action not in (Action.DECLARE, Action.BLOCKED) and outcome.state != "SKIPPED":
-            state[spec.name] = _entry(spec, planned, outcome, state.get(spec.name))
-            write_state(pipelines, key, state)
+            if outcome.error is not None:
+                broken[spec.name] = outcome.error.split(" | ")[0][:200]
+                if planned.action is Action.DECLARE:
+                    report.outcomes.append(outcome)
+            if planned.action not in (Action.DECLARE, Action.BLOCKED) and outcome.state != "SKIPPED":
+                state[spec.name] = _entry(spec, planned, outcome, state.get(spec.name))
+                write_state(pipelines, key, state)
     if options.stop_old:
         report.stopped = _stop_old(deployer, state, report)
         write_state(pipelines, key, state)
@@ -274,15 +286,30 @@ def _safe_state(deployer: Deployer) -> Callable[[str], str]:
     return ask
 
 
-def _deploy_table(
+def _batches(pipelines: Pipelines, plan: list[PlannedTable], by_level: bool) -> list[list[PlannedTable]]:
+    """The plan in groups deployed together: one table each, or one DAG level each (a
+    table's level is one more than its deepest planned parent's, so levels keep DAG order)."""
+    if not by_level:
+        return [[p] for p in plan]
+    level: dict[str, int] = {}
+    for planned in plan:  # plan is in DAG order: parents come first
+        parents = [level[p] for p in pipelines.tables[planned.table].parents if p in level]
+        level[planned.table] = 1 + max(parents, default=-1)
+    groups: dict[int, list[PlannedTable]] = {}
+    for planned in plan:
+        groups.setdefault(level[planned.table], []).append(planned)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _start_table(
     deployer: Deployer,
     spec: TableSpec,
     planned: PlannedTable,
     renames: dict[str, str],
     outcome: TableOutcome,
     state: dict[str, dict[str, Any]],
-    options: DeployOptions,
 ) -> None:
+    """Run the table's DDL and submit its DML (the jobs are waited for by :func:`_finish_table`)."""
     try:
         for statement in spec.ddl:
             deployer.execute_ddl(rename_tables(statement, renames))
@@ -296,8 +323,17 @@ def _deploy_table(
             outcome.state = "DECLARED"
             return
         for statement in spec.dml:
-            job = deployer.submit(planned.deployed_as, rename_tables(statement, renames))
-            outcome.job_ids.append(job)
+            outcome.job_ids.append(deployer.submit(planned.deployed_as, rename_tables(statement, renames)))
+            outcome.state = "SUBMITTED"
+    except ShiftleftError as exc:
+        outcome.error = str(exc)
+        outcome.state = "FAILED"
+
+
+def _finish_table(deployer: Deployer, outcome: TableOutcome, options: DeployOptions) -> None:
+    """Wait for each job of the table to reach a wanted state (FINISHED counts too)."""
+    try:
+        for job in outcome.job_ids:
             reached = wait_for(deployer, job, options.wait_states, options.timeout)
             outcome.state = reached
             if reached not in options.wait_states and reached != "FINISHED":
@@ -305,9 +341,7 @@ def _deploy_table(
                 raise DeployError(f"job {job} is {reached}: {why}")
     except ShiftleftError as exc:
         outcome.error = str(exc)
-        outcome.state = outcome.state or "FAILED"
-        if outcome.state in ("RUNNING", "FINISHED"):
-            outcome.state = "FAILED"
+        outcome.state = "FAILED"
 
 
 def _cancel_quietly(deployer: Deployer, job_id: str) -> bool:

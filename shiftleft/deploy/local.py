@@ -14,6 +14,7 @@ quiet period to guess the end, slow on a small machine).  The final state of eve
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -30,8 +31,15 @@ from shiftleft.migration import migrate
 
 log = logging.getLogger(__name__)
 
-#: Flink options of every job of a local run (file sinks commit on checkpoints)
-JOB_CONFIG = {"execution.checkpointing.interval": "1 s"}
+#: Flink options of every job of a local run.  File sinks commit on checkpoints.  A keyed
+#: table's file is read back as changes by key: its sink may write upserts (an update as a
+#: bare new row, "op": "c", when the query's upsert key is the table's key), which the
+#: debezium-json source would read as inserts; with cdc-events-duplicate the planner
+#: normalizes every keyed CDC source by its primary key (a row for a known key replaces it).
+JOB_CONFIG = {
+    "execution.checkpointing.interval": "1 s",
+    "table.exec.source.cdc-events-duplicate": "true",
+}
 
 
 class LocalRun(BaseModel):
@@ -61,6 +69,14 @@ def write_results(pipelines: Pipelines, data_dir: Path, results_dir: Path) -> di
     return counts
 
 
+def read_results(results_dir: Path) -> dict[str, list[dict]]:
+    """The final states :func:`write_results` wrote, by table."""
+    return {
+        path.stem: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for path in sorted(Path(results_dir).glob("*.jsonl"))
+    }
+
+
 def run_pipelines(
     pipelines_dir: Path,
     out: Path,
@@ -68,8 +84,12 @@ def run_pipelines(
     inputs: dict[str, Path] | None = None,
     select: list[str] | None = None,
     timeout: float = 180.0,
+    cluster_url: str | None = None,
 ) -> LocalRun:
-    """Run a pipelines folder on a fresh local cluster; results under ``out/results``."""
+    """Run a pipelines folder on a fresh local cluster (or on the running cluster at
+    ``cluster_url``, left running); results under ``out/results``.
+
+    The jobs of one DAG level run side by side; the next level starts once they finished."""
     out = Path(out).resolve()
     data_dir, results_dir = out / "data", out / "results"
     for d in (data_dir, results_dir, out / "checkpoints"):
@@ -78,15 +98,15 @@ def run_pipelines(
     bound = bind_to_files(pipelines, data_dir, monitor=None, inputs=inputs)
     config = {**JOB_CONFIG, "execution.checkpointing.dir": (out / "checkpoints").as_uri()}
     (Path(pipelines_dir) / ".shiftleft" / "deploy-state.json").unlink(missing_ok=True)
-    with LocalCluster(out / "cluster") as cluster:
-        deployer = PyFlinkDeployer(cluster.url, config=config)
+    options = DeployOptions(
+        select=select or [], timeout=timeout, wait_states=frozenset({"FINISHED"}), by_level=True
+    )
+    with contextlib.ExitStack() as stack:
+        if cluster_url is None:
+            cluster_url = stack.enter_context(LocalCluster(out / "cluster")).url
+        deployer = PyFlinkDeployer(cluster_url, config=config)
         try:
-            report = deploy(
-                bound,
-                deployer,
-                DeployOptions(select=select or [], timeout=timeout, wait_states=frozenset({"FINISHED"})),
-                target_key="local",
-            )
+            report = deploy(bound, deployer, options, target_key="local")
         finally:
             deployer.close()
     rows = write_results(bound, data_dir, results_dir)
@@ -102,4 +122,4 @@ def run_project(project: Path, out: Path, **kwargs: object) -> LocalRun:
     return run_pipelines(pipelines_dir, out, **kwargs)  # type: ignore[arg-type]
 
 
-__all__ = ["LocalRun", "run_pipelines", "run_project", "write_results"]
+__all__ = ["LocalRun", "read_results", "run_pipelines", "run_project", "write_results"]

@@ -6,6 +6,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 from shiftleft.errors import ShiftleftError
@@ -17,6 +18,21 @@ class DeployError(ShiftleftError):
 
 #: job states after which a job never runs again
 TERMINAL_STATES = frozenset({"FINISHED", "FAILED", "CANCELED", "CANCELLED", "SUSPENDED"})
+
+
+def poll_state(
+    state: Callable[[str], str], job_id: str, states: frozenset[str], timeout: float, poll: float
+) -> str:
+    """Call ``state(job_id)`` every ``poll`` seconds until the job is in ``states`` or a
+    terminal state; return that state.  Raises :class:`DeployError` on timeout."""
+    deadline = time.monotonic() + timeout
+    reached = "UNKNOWN"
+    while time.monotonic() < deadline:
+        reached = state(job_id)
+        if reached in states or reached in TERMINAL_STATES:
+            return reached
+        time.sleep(poll)
+    raise DeployError(f"job {job_id} still {reached} after {timeout:.0f} s")
 
 
 def http_json(
@@ -91,14 +107,7 @@ class JobManagerApi:
     ) -> str:
         """Poll until the job reaches one of ``states`` or a terminal state; return it.
         Raises :class:`DeployError` on timeout."""
-        deadline = time.monotonic() + timeout
-        state = "UNKNOWN"
-        while time.monotonic() < deadline:
-            state = self.state(job_id)
-            if state in states or state in TERMINAL_STATES:
-                return state
-            time.sleep(poll)
-        raise DeployError(f"job {job_id} still {state} after {timeout:.0f} s")
+        return poll_state(self.state, job_id, states, timeout, poll)
 
 
 __all__ = ["DeployError", "JobManagerApi", "TERMINAL_STATES", "http_json"]

@@ -8,8 +8,10 @@ dedup / Top-N shapes (``rules/streaming``), so both see the same patterns.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from sqlglot import exp
 
@@ -47,7 +49,7 @@ def _rank_bound(cmp: exp.Expr | None, is_rank: Callable[[exp.Expr], bool]) -> in
     value = _int_literal(right)
     if value is None:
         return None
-    kind = type(cmp)
+    kind: type[exp.Binary] = type(cmp)
     if flipped:  # 3 >= rn is rn <= 3
         kind = {exp.GTE: exp.LTE, exp.GT: exp.LT, exp.LTE: exp.GTE, exp.LT: exp.GT}.get(kind, kind)
     if kind is exp.EQ:
@@ -107,8 +109,8 @@ def top_n_filter(window: exp.Window) -> TopNFilter | None:
         parent = parent.parent
     scope = window.find_ancestor(exp.Qualify, exp.Select)
     if isinstance(scope, exp.Qualify):
-        n = _rank_bound(parent, lambda e: e is window or isinstance(e, exp.Paren) and e.this is window)
-        if n is not None and any(c is parent for c in conjuncts(scope.this)):
+        n = _rank_bound(parent, lambda e: e is window or (isinstance(e, exp.Paren) and e.this is window))
+        if n is not None and parent is not None and any(c is parent for c in conjuncts(scope.this)):
             return TopNFilter(window, parent, n)
         return None
     if not isinstance(parent, exp.Alias) or not isinstance(parent.parent, exp.Select):
@@ -141,7 +143,7 @@ def rank_bound(condition: exp.Expr) -> tuple[exp.Expr, int | None] | None:
     above by an integer (the same bounds :func:`top_n_filter` accepts)."""
     for side in (condition.this, condition.expression) if isinstance(condition, exp.Binary) else ():
         if isinstance(side, (exp.Column, exp.Window)):
-            n = _rank_bound(condition, lambda e, _side=side: e is _side)
+            n = _rank_bound(condition, partial(operator.is_, side))
             if n is not None:
                 return side, n
     return None

@@ -94,11 +94,6 @@ class Relation(BaseModel):
         names = {c.lower(): c for c in self.columns or ()}
         return sorted((names.get(c, c) for c in best), key=lambda c: order.get(c.lower(), 1 << 20))
 
-    def is_key(self, columns: list[str]) -> bool:
-        """``columns`` contain a derived unique key (so they are unique too)."""
-        wanted = {c.lower() for c in columns}
-        return any(k and k <= wanted for k in self.keys)
-
 
 def append_source(columns: list[str], time_attributes: list[str] = ()) -> Relation:  # type: ignore[assignment]
     """An append-only source table (Kafka with a JSON/Avro value format...)."""

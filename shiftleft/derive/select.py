@@ -220,11 +220,11 @@ def _output(scope: Scope, items: list[tuple[str, exp.Expr | None, QCol | None]])
     def mapped(q: QCol) -> str | None:
         return names.get(q) or (q[1] if q[0] in stars else None)
 
-    keys = set()
+    keys: set[frozenset[str]] = set()
     for key in scope.keys:
         out = [mapped(q) for q in key]
         if all(out):
-            keys.add(frozenset(out))  # type: ignore[arg-type]
+            keys.add(frozenset(n for n in out if n))
     ranks = {}
     for q, rank in scope.ranks.items():
         if mapped(q) is None:
@@ -367,7 +367,7 @@ def _qualify(select: exp.Select, scope: Scope, items: list, parts: list[exp.Expr
             continue
         side, limit = found
         window = side if is_row_number(side) else windows.get(side.name.lower()) if isinstance(side, exp.Column) else None
-        if window is None:
+        if not isinstance(window, exp.Window):
             continue
         rownum = ("_self", side.name.lower()) if isinstance(side, exp.Column) else None
         _apply_rank(scope, _rank_of(window, scope), limit, rownum)

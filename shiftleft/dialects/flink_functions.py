@@ -27,13 +27,23 @@ _SYNTAX = frozenset(
 )
 
 
+def _syntax_tokens() -> frozenset:
+    from sqlglot.tokens import TokenType
+
+    return frozenset({TokenType.FROM, TokenType.ALIAS, TokenType.FOR, TokenType.DISTINCT,
+                      TokenType.ORDER_BY, TokenType.SEPARATOR, TokenType.USING})  # fmt: skip
+
+
+_SYNTAX_TOKENS = _syntax_tokens()
+
+
 @cache
 def _generator(target: str) -> Generator:
     return Dialect.get_or_raise(target).generator(unsupported_level=ErrorLevel.IGNORE)
 
 
 @cache
-def _fixed_name(generator_cls: type, func_cls: type[exp.Func]) -> str | None:
+def _fixed_name(generator_cls: type[Generator], func_cls: type[exp.Func]) -> str | None:
     """The name a Func class always generates as, when the generator has no special case."""
     if func_cls in generator_cls.TRANSFORMS or hasattr(generator_cls, f"{func_cls.key}_sql"):
         return None
@@ -64,7 +74,8 @@ def flink_function_name(node: exp.Func, target: str) -> str | None:
     if isinstance(node, exp.Anonymous):
         return node.name.upper()
     generator = _generator(target)
-    name = _fixed_name(type(generator), type(node))
+    # classes hash; typeshed's Hashable protocol trips on their __hash__ signature
+    name = _fixed_name(type(generator), type(node))  # type: ignore[arg-type]
     if name is not None:
         return name.upper()
     names = _names_by_shape(target)
@@ -76,10 +87,74 @@ def flink_function_name(node: exp.Func, target: str) -> str | None:
     return names[key]
 
 
+def flink_call_arity(node: exp.Func, target: str) -> int | None:
+    """How many arguments the target generator writes in the call for ``node`` (None when the
+    call is SQL syntax rather than ``NAME(a, b, ...)``, or unknown)."""
+    if isinstance(node, exp.Anonymous):
+        return len(node.expressions)
+    generator = _generator(target)
+    # classes hash; typeshed's Hashable protocol trips on their __hash__ signature
+    if _fixed_name(type(generator), type(node)) is not None:  # type: ignore[arg-type]
+        count = 0
+        for key in type(node).arg_types:
+            value = node.args.get(key)
+            items = value if isinstance(value, list) else [value]
+            count += sum(isinstance(v, exp.Expr) for v in items)  # flags are not written
+        return count
+    arities = _arity_by_shape(target)
+    shape = (type(node), _shape(node))
+    if shape not in arities:
+        if len(arities) > 4096:
+            arities.clear()
+        arities[shape] = _generated_arity(generator, node)
+    return arities[shape]
+
+
+@cache
+def _arity_by_shape(target: str) -> dict[tuple, int | None]:
+    """Memo of generated call argument counts per (class, shape), one per target."""
+    return {}
+
+
+def _generated_arity(generator: Generator, node: exp.Func) -> int | None:
+    try:
+        sql = generator.generate(_probe(node), copy=False)
+    except Exception:  # noqa: BLE001 - not decided: not checked
+        return None
+    return call_arity(sql)
+
+
+def call_arity(sql: str) -> int | None:
+    """Arguments of the call ``sql`` starts with (``F(a, g(b, c))`` → 2); None when its
+    parentheses hold anything but comma-separated expressions at the top (``FROM``, ``AS``)."""
+    from sqlglot.tokens import TokenType
+
+    try:
+        tokens = Dialect.get_or_raise("flink").tokenize(sql)
+    except Exception:  # noqa: BLE001 - not decided: not checked
+        return None
+    if len(tokens) < 3 or tokens[1].token_type is not TokenType.L_PAREN:
+        return None
+    depth, count = 0, 1
+    for index, token in enumerate(tokens[1:], start=1):
+        kind = token.token_type
+        if kind in (TokenType.L_PAREN, TokenType.L_BRACKET):
+            depth += 1
+        elif kind in (TokenType.R_PAREN, TokenType.R_BRACKET):
+            depth -= 1
+            if depth == 0:
+                return 0 if index == 2 else count
+        elif depth == 1 and kind is TokenType.COMMA:
+            count += 1
+        elif depth == 1 and kind in _SYNTAX_TOKENS:
+            return None
+    return None
+
+
 def _shape(node: exp.Func) -> tuple:
     """What the generated name of ``node`` can depend on: its class's arguments, with the
     leaf ones (literals, units, types) by value and nested ones by kind."""
-    parts = []
+    parts: list[tuple[object, ...]] = []
     for key, value in node.args.items():
         if isinstance(value, exp.Expr):
             leaf = _is_leaf(value) and isinstance(value.this, str)

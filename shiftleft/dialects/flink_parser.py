@@ -15,6 +15,7 @@ import typing as t
 from sqlglot import exp
 from sqlglot.dialects.dialect import build_date_delta, build_formatted_time
 from sqlglot.helper import seq_get
+from sqlglot.parser import Parser
 from sqlglot.parsers.base import BaseParser
 from sqlglot.tokens import Token, TokenType
 
@@ -81,7 +82,7 @@ class Distribution(exp.Property):
 class SystemFunctionProperty(exp.Property):
     """The ``SYSTEM`` in ``CREATE TEMPORARY SYSTEM FUNCTION``."""
 
-    arg_types: dict[str, bool] = {}
+    arg_types = {}  # no arguments (sqlglot declares arg_types a ClassVar)
 
 
 # --- builders ----------------------------------------------------------------------------------
@@ -252,7 +253,7 @@ class FlinkParser(BaseParser):
 
     def _parse(
         self,
-        parse_method: t.Callable[[BaseParser], exp.Expr | None],
+        parse_method: t.Callable[[Parser], exp.Expr | None],
         raw_tokens: list[Token],
         sql: str | None = None,
     ) -> list[exp.Expr | None]:

@@ -36,15 +36,35 @@ ANONYMOUS_RESULTS: dict[str, str] = {
     "PROCTIME": "TIMESTAMP_LTZ(3)",
     "CURRENT_WATERMARK": "TIMESTAMP(3)",
     "SPLIT_INDEX": "STRING",
+    "SPLIT": "ARRAY<STRING>",
     "FROM_UNIXTIME": "STRING",
 }
 
 
 def _anonymous(self: TypeAnnotator, expression: exp.Anonymous) -> exp.Expr:
-    result = ANONYMOUS_RESULTS.get(str(expression.name).upper())
+    name = str(expression.name).upper()
+    args = expression.expressions
+    if name == "TIMESTAMPADD" and len(args) == 3:  # written by rules as a plain call
+        unit = args[0].name.upper() if isinstance(args[0], (exp.Var, exp.Column)) else ""
+        if args[2].is_type(exp.DType.DATE) and unit in _TIME_UNITS:
+            return self._set_type(expression, exp.DType.TIMESTAMP)
+        return self._set_type(expression, args[2].type)
+    if name == "TIMESTAMPDIFF":
+        return self._set_type(expression, exp.DType.INT)
+    result = ANONYMOUS_RESULTS.get(name)
     if result is None:
         return self._set_type(expression, self.schema.get_udf_type(expression))
     return self._set_type(expression, exp.DataType.build(result, dialect="flink"))
+
+
+def _bracket(self: TypeAnnotator, expression: exp.Bracket) -> exp.Expr:
+    """``arr[i]`` is an element of ``arr``, ``m[k]`` a value of ``m``."""
+    container = expression.this.type
+    if container is not None and container.is_type(exp.DType.ARRAY, exp.DType.MAP):
+        inner = container.expressions
+        if inner:
+            return self._set_type(expression, inner[-1])
+    return self._set_type(expression, exp.DType.UNKNOWN)
 
 
 def _floor_ceil(original: Any) -> Any:
@@ -71,14 +91,24 @@ def _timestamp_add(self: TypeAnnotator, expression: exp.TimestampAdd) -> exp.Exp
     return self._set_type(expression, this.type)
 
 
-EXPRESSION_METADATA = {
+#: functions picking a part of a date or time (YEAR(d), EXTRACT(DAY FROM ts), ...)
+_DATE_PARTS = (
+    exp.Year, exp.Month, exp.Day, exp.DayOfWeek, exp.DayOfMonth, exp.DayOfYear, exp.Quarter,
+    exp.Week, exp.WeekOfYear, exp.Hour, exp.Minute, exp.Second, exp.Extract,
+)  # fmt: skip
+
+EXPRESSION_METADATA: dict[type[exp.Expr], dict[str, Any]] = {
     **BASE,
     exp.Anonymous: {"annotator": _anonymous},
     exp.Floor: {"annotator": _floor_ceil(BASE[exp.Floor]["annotator"])},
     exp.Ceil: {"annotator": _floor_ceil(BASE[exp.Ceil]["annotator"])},
     exp.TimestampAdd: {"annotator": _timestamp_add},
     exp.RegexpExtract: {"returns": exp.DType.VARCHAR},
+    # date parts: Flink returns BIGINT for every one of them (asked of the 2.3 planner)
+    **{part: {"returns": exp.DType.BIGINT} for part in _DATE_PARTS},
     exp.Pad: {"returns": exp.DType.VARCHAR},
+    exp.Reverse: {"returns": exp.DType.VARCHAR},
+    exp.Bracket: {"annotator": _bracket},
     exp.Split: {
         "annotator": lambda self, e: self._set_type(
             e, exp.DataType.build("ARRAY<STRING>", dialect="flink")

@@ -15,7 +15,7 @@ Two data files sit next to the rules in ``rules/spark-functions/``:
 
 ``docs/functions.md`` is generated from both (:func:`functions_markdown`); a test fails when a
 Spark function is unclassified or the page is stale.  The LLM fallback is never asked about a
-function of the matrix (:func:`in_matrix`).
+function of the matrix (:func:`matrix_name`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import json
 from collections import Counter
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -35,7 +35,7 @@ from shiftleft.resources import data_dir
 Status = Literal["identical", "exact", "documented", "rewrite", "unsupported"]
 #: readers whose functions are the Spark built-ins of the matrix
 SPARK_READERS = frozenset({"spark", "spark2", "databricks", "hive"})
-STATUSES: tuple[str, ...] = ("identical", "exact", "documented", "rewrite", "unsupported")
+STATUSES: tuple[Status, ...] = get_args(Status)
 #: Spark function groups that are not scalar / aggregate / window functions (not counted in
 #: the share of "functions Flink can express" that have a rule).
 NON_SCALAR_GROUPS = frozenset(
@@ -83,11 +83,6 @@ def coverage() -> dict[str, FunctionCoverage]:
         str(name): FunctionCoverage(name=str(name), group=groups.get(str(name), ""), **entry)
         for name, entry in raw.items()
     }
-
-
-def in_matrix(name: str) -> bool:
-    """Whether ``name`` (any case) is a classified Spark built-in."""
-    return name.lower() in coverage()
 
 
 def unclassified() -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -69,10 +70,12 @@ def _read_file(path: Path) -> dict[str, object]:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise ConfigError(f"functions file {path}: {e.strerror or e}") from None
+    if path.suffix.lower() == ".toml" and sys.version_info < (3, 11):
+        raise ConfigError(f"functions file {path}: TOML needs Python 3.11 or later; use YAML or JSON")
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
-        elif path.suffix.lower() == ".toml":
+        elif path.suffix.lower() == ".toml" and sys.version_info >= (3, 11):
             import tomllib
 
             data = tomllib.loads(text)

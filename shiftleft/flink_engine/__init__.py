@@ -21,6 +21,7 @@ from shiftleft.flink_engine.planner import (
 
 __all__ = [
     "FlinkPlanner",
+    "default_planner",
     "PlanReport",
     "PlannedStatement",
     "PlannerError",
@@ -28,3 +29,14 @@ __all__ = [
     "connector_jars",
     "split_statements",
 ]
+
+
+#: the process-wide planners, with and without the connector jars (one JVM per process)
+_default_planners: dict[bool, FlinkPlanner] = {}
+
+
+def default_planner(connectors: bool) -> FlinkPlanner:
+    """The process-wide planner (with or without the Kafka / JDBC connector jars), created once."""
+    if connectors not in _default_planners:
+        _default_planners[connectors] = FlinkPlanner(jars=connector_jars() if connectors else None)
+    return _default_planners[connectors]

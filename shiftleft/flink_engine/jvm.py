@@ -56,7 +56,6 @@ JAVA_HINT = (
 )
 
 _lock = threading.RLock()
-_started_here = False
 
 
 @dataclass(frozen=True)
@@ -66,20 +65,6 @@ class JavaInfo:
     executable: str
     version: str
     major: int
-
-
-@dataclass(frozen=True)
-class JvmStartInfo:
-    """How the planner JVM was obtained (for logs and timing reports)."""
-
-    java: JavaInfo | None
-    seconds: float
-    log_dir: str
-    options: tuple[str, ...]
-    reused: bool
-
-
-_start_info: JvmStartInfo | None = None
 
 
 def require_pyflink() -> Any:
@@ -184,17 +169,6 @@ def jvm_options(extra: Sequence[str] = ()) -> tuple[str, ...]:
     return (*DEFAULT_JVM_OPTIONS, *extra, *user)
 
 
-def gateway_running() -> bool:
-    """True when PyFlink's process-global gateway (and so the JVM) is already up."""
-    java_gateway = require_pyflink()
-    return getattr(java_gateway, "_gateway", None) is not None
-
-
-def start_info() -> JvmStartInfo | None:
-    """Timing and settings of the JVM start, once :func:`get_gateway` has run."""
-    return _start_info
-
-
 def get_gateway(extra_jvm_options: Sequence[str] = ()) -> Any:
     """Return PyFlink's Py4J gateway, launching the JVM on first use (once per process).
 
@@ -202,13 +176,9 @@ def get_gateway(extra_jvm_options: Sequence[str] = ()) -> Any:
     missing or the JVM does not come up.  When something else in the process (plain PyFlink
     code) already started the gateway, it is reused as is and our JVM options do not apply.
     """
-    global _start_info, _started_here
     java_gateway = require_pyflink()
     with _lock:
         if getattr(java_gateway, "_gateway", None) is not None:
-            if _start_info is None:
-                _start_info = JvmStartInfo(None, 0.0, log_dir(), (), reused=True)
-                log.debug("reusing the PyFlink gateway started elsewhere in this process")
             return java_gateway.get_gateway()
 
         java: JavaInfo | None = None
@@ -243,8 +213,6 @@ def get_gateway(extra_jvm_options: Sequence[str] = ()) -> Any:
                 else:
                     os.environ[key] = value
         seconds = time.perf_counter() - start
-        _started_here = True
-        _start_info = JvmStartInfo(java, seconds, logs, options, reused=False)
         log.info(
             "Flink planner JVM started in %.2f s (java %s, options %s, logs in %s)",
             seconds,

@@ -34,14 +34,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from shiftleft.errors import ShiftleftError
-from shiftleft.flink_engine.planner import (
-    FlinkPlanner,
-    PlanMode,
-    PlannerError,
-    SqlSegment,
-    _is_java_error,
-    _java_error_to_planner_error,
-)
+from shiftleft.flink_engine.java_errors import is_java_error, java_error_to_planner_error
+from shiftleft.flink_engine.planner import FlinkPlanner, PlanMode
+from shiftleft.flink_engine.report import PlannerError
+from shiftleft.flink_engine.script import SqlSegment
 
 log = logging.getLogger(__name__)
 
@@ -288,9 +284,9 @@ class FlinkRunner:
     def _raise(
         exc: BaseException, sql: str, statement: int, line: int = 1, column: int = 1
     ) -> None:
-        if not _is_java_error(exc):
+        if not is_java_error(exc):
             raise exc
-        error = _java_error_to_planner_error(exc, statement, SqlSegment(sql, line, column, 0))
+        error = java_error_to_planner_error(exc, statement, SqlSegment(sql, line, column, 0))
         raise FlinkExecutionError(error) from None
 
 

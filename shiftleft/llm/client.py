@@ -96,7 +96,7 @@ class OllamaChat:
             for client in clients:  # unblock the abandoned request where httpx allows it
                 try:
                     client._client.close()
-                except Exception:  # noqa: BLE001 - best effort
+                except Exception:  # best effort
                     logger.debug("closing the abandoned LLM client failed", exc_info=True)
             raise LLMUnavailable(f"no answer within {self.timeout_s:g} s", kind="timeout") from None
         if "error" in outcome:

@@ -34,6 +34,7 @@ from pydantic import ValidationError
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from shiftleft import __version__
 from shiftleft.dialects.flink_functions import unmapped_function_name
 from shiftleft.dialects.spark_coverage import SPARK_READERS, matrix_name
 from shiftleft.llm.cache import AnswerCache, request_key
@@ -51,6 +52,7 @@ from shiftleft.llm.prompt import (
 )
 from shiftleft.models import Severity
 from shiftleft.rewrite.context import RuleContext
+from shiftleft.rewrite.registry import builtin_rules
 
 logger = logging.getLogger(__name__)
 
@@ -283,15 +285,11 @@ class LLMFallback:
     @cached_property
     def _rules_version(self) -> str:
         """Fingerprint of shiftleft's version and rule set: part of every cache key."""
-        from shiftleft import __version__
-
         ids = ",".join(f"{getattr(r, 'id', '')}:{getattr(r, 'title', '')}" for r in self._rules)
         return hashlib.sha256(f"{__version__}|{ids}".encode()).hexdigest()[:16]
 
     @cached_property
     def _rules(self) -> tuple[object, ...]:
-        from shiftleft.rewrite.registry import builtin_rules
-
         try:
             return tuple(builtin_rules())
         except Exception:

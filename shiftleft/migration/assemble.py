@@ -10,7 +10,10 @@ from shiftleft.migration import layout as layout_
 from shiftleft.migration.codes import EVENT_TIME_ID, PROJECT_ID
 from shiftleft.migration.models import MigrationResult, PipelineTable, Status
 from shiftleft.migration.project import DbtProject
+from shiftleft.migration.report import markdown_report
+from shiftleft.migration.report_html import html_report
 from shiftleft.migration.translate import NodeOutcome
+from shiftleft.migration.writer import PipelineWriter
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.streaming.sink import SinkOptions
 from shiftleft.streaming.sources import source_table_ddl
@@ -193,10 +196,6 @@ def _definition(table: PipelineTable, by_name: dict[str, PipelineTable]) -> dict
 
 def write(result: MigrationResult, out: Path, *, force: bool) -> None:
     """Write the pipelines folder, the inventory and the reports of ``result`` to ``out``."""
-    from shiftleft.migration.report import markdown_report
-    from shiftleft.migration.report_html import html_report
-    from shiftleft.migration.writer import PipelineWriter
-
     writer = PipelineWriter(out, force=force)
     result.out_dir = str(out)
     folders: set[str] = set()
@@ -229,9 +228,9 @@ def write(result: MigrationResult, out: Path, *, force: bool) -> None:
     for table in result.tables:
         if table.path is None:
             continue
-        if table.ddl:
+        if table.ddl and table.ddl_path:
             writer.write(table.ddl_path, table.ddl.rstrip() + ";\n")
-        if table.dml:
+        if table.dml and table.dml_path:
             writer.write(table.dml_path, table.dml.rstrip() + ";\n")
         writer.write_json(
             layout_.definition_path(table.layer, table.product, table.name).as_posix(),

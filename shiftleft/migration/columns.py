@@ -25,8 +25,23 @@ from sqlglot.optimizer.scope import Scope, build_scope
 NUMERIC = "DOUBLE"
 _NUMERIC_PARENTS = (exp.Sum, exp.Avg, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Stddev,
                     exp.Variance, exp.Round, exp.Abs, exp.Neg)  # fmt: skip
-#: wrappers a column's use is read through (``nullif(q, 0)`` in a division is a number)
-_TRANSPARENT = (exp.Paren, exp.Nullif, exp.Coalesce)
+#: wrappers a column's use is read through (``nullif(q, 0)`` in a division is a number,
+#: ``max(ts)`` compared with a date is a date)
+_TRANSPARENT = (exp.Paren, exp.Nullif, exp.Coalesce, exp.Max, exp.Min)
+BOOLEAN = "BOOLEAN"
+TIMESTAMP = "TIMESTAMP(3)"
+#: a column that is a whole condition is a boolean (``not is_deleted``, ``where active``)
+_CONDITIONS = (exp.Not, exp.And, exp.Or, exp.Where, exp.Having, exp.Xor)
+#: (date / time function, the arguments that hold its date or timestamp)
+_TIME_ARGUMENTS: tuple[tuple[type[exp.Expr], tuple[str, ...]], ...] = (
+    (exp.DateAdd, ("this",)), (exp.DateSub, ("this",)), (exp.TsOrDsAdd, ("this",)),
+    (exp.TimestampAdd, ("this",)), (exp.TimestampSub, ("this",)), (exp.DatetimeAdd, ("this",)),
+    (exp.DateDiff, ("this", "expression")), (exp.TimestampDiff, ("this", "expression")),
+    (exp.DateTrunc, ("this",)), (exp.TimestampTrunc, ("this",)), (exp.Extract, ("expression",)),
+    (exp.Year, ("this",)), (exp.Month, ("this",)), (exp.Day, ("this",)),
+    (exp.DayOfWeek, ("this",)), (exp.DayOfMonth, ("this",)), (exp.DayOfYear, ("this",)),
+    (exp.WeekOfYear, ("this",)), (exp.Quarter, ("this",)), (exp.LastDay, ("this",)),
+)  # fmt: skip
 
 
 def _use_of(column: exp.Expr) -> tuple[exp.Expr, exp.Expr | None]:
@@ -84,6 +99,8 @@ def _typed(other: exp.Expr, known: Mapping[str, Mapping[str, str]]) -> str | Non
         return "TIMESTAMP(3)"
     if isinstance(other, exp.Literal) and not other.is_string:
         return NUMERIC
+    if isinstance(other, exp.Boolean):
+        return BOOLEAN
     if isinstance(other, exp.Column) and other.table:
         return None if other.table not in known else known[other.table].get(other.name.lower())
     return None
@@ -96,8 +113,17 @@ def _use_type(column: exp.Column, aliases: Mapping[str, Mapping[str, str]]) -> s
     if isinstance(parent, _COMPARISONS):
         other = parent.expression if parent.this is operand else parent.this
         return _typed(other, aliases)
-    if isinstance(parent, exp.Between):
-        return _typed(parent.args.get("low"), aliases)
+    if isinstance(parent, exp.Between) and isinstance(low := parent.args.get("low"), exp.Expr):
+        return _typed(low, aliases)
+    if isinstance(parent, _CONDITIONS) or (
+        isinstance(parent, exp.If) and parent.this is operand
+    ):
+        return BOOLEAN
+    if isinstance(parent, exp.Is) and isinstance(parent.expression, exp.Boolean):
+        return BOOLEAN
+    for func, keys in _TIME_ARGUMENTS:
+        if isinstance(parent, func) and any(parent.args.get(k) is operand for k in keys):
+            return TIMESTAMP
     return None
 
 

@@ -136,7 +136,7 @@ def load_manifest(path: Path) -> tuple[DbtProject, str | None]:
         if node.compiled_code:
             try:
                 node.compiled_code = rename_relations(node.compiled_code, names, dialect or "spark")
-            except Exception:  # noqa: BLE001, S110 - left as is: the translation reports it
+            except Exception:  # noqa: BLE001 - left as is: the translation reports it
                 pass
     root = Path(path).resolve().parent
     if root.name == "target":

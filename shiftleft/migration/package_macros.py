@@ -126,9 +126,8 @@ def dbt_macro(state: _ModelState, name: str) -> Callable[..., Any] | None:
         "current_timestamp_in_utc_backcompat": lambda: "current_timestamp",
         "any_value": lambda expression: f"any_value({expression})",
         "bool_or": lambda expression: _sql(state, exp.LogicalOr(this=_expr(state, expression))),
-        "listagg": lambda measure, delimiter_text="','", order_by_clause=None, limit_num=None: _sql(
-            state,
-            exp.GroupConcat(this=_expr(state, measure), separator=_expr(state, delimiter_text)),
+        "listagg": lambda measure, delimiter_text="','", order_by_clause=None, limit_num=None: listagg(
+            state, measure, delimiter_text, order_by_clause, limit_num
         ),
         "split_part": lambda string_text, delimiter_text, part_number: (
             f"split_part({string_text}, {delimiter_text}, {part_number})"
@@ -300,6 +299,22 @@ def _step(value: datetime.datetime, datepart: str, n: int) -> datetime.datetime:
     months = n * {"month": 1, "quarter": 3, "year": 12}[datepart]
     month = value.month - 1 + months
     return value.replace(year=value.year + month // 12, month=month % 12 + 1, day=1)
+
+
+def listagg(
+    state: _ModelState, measure: Any, delimiter: Any, order_by_clause: Any, limit_num: Any
+) -> str:
+    """dbt.listagg: the values of ``measure`` joined by ``delimiter``.  Flink's LISTAGG keeps
+    no order and takes no limit, so an ``order_by_clause`` or ``limit_num`` is reported rather
+    than dropped (the string would hold other values, or the same ones in another order)."""
+    if order_by_clause is not None or limit_num is not None:
+        raise RenderError(
+            f"dbt.listagg({measure}, {delimiter}, order_by_clause={order_by_clause!r}, "
+            f"limit_num={limit_num!r}): Flink's LISTAGG has no ORDER BY and no limit; shiftleft "
+            "translates listagg only without them",
+            name="dbt.listagg",
+        )
+    return _sql(state, exp.GroupConcat(this=_expr(state, measure), separator=_expr(state, delimiter)))
 
 
 def date_spine(state: _ModelState, datepart: Any, start_date: Any, end_date: Any) -> str:

@@ -14,6 +14,9 @@ import logging
 from collections.abc import Callable
 
 from shiftleft.errors import ShiftleftEnvironmentError
+from shiftleft.flink_engine import default_planner
+from shiftleft.flink_engine.connectors import connectors_cached
+from shiftleft.flink_engine.jvm import find_java
 from shiftleft.migration.codes import UNPLANNED_ID
 from shiftleft.migration.models import MigrationResult, PipelineTable
 from shiftleft.migration.planning import TablePlan, plan_tables
@@ -26,9 +29,6 @@ OnPlan = Callable[[PipelineTable, TablePlan], None]
 
 def planner_unavailable() -> str | None:
     """Why the embedded planner cannot run here without a download, or None when it can."""
-    from shiftleft.flink_engine.connectors import connectors_cached
-    from shiftleft.flink_engine.jvm import find_java
-
     if importlib.util.find_spec("pyflink") is None:
         return "PyFlink is not installed (pip install 'shiftleft[flink]')"
     try:
@@ -62,8 +62,6 @@ def check(
         if reason is not None:
             result.diagnostics.append(_unplanned(reason))
             return None
-    from shiftleft.verification import default_planner  # PyFlink: imported only when planning
-
     try:
         session = default_planner(connectors=True).session(mode.value)
     except ShiftleftEnvironmentError as e:

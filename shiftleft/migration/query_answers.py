@@ -28,6 +28,7 @@ from sqlglot.executor import execute
 
 from shiftleft.migration.codes import QUERY_ID
 from shiftleft.migration.render_values import RenderError
+from shiftleft.migration.translate import seed_columns
 
 if TYPE_CHECKING:
     from shiftleft.migration.project import Node
@@ -145,8 +146,6 @@ def _python_value(text: str, flink_type: str) -> Any:
 
 
 def _seed_rows(state: _ModelState, node: Node) -> list[dict[str, Any]]:
-    from shiftleft.migration.translate import seed_columns  # the seed typing of translation
-
     columns, rows = seed_columns(
         Path(node.seed_path or ""), dict(node.config.get("column_types") or {}), state.r.read
     )
@@ -183,8 +182,9 @@ def _catalog(state: _ModelState) -> dict[str, list[dict[str, Any]]]:
         tables.append({**base, "table_type": kind})
         declared = [(c.name, c.data_type) for c in node.columns.values()]
         # the types as the project spells them, else those the migration found
-        known = declared if declared and all(t for _, t in declared) else None
-        known = known or state.columns_of(node) or declared
+        known: list[tuple[str, str | None]] = (
+            declared if declared and all(t for _, t in declared) else []
+        ) or list(state.columns_of(node) or []) or declared
         for k, (name, data_type) in enumerate(known, start=1):
             columns.append(
                 {
@@ -228,7 +228,7 @@ def answer(state: _ModelState, sql: str, *, what: str = "run_query") -> QueryRes
     unknown: list[str] = []
     read_from: dict[str, str] = {}
     for table in list(tree.find_all(exp.Table)):
-        if not table.name or table.name.lower() in ctes and not table.db:
+        if not table.name or (table.name.lower() in ctes and not table.db):
             continue
         key: str
         if table.db.lower() == "information_schema" and table.name.lower() in ("tables", "columns"):

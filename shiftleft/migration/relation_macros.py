@@ -113,20 +113,60 @@ def _slugify(text: str) -> str:
     return re.sub(r"^[0-9]", lambda m: "_" + m.group(0), text)
 
 
-def pivot(
-    state: _ModelState,
-    column: Any,
-    values: Any,
-    alias: Any = True,
-    agg: Any = "sum",
-    cmp: Any = "=",
-    prefix: Any = "",
-    suffix: Any = "",
-    then_value: Any = 1,
-    else_value: Any = 0,
-    quote_identifiers: Any = True,
-    distinct: Any = False,
-) -> str:
+#: a macro argument without a default
+_REQUIRED = object()
+_PIVOT = (
+    ("column", _REQUIRED),
+    ("values", _REQUIRED),
+    ("alias", True),
+    ("agg", "sum"),
+    ("cmp", "="),
+    ("prefix", ""),
+    ("suffix", ""),
+    ("then_value", 1),
+    ("else_value", 0),
+    ("quote_identifiers", True),
+    ("distinct", False),
+)
+_UNPIVOT = (
+    ("relation", None),
+    ("cast_to", "varchar"),
+    ("exclude", None),
+    ("remove", None),
+    ("field_name", "field_name"),
+    ("value_name", "value"),
+    ("quote_identifiers", False),
+    ("table", None),
+)
+
+
+def bind_arguments(
+    macro: str, params: tuple[tuple[str, Any], ...], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """A macro call's arguments by name (positional, then keywords, as Jinja passes them),
+    with the macro's defaults; a RenderError for an unknown, repeated or missing argument."""
+    names = [name for name, _ in params]
+    if len(args) > len(names):
+        raise RenderError(f"{macro} takes at most {len(names)} arguments, got {len(args)}", name=macro)
+    given = dict(zip(names, args))
+    for key, value in kwargs.items():
+        if key not in names:
+            raise RenderError(f"{macro} has no argument {key!r}", name=macro)
+        if key in given:
+            raise RenderError(f"{macro} got the argument {key!r} twice", name=macro)
+        given[key] = value
+    missing = [name for name, default in params if default is _REQUIRED and name not in given]
+    if missing:
+        raise RenderError(f"{macro} needs the argument {missing[0]!r}", name=macro)
+    return {name: given.get(name, default) for name, default in params}
+
+
+def pivot(state: _ModelState, *args: Any, **kwargs: Any) -> str:
+    """``dbt_utils.pivot(column, values, alias=True, agg='sum', cmp='=', prefix='', suffix='',
+    then_value=1, else_value=0, quote_identifiers=True, distinct=False)``."""
+    a = bind_arguments("dbt_utils.pivot", _PIVOT, args, kwargs)
+    column, values, agg, cmp = a["column"], a["values"], a["agg"], a["cmp"]
+    prefix, suffix, then_value, else_value = a["prefix"], a["suffix"], a["then_value"], a["else_value"]
     if isinstance(values, str) or not hasattr(values, "__iter__"):
         raise RenderError(
             f"dbt_utils.pivot needs a list of values, got {values!r}", name="dbt_utils.pivot"
@@ -135,27 +175,23 @@ def pivot(
     for value in values:
         literal = exp.Literal.string(str(value)).sql(state.r.read)
         text = (
-            f"{agg}({'distinct ' if distinct else ''}case when {column} {cmp} {literal} "
+            f"{agg}({'distinct ' if a['distinct'] else ''}case when {column} {cmp} {literal} "
             f"then {then_value} else {else_value} end)"
         )
-        if alias:
+        if a["alias"]:
             name = f"{prefix}{value}{suffix}"
-            text += f" as {_quote(state, name) if quote_identifiers else _slugify(name)}"
+            text += f" as {_quote(state, name) if a['quote_identifiers'] else _slugify(name)}"
         items.append(text)
     return ",\n  ".join(items)
 
 
-def unpivot(
-    state: _ModelState,
-    relation: Any = None,
-    cast_to: Any = "varchar",
-    exclude: Any = None,
-    remove: Any = None,
-    field_name: Any = "field_name",
-    value_name: Any = "value",
-    quote_identifiers: Any = False,
-    table: Any = None,
-) -> str:
+def unpivot(state: _ModelState, *args: Any, **kwargs: Any) -> str:
+    """``dbt_utils.unpivot(relation, cast_to='varchar', exclude=none, remove=none,
+    field_name='field_name', value_name='value', quote_identifiers=False)`` (``table``: the
+    name of ``relation`` before dbt_utils 0.8)."""
+    a = bind_arguments("dbt_utils.unpivot", _UNPIVOT, args, kwargs)
+    relation, table, cast_to, exclude, remove = a["relation"], a["table"], a["cast_to"], a["exclude"], a["remove"]
+    field_name, value_name, quote_identifiers = a["field_name"], a["value_name"], a["quote_identifiers"]
     relation = relation if relation is not None else table  # dbt_utils < 0.8 said table
     if relation is None:
         raise RenderError("dbt_utils.unpivot needs a relation", name="dbt_utils.unpivot")

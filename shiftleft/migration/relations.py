@@ -76,7 +76,7 @@ def assign_table_names(nodes: Mapping[str, Node]) -> dict[str, list[Diagnostic]]
         groups.setdefault(key, []).append(node)
     taken = set(groups)
     notes: dict[str, list[Diagnostic]] = {}
-    for key, members in sorted(groups.items()):
+    for _key, members in sorted(groups.items()):
         if len(members) < 2:
             continue
         members.sort(key=lambda n: n.unique_id)

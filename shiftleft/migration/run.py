@@ -14,34 +14,33 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
+from typing_extensions import Unpack
 
+from shiftleft.derive import Relation
 from shiftleft.migration import layout as layout_
 from shiftleft.migration import node_findings, plan_check, relations
 from shiftleft.migration.assemble import assemble, write
+from shiftleft.migration.catalog import apply_catalog, find_catalog
 from shiftleft.migration.codes import MATERIALIZATION_ID, PROJECT_ID, RENDER_HINTS, RENDER_ID
 from shiftleft.migration.dag import dag_levels
-from shiftleft.migration.models import MigrationResult, PipelineTable
+from shiftleft.migration.manifest import load_manifest
+from shiftleft.migration.models import MigrationResult
 from shiftleft.migration.node_facts import declared_key, detect_read, incremental_column
-from shiftleft.migration.planning import TablePlan
 from shiftleft.migration.project import DbtProject, Node, load_project
 from shiftleft.migration.render import Renderer, RenderError, inject_ctes
 from shiftleft.migration.source_columns import source_columns
 from shiftleft.migration.status import settle
 from shiftleft.migration.translate import TIME_TYPE, NodeJob, NodeOutcome, read_type, translate
 from shiftleft.models import Diagnostic, Mode, Severity, Target
-from shiftleft.parse import get_dialect
-from shiftleft.derive import Relation
+from shiftleft.options import MigrateKwargs, MigrateOptions
 from shiftleft.streaming.sink import SinkOptions, flink_type
-
-if TYPE_CHECKING:
-    from shiftleft.llm import LLMConfig
 
 logger = logging.getLogger(__name__)
 
@@ -387,25 +386,14 @@ def _run_jobs(
 def migrate(
     project: str | Path,
     out_dir: str | Path | None = None,
-    *,
-    read: str | None = None,
-    target: Target | str = Target.FLINK,
-    mode: Mode | str = Mode.STREAMING,
-    vars: Mapping[str, Any] | None = None,
-    layout: str | Path | None = None,
-    force: bool = False,
-    jobs: int | None = None,
-    rules: Sequence[str | Path] | None = None,
-    disable: Sequence[str] = (),
-    llm: LLMConfig | bool | None = None,
-    sink: SinkOptions | None = None,
-    env: Mapping[str, str] | None = None,
-    progress: Progress | None = None,
-    plan: bool | None = None,
-    on_plan: Callable[[PipelineTable, TablePlan], None] | None = None,
+    options: MigrateOptions | None = None,
+    **kwargs: Unpack[MigrateKwargs],
 ) -> MigrationResult:
     """Migrate a dbt project (a folder with ``dbt_project.yml``, or a compiled
     ``target/manifest.json``) to Flink pipelines.
+
+    The options are keywords (below) or a :class:`~shiftleft.options.MigrateOptions`
+    (``migrate(project, out_dir, options)``); keywords given with it override its fields.
 
     Args:
         project: the dbt project folder, or the path of a ``manifest.json``.
@@ -415,9 +403,11 @@ def migrate(
         mode: ``"streaming"`` (default) or ``"batch"``.
         vars: dbt variables, as ``dbt --vars`` (they override the project's).
         layout: a ``shiftleft.yml`` with a ``layout:`` section (default: the project's own).
+        catalog: dbt's ``catalog.json`` for column lists and types the properties files do
+            not declare (default: the project's ``target/catalog.json`` when present).
         force: overwrite files edited since the last migration.
         jobs: worker processes for large projects (default: one per CPU).
-        rules, disable, llm: as for :func:`shiftleft.transpile`.
+        rules, disable, llm, streaming, functions, pretty: as for :func:`shiftleft.transpile`.
         sink: Kafka / Confluent options of the tables written.
         env: environment variables for ``env_var()`` (default: the process environment).
         progress: called with (done, total, node name) as nodes are translated.
@@ -430,40 +420,32 @@ def migrate(
     Raises:
         ConfigError: not a dbt project, unreadable YAML or manifest, a bad option.
     """
-    from shiftleft.pipeline import _enum
-
-    target_ = _enum(target, Target, "target")
-    mode_ = _enum(mode, Mode, "mode")
+    opts = MigrateOptions.of(options, **kwargs)
+    target_, mode_ = opts.target, opts.mode
     path = Path(project)
     if path.is_file() and path.suffix == ".json":
-        from shiftleft.migration.manifest import load_manifest
-
         dbt_project, manifest_read = load_manifest(path)
-        read_ = read or manifest_read or "spark"
+        read_ = opts.read or manifest_read or "spark"
     else:
-        dbt_project = load_project(path, cli_vars=dict(vars or {}))
-        read_ = read or detect_read(dbt_project) or "spark"
-    get_dialect(read_, role="read")
-    transpile_options: dict[str, Any] = {"disable": list(disable)}
-    if rules:
-        transpile_options["rules"] = [str(r) for r in rules]
-    if llm:
-        transpile_options["llm"] = llm
-    from shiftleft.pipeline import transpile
-
-    transpile("", read=read_, target=target_, mode=mode_, **transpile_options)  # validate once
-    layout_config = layout_.load_layout_config(Path(layout) if layout else None, dbt_project.root)
+        dbt_project = load_project(path, cli_vars=opts.vars)
+        read_ = opts.read or detect_read(dbt_project) or "spark"
+        catalog_path = find_catalog(dbt_project, opts.catalog)
+        if catalog_path is not None:
+            apply_catalog(dbt_project, catalog_path)
+    translation = opts.translation(read_)  # checks the dialect
+    layout_config = layout_.load_layout_config(opts.layout, dbt_project.root)
     run = _Migration(
         dbt_project,
         read=read_,
         options={
             "target": target_,
             "mode": mode_,
-            "sink": sink or SinkOptions(),
-            "transpile": transpile_options,
+            "sink": opts.sink or SinkOptions(),
+            # what every model's transpile() call shares (schema, event time, sink: per model)
+            "transpile": translation.explicit(exclude=("read", "target", "mode", "sink")),
             "layout": layout_config,
         },
-        env=env,
+        env=opts.env,
     )
     for name, message in run.renderer.macro_errors:
         run.notes.append(
@@ -481,7 +463,7 @@ def migrate(
             run.source_columns[uid] = source_columns(run, node)
     levels = run.order()
     total = sum(len(level) for level in levels)
-    workers = max(1, jobs or os.cpu_count() or 1)
+    workers = max(1, opts.jobs or os.cpu_count() or 1)
     pool = (
         ProcessPoolExecutor(max_workers=workers)
         if workers > 1 and total >= PARALLEL_THRESHOLD
@@ -519,13 +501,13 @@ def migrate(
             ):
                 run.outcomes[node.unique_id] = outcome
             done += len(level)
-            if progress is not None:
-                progress(done, total, level[-1].split(".")[-1])
+            if opts.progress is not None:
+                opts.progress(done, total, level[-1].split(".")[-1])
     finally:
         if pool is not None:
             pool.shutdown()
     result = assemble(run, target_, mode_)
-    settle(result.tables, plan_check.check(result, mode_, plan, on_plan))
+    settle(result.tables, plan_check.check(result, mode_, opts.plan, opts.on_plan))
     if out_dir is not None:
-        write(result, Path(out_dir), force=force)
+        write(result, Path(out_dir), force=opts.force)
     return result

@@ -87,7 +87,7 @@ class PipelineWriter:
         if self._journal is None:
             path = self.journal_path
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._journal = open(path, "ab")  # noqa: SIM115 - kept open for the run
+            self._journal = open(path, "ab")  # kept open for the run
         self._journal.write((json.dumps({"path": key, "sha256": digest}) + "\n").encode("utf-8"))
         self._journal.flush()  # in the OS before the file is replaced: survives a SIGKILL
 

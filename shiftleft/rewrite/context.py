@@ -41,7 +41,7 @@ def node_position(node: exp.Expr) -> tuple[int | None, int | None]:
     use the first descendant that has one.
     """
     for candidate in preorder(node):  # depth-first: the leftmost token comes first
-        meta = candidate.meta if candidate._meta else None  # noqa: SLF001 - avoid creating dicts
+        meta = candidate.meta if candidate._meta else None  # avoid creating dicts
         if meta and "line" in meta:
             line, col = meta["line"], meta.get("col")
             # sqlglot's col is the column of the token's *last* character; report its first.

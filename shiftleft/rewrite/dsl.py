@@ -20,6 +20,7 @@ from shiftleft.models import Mode, Severity, Target
 from shiftleft.resources import grammar
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.pattern import (
+    PLACEHOLDER,
     Bindings,
     instantiate,
     match,
@@ -70,7 +71,6 @@ class DeclarativeRule(Rule):
 
 def _render(text: str, bindings: Bindings, dialect: str) -> str:
     """Substitute ``$x`` in a message with the SQL of what ``$x`` bound to."""
-    from shiftleft.rewrite.pattern import PLACEHOLDER
 
     def sub(m: Any) -> str:
         bound = bindings.get(m.group(1))
@@ -267,7 +267,7 @@ def _make_rule(data: dict[str, Any], origin: str, pack: str) -> type[Declarative
         "read": read,
         "__doc__": data["rationale"],
     }
-    cls = type(f"Rule_{data['id']}", (DeclarativeRule,), attrs)
+    cls: type[DeclarativeRule] = type(f"Rule_{data['id']}", (DeclarativeRule,), attrs)
     cls.validate_definition()
     return cls
 

@@ -103,7 +103,7 @@ def _apply(rule: Rule, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
     ctx.rule_id = rule.id
     try:
         return rule.apply(node, ctx)
-    except Exception as e:  # noqa: BLE001 - a failing rule must not lose the statement
+    except Exception as e:  # a failing rule must not lose the statement
         logger.debug("rule %s failed", rule.id, exc_info=True)
         ctx.report(
             node,

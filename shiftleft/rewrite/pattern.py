@@ -79,7 +79,9 @@ def match(pattern: exp.Expr, node: exp.Expr, bindings: Bindings) -> bool:
         return True
     if type(pattern) is not type(node):
         return False
-    if isinstance(pattern, exp.Identifier) and not (pattern.quoted or node.quoted):
+    if isinstance(pattern, exp.Identifier) and isinstance(node, exp.Identifier) and not (
+        pattern.quoted or node.quoted
+    ):
         if pattern.this.lower() != node.this.lower():
             return False
         return True

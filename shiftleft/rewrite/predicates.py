@@ -26,7 +26,7 @@ REGEX_META = re.compile(r"[\\^$.|?*+()\[\]{}]")
 
 
 def _literal(node: exp.Expr, _: RuleContext) -> bool:
-    return isinstance(node, exp.Literal) or isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal)
+    return isinstance(node, exp.Literal) or (isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal))
 
 
 def _string(node: exp.Expr, _: RuleContext) -> bool:

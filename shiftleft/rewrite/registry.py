@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -38,7 +38,7 @@ def _import_python_pack_file(path: Path, pack: str) -> ModuleType:
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as e:  # noqa: BLE001 - report any import failure of user code as a definition error
+    except Exception as e:  # report any import failure of user code as a definition error
         sys.modules.pop(module_name, None)
         raise RuleDefinitionError(f"{path}: importing the rule file failed: {type(e).__name__}: {e}") from e
     return module
@@ -83,7 +83,7 @@ def entry_point_pack_paths() -> list[Path]:
         try:
             value = ep.load()
             value = value() if callable(value) else value
-        except Exception as e:  # noqa: BLE001 - a broken plugin is a config error, not a crash
+        except Exception as e:  # a broken plugin is a config error, not a crash
             raise ConfigError(f"rule pack entry point '{ep.name}' ({ep.value}) failed to load: {e}") from e
         paths.append(Path(value))
     return paths
@@ -106,7 +106,7 @@ class RuleSet:
         self._dispatch: dict[tuple[type, str], tuple[Rule, ...]] = {}
         self._active: dict[tuple[Target, Mode, str], dict[type, tuple[Rule, ...]]] = {}
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
 
     def __len__(self) -> int:

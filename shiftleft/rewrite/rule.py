@@ -9,17 +9,15 @@ before parents, and never on nodes that another rule produced.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 from sqlglot import exp
 
 from shiftleft.errors import RuleDefinitionError
 from shiftleft.models import Mode, Target
+from shiftleft.rewrite.context import RuleContext
 from shiftleft.streaming.options import StreamingOptions
-
-if TYPE_CHECKING:
-    from shiftleft.rewrite.context import RuleContext
 
 RULE_ID = re.compile(r"^SL\d{4}$")
 RULE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

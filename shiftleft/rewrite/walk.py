@@ -10,6 +10,7 @@ a generator per node.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeVar
 
 from sqlglot import exp
 
@@ -63,7 +64,10 @@ def size_at_most(root: exp.Expr, limit: int) -> bool:
     return True
 
 
-def bare_copy(node: exp.Expr) -> exp.Expr:
+_N = TypeVar("_N", bound=exp.Expr)
+
+
+def bare_copy(node: _N) -> _N:
     """A copy of ``node``'s tree with the same args, types and comments, without positions
     (``Expr.copy`` deep-copies each node's position dict, most of its cost): for printing,
     and for rule templates (whose positions are those of the rule file)."""
@@ -74,7 +78,7 @@ def bare_copy(node: exp.Expr) -> exp.Expr:
         original, copy = stack.pop()
         if original.comments:
             copy.comments = list(original.comments)
-        copy._type = original._type  # noqa: SLF001 - shared, read-only while printing
+        copy._type = original._type  # shared, read-only while printing
         args = copy.args
         for key, value in original.args.items():
             if isinstance(value, expr):

@@ -15,26 +15,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
+
+from shiftleft.batch import FileResult
+from shiftleft.models import TranspileResult
+from shiftleft.verification import VerifyReport
+
 HERE = Path(__file__).resolve().parent
 
 
 def _transpile_result() -> dict[str, Any]:
-    from shiftleft.models import TranspileResult
-
     return TranspileResult.model_json_schema(mode="serialization")
 
 
 def _file_results() -> dict[str, Any]:
-    from pydantic import TypeAdapter
-
-    from shiftleft.batch import FileResult
-
     return TypeAdapter(list[FileResult]).json_schema(mode="serialization")
 
 
 def _verify_report() -> dict[str, Any]:
-    from shiftleft.verification import VerifyReport
-
     return VerifyReport.model_json_schema(mode="serialization")
 
 

@@ -35,8 +35,6 @@ class Changelog(BaseModel):
     reason: str
     #: the full derivation (keys, time attributes, state), when derived
     relation: Relation | None = None
-    #: ``prefer`` (the user's key) was asked for but is not a derived unique key
-    preferred_rejected: bool = False
 
     @property
     def updating(self) -> bool:
@@ -47,20 +45,17 @@ def changelog_of(relation: Relation, prefer: list[str] | None = None) -> Changel
     """The sink changelog of a derived relation (``prefer``: the user's key, used when it is a
     derived unique key)."""
     if not relation.updating:
-        key = relation.best_key(prefer) or []
-        return Changelog(mode=ChangelogMode.APPEND, key=key, reason=relation.reason, relation=relation)
-    key = relation.best_key(prefer)
-    rejected = bool(prefer) and (key is None or [k.lower() for k in key] != [p.lower() for p in prefer or []])
-    if key:
         return Changelog(
-            mode=ChangelogMode.UPSERT, key=key, reason=relation.reason, relation=relation,
-            preferred_rejected=rejected,
+            mode=ChangelogMode.APPEND, key=relation.best_key(prefer) or [], reason=relation.reason,
+            relation=relation,
         )
+    key = relation.best_key(prefer)
+    if key:
+        return Changelog(mode=ChangelogMode.UPSERT, key=key, reason=relation.reason, relation=relation)
     return Changelog(
         mode=ChangelogMode.RETRACT,
         reason=f"{relation.reason}; no unique key in the output",
         relation=relation,
-        preferred_rejected=rejected,
     )
 
 

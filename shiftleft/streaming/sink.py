@@ -100,8 +100,14 @@ def _is_window_call(call: exp.Expr) -> bool:
     return any(isinstance(n, exp.Anonymous) and n.name.upper() in WINDOW_TVFS for n in call.walk())
 
 
-def output_columns(query: exp.Expr, ctx: RuleContext) -> list[tuple[str, str | None]]:
-    """(name, Flink type or None when unknown) of each output column of ``query``."""
+def output_columns(
+    query: exp.Expr, ctx: RuleContext, untyped: set[str] | None = None
+) -> list[tuple[str, str | None]]:
+    """(name, Flink type or None when unknown) of each output column of ``query``.
+
+    ``untyped``, when given, receives the names of the unknown columns computed from typed
+    inputs only: shiftleft's typing cannot follow the expression (a gap of ours, not of the
+    user's schema), so the STRING fallback is likely wrong."""
     copy = query.copy()
     schema = _flink_schema(ctx)
     for tvf in list(copy.find_all(exp.Table)):
@@ -113,13 +119,14 @@ def output_columns(query: exp.Expr, ctx: RuleContext) -> list[tuple[str, str | N
         table = inner.this.copy()
         if tvf.alias:
             table.set("alias", exp.TableAlias(this=exp.to_identifier(tvf.alias)))
-        columns = schema.setdefault(table.name, {})
+        table_columns = schema.setdefault(table.name, {})
         for name, kind in _WINDOW_COLUMNS.items():
-            columns.setdefault(name, kind)
+            table_columns.setdefault(name, kind)
         tvf.replace(table)
+    typing_schema: dict[str, object] | None = dict(schema) if schema else None
     try:
-        copy = qualify(copy, schema=schema or None, dialect="flink", validate_qualify_columns=False)
-        annotate_types(copy, schema=schema or None, dialect="flink")
+        copy = qualify(copy, schema=typing_schema, dialect="flink", validate_qualify_columns=False)
+        annotate_types(copy, schema=typing_schema, dialect="flink")
     except Exception:  # noqa: BLE001 - fall back to names only
         pass
     select = copy if isinstance(copy, exp.Select) else copy.find(exp.Select)
@@ -136,8 +143,18 @@ def output_columns(query: exp.Expr, ctx: RuleContext) -> list[tuple[str, str | N
                 (projection.alias_or_name, _declared_in_sources(inner.name, query, schema))
             )
             continue
+        if not known and untyped is not None and _inputs_typed(inner):
+            untyped.add(projection.alias_or_name)
         columns.append((projection.alias_or_name, kind.sql("flink") if known else None))
     return columns
+
+
+def _inputs_typed(expression: exp.Expr) -> bool:
+    """Every column ``expression`` reads has a known type (after annotation)."""
+    return all(
+        c.type is not None and not c.type.is_type(exp.DType.UNKNOWN, exp.DType.NULL)
+        for c in expression.find_all(exp.Column)
+    )
 
 
 def target_table(statement: exp.Expr) -> exp.Table | None:
@@ -244,8 +261,19 @@ def _synthesize(
             relation=changelog.relation,
         )
     columns = []
-    for column, kind in output_columns(query, ctx):
-        if kind is None:
+    untyped: set[str] = set()
+    for column, kind in output_columns(query, ctx, untyped):
+        if kind is None and column in untyped:
+            ctx.report(
+                node,
+                f"the type of output column {column} cannot be derived from its typed inputs; "
+                "the sink declares it STRING, which the planner may refuse",
+                severity=Severity.ERROR,
+                suggestion="cast the expression to its type in the query, or fix the sink DDL",
+                rule_id=UNKNOWN_TYPE_ID,
+            )
+            kind = "STRING"
+        elif kind is None:
             ctx.report(
                 node,
                 f"the type of output column {column} is unknown; the sink declares it STRING",
@@ -255,14 +283,14 @@ def _synthesize(
             )
             kind = "STRING"
         columns.append((column, kind))
-    key = (
+    keyed = (
         f" keyed on {', '.join(changelog.key)}"
         if changelog.mode is ChangelogMode.UPSERT and changelog.key
         else ""
     )
     ctx.report(
         node,
-        f"sink table {name} written for {_article(changelog.mode.value)} {changelog.mode.value} result{key} "
+        f"sink table {name} written for {_article(changelog.mode.value)} {changelog.mode.value} result{keyed} "
         f"({changelog.reason})",
         severity=Severity.INFO,
         rule_id=SINK_ID,
@@ -309,6 +337,8 @@ def _merge_as_upsert(
     source_name = using.alias_or_name.lower()
     keys: list[str] = []
     condition = tree.args.get("on")
+    if condition is None:
+        return None
     parts = list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
     for part in parts:
         if not isinstance(part, exp.EQ) or not all(
@@ -369,6 +399,7 @@ def sink_statements(
         return None
     if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Query):
         table = target_table(tree)
+        assert table is not None  # an INSERT writes a table (or a Schema around one)
         name = table.name
         if tree.args.get("overwrite") and ctx.mode.value == "streaming":
             return _synthesize(name, tree.expression, tree, ctx, options, catalog=catalog)
@@ -395,6 +426,7 @@ def sink_statements(
         and ctx.mode.value == "streaming"
     ):
         table = target_table(tree)
+        assert table is not None  # CREATE TABLE ... AS names its table
         return _synthesize(table.name, tree.expression, tree, ctx, options, catalog=catalog)
     if options.name and isinstance(tree, exp.Query):
         return _synthesize(options.name, tree, tree, ctx, options, catalog=catalog)

@@ -13,6 +13,8 @@ the watermark and ``'changelog.mode' = 'append'``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlglot import exp
 
 from shiftleft.models import Diagnostic, Severity, Target
@@ -126,8 +128,8 @@ def source_ddl(
     *,
     read: str,
     target: Target,
-    schema: dict[str, dict[str, str]] | object,
-    event_time: dict[str, str] | object,
+    schema: Mapping[str, Mapping[str, str]],
+    event_time: Mapping[str, str],
     options: SinkOptions | None = None,
     bounded: bool = False,
 ) -> tuple[list[str], list[Diagnostic]]:
@@ -135,8 +137,8 @@ def source_ddl(
 
     ``bounded``: for batch mode, the sources end at the topics' latest offsets."""
     options = options or SinkOptions()
-    schema_by_name = {t.lower(): cols for t, cols in dict(schema).items()}  # type: ignore[call-overload]
-    time_by_name = {t.lower(): c for t, c in dict(event_time).items()}  # type: ignore[call-overload]
+    schema_by_name = {t.lower(): cols for t, cols in schema.items()}
+    time_by_name = {t.lower(): c for t, c in event_time.items()}
     statements: list[str] = []
     notes: list[Diagnostic] = []
     for table in source_tables(trees):

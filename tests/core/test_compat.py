@@ -27,5 +27,5 @@ def test_wrong_sqlglot_series_is_refused(monkeypatch: pytest.MonkeyPatch) -> Non
     import sqlglot
 
     monkeypatch.setattr(sqlglot, "__version__", "29.0.1")
-    with pytest.raises(ShiftleftEnvironmentError, match="needs sqlglot 30.x"):
+    with pytest.raises(ShiftleftEnvironmentError, match=r"needs sqlglot 30\.x"):
         check_sqlglot()

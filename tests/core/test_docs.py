@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 import shiftleft
+from shiftleft.migration import Status
 from shiftleft.rewrite.catalog import rules_catalog, rules_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,11 +57,19 @@ def test_readme_streaming_examples() -> None:
 
 
 def test_readme_migrate_example(tmp_path: Path) -> None:
-    """The README's migrate example: the counts it shows are what the example project gives."""
-    result = shiftleft.migrate(ROOT / "examples" / "dbt_shop", tmp_path / "pipelines", env={})
-    counts = result.counts()
-    assert (counts["translated"], counts["inlined"], counts["failed"]) == (14, 1, 0)
-    assert "{'translated': 14, 'inlined': 1, 'failed': 0, ...}" in README
+    """The README's migrate example: every model, seed and snapshot of the example project is
+    migrated (ephemeral models inlined), and the counts the README shows are this run's."""
+    shop = ROOT / "examples" / "dbt_shop"
+    result = shiftleft.migrate(shop, tmp_path / "pipelines", env={})
+    models = list((shop / "models").rglob("*.sql"))
+    ephemeral = {p.stem for p in models if "materialized='ephemeral'" in p.read_text()}
+    nodes = {p.stem for p in [*models, *(shop / "snapshots").rglob("*.sql"), *(shop / "seeds").glob("*.csv")]}
+    assert ephemeral and {t.name for t in result.tables if t.status is Status.INLINED} == ephemeral
+    assert {t.name for t in result.tables if t.status is Status.TRANSLATED} == nodes - ephemeral
+    shown = re.search(r"result\.counts\(\) +# (\{[^}]*?), \.\.\.\}", README)
+    assert shown, "README lost its result.counts() example"
+    readme_counts = ast.literal_eval(shown.group(1) + "}")
+    assert readme_counts == {k: result.counts()[k] for k in readme_counts}
     assert result.ok and (tmp_path / "pipelines" / "migration_report.html").is_file()
     for section in ("## Migrating a dbt project", "docs/migrate.md"):
         assert section in README

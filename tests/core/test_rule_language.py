@@ -295,5 +295,5 @@ def test_python_rules_share_pack_helpers(tmp_path: Path) -> None:
     assert shiftleft.transpile("SELECT 'x'", rules=[pack]).sql == "SELECT 'X';\n"
     from shiftleft.rewrite.packs import pack_module
 
-    with pytest.raises(RuleDefinitionError, match="no helper module _missing.py"):
+    with pytest.raises(RuleDefinitionError, match=r"no helper module _missing\.py"):
         pack_module(str(pack / "rule.py"), "_missing")

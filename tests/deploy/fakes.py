@@ -88,7 +88,7 @@ class FakeGateway:
                 length = int(self.headers.get("Content-Length") or 0)
                 return json.loads(self.rfile.read(length) or b"{}")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 if self.path == "/v1/sessions":
                     handle = str(uuid.uuid4())
                     gateway.sessions.add(handle)
@@ -99,7 +99,7 @@ class FakeGateway:
                 body = self._body()
                 return self._send(200, {"operationHandle": gateway.run(body)})
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 m = re.fullmatch(r"/v1/sessions/([^/]+)/operations/([^/]+)/(status|result/(\d+))", self.path)
                 if not m or m.group(2) not in gateway.ops:
                     return self._send(404, {"errors": ["unknown operation"]})
@@ -110,7 +110,7 @@ class FakeGateway:
                     return self._send(500, {"errors": [op["error"]]})
                 return self._send(200, op["result"])
 
-            def do_DELETE(self) -> None:  # noqa: N802
+            def do_DELETE(self) -> None:
                 gateway.sessions.discard(self.path.rsplit("/", 1)[-1])
                 self._send(200, {"status": "CLOSED"})
 

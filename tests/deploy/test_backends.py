@@ -106,3 +106,21 @@ def test_confluent_profile_requests_match_the_recorded_shape(pipelines_copy: Pat
     assert inserts == [t for t, _ in fake.jobs.values()]
     with pytest.raises(DeployError, match="lacks compute_pool_id"):
         ConfluentDeployer({**PROFILE, "compute_pool_id": ""})
+
+
+def test_the_wheel_ships_no_sql_gateway_jar() -> None:
+    """Why GatewayDeployer is tested against tests/deploy/fakes.py: ``bin/sql-gateway.sh`` needs
+    ``opt/flink-sql-gateway*.jar`` (class org.apache.flink.table.gateway.SqlGateway), which
+    apache-flink / apache-flink-libraries 2.3.0 do not ship (``lib/`` has only the gateway's API
+    classes).  When a wheel ships it, this fails: then start the real gateway in the tests."""
+    import zipfile
+
+    from shiftleft.deploy.cluster import flink_home
+
+    home = flink_home()
+    assert (home / "bin" / "sql-gateway.sh").is_file()
+    assert list((home / "opt").glob("flink-sql-gateway*.jar")) == []
+    jars = [*home.glob("lib/*.jar"), *home.glob("opt/*.jar")]
+    assert not any(
+        "org/apache/flink/table/gateway/SqlGateway.class" in zipfile.ZipFile(j).namelist() for j in jars
+    )

@@ -44,7 +44,7 @@ def test_select_like_dbt(shop_pipelines: Path) -> None:
 
 
 def test_not_a_pipelines_folder(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="inventory.json"):
+    with pytest.raises(InputError, match=r"inventory\.json"):
         load_pipelines(tmp_path)
 
 

@@ -89,7 +89,7 @@ def _group(draw, r: Rel, names: _Names) -> Rel:
     ints = [c for c in _of(r.cols, "i") if c not in group]
     if ints:
         aggs[f"sum_{ints[0]}"] = f"SUM({q}.`{ints[0]}`)"
-    having = f" HAVING COUNT(*) > 1" if draw(st.integers(0, 4)) == 0 else ""
+    having = " HAVING COUNT(*) > 1" if draw(st.integers(0, 4)) == 0 else ""
     distinct = draw(st.integers(0, 4)) == 0
     if distinct:
         return Rel(f"SELECT DISTINCT {', '.join(f'{q}.`{c}` AS `{c}`' for c in group)} FROM {r.source(q)}",

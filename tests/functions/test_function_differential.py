@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from shiftleft.dialects.spark_coverage import coverage
 
-from fn_engines import Failed, FlinkSide, SparkSide, differences, normalize, translate
+from fn_engines import Failed, FlinkSide, SparkSide, differences, translate
 
 pytestmark = [pytest.mark.slow, pytest.mark.flink]
 log = logging.getLogger(__name__)

@@ -78,7 +78,7 @@ def _expression(draw: st.DrawFn, budget: int) -> str:
     if budget <= 1 or draw(st.integers(0, 3)) == 0:
         return draw(st.sampled_from(COLUMNS + LITERALS))
     kind = draw(st.integers(0, 10))
-    sub = lambda: _expression(draw, budget // 2)  # noqa: E731
+    sub = lambda: _expression(draw, budget // 2)
     if kind == 0:
         return f"{sub()} {draw(st.sampled_from(BINARY))} {sub()}"
     if kind == 1:

@@ -50,10 +50,6 @@ def answer(flink_sql: str, explanation: str = "scripted") -> Reply:
 Responder = Callable[[dict[str, Any]], Reply]
 
 
-def last_user_message(body: Mapping[str, Any]) -> str:
-    return next((m["content"] for m in reversed(body.get("messages", [])) if m.get("role") == "user"), "")
-
-
 def first_user_message(body: Mapping[str, Any]) -> str:
     return next((m["content"] for m in body.get("messages", []) if m.get("role") == "user"), "")
 

@@ -138,3 +138,36 @@ def test_a_parent_type_reads_back_as_the_same_flink_type(read: str, flink: str) 
     back = flink_type(read_type(flink, read), read)
     assert back is not None
     assert exp.DataType.build(back, dialect="flink").this is exp.DataType.build(flink, dialect="flink").this
+
+
+#: (a use of source column x, the Flink type it gives x): conditions are booleans, the date
+#: argument of a date / time function is a timestamp, MIN / MAX keep their argument's type
+USES = [
+    ("not x", "BOOLEAN"),
+    ("x and id is not null", "BOOLEAN"),
+    ("case when x then 1 else 0 end", "BOOLEAN"),
+    ("x = true", "BOOLEAN"),
+    ("date_add(x, 2)", "TIMESTAMP(3)"),
+    ("date_trunc('day', x)", "TIMESTAMP(3)"),
+    # Spark reads a string or a date here (to_date first): the STRING fallback stays, and plans
+    ("datediff(x, current_date())", "STRING"),
+    ("year(x)", "STRING"),
+    ("max(x) >= cast('2024-01-01' as date)", "DATE"),
+]
+
+
+@pytest.mark.parametrize("hops", [0, 2])
+@pytest.mark.parametrize("use, flink", USES)
+def test_type_of_use_of_an_undeclared_source_column_plans(
+    tmp_path: Path, use: str, flink: str, hops: int
+) -> None:
+    """The class seen on real projects (``where not is_deleted`` over a source that declares no
+    columns was a STRING the planner refused in NOT): the use types the column, through
+    ``select *`` CTEs, and the planner accepts the model."""
+    aggregate = use.startswith("max(")
+    body = f"select id, {use} as y from {{last}}" + (" group by id" if aggregate else "")
+    project = make_project(tmp_path / "p", {"m.sql": _passthrough(hops, body)})
+    result = migrate(project, plan=True)
+    assert f"x {flink}" in (result.table("users").ddl or "")
+    model = result.table("m")
+    assert model.status is Status.TRANSLATED, [d.message for d in model.diagnostics]

@@ -24,7 +24,7 @@ models:
 """
 
 
-def _codes(table, code: str) -> list[str]:  # noqa: ANN001
+def _codes(table, code: str) -> list[str]:
     return [d.message for d in table.diagnostics if d.rule_id == code]
 
 

@@ -176,7 +176,7 @@ def test_layout_overrides_from_shiftleft_yml(tmp_path: Path) -> None:
 
 
 def test_not_a_project_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="no dbt_project.yml"):
+    with pytest.raises(ConfigError, match=r"no dbt_project\.yml"):
         migrate(tmp_path)
     (tmp_path / "dbt_project.yml").write_text("name: [unclosed\n")
     with pytest.raises(ConfigError, match="line"):

@@ -591,7 +591,7 @@ def test_is_enabled(config: dict[str, object], enabled: bool) -> None:
 
 
 def test_missing_dbt_project_yml(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="no dbt_project.yml"):
+    with pytest.raises(ConfigError, match=r"no dbt_project\.yml"):
         load_project(tmp_path)
 
 

@@ -115,10 +115,6 @@ def test_broken_override_falls_back_with_a_warning(tmp_path: Path) -> None:
     assert any(d.rule_id == "SL5024" and "generate_schema_name" in d.message for d in table.diagnostics)
 
 
-def _written(result, uid: str) -> str:  # noqa: ANN001
-    return next(t for t in result.tables if t.unique_id == uid).name
-
-
 @pytest.mark.parametrize("override", [False, True])
 def test_same_file_name_in_two_folders_are_two_tables(tmp_path: Path, override: bool) -> None:
     """dbt refuses two models of one name; both are migrated as distinct tables (their

@@ -178,3 +178,39 @@ def test_unpivot_with_unknown_columns_is_reported(tmp_path: Path) -> None:
     )
     [error] = migrate(project).table("long").errors
     assert error.rule_id == "SL5012" and "users" in error.message
+
+
+_PIVOT_ARGS = (("column", "'kind'"), ("values", "['click', 'view']"), ("alias", "true"), ("agg", "'max'"), ("cmp", "'='"), ("prefix", "'n_'"))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(positional=st.integers(min_value=1, max_value=len(_PIVOT_ARGS)))
+def test_pivot_arguments_bind_like_dbt_utils_positional_or_keyword(tmp_path: Path, positional: int) -> None:
+    """dbt_utils.pivot(column, values, alias, agg, cmp, prefix, ...): any split between
+    positional and keyword arguments renders the same SQL as the all-keyword call."""
+    def call(k: int) -> str:
+        args = [v for _, v in _PIVOT_ARGS[:k]] + [f"{n}={v}" for n, v in _PIVOT_ARGS[k:]]
+        return f"select id, {{{{ dbt_utils.pivot({', '.join(args)}) }}}}\nfrom {{{{ source('app', 'events') }}}} group by id"
+
+    dml = {}
+    for k in (0, positional):
+        project = make_project(tmp_path / f"p{k}_{positional}", {"pv.sql": call(k)})
+        table = migrate(project).table("pv")
+        assert table.status is Status.TRANSLATED, [d.message for d in table.diagnostics]
+        dml[k] = table.dml
+    assert dml[positional] == dml[0] and "MAX(" in (dml[0] or "").upper()
+
+
+def test_bad_macro_arguments_are_reported_not_crashes() -> None:
+    from shiftleft.migration.relation_macros import _PIVOT, bind_arguments
+    from shiftleft.migration.render_values import RenderError
+
+    assert bind_arguments("p", _PIVOT, ("c", ["v"]), {"agg": "max"})["agg"] == "max"
+    for args, kwargs, message in [
+        (("c",), {}, "needs the argument 'values'"),
+        (("c", ["v"]), {"colour": 1}, "has no argument 'colour'"),
+        (("c", ["v"]), {"column": "d"}, "got the argument 'column' twice"),
+        (tuple(range(12)), {}, "takes at most 11 arguments"),
+    ]:
+        with pytest.raises(RenderError, match=message):
+            bind_arguments("p", _PIVOT, args, kwargs)

@@ -1066,6 +1066,15 @@ def test_cross_database_macros_parse_in_the_read_dialect(tmp_path: Path, read: s
     assert [s.alias for s in tree.selects] == list("a") + ["a2", "b", "b2"] + list("cdefghijk")
 
 
+def test_listagg_joins_values_and_reports_an_order_or_limit_it_cannot_keep(tmp_path: Path) -> None:
+    values = "(select 'x' as name union all select 'x')"
+    sql = sql_of(tmp_path / "plain", f"select {{{{ dbt.listagg('name', \"'-'\") }}}} from {values}")
+    assert run(sql) == [("x-x",)]
+    for args in ("order_by_clause='order by name'", "limit_num=1"):
+        error = error_of(tmp_path / args[:5], f"select {{{{ dbt.listagg('name', \"'-'\", {args}) }}}} from t")
+        assert error.name == "dbt.listagg" and "Flink's LISTAGG has no ORDER BY" in error.message
+
+
 def test_cross_database_macros_compute_the_right_values_on_duckdb(tmp_path: Path) -> None:
     sql = sql_of(
         tmp_path,

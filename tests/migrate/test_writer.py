@@ -87,7 +87,7 @@ def test_same_path_twice_in_one_run(tmp_path: Path) -> None:
 def test_corrupt_state(tmp_path: Path) -> None:
     (tmp_path / ".shiftleft").mkdir()
     (tmp_path / ".shiftleft/state.json").write_text('{"version": 1, "files": [')
-    with pytest.raises(ConfigError, match="corrupt.*delete it"):
+    with pytest.raises(ConfigError, match=r"corrupt.*delete it"):
         PipelineWriter(tmp_path)
     (tmp_path / ".shiftleft/state.json").write_text('{"version": 9, "files": {}}')
     with pytest.raises(ConfigError, match="corrupt"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import shiftleft
@@ -15,8 +17,13 @@ CASES = [
 ]
 
 
-def test_there_are_rules() -> None:
-    assert len(RULES) >= 2
+def test_every_pack_on_disk_is_loaded_and_every_rule_has_examples() -> None:
+    """The cases below cover every rule: each pack folder of rules/ contributes rules and each
+    rule brings at least one example."""
+    packs = {p.name for p in (Path(__file__).resolve().parents[2] / "rules").iterdir() if p.is_dir()}
+    packs.discard("__pycache__")
+    assert {rule.pack for rule in RULES} == packs
+    assert [rule.id for rule in RULES if not rule.examples] == []
 
 
 @pytest.mark.parametrize(("rule", "example"), CASES)

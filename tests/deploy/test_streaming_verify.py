@@ -1,0 +1,125 @@
+"""``verify --streaming``: the migrated pipelines run on the real local cluster (the session's
+one, from the apache-flink wheel) and every table's final state is compared with the table
+the real dbt-duckdb builds from the same seeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fakes import FakeDeployer
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shiftleft.deploy import DeployOptions, deploy, load_pipelines
+from shiftleft.deploy.cluster import LocalCluster
+from shiftleft.deploy.compare_rows import compare_rows, normalize
+from shiftleft.deploy.engine import _batches
+from shiftleft.deploy.streaming_verify import Verdict, verify_streaming, window_over_updating
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from seeded_project import generate
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+# -- comparing rows (no engine) -------------------------------------------------------------
+
+
+def test_values_normalize_alike_across_engines() -> None:
+    assert normalize(Decimal("12.50")) == normalize(12.5) == normalize(12.499999999) == "12.50"
+    assert normalize(3) == normalize(3.0) == normalize(Decimal("3.001")) == "3"
+    assert normalize(dt.datetime(2024, 3, 1, 10, 0)) == normalize("2024-03-01 10:00:00") == "2024-03-01 10:00:00"
+    assert normalize("2024-03-01T10:00:00.120Z") == normalize(dt.datetime(2024, 3, 1, 10, 0, 0, 120000))
+    assert normalize(dt.date(2024, 3, 1)) == "2024-03-01" and normalize(True) is True and normalize(None) is None
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(-10**6, 10**6)), max_size=30), st.randoms())
+def test_compare_rows_is_a_multiset_comparison(rows: list[tuple[int, int]], rnd) -> None:
+    left = [{"k": k, "v": v} for k, v in rows]
+    right = [{"k": k, "v": Decimal(v)} for k, v in rows]
+    rnd.shuffle(right)
+    assert compare_rows(["k", "v"], left, right).equal
+    if rows:
+        changed = compare_rows(["k", "v"], left, right[1:] + [{"k": 99, "v": 1}], key=["k"])
+        assert not changed.equal and changed.only_streaming == 1 and changed.only_dbt == 1
+        assert changed.sample
+
+
+def test_a_keyed_difference_names_the_columns() -> None:
+    result = compare_rows(["k", "a", "b"], [{"k": 1, "a": 1, "b": 2}], [{"k": 1, "a": 1, "b": 3}], key=["k"])
+    assert [d.columns for d in result.sample] == [["b"]]
+    assert result.sample[0].format() == "key k=1: b streaming=2 dbt=3"
+
+
+# -- known differences, level batches (no engine) -------------------------------------------
+
+
+def test_window_over_an_updating_table_is_recognized(shop_pipelines: Path) -> None:
+    p = load_pipelines(shop_pipelines)
+    why = window_over_updating(p, "fct_daily_revenue")
+    assert why is not None and "TUMBLE" in why and "fct_orders" in why and "late" in why
+    assert all(window_over_updating(p, t) is None for t in p.tables if t != "fct_daily_revenue")
+
+
+def test_by_level_batches_keep_parents_first_and_skip_descendants_of_failures(pipelines_copy: Path) -> None:
+    p = load_pipelines(pipelines_copy)
+    plan = [x.table for batch in _batches(p, _plan(p), True) for x in batch]
+    for name in plan:
+        assert all(plan.index(parent) < plan.index(name) for parent in p.tables[name].parents)
+    dml = pipelines_copy / "facts/shop/fct_orders/sql-scripts/dml.fct_orders.sql"
+    dml.write_text(dml.read_text().replace("SELECT", "SELECT /* FAIL_ME */", 1))
+    report = deploy(load_pipelines(pipelines_copy), FakeDeployer(), DeployOptions(by_level=True))
+    failed = {o.table: o.error or "" for o in report.failed}
+    assert "FAIL_ME" in failed["fct_orders"] and failed["fct_daily_revenue"].startswith("skipped: parent fct_orders")
+    assert "int_customer_orders" not in failed
+
+
+def _plan(p):  # type: ignore[no-untyped-def]
+    from shiftleft.deploy.engine import plan_deploy
+
+    return plan_deploy(p, {}, DeployOptions())
+
+
+# -- on the real cluster, against the real dbt-duckdb ---------------------------------------
+
+
+@pytest.mark.slow
+def test_example_project_streams_to_dbt_duckdb_answer(cluster: LocalCluster, tmp_path: Path) -> None:
+    report = verify_streaming(EXAMPLES / "dbt_shop", tmp_path / "out", cluster_url=cluster.url)
+    verdicts = {t.table: t for t in report.tables}
+    assert report.dbt_ok
+    equal = {t for t, v in verdicts.items() if v.verdict is Verdict.EQUAL}
+    assert {"fct_orders", "int_customer_orders", "dim_customers", "rpt_payment_methods", "customers_snapshot",
+            "country_codes", "raw_orders", "raw_payments", "raw_customers"} <= equal, report.format()
+    # the known difference: a daily TUMBLE window over the updating fct_orders drops late updates
+    revenue = verdicts["fct_daily_revenue"]
+    assert revenue.verdict is Verdict.DIFFERS and revenue.known and "fct_orders" in revenue.known, report.format()
+    assert revenue.rows is not None and any("paid" in d.columns for d in revenue.rows.sample), revenue.format()
+    others = {t: v.reason for t, v in verdicts.items() if v.verdict is Verdict.NOT_COMPARABLE}
+    assert set(others) == {"stg_customers", "stg_orders", "stg_payments", "dim_customers_redacted",
+                           "int_order_payments"}, others  # views and the ephemeral model
+    assert report.unexplained == [] and report.ok
+
+
+@pytest.mark.slow
+def test_generated_50_model_project_streams_to_dbt_duckdb_answer(cluster: LocalCluster, tmp_path: Path) -> None:
+    project = generate(tmp_path / "project", 50)
+    report = verify_streaming(project, tmp_path / "out", cluster_url=cluster.url)
+    verdicts = {t.table: t for t in report.tables}
+    assert len(verdicts) == 53  # 50 models and 3 seeds
+    differs = {t: v.format() for t, v in verdicts.items() if v.verdict is not Verdict.EQUAL and not t.startswith("stg_")}
+    assert differs == {}, report.format()
+    assert all(v.rows and v.rows.streaming_rows > 0 for t, v in verdicts.items() if not t.startswith("stg_"))
+
+
+def test_cli_verify_streaming_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from shiftleft.cli.app import main
+
+    assert main(["verify", "--streaming", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
+    assert "not a dbt project" in capsys.readouterr().err
+    assert main(["verify", "--streaming", str(EXAMPLES / "dbt_shop")]) == 2
+    assert "needs --out" in capsys.readouterr().err
