@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Self, TextIO
+from typing import TextIO
 
 from pydantic import ValidationError
 
@@ -254,7 +254,7 @@ class Heartbeat:
             self.stream.write(f"\rshiftleft: {self.label} ({time.monotonic() - start:.0f} s)")
             self.stream.flush()
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> Heartbeat:
         if self.enabled:
             self._thread.start()
         return self

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from shiftleft.cli.common import (
-    EXIT_DIAGNOSTICS,
     Heartbeat,
     UsageError,
     add_fail_on,
@@ -31,7 +30,6 @@ from shiftleft.errors import InputError
 from shiftleft.options import VerifyOptions
 from shiftleft.verification import verify
 
-EXIT_MISMATCH = EXIT_DIAGNOSTICS
 #: ``shiftleft verify --help``: its exit codes
 EXIT_CODES = exit_codes_help(
     "no error: planned, and rows equal where compared (no warnings, with --fail-on warning)",
