@@ -50,58 +50,119 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def unterminated_at(text: str) -> int | None:
-    """Offset of the first string, quoted name or block comment that is never closed."""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in "'\"`":
-            j = i + 1
-            while j < n:
-                if text[j] == "\\" and c != "`":
-                    j += 2
-                    continue
-                if text[j] == c:
-                    if j + 1 < n and text[j + 1] == c:  # doubled quote = escaped quote
-                        j += 2
-                        continue
-                    break
-                j += 1
-            if j >= n:
-                return i
-            i = j + 1
-        elif text.startswith("--", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            if end < 0:
-                return i
-            i = end + 2
-        else:
-            i += 1
-    return None
+#: characters of script tokenized at a time by :func:`split_statements` (doubled for a longer
+#: statement); None: the whole script at once
+WINDOW = 1 << 16
 
 
-def _tokenize(sql: str, dialect: Dialect, read: str) -> list[Token]:
-    tokenizer = dialect.tokenizer()
+@dataclass
+class Piece:
+    """One statement's text as :func:`split_statements` cuts it: ``text`` starts at character
+    ``offset`` of the script, which is at ``line`` / ``column`` (1-based); ``tokens`` are its
+    tokens with the positions of the whole script.  ``error``: the text could not be tokenized
+    (an unterminated string, quoted name or comment at the error's line and column): such a
+    piece is the last one, and runs to the end of the script."""
+
+    text: str
+    offset: int
+    line: int
+    column: int
+    tokens: list[Token]
+    error: InputError | None = None
+
+
+def _core(tokenizer: object) -> object:
+    return getattr(tokenizer, "_core", tokenizer)  # sqlglot >= 28 keeps its state in _core
+
+
+def _tokens_until_error(tokenizer: object, text: str) -> tuple[list[Token], int | None]:
+    """The tokens of ``text`` and None; or, when tokenizing stops (an unterminated string or
+    comment, a malformed literal), the tokens before the failing one and its offset."""
     try:
-        return tokenizer.tokenize(sql)
+        return list(tokenizer.tokenize(text)), None  # type: ignore[attr-defined]
     except TokenError:
-        start = unterminated_at(sql)
-        if start is None:
-            start = min(getattr(tokenizer, "_start", 0), len(sql))
-        line, col = line_col(sql, start)
-        raise InputError(
-            f"cannot tokenize the input as {read} SQL: the text starting here does not end: "
-            f"{sql[start:start + 30]!r}",
-            line=line,
-            column=col,
-            code=TOKENIZE_ID,
-            hint="look for an unterminated string, quoted identifier or comment",
-        ) from None
-    except RecursionError:
-        raise LimitError("the input is nested too deeply to read") from None
+        tokens = list(tokenizer.tokens)  # type: ignore[attr-defined]
+        start = getattr(_core(tokenizer), "_start", None)
+        if not isinstance(start, int) or not 0 <= start < len(text):
+            start = tokens[-1].end + 1 if tokens else 0
+        return [t for t in tokens if t.end < start], start
+
+
+def _rebase(tokens: list[Token], offset: int, line: int, column: int) -> None:
+    """Shift tokens of a text that starts at ``offset`` / ``line`` / ``column`` of the script
+    to the script's positions."""
+    if not offset:
+        return
+    for t in tokens:
+        if t.line == 1:
+            t.col += column - 1
+        t.line += line - 1
+        t.start += offset
+        t.end += offset
+
+
+def _unterminated(sql: str, start: int, read: str) -> InputError:
+    line, col = line_col(sql, start)
+    return InputError(
+        f"cannot tokenize the input as {read} SQL: the text starting here does not end: "
+        f"{sql[start:start + 30]!r}; the rest of the script is not read",
+        line=line,
+        column=col,
+        code=TOKENIZE_ID,
+        hint="look for an unterminated string, quoted identifier or comment",
+    )
+
+
+def split_statements(sql: str, read: str, *, window: int | None = WINDOW) -> Iterator[Piece]:
+    """Cut ``sql`` after each semicolon token of the ``read`` dialect's own tokenizer, lazily:
+    shiftleft's one statement splitter.
+
+    The script is tokenized ``window`` characters at a time from a statement start (so no
+    token list of the whole script need exist); a window that cuts a statement is read again
+    from that statement.  Each piece runs from just after a semicolon (or the script start)
+    up to and without the next one; pieces of nothing but blanks are skipped.  Where the
+    tokenizer stops for good (an unterminated string, quoted name or comment), the statements
+    before still come out and the last piece, from that statement on, carries the error.
+    """
+    tokenizer = get_dialect(read, role="read").tokenizer()
+    start, line, column, n = 0, 1, 1, len(sql)
+    size = window or n + 1
+    while start < n:
+        end = min(n, start + size)
+        text = sql[start:end]
+        try:
+            tokens, failed = _tokens_until_error(tokenizer, text)
+        except RecursionError:
+            raise LimitError("the input is nested too deeply to read") from None
+        cuts = [i for i, t in enumerate(tokens) if t.token_type == TokenType.SEMICOLON]
+        if end < n and not cuts:
+            size *= 2  # a statement longer than the window
+            continue
+        if end == n:
+            cuts.append(len(tokens))  # what follows the last semicolon (maybe nothing)
+        # else: the text after the last semicolon is read again with the next window
+        _rebase(tokens, start, line, column)
+        previous, first = 0, 0  # character and token where the piece starts
+        for k, cut in enumerate(cuts):
+            at = tokens[cut].start - start if cut < len(tokens) else len(text)
+            error = None
+            if end == n and k == len(cuts) - 1 and failed is not None:
+                at, error = len(text), _unterminated(sql, start + failed, read)
+            piece = text[previous:at]
+            if piece.strip():
+                yield Piece(piece, start + previous, line, column, tokens[first:cut], error)
+            line, column = _advance(text, previous, at + 1, line, column)
+            previous, first = at + 1, cut + 1
+        start += previous
+        size = window or n + 1
+
+
+def _advance(text: str, begin: int, end: int, line: int, column: int) -> tuple[int, int]:
+    """(line, column) at ``text[end]`` given those at ``text[begin]``."""
+    newlines = text.count("\n", begin, end)
+    if not newlines:
+        return line, column + (min(end, len(text)) - begin)
+    return line + newlines, min(end, len(text)) - text.rfind("\n", begin, end)
 
 
 def _window_calls_as_functions(tokens: list[Token]) -> None:
@@ -111,17 +172,6 @@ def _window_calls_as_functions(tokens: list[Token]) -> None:
     for token, following in zip(tokens, tokens[1:]):
         if token.token_type == TokenType.WINDOW and following.token_type == TokenType.L_PAREN:
             token.token_type = TokenType.VAR
-
-
-def _chunks(tokens: list[Token]) -> list[list[Token]]:
-    chunks: list[list[Token]] = [[]]
-    for token in tokens:
-        if token.token_type == TokenType.SEMICOLON:
-            if chunks[-1]:
-                chunks.append([])
-        else:
-            chunks[-1].append(token)
-    return [c for c in chunks if c]
 
 
 _SQLGLOT_CLASS = re.compile(r"<class 'sqlglot\.expressions\.[\w.]*?(\w+)'>")
@@ -304,20 +354,32 @@ def _read_chunk(parser: Parser, chunk: list[Token], sql: str, index: int, read: 
 
 
 def read_script(sql: str, read: str) -> list[ReadStatement]:
-    """Split and parse ``sql`` statement by statement.
+    """Split (:func:`split_statements`, the whole script at once) and parse ``sql`` statement by
+    statement.
 
     A statement that cannot be read carries its :class:`InputError` and no tree; the others
-    are parsed all the same.  Raises InputError only when the whole text cannot be
-    tokenized (an unterminated string or comment leaves no statement boundaries to trust).
+    are parsed all the same.  Text that cannot be tokenized (an unterminated string or
+    comment) is one such statement, from its statement's start to the end of the script.
     """
     if not isinstance(sql, str):
         raise InputError(f"expected SQL text (str), got {type(sql).__name__}")
     dialect = get_dialect(read, role="read")
-    tokens = _tokenize(sql, dialect, read)
-    _window_calls_as_functions(tokens)
     parser = dialect.parser(error_level=ErrorLevel.RAISE)
     statements: list[ReadStatement] = []
-    for index, chunk in enumerate(_chunks(tokens), start=1):
+    index = 0
+    for piece in split_statements(sql, read, window=None):
+        chunk = piece.tokens
+        if piece.error is not None:
+            index += 1
+            source = piece.text.strip()
+            line = piece.line + piece.text[: len(piece.text) - len(piece.text.lstrip())].count("\n")
+            piece.error.statement = index
+            statements.append(ReadStatement(index=index, source=source, line=line, tree=None, error=piece.error))
+            continue
+        if not chunk:
+            continue  # blanks and comments
+        index += 1
+        _window_calls_as_functions(chunk)
         first, last = chunk[0], chunk[-1]
         line, _ = _token_start(first)
         source = sql[first.start : last.end + 1]

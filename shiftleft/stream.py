@@ -2,8 +2,9 @@
 
 :func:`shiftleft.transpile` reads the whole script into statements and trees before it
 translates any of them: a 10 MB script holds millions of tokens and trees at once.  Here the
-script is cut into statements by the input dialect's own tokenizer, a window of text at a time
-(so no token list of the whole script ever exists), and each statement is translated by
+script is cut into statements by :func:`shiftleft.parse.split_statements` (the input dialect's
+own tokenizer, a window of text at a time: no token list of the whole script ever exists; the
+same splitter :func:`transpile` uses on the whole text), and each statement is translated by
 :func:`~shiftleft.pipeline.transpile` alone and handed to the caller before the next one is
 read.  Memory is that of the largest statement, whatever the script's size.
 
@@ -21,79 +22,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from sqlglot.errors import TokenError
-from sqlglot.tokens import Token, TokenType
-
 from shiftleft.errors import ConfigError, InputError
 from shiftleft.models import Diagnostic, Severity, StatementResult
 from shiftleft.options import TranspileOptions
-from shiftleft.parse import get_dialect, line_col
+from shiftleft.parse import WINDOW, Piece, line_col, split_statements
 from shiftleft.pipeline import transpile, unreadable_result
 
 logger = logging.getLogger(__name__)
-
-#: characters of script tokenized at a time to find statement ends (doubled for a longer statement)
-WINDOW = 1 << 16
-
-
-@dataclass(frozen=True)
-class Piece:
-    """One statement's text: ``text`` starts at character ``offset`` of the script, which is
-    at ``line`` / ``column`` (1-based)."""
-
-    text: str
-    offset: int
-    line: int
-    column: int
-
-
-def _tokens_until_cut(tokenizer: Any, text: str) -> list[Token]:
-    """The tokens of ``text``, or those before the place where a cut window stops making sense
-    (an unterminated string or comment at the window's end): every token before the last
-    semicolon is the same as in a tokenization of the whole script."""
-    try:
-        return list(tokenizer.tokenize(text))
-    except TokenError:
-        return list(tokenizer.tokens)
-
-
-def split_statements(sql: str, read: str, *, window: int = WINDOW) -> Iterator[Piece]:
-    """Cut ``sql`` after each semicolon token of the ``read`` dialect, lazily.
-
-    Each piece runs from just after a semicolon (or the script start) up to and without the
-    next semicolon; pieces holding nothing but blanks and comments are skipped.
-    """
-    tokenizer = get_dialect(read, role="read").tokenizer()
-    start, line, column, size = 0, 1, 1, window
-    n = len(sql)
-    while start < n:
-        end = min(n, start + size)
-        text = sql[start:end]
-        cuts = [t.end for t in _tokens_until_cut(tokenizer, text) if t.token_type == TokenType.SEMICOLON]
-        if end < n and not cuts:
-            size *= 2  # a statement longer than the window
-            continue
-        if end == n:
-            cuts.append(len(text))  # what follows the last semicolon (maybe nothing)
-        # else: the text after the last semicolon is read again with the next window
-        previous = 0
-        for cut in cuts:
-            piece = text[previous:cut]
-            if piece.strip():
-                yield Piece(piece, start + previous, line, column)
-            line, column = _advance(text, previous, cut + 1, line, column)
-            previous = cut + 1
-        start += previous
-        size = window
-
-
-def _advance(text: str, begin: int, end: int, line: int, column: int) -> tuple[int, int]:
-    """(line, column) at ``text[end]`` given those at ``text[begin]``."""
-    newlines = text.count("\n", begin, end)
-    if not newlines:
-        return line, column + (min(end, len(text)) - begin)
-    return line + newlines, min(end, len(text)) - text.rfind("\n", begin, end)
-
 
 def _shift(d: Diagnostic, index: int, piece: Piece) -> Diagnostic:
     if d.line is None:
@@ -123,12 +58,16 @@ def _results(sql: str, options: TranspileOptions) -> Iterator[tuple[Piece, State
         raise ConfigError("sources=True needs the whole script: use shiftleft.transpile")
     read = options.read
     index = 0
-    for piece in split_statements(sql, read):
+    for piece in split_statements(sql, read, window=WINDOW):
         read_as = piece
         if piece.offset:
             # Read the piece with the semicolon before it: a comment on that semicolon's line
             # belongs to it (and is dropped), as when the whole script is read.
-            read_as = Piece(";" + piece.text, piece.offset - 1, piece.line, piece.column - 1)
+            read_as = Piece(";" + piece.text, piece.offset - 1, piece.line, piece.column - 1, [])
+        if piece.error is not None:  # the rest of the script cannot be tokenized
+            index += 1
+            yield piece, _unreadable(piece.error, index, Piece("", 0, 1, 1, []), piece), True
+            continue
         try:
             result = transpile(read_as.text, options)  # its rule set is resolved once
         except InputError as e:

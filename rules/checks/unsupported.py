@@ -326,3 +326,46 @@ class StaticPartitionOverwrite(Rule):
             suggestion="select the partition value as a column (SELECT ..., '2024-01-01' AS d) into a table keyed on it",
         )
         return None
+
+
+class EmptyConstructor(Rule):
+    """``array()``, ``map()``, ``struct()`` / ``named_struct()`` with no elements: Spark builds
+    an empty array, map or struct.  Flink SQL has no empty value constructor (the planner
+    rejects ``ARRAY[]`` and ``MAP[]``: "at least 1 argument", and cannot parse ``ROW()``), so
+    the expression is reported instead of printed as one of those."""
+
+    id = "SL9210"
+    name = "empty-constructor"
+    title = "Empty array(), map() or struct(): Flink has no empty value constructor"
+    phase = "check"
+    # (struct() is already ROW() here: an anonymous call, see SL1082)
+    node_types = (exp.Array, exp.VarMap, exp.Map, exp.Struct, exp.Anonymous)
+    examples = (
+        Example(before="SELECT array() AS y FROM t", after="SELECT ARRAY[] AS y FROM t", diagnoses=True),
+        Example(before="SELECT map() AS y FROM t", after="SELECT MAP[] AS y FROM t", diagnoses=True),
+        Example(before="SELECT array(1) AS y, map('k', 1) AS z FROM t", after="SELECT ARRAY[1] AS y, MAP['k', 1] AS z FROM t"),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        if isinstance(node, exp.VarMap):
+            keys = node.args.get("keys")
+            empty = isinstance(keys, exp.Array) and not keys.expressions
+        elif isinstance(node, exp.Array):
+            # the keys / values of a map() are arrays too: the map reports itself
+            empty = not node.expressions and not isinstance(node.parent, exp.VarMap | exp.Map)
+        elif isinstance(node, exp.Anonymous):
+            empty = str(node.this).upper() == "ROW" and not node.expressions
+        else:
+            empty = not node.expressions and not node.args.get("this")
+        if not empty:
+            return None
+        what = {exp.VarMap: "map()", exp.Map: "map()", exp.Struct: "struct()", exp.Anonymous: "struct()"}.get(
+            type(node), "array()"
+        )
+        ctx.report(
+            node,
+            f"empty {what}: Flink SQL has no empty ARRAY / MAP / ROW constructor",
+            severity=Severity.ERROR,
+            suggestion="keep a NULL instead of the empty value, or build the value in a Flink UDF",
+        )
+        return None

@@ -31,9 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for register in COMMANDS:
         register(sub)
-    for name, command_parser in sub.choices.items():
+    for command_parser in sub.choices.values():
         add_debug(command_parser)
-        if name != "rules" and EXIT_CODES_HELP not in (command_parser.epilog or ""):
+        if "exit codes:" not in (command_parser.epilog or ""):
             epilog = command_parser.epilog
             command_parser.epilog = f"{epilog}\n\n{EXIT_CODES_HELP}" if epilog else EXIT_CODES_HELP
             command_parser.formatter_class = argparse.RawDescriptionHelpFormatter

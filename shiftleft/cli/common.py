@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,15 +27,30 @@ from shiftleft.options import TranspileOptions
 from shiftleft.streaming.options import StreamingOptions
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-#: the exit codes, for the --help of every command
-EXIT_CODES_HELP = """exit codes:
-  0    done, no error diagnostics (and no warnings, with --fail-on warning)
-  1    done, with error diagnostics (or warnings, with --fail-on warning)
-  2    bad input or usage: unreadable file or SQL, unknown option value, unsafe --out
-  3    internal error (a shiftleft bug; rerun with --debug for the traceback)
-  130  interrupted (Ctrl-C)
 
-Every diagnostic and error has a code: `shiftleft rules CODE` explains it."""
+
+def exit_codes_help(
+    ok: str = "done, no error diagnostics (and no warnings, with --fail-on warning)",
+    diagnostics: str | None = "done, with error diagnostics (or warnings, with --fail-on warning)",
+    bad_input: str = "bad input or usage: unreadable file or SQL, unknown option value, unsafe --out",
+) -> str:
+    """The ``exit codes:`` section of a command's ``--help``: what 0, 1 (None: never) and 2
+    mean for it; 3 and 130 mean the same for every command."""
+    lines = [f"  0    {ok}"]
+    if diagnostics is not None:
+        lines.append(f"  1    {diagnostics}")
+    lines += [
+        f"  2    {bad_input}",
+        "  3    internal error (a shiftleft bug; rerun with --debug for the traceback)",
+        "  130  interrupted (Ctrl-C)",
+    ]
+    return "exit codes:\n" + "\n".join(lines) + (
+        "\n\nEvery diagnostic and error has a code: `shiftleft rules CODE` explains it."
+    )
+
+
+#: the exit codes of ``transpile`` (and the default of a command that gives none)
+EXIT_CODES_HELP = exit_codes_help()
 
 
 class UsageError(ConfigError):
@@ -224,6 +240,46 @@ class Progress:
         if self.shown:
             self.stream.write("\n")
             self.stream.flush()
+
+
+class Heartbeat:
+    """``with Heartbeat(stderr, "verifying m.sql"):`` around one long call that reports no
+    progress of its own: once it has run for ``after_s`` seconds, a line on ``stream`` says
+    what is running and for how long, updated every second (only on a terminal unless forced
+    with ``--progress``)."""
+
+    def __init__(self, stream: TextIO, label: str, *, enabled: bool | None = None, after_s: float = 1.0) -> None:
+        self.stream, self.label, self.after_s = stream, label, after_s
+        self.enabled = stream.isatty() if enabled is None else enabled
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="shiftleft-progress", daemon=True)
+        self.shown = False
+
+    def _beat(self) -> None:
+        start = time.monotonic()
+        while not self._stop.wait(self.after_s if not self.shown else 1.0):
+            self.shown = True
+            self.stream.write(f"\rshiftleft: {self.label} ({time.monotonic() - start:.0f} s)")
+            self.stream.flush()
+
+    def __enter__(self) -> Heartbeat:
+        if self.enabled:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self._stop.set()
+            self._thread.join()
+            if self.shown:
+                self.stream.write("\n")
+                self.stream.flush()
+
+
+def add_progress(parser: argparse.ArgumentParser) -> None:
+    """``--progress / --no-progress``: progress on stderr for runs over a second."""
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress on stderr for runs over a second (default: when stderr is a terminal)")  # fmt: skip
 
 
 def add_debug(parser: argparse.ArgumentParser) -> None:

@@ -1,13 +1,5 @@
-"""The ``shiftleft deploy`` and ``shiftleft run`` subcommands.
-
-deploy exit codes: 0 every selected table deployed (its jobs RUNNING or FINISHED) or, with
---dry-run, the plan printed; 1 some table failed (its descendants skipped; the others
-deployed; re-run to resume); 2 bad input or usage (not a pipelines folder, unknown --select
-name, unreachable target, Java / PyFlink missing).
-
-run exit codes: 0 every table ran and its final state is written; 1 some table failed;
-2 bad input or usage.
-"""
+"""The ``shiftleft deploy`` and ``shiftleft run`` subcommands (exit codes: DEPLOY_EXIT_CODES,
+RUN_EXIT_CODES, shown by their --help)."""
 
 from __future__ import annotations
 
@@ -19,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from shiftleft.cli.common import exit_codes_help
 from shiftleft.deploy.deployers import ConfluentDeployer, Deployer, GatewayDeployer, PyFlinkDeployer
 from shiftleft.deploy.engine import (
     DeployOptions,
@@ -35,6 +28,17 @@ from shiftleft.errors import ShiftleftError
 from shiftleft.flink_engine.connectors import connector_jars
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+DEPLOY_EXIT_CODES = exit_codes_help(
+    "every selected table deployed (its jobs RUNNING or FINISHED) or, with --dry-run, the plan printed",
+    "some table failed (its descendants skipped; the others deployed; re-run to resume)",
+    "bad input or usage: not a pipelines folder, unknown --select name, unreachable target, "
+    "Java / PyFlink missing",
+)
+RUN_EXIT_CODES = exit_codes_help(
+    "every table ran and its final state is written",
+    "some table failed",
+    "bad input or usage: not a dbt project or pipelines folder, unreadable --input, Java / PyFlink missing",
+)
 DEFAULT_CLUSTER = "http://localhost:8081"
 
 
@@ -186,7 +190,9 @@ def register(subparsers: Any) -> None:
     d = subparsers.add_parser(
         "deploy",
         help="deploy a migrated pipelines folder onto Flink, parents first",
-        description=__doc__,
+        description="Deploy a migrated pipelines folder onto Flink (a cluster, a SQL Gateway or "
+        "Confluent Cloud), parents first; only what changed since the last deployment.",
+        epilog=DEPLOY_EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     d.add_argument("pipelines", help="the pipelines folder `shiftleft migrate --out` wrote")
@@ -207,7 +213,9 @@ def register(subparsers: Any) -> None:
     r = subparsers.add_parser(
         "run",
         help="run a dbt project (or pipelines folder) on a local Flink cluster over files",
-        description=__doc__,
+        description="Migrate a dbt project (or take a pipelines folder) and run it on a local "
+        "Flink cluster with its sources bound to files; the results are written under --out.",
+        epilog=RUN_EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     r.add_argument("project", help="a dbt project folder, or a pipelines folder")

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from shiftleft.cli.common import EXIT_OK, fail
+from shiftleft.cli.common import EXIT_OK, exit_codes_help, fail
 from shiftleft.codes import code_doc, codes_listing
 from shiftleft.errors import ShiftleftError
 from shiftleft.rewrite.catalog import rule_doc, rules_catalog, rules_markdown
@@ -49,7 +49,7 @@ def register(subparsers: Any) -> None:
     r = subparsers.add_parser(
         "rules",
         help="list the rewrite rules, or explain one rule or code",
-        epilog="exit codes:\n  0    shown\n  2    unknown rule or code, bad rule pack",
+        epilog=exit_codes_help("shown", None, "unknown rule or code, bad rule pack"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     r.add_argument("rule", nargs="?", metavar="ID", help="a rule id or name: show its rationale and examples")

@@ -18,9 +18,11 @@ from shiftleft.cli.common import (
     EXIT_CODES_HELP,
     EXIT_DIAGNOSTICS,
     EXIT_OK,
+    Heartbeat,
     Progress,
     UsageError,
     add_fail_on,
+    add_progress,
     add_translate_arguments,
     fail,
     outcome,
@@ -43,7 +45,8 @@ def _cmd_transpile(args: argparse.Namespace) -> int:
     if args.format == "sql" and len(text) > STREAM_ABOVE:
         return _transpile_streamed(text, name, args)
     try:
-        result = transpile(text, translate_options(args))
+        with Heartbeat(sys.stderr, f"translating {name}", enabled=args.progress):
+            result = transpile(text, translate_options(args))
     except InputError as e:
         return fail(e, name)
     if args.format == "json":
@@ -110,7 +113,6 @@ def register(subparsers: Any) -> None:
     t.add_argument("--pretty", action="store_true", help="format the SQL over several lines")
     t.add_argument("--out", metavar="DIR", help="write each file's Flink SQL under DIR (same relative paths)")
     t.add_argument("--jobs", type=int, metavar="N", help="worker processes for several files (default: CPUs)")
-    t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="progress on stderr for runs over a second (default: when stderr is a terminal)")  # fmt: skip
+    add_progress(t)
     add_fail_on(t)
     t.set_defaults(func=_cmd_transpile)

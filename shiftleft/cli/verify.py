@@ -4,10 +4,6 @@ embedded Flink 2.3 and reconcile its rows with the source run on DuckDB.
 The source is read and translated exactly as ``shiftleft transpile`` does (same reader and
 options: --read, --schema, --event-time, --rules, ...).  The report says "verified" only when
 rows were compared and are equal; with no input rows it says what was (not) checked.
-
-Exit codes: 0 no error (planned, and rows equal where compared); 1 planner errors or rows that
-differ (or warnings, with --fail-on warning); 2 bad input or usage (unreadable SQL, missing
-file, bad schema, Java / PyFlink missing); 3 internal error.
 """
 
 from __future__ import annotations
@@ -18,8 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from shiftleft.cli.common import (
+    Heartbeat,
     UsageError,
     add_fail_on,
+    add_progress,
+    exit_codes_help,
     add_translate_arguments,
     fail,
     outcome,
@@ -30,6 +29,13 @@ from shiftleft.cli.verify_streaming import add_streaming_arguments, cmd_verify_s
 from shiftleft.errors import InputError
 from shiftleft.options import VerifyOptions
 from shiftleft.verification import verify
+
+#: ``shiftleft verify --help``: its exit codes
+EXIT_CODES = exit_codes_help(
+    "no error: planned, and rows equal where compared (no warnings, with --fail-on warning)",
+    "translation errors, planner errors or rows that differ (or warnings, with --fail-on warning)",
+    "bad input or usage: unreadable SQL, missing file, bad schema or seeds, Java / PyFlink missing",
+)
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -47,7 +53,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         return fail(e)
     try:
         # without --translation: the very translation `shiftleft transpile` gives (same options)
-        report = verify(text, options, translation=translation)
+        with Heartbeat(sys.stderr, f"verifying {name} (translate, plan, run on Flink and DuckDB)", enabled=args.progress):
+            report = verify(text, options, translation=translation)
     except InputError as e:
         return fail(e, name)
     if args.format == "json":
@@ -63,6 +70,7 @@ def register(subparsers: Any) -> None:
         "verify",
         help="plan the translation on Flink and compare its rows with the source on DuckDB",
         description=__doc__,
+        epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     v.add_argument("file", help="SQL file of the SOURCE query / script, or - for standard input "
@@ -76,6 +84,7 @@ def register(subparsers: Any) -> None:
     v.add_argument("--key", action="append", metavar="COLUMN",
                    help="result column identifying a row in the diff (repeatable)")
     v.add_argument("--format", default="text", choices=["text", "json"])
+    add_progress(v)
     add_fail_on(v)
     add_streaming_arguments(v)
     v.set_defaults(func=_cmd_verify)

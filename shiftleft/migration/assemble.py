@@ -10,7 +10,8 @@ from shiftleft.migration import layout as layout_
 from shiftleft.migration.codes import EVENT_TIME_ID, PROJECT_ID
 from shiftleft.migration.models import MigrationResult, PipelineTable, Status
 from shiftleft.migration.project import DbtProject
-from shiftleft.migration.report import html_report, markdown_report
+from shiftleft.migration.report import markdown_report
+from shiftleft.migration.report_html import html_report
 from shiftleft.migration.translate import NodeOutcome
 from shiftleft.migration.writer import PipelineWriter
 from shiftleft.models import Diagnostic, Mode, Severity, Target

@@ -26,9 +26,11 @@ def detect_read(project: DbtProject, profiles_dir: Path | None = None) -> str | 
         data = read_yaml(Path(folder) / "profiles.yml")
         profile = data.get(project.profile or project.name) if isinstance(data, dict) else None
         if isinstance(profile, dict):
-            outputs = profile.get("outputs") or {}
-            output = outputs.get(profile.get("target")) or next(iter(outputs.values()), None)
-            if isinstance(output, dict) and output.get("type") in ADAPTER_DIALECTS:
+            outputs = profile.get("outputs")
+            if not isinstance(outputs, dict) or not outputs:
+                continue
+            output = outputs.get(str(profile.get("target"))) or next(iter(outputs.values()))
+            if isinstance(output, dict) and str(output.get("type")) in ADAPTER_DIALECTS:
                 return ADAPTER_DIALECTS[str(output["type"])]
     return None
 

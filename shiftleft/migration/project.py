@@ -145,8 +145,7 @@ class Node:
 
     @property
     def tags(self) -> list[str]:
-        tags = self.config.get("tags") or []
-        return [tags] if isinstance(tags, str) else [str(t) for t in tags]
+        return [str(t) for t in _names(self.config.get("tags"))]
 
 
 @dataclass
@@ -227,6 +226,8 @@ def read_yaml(path: Path, root: Path | None = None) -> Any:
         mark = e.problem_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(f"{path}:{where}: not valid YAML ({e.problem})") from None
+    except yaml.YAMLError as e:  # e.g. a control character (ReaderError: no line / column)
+        raise ConfigError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read {path}: {e}") from None
 
@@ -237,6 +238,22 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: expected a mapping, got {type(value).__name__}")
     return value
+
+
+def _listed(value: Any, where: str) -> list[Any]:
+    """A YAML list (None: empty); anything else is a ConfigError naming ``where``."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def _names(value: Any) -> list[Any]:
+    """Tags, hooks and the like: one value or a list of them (a mapping counts as one)."""
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def is_enabled(config: dict[str, Any]) -> bool:
@@ -252,7 +269,7 @@ def merge_config(into: dict[str, Any], new: dict[str, Any]) -> None:
     for key, value in new.items():
         key = key.lstrip("+")
         if key == "tags":
-            tags = [value] if isinstance(value, str) else list(value or [])
+            tags = _names(value)
             into["tags"] = [
                 *into.get("tags", []),
                 *(t for t in tags if t not in into.get("tags", [])),
@@ -286,15 +303,14 @@ def _project_config(tree: dict[str, Any], path: list[str]) -> dict[str, Any]:
 
 
 def _paths(spec: dict[str, Any], key: str, default: str) -> list[str]:
-    value = spec.get(key, [default])
-    return [value] if isinstance(value, str) else [str(v) for v in value]
+    return [str(v) for v in _names(spec.get(key, [default]))]
 
 
 def _tests(entries: Any) -> list[str]:
     """Generic test names: ``- unique``, ``- relationships: {...}``, ``- dbt_utils.x: {...}``
     and the ``- name: my_test`` / ``test_name: unique`` form."""
     names = []
-    for entry in entries or []:
+    for entry in _names(entries):
         if isinstance(entry, str):
             names.append(entry)
         elif isinstance(entry, dict) and "test_name" in entry:
@@ -306,15 +322,18 @@ def _tests(entries: Any) -> list[str]:
 
 def _columns(entries: Any, where: str) -> dict[str, Column]:
     columns: dict[str, Column] = {}
-    for entry in entries or []:
+    for entry in _listed(entries, f"{where}.columns"):
         if not isinstance(entry, dict) or "name" not in entry:
             raise ConfigError(f"{where}: each column needs a name")
         constraints = [
-            str(c.get("type")) for c in entry.get("constraints") or [] if isinstance(c, dict)
+            str(c.get("type")) for c in _names(entry.get("constraints")) if isinstance(c, dict)
         ]
+        data_type = entry.get("data_type")
+        if isinstance(data_type, list | dict):
+            raise ConfigError(f"{where}: column {entry['name']}: data_type must be a type name")
         columns[str(entry["name"])] = Column(
             name=str(entry["name"]),
-            data_type=entry.get("data_type"),
+            data_type=_text(data_type),
             tests=_tests(entry.get("data_tests", entry.get("tests"))),
             constraints=constraints,
             event_time=meta_event_time(entry),
@@ -454,14 +473,14 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
         del nodes[uid]
     dispatch = spec.get("dispatch") or []
     run_hooks = {
-        key: [str(h) for h in (value if isinstance(value, list) else [value]) if h]
+        key: [str(h) for h in _names(value) if h]
         for key in ("on-run-start", "on-run-end")
         if (value := spec.get(key))
     }
     return DbtProject(
         name=name,
         root=root,
-        profile=spec.get("profile"),
+        profile=_text(spec.get("profile")),
         vars=variables,
         nodes=nodes,
         macros=macros,
@@ -560,7 +579,7 @@ def _read_properties(
         return
     where = file.relative_to(root).as_posix()
     for kind in ("model", "seed", "snapshot"):
-        for entry in data.get(f"{kind}s") or []:
+        for entry in _listed(data.get(f"{kind}s"), f"{where}: {kind}s"):
             if not isinstance(entry, dict) or "name" not in entry:
                 raise ConfigError(f"{where}: each entry of {kind}s needs a name")
             node = by_name.get((kind, str(entry["name"])))
@@ -570,18 +589,18 @@ def _read_properties(
                 node.config, _mapping(entry.get("config"), f"{where}: {entry['name']}.config")
             )
             node.columns.update(_columns(entry.get("columns"), f"{where}: {entry['name']}"))
-            for constraint in entry.get("constraints") or []:
+            for constraint in _names(entry.get("constraints")):
                 if isinstance(constraint, dict):
                     node.constraints.append(
                         (
                             str(constraint.get("type")),
-                            [str(c) for c in constraint.get("columns") or []],
+                            [str(c) for c in _names(constraint.get("columns"))],
                         )
                     )
-    for source in data.get("sources") or []:
+    for source in _listed(data.get("sources"), f"{where}: sources"):
         if not isinstance(source, dict) or "name" not in source:
             raise ConfigError(f"{where}: each source needs a name")
-        for table in source.get("tables") or []:
+        for table in _listed(source.get("tables"), f"{where}: source {source['name']}: tables"):
             if not isinstance(table, dict) or "name" not in table:
                 raise ConfigError(f"{where}: each table of source {source['name']} needs a name")
             node = _source_table(source, table, project, where)
@@ -596,7 +615,7 @@ def _source_table(source: dict[str, Any], table: dict[str, Any], project: str, w
     """The node of one table of a source; the table's settings override the source's."""
     config: dict[str, Any] = {}
     for level in (source, table):
-        merge_config(config, {"tags": level.get("tags") or []})
+        merge_config(config, {"tags": _names(level.get("tags"))})
         merge_config(config, _mapping(level.get("config"), f"{where}: {level['name']}.config"))
     loaded_at = table.get("loaded_at_field", source.get("loaded_at_field"))
     loaded_at = config.get("loaded_at_field", loaded_at)  # dbt >= 1.10: under config

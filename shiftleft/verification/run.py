@@ -18,7 +18,7 @@ from shiftleft.flink_engine.planner import FlinkPlanner, split_statements
 from shiftleft.streaming.verdict import script_verdicts
 from shiftleft.models import Diagnostic, Severity, TranspileResult
 from shiftleft.options import TranspileOptions, VerifyKwargs, VerifyOptions
-from shiftleft.parse import parse_script
+from shiftleft.parse import read_script
 from shiftleft.pipeline import transpile
 from shiftleft.verification.confluent import confluent_to_oss
 from shiftleft.verification.duckdb_side import DuckDBSide
@@ -71,8 +71,16 @@ def verify(
             raise ConfigError("verify() needs the source SQL, a translation, or both")
         translation = transpile(source, opts.translation())
     report, source_tables, planned_statements = _planned(translation, opts)
-    # the source statements, read by the same reader as transpile (its InputError, positions)
-    sources = [s.tree.sql(dialect=opts.read) for s in parse_script(source, opts.read)] if source else []
+    if isinstance(translation, TranspileResult):
+        # what transpile reports is part of the verdict: rows equal on the statements that
+        # were translated do not make an untranslated construct "verified"
+        report.diagnostics[:0] = translation.diagnostics
+    # the source statements, read by the same reader as transpile: one per statement of its
+    # result (an unreadable one is paired with nothing); its InputError when none can be read
+    read = read_script(source, opts.read) if source else []
+    if read and all(s.error for s in read):
+        raise read[0].error  # type: ignore[misc]
+    sources = [s.tree.sql(dialect=opts.read) if s.tree is not None else "" for s in read]
     planner = opts.planner or default_planner(bool(_CONNECTOR_RE.search(report.planned_sql)))
     has_rows = opts.seeds is not None or bool(opts.generate_rows) or opts.duckdb_connection is not None
     workdir = Path(tempfile.mkdtemp(prefix="shiftleft-verify-"))

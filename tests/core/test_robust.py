@@ -4,6 +4,8 @@ not translated, and nothing but a ShiftleftError escapes."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import shiftleft
 from shiftleft import InputError
@@ -158,3 +160,73 @@ def test_a_statement_that_crashes_a_rule_stage_does_not_lose_the_others() -> Non
     assert all(line.startswith("--") for line in bad.sql.splitlines()) or {
         d.rule_id for d in bad.diagnostics
     } >= {"SL9001"}
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["SELECT map() AS m FROM t", "SELECT array() AS a FROM t", "SELECT named_struct() AS s FROM t",
+     "SELECT (a IN (1)) IN (map(), 1) FROM t", "SELECT coalesce(arr, array()) AS a FROM t"],
+)
+def test_empty_constructors_are_reported(sql: str) -> None:
+    """map() gave `MAP[]` (found by scripts/fuzz_run.py), which Flink cannot read."""
+    assert "SL9210" in {d.rule_id for d in shiftleft.transpile(sql).errors}
+
+
+@pytest.mark.slow
+@pytest.mark.flink
+def test_flink_has_no_empty_constructors(flink_planner) -> None:  # type: ignore[no-untyped-def]
+    """The oracle behind SL9210: the planner rejects every empty ARRAY / MAP / ROW."""
+    ddl = "CREATE TABLE t (a INT) WITH ('connector' = 'datagen', 'number-of-rows' = '3')"
+    for value in ("ARRAY[]", "MAP[]", "ROW()", "CAST(ARRAY[] AS ARRAY<INT>)"):
+        assert not flink_planner.plan(f"{ddl};\nSELECT {value} AS v FROM t", mode="streaming").ok, value
+    assert flink_planner.plan(f"{ddl};\nSELECT ARRAY[1] AS v, MAP['k', 1] AS w FROM t", mode="streaming").ok
+
+
+# -- an unterminated string / comment / quoted name in a script (issue 15, isolation) ---------
+
+_OPENERS = ["'", '"', "`", "/*"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    good=st.lists(st.sampled_from(["SELECT a FROM t", "SELECT nvl(b, 1) AS c FROM u", "INSERT INTO s SELECT a FROM t",
+                                   "SELECT 'it''s;' AS q FROM t -- a; comment\n", "SELECT `x;y` FROM t /* ; */"]),
+                  min_size=1, max_size=4),
+    opener=st.sampled_from(_OPENERS),
+    prefix=st.sampled_from(["SELECT ", "SELECT a, ", "  SELECT\n  a FROM t WHERE b = ", "INSERT INTO s SELECT "]),
+    after=st.sampled_from(["", "oops FROM t", "x;\nSELECT 1 FROM t;\nSELECT 2", "\n\n"]),
+    window=st.sampled_from([None, 8, 64]),
+)
+def test_statements_before_an_unterminated_token_still_come_out(
+    good: list[str], opener: str, prefix: str, after: str, window: int | None
+) -> None:
+    from shiftleft.parse import split_statements
+    from shiftleft.stream import transpile_stream
+
+    head = ";\n".join(good) + ";\n"
+    script = head + prefix + opener + after
+    expected = shiftleft.transpile(head).statements
+    bad_at = len(head) + len(prefix)
+    line, column = script.count("\n", 0, bad_at) + 1, bad_at - script.rfind("\n", 0, bad_at)
+    for statements in (shiftleft.transpile(script).statements, list(transpile_stream(script))):
+        assert [s.sql for s in statements[:-1]] == [s.sql for s in expected]
+        (d,) = statements[-1].diagnostics
+        assert (d.rule_id, d.line, d.column, d.statement) == ("SL0002", line, column, len(good) + 1)
+        assert statements[-1].sql.startswith("-- [SL0002]")
+    pieces = list(split_statements(script, "spark", window=window))
+    assert pieces[-1].error is not None and pieces[-1].text.endswith(after)
+    assert all(p.error is None for p in pieces[:-1]) and len(pieces) == len(good) + 1
+
+
+@pytest.mark.parametrize(
+    ("sql", "read"),
+    [("SELECT date_format() AS u FROM u", "duckdb"), ("INSERT INTO s SELECT date_format(a) AS u FROM u", "duckdb"),
+     ("SELECT date_add(a IS NULL, b, 'x') AS d FROM t", "spark")],
+)
+def test_a_call_short_of_arguments_is_reported_not_printed(sql: str, read: str) -> None:
+    """duckdb reads date_format() as an unknown call; it came out as DATE_FORMAT(), which the
+    Flink dialect cannot read (SL9004 now); date_add(a IS NULL, b, c) lost its unit (SL9002).
+    Found by scripts/fuzz_run.py."""
+    result = shiftleft.transpile(sql, read=read)
+    assert {d.rule_id for d in result.errors} & {"SL9002", "SL9004"}, result.diagnostics
+    assert shiftleft.transpile("SELECT date_format(ts, 'yyyy') AS u FROM u", read="spark").ok

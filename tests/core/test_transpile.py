@@ -130,10 +130,14 @@ def test_a_bad_statement_does_not_stop_the_others() -> None:
 
 
 def test_unterminated_string_points_at_its_start() -> None:
-    with pytest.raises(InputError) as info:
-        shiftleft.transpile("SELECT 1;\nSELECT 'abc FROM t")
-    assert (info.value.line, info.value.column) == (2, 8)
-    assert "unterminated string" in (info.value.hint or "")
+    result = shiftleft.transpile("SELECT 1;\nSELECT 'abc FROM t")
+    assert result.statements[0].sql == "SELECT 1"
+    (d,) = result.statements[1].diagnostics
+    assert (d.rule_id, d.line, d.column) == ("SL0002", 2, 8)
+    assert "unterminated string" in (d.suggestion or "")
+    with pytest.raises(InputError) as info:  # nothing readable at all: the input is bad
+        shiftleft.transpile("\n  SELECT 'abc FROM t")
+    assert (info.value.line, info.value.column, info.value.code) == (2, 10, "SL0002")
 
 
 def test_non_text_input() -> None:

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import strategies as st
 
 KEYWORDS = [
@@ -152,3 +154,123 @@ def argv() -> st.SearchStrategy[list[str]]:
         st.text(max_size=10).map(lambda s: [s]),
     )
     return st.lists(option, max_size=5).map(lambda parts: [x for part in parts for x in part])
+
+
+# -- random broken dbt projects (for ``migrate``) ----------------------------------------------
+
+MODEL_NAMES = ["stg_a", "stg_b", "fct", "dim", "agg", "名前", "x" * 120, "select", "a.b", "with space"]
+JINJA = [
+    "{{ ref('stg_a') }}", "{{ ref('stg_b') }}", "{{ ref('fct') }}", "{{ ref('nosuch') }}", "{{ ref() }}",
+    "{{ ref('pkg', 'stg_a') }}", "{{ ref(1) }}", "{{ source('app', 'events') }}", "{{ source('app', 'nosuch') }}",
+    "{{ source('nosuch') }}", "{{ this }}", "{{ var('v') }}", "{{ var('v', 3) }}", "{{ env_var('NOSUCH') }}",
+    "{{ env_var('HOME', 'x') }}", "{{ config(materialized='incremental', unique_key='id') }}",
+    "{{ config(materialized='view') }}", "{{ config(materialized='ephemeral') }}", "{{ config(materialized=1) }}",
+    "{{ config(materialized='snapshot') }}", "{{ config(**{}) }}", "{% if is_incremental() %} where ts > (select max(ts) from {{ this }}) {% endif %}",
+    "{{ 1/0 }}", "{{ [1][5] }}", "{{ x.y.z }}", "{{ nosuch_macro() }}", "{{ my_macro(1) }}", "{% if %}", "{% endif %}",
+    "{% for i in range(3) %}{{ i }},{% endfor %}", "{% for i in range(100000000) %}{% endfor %}",
+    "{{ 'x' * 99999999 }}", "{% set q = run_query('select 1') %}{{ q }}", "{{ dbt_utils.star(ref('stg_a')) }}",
+    "{{ dbt_utils.generate_surrogate_key(['a', 'b']) }}", "{{ adapter.get_columns_in_relation(this) }}",
+    "{{ log('x') }}", "{{ exceptions.raise_compiler_error('boom') }}", "{{ return(1) }}", "{{", "}}", "{#", "#}",
+    "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "{{ dbt.current_timestamp() }}", "{{ target.name }}",
+    "{{ fromjson('{') }}", "{{ tojson(none) }}", "{{ modules.datetime.date.today() }}", "{% call statement('s') %}x{% endcall %}",
+]
+YAML_FILES = [
+    "version: 2\nmodels:\n  - name: stg_a\n    columns:\n      - name: id\n        tests: [unique, not_null]\n",
+    "version: 2\nmodels:\n  - name: fct\n    config: {materialized: incremental, unique_key: id}\n",
+    "version: 2\nmodels: [\n", "version: 2\nmodels: 5\n", "- a\n- b\n", "", "\x00", "{{ jinja }}: x\n",
+    "version: 2\nsources:\n  - name: app\n    tables: 7\n", "version: 2\nsources:\n  - tables: [{name: e}]\n",
+    "version: 2\nmodels:\n  - name: stg_a\n    columns: [{name: 1, data_type: [x]}]\n",
+    "a: &a [x, x]\nb: &b [*a, *a, *a, *a]\nc: [*b, *b, *b, *b]\n", "version: 2\nmodels:\n  - {}\n  - name: null\n",
+    "version: 2\nseeds:\n  - name: s\n    config: {column_types: {a: nosuchtype}}\n",
+    "version: 2\nsources:\n  - name: app\n    tables:\n      - name: events\n        loaded_at_field: ts\n        columns: [{name: ts, data_type: timestamp}, {name: id, data_type: bigint}]\n",
+    "version: 2\nsnapshots:\n  - name: snap\n    config: {strategy: timestamp, unique_key: id}\n",
+]
+PROJECT_FILES = [
+    "name: demo\nprofile: demo\n", "name: demo\nprofile: demo\nmodels:\n  demo:\n    +materialized: table\n",
+    "name: demo\nvars: {v: 1}\nmodel-paths: [models, other]\n", "name: demo\nmodel-paths: ['../../etc']\n",
+    "name: demo\nmacro-paths: [macros]\nseed-paths: [seeds]\nsnapshot-paths: [snapshots]\n", "", "name: [\n",
+    "- x\n", "name: 7\n", "name: demo\nmodels: {demo: {+enabled: false}}\n", "name: demo\nmodels: 5\n",
+    "name: demo\nversion: 2\nconfig-version: 99\nquoting: {identifier: true}\n", "\xff\xfe", "name: demo\non-run-start: ['{{ 1/0 }}']\n",
+]
+OTHER_FILES = {
+    "macros/m.sql": ["{% macro my_macro(x) %}{{ x }} + 1{% endmacro %}", "{% macro my_macro( %}", "{% macro %}",
+                     "{% macro generate_schema_name(c, n) %}{{ 1/0 }}{% endmacro %}",
+                     "{% macro generate_alias_name(c, n) %}../../x{% endmacro %}", "{% macro ref(x) %}boom{% endmacro %}"],
+    "seeds/s.csv": ["a,b\n1,2\n", "a,a\n1\n", "", "\"unterminated\n", "a\n" + "1\n" * 50, "\xe9\n"],
+    "snapshots/snap.sql": [("{% snapshot snap %}{{ config(unique_key='id', strategy='timestamp', updated_at='ts') }}"
+                            "select * from {{ source('app', 'events') }}{% endsnapshot %}"), "{% snapshot %}", "{% snapshot s %}"],
+    "packages.yml": ["packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.0.0\n", "packages: [\n", "packages: 3\n"],
+    "profiles.yml": ["demo:\n  target: dev\n  outputs:\n    dev: {type: duckdb}\n", "demo: [\n", "demo:\n  outputs: 5\n"],
+    "shiftleft.yml": ["layout:\n  sources: x\n", "layout: [\n", "layout:\n  sources: ../../\n", ""],
+    "target/manifest.json": ["{", "[]", '{"nodes": 5}', '{"nodes": {"model.demo.x": {}}}', ""],
+}
+
+
+@st.composite
+def _model_sql(draw: st.DrawFn) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 6))):
+        kind = draw(st.integers(0, 4))
+        if kind == 0:
+            parts.append(draw(st.sampled_from(JINJA)))
+        elif kind == 1:
+            parts.append(draw(_statement()))
+        elif kind == 2:
+            parts.append(draw(token_streams()))
+        elif kind == 3:
+            parts.append(f"select id, kind from {draw(st.sampled_from(JINJA[:9]))}")
+        else:
+            parts.append(draw(st.sampled_from(KEYWORDS + PUNCTUATION + NAMES + CONTROL + COMMENTS)))
+    return " ".join(parts)
+
+
+@st.composite
+def _dbt_project(draw: st.DrawFn) -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = {}
+    if draw(st.integers(0, 9)):
+        files["dbt_project.yml"] = draw(st.sampled_from(PROJECT_FILES))
+    for name in draw(st.lists(st.sampled_from(MODEL_NAMES), max_size=5, unique=True)):
+        folder = draw(st.sampled_from(["models", "models/staging", "models/marts/deep", "other"]))
+        sql = draw(_model_sql())
+        if draw(st.integers(0, 15)) == 0:
+            files[f"{folder}/{name}.sql"] = sql.encode("utf-8") + b"\xff\xfe\xe9"
+        else:
+            files[f"{folder}/{name}.sql"] = sql
+    for i in range(draw(st.integers(0, 3))):
+        files[f"models/schema_{i}.yml"] = draw(st.sampled_from(YAML_FILES))
+    for path in draw(st.lists(st.sampled_from(sorted(OTHER_FILES)), max_size=3, unique=True)):
+        files[path] = draw(st.sampled_from(OTHER_FILES[path]))
+    return files
+
+
+def dbt_projects() -> st.SearchStrategy[dict[str, str | bytes]]:
+    """A dbt project as ``{relative path: content}``: random models (SQL and Jinja, valid or not,
+    refs to missing / cyclic models, bad encodings), broken YAML, macros, seeds, packages,
+    manifests and layouts."""
+    return _dbt_project()
+
+
+def write_project(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` under ``root`` (created); returns ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", errors="surrogateescape")
+    return root
+
+
+def migrate_argv() -> st.SearchStrategy[list[str]]:
+    """``shiftleft migrate`` options, valid and not (no ``--plan``: it starts a JVM)."""
+    option = st.one_of(
+        st.sampled_from([["--read", "spark"], ["--read", "nosuch"], ["--read", "snowflake"], ["--target", "confluent"],
+                         ["--mode", "batch"], ["--format", "json"], ["--vars", "{v: 2}"], ["--vars", "[1"],
+                         ["--vars", "7"], ["--force"], ["--jobs", "1"], ["--jobs", "0"], ["--layout", "/nonexistent"],
+                         ["--rules", "/nonexistent"], ["--disable", "SL1001"], ["--fail-on", "warning"],
+                         ["--fail-on", "error"], ["--fail-on", "x"], ["--no-progress"], ["--unknown"]]),
+        st.text(max_size=8).map(lambda s: [s]),
+    )
+    return st.lists(option, max_size=4).map(lambda parts: [x for part in parts for x in part])

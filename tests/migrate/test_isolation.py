@@ -61,3 +61,29 @@ def test_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
     result = migrate(project)
     assert result.table("good").status is Status.TRANSLATED
     assert any("aliases" in d.message for d in result.diagnostics)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        ("models/schema.yml", "version: 2\nmodels: 5\n", "models: expected a list, got int"),
+        ("models/schema.yml", "version: 2\nsources:\n  - name: app2\n    tables: 7\n", "tables: expected a list"),
+        ("models/schema.yml", "version: 2\nmodels:\n  - name: good\n    columns: 3\n", "columns: expected a list"),
+        ("models/schema.yml", "version: 2\nmodels:\n  - name: good\n    config: {tags: 5}\n    constraints: 2\n", None),
+        ("profiles.yml", "demo:\n  outputs: 5\n", None),
+        ("models/schema.yml", "\x00", "not valid YAML (unacceptable character #x0000"),
+        ("models/schema.yml", "version: 2\nmodels:\n  - name: good\n    columns: [{name: 1, data_type: [x]}]\n",
+         "column 1: data_type must be a type name"),
+        ("profiles.yml", "demo:\n  target: [x]\n  outputs: {dev: 3}\n", None),
+    ],
+)
+def test_yaml_of_the_wrong_shape_is_reported_not_a_crash(
+    tmp_path: Path, path: str, text: str, expected: str | None
+) -> None:
+    """Found by scripts/fuzz_run.py: a list where a mapping was expected (and the reverse)
+    raised TypeError / AttributeError out of migrate."""
+    project = make_project(tmp_path / "p", {"good.sql": _GOOD}, {path: text})
+    result = migrate(project, plan=False)
+    assert result.table("good").status is Status.TRANSLATED
+    if expected:
+        assert any(expected in d.message for d in result.diagnostics), result.diagnostics

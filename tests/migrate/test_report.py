@@ -15,7 +15,9 @@ from shiftleft.migration.models import (
     PipelineTable,
     Status,
 )
-from shiftleft.migration.report import STATUS_COLORS, html_report, lineage_svg, markdown_report
+from shiftleft.migration.report import STATUS_COLORS, markdown_report
+from shiftleft.migration.report_html import html_report
+from shiftleft.migration.report_svg import lineage_svg
 from shiftleft.models import Diagnostic, Severity
 
 SVG = "{http://www.w3.org/2000/svg}"
