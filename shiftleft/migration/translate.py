@@ -269,6 +269,20 @@ def _query_model(job: NodeJob) -> NodeOutcome:
                 )
             )
             extra.append(("dbt_valid_to", TIME_TYPE, f"CAST(NULL AS {TIME_TYPE})"))
+        else:  # the check strategy: no column says when a version began, the run time does
+            extra.append(("dbt_valid_from", TIME_TYPE, f"CAST(CURRENT_TIMESTAMP AS {TIME_TYPE})"))
+            extra.append(("dbt_valid_to", TIME_TYPE, f"CAST(NULL AS {TIME_TYPE})"))
+            out.diagnostics.append(
+                _note(
+                    SNAPSHOT_ID,
+                    Severity.WARNING,
+                    "snapshot with the check strategy: no column tells when a version began, so "
+                    "dbt_valid_from is the time the pipeline sees the change (as dbt uses the run "
+                    "time); it is not an event time, and a temporal join needs one",
+                    "give the snapshot an updated_at column (timestamp strategy) to join it "
+                    "FOR SYSTEM_TIME AS OF",
+                )
+            )
         out.diagnostics.append(
             _note(
                 SNAPSHOT_ID,

@@ -274,3 +274,24 @@ def test_key_under_another_name_is_the_same_key(tmp_path: Path) -> None:
         d.rule_id == "SL5003" and d.severity is Severity.WARNING for d in table.diagnostics
     )
     assert table.errors == []  # the Flink planner accepts the DDL and the INSERT
+
+
+@pytest.mark.parametrize("check_cols", ["all", "['kind']"])
+def test_check_strategy_snapshot_gets_the_scd2_columns_and_plans(
+    tmp_path: Path, check_cols: str
+) -> None:
+    """A snapshot with the check strategy (no updated_at) is a versioned table with dbt's
+    dbt_valid_from / dbt_valid_to, the change's processing time as valid_from, and a warning
+    that it is not an event time; the planner accepts it."""
+    snapshot = (
+        "{% snapshot events_snapshot %}\n"
+        f"{{{{ config(target_schema='snapshots', unique_key='id', strategy='check', "
+        f"check_cols={check_cols}) }}}}\n"
+        "select id, user_id, kind from {{ source('app', 'events') }}\n{% endsnapshot %}\n"
+    )
+    project = make_project(tmp_path / "p", {}, {"snapshots/events_snapshot.sql": snapshot})
+    table = migrate(project, plan=True).table("events_snapshot")
+    assert table.status is Status.TRANSLATED, [d.message for d in table.diagnostics]
+    assert "dbt_valid_from TIMESTAMP(3)" in (table.ddl or "")
+    assert "dbt_valid_to TIMESTAMP(3)" in (table.ddl or "")
+    assert any(d.rule_id == "SL5005" and "check strategy" in d.message for d in table.diagnostics)
