@@ -29,7 +29,6 @@ CATALOGS = {"shiftleft/dialects/flink_catalog.py"}
 #: each entry when it is split (a stale entry fails the test)
 PENDING_SPLIT = {
     "shiftleft/migration/run.py",
-    "shiftleft/migration/translate.py",
 }
 #: issue 18: the Jinja rendering circle, closed only by type-checking imports (no runtime
 #: cycle); remove when the rendering state no longer types against its macro modules
