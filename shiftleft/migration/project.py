@@ -17,16 +17,28 @@ file conventions:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-#: libyaml's safe loader when PyYAML has it (several times faster), else the pure-Python one
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 from shiftleft.errors import ConfigError
+from shiftleft.migration.project_files import (
+    _mapping,
+    _read_properties,
+    _text,
+    read_text,
+    read_yaml as read_yaml,
+)
+from shiftleft.migration.project_nodes import (
+    TARGET_SCHEMA as TARGET_SCHEMA,
+    Column as Column,
+    DbtProject as DbtProject,
+    MacroFile,
+    Node as Node,
+    _names,
+    is_enabled as is_enabled,
+    merge_config as merge_config,
+    meta_event_time as meta_event_time,
+)
 
 #: configs that dbt reads without a ``+`` prefix in dbt_project.yml
 _KNOWN_CONFIGS = {
@@ -73,217 +85,6 @@ _KNOWN_CONFIGS = {
 }
 
 
-@dataclass
-class Column:
-    """A column declared in a properties file."""
-
-    name: str
-    data_type: str | None = None
-    tests: list[str] = field(default_factory=list)  #: generic test names (unique, not_null, ...)
-    constraints: list[str] = field(default_factory=list)  #: constraint types (primary_key, ...)
-    #: ``meta: {event_time: true}`` (or under ``config:``): the table's event time
-    event_time: bool = False
-
-
-def meta_event_time(entry: dict[str, Any]) -> bool:
-    """A column entry marked ``meta: {event_time: true}`` (dbt >= 1.10: under ``config:``)."""
-    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
-    meta = {**(config.get("meta") or {}), **(entry.get("meta") or {})}  # type: ignore[union-attr]
-    return isinstance(meta, dict) and meta.get("event_time") is True
-
-
-@dataclass
-class Node:
-    """One dbt resource: a model, seed, snapshot or source table."""
-
-    unique_id: str
-    resource_type: str  #: model | seed | snapshot | source
-    name: str
-    package: str
-    file_path: str | None = None  #: relative to the project, posix
-    raw_code: str = ""
-    folders: list[str] = field(default_factory=list)  #: folders below the resource path
-    config: dict[str, Any] = field(default_factory=dict)
-    columns: dict[str, Column] = field(default_factory=dict)
-    #: model-level constraints: [(type, [columns])]
-    constraints: list[tuple[str, list[str]]] = field(default_factory=list)
-    #: sources: the source name, the table identifier and the freshness column (a model's
-    #: identifier is its relation's, as generate_alias_name gives it: see migration.identity)
-    source_name: str | None = None
-    identifier: str | None = None
-    loaded_at_field: str | None = None
-    #: seeds: the CSV file
-    seed_path: Path | None = None
-    #: compiled input (a manifest): the rendered SQL and the parents' unique ids
-    compiled_code: str | None = None
-    depends_on: list[str] = field(default_factory=list)
-    relation_name: str | None = None
-    #: the schema / database of the relation (a source's as declared; a model's as
-    #: generate_schema_name / generate_database_name give them)
-    schema: str | None = None
-    database: str | None = None
-    #: the Flink table name when the identifier clashes (see migration.relations)
-    flink_name: str | None = None
-    #: why the node's file could not be read (bad encoding, too large, outside the project)
-    problem: str | None = None
-
-    @property
-    def materialized(self) -> str:
-        if self.resource_type in ("seed", "snapshot", "source"):
-            return self.resource_type
-        return str(self.config.get("materialized") or "view")
-
-    @property
-    def table_name(self) -> str:
-        """The Flink table name: the alias / identifier when set, else the dbt name (qualified
-        when it clashes with another relation's, see :mod:`shiftleft.migration.relations`)."""
-        if self.flink_name:
-            return self.flink_name
-        if self.resource_type == "source":
-            return self.identifier or self.name
-        return str(self.identifier or self.config.get("alias") or self.name)
-
-    @property
-    def tags(self) -> list[str]:
-        return [str(t) for t in _names(self.config.get("tags"))]
-
-
-@dataclass
-class MacroFile:
-    package: str
-    path: Path
-    text: str
-    problem: str | None = None
-
-
-@dataclass
-class DbtProject:
-    """A dbt project as files: its nodes, macros and variables."""
-
-    name: str
-    root: Path
-    profile: str | None
-    vars: dict[str, Any]
-    nodes: dict[str, Node]
-    macros: list[MacroFile]
-    packages: list[str]  #: names of the packages found under dbt_packages/
-    dispatch: list[dict[str, Any]] = field(default_factory=list)
-    #: read from a compiled manifest.json: models carry compiled_code, nothing is rendered
-    compiled: bool = False
-    #: unique ids of the nodes disabled (``enabled: false``) in dbt_project.yml or properties
-    disabled: list[str] = field(default_factory=list)
-    #: vars scoped to an installed package (``vars: {dbt_utils: {...}}``): not the project's
-    package_vars: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: files that could not be read (malformed YAML, outside the project...): the rest is read
-    problems: list[str] = field(default_factory=list)
-    #: ``on-run-start`` / ``on-run-end`` of dbt_project.yml: the SQL of each hook
-    run_hooks: dict[str, list[str]] = field(default_factory=dict)
-    #: packages that packages.yml / dependencies.yml declares but dbt_packages/ lacks:
-    #: namespace -> the entry as written (``dbt-labs/dbt_utils``)
-    missing_packages: dict[str, str] = field(default_factory=dict)
-    #: model / seed / snapshot names defined by more than one file: name -> unique ids
-    duplicates: dict[str, list[str]] = field(default_factory=dict)
-
-
-#: the schema of dbt's ``target`` when rendering (no profile is read for it); its database is
-#: the project's name
-TARGET_SCHEMA = "main"
-
-#: limits on what one project file may hold (a YAML alias bomb, a runaway generated file)
-MAX_FILE_BYTES = 20_000_000
-MAX_YAML_ALIASES = 10_000
-_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[A-Za-z0-9_-]+")
-
-
-def read_text(path: Path, root: Path | None = None) -> str:
-    """The text of a project file; ConfigError when it is outside ``root`` (a symbolic link
-    out of the project), too large, or not UTF-8."""
-    if root is not None:
-        try:
-            path.resolve().relative_to(root.resolve())
-        except ValueError:
-            raise ConfigError(
-                f"{path}: leads outside the project ({path.resolve()}); not read"
-            ) from None
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ConfigError(f"{path}: larger than {MAX_FILE_BYTES} bytes; not read")
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start}); not read") from None
-    except OSError as e:
-        raise ConfigError(f"cannot read {path}: {e}") from None
-
-
-def read_yaml(path: Path, root: Path | None = None) -> Any:
-    """YAML content of ``path``; a syntax error becomes a ConfigError with the line."""
-    text = read_text(path, root)
-    if len(_ALIAS.findall(text)) > MAX_YAML_ALIASES:
-        raise ConfigError(f"{path}: more than {MAX_YAML_ALIASES} YAML aliases; not read")
-    try:
-        return yaml.load(text, Loader=_SAFE_LOADER)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}:{where}: not valid YAML ({e.problem})") from None
-    except yaml.YAMLError as e:  # e.g. a control character (ReaderError: no line / column)
-        raise ConfigError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read {path}: {e}") from None
-
-
-def _mapping(value: Any, where: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where}: expected a mapping, got {type(value).__name__}")
-    return value
-
-
-def _listed(value: Any, where: str) -> list[Any]:
-    """A YAML list (None: empty); anything else is a ConfigError naming ``where``."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ConfigError(f"{where}: expected a list, got {type(value).__name__}")
-    return value
-
-
-def _names(value: Any) -> list[Any]:
-    """Tags, hooks and the like: one value or a list of them (a mapping counts as one)."""
-    if value is None or value == "":
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def is_enabled(config: dict[str, Any]) -> bool:
-    """False when ``config`` has ``enabled: false`` (also the string ``"false"``)."""
-    enabled = config.get("enabled", True)
-    if isinstance(enabled, str):
-        return enabled.strip().lower() not in ("false", "no", "0", "off")
-    return enabled is None or bool(enabled)
-
-
-def merge_config(into: dict[str, Any], new: dict[str, Any]) -> None:
-    """dbt's config inheritance: tags add up, ``meta`` merges, everything else replaces."""
-    for key, value in new.items():
-        key = key.lstrip("+")
-        if key == "tags":
-            tags = _names(value)
-            into["tags"] = [
-                *into.get("tags", []),
-                *(t for t in tags if t not in into.get("tags", [])),
-            ]
-        elif key == "meta" and isinstance(value, dict):
-            into["meta"] = {**into.get("meta", {}), **value}
-        elif key.replace("_", "-") in ("pre-hook", "post-hook"):  # hooks add up, as in dbt
-            hooks = value if isinstance(value, list) else [value]
-            name = key.replace("_", "-")
-            into[name] = [*into.get(name, []), *(h for h in hooks if h not in (None, ""))]
-        else:
-            into[key] = value
-
-
 def _project_config(tree: dict[str, Any], path: list[str]) -> dict[str, Any]:
     """The configs that apply to a resource at ``path`` ([package, *folders, name])."""
     config: dict[str, Any] = {}
@@ -304,41 +105,6 @@ def _project_config(tree: dict[str, Any], path: list[str]) -> dict[str, Any]:
 
 def _paths(spec: dict[str, Any], key: str, default: str) -> list[str]:
     return [str(v) for v in _names(spec.get(key, [default]))]
-
-
-def _tests(entries: Any) -> list[str]:
-    """Generic test names: ``- unique``, ``- relationships: {...}``, ``- dbt_utils.x: {...}``
-    and the ``- name: my_test`` / ``test_name: unique`` form."""
-    names = []
-    for entry in _names(entries):
-        if isinstance(entry, str):
-            names.append(entry)
-        elif isinstance(entry, dict) and "test_name" in entry:
-            names.append(str(entry["test_name"]))
-        elif isinstance(entry, dict) and entry:
-            names.append(str(next(iter(entry))))
-    return [n.split(".")[-1] for n in names]
-
-
-def _columns(entries: Any, where: str) -> dict[str, Column]:
-    columns: dict[str, Column] = {}
-    for entry in _listed(entries, f"{where}.columns"):
-        if not isinstance(entry, dict) or "name" not in entry:
-            raise ConfigError(f"{where}: each column needs a name")
-        constraints = [
-            str(c.get("type")) for c in _names(entry.get("constraints")) if isinstance(c, dict)
-        ]
-        data_type = entry.get("data_type")
-        if isinstance(data_type, list | dict):
-            raise ConfigError(f"{where}: column {entry['name']}: data_type must be a type name")
-        columns[str(entry["name"])] = Column(
-            name=str(entry["name"]),
-            data_type=_text(data_type),
-            tests=_tests(entry.get("data_tests", entry.get("tests"))),
-            constraints=constraints,
-            event_time=meta_event_time(entry),
-        )
-    return columns
 
 
 _MACRO_FILE = re.compile(r"\.(sql|jinja)$")
@@ -565,71 +331,3 @@ def _macro_files(package: str, folder: Path) -> list[MacroFile]:
             except ConfigError as e:  # reported with the macros that cannot be read
                 files.append(MacroFile(package=package, path=f, text="", problem=str(e)))
     return files
-
-
-def _read_properties(
-    file: Path,
-    root: Path,
-    project: str,
-    by_name: dict[tuple[str, str], Node],
-    nodes: dict[str, Node],
-) -> None:
-    data = read_yaml(file, root)
-    if not isinstance(data, dict):
-        return
-    where = file.relative_to(root).as_posix()
-    for kind in ("model", "seed", "snapshot"):
-        for entry in _listed(data.get(f"{kind}s"), f"{where}: {kind}s"):
-            if not isinstance(entry, dict) or "name" not in entry:
-                raise ConfigError(f"{where}: each entry of {kind}s needs a name")
-            node = by_name.get((kind, str(entry["name"])))
-            if node is None:
-                continue  # properties of a disabled or missing node: dbt warns, so do we later
-            merge_config(
-                node.config, _mapping(entry.get("config"), f"{where}: {entry['name']}.config")
-            )
-            node.columns.update(_columns(entry.get("columns"), f"{where}: {entry['name']}"))
-            for constraint in _names(entry.get("constraints")):
-                if isinstance(constraint, dict):
-                    node.constraints.append(
-                        (
-                            str(constraint.get("type")),
-                            [str(c) for c in _names(constraint.get("columns"))],
-                        )
-                    )
-    for source in _listed(data.get("sources"), f"{where}: sources"):
-        if not isinstance(source, dict) or "name" not in source:
-            raise ConfigError(f"{where}: each source needs a name")
-        for table in _listed(source.get("tables"), f"{where}: source {source['name']}: tables"):
-            if not isinstance(table, dict) or "name" not in table:
-                raise ConfigError(f"{where}: each table of source {source['name']} needs a name")
-            node = _source_table(source, table, project, where)
-            nodes[node.unique_id] = node
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _source_table(source: dict[str, Any], table: dict[str, Any], project: str, where: str) -> Node:
-    """The node of one table of a source; the table's settings override the source's."""
-    config: dict[str, Any] = {}
-    for level in (source, table):
-        merge_config(config, {"tags": _names(level.get("tags"))})
-        merge_config(config, _mapping(level.get("config"), f"{where}: {level['name']}.config"))
-    loaded_at = table.get("loaded_at_field", source.get("loaded_at_field"))
-    loaded_at = config.get("loaded_at_field", loaded_at)  # dbt >= 1.10: under config
-    return Node(
-        unique_id=f"source.{project}.{source['name']}.{table['name']}",
-        resource_type="source",
-        name=str(table["name"]),
-        package=project,
-        file_path=where,
-        source_name=str(source["name"]),
-        identifier=table.get("identifier"),
-        schema=_text(source.get("schema")),
-        database=_text(source.get("database")),
-        loaded_at_field=loaded_at,
-        columns=_columns(table.get("columns"), f"{where}: {source['name']}.{table['name']}"),
-        config=config,
-    )

@@ -18,107 +18,34 @@ downstream jobs can window and join on it.
 
 from __future__ import annotations
 
-import csv
-import re
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, Field
 from sqlglot import exp
 
 from shiftleft.errors import InputError
 from shiftleft.migration.model_checks import check_model
-from shiftleft.models import Diagnostic, Mode, Severity, Target
+from shiftleft.models import Severity
 from shiftleft.parse import parse_script
 from shiftleft.pipeline import transpile
 from shiftleft.rewrite.context import RuleContext
-from shiftleft.derive import Relation
 from shiftleft.streaming.catalog import ScriptCatalog, with_relations, written_relation
 from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
 from shiftleft.streaming.options import StreamingOptions
-from shiftleft.streaming.sink import SinkOptions, _quote, flink_type, output_columns, sink_ddl
+from shiftleft.streaming.sink import _quote, output_columns, sink_ddl
 
 from shiftleft.migration.codes import (
     EVENT_TIME_ID,
     KEY_ID,
     READ_ID,
-    SEED_ID,
     SNAPSHOT_ID,
     TYPE_ID,
 )
-
-TIME_TYPE = "TIMESTAMP(3)"
-
-
-class NodeJob(BaseModel):
-    """Everything needed to translate one node; picklable, for worker processes."""
-
-    name: str
-    resource_type: str
-    materialized: str
-    sql: str = ""
-    read: str
-    target: Target
-    mode: Mode
-    #: parents' columns, ``{table: {column: TYPE in the read dialect}}``
-    parent_schema: dict[str, dict[str, str]] = Field(default_factory=dict)
-    #: parents' event-time columns, ``{table: column}``
-    event_time: dict[str, str] = Field(default_factory=dict)
-    #: parents' derived streaming relations (mode, keys, time attributes), ``{table: ...}``
-    parent_relations: dict[str, Relation] = Field(default_factory=dict)
-    declared_types: dict[str, str] = Field(default_factory=dict)  #: column -> Flink type
-    declared_key: list[str] = Field(default_factory=list)
-    key_origin: str = ""
-    incremental_column: str | None = None
-    config: dict[str, Any] = Field(default_factory=dict)
-    seed_path: str | None = None
-    options: dict[str, Any] = Field(default_factory=dict)  #: transpile() options (rules, llm...)
-    sink: SinkOptions = Field(default_factory=SinkOptions)
-
-
-class NodeOutcome(BaseModel):
-    ddl: str | None = None
-    dml: str | None = None
-    changelog: str | None = None
-    primary_key: list[str] = Field(default_factory=list)
-    stateful: bool = False
-    event_time: str | None = None
-    columns: list[tuple[str, str]] = Field(default_factory=list)  #: (name, Flink type)
-    relation: Relation | None = None  #: what readers of the table get (mode, keys, time)
-    diagnostics: list[Diagnostic] = Field(default_factory=list)
-    rules_applied: list[str] = Field(default_factory=list)
-    used_llm: bool = False
-    failed: bool = False
-
-
-def _note(
-    rule_id: str, severity: Severity, message: str, suggestion: str | None = None, **kw: Any
-) -> Diagnostic:
-    return Diagnostic(
-        rule_id=rule_id, severity=severity, message=message, suggestion=suggestion, **kw
-    )
-
-
-@lru_cache(maxsize=4096)
-def read_type(flink_text: str, read: str) -> str:
-    """A Flink type in the ``read`` dialect's spelling (for ``transpile(schema=...)``), one that
-    reads back as the same Flink type: Spark's plain TIMESTAMP is Flink's TIMESTAMP_LTZ, so a
-    Flink TIMESTAMP(p) is spelled TIMESTAMP_NTZ(p) there."""
-    try:
-        kind = exp.DataType.build(flink_text, dialect="flink")
-        text = kind.sql(read)
-        if kind.this is exp.DataType.Type.TIMESTAMP and flink_type(text, read) != kind.sql("flink"):
-            ntz = exp.DataType(this=exp.DataType.Type.TIMESTAMPNTZ, expressions=kind.expressions)
-            back = flink_type(ntz.sql(read), read)
-            spelled = f"TIMESTAMP_NTZ({kind.expressions[0].sql(read)})" if kind.expressions else ""
-            if spelled and flink_type(spelled, read) == kind.sql("flink"):
-                return spelled  # keeps the precision: a sink key typed otherwise loses its key
-            if back is not None and exp.DataType.build(back, dialect="flink").this is kind.this:
-                return ntz.sql(read)  # a timestamp without time zone (its precision may go)
-        return text
-    except Exception:  # noqa: BLE001 - keep it as is
-        return flink_text
+from shiftleft.migration.node_job import (
+    TIME_TYPE as TIME_TYPE,
+    NodeJob as NodeJob,
+    NodeOutcome as NodeOutcome,
+    _note,
+    read_type as read_type,
+)
+from shiftleft.migration.seeds import _seed, seed_columns as seed_columns
 
 
 def translate(job: NodeJob) -> NodeOutcome:
@@ -446,114 +373,3 @@ def _event_time(
             )
             return name
     return None
-
-
-# -- seeds ------------------------------------------------------------------------------------
-
-_INT = re.compile(r"^[+-]?\d+$")
-_FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
-
-
-def _infer_type(values: list[str]) -> str:
-    present = [v for v in values if v != ""]
-    if not present:
-        return "STRING"
-    if all(_INT.match(v) for v in present):
-        return "INT" if all(abs(int(v)) < 2**31 for v in present) else "BIGINT"
-    if all(_FLOAT.match(v) for v in present):
-        return "DOUBLE"
-    if all(v.lower() in ("true", "false") for v in present):
-        return "BOOLEAN"
-    if all(_DATE.match(v) for v in present):
-        return "DATE"
-    if all(_TIMESTAMP.match(v) for v in present):
-        return TIME_TYPE
-    return "STRING"
-
-
-def seed_columns(
-    path: Path, column_types: dict[str, str], read: str
-) -> tuple[list[tuple[str, str]], list[list[str]]]:
-    """(name, Flink type) of a seed's columns and its rows (declared types win over inference)."""
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
-    if not rows:
-        return [], []
-    header, body = rows[0], rows[1:]
-    declared = {k.lower(): v for k, v in column_types.items()}
-    columns = []
-    for i, name in enumerate(header):
-        given = declared.get(name.lower())
-        kind = flink_type(given, read) if given else None
-        columns.append((name, kind or _infer_type([r[i] if i < len(r) else "" for r in body])))
-    return columns, body
-
-
-def _literal(value: str, kind: str) -> str:
-    if value == "":
-        return f"CAST(NULL AS {kind})"
-    text = exp.Literal.string(value).sql("flink")
-    return text if kind.upper() in ("STRING", "VARCHAR") else f"CAST({text} AS {kind})"
-
-
-def _seed(job: NodeJob) -> NodeOutcome:
-    out = NodeOutcome(changelog="append")
-    path = Path(job.seed_path or "")
-    try:
-        columns, rows = seed_columns(path, dict(job.config.get("column_types") or {}), job.read)
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        out.failed = True
-        out.diagnostics.append(
-            _note(SEED_ID, Severity.ERROR, f"cannot read seed file {path.name}: {e}")
-        )
-        return out
-    columns = [(n, job.declared_types.get(n.lower(), t)) for n, t in columns]
-    names = {c.lower(): c for c, _ in columns}
-    key = [names[k.lower()] for k in job.declared_key if k.lower() in names]
-    changelog = (
-        Changelog(mode=ChangelogMode.UPSERT, key=key, reason=job.key_origin)
-        if key
-        else Changelog(mode=ChangelogMode.APPEND, reason="seed rows")
-    )
-    time_column = names.get((job.incremental_column or "").lower())
-    if time_column:
-        columns = [(c, TIME_TYPE if c == time_column else t) for c, t in columns]
-        out.diagnostics.append(
-            _note(
-                EVENT_TIME_ID,
-                Severity.INFO,
-                f"event time {time_column} (the loaded_at_field of the source "
-                "reading this seed): declared TIMESTAMP(3) with a watermark",
-            )
-        )
-    out.columns = columns
-    out.changelog = changelog.mode.value
-    out.primary_key = key
-    out.event_time = time_column
-    out.ddl = sink_ddl(
-        job.name, columns, changelog, job.target, job.sink, watermark=time_column, readable=True
-    )
-    if not rows:
-        out.diagnostics.append(_note(SEED_ID, Severity.WARNING, f"seed {job.name} has no rows"))
-        return out
-    values = ",\n  ".join(
-        "("
-        + ", ".join(
-            _literal(row[i] if i < len(row) else "", kind) for i, (_, kind) in enumerate(columns)
-        )
-        + ")"
-        for row in rows
-    )
-    out.dml = f"INSERT INTO {_quote(job.name)} VALUES\n  {values}" + (
-        "\nON CONFLICT DO DEDUPLICATE" if key else ""
-    )
-    out.diagnostics.append(
-        _note(
-            SEED_ID,
-            Severity.INFO,
-            f"seed loaded by a bounded job: {len(rows)} rows written with INSERT ... VALUES",
-        )
-    )
-    return out

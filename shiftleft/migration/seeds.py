@@ -1,0 +1,128 @@
+"""A dbt seed to Flink statements: its CSV read (column types declared or inferred) into a
+table filled once by ``INSERT INTO ... VALUES``.
+
+Split from :mod:`shiftleft.migration.translate`, which dispatches seeds here and re-exports
+:func:`seed_columns`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from sqlglot import exp
+
+from shiftleft.migration.codes import EVENT_TIME_ID, SEED_ID
+from shiftleft.migration.node_job import TIME_TYPE, NodeJob, NodeOutcome, _note
+from shiftleft.models import Severity
+from shiftleft.streaming.changelog import Changelog, ChangelogMode
+from shiftleft.streaming.sink import _quote, flink_type, sink_ddl
+
+_INT = re.compile(r"^[+-]?\d+$")
+_FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+
+def _infer_type(values: list[str]) -> str:
+    present = [v for v in values if v != ""]
+    if not present:
+        return "STRING"
+    if all(_INT.match(v) for v in present):
+        return "INT" if all(abs(int(v)) < 2**31 for v in present) else "BIGINT"
+    if all(_FLOAT.match(v) for v in present):
+        return "DOUBLE"
+    if all(v.lower() in ("true", "false") for v in present):
+        return "BOOLEAN"
+    if all(_DATE.match(v) for v in present):
+        return "DATE"
+    if all(_TIMESTAMP.match(v) for v in present):
+        return TIME_TYPE
+    return "STRING"
+
+
+def seed_columns(
+    path: Path, column_types: dict[str, str], read: str
+) -> tuple[list[tuple[str, str]], list[list[str]]]:
+    """(name, Flink type) of a seed's columns and its rows (declared types win over inference)."""
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        return [], []
+    header, body = rows[0], rows[1:]
+    declared = {k.lower(): v for k, v in column_types.items()}
+    columns = []
+    for i, name in enumerate(header):
+        given = declared.get(name.lower())
+        kind = flink_type(given, read) if given else None
+        columns.append((name, kind or _infer_type([r[i] if i < len(r) else "" for r in body])))
+    return columns, body
+
+
+def _literal(value: str, kind: str) -> str:
+    if value == "":
+        return f"CAST(NULL AS {kind})"
+    text = exp.Literal.string(value).sql("flink")
+    return text if kind.upper() in ("STRING", "VARCHAR") else f"CAST({text} AS {kind})"
+
+
+def _seed(job: NodeJob) -> NodeOutcome:
+    out = NodeOutcome(changelog="append")
+    path = Path(job.seed_path or "")
+    try:
+        columns, rows = seed_columns(path, dict(job.config.get("column_types") or {}), job.read)
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        out.failed = True
+        out.diagnostics.append(
+            _note(SEED_ID, Severity.ERROR, f"cannot read seed file {path.name}: {e}")
+        )
+        return out
+    columns = [(n, job.declared_types.get(n.lower(), t)) for n, t in columns]
+    names = {c.lower(): c for c, _ in columns}
+    key = [names[k.lower()] for k in job.declared_key if k.lower() in names]
+    changelog = (
+        Changelog(mode=ChangelogMode.UPSERT, key=key, reason=job.key_origin)
+        if key
+        else Changelog(mode=ChangelogMode.APPEND, reason="seed rows")
+    )
+    time_column = names.get((job.incremental_column or "").lower())
+    if time_column:
+        columns = [(c, TIME_TYPE if c == time_column else t) for c, t in columns]
+        out.diagnostics.append(
+            _note(
+                EVENT_TIME_ID,
+                Severity.INFO,
+                f"event time {time_column} (the loaded_at_field of the source "
+                "reading this seed): declared TIMESTAMP(3) with a watermark",
+            )
+        )
+    out.columns = columns
+    out.changelog = changelog.mode.value
+    out.primary_key = key
+    out.event_time = time_column
+    out.ddl = sink_ddl(
+        job.name, columns, changelog, job.target, job.sink, watermark=time_column, readable=True
+    )
+    if not rows:
+        out.diagnostics.append(_note(SEED_ID, Severity.WARNING, f"seed {job.name} has no rows"))
+        return out
+    values = ",\n  ".join(
+        "("
+        + ", ".join(
+            _literal(row[i] if i < len(row) else "", kind) for i, (_, kind) in enumerate(columns)
+        )
+        + ")"
+        for row in rows
+    )
+    out.dml = f"INSERT INTO {_quote(job.name)} VALUES\n  {values}" + (
+        "\nON CONFLICT DO DEDUPLICATE" if key else ""
+    )
+    out.diagnostics.append(
+        _note(
+            SEED_ID,
+            Severity.INFO,
+            f"seed loaded by a bounded job: {len(rows)} rows written with INSERT ... VALUES",
+        )
+    )
+    return out
