@@ -16,6 +16,8 @@ internals, read files or run queries.  A model that calls something we cannot re
 
 from __future__ import annotations
 
+import ast
+
 import os
 import re
 import traceback
@@ -102,6 +104,33 @@ class _Environment(SandboxedEnvironment):
         return super().is_safe_attribute(obj, attr, value)
 
 
+def _native(value: Any) -> Any:
+    """dbt's ``as_native``: the Python literal a string spells (``'[1, 2]'`` -> a list)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return value
+
+
+def _as_bool(value: Any) -> Any:
+    """dbt's ``as_bool``: ``'true'`` / ``'False'`` / ``'1'`` as booleans."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    native = _native(value)
+    return bool(native) if isinstance(native, (bool, int, float)) else native
+
+
+def _as_number(value: Any) -> Any:
+    native = _native(value)
+    return native if isinstance(native, (int, float)) and not isinstance(native, bool) else value
+
+
+#: the filters dbt adds to Jinja (dbt-core's jinja client): used as ``var('x') | as_bool``
+DBT_FILTERS = {"as_bool": _as_bool, "as_native": _native, "as_number": _as_number, "as_text": str}
+
+
 @dataclass
 class _Macro:
     package: str
@@ -131,6 +160,7 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
         )
+        self.environment.filters.update(DBT_FILTERS)
         self._templates: dict[str, jinja2.Template] = {}
         self.macros: dict[str, dict[str, _Macro]] = {}
         #: (package.macro, "file line N: message") of macros that are not valid Jinja

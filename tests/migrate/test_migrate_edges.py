@@ -295,3 +295,26 @@ def test_check_strategy_snapshot_gets_the_scd2_columns_and_plans(
     assert "dbt_valid_from TIMESTAMP(3)" in (table.ddl or "")
     assert "dbt_valid_to TIMESTAMP(3)" in (table.ddl or "")
     assert any(d.rule_id == "SL5005" and "check strategy" in d.message for d in table.diagnostics)
+
+
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("var('flag') | as_bool", "True"),
+        ("'false' | as_bool", "False"),
+        ("'12' | as_number + 1", "13"),
+        ("'[1, 2]' | as_native | length", "2"),
+        ("3 | as_text", "3"),
+    ],
+)
+def test_dbt_jinja_filters(tmp_path: Path, expression: str, expected: str) -> None:
+    """dbt adds as_bool / as_number / as_native / as_text to Jinja; a project using them (a
+    config(enabled=var('x') | as_bool), say) must render, not fail with 'No filter named'."""
+    project = make_project(
+        tmp_path / "p",
+        {"m.sql": f"select '{{{{ {expression} }}}}' as v, id from {{{{ source('app', 'events') }}}}"},
+        {"dbt_project.yml": "name: demo\nprofile: demo\nvars:\n  flag: 'true'\n"},
+    )
+    table = migrate(project, plan=False).table("m")
+    assert table.status is Status.TRANSLATED, [d.message for d in table.diagnostics]
+    assert f"'{expected}' as v" in (table.rendered_sql or "")

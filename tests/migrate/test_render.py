@@ -1160,3 +1160,4 @@ def test_every_model_of_the_shop_project_renders(shop_project: Path) -> None:
         if node.resource_type in ("model", "snapshot"):
             sql = renderer.render(node, columns=declared).sql
             sqlglot.parse_one(sql, read="duckdb")
+
