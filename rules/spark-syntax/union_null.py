@@ -81,7 +81,7 @@ class TypedNullInUnion(Rule):
                 known = ctx.declared_type(inner)
                 if known is None:
                     if inferred is None:
-                        twin = inferred_counterpart(node, ctx.schema, ctx.read)
+                        twin = inferred_counterpart(node, ctx.schema, ctx.read, ctx.memo)
                         inferred = _branches(twin) if twin is not None else []
                     if len(inferred) == len(branches) and i < len(inferred[k].expressions):
                         known = known_type(inferred[k].expressions[i])

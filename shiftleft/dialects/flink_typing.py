@@ -117,8 +117,53 @@ EXPRESSION_METADATA: dict[type[exp.Expr], dict[str, Any]] = {
 }
 
 
+def _shape(root: exp.Expr) -> list[tuple[Any, ...]]:
+    """An exact structural fingerprint of the tree under ``root``: every node's class, comments
+    and non-node arguments (case kept), with the arguments' child counts, in a fixed order.
+
+    Two trees with equal fingerprints qualify and annotate alike; cheaper than one annotation.
+    """
+    out: list[tuple[Any, ...]] = []
+    stack: list[exp.Expr] = [root]
+    while stack:
+        node = stack.pop()
+        row: list[Any] = [type(node), tuple(node.comments or ())]
+        for key, value in node.args.items():
+            if isinstance(value, exp.Expr):
+                row.append((key, 1))
+                stack.append(value)
+            elif isinstance(value, list):
+                row.append((key, len(value)))
+                for item in value:
+                    if isinstance(item, exp.Expr):
+                        stack.append(item)
+                    else:
+                        row.append(("", item))
+            else:
+                row.append((key, value))
+        out.append(tuple(row))
+    return out
+
+
+def _annotated(
+    root: exp.Expr, schema: Mapping[str, Mapping[str, str]], dialect: str
+) -> exp.Expr | None:
+    from sqlglot.optimizer.annotate_types import annotate_types
+    from sqlglot.optimizer.qualify import qualify
+
+    try:
+        copy = qualify(root.copy(), schema=dict(schema) or None, dialect=dialect,
+                       validate_qualify_columns=False)
+        return annotate_types(copy, schema=dict(schema) or None, dialect=dialect)
+    except Exception:  # noqa: BLE001 - inference is best effort; callers report when unknown
+        return None
+
+
 def inferred_counterpart(
-    node: exp.Expr, schema: Mapping[str, Mapping[str, str]], dialect: str
+    node: exp.Expr,
+    schema: Mapping[str, Mapping[str, str]],
+    dialect: str,
+    memo: dict[Any, Any] | None = None,
 ) -> exp.Expr | None:
     """``node``'s counterpart in a qualified, type-annotated copy of its statement, or None.
 
@@ -126,20 +171,28 @@ def inferred_counterpart(
     directly (a column of a CTE or subquery, an aggregate).  ``node`` must be of a class that
     qualification neither adds nor removes (a set operation, IF, VALUES): the counterpart is
     found by its position among the nodes of that class.
-    """
-    from sqlglot.optimizer.annotate_types import annotate_types
-    from sqlglot.optimizer.qualify import qualify
 
+    With ``memo`` (a rule context's per-statement memo), the annotated copy is kept and reused
+    while the statement keeps the same structure (rules rewrite in place: any change to the
+    tree, its fingerprint compared exactly, annotates again); the copy is read, never changed.
+    """
     root = node.root()
     kind = type(node)
     index = next((i for i, n in enumerate(root.find_all(kind)) if n is node), None)
     if index is None:
         return None
-    try:
-        copy = qualify(root.copy(), schema=dict(schema) or None, dialect=dialect,
-                       validate_qualify_columns=False)
-        copy = annotate_types(copy, schema=dict(schema) or None, dialect=dialect)
-    except Exception:  # noqa: BLE001 - inference is best effort; callers report when unknown
+    if memo is None:
+        copy = _annotated(root, schema, dialect)
+    else:
+        key = ("inferred-counterpart", id(root), id(schema), dialect)
+        shape = _shape(root)
+        kept = memo.get(key)
+        if kept is not None and kept[0] is root and kept[1] == shape:
+            copy = kept[2]
+        else:
+            copy = _annotated(root, schema, dialect)
+            memo[key] = (root, shape, copy)
+    if copy is None:
         return None
     found = list(copy.find_all(kind))
     if len(found) != sum(1 for _ in root.find_all(kind)):
