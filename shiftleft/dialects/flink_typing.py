@@ -9,6 +9,7 @@ https://nightlies.apache.org/flink/flink-docs-release-2.0/docs/dev/table/functio
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -117,32 +118,41 @@ EXPRESSION_METADATA: dict[type[exp.Expr], dict[str, Any]] = {
 }
 
 
-def _shape(root: exp.Expr) -> list[tuple[Any, ...]]:
-    """An exact structural fingerprint of the tree under ``root``: every node's class, comments
-    and non-node arguments (case kept), with the arguments' child counts, in a fixed order.
+def _shape(root: exp.Expr, node: exp.Expr) -> tuple[list[tuple[Any, ...]], int | None, int]:
+    """An exact structural fingerprint of the tree under ``root`` (every node's class, comments
+    and non-node arguments, case kept, with the arguments' child counts), and ``node``'s position
+    among the nodes of its class with their number, in the order of ``find_all`` (breadth first).
 
-    Two trees with equal fingerprints qualify and annotate alike; cheaper than one annotation.
+    Two trees with equal fingerprints qualify and annotate alike; one walk, cheaper than one
+    annotation.
     """
+    kind = type(node)
     out: list[tuple[Any, ...]] = []
-    stack: list[exp.Expr] = [root]
-    while stack:
-        node = stack.pop()
-        row: list[Any] = [type(node), tuple(node.comments or ())]
-        for key, value in node.args.items():
+    index: int | None = None
+    count = 0
+    queue: deque[exp.Expr] = deque([root])
+    while queue:
+        current = queue.popleft()
+        if isinstance(current, kind):
+            if current is node:
+                index = count
+            count += 1
+        row: list[Any] = [type(current), tuple(current.comments or ())]
+        for key, value in current.args.items():
             if isinstance(value, exp.Expr):
                 row.append((key, 1))
-                stack.append(value)
+                queue.append(value)
             elif isinstance(value, list):
                 row.append((key, len(value)))
                 for item in value:
                     if isinstance(item, exp.Expr):
-                        stack.append(item)
+                        queue.append(item)
                     else:
                         row.append(("", item))
             else:
                 row.append((key, value))
         out.append(tuple(row))
-    return out
+    return out, index, count
 
 
 def _annotated(
@@ -178,24 +188,23 @@ def inferred_counterpart(
     """
     root = node.root()
     kind = type(node)
-    index = next((i for i, n in enumerate(root.find_all(kind)) if n is node), None)
+    shape, index, count = _shape(root, node)
     if index is None:
         return None
-    if memo is None:
-        copy = _annotated(root, schema, dialect)
-    else:
-        key = ("inferred-counterpart", id(root), id(schema), dialect)
-        shape = _shape(root)
-        kept = memo.get(key)
-        if kept is not None and kept[0] is root and kept[1] == shape:
-            copy = kept[2]
-        else:
-            copy = _annotated(root, schema, dialect)
-            memo[key] = (root, shape, copy)
+    key = ("inferred-counterpart", id(root), id(schema), dialect)
+    kept = memo.get(key) if memo is not None else None
+    if kept is None or kept[0] is not root or kept[1] != shape:
+        kept = (root, shape, _annotated(root, schema, dialect), {})
+        if memo is not None:
+            memo[key] = kept
+    copy: exp.Expr | None = kept[2]
+    by_kind: dict[type[exp.Expr], list[exp.Expr]] = kept[3]
     if copy is None:
         return None
-    found = list(copy.find_all(kind))
-    if len(found) != sum(1 for _ in root.find_all(kind)):
+    found = by_kind.get(kind)
+    if found is None:
+        found = by_kind[kind] = list(copy.find_all(kind))
+    if len(found) != count:
         return None  # the copy's shape differs: positions do not correspond
     return found[index]
 
