@@ -47,7 +47,7 @@ class TypedNullInIf(Rule):
         null, other = (false, true) if isinstance(false, exp.Null) else (true, false)
         kind = ctx.declared_type(other)
         if kind is None:
-            twin = inferred_counterpart(node, ctx.schema, ctx.read)
+            twin = inferred_counterpart(node, ctx.schema, ctx.read, ctx.memo)
             twin_other = twin.args.get("true" if other is true else "false") if twin is not None else None
             kind = known_type(twin_other) if twin_other is not None else None
         if kind is None:

@@ -49,7 +49,7 @@ class TypedNullInValues(Rule):
                 None,
             )
             if kind is None:
-                twin = twin or inferred_counterpart(node, ctx.schema, ctx.read)
+                twin = twin or inferred_counterpart(node, ctx.schema, ctx.read, ctx.memo)
                 if twin is not None:
                     cells = [r.expressions[i] for r in twin.expressions if isinstance(r, exp.Tuple)]
                     kind = next((known_type(c) for c in cells if known_type(c) is not None and not isinstance(c, exp.Null)), None)

@@ -67,12 +67,13 @@ class TypedNullInUnion(Rule):
         branches = _branches(node)
         width = min((len(b.expressions) for b in branches), default=0)
         changed = False
+        #: the branches of the annotated copy; kept while this rule has not changed the tree
+        inferred: list[exp.Select] | None = None
         for i in range(width):
             nulls = [b.expressions[i] for b in branches if _bare_null(b.expressions[i])]
             if not nulls:
                 continue
             known = None
-            inferred: list[exp.Select] | None = None
             for k, branch in enumerate(branches):
                 projection = branch.expressions[i]
                 if _bare_null(projection):
@@ -81,7 +82,7 @@ class TypedNullInUnion(Rule):
                 known = ctx.declared_type(inner)
                 if known is None:
                     if inferred is None:
-                        twin = inferred_counterpart(node, ctx.schema, ctx.read)
+                        twin = inferred_counterpart(node, ctx.schema, ctx.read, ctx.memo)
                         inferred = _branches(twin) if twin is not None else []
                     if len(inferred) == len(branches) and i < len(inferred[k].expressions):
                         known = known_type(inferred[k].expressions[i])
@@ -100,4 +101,5 @@ class TypedNullInUnion(Rule):
                     continue
                 null.replace(exp.Cast(this=exp.Null(), to=known.copy()))
                 changed = True
+                inferred = None  # the tree changed: annotate again when needed
         return node if changed else None

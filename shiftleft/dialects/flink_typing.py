@@ -9,6 +9,7 @@ https://nightlies.apache.org/flink/flink-docs-release-2.0/docs/dev/table/functio
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -117,8 +118,62 @@ EXPRESSION_METADATA: dict[type[exp.Expr], dict[str, Any]] = {
 }
 
 
+def _shape(root: exp.Expr, node: exp.Expr) -> tuple[list[tuple[Any, ...]], int | None, int]:
+    """An exact structural fingerprint of the tree under ``root`` (every node's class, comments
+    and non-node arguments, case kept, with the arguments' child counts), and ``node``'s position
+    among the nodes of its class with their number, in the order of ``find_all`` (breadth first).
+
+    Two trees with equal fingerprints qualify and annotate alike; one walk, cheaper than one
+    annotation.
+    """
+    kind = type(node)
+    out: list[tuple[Any, ...]] = []
+    index: int | None = None
+    count = 0
+    queue: deque[exp.Expr] = deque([root])
+    while queue:
+        current = queue.popleft()
+        if isinstance(current, kind):
+            if current is node:
+                index = count
+            count += 1
+        row: list[Any] = [type(current), tuple(current.comments or ())]
+        for key, value in current.args.items():
+            if isinstance(value, exp.Expr):
+                row.append((key, 1))
+                queue.append(value)
+            elif isinstance(value, list):
+                row.append((key, len(value)))
+                for item in value:
+                    if isinstance(item, exp.Expr):
+                        queue.append(item)
+                    else:
+                        row.append(("", item))
+            else:
+                row.append((key, value))
+        out.append(tuple(row))
+    return out, index, count
+
+
+def _annotated(
+    root: exp.Expr, schema: Mapping[str, Mapping[str, str]], dialect: str
+) -> exp.Expr | None:
+    from sqlglot.optimizer.annotate_types import annotate_types
+    from sqlglot.optimizer.qualify import qualify
+
+    try:
+        copy = qualify(root.copy(), schema=dict(schema) or None, dialect=dialect,
+                       validate_qualify_columns=False)
+        return annotate_types(copy, schema=dict(schema) or None, dialect=dialect)
+    except Exception:  # noqa: BLE001 - inference is best effort; callers report when unknown
+        return None
+
+
 def inferred_counterpart(
-    node: exp.Expr, schema: Mapping[str, Mapping[str, str]], dialect: str
+    node: exp.Expr,
+    schema: Mapping[str, Mapping[str, str]],
+    dialect: str,
+    memo: dict[Any, Any] | None = None,
 ) -> exp.Expr | None:
     """``node``'s counterpart in a qualified, type-annotated copy of its statement, or None.
 
@@ -126,23 +181,30 @@ def inferred_counterpart(
     directly (a column of a CTE or subquery, an aggregate).  ``node`` must be of a class that
     qualification neither adds nor removes (a set operation, IF, VALUES): the counterpart is
     found by its position among the nodes of that class.
-    """
-    from sqlglot.optimizer.annotate_types import annotate_types
-    from sqlglot.optimizer.qualify import qualify
 
+    With ``memo`` (a rule context's per-statement memo), the annotated copy is kept and reused
+    while the statement keeps the same structure (rules rewrite in place: any change to the
+    tree, its fingerprint compared exactly, annotates again); the copy is read, never changed.
+    """
     root = node.root()
     kind = type(node)
-    index = next((i for i, n in enumerate(root.find_all(kind)) if n is node), None)
+    shape, index, count = _shape(root, node)
     if index is None:
         return None
-    try:
-        copy = qualify(root.copy(), schema=dict(schema) or None, dialect=dialect,
-                       validate_qualify_columns=False)
-        copy = annotate_types(copy, schema=dict(schema) or None, dialect=dialect)
-    except Exception:  # noqa: BLE001 - inference is best effort; callers report when unknown
+    key = ("inferred-counterpart", id(root), id(schema), dialect)
+    kept = memo.get(key) if memo is not None else None
+    if kept is None or kept[0] is not root or kept[1] != shape:
+        kept = (root, shape, _annotated(root, schema, dialect), {})
+        if memo is not None:
+            memo[key] = kept
+    copy: exp.Expr | None = kept[2]
+    by_kind: dict[type[exp.Expr], list[exp.Expr]] = kept[3]
+    if copy is None:
         return None
-    found = list(copy.find_all(kind))
-    if len(found) != sum(1 for _ in root.find_all(kind)):
+    found = by_kind.get(kind)
+    if found is None:
+        found = by_kind[kind] = list(copy.find_all(kind))
+    if len(found) != count:
         return None  # the copy's shape differs: positions do not correspond
     return found[index]
 
