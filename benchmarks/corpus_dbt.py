@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import tempfile
 import time
@@ -37,27 +36,15 @@ import yaml
 from shiftleft.errors import ShiftleftError
 from shiftleft.flink_engine import default_planner
 from shiftleft.migration import migrate
+from shiftleft.migration.causes import normalise, table_cause
 from shiftleft.migration.models import MigrationResult, PipelineTable, Status
 from shiftleft.migration.planning import TablePlan, dag_order, plan_tables
-from shiftleft.models import Severity
 
 _REPORTED = {Status.FAILED, Status.NEEDS_LLM}
-_LITERALS = re.compile(r"'[^']*'|`[^`]*`|\"[^\"]*\"|\b\d+(\.\d+)?\b")
-
-
-def normalise(message: str) -> str:
-    """A cause key: the message with quoted names, literals and numbers blanked."""
-    text = _LITERALS.sub("?", message.splitlines()[0] if message else "")
-    text = re.sub(r"\s+", " ", text).strip()
-    return text[:140]
 
 
 def _cause(table: PipelineTable) -> str:
-    for d in table.diagnostics:
-        if d.severity is Severity.ERROR:
-            message = re.sub(rf"\b{re.escape(table.name)}\b", "<model>", d.message)
-            return f"{d.rule_id} {normalise(message)}"
-    return f"status {table.status.value}"
+    return table_cause(table) or f"status {table.status.value}"
 
 
 def classify(

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from shiftleft.migration.causes import rank_causes
 from shiftleft.migration.models import FileAction, Layer, MigrationResult, PipelineTable
 from shiftleft.models import Diagnostic, Severity
 
@@ -256,6 +257,12 @@ def markdown_report(result: MigrationResult) -> str:
         ]
     else:
         out.append("_No tables._")
+    causes = rank_causes(result.tables)
+    if causes:
+        out += ["", "## Causes", "", "What keeps tables from being translated, the cause that "
+                "affects most tables first (tables carrying it + tables blocked by them).", "",
+                "| Tables | Blocked by them | Cause |", "|---:|---:|---|"]  # fmt: skip
+        out += [f"| {c.tables} | {c.blocking} | {_md_cell(c.cause)} |" for c in causes]
     out += ["", "## Lineage", "", *_mermaid(result), "", "## Diagnostics", ""]
     with_diags = [t for t in _sorted_tables(result) if t.diagnostics]
     if not result.diagnostics and not with_diags:

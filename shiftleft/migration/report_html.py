@@ -4,6 +4,7 @@ the generated SQL.  Deterministic, like the other reports (shiftleft.migration.r
 
 from __future__ import annotations
 
+from shiftleft.migration.causes import rank_causes
 from shiftleft.migration.models import MigrationResult, PipelineTable
 from shiftleft.migration.report import (
     _COLUMNS,
@@ -122,6 +123,19 @@ def html_report(result: MigrationResult) -> str:
             f'<div class="warning"><b>Warning:</b> {len(kept)} file(s) {_KEPT_WARNING}:'
             "<ul>" + "".join(f"<li><code>{_e(p)}</code></li>" for p in kept) + "</ul></div>"
         )
+    causes = rank_causes(result.tables)
+    if causes:
+        out += [
+            "<h2>Causes</h2>",
+            "<p>What keeps tables from being translated, the cause that affects most tables "
+            "first (tables carrying it + tables blocked by them).</p>",
+            "<table><tr><th>Tables</th><th>Blocked by them</th><th>Cause</th></tr>",
+            *(
+                f"<tr><td>{c.tables}</td><td>{c.blocking}</td><td>{_e(c.cause)}</td></tr>"
+                for c in causes
+            ),
+            "</table>",
+        ]
     out += [
         "<h2>Lineage</h2>",
         f'<div class="lineage">{lineage_svg(result)}</div>',

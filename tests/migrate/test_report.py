@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from typing import ClassVar
@@ -485,3 +486,29 @@ def test_empty_result_reports() -> None:
     page = html_report(empty)
     parse_html(page)
     assert "no tables" in page
+
+
+def test_report_ranks_causes_by_the_tables_they_keep_out(tmp_path: Path) -> None:
+    """Issue 13: the report has a section ranking causes by how many tables they block: a
+    model failing on an unknown macro, with two readers blocked by it, outranks a lone failure."""
+    from test_migrate_edges import make_project
+
+    from shiftleft.migration import migrate
+    from shiftleft.migration.causes import rank_causes
+
+    project = make_project(
+        tmp_path / "p",
+        {
+            "stg.sql": "select {{ no_such_macro() }} as x, id from {{ source('app', 'events') }}",
+            "a.sql": "select id from {{ ref('stg') }}",
+            "b.sql": "select id from {{ ref('a') }}",
+            "lone.sql": "select my_udf(id) as y from {{ source('app', 'events') }}",
+        },
+    )
+    result = migrate(project, tmp_path / "out", plan=False)
+    causes = rank_causes(result.tables)
+    assert [(c.tables, c.blocking) for c in causes] == [(1, 2), (1, 0)]
+    assert "no_such_macro" in causes[0].cause and "MY_UDF" in causes[1].cause.upper()
+    report = (tmp_path / "out" / "migration_report.md").read_text()
+    assert "## Causes" in report and "| 1 | 2 |" in report
+    assert "<h2>Causes</h2>" in (tmp_path / "out" / "migration_report.html").read_text()
