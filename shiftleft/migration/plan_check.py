@@ -29,7 +29,11 @@ OnPlan = Callable[[PipelineTable, TablePlan], None]
 
 def planner_unavailable() -> str | None:
     """Why the embedded planner cannot run here without a download, or None when it can."""
-    if importlib.util.find_spec("pyflink") is None:
+    try:
+        found = importlib.util.find_spec("pyflink")
+    except (ImportError, ValueError):  # a broken or shadowed installation
+        found = None
+    if found is None:
         return "PyFlink is not installed (pip install 'shiftleft[flink]')"
     try:
         find_java()

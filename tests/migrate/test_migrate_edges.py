@@ -318,3 +318,24 @@ def test_dbt_jinja_filters(tmp_path: Path, expression: str, expected: str) -> No
     table = migrate(project, plan=False).table("m")
     assert table.status is Status.TRANSLATED, [d.message for d in table.diagnostics]
     assert f"'{expected}' as v" in (table.rendered_sql or "")
+
+
+def test_without_pyflink_the_statuses_say_they_are_static(tmp_path: Path) -> None:
+    """The default plans when it can; where PyFlink is missing, the run still completes and an
+    SL5025 warning says that the statuses were not checked by the planner."""
+    script = (
+        "import importlib.abc, sys\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name.split('.')[0] == 'pyflink':\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import shiftleft\n"
+        f"r = shiftleft.migrate({str(make_project(tmp_path / 'p', {'m.sql': 'select 1 as x'}))!r})\n"
+        "print(r.planned, [d.rule_id for d in r.diagnostics], r.table('m').status.value)\n"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False ['SL5025'] translated", out.stderr
