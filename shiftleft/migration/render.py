@@ -32,6 +32,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlglot import tokens
 from sqlglot.dialects.dialect import Dialect
 
+from shiftleft.migration import graph_context
 from shiftleft.migration.render_state import _ModelState
 from shiftleft.migration.render_values import (  # re-exported: the renderer's vocabulary
     ColumnInfo,
@@ -161,6 +162,9 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.environment.filters.update(DBT_FILTERS)
+        #: dbt's graph / selected_resources variables (built once, shared by every render)
+        self.graph = graph_context.graph(project)
+        self.selected_resources = graph_context.selected_resources(project)
         self._templates: dict[str, jinja2.Template] = {}
         self.macros: dict[str, dict[str, _Macro]] = {}
         #: (package.macro, "file line N: message") of macros that are not valid Jinja

@@ -291,6 +291,8 @@ class _ModelState:
                 "profile_name": project.profile or project.name,
             },
             "project_name": project.name,
+            "graph": self.r.graph,
+            "selected_resources": self.r.selected_resources,
             "is_incremental": self.is_incremental,
             "should_full_refresh": lambda: True,
             "execute": True,

@@ -339,3 +339,28 @@ def test_without_pyflink_the_statuses_say_they_are_static(tmp_path: Path) -> Non
 
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False ['SL5025'] translated", out.stderr
+
+
+def test_graph_and_selected_resources_list_the_projects_nodes(tmp_path: Path) -> None:
+    """Macros that walk dbt's ``graph`` (models by path or package) render from the project."""
+    macro = (
+        "{% macro staged() %}{% set found = [] %}"
+        "{% for n in graph['nodes'].values() | sort(attribute='name') %}"
+        "{% if n.resource_type == 'model' and n.original_file_path.startswith('models/stg')"
+        " and n.unique_id in selected_resources %}{% do found.append(n.name) %}{% endif %}"
+        "{% endfor %}{{ return(found) }}{% endmacro %}"
+    )
+    project = make_project(
+        tmp_path / "p",
+        {
+            "stg_a.sql": "select id from {{ source('app', 'events') }}",
+            "stg_b.sql": "select id from {{ source('app', 'events') }}",
+            "all.sql": "{% for m in staged() %}select id from {{ ref(m) }}"
+            "{% if not loop.last %} union all {% endif %}{% endfor %}",
+        },
+        {"macros/staged.sql": macro},
+    )
+    result = migrate(project, plan=False)
+    table = result.table("all")
+    assert table.status is Status.TRANSLATED, [d.message for d in table.diagnostics]
+    assert sorted(table.parents) == ["stg_a", "stg_b"]
