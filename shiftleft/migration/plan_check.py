@@ -66,14 +66,14 @@ def check(
         if reason is not None:
             result.diagnostics.append(_unplanned(reason))
             return None
-    try:
+    try:  # the JVM starts with the first statement planned
         session = default_planner(connectors=True).session(mode.value)
+        plans = {p.unique_id: p for p in plan_tables(result.tables, session, on_plan)}
     except ShiftleftEnvironmentError as e:
         if plan:
             raise
         logger.warning("the Flink planner did not start: %s", e.message)
         result.diagnostics.append(_unplanned(e.message))
         return None
-    plans = {p.unique_id: p for p in plan_tables(result.tables, session, on_plan)}
     result.planned = True
     return plans
