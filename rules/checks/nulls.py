@@ -72,24 +72,25 @@ class UntypedNullColumn(Rule):
         if isinstance(node.parent, (exp.Union, exp.Intersect, exp.Except)):
             return None  # a UNION branch: SL3007 types it by the other branches, or reports
         changed = False
-        for index, projection in enumerate(list(node.expressions)):
+        projections = list(node.expressions)
+        for index, projection in enumerate(projections):
             value = projection.this if isinstance(projection, exp.Alias) else projection
-            if isinstance(value, exp.Null):
-                slots = [(projection, "this")] if projection is not value else []
-                if not slots:  # an unnamed bare NULL: the projection itself
-                    node.expressions[index] = _typed_null()
-                    node.expressions[index].parent = node
+            if value is projection and isinstance(value, exp.Null):
+                projections[index] = _typed_null()  # an unnamed bare NULL: the projection itself
             else:
-                slots = _untyped_nulls(value)
-            for holder, key in slots:
-                holder.set(key, _typed_null())
-            if slots or isinstance(value, exp.Null):
-                changed = True
-                ctx.report(
-                    projection,
-                    f"column {projection.alias_or_name or '?'} is an untyped NULL; Flink needs a "
-                    f"type, so it is declared {FALLBACK}",
-                    severity=Severity.WARNING,
-                    suggestion="cast the NULL to the column's type in the model",
-                )
+                slots = [(projection, "this")] if isinstance(value, exp.Null) else _untyped_nulls(value)
+                for holder, key in slots:
+                    holder.set(key, _typed_null())
+                if not slots:
+                    continue
+            changed = True
+            ctx.report(
+                projection,
+                f"column {projection.alias_or_name or '?'} is an untyped NULL; Flink needs a "
+                f"type, so it is declared {FALLBACK}",
+                severity=Severity.WARNING,
+                suggestion="cast the NULL to the column's type in the model",
+            )
+        if changed:
+            node.set("expressions", projections)
         return node if changed else None

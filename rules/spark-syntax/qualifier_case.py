@@ -100,8 +100,7 @@ class ColumnCase(Rule):
             if cte is not None:
                 return _output_names(cte)
         if isinstance(table, exp.Table):
-            declared = {t.lower(): cols for t, cols in ctx.schema.items()}.get(table.name.lower())
-            return _spellings(list(declared)) if declared else None
+            return _schema_spellings(ctx).get(table.name.lower())
         if isinstance(table, exp.Subquery):
             return _output_names(table.this)
         return None
@@ -143,6 +142,15 @@ class ColumnCase(Rule):
                 ident.set("this", wanted)
                 changed = True
         return node if changed else None
+
+
+def _schema_spellings(ctx: RuleContext) -> dict[str, dict[str, str]]:
+    """Per lower-case table name of ``schema=``, its columns' spellings (once per statement)."""
+    found = ctx.memo.get("column-spellings")
+    if found is None:
+        found = {t.lower(): _spellings(list(cols)) for t, cols in ctx.schema.items() if cols}
+        ctx.memo["column-spellings"] = found
+    return found
 
 
 def _output_names(query: exp.Expr) -> dict[str, str] | None:

@@ -13,6 +13,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ErrorLevel
 from sqlglot.generator import Generator
+from sqlglot.tokens import TokenType
 
 from shiftleft.dialects.flink_catalog import FLINK_FUNCTIONS
 
@@ -27,14 +28,9 @@ _SYNTAX = frozenset(
 )
 
 
-def _syntax_tokens() -> frozenset:
-    from sqlglot.tokens import TokenType
-
-    return frozenset({TokenType.FROM, TokenType.ALIAS, TokenType.FOR, TokenType.DISTINCT,
-                      TokenType.ORDER_BY, TokenType.SEPARATOR, TokenType.USING})  # fmt: skip
-
-
-_SYNTAX_TOKENS = _syntax_tokens()
+#: tokens that make a call's parentheses SQL syntax rather than a list of arguments
+_SYNTAX_TOKENS = frozenset({TokenType.FROM, TokenType.ALIAS, TokenType.FOR, TokenType.DISTINCT,
+                            TokenType.ORDER_BY, TokenType.SEPARATOR, TokenType.USING})  # fmt: skip
 
 
 @cache
@@ -78,13 +74,7 @@ def flink_function_name(node: exp.Func, target: str) -> str | None:
     name = _fixed_name(type(generator), type(node))  # type: ignore[arg-type]
     if name is not None:
         return name.upper()
-    names = _names_by_shape(target)
-    key = (type(node), _shape(node))
-    if key not in names:
-        if len(names) > 4096:
-            names.clear()
-        names[key] = _generated_name(generator, node)
-    return names[key]
+    return _generated_call(target, generator, node)[0]
 
 
 def flink_call_arity(node: exp.Func, target: str) -> int | None:
@@ -101,34 +91,12 @@ def flink_call_arity(node: exp.Func, target: str) -> int | None:
             items = value if isinstance(value, list) else [value]
             count += sum(isinstance(v, exp.Expr) for v in items)  # flags are not written
         return count
-    arities = _arity_by_shape(target)
-    shape = (type(node), _shape(node))
-    if shape not in arities:
-        if len(arities) > 4096:
-            arities.clear()
-        arities[shape] = _generated_arity(generator, node)
-    return arities[shape]
-
-
-@cache
-def _arity_by_shape(target: str) -> dict[tuple, int | None]:
-    """Memo of generated call argument counts per (class, shape), one per target."""
-    return {}
-
-
-def _generated_arity(generator: Generator, node: exp.Func) -> int | None:
-    try:
-        sql = generator.generate(_probe(node), copy=False)
-    except Exception:  # noqa: BLE001 - not decided: not checked
-        return None
-    return call_arity(sql)
+    return _generated_call(target, generator, node)[1]
 
 
 def call_arity(sql: str) -> int | None:
     """Arguments of the call ``sql`` starts with (``F(a, g(b, c))`` → 2); None when its
     parentheses hold anything but comma-separated expressions at the top (``FROM``, ``AS``)."""
-    from sqlglot.tokens import TokenType
-
     try:
         tokens = Dialect.get_or_raise("flink").tokenize(sql)
     except Exception:  # noqa: BLE001 - not decided: not checked
@@ -167,21 +135,36 @@ def _shape(node: exp.Func) -> tuple:
 
 
 @cache
-def _names_by_shape(target: str) -> dict[tuple, str | None]:
-    """Memo of generated call names per (class, shape), one per target (bounded, see above)."""
+def _calls_by_shape(target: str) -> dict[tuple, tuple[str | None, int | None]]:
+    """Memo of generated (call name, argument count) per (class, shape), one per target
+    (bounded: cleared past 4,096 shapes)."""
     return {}
 
 
-def _generated_name(generator: Generator, node: exp.Func) -> str | None:
+def _generated_call(target: str, generator: Generator, node: exp.Func) -> tuple[str | None, int | None]:
+    """(name, argument count) of the call the generator writes for ``node``: one generation
+    of its probe per shape serves both (the count is None unless the probe generated)."""
+    calls = _calls_by_shape(target)
+    shape = (type(node), _shape(node))
+    if shape not in calls:
+        if len(calls) > 4096:
+            calls.clear()
+        calls[shape] = _generate_call(generator, node)
+    return calls[shape]
+
+
+def _generate_call(generator: Generator, node: exp.Func) -> tuple[str | None, int | None]:
     try:
         sql = generator.generate(_probe(node), copy=False)
+        arity = call_arity(sql)
     except Exception:  # noqa: BLE001 - some generators need the real arguments
+        arity = None
         try:
             sql = generator.generate(node, copy=True)
         except Exception:  # noqa: BLE001 - the generate stage reports real failures
-            return None
+            return None, None
     found = _CALL.match(sql)
-    return found.group(1).upper() if found else None
+    return (found.group(1).upper() if found else None), arity
 
 
 def unmapped_function_name(node: exp.Func, target: str) -> str | None:

@@ -45,9 +45,8 @@ def graph(project: DbtProject) -> dict[str, Any]:
     """The ``graph`` variable: nodes (models, seeds, snapshots) and sources by unique id."""
     nodes = {u: _node(n) for u, n in project.nodes.items() if n.resource_type != "source"}
     sources = {u: _node(n) for u, n in project.nodes.items() if n.resource_type == "source"}
-    empty: dict[str, Any] = {}
-    return {"nodes": nodes, "sources": sources, "exposures": empty, "metrics": dict(empty),
-            "groups": dict(empty), "semantic_models": dict(empty), "saved_queries": dict(empty)}  # fmt: skip
+    others = ("exposures", "metrics", "groups", "semantic_models", "saved_queries")
+    return {"nodes": nodes, "sources": sources, **{kind: {} for kind in others}}
 
 
 def selected_resources(project: DbtProject) -> list[str]:
