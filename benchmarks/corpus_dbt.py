@@ -36,7 +36,7 @@ import yaml
 from shiftleft.errors import ShiftleftError
 from shiftleft.flink_engine import default_planner
 from shiftleft.migration import migrate
-from shiftleft.migration.causes import normalise, table_cause
+from shiftleft.migration.causes import normalise, rank, table_cause
 from shiftleft.migration.models import MigrationResult, PipelineTable, Status
 from shiftleft.migration.planning import TablePlan, dag_order, plan_tables
 
@@ -119,12 +119,13 @@ def run_project(
         planned_s = time.perf_counter() - t0
     verdict, cause = classify(result, plans)
     counts = Counter(verdict.values())
-    direct = Counter(cause[u] for u, v in verdict.items() if v in ("reported", "silent"))
-    blocked = Counter(cause[u] for u, v in verdict.items() if v == "blocked")
-    causes = sorted(
-        ({"cause": c, "tables": direct[c], "blocking": blocked[c]} for c in direct),
-        key=lambda r: (-(r["tables"] + r["blocking"]), r["cause"]),
-    )
+    causes = [
+        c.model_dump()
+        for c in rank(
+            (cause[u] for u, v in verdict.items() if v in ("reported", "silent")),
+            (cause[u] for u, v in verdict.items() if v == "blocked"),
+        )
+    ]
     models = [
         {
             "table": t.name,

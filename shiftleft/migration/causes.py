@@ -68,7 +68,13 @@ def rank_causes(tables: Iterable[PipelineTable]) -> list[Cause]:
                 found = own.get(parent.unique_id) or inherited.get(parent.unique_id)
                 if found and table.unique_id not in inherited:
                     inherited[table.unique_id] = found
-    direct, blocked = Counter(own.values()), Counter(inherited.values())
+    return rank(own.values(), inherited.values())
+
+
+def rank(carried: Iterable[str], blocking: Iterable[str]) -> list[Cause]:
+    """Causes ranked from the cause of each table carrying one and of each table blocked by
+    one: most tables affected first, ties by name."""
+    direct, blocked = Counter(carried), Counter(blocking)
     return sorted(
         (Cause(cause=c, tables=direct[c], blocking=blocked[c]) for c in {*direct, *blocked}),
         key=lambda r: (-(r.tables + r.blocking), r.cause),
