@@ -277,6 +277,38 @@ CODES: dict[str, CodeDoc] = {
         "Install the flink extra and Java 17 and migrate again, or pass --plan to require the "
         "planner (it fetches the connector jars once).",
     ),
+    # verify (``shiftleft verify``: the translation planned and run on Flink, rows compared)
+    "SLV001": CodeDoc(
+        "rejected by the Flink planner",
+        "verify planned the translated statement on the embedded Flink 2.3 and the planner refused "
+        "it; the message is the planner's, with the position in the translated script.",
+        "Fix the construct the message names, or report it if shiftleft produced it.",
+    ),
+    "SLV002": CodeDoc(
+        "failed when run on Flink",
+        "The statement planned but failed when run over the seeded rows (a runtime error such as a "
+        "bad cast, or the seeded tables could not be created).",
+        "Read Flink's message; check the seeds' types against the schema.",
+    ),
+    "SLV003": CodeDoc(
+        "rows differ",
+        "The translation ran on Flink and gave other rows than the source query on DuckDB / Spark over "
+        "the same input; the report lists missing, extra and mismatched rows with their keys.",
+        "Look at the first mismatched row; a function or typing difference is the usual cause.",
+    ),
+    "SLV004": CodeDoc(
+        "the source query failed",
+        "The source query could not run on the reference engine, so there is nothing to compare with.",
+        "Check that the seeds or schema match the query's tables.",
+    ),
+    "SLV005": CodeDoc(
+        "rows not compared",
+        "Rows of this statement (or of the script) were not compared: no seeds or generated rows, the "
+        "source and translation have different numbers of statements, the translation of a query is "
+        "not a query, or the source query failed on DuckDB.  A run with such a statement never ends "
+        "in \"verified\".",
+        "Give --seeds or --generate-rows; read the reason in the message.",
+    ),
     # LLM stage
     "SL9101": CodeDoc(
         "translated by the LLM",

@@ -51,7 +51,8 @@ class VerifyReport(BaseModel):
 
     @property
     def reconciled(self) -> bool:
-        """True when at least one statement was compared and all compared ones are equal."""
+        """True when at least one statement was compared and all compared ones are equal
+        (:meth:`verdict` still says "NOT verified" while a statement was skipped)."""
         compared = [c for c in self.checks if c.status != "skipped"]
         return bool(compared) and all(c.status == "equal" for c in compared)
 
@@ -93,6 +94,14 @@ class VerifyReport(BaseModel):
         if not self.ok:
             return "NOT verified"
         if self.reconciled:
+            skipped = [c.statement for c in self.checks if c.status == "skipped"]
+            if skipped:
+                compared = len(self.checks) - len(skipped)
+                listed = ", ".join(str(i) for i in skipped)
+                return (
+                    f"NOT verified: {compared} of {len(self.checks)} statements compared and equal; "
+                    f"rows not compared for statement {listed}"
+                )
             return "verified"
         if self.planned:
             return "NOT verified: Flink accepts the translation, but no rows were compared (give --seeds or --generate-rows)"

@@ -18,6 +18,7 @@ from shiftleft.options import VerifyOptions
 from shiftleft.verification.diff import ResultSet, diff_results, top_level_order
 from shiftleft.verification.duckdb_side import DuckDBSide
 from shiftleft.verification.report import (
+    NOT_RECONCILED,
     ROWS_DIFFER,
     RUNTIME_ERROR,
     StatementCheck,
@@ -184,6 +185,11 @@ def reconcile(
         elif check.status == "error":
             report.diagnostics.append(
                 diagnostic(RUNTIME_ERROR, Severity.ERROR, check.reason or "failed", index)
+            )
+        elif check.status == "skipped":
+            # a statement whose rows were not compared is never covered by "verified"
+            report.diagnostics.append(
+                diagnostic(NOT_RECONCILED, Severity.WARNING, f"rows not compared: {check.reason}", index)
             )
 
 

@@ -17,7 +17,7 @@ from shiftleft.rewrite.catalog import rules_catalog
 from shiftleft.schemas import SCHEMAS, load, render
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE_LITERAL = re.compile(r"""["'](SL\d{4})["']""")
+CODE_LITERAL = re.compile(r"""["'](SL\d{4}|SLV\d{3})["']""")
 
 
 def _code_literals() -> dict[str, str]:

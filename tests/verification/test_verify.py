@@ -9,6 +9,7 @@ import pytest
 from shiftleft.models import Severity
 from shiftleft.pipeline import transpile
 from shiftleft.verification import (
+    NOT_RECONCILED,
     PLANNER_ERROR,
     ROWS_DIFFER,
     confluent_to_oss,
@@ -264,3 +265,18 @@ def test_confluent_script_plans_after_mapping(flink_planner_connectors) -> None:
     )
     assert report.ok, report.format() + report.planned_sql
     assert "upsert-kafka" in report.planned_sql
+
+
+def test_a_statement_whose_rows_were_not_compared_is_never_verified(flink_planner) -> None:
+    """Two queries; the second's translation is a view, so its rows cannot be compared: the
+    first is equal, yet the run is not "verified" and the skipped one carries SLV005."""
+    source = f"{DATEDIFF_SPARK};\nSELECT id FROM orders"
+    translation = transpile(DATEDIFF_SPARK, read="spark").sql + ";\nCREATE TEMPORARY VIEW v AS SELECT id FROM orders"
+    report = verify(
+        source, translation=translation, schema=ORDERS_SCHEMA, seeds={"orders": ORDERS_ROWS},
+        mode="batch", planner=flink_planner,
+    )
+    assert [c.status for c in report.checks] == ["equal", "skipped"]
+    assert report.verdict().startswith("NOT verified: 1 of 2 statements compared")
+    skipped = [d for d in report.diagnostics if d.rule_id == NOT_RECONCILED]
+    assert [(d.statement, d.severity) for d in skipped] == [(2, Severity.WARNING)]
