@@ -92,6 +92,12 @@ def date_trunc(state: _ModelState, datepart: Any, date: Any) -> str:
 
 def dbt_macro(state: _ModelState, name: str) -> Callable[..., Any] | None:
     """dbt's own macro ``name`` (``dbt.type_string``, ``dbt.dateadd``, ...), or None."""
+    return dbt_macros(state).get(name.removeprefix("default__"))
+
+
+def dbt_macros(state: _ModelState) -> dict[str, Callable[..., Any]]:
+    """dbt's own (global project) macros by name: reachable as ``dbt.NAME`` and, as in dbt,
+    unqualified (``{{ datediff(...) }}``) unless the project defines a macro of that name."""
     types = {
         "type_string": "TEXT",
         "type_int": "INT",
@@ -100,12 +106,9 @@ def dbt_macro(state: _ModelState, name: str) -> Callable[..., Any] | None:
         "type_timestamp": "TIMESTAMP",
         "type_boolean": "BOOLEAN",
     }
-    name = name.removeprefix("default__")
-    if name in types:
-        return lambda: _type(state, types[name])
-    if name == "type_numeric":
-        return lambda: "numeric(28,6)"
     macros: dict[str, Callable[..., Any]] = {
+        **{name: (lambda t=t: _type(state, t)) for name, t in types.items()},
+        "type_numeric": lambda: "numeric(28,6)",
         "concat": lambda fields: " || ".join(str(f) for f in fields),
         "hash": lambda field: f"md5(cast({field} as {_type(state, 'TEXT')}))",
         "safe_cast": lambda field, type: _sql(
@@ -148,7 +151,7 @@ def dbt_macro(state: _ModelState, name: str) -> Callable[..., Any] | None:
         "last_day": lambda date, datepart: _sql(state, exp.LastDay(this=_expr(state, date))),
         "is_incremental": state.is_incremental,
     }
-    return macros.get(name)
+    return macros
 
 
 def _relation_node(state: _ModelState, relation: Any) -> Any:

@@ -323,6 +323,9 @@ class _ModelState:
             context[name] = Namespace(name, self.namespace_lookup(name), missing.get(name))
         for name in missing:
             context.setdefault(name, Namespace(name, self.namespace_lookup(name), missing[name]))
+        # dbt's global macros are reachable unqualified too; the project's own win
+        for name, macro in package_macros.dbt_macros(self).items():
+            context.setdefault(name, macro)
         for owner in dict.fromkeys([project.name, *([package] if package else [])]):
             for name in self.r.macros.get(owner, {}):
                 context[name] = _LazyMacro(self, owner, name)

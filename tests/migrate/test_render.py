@@ -1066,6 +1066,16 @@ def test_cross_database_macros_parse_in_the_read_dialect(tmp_path: Path, read: s
     assert [s.alias for s in tree.selects] == list("a") + ["a2", "b", "b2"] + list("cdefghijk")
 
 
+def test_dbt_global_macros_are_reachable_unqualified_as_in_dbt(tmp_path: Path) -> None:
+    """dbt's global project macros can be called without ``dbt.``; each renders as its
+    qualified form does, and a project macro of the same name wins."""
+    unqualified = CROSS_DB.replace("dbt.", "")
+    assert sql_of(tmp_path / "bare", unqualified) == sql_of(tmp_path / "qualified", CROSS_DB)
+    own = {"macros/own.sql": "{% macro datediff(a, b, part) %}my_diff({{ a }}, {{ b }}){% endmacro %}"}
+    sql = sql_of(tmp_path / "own", "select {{ datediff('x', 'y', 'day') }} as d from t", own)
+    assert sql == "select my_diff(x, y) as d from t"
+
+
 def test_listagg_joins_values_and_reports_an_order_or_limit_it_cannot_keep(tmp_path: Path) -> None:
     values = "(select 'x' as name union all select 'x')"
     sql = sql_of(tmp_path / "plain", f"select {{{{ dbt.listagg('name', \"'-'\") }}}} from {values}")
