@@ -12,7 +12,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from shiftleft.migration.project_nodes import DbtProject, Node
+from shiftleft.migration.project_nodes import Column, DbtProject, Node
+
+
+def _column(column: Column) -> dict[str, Any]:
+    """A column as in dbt's manifest (``config`` since dbt 1.10)."""
+    meta = dict(column.meta)
+    return {
+        "name": column.name,
+        "data_type": column.data_type,
+        "description": column.description,
+        "meta": meta,
+        "tags": [],
+        "quote": None,
+        "constraints": [{"type": c} for c in column.constraints],
+        "config": {"meta": meta, "tags": []},
+    }
 
 
 def _node(node: Node) -> dict[str, Any]:
@@ -28,9 +43,7 @@ def _node(node: Node) -> dict[str, Any]:
         "fqn": [node.package, *node.folders, node.name],
         "config": dict(node.config),
         "tags": list(node.config.get("tags") or []),
-        "columns": {
-            c.name: {"name": c.name, "data_type": c.data_type} for c in node.columns.values()
-        },
+        "columns": {c.name: _column(c) for c in node.columns.values()},
         "schema": node.schema,
         "database": node.database,
         "alias": name,

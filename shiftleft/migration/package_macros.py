@@ -44,6 +44,15 @@ def _type(state: _ModelState, name: str) -> str:
     return exp.DataType.build(name).sql(state.r.read)
 
 
+def translate_type(state: _ModelState, dtype: Any) -> str:
+    """``api.Column.translate_type``: a type name as the adapter spells it (here: the read
+    dialect's spelling); a name sqlglot cannot read is returned as given, as dbt does."""
+    try:
+        return _type(state, str(dtype))
+    except (sqlglot.errors.ParseError, ValueError):
+        return str(dtype)
+
+
 def _expr(state: _ModelState, text: Any) -> exp.Expr:
     return sqlglot.parse_one(str(text), read=state.r.read)
 

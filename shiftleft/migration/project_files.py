@@ -17,7 +17,14 @@ import yaml
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 from shiftleft.errors import ConfigError
-from shiftleft.migration.project_nodes import Column, Node, _names, merge_config, meta_event_time
+from shiftleft.migration.project_nodes import (
+    Column,
+    Node,
+    _names,
+    column_meta,
+    merge_config,
+    meta_event_time,
+)
 
 #: limits on what one project file may hold (a YAML alias bomb, a runaway generated file)
 MAX_FILE_BYTES = 20_000_000
@@ -110,6 +117,8 @@ def _columns(entries: Any, where: str) -> dict[str, Column]:
             tests=_tests(entry.get("data_tests", entry.get("tests"))),
             constraints=constraints,
             event_time=meta_event_time(entry),
+            description=_text(entry.get("description")) or "",
+            meta=column_meta(entry),
         )
     return columns
 

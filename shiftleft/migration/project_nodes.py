@@ -22,13 +22,24 @@ class Column:
     constraints: list[str] = field(default_factory=list)  #: constraint types (primary_key, ...)
     #: ``meta: {event_time: true}`` (or under ``config:``): the table's event time
     event_time: bool = False
+    description: str = ""
+    #: the column's ``meta`` (``config.meta`` and ``meta`` merged), as macros read it from ``graph``
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def column_meta(entry: dict[str, Any]) -> dict[str, Any]:
+    """A column entry's ``meta`` (dbt >= 1.10: under ``config:``; both merged)."""
+    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+    merged: dict[str, Any] = {}
+    for meta in (config.get("meta"), entry.get("meta")):  # type: ignore[union-attr]
+        if isinstance(meta, dict):
+            merged.update(meta)
+    return merged
 
 
 def meta_event_time(entry: dict[str, Any]) -> bool:
     """A column entry marked ``meta: {event_time: true}`` (dbt >= 1.10: under ``config:``)."""
-    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
-    meta = {**(config.get("meta") or {}), **(entry.get("meta") or {})}  # type: ignore[union-attr]
-    return isinstance(meta, dict) and meta.get("event_time") is True
+    return column_meta(entry).get("event_time") is True
 
 
 @dataclass

@@ -314,7 +314,11 @@ class _ModelState:
             "zip": zip,
             "set": set,
             "adapter": package_macros.Adapter(self),
-            "api": {"Relation": {"create": lambda **kw: relation_macros.create_relation(self, **kw)}},
+            "api": {
+                "Relation": {"create": lambda **kw: relation_macros.create_relation(self, **kw)},
+                "Column": {"translate_type": lambda dtype: package_macros.translate_type(self, dtype)},
+            },
+            "builtins": {"ref": self.ref, "source": self.source, "config": self.config},
             "dbt": Namespace("dbt", self.namespace_lookup("dbt")),
         }
         # a package packages.yml declares but dbt_packages/ lacks is named when used

@@ -364,3 +364,35 @@ def test_graph_and_selected_resources_list_the_projects_nodes(tmp_path: Path) ->
     table = result.table("all")
     assert table.status is Status.TRANSLATED, [d.message for d in table.diagnostics]
     assert sorted(table.parents) == ["stg_a", "stg_b"]
+
+
+def test_graph_columns_carry_meta_and_config_as_in_dbts_manifest(tmp_path: Path) -> None:
+    """A macro reading ``column.config.meta`` of ``graph`` nodes (dbt >= 1.10's manifest) and
+    ``api.Column.translate_type`` renders; the meta comes from either place in the YAML."""
+    macro = (
+        "{% macro keys_of(name) %}{% set found = [] %}"
+        "{% for n in graph.nodes.values() if n.name == name %}"
+        "{% for c in n.columns.values() | sort(attribute='name') %}"
+        "{% if c.config.meta.get('is_key') or c.meta.get('is_key') %}{% do found.append(c.name) %}{% endif %}"
+        "{% endfor %}{% endfor %}{{ return(found) }}{% endmacro %}"
+    )
+    properties = (
+        "version: 2\nmodels:\n  - name: stg\n    columns:\n"
+        "      - {name: id, data_type: bigint, config: {meta: {is_key: true}}}\n"
+        "      - {name: user_id, data_type: bigint, meta: {is_key: true}, description: the user}\n"
+        "      - {name: kind, data_type: string}\n"
+    )
+    project = make_project(
+        tmp_path / "p",
+        {
+            "stg.sql": "select id, user_id, kind from {{ source('app', 'events') }}",
+            "keyed.sql": "select {{ keys_of('stg') | join(', ') }}, "
+            "cast(kind as {{ api.Column.translate_type('string') }}) as kind from {{ ref('stg') }}",
+        },
+        {"macros/keys.sql": macro, "models/stg.yml": properties},
+    )
+    result = migrate(project, plan=False)
+    table = result.table("keyed")
+    assert table.status is Status.TRANSLATED, [d.message for d in table.diagnostics]
+    assert table.rendered_sql is not None
+    assert table.rendered_sql.startswith("select id, user_id, cast(kind as STRING) as kind"), table.rendered_sql
