@@ -10,6 +10,7 @@ from shiftleft.rewrite.packs import pack_module
 from shiftleft.rewrite.walk import bare_copy, own_nodes_bfs
 
 H = pack_module(__file__, "_helpers")
+P = pack_module(__file__, "_partitions")
 
 _EVENT_TIME = {"t": "ts"}
 _SUGGEST_ORDER = "order the window by the event-time column, ascending: OVER (PARTITION BY k ORDER BY ts)"
@@ -40,7 +41,8 @@ class OverWindowStreaming(Rule):
       over a non-time column is rejected.
 
     Errors are reported with the fix; the SQL is not changed, since the fix changes the
-    result.  The time-attribute checks need a declared event-time column (``event_time=``);
+    result.  A whole-partition aggregate without ORDER BY (``sum(x) OVER (PARTITION BY k)``)
+    is not an error: SL4014 rewrites it as a join with the grouped aggregate.  The time-attribute checks need a declared event-time column (``event_time=``);
     without one they stay silent.  Ranking functions filtered as a Top-N are not OVER
     aggregations (see SL4001 / SL4002) and are skipped; LEAD is SL4003.
     """
@@ -57,8 +59,8 @@ class OverWindowStreaming(Rule):
             event_time=_EVENT_TIME,
         ),
         Example(
-            before="SELECT a, sum(b) OVER (PARTITION BY a) AS s FROM t",
-            after="SELECT a, SUM(b) OVER (PARTITION BY a) AS s FROM t",
+            before="SELECT a, first_value(b) OVER (PARTITION BY a) AS s FROM t",
+            after="SELECT a, FIRST_VALUE(b) OVER (PARTITION BY a) AS s FROM t",
             diagnoses=True,
             event_time=_EVENT_TIME,
         ),
@@ -116,6 +118,8 @@ class OverWindowStreaming(Rule):
         order = node.args.get("order")
         ordered = order.expressions if order is not None else []
         if not ordered:
+            if P.rewritable_window(node):
+                return None  # SL4014 joins the grouped aggregate instead
             self._error(node, ctx, "an OVER window without ORDER BY is not supported in Flink streaming")
             return None
         if len(ordered) > 1:

@@ -40,6 +40,9 @@ CASES = {
     "upsert-aggregate": "SELECT customer, count(*) AS n, avg(amount) AS avg_amount, max(amount) AS top FROM orders GROUP BY customer",
     "left-join": "SELECT o.id, o.amount, c.region FROM orders AS o LEFT JOIN customers AS c ON o.customer = c.customer",
     "semi-join": "SELECT o.id, o.amount FROM orders AS o LEFT SEMI JOIN customers AS c ON o.customer = c.customer",
+    # whole-partition window aggregates (SL4014: a join with the grouped aggregate in streaming)
+    "partition-share": "SELECT id, amount, amount / sum(amount) OVER (PARTITION BY customer) AS share, count(*) OVER (PARTITION BY customer) AS n FROM orders WHERE amount > 5",
+    "partition-over-join": "SELECT o.id, c.region, max(o.amount) OVER (PARTITION BY c.region) AS top, min(o.amount) OVER () AS low FROM orders AS o LEFT JOIN customers AS c ON o.customer = c.customer",
 }
 
 

@@ -1,0 +1,127 @@
+"""A whole-partition window aggregate (``sum(x) OVER (PARTITION BY k)``) becomes a join with
+the grouped aggregate in streaming."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from shiftleft.models import Mode
+from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.packs import pack_module
+from shiftleft.rewrite.walk import bare_copy, own_nodes
+
+P = pack_module(__file__, "_partitions")
+
+
+def _sources(select: exp.Select) -> list[exp.Expr]:
+    items = [select.args["from_"].this, *(j.this for j in select.args.get("joins") or [])]
+    return items
+
+
+def _qualified_stars(select: exp.Select) -> list[exp.Expr] | None:
+    """``*`` as ``a.*, b.*`` over the SELECT's own inputs (so the join's columns stay out);
+    None when an input has no name to qualify with."""
+    stars: list[exp.Expr] = []
+    for source in _sources(select):
+        name = source.alias_or_name
+        if not name:
+            return None
+        stars.append(exp.Column(this=exp.Star(), table=exp.to_identifier(name)))
+    return stars
+
+
+class PartitionAggregateToJoin(Rule):
+    """Spark computes ``sum(x) OVER (PARTITION BY k)`` over each finished partition: every row
+    gets the total of its partition.  Flink streaming rejects an OVER window without ORDER BY
+    (rows arrive without end; SL4004), but the same value is the partition's grouped aggregate
+    joined back to the rows: ``JOIN (SELECT k, SUM(x) FROM ... GROUP BY k) ON k IS NOT
+    DISTINCT FROM ...`` (a NULL key is a partition too, as in Spark).  Flink keeps both sides
+    in state and updates every row of a partition when a new row arrives, so the result is
+    updating and its final state is Spark's answer (checked on Flink 2.3 against DuckDB).
+
+    The aggregate side repeats the SELECT's FROM, joins and WHERE, so it sees the same rows;
+    windows sharing a PARTITION BY share one join; ``*`` becomes the inputs' qualified stars.
+    Only order-free aggregates (SUM, COUNT, MIN, MAX, AVG, STDDEV, VARIANCE) over the whole
+    partition are rewritten, in SELECTs without GROUP BY / DISTINCT / QUALIFY; anything else
+    keeps its SL4004 error.  Batch mode runs the window as written.
+    """
+
+    id = "SL4014"
+    name = "partition-aggregate-to-join"
+    title = "a whole-partition window aggregate becomes a join with its grouped aggregate (streaming)"
+    node_types = (exp.Select,)
+    modes = frozenset({Mode.STREAMING})
+    examples = (
+        Example(
+            before="SELECT a, b - sum(b) OVER (PARTITION BY s) AS diff FROM t",
+            after="SELECT a, b - __sl_w1.__sl_a1 AS diff FROM t JOIN (SELECT s AS __sl_k1, "
+            "SUM(b) AS __sl_a1 FROM t GROUP BY s) AS __sl_w1 "
+            "ON s IS NOT DISTINCT FROM __sl_w1.__sl_k1",
+            diagnoses=True,
+        ),
+        Example(
+            before="SELECT *, count(*) OVER () AS n FROM t AS a WHERE a.x > 0",
+            after="SELECT a.*, __sl_w1.__sl_a1 AS n FROM t AS a CROSS JOIN (SELECT COUNT(*) AS __sl_a1 "
+            "FROM t AS a WHERE a.x > 0) AS __sl_w1 WHERE a.x > 0",
+            diagnoses=True,
+        ),
+        Example(
+            before="SELECT a, sum(b) OVER (PARTITION BY a) AS s FROM t",
+            after="SELECT a, SUM(b) OVER (PARTITION BY a) AS s FROM t",
+            mode=Mode.BATCH,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Select)
+        if not P.rewritable(node):
+            return None
+        projections = list(node.expressions)
+        if any(isinstance(p, exp.Star) for p in projections):
+            stars = _qualified_stars(node)
+            if stars is None:
+                return None  # SL4004 reports the windows
+            projections = [s for p in projections for s in (stars if isinstance(p, exp.Star) else [p])]
+        groups: dict[str, tuple[list[exp.Expr], list[exp.Window]]] = {}
+        for projection in projections:
+            for window in own_nodes(projection, exp.Window):
+                assert isinstance(window, exp.Window)
+                keys = list(window.args.get("partition_by") or [])
+                signature = "\x00".join(ctx.sql(k) for k in keys)
+                groups.setdefault(signature, (keys, []))[1].append(window)
+        base = bare_copy(node)
+        for key in P.COPY_DROPS:
+            base.set(key, None)
+        for number, (keys, windows) in enumerate(groups.values(), start=1):
+            alias = f"__sl_w{number}"
+            key_names = [f"__sl_k{i}" for i in range(1, len(keys) + 1)]
+            aggregate = base.copy()
+            selects: list[exp.Expr] = [exp.alias_(bare_copy(k), n) for k, n in zip(keys, key_names)]
+            for index, window in enumerate(windows, start=1):
+                name = f"__sl_a{index}"
+                selects.append(exp.alias_(bare_copy(window.this), name))
+                window.replace(exp.column(name, table=alias))
+            aggregate.set("expressions", selects)
+            if keys:
+                aggregate.set("group", exp.Group(expressions=[bare_copy(k) for k in keys]))
+            on = exp.and_(
+                *(
+                    exp.NullSafeEQ(this=bare_copy(k), expression=exp.column(n, table=alias))
+                    for k, n in zip(keys, key_names)
+                )
+            ) if keys else None
+            join = exp.Join(this=exp.alias_(exp.Subquery(this=aggregate), alias, table=True))
+            if on is None:
+                join.set("kind", "CROSS")
+            else:
+                join.set("on", on)
+            node.append("joins", join)
+        node.set("expressions", projections)
+        ctx.report(
+            node,
+            "a window aggregate over a whole partition became a join with the partition's grouped "
+            "aggregate: the result is updating (each new row updates its partition's rows) and "
+            "Flink keeps the partitions' rows in state",
+            suggestion="set a state TTL (table.exec.state.ttl) if old partitions may be forgotten",
+        )
+        return node
