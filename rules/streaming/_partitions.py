@@ -3,12 +3,11 @@ leaves alone).  Not a rule file: its name starts with ``_``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlglot import exp
 
-from shiftleft.rewrite.packs import pack_module
 from shiftleft.rewrite.walk import own_nodes
-
-H = pack_module(__file__, "_helpers")
 
 #: aggregates whose value over a whole partition does not depend on the order of its rows
 _ORDER_FREE = (
@@ -24,36 +23,87 @@ _ORDER_FREE = (
     exp.VariancePop,
 )
 #: clauses of a SELECT the rewrite does not carry over to a join (left to SL4004)
-_BLOCKING = ("group", "having", "distinct", "qualify", "windows")
+_BLOCKING = ("group", "having", "distinct", "qualify")
 #: clauses of the SELECT its aggregate copy drops (they apply to the rows after the join)
-COPY_DROPS = ("order", "limit", "offset", "sort", "distribute", "cluster", "with_", "hint", "locks")
+COPY_DROPS = ("order", "limit", "offset", "sort", "distribute", "cluster", "with_", "hint", "locks", "windows")
 
 
-def partition_wide(window: exp.Window) -> bool:
-    """``AGG(x) OVER (PARTITION BY ...)`` or ``OVER ()``: no order, no frame, an aggregate
-    whose result over the whole partition is order-free."""
-    args = window.args
-    if args.get("order") is not None or args.get("spec") is not None or args.get("alias") is not None:
+@dataclass
+class Shape:
+    """What a whole-partition window computes: an order-free aggregate of its partition."""
+
+    value: exp.Expr  #: the aggregate call
+    keys: list[exp.Expr]
+
+
+def _definition(window: exp.Window, select: exp.Select) -> exp.Window | None:
+    """The window's own definition, or the named one it refers to (``OVER w``)."""
+    name = window.args.get("alias")
+    if name is None:
+        return window
+    if any(window.args.get(k) for k in ("partition_by", "order", "spec")):
+        return None  # ``OVER (w ORDER BY ...)``: a refinement of a named window
+    wanted = name.name.lower()
+    for named in select.args.get("windows") or []:
+        if isinstance(named.this, exp.Identifier) and named.this.name.lower() == wanted:
+            return named
+    return None
+
+
+def _whole_frame(spec: exp.Expr | None) -> bool:
+    """``ROWS / RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING``."""
+    if spec is None:
         return False
-    return type(window.this) in _ORDER_FREE
+    bound = [str(spec.args.get(k) or "").upper() for k in ("start", "start_side", "end", "end_side")]
+    return bound == ["UNBOUNDED", "PRECEDING", "UNBOUNDED", "FOLLOWING"]
+
+
+def shape(window: exp.Window, select: exp.Select) -> Shape | None:
+    """The whole-partition computation of ``window`` (in ``select``), or None when its value
+    depends on the frame or the row (running totals, LAG, ranks...)."""
+    definition = _definition(window, select)
+    if definition is None:
+        return None
+    function = window.this
+    keys = list(definition.args.get("partition_by") or [])
+    order = definition.args.get("order")
+    spec = definition.args.get("spec")
+    whole = _whole_frame(spec)
+    if type(function) in _ORDER_FREE and (whole or (order is None and spec is None)):
+        return Shape(function, keys)
+    # FIRST_VALUE / LAST_VALUE over a whole ordered partition would be a Top-1 joined back,
+    # but Flink 2.3 plans a Top-1 on a non-time order under a join as insert-only and loses
+    # its updates (checked: rows that should have been retracted stay); they keep SL4004
+    return None
+
+
+def _windows(select: exp.Select) -> list[exp.Window]:
+    return [w for w in own_nodes(select, exp.Window) if w.arg_key != "windows"]  # type: ignore[misc]
+
+
+def _aggregates_rows(select: exp.Select) -> bool:
+    """An aggregate outside any window (``SELECT sum(x), ...``: one row for the input)."""
+    return any(
+        not isinstance(agg.find_ancestor(exp.Window, exp.Select), exp.Window)
+        for projection in select.expressions
+        for agg in own_nodes(projection, exp.AggFunc)
+    )
 
 
 def rewritable(select: exp.Select) -> bool:
-    """``select`` has window functions in its projections only, every one partition-wide,
-    and no clause (GROUP BY, DISTINCT, QUALIFY, named windows) that the join form would change."""
+    """``select`` has window functions in its projections only, each a whole-partition one
+    (:func:`shape`), and no clause (GROUP BY, DISTINCT, QUALIFY) the join form would change."""
     if not isinstance(select, exp.Select) or select.args.get("from_") is None:
         return False
-    if any(select.args.get(key) for key in _BLOCKING) or H.is_aggregated(select):
+    if any(select.args.get(key) for key in _BLOCKING) or _aggregates_rows(select):
         return False
     windows = [w for p in select.expressions for w in own_nodes(p, exp.Window)]
-    if not windows or len(windows) != len(own_nodes(select, exp.Window)):
+    if not windows or len(windows) != len(_windows(select)):
         return False
-    return all(partition_wide(w) for w in windows)  # type: ignore[arg-type]
+    return all(shape(w, select) is not None for w in windows)  # type: ignore[arg-type]
 
 
 def rewritable_window(window: exp.Window) -> bool:
     """``window`` will be rewritten by SL4014 (SL4004 skips it)."""
     select = window.parent_select
-    return partition_wide(window) and select is not None and rewritable(select)
-
-
+    return select is not None and shape(window, select) is not None and rewritable(select)

@@ -71,8 +71,8 @@ class OverWindowStreaming(Rule):
             event_time=_EVENT_TIME,
         ),
         Example(
-            before="SELECT a, sum(b) OVER (PARTITION BY a ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS s FROM t",
-            after="SELECT a, SUM(b) OVER (PARTITION BY a ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS s FROM t",
+            before="SELECT a, sum(b) OVER (PARTITION BY a ORDER BY ts ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS s FROM t",
+            after="SELECT a, SUM(b) OVER (PARTITION BY a ORDER BY ts ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS s FROM t",
             diagnoses=True,
             event_time=_EVENT_TIME,
         ),
@@ -115,11 +115,11 @@ class OverWindowStreaming(Rule):
             return None  # a Top-N / deduplication, not an OVER aggregation
         if isinstance(node.this, exp.Lead):
             return None  # SL4003 reports it
+        if P.rewritable_window(node):
+            return None  # a whole-partition window: SL4014 joins its grouped value instead
         order = node.args.get("order")
         ordered = order.expressions if order is not None else []
         if not ordered:
-            if P.rewritable_window(node):
-                return None  # SL4014 joins the grouped aggregate instead
             self._error(node, ctx, "an OVER window without ORDER BY is not supported in Flink streaming")
             return None
         if len(ordered) > 1:

@@ -3,6 +3,8 @@ the grouped aggregate in streaming."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlglot import exp
 
 from shiftleft.models import Mode
@@ -42,8 +44,12 @@ class PartitionAggregateToJoin(Rule):
     The aggregate side repeats the SELECT's FROM, joins and WHERE, so it sees the same rows;
     windows sharing a PARTITION BY share one join; ``*`` becomes the inputs' qualified stars.
     Only order-free aggregates (SUM, COUNT, MIN, MAX, AVG, STDDEV, VARIANCE) over the whole
-    partition are rewritten, in SELECTs without GROUP BY / DISTINCT / QUALIFY; anything else
-    keeps its SL4004 error.  Batch mode runs the window as written.
+    partition are rewritten (no ORDER BY, or one with ``ROWS / RANGE BETWEEN UNBOUNDED
+    PRECEDING AND UNBOUNDED FOLLOWING``; named windows are resolved), in SELECTs without
+    GROUP BY / DISTINCT / QUALIFY; anything else keeps its SL4004 error.  FIRST_VALUE /
+    LAST_VALUE over a whole partition would be a Top-1 joined back, but Flink 2.3 plans a
+    Top-1 on a non-time order under a join as insert-only and loses its updates (checked), so
+    they stay reported.  Batch mode runs the window as written.
     """
 
     id = "SL4014"
@@ -66,6 +72,13 @@ class PartitionAggregateToJoin(Rule):
             diagnoses=True,
         ),
         Example(
+            before="SELECT a, max(b) OVER w AS m FROM t WINDOW w AS (PARTITION BY a ORDER BY ts "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)",
+            after="SELECT a, __sl_w1.__sl_a1 AS m FROM t JOIN (SELECT a AS __sl_k1, MAX(b) AS __sl_a1 FROM t "
+            "GROUP BY a) AS __sl_w1 ON a IS NOT DISTINCT FROM __sl_w1.__sl_k1",
+            diagnoses=True,
+        ),
+        Example(
             before="SELECT a, sum(b) OVER (PARTITION BY a) AS s FROM t",
             after="SELECT a, SUM(b) OVER (PARTITION BY a) AS s FROM t",
             mode=Mode.BATCH,
@@ -82,46 +95,48 @@ class PartitionAggregateToJoin(Rule):
             if stars is None:
                 return None  # SL4004 reports the windows
             projections = [s for p in projections for s in (stars if isinstance(p, exp.Star) else [p])]
-        groups: dict[str, tuple[list[exp.Expr], list[exp.Window]]] = {}
+        groups: dict[tuple[str, ...], list[tuple[exp.Window, Any]]] = {}
         for projection in projections:
             for window in own_nodes(projection, exp.Window):
                 assert isinstance(window, exp.Window)
-                keys = list(window.args.get("partition_by") or [])
-                signature = "\x00".join(ctx.sql(k) for k in keys)
-                groups.setdefault(signature, (keys, []))[1].append(window)
+                shape = P.shape(window, node)
+                key = tuple(ctx.sql(k) for k in shape.keys)
+                groups.setdefault(key, []).append((window, shape))
         base = bare_copy(node)
         for key in P.COPY_DROPS:
             base.set(key, None)
-        for number, (keys, windows) in enumerate(groups.values(), start=1):
-            alias = f"__sl_w{number}"
-            key_names = [f"__sl_k{i}" for i in range(1, len(keys) + 1)]
-            aggregate = base.copy()
-            selects: list[exp.Expr] = [exp.alias_(bare_copy(k), n) for k, n in zip(keys, key_names)]
-            for index, window in enumerate(windows, start=1):
-                name = f"__sl_a{index}"
-                selects.append(exp.alias_(bare_copy(window.this), name))
-                window.replace(exp.column(name, table=alias))
-            aggregate.set("expressions", selects)
-            if keys:
-                aggregate.set("group", exp.Group(expressions=[bare_copy(k) for k in keys]))
-            on = exp.and_(
-                *(
-                    exp.NullSafeEQ(this=bare_copy(k), expression=exp.column(n, table=alias))
-                    for k, n in zip(keys, key_names)
-                )
-            ) if keys else None
-            join = exp.Join(this=exp.alias_(exp.Subquery(this=aggregate), alias, table=True))
-            if on is None:
-                join.set("kind", "CROSS")
-            else:
-                join.set("on", on)
-            node.append("joins", join)
+        for number, members in enumerate(groups.values(), start=1):
+            node.append("joins", _join(base, members, f"__sl_w{number}"))
         node.set("expressions", projections)
+        node.set("windows", None)
         ctx.report(
             node,
             "a window aggregate over a whole partition became a join with the partition's grouped "
-            "aggregate: the result is updating (each new row updates its partition's rows) and "
-            "Flink keeps the partitions' rows in state",
+            "aggregate: the result is updating (each new row updates its partition's "
+            "rows) and Flink keeps the partitions' rows in state",
             suggestion="set a state TTL (table.exec.state.ttl) if old partitions may be forgotten",
         )
         return node
+
+
+def _join(base: exp.Select, members: list[tuple[exp.Window, Any]], alias: str) -> exp.Join:
+    """The join bringing one group of windows' values (same PARTITION BY); each window is
+    replaced by its column of the joined side."""
+    keys = members[0][1].keys
+    key_names = [f"__sl_k{i}" for i in range(1, len(keys) + 1)]
+    side = base.copy()
+    columns: list[exp.Expr] = [exp.alias_(bare_copy(k), n) for k, n in zip(keys, key_names)]
+    for index, (window, shape) in enumerate(members, start=1):
+        name = f"__sl_a{index}"
+        columns.append(exp.alias_(bare_copy(shape.value), name))
+        window.replace(exp.column(name, table=alias))
+    side.set("expressions", columns)
+    if keys:
+        side.set("group", exp.Group(expressions=[bare_copy(k) for k in keys]))
+    join = exp.Join(this=exp.alias_(exp.Subquery(this=side), alias, table=True))
+    if keys:
+        on = [exp.NullSafeEQ(this=bare_copy(k), expression=exp.column(n, table=alias)) for k, n in zip(keys, key_names)]
+        join.set("on", exp.and_(*on))
+    else:
+        join.set("kind", "CROSS")
+    return join
