@@ -309,6 +309,18 @@ CODES: dict[str, CodeDoc] = {
         "in \"verified\".",
         "Give --seeds or --generate-rows; read the reason in the message.",
     ),
+    "SL4112": CodeDoc(
+        "a Top-1 Flink plans insert-only keeps replaced rows",
+        "Flink 2.3 plans some Top-1s over an insert-only input (ROW_NUMBER() OVER (PARTITION BY k "
+        "ORDER BY x) = 1 with an ascending x that is not an event-time attribute, among others) as an "
+        "insert-only Rank: when a later row takes first place it is emitted as one more row and the "
+        "one it replaces is never retracted (checked on Flink 2.3).  Only a sink that upserts on the "
+        "partition key ends with the right rows; a join or aggregate above the Top-1, or a sink keyed "
+        "otherwise, keeps rows the batch query would not return.  Found in the planner's plan "
+        "(migrate with the planner, verify).",
+        "Make the Top-1 its own model, written to an upsert table keyed on the partition, and read it "
+        "from there; or order by an event-time attribute (a deduplication Flink retracts correctly).",
+    ),
     # LLM stage
     "SL9101": CodeDoc(
         "translated by the LLM",

@@ -61,6 +61,10 @@ def settle(tables: Iterable[PipelineTable], plans: dict[str, TablePlan] | None =
             for kind, errors in (("DDL", plan.ddl_errors), ("DML", plan.dml_errors))
             for e in errors
         ] if plan else []
+        if plan and table.status in (Status.TRANSLATED, Status.LLM) and any(
+            d.severity is Severity.ERROR for d in plan.verdicts
+        ):
+            table.status = Status.FAILED  # planned, but the plan computes other rows (SL4111 / SL4112)
         own_errors = bool(table.errors) or table.status in (Status.FAILED, Status.NEEDS_LLM)
         parents = _broken_parents(table, by_name)
         if own_errors:

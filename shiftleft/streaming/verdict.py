@@ -11,7 +11,9 @@ follow:
   the updates): the sink must be an upsert table on the query's key or a retract changelog;
 * derived updating, planner insert-only: **info** (the derivation was conservative: an append
   sink would do; the updating sink written accepts the inserts too);
-* the planner refuses the sink's primary key (the derived upsert key): **error**.
+* the planner refuses the sink's primary key (the derived upsert key): **error**;
+* the plan holds an insert-only Top-1 whose replaced rows are never retracted
+  (:mod:`shiftleft.streaming.plan_traps`): **error** SL4112.
 
 Only streaming plans carry changelog modes; batch statements get no verdict.
 """
@@ -30,10 +32,12 @@ from shiftleft.derive.engine import derive, query_of
 from shiftleft.derive.relation import Relation
 from shiftleft.models import Diagnostic, Severity
 from shiftleft.streaming.catalog import ScriptCatalog
+from shiftleft.streaming.plan_traps import stale_first_row
 
 log = logging.getLogger(__name__)
 
 VERDICT_ID = "SL4111"
+STALE_ID = "SL4112"
 _MODE = re.compile(r"changelogMode=\[([^\]]*)\]")
 _KEY_WORDS = ("primary key", "upsert key", "on conflict")
 
@@ -42,6 +46,7 @@ class PlannerChangelog(BaseModel):
     """What the planner says a query emits (``EXPLAIN CHANGELOG_MODE``)."""
 
     modes: list[str] = Field(default_factory=list, description="I, UB, UA, D")
+    plan: str = Field(default="", description="the EXPLAIN text, for the plan traps")
 
     @property
     def updating(self) -> bool:
@@ -69,7 +74,7 @@ class _Explainer:
         start = text.find("== Optimized Physical Plan ==")
         lines = text[start:].splitlines() if start >= 0 else []
         found = _MODE.search(lines[1]) if len(lines) > 1 else None
-        return PlannerChangelog(modes=found.group(1).split(",")) if found else None
+        return PlannerChangelog(modes=found.group(1).split(","), plan=text) if found else None
 
 
 def _parse(sql: str) -> exp.Expr | None:
@@ -93,9 +98,11 @@ def compare(
     primary_key: list[str] | None = None,
     sink_error: str | None = None,
     sink: str | None = None,
+    view: bool = False,
 ) -> Diagnostic | None:
     """SL4111 when the planner's verdict differs from the derived ``relation`` (None: they
-    agree, or the planner gave no verdict).  ``sink_error``: the planner's refusal of the sink;
+    agree, or the planner gave no verdict); SL4112 when the plan keeps replaced rows (not
+    for a ``view``: its readers' plans hold it, with their sinks).  ``sink_error``: the planner's refusal of the sink;
     ``sink``: the changelog of the sink written (append / upsert / retract), when known: an
     updating sink takes the planner's updates, so a missed update is then a warning."""
     ours = _sink_mode(relation, list(primary_key or []))
@@ -109,6 +116,15 @@ def compare(
         )
     if planner is None:
         return None
+    stale = None if view else stale_first_row(planner.plan, primary_key if sink == "upsert" else None)
+    if stale is not None:
+        return Diagnostic(
+            rule_id=STALE_ID,
+            severity=Severity.ERROR,
+            message=stale,
+            suggestion="make the Top-1 its own model (an upsert table keyed on the partition) and read "
+            "it from there, or order by an event-time attribute",
+        )
     if planner.updating and not relation.updating:
         return Diagnostic(
             rule_id=VERDICT_ID,
@@ -119,11 +135,17 @@ def compare(
             "(kafka + debezium-json); please report the query",
         )
     if relation.updating and not planner.updating:
+        replaces = not view and stale_first_row(planner.plan) is not None
         return Diagnostic(
             rule_id=VERDICT_ID,
             severity=Severity.INFO,
             message=f"the Flink planner plans the query {planner.describe()}, the derivation said {ours}: "
-            "an append sink would do (the updating sink written accepts the inserts too)",
+            + (
+                "its Top-1 sends a row taking first place as one more insert, so only the upsert sink "
+                "keyed on the partition ends with the right rows (an append sink would keep replaced ones)"
+                if replaces
+                else "an append sink would do (the updating sink written accepts the inserts too)"
+            ),
         )
     return None
 
@@ -158,7 +180,8 @@ class StatementVerdicts:
             return None
         relation = derive(query, self.catalog.relations)
         planner = self._explainer.changelog(query.sql("flink"))
-        return compare(relation, planner, primary_key=primary_key, sink_error=sink_error, sink=sink)
+        view = isinstance(tree, exp.Create) and str(tree.args.get("kind") or "").upper() == "VIEW"
+        return compare(relation, planner, primary_key=primary_key, sink_error=sink_error, sink=sink, view=view)
 
 
 def session_verdicts(session: Any) -> StatementVerdicts | None:

@@ -37,11 +37,43 @@ def test_script_verdicts_say_where_the_planner_differs(flink_planner_connectors)
         "CREATE VIEW latest AS SELECT id, k, ts FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts DESC) = 1",
         "SELECT id, k FROM latest",  # agree: updating
         "SELECT k, COUNT(*) AS c FROM a GROUP BY k",  # agree: updating
-        # Flink 2.3 plans a Top-1 ordered ascending by a non-time column insert-only (append-fast)
+        # Flink 2.3 plans a Top-1 ordered ascending by a non-time column insert-only (append-fast):
+        # a row taking first place comes as one more insert, the replaced one stays (SL4112)
         "SELECT id, v FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY v) = 1",
     ]) + ";"
     statements = split_statements(script)
     found = script_verdicts(flink_planner_connectors, statements, "streaming")
-    assert [(d.statement, d.severity) for d in found] == [(len(CATALOG_DDL) + 4, Severity.INFO)], found
-    assert "insert-only [I]" in found[0].message
+    assert [(d.statement, d.rule_id, d.severity) for d in found] == [
+        (len(CATALOG_DDL) + 4, "SL4112", Severity.ERROR)
+    ], found
+    assert "Top-1 (partition [id], order [v ASC]) as insert-only" in found[0].message
     assert script_verdicts(flink_planner_connectors, statements, "batch") == []
+
+
+@pytest.mark.flink
+@pytest.mark.slow
+def test_an_insert_only_top1_fails_its_model_unless_upserted_on_the_partition(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """SL4112 in migrate: a Top-1 ascending by a non-time column, written straight to the
+    upsert table keyed on its partition, is right (the new first row replaces the old one);
+    joined in the same model it keeps replaced rows: the model fails, with the plan's reason."""
+    from shiftleft.migration import Status, migrate
+
+    root = tmp_path / "p"
+    (root / "models").mkdir(parents=True)
+    (root / "dbt_project.yml").write_text("name: demo\nmodels:\n  demo:\n    +materialized: table\n")
+    (root / "models" / "sources.yml").write_text(
+        "version: 2\nsources:\n  - name: app\n    tables:\n      - name: events\n        columns:\n"
+        "          - {name: id, data_type: bigint}\n          - {name: user_id, data_type: bigint}\n"
+        "          - {name: kind, data_type: string}\n"
+    )
+    ranked = "select *, row_number() over (partition by user_id order by kind) as rn from {{ source('app', 'events') }}"
+    (root / "models" / "first_kind.sql").write_text(f"with r as ({ranked}) select user_id, kind from r where rn = 1")
+    (root / "models" / "first_kind_joined.sql").write_text(
+        f"with r as ({ranked}) select e.id, r.kind from {{{{ source('app', 'events') }}}} e "
+        "join (select * from r where rn = 1) r on e.user_id = r.user_id"
+    )
+    result = migrate(root, plan=True)
+    alone, joined = result.table("first_kind"), result.table("first_kind_joined")
+    assert alone.status is Status.TRANSLATED and alone.primary_key == ["user_id"], alone.diagnostics
+    assert joined.status is Status.FAILED
+    assert [d.rule_id for d in joined.errors] == ["SL4112"], joined.diagnostics
