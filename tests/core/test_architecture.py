@@ -28,15 +28,6 @@ CATALOGS = {"shiftleft/dialects/flink_catalog.py"}
 #: issue 18: migration modules still over the limit, being split in their own change; remove
 #: each entry when it is split (a stale entry fails the test)
 PENDING_SPLIT: set[str] = set()
-#: issue 18: the Jinja rendering circle, closed only by type-checking imports (no runtime
-#: cycle); remove when the rendering state no longer types against its macro modules
-PENDING_TYPE_CYCLE = {
-    "shiftleft.migration.package_macros",
-    "shiftleft.migration.query_answers",
-    "shiftleft.migration.relation_macros",
-    "shiftleft.migration.render",
-    "shiftleft.migration.render_state",
-}
 
 
 @dataclass(frozen=True)
@@ -157,9 +148,7 @@ def test_no_import_cycles() -> None:
 
 
 def test_no_import_cycles_even_through_type_checking_imports() -> None:
-    cycles = _cycles(_graph(with_type_only=True))
-    assert all(c <= PENDING_TYPE_CYCLE for c in cycles), cycles
-    assert cycles or not PENDING_TYPE_CYCLE, "the pending type-only cycle is gone: empty PENDING_TYPE_CYCLE"
+    assert _cycles(_graph(with_type_only=True)) == []
 
 
 def test_at_most_a_few_function_level_project_imports_each_with_its_reason() -> None:
