@@ -156,7 +156,7 @@ class _ModelState:
 
     def note(self, severity: str, message: str, code: str) -> None:
         """A finding of the render, reported on the model."""
-        finding = Diagnostic(rule_id=code, severity=Severity(severity), message=message)
+        finding = Diagnostic.of(code, message, severity=Severity(severity))
         if finding not in self.notes:
             self.notes.append(finding)
 

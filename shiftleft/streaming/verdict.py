@@ -100,30 +100,30 @@ def compare(
     updating sink takes the planner's updates, so a missed update is then a warning."""
     ours = _sink_mode(relation, list(primary_key or []))
     if sink_error and any(w in sink_error.lower() for w in _KEY_WORDS):
-        return Diagnostic(
-            rule_id=VERDICT_ID,
-            severity=Severity.ERROR,
-            message=f"the Flink planner refuses the sink key {', '.join(primary_key or []) or '(none)'}: "
+        return Diagnostic.of(
+            VERDICT_ID,
+            f"the Flink planner refuses the sink key {', '.join(primary_key or []) or '(none)'}: "
             f"{sink_error[:300]}; derivation: {ours}",
+            severity=Severity.ERROR,
             suggestion="key the sink on the query's unique key (the planner's verdict wins for the sink)",
         )
     if planner is None:
         return None
     if planner.updating and not relation.updating:
-        return Diagnostic(
-            rule_id=VERDICT_ID,
-            severity=Severity.ERROR if sink in (None, "append") else Severity.WARNING,
-            message=f"the Flink planner says the query is {planner.describe()}, the derivation said {ours}: "
+        return Diagnostic.of(
+            VERDICT_ID,
+            f"the Flink planner says the query is {planner.describe()}, the derivation said {ours}: "
             "the sink must take updates (the planner's verdict wins for the sink)",
+            severity=Severity.ERROR if sink in (None, "append") else Severity.WARNING,
             suggestion="write an upsert table keyed on the query's unique key, or a retract changelog sink "
             "(kafka + debezium-json); please report the query",
         )
     if relation.updating and not planner.updating:
-        return Diagnostic(
-            rule_id=VERDICT_ID,
-            severity=Severity.INFO,
-            message=f"the Flink planner plans the query {planner.describe()}, the derivation said {ours}: "
+        return Diagnostic.of(
+            VERDICT_ID,
+            f"the Flink planner plans the query {planner.describe()}, the derivation said {ours}: "
             "an append sink would do (the updating sink written accepts the inserts too)",
+            severity=Severity.INFO,
         )
     return None
 

@@ -13,7 +13,7 @@ from sqlglot import exp
 
 from shiftleft.flink_engine.planner import FlinkPlanner
 from shiftleft.flink_engine.runner import FlinkExecutionError, FlinkRunner
-from shiftleft.models import Severity
+from shiftleft.models import Diagnostic, Severity
 from shiftleft.options import VerifyOptions
 from shiftleft.verification.diff import ResultSet, diff_results, top_level_order
 from shiftleft.verification.duckdb_side import DuckDBSide
@@ -23,7 +23,6 @@ from shiftleft.verification.report import (
     RUNTIME_ERROR,
     StatementCheck,
     VerifyReport,
-    diagnostic,
 )
 
 log = logging.getLogger(__name__)
@@ -163,10 +162,10 @@ def reconcile(
         env = runner.environment(options.mode.value, setup)
     except FlinkExecutionError as exc:
         report.diagnostics.append(
-            diagnostic(
+            Diagnostic.of(
                 RUNTIME_ERROR,
-                Severity.ERROR,
                 f"could not create the seeded Flink tables: {exc.error.message}",
+                severity=Severity.ERROR,
             )
         )
         return
@@ -180,11 +179,21 @@ def reconcile(
         report.checks.append(check)
         if check.status == "different":
             report.diagnostics.append(
-                diagnostic(ROWS_DIFFER, Severity.ERROR, f"rows differ: {check.reason}", index)
+                Diagnostic.of(
+                    ROWS_DIFFER,
+                    f"rows differ: {check.reason}",
+                    severity=Severity.ERROR,
+                    statement=index,
+                )
             )
         elif check.status == "error":
             report.diagnostics.append(
-                diagnostic(RUNTIME_ERROR, Severity.ERROR, check.reason or "failed", index)
+                Diagnostic.of(
+                    RUNTIME_ERROR,
+                    check.reason or "failed",
+                    severity=Severity.ERROR,
+                    statement=index,
+                )
             )
         elif check.status == "skipped":
             # a statement whose rows were not compared is never covered by "verified"

@@ -237,3 +237,40 @@ def test_parameters_are_counted_as_documented(source: str, expected: int) -> Non
 def test_cycle_finder_finds_cycles() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
     assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+# one diagnostic factory ------------------------------------------------------------------------
+
+
+def _calls(path: Path) -> Iterator[ast.Call]:
+    return (n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.Call))
+
+
+def _name(func: ast.expr) -> str:
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def _factory_calls() -> Iterator[tuple[str, ast.Call]]:
+    for module, path in _modules().items():
+        for call in _calls(path):
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr == "of" and _name(func.value) == "Diagnostic":
+                yield module, call
+
+
+def test_diagnostics_are_made_only_by_their_factory() -> None:
+    """``Diagnostic.of`` is the one place a Diagnostic is made (it knows the codes' default
+    severities): no module calls the constructor, nor pydantic's other ways to make one."""
+    made = [
+        f"{module}:{call.lineno}"
+        for module, path in _modules().items()
+        for call in _calls(path)
+        if _name(call.func) == "Diagnostic"
+        or (
+            isinstance(call.func, ast.Attribute)
+            and call.func.attr in ("model_construct", "model_validate", "model_validate_json")
+            and _name(call.func.value) == "Diagnostic"
+        )
+    ]
+    assert made == []
+    assert len(list(_factory_calls())) > 0, "the factory's calls are not found: the test is blind"
