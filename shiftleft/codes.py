@@ -297,18 +297,21 @@ CODES: dict[str, CodeDoc] = {
         "verify planned the translated statement on the embedded Flink 2.3 and the planner refused "
         "it; the message is the planner's, with the position in the translated script.",
         "Fix the construct the message names, or report it if shiftleft produced it.",
+        severity="error",
     ),
     "SLV002": CodeDoc(
         "failed when run on Flink",
         "The statement planned but failed when run over the seeded rows (a runtime error such as a "
         "bad cast, or the seeded tables could not be created).",
         "Read Flink's message; check the seeds' types against the schema.",
+        severity="error",
     ),
     "SLV003": CodeDoc(
         "rows differ",
         "The translation ran on Flink and gave other rows than the source query on DuckDB / Spark over "
         "the same input; the report lists missing, extra and mismatched rows with their keys.",
         "Look at the first mismatched row; a function or typing difference is the usual cause.",
+        severity="error",
     ),
     "SLV004": CodeDoc(
         "the source query failed",

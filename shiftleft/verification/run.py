@@ -166,11 +166,7 @@ def _plan(report: VerifyReport, planner: FlinkPlanner, script: str, prefix: Sequ
         if st.index <= len(prefix):
             for err in st.errors:
                 report.diagnostics.append(
-                    Diagnostic.of(
-                        RUNTIME_ERROR,
-                        f"input table rejected: {err.message}",
-                        severity=Severity.ERROR,
-                    )
+                    Diagnostic.of(RUNTIME_ERROR, f"input table rejected: {err.message}")
                 )
             continue
         errors = [
@@ -193,7 +189,6 @@ def _plan(report: VerifyReport, planner: FlinkPlanner, script: str, prefix: Sequ
                 Diagnostic.of(
                     PLANNER_ERROR,
                     f"Flink planner ({mode}) rejected statement {err.statement}: {err.message}",
-                    severity=Severity.ERROR,
                     statement=err.statement,
                     line=err.line if err.line is not None else st.line - skip_lines,
                     column=err.column if err.line is not None else st.column,

@@ -165,7 +165,6 @@ def reconcile(
             Diagnostic.of(
                 RUNTIME_ERROR,
                 f"could not create the seeded Flink tables: {exc.error.message}",
-                severity=Severity.ERROR,
             )
         )
         return
@@ -179,26 +178,21 @@ def reconcile(
         report.checks.append(check)
         if check.status == "different":
             report.diagnostics.append(
-                Diagnostic.of(
-                    ROWS_DIFFER,
-                    f"rows differ: {check.reason}",
-                    severity=Severity.ERROR,
-                    statement=index,
-                )
+                Diagnostic.of(ROWS_DIFFER, f"rows differ: {check.reason}", statement=index)
             )
         elif check.status == "error":
             report.diagnostics.append(
-                Diagnostic.of(
-                    RUNTIME_ERROR,
-                    check.reason or "failed",
-                    severity=Severity.ERROR,
-                    statement=index,
-                )
+                Diagnostic.of(RUNTIME_ERROR, check.reason or "failed", statement=index)
             )
         elif check.status == "skipped":
             # a statement whose rows were not compared is never covered by "verified"
             report.diagnostics.append(
-                diagnostic(NOT_RECONCILED, Severity.WARNING, f"rows not compared: {check.reason}", index)
+                Diagnostic.of(
+                    NOT_RECONCILED,
+                    f"rows not compared: {check.reason}",
+                    severity=Severity.WARNING,
+                    statement=index,
+                )
             )
 
 
