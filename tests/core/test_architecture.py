@@ -50,6 +50,11 @@ def _modules() -> dict[str, Path]:
     return {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
+@cache
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def _resolve(name: str) -> str | None:
     modules = _modules()
     while name and name not in modules:
@@ -89,7 +94,7 @@ def _imports() -> tuple[Import, ...]:
     for module, path in _modules().items():
         text = path.read_text(encoding="utf-8")
         where = (module, path.name == "__init__.py", text.splitlines())
-        found.extend(_visit(ast.parse(text), where, False, False))
+        found.extend(_visit(_tree(path), where, False, False))
     return tuple(found)
 
 
@@ -215,7 +220,7 @@ def test_functions_take_few_parameters() -> None:
     wide = [
         f"{_module_name(path)}.{node.name}:{node.lineno} ({_parameters(node)})"
         for path in _modules().values()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        for node in ast.walk(_tree(path))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _parameters(node) > MAX_PARAMETERS
     ]
     assert wide == []
@@ -243,7 +248,7 @@ def test_cycle_finder_finds_cycles() -> None:
 
 
 def _calls(path: Path) -> Iterator[ast.Call]:
-    return (n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.Call))
+    return (n for n in ast.walk(_tree(path)) if isinstance(n, ast.Call))
 
 
 def _name(func: ast.expr) -> str:
