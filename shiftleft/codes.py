@@ -16,6 +16,9 @@ class CodeDoc(NamedTuple):
     title: str
     explanation: str
     remedy: str
+    #: the severity of every finding of this code ("error", "warning", "info"), when they all
+    #: weigh the same: :meth:`shiftleft.models.Diagnostic.of` uses it when given none
+    severity: str | None = None
 
 
 CODES: dict[str, CodeDoc] = {
@@ -80,12 +83,14 @@ CODES: dict[str, CodeDoc] = {
         "A rewrite rule raised an exception on a construct; the construct was left untranslated "
         "and the rest of the statement was still translated.",
         "Report it as a shiftleft bug, with the statement; disable the rule with --disable meanwhile.",
+        severity="error",
     ),
     "SL9002": CodeDoc(
         "not expressible in Flink SQL",
         "The Flink generator could not print a construct (or failed on the statement, which is then "
         "kept unchanged).",
         "Rewrite the construct by hand; report generator failures as bugs.",
+        severity="error",
     ),
     # streaming layer
     "SL4101": CodeDoc(
@@ -116,11 +121,13 @@ CODES: dict[str, CodeDoc] = {
         "source columns inferred",
         "A source table's columns were inferred from how the query uses them, not declared.",
         "Declare the table's columns with --schema.",
+        severity="warning",
     ),
     "SL4106": CodeDoc(
         "source tables",
         "Findings about the source tables generated for the script (sources=True).",
         "Read the message.",
+        severity="info",
     ),
     "SL4107": CodeDoc(
         "unbounded state",
@@ -137,6 +144,7 @@ CODES: dict[str, CodeDoc] = {
         "date_trunc or ordering a ROW_NUMBER / OVER window.  The source DDL shiftleft writes declares a "
         "WATERMARK on it (only with sources=True, where shiftleft writes that DDL).",
         "Confirm it, or name the right column: event_time={'t': 'ts'} / --event-time t.ts.",
+        severity="info",
     ),
     "SL4109": CodeDoc(
         "a window needs a time attribute",
@@ -180,6 +188,7 @@ CODES: dict[str, CodeDoc] = {
         "rendered SQL cannot be read",
         "The model rendered to text that is not readable SQL of the project's dialect.",
         "Check the rendered SQL named in the message.",
+        severity="error",
     ),
     "SL5003": CodeDoc(
         "declared key differs",
@@ -202,6 +211,7 @@ CODES: dict[str, CodeDoc] = {
         "materialization without a streaming form",
         "The model's materialization has no streaming equivalent.",
         "Change the materialization, or translate it by hand.",
+        severity="warning",
     ),
     "SL5009": CodeDoc(
         "project-level finding",
@@ -219,6 +229,7 @@ CODES: dict[str, CodeDoc] = {
         "message): it cannot run, or be planned, until that parent is fixed.  The parent's errors are "
         "not repeated.",
         "Fix the named parent first.",
+        severity="warning",
     ),
     "SL5012": CodeDoc(
         "columns that cannot be known",
@@ -251,6 +262,7 @@ CODES: dict[str, CodeDoc] = {
         "message quotes the hook's SQL.",
         "Run the statement where the table is deployed, or drop it if the stream makes it "
         "unnecessary.",
+        severity="warning",
     ),
     "SL5023": CodeDoc(
         "incremental logic in a stream",
@@ -267,6 +279,7 @@ CODES: dict[str, CodeDoc] = {
         "The project's generate_schema_name / generate_alias_name / generate_database_name "
         "macro could not be rendered for a node; that node's relation uses dbt's default.",
         "Fix the macro named in the message.",
+        severity="warning",
     ),
     "SL5025": CodeDoc(
         "not checked by the Flink planner",
@@ -276,6 +289,7 @@ CODES: dict[str, CodeDoc] = {
         "static rules' verdict.",
         "Install the flink extra and Java 17 and migrate again, or pass --plan to require the "
         "planner (it fetches the connector jars once).",
+        severity="warning",
     ),
     # verify (``shiftleft verify``: the translation planned and run on Flink, rows compared)
     "SLV001": CodeDoc(
@@ -283,18 +297,21 @@ CODES: dict[str, CodeDoc] = {
         "verify planned the translated statement on the embedded Flink 2.3 and the planner refused "
         "it; the message is the planner's, with the position in the translated script.",
         "Fix the construct the message names, or report it if shiftleft produced it.",
+        severity="error",
     ),
     "SLV002": CodeDoc(
         "failed when run on Flink",
         "The statement planned but failed when run over the seeded rows (a runtime error such as a "
         "bad cast, or the seeded tables could not be created).",
         "Read Flink's message; check the seeds' types against the schema.",
+        severity="error",
     ),
     "SLV003": CodeDoc(
         "rows differ",
         "The translation ran on Flink and gave other rows than the source query on DuckDB / Spark over "
         "the same input; the report lists missing, extra and mismatched rows with their keys.",
         "Look at the first mismatched row; a function or typing difference is the usual cause.",
+        severity="error",
     ),
     "SLV004": CodeDoc(
         "the source query failed",
@@ -349,6 +366,12 @@ def code_doc(code: str) -> str | None:
     if doc is None:
         return None
     return f"{code.strip().upper()}: {doc.title}\n\n{doc.explanation}\n\nwhat to do: {doc.remedy}\n"
+
+
+def default_severity(code: str) -> str | None:
+    """The severity ``code``'s findings have unless told otherwise (None: no default)."""
+    doc = CODES.get(code)
+    return doc.severity if doc is not None else None
 
 
 def codes_listing() -> str:

@@ -6,6 +6,9 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shiftleft.codes import default_severity
+from shiftleft.errors import InternalError
+
 
 class Severity(str, Enum):
     """How bad a diagnostic is.
@@ -35,6 +38,8 @@ class Mode(str, Enum):
     BATCH = "batch"
 
 
+# made only by Diagnostic.of (tests/core/test_architecture.py checks that no module calls the
+# constructor): the one place that knows a code's default severity
 class Diagnostic(BaseModel):
     """One finding about one place in the input."""
 
@@ -48,6 +53,40 @@ class Diagnostic(BaseModel):
     column: int | None = Field(default=None, description="1-based column in the input script")
     suggestion: str | None = Field(default=None, description="What to do about it")
     snippet: str | None = Field(default=None, description="The input construct concerned")
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        message: str,
+        *,
+        severity: Severity | str | None = None,
+        statement: int | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        suggestion: str | None = None,
+        snippet: str | None = None,
+    ) -> Diagnostic:
+        """The diagnostic ``code`` says ``message`` about a place (``statement``, ``line``,
+        ``column`` of the input, each when known).
+
+        ``severity`` defaults to the one :data:`shiftleft.codes.CODES` declares for ``code``;
+        a code that declares none (a rule's id, a code whose findings differ in weight) must
+        be given one."""
+        if severity is None:
+            severity = default_severity(code)
+        if severity is None:
+            raise InternalError(f"diagnostic {code} without a severity (and none declared in codes.py)")
+        return cls(
+            rule_id=code,
+            severity=Severity(severity),
+            message=message,
+            statement=statement,
+            line=line,
+            column=column,
+            suggestion=suggestion,
+            snippet=snippet,
+        )
 
     def format(self, path: str = "<input>") -> str:
         """A compiler-style one-liner: ``path:line:col: severity [id] message``."""

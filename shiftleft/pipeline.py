@@ -179,10 +179,9 @@ def _statement(
         )
     for message in unsupported:
         ctx.diagnostics.append(
-            Diagnostic(
-                rule_id=GENERATOR_RULE_ID,
-                severity=Severity.ERROR,
-                message=f"not expressible in Flink SQL: {message}",
+            Diagnostic.of(
+                GENERATOR_RULE_ID,
+                f"not expressible in Flink SQL: {message}",
                 statement=stmt.index,
                 line=stmt.line,
             )
@@ -217,10 +216,9 @@ def _failed(stmt: ReadStatement, error: Exception) -> StatementResult:
         sql=commented(stmt.source, "-- [SL9000] not translated: internal error"),
         line=stmt.line,
         diagnostics=[
-            Diagnostic(
-                rule_id="SL9000",
-                severity=Severity.ERROR,
-                message=f"internal error while translating this statement ({type(error).__name__}: {str(error)[:200]})",
+            Diagnostic.of(
+                "SL9000",
+                f"internal error while translating this statement ({type(error).__name__}: {str(error)[:200]})",
                 statement=stmt.index,
                 line=stmt.line,
                 suggestion="please report this as a shiftleft bug, with the statement",
@@ -249,10 +247,10 @@ def unreadable_result(
         sql=commented(source, unreadable_header(error.code)),
         line=line,
         diagnostics=[
-            Diagnostic(
-                rule_id=error.code,
+            Diagnostic.of(
+                error.code,
+                error.message,
                 severity=Severity.ERROR,
-                message=error.message,
                 statement=index,
                 line=error_line,
                 column=column,

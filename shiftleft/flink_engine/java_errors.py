@@ -30,6 +30,9 @@ _USEFUL_CLASS_RE = re.compile(
 )
 _MAX_EXPECTED = 8
 _MAX_MESSAGE = 4000
+#: a Java object's identity hash (``PlannerComponentClassLoader @53730535``): it differs
+#: between JVMs, so a message keeping it would make two runs' outputs differ
+_IDENTITY_HASH_RE = re.compile(r" ?@[0-9a-f]{6,8}\b")
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,7 @@ def java_error_to_planner_error(
         message += f" (caused by {short}: {root_message.splitlines()[0]})"
     if not message:
         message = chosen.cls
+    message = _IDENTITY_HASH_RE.sub("", message)
     if len(message) > _MAX_MESSAGE:
         message = message[:_MAX_MESSAGE] + " ..."
     return PlannerError(

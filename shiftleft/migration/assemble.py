@@ -104,10 +104,10 @@ def assemble(run: MigrationState, target: Target, mode: Mode) -> MigrationResult
             )
             if node.loaded_at_field:
                 notes.append(
-                    Diagnostic(
-                        rule_id=EVENT_TIME_ID,
+                    Diagnostic.of(
+                        EVENT_TIME_ID,
+                        f"event time {node.loaded_at_field} (loaded_at_field): watermark declared",
                         severity=Severity.INFO,
-                        message=f"event time {node.loaded_at_field} (loaded_at_field): watermark declared",
                     )
                 )
         elif node.materialized == "ephemeral":
@@ -131,11 +131,11 @@ def assemble(run: MigrationState, target: Target, mode: Mode) -> MigrationResult
                 table.status = Status.LLM
         if node.materialized != "ephemeral" and node.table_name.lower() in seen_names:
             notes.append(
-                Diagnostic(
-                    rule_id=PROJECT_ID,
-                    severity=Severity.ERROR,
-                    message=f"table name {node.table_name} is also used by {seen_names[node.table_name.lower()]}; "
+                Diagnostic.of(
+                    PROJECT_ID,
+                    f"table name {node.table_name} is also used by {seen_names[node.table_name.lower()]}; "
                     "this one is not written",
+                    severity=Severity.ERROR,
                     suggestion="give one of them another alias",
                 )
             )
@@ -205,10 +205,10 @@ def write(result: MigrationResult, out: Path, *, force: bool) -> None:
         table.path = layout_.table_folder(table.layer, table.product, table.name).as_posix()
         if table.path.lower() in folders:  # names are made unique first: a last safeguard
             table.diagnostics.append(
-                Diagnostic(
-                    rule_id=PROJECT_ID,
+                Diagnostic.of(
+                    PROJECT_ID,
+                    f"another table is written to {table.path}; this one is not written",
                     severity=Severity.ERROR,
-                    message=f"another table is written to {table.path}; this one is not written",
                 )
             )
             table.status, table.path = Status.FAILED, None
@@ -253,10 +253,10 @@ def write(result: MigrationResult, out: Path, *, force: bool) -> None:
     stale_files = [f for f in writer.stale() if f not in (REPORT_MD, REPORT_HTML)]
     if stale_files:
         result.diagnostics.append(
-            Diagnostic(
-                rule_id=PROJECT_ID,
+            Diagnostic.of(
+                PROJECT_ID,
+                f"files of an earlier migration that no table writes any more (not deleted): {', '.join(stale_files)}",
                 severity=Severity.WARNING,
-                message=f"files of an earlier migration that no table writes any more (not deleted): {', '.join(stale_files)}",
             )
         )
     # the reports list the pipeline files (themselves excluded), so they are written last

@@ -55,11 +55,11 @@ def apply_event_times(project: DbtProject, overrides: Mapping[str, str] | None =
             _set(node, marked[0])
         elif len(marked) > 1:
             notes.append(
-                Diagnostic(
-                    rule_id=EVENT_TIME_ID,
-                    severity=Severity.WARNING,
-                    message=f"{node.name}: several columns are marked meta: {{event_time: true}} "
+                Diagnostic.of(
+                    EVENT_TIME_ID,
+                    f"{node.name}: several columns are marked meta: {{event_time: true}} "
                     f"({', '.join(marked)}); none is used",
+                    severity=Severity.WARNING,
                     suggestion=f"mark one, or pass --event-time {node.name}.COLUMN",
                 )
             )
@@ -67,11 +67,11 @@ def apply_event_times(project: DbtProject, overrides: Mapping[str, str] | None =
             node.loaded_at_field = str(node.config["event_time"])
     for table in sorted(set(wanted) - used):
         notes.append(
-            Diagnostic(
-                rule_id=EVENT_TIME_ID,
-                severity=Severity.ERROR,
-                message=f"--event-time {table}.{wanted[table]}: the project has no model or source "
+            Diagnostic.of(
+                EVENT_TIME_ID,
+                f"--event-time {table}.{wanted[table]}: the project has no model or source "
                 f"table {table}",
+                severity=Severity.ERROR,
                 suggestion="name a model, a source table as source_name.table, or its identifier",
             )
         )

@@ -26,7 +26,7 @@ from typing import Any
 from shiftleft.migration.codes import RELATION_ID
 from shiftleft.migration.project import TARGET_SCHEMA, DbtProject, Node
 from shiftleft.migration.render import Renderer, RenderError
-from shiftleft.models import Diagnostic, Severity
+from shiftleft.models import Diagnostic
 
 _KINDS = ("model", "seed", "snapshot")
 
@@ -95,10 +95,9 @@ def resolve(renderer: Renderer, project: DbtProject) -> dict[str, list[Diagnosti
             except RenderError as e:
                 value = None
                 notes.setdefault(node.unique_id, []).append(
-                    Diagnostic(
-                        rule_id=RELATION_ID,
-                        severity=Severity.WARNING,
-                        message=f"the project's generate_{kind}_name cannot be rendered for "
+                    Diagnostic.of(
+                        RELATION_ID,
+                        f"the project's generate_{kind}_name cannot be rendered for "
                         f"{node.name} ({e.message}); dbt's default names it",
                         suggestion=f"fix macro generate_{kind}_name",
                     )

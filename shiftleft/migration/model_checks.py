@@ -4,22 +4,12 @@ dbt table does not have."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlglot import exp
 
 from shiftleft.migration.codes import COLUMNS_ID, ORDER_RULE_ID, TYPE_ID
 from shiftleft.migration.columns import column_checks
 from shiftleft.models import Diagnostic, Severity
 from shiftleft.streaming.sink import flink_type
-
-
-def _note(
-    rule_id: str, severity: Severity, message: str, suggestion: str | None = None, **kw: Any
-) -> Diagnostic:
-    return Diagnostic(
-        rule_id=rule_id, severity=severity, message=message, suggestion=suggestion, **kw
-    )
 
 
 def _drop_final_order(tree: exp.Expr) -> bool:
@@ -55,11 +45,11 @@ def check_model(
             d for d in notes if d.rule_id != ORDER_RULE_ID or d.severity is Severity.INFO
         ]
         notes.append(
-            _note(
+            Diagnostic.of(
                 ORDER_RULE_ID,
-                Severity.INFO,
                 "the model's final ORDER BY (without LIMIT) is dropped: the rows of a dbt "
                 "table or view have no order, and Flink streaming can sort only on a time attribute",
+                severity=Severity.INFO,
             )
         )
     flink_schema = {
@@ -71,11 +61,11 @@ def check_model(
         failed = True
         message, line, column = missing
         notes.append(
-            _note(
+            Diagnostic.of(
                 COLUMNS_ID,
-                Severity.ERROR,
                 f"{message} in the tables it reads (their columns: {_listing(parent_schema)})",
-                "check the model against its parents' columns (declared, or as migrated)",
+                severity=Severity.ERROR,
+                suggestion="check the model against its parents' columns (declared, or as migrated)",
                 line=line,
                 column=column,
             )
@@ -85,12 +75,12 @@ def check_model(
         uses.setdefault(column_name, []).append(operation)
     for column_name, operations in uses.items():
         notes.append(
-            _note(
+            Diagnostic.of(
                 TYPE_ID,
-                Severity.ERROR,
                 f"column {column_name} is a STRING (declared so, or its type is not known) and "
                 f"is used in {', '.join(operations)}: Flink rejects arithmetic on strings",
-                "declare the column's data_type (numeric) in the properties .yml of the "
+                severity=Severity.ERROR,
+                suggestion="declare the column's data_type (numeric) in the properties .yml of the "
                 "source / model it comes from, or cast it in the model",
             )
         )

@@ -35,10 +35,6 @@ def _quote(text: str) -> str:
     return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 3] + "..."
 
 
-def _note(code: str, severity: Severity, message: str, suggestion: str | None = None) -> Diagnostic:
-    return Diagnostic(rule_id=code, severity=severity, message=message, suggestion=suggestion)
-
-
 def hook_texts(value: Any) -> list[str]:
     """The SQL of each hook of a ``pre-hook`` / ``post-hook`` value (a string, a list, or
     ``{sql: ..., transaction: ...}`` entries)."""
@@ -57,11 +53,10 @@ def hooks(node: Node) -> list[Diagnostic]:
     for key in ("pre-hook", "post-hook"):
         for text in hook_texts(node.config.get(key)):
             found.append(
-                _note(
+                Diagnostic.of(
                     HOOK_ID,
-                    Severity.WARNING,
                     f"{key} not run: `{_quote(text)}` (a Flink pipeline runs no hooks)",
-                    "run the statement where the table is deployed (a grant, an optimize), or "
+                    suggestion="run the statement where the table is deployed (a grant, an optimize), or "
                     "drop it if the stream makes it unnecessary",
                 )
             )
@@ -91,12 +86,12 @@ def incremental(node: Node, full: str | None, renderer: Renderer) -> list[Diagno
         dropped = dropped_text(full, text) if text is not None else ""
         if dropped:
             found.append(
-                _note(
+                Diagnostic.of(
                     INCREMENTAL_ID,
-                    Severity.WARNING,
                     "is_incremental() is false in a stream (one continuous full refresh: the "
                     f"job reads its whole input once, then every new row); dropped: `{_quote(dropped)}`",
-                    "nothing to do if the block only filters new rows; otherwise move its logic "
+                    severity=Severity.WARNING,
+                    suggestion="nothing to do if the block only filters new rows; otherwise move its logic "
                     "out of the is_incremental() block",
                 )
             )
@@ -107,93 +102,93 @@ def incremental(node: Node, full: str | None, renderer: Renderer) -> list[Diagno
     shown = ", ".join(unique_key)
     if strategy and strategy not in _STRATEGIES:
         found.append(
-            _note(
+            Diagnostic.of(
                 INCREMENTAL_ID,
-                Severity.WARNING,
                 f"incremental_strategy {strategy!r} is not one of dbt's "
                 f"({', '.join(sorted(_STRATEGIES))}): translated as "
                 + ("an upsert table keyed on the unique_key" if key else "an appended table"),
+                severity=Severity.WARNING,
             )
         )
     if strategy == "delete+insert" and not unique_key:
         found.append(
-            _note(
+            Diagnostic.of(
                 INCREMENTAL_ID,
-                Severity.ERROR,
                 "incremental_strategy delete+insert needs a unique_key (dbt refuses it too)",
-                "declare the unique_key, or use the append strategy",
+                severity=Severity.ERROR,
+                suggestion="declare the unique_key, or use the append strategy",
             )
         )
     elif strategy == "delete+insert":
         found.append(
-            _note(
+            Diagnostic.of(
                 INCREMENTAL_ID,
-                Severity.WARNING,
                 f"delete+insert on ({shown}) becomes an upsert table keyed on it: where one "
                 "run brings several rows of a key, dbt keeps them all, the upsert table the latest",
+                severity=Severity.WARNING,
             )
         )
     elif strategy in ("append", "insert_overwrite") and unique_key:
         found.append(
-            _note(
+            Diagnostic.of(
                 INCREMENTAL_ID,
-                Severity.WARNING,
                 f"incremental_strategy {strategy} ignores unique_key ({shown}) in dbt (rows with "
                 "one key add up); the Flink table is an upsert table keyed on it (one row per key)",
-                "drop the unique_key to keep every row, or use the merge strategy",
+                severity=Severity.WARNING,
+                suggestion="drop the unique_key to keep every row, or use the merge strategy",
             )
         )
     elif strategy == "merge" and unique_key:
         found.append(
-            _note(
+            Diagnostic.of(
                 INCREMENTAL_ID,
-                Severity.INFO,
                 f"merge on ({shown}): an upsert table keyed on it",
+                severity=Severity.INFO,
             )
         )
     elif strategy == "merge":
         found.append(
-            _note(
+            Diagnostic.of(
                 INCREMENTAL_ID,
-                Severity.INFO,
                 "merge without a unique_key inserts every row in dbt: an appended table",
+                severity=Severity.INFO,
             )
         )
     elif strategy == "insert_overwrite" and config.get("partition_by"):
         found.append(
-            _note(
+            Diagnostic.of(
                 INCREMENTAL_ID,
-                Severity.INFO,
                 f"insert_overwrite by partition ({_quote(str(config['partition_by']))}): the "
                 "stream keeps the whole result up to date, no partition is rewritten",
+                severity=Severity.INFO,
             )
         )
     elif strategy == "microbatch":
         found.append(
-            _note(
+            Diagnostic.of(
                 INCREMENTAL_ID,
-                Severity.INFO,
                 "microbatch: the stream processes every row as it comes (no batches)",
+                severity=Severity.INFO,
             )
         )
     for option in ("merge_update_columns", "merge_exclude_columns"):
         if config.get(option):
             found.append(
-                _note(
+                Diagnostic.of(
                     INCREMENTAL_ID,
-                    Severity.WARNING,
                     f"{option} ({_quote(str(config[option]))}) is not kept: an upsert replaces "
                     "the whole row, every column",
+                    severity=Severity.WARNING,
                 )
             )
     if config.get("incremental_predicates"):
         found.append(
-            _note(
+            Diagnostic.of(
                 INCREMENTAL_ID,
-                Severity.WARNING,
                 "incremental_predicates dropped: "
                 f"`{_quote(str(config['incremental_predicates']))}` (they limit which existing "
                 "rows a dbt run may update; an upsert table updates any row of its key)",
+                severity=Severity.WARNING,
             )
         )
     return found
@@ -205,12 +200,12 @@ def duplicates(project: DbtProject) -> dict[str, list[Diagnostic]]:
         files = ", ".join(str(project.nodes[u].file_path) for u in twins)
         for uid in twins:
             found.setdefault(uid, []).append(
-                _note(
+                Diagnostic.of(
                     PROJECT_ID,
-                    Severity.WARNING,
                     f"{files} all define {name}: dbt refuses two resources of one name; each is "
                     f"migrated, a ref({name!r}) is reported as ambiguous",
-                    "rename one of the files",
+                    severity=Severity.WARNING,
+                    suggestion="rename one of the files",
                 )
             )
     return found
@@ -240,11 +235,10 @@ def node_findings(
 def project_findings(project: DbtProject) -> list[Diagnostic]:
     """``on-run-start`` / ``on-run-end`` hooks of dbt_project.yml."""
     return [
-        _note(
+        Diagnostic.of(
             HOOK_ID,
-            Severity.WARNING,
             f"{key} hook not run: `{_quote(text)}` (a Flink pipeline has no run to start or end)",
-            "run the statement yourself where the pipeline is deployed",
+            suggestion="run the statement yourself where the pipeline is deployed",
         )
         for key, texts in project.run_hooks.items()
         for text in texts

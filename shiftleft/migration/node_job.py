@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlglot import exp
 
 from shiftleft.derive import Relation
-from shiftleft.models import Diagnostic, Mode, Severity, Target
+from shiftleft.models import Diagnostic, Mode, Target
 from shiftleft.streaming.sink import SinkOptions, flink_type
 
 TIME_TYPE = "TIMESTAMP(3)"
@@ -59,14 +59,6 @@ class NodeOutcome(BaseModel):
     rules_applied: list[str] = Field(default_factory=list)
     used_llm: bool = False
     failed: bool = False
-
-
-def _note(
-    rule_id: str, severity: Severity, message: str, suggestion: str | None = None, **kw: Any
-) -> Diagnostic:
-    return Diagnostic(
-        rule_id=rule_id, severity=severity, message=message, suggestion=suggestion, **kw
-    )
 
 
 @lru_cache(maxsize=4096)

@@ -23,7 +23,7 @@ from shiftleft.migration.codes import COLUMNS_ID, QUERY_ID
 from shiftleft.migration.render_values import ColumnInfo, Relation, RenderError
 
 if TYPE_CHECKING:
-    from shiftleft.migration.render_state import _ModelState
+    from shiftleft.migration.render_context import ModelContext
 
 MISSING = object()
 SURROGATE_NULL = "_dbt_utils_surrogate_key_null_"
@@ -40,11 +40,11 @@ def fromjson(text: str, default: Any = None) -> Any:
         return default
 
 
-def _type(state: _ModelState, name: str) -> str:
+def _type(state: ModelContext, name: str) -> str:
     return exp.DataType.build(name).sql(state.r.read)
 
 
-def translate_type(state: _ModelState, dtype: Any) -> str:
+def translate_type(state: ModelContext, dtype: Any) -> str:
     """``api.Column.translate_type``: a type name as the adapter spells it (here: the read
     dialect's spelling); a name sqlglot cannot read is returned as given, as dbt does."""
     try:
@@ -53,11 +53,11 @@ def translate_type(state: _ModelState, dtype: Any) -> str:
         return str(dtype)
 
 
-def _expr(state: _ModelState, text: Any) -> exp.Expr:
+def _expr(state: ModelContext, text: Any) -> exp.Expr:
     return sqlglot.parse_one(str(text), read=state.r.read)
 
 
-def _sql(state: _ModelState, node: exp.Expr) -> str:
+def _sql(state: ModelContext, node: exp.Expr) -> str:
     return node.sql(state.r.read)
 
 
@@ -66,7 +66,7 @@ _SUBDAY = {"HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"}
 _SPARKS = {"spark", "spark2", "hive"}
 
 
-def dateadd(state: _ModelState, datepart: Any, interval: Any, from_date_or_timestamp: Any) -> str:
+def dateadd(state: ModelContext, datepart: Any, interval: Any, from_date_or_timestamp: Any) -> str:
     """dbt.dateadd: ``from + interval datepart`` in the read dialect; an arithmetic result is
     parenthesized, so that ``{{ dbt.dateadd(...) }}::date`` casts the sum."""
     unit = str(datepart).strip("'\"").upper()
@@ -80,7 +80,7 @@ def dateadd(state: _ModelState, datepart: Any, interval: Any, from_date_or_times
     return f"({text})" if isinstance(_expr(state, text), exp.Binary) else text
 
 
-def datediff(state: _ModelState, first_date: Any, second_date: Any, datepart: Any) -> str:
+def datediff(state: ModelContext, first_date: Any, second_date: Any, datepart: Any) -> str:
     """dbt.datediff: the number of ``datepart`` boundaries from the first to the second date."""
     unit = str(datepart).strip("'\"").upper()
     this, expression = _expr(state, second_date), _expr(state, first_date)
@@ -89,7 +89,7 @@ def datediff(state: _ModelState, first_date: Any, second_date: Any, datepart: An
     return _sql(state, exp.DateDiff(this=this, expression=expression, unit=exp.var(unit)))
 
 
-def date_trunc(state: _ModelState, datepart: Any, date: Any) -> str:
+def date_trunc(state: ModelContext, datepart: Any, date: Any) -> str:
     """dbt.date_trunc: ``date_trunc('part', date)``, BigQuery's and SQL Server's own forms."""
     part = str(datepart).strip("'\"")
     if state.r.read == "bigquery":
@@ -99,12 +99,12 @@ def date_trunc(state: _ModelState, datepart: Any, date: Any) -> str:
     return f"date_trunc('{part}', {date})"
 
 
-def dbt_macro(state: _ModelState, name: str) -> Callable[..., Any] | None:
+def dbt_macro(state: ModelContext, name: str) -> Callable[..., Any] | None:
     """dbt's own macro ``name`` (``dbt.type_string``, ``dbt.dateadd``, ...), or None."""
     return dbt_macros(state).get(name.removeprefix("default__"))
 
 
-def dbt_macros(state: _ModelState) -> dict[str, Callable[..., Any]]:
+def dbt_macros(state: ModelContext) -> dict[str, Callable[..., Any]]:
     """dbt's own (global project) macros by name: reachable as ``dbt.NAME`` and, as in dbt,
     unqualified (``{{ datediff(...) }}``) unless the project defines a macro of that name."""
     types = {
@@ -163,7 +163,7 @@ def dbt_macros(state: _ModelState) -> dict[str, Callable[..., Any]]:
     return macros
 
 
-def _relation_node(state: _ModelState, relation: Any) -> Any:
+def _relation_node(state: ModelContext, relation: Any) -> Any:
     name = getattr(relation, "identifier", None) or str(relation)
     for node in state.r.project.nodes.values():
         if node.table_name == name or f"__dbt__cte__{node.name}" == name:
@@ -171,7 +171,7 @@ def _relation_node(state: _ModelState, relation: Any) -> Any:
     return None
 
 
-def relation_columns(state: _ModelState, relation: Any, macro: str) -> list[tuple[str, str]] | None:
+def relation_columns(state: ModelContext, relation: Any, macro: str) -> list[tuple[str, str]] | None:
     """(name, type) of the columns of ``relation``, or None in the capture pass.
 
     Raises RenderError when the columns cannot be known."""
@@ -189,12 +189,12 @@ def relation_columns(state: _ModelState, relation: Any, macro: str) -> list[tupl
     return columns
 
 
-def _quote(state: _ModelState, name: str) -> str:
+def _quote(state: ModelContext, name: str) -> str:
     return exp.to_identifier(name, quoted=True).sql(state.r.read)
 
 
 def star(
-    state: _ModelState,
+    state: ModelContext,
     from_: Any,
     relation_alias: Any = False,
     except_: Any = (),
@@ -220,7 +220,7 @@ def star(
     return ",\n  ".join(parts)
 
 
-def surrogate_key(state: _ModelState, fields: list[Any], null_value: str) -> str:
+def surrogate_key(state: ModelContext, fields: list[Any], null_value: str) -> str:
     string = _type(state, "TEXT")
     parts: list[str] = []
     for k, field in enumerate(fields):
@@ -231,7 +231,7 @@ def surrogate_key(state: _ModelState, fields: list[Any], null_value: str) -> str
     return f"md5(cast({' || '.join(parts)} as {string}))"
 
 
-def deduplicate(state: _ModelState, relation: Any, partition_by: str, order_by: str) -> str:
+def deduplicate(state: ModelContext, relation: Any, partition_by: str, order_by: str) -> str:
     return (
         f"select * from {relation} as _inner\n"
         f"qualify row_number() over (partition by {partition_by} order by {order_by}) = 1"
@@ -239,7 +239,7 @@ def deduplicate(state: _ModelState, relation: Any, partition_by: str, order_by: 
 
 
 def union_relations(
-    state: _ModelState,
+    state: ModelContext,
     relations: list[Any],
     column_override: Any = None,
     include: Any = (),
@@ -286,7 +286,7 @@ DATE_SPINE_LIMIT = 100_000
 _SPINE_STEPS = {"day", "week", "month", "quarter", "year", "hour", "minute"}
 
 
-def _literal_datetime(state: _ModelState, text: Any) -> datetime.datetime | None:
+def _literal_datetime(state: ModelContext, text: Any) -> datetime.datetime | None:
     """The value of a date / timestamp literal (``'2024-01-01'``, ``cast('...' as date)``)."""
     try:
         node = _expr(state, text)
@@ -314,7 +314,7 @@ def _step(value: datetime.datetime, datepart: str, n: int) -> datetime.datetime:
 
 
 def listagg(
-    state: _ModelState, measure: Any, delimiter: Any, order_by_clause: Any, limit_num: Any
+    state: ModelContext, measure: Any, delimiter: Any, order_by_clause: Any, limit_num: Any
 ) -> str:
     """dbt.listagg: the values of ``measure`` joined by ``delimiter``.  Flink's LISTAGG keeps
     no order and takes no limit, so an ``order_by_clause`` or ``limit_num`` is reported rather
@@ -329,7 +329,7 @@ def listagg(
     return _sql(state, exp.GroupConcat(this=_expr(state, measure), separator=_expr(state, delimiter)))
 
 
-def date_spine(state: _ModelState, datepart: Any, start_date: Any, end_date: Any) -> str:
+def date_spine(state: ModelContext, datepart: Any, start_date: Any, end_date: Any) -> str:
     """dbt_utils.date_spine with literal bounds: the rows ``date_<datepart>`` in
     [start, end), written out (a stream has no series generator; a bounded table does)."""
     part = str(datepart).strip("'\"").lower()
@@ -362,7 +362,7 @@ def date_spine(state: _ModelState, datepart: Any, start_date: Any, end_date: Any
     return f"select {column} from (values {rows}) as date_spine({column})"
 
 
-def package_macro(state: _ModelState, package: str, name: str) -> Callable[..., Any] | None:
+def package_macro(state: ModelContext, package: str, name: str) -> Callable[..., Any] | None:
     """shiftleft's own version of ``package.name`` (a well-known package macro), or None."""
     if package != "dbt_utils":
         return None
@@ -425,7 +425,7 @@ def package_macro(state: _ModelState, package: str, name: str) -> Callable[..., 
 class Adapter:
     """``adapter`` in a template: dispatch, quoting and column lookups."""
 
-    def __init__(self, state: _ModelState) -> None:
+    def __init__(self, state: ModelContext) -> None:
         self._state = state
 
     def dispatch(

@@ -20,7 +20,7 @@ from shiftleft.flink_engine.jvm import find_java
 from shiftleft.migration.codes import UNPLANNED_ID
 from shiftleft.migration.models import MigrationResult, PipelineTable
 from shiftleft.migration.planning import TablePlan, plan_tables
-from shiftleft.models import Diagnostic, Mode, Severity
+from shiftleft.models import Diagnostic, Mode
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +45,9 @@ def planner_unavailable() -> str | None:
 
 
 def _unplanned(reason: str) -> Diagnostic:
-    return Diagnostic(
-        rule_id=UNPLANNED_ID,
-        severity=Severity.WARNING,
-        message=f"the pipeline was not checked by the Flink 2.3 planner: {reason}; the statuses "
+    return Diagnostic.of(
+        UNPLANNED_ID,
+        f"the pipeline was not checked by the Flink 2.3 planner: {reason}; the statuses "
         "are the static rules' verdict",
         suggestion="install the flink extra and Java 17, then migrate again (or pass --plan)",
     )

@@ -32,7 +32,7 @@ from shiftleft.migration.translate import seed_columns
 
 if TYPE_CHECKING:
     from shiftleft.migration.project import Node
-    from shiftleft.migration.render_state import _ModelState
+    from shiftleft.migration.render_context import ModelContext
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ def _python_value(text: str, flink_type: str) -> Any:
     return text
 
 
-def _seed_rows(state: _ModelState, node: Node) -> list[dict[str, Any]]:
+def _seed_rows(state: ModelContext, node: Node) -> list[dict[str, Any]]:
     columns, rows = seed_columns(
         Path(node.seed_path or ""), dict(node.config.get("column_types") or {}), state.r.read
     )
@@ -162,7 +162,7 @@ def _seed_rows(state: _ModelState, node: Node) -> list[dict[str, Any]]:
     ]
 
 
-def _catalog(state: _ModelState) -> dict[str, list[dict[str, Any]]]:
+def _catalog(state: ModelContext) -> dict[str, list[dict[str, Any]]]:
     """``information_schema.tables`` / ``.columns`` of the project's relations."""
     tables: list[dict[str, Any]] = []
     columns: list[dict[str, Any]] = []
@@ -198,7 +198,7 @@ def _catalog(state: _ModelState) -> dict[str, list[dict[str, Any]]]:
     return {"tables": tables, "columns": columns}
 
 
-def _relation_of(state: _ModelState, table: exp.Table) -> Node | None:
+def _relation_of(state: ModelContext, table: exp.Table) -> Node | None:
     name = table.name.lower()
     for node in state.r.project.nodes.values():
         if node.table_name.lower() == name and node.resource_type != "source":
@@ -209,7 +209,7 @@ def _relation_of(state: _ModelState, table: exp.Table) -> Node | None:
     return None
 
 
-def answer(state: _ModelState, sql: str, *, what: str = "run_query") -> QueryResult:
+def answer(state: ModelContext, sql: str, *, what: str = "run_query") -> QueryResult:
     """The result of ``sql`` from seeds / the project's catalog; RenderError (``SL5020``)
     when the rows it reads are not known before the pipeline runs."""
     read = state.r.read

@@ -30,7 +30,7 @@ from shiftleft.migration.render_values import Relation, RenderError
 
 if TYPE_CHECKING:
     from shiftleft.migration.project import Node
-    from shiftleft.migration.render_state import _ModelState
+    from shiftleft.migration.render_context import ModelContext
 
 
 def like(pattern: Any) -> re.Pattern[str]:
@@ -48,7 +48,7 @@ def like(pattern: Any) -> re.Pattern[str]:
     return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
 
 
-def _candidates(state: _ModelState) -> list[Node]:
+def _candidates(state: ModelContext) -> list[Node]:
     return [
         n
         for n in state.r.project.nodes.values()
@@ -58,14 +58,14 @@ def _candidates(state: _ModelState) -> list[Node]:
     ]
 
 
-def _depend_on(state: _ModelState, node: Node) -> Relation:
+def _depend_on(state: ModelContext, node: Node) -> Relation:
     """The relation of ``node``, recorded as a parent of the model being rendered."""
     (state.sources if node.resource_type == "source" else state.refs).append(node.unique_id)
     return state.relation_of(node)
 
 
 def relations_matching(
-    state: _ModelState, schema_pattern: Any, table_pattern: Any, exclude: Any, database: Any
+    state: ModelContext, schema_pattern: Any, table_pattern: Any, exclude: Any, database: Any
 ) -> list[Relation]:
     schema_re, table_re = like(schema_pattern), like(table_pattern)
     exclude_re = like(exclude) if exclude else None
@@ -91,7 +91,7 @@ def relations_matching(
     return [_depend_on(state, n) for n in found]
 
 
-def create_relation(state: _ModelState, **kwargs: Any) -> Relation:
+def create_relation(state: ModelContext, **kwargs: Any) -> Relation:
     """``api.Relation.create(database=, schema=, identifier=)``: the project's relation of that
     name (then a parent of the model), else a relation of that name."""
     identifier = str(kwargs.get("identifier") or "")
@@ -161,7 +161,7 @@ def bind_arguments(
     return {name: given.get(name, default) for name, default in params}
 
 
-def pivot(state: _ModelState, *args: Any, **kwargs: Any) -> str:
+def pivot(state: ModelContext, *args: Any, **kwargs: Any) -> str:
     """``dbt_utils.pivot(column, values, alias=True, agg='sum', cmp='=', prefix='', suffix='',
     then_value=1, else_value=0, quote_identifiers=True, distinct=False)``."""
     a = bind_arguments("dbt_utils.pivot", _PIVOT, args, kwargs)
@@ -185,7 +185,7 @@ def pivot(state: _ModelState, *args: Any, **kwargs: Any) -> str:
     return ",\n  ".join(items)
 
 
-def unpivot(state: _ModelState, *args: Any, **kwargs: Any) -> str:
+def unpivot(state: ModelContext, *args: Any, **kwargs: Any) -> str:
     """``dbt_utils.unpivot(relation, cast_to='varchar', exclude=none, remove=none,
     field_name='field_name', value_name='value', quote_identifiers=False)`` (``table``: the
     name of ``relation`` before dbt_utils 0.8)."""
@@ -226,7 +226,7 @@ def unpivot(state: _ModelState, *args: Any, **kwargs: Any) -> str:
 
 
 def get_column_values(
-    state: _ModelState,
+    state: ModelContext,
     table: Any,
     column: Any,
     order_by: Any = "count(*) desc",
@@ -245,11 +245,11 @@ def get_column_values(
     return list(result.columns[0].values())
 
 
-def _relation_by_name(state: _ModelState, name: str) -> Node | None:
+def _relation_by_name(state: ModelContext, name: str) -> Node | None:
     return next((n for n in _candidates(state) if n.table_name == name), None)
 
 
-def get_single_value(state: _ModelState, sql: Any, default: Any = None) -> Any:
+def get_single_value(state: ModelContext, sql: Any, default: Any = None) -> Any:
     result = query_answers.answer(state, str(sql), what="dbt_utils.get_single_value")
     if len(result.rows) > 1 or len(result.column_names) > 1:
         raise RenderError(
@@ -259,20 +259,20 @@ def get_single_value(state: _ModelState, sql: Any, default: Any = None) -> Any:
     return result.data[0][0] if result.data else default
 
 
-def get_query_results_as_dict(state: _ModelState, sql: Any) -> dict[str, list[Any]]:
+def get_query_results_as_dict(state: ModelContext, sql: Any) -> dict[str, list[Any]]:
     result = query_answers.answer(state, str(sql), what="dbt_utils.get_query_results_as_dict")
     return {c.name: c.values() for c in result.columns}
 
 
 def get_filtered_columns_in_relation(
-    state: _ModelState, from_: Any, except_: Any = ()
+    state: ModelContext, from_: Any, except_: Any = ()
 ) -> list[str]:
     columns = relation_columns(state, from_, "dbt_utils.get_filtered_columns_in_relation")
     skip = {str(c).lower() for c in except_ or []}
     return [n for n, _ in columns or [] if n.lower() not in skip]
 
 
-def package_macro(state: _ModelState, package: str, name: str) -> Callable[..., Any] | None:
+def package_macro(state: ModelContext, package: str, name: str) -> Callable[..., Any] | None:
     """The macros of this module, as ``dbt_utils.<name>``; None for other names."""
     if package != "dbt_utils":
         return None

@@ -94,12 +94,12 @@ def assign_table_names(nodes: Mapping[str, Node]) -> dict[str, list[Diagnostic]]
         same = len({relation(n).lower() for n in members}) < len(members)
         for node in members:
             notes.setdefault(node.unique_id, []).append(
-                Diagnostic(
-                    rule_id=PROJECT_ID,
-                    severity=Severity.WARNING,
-                    message=f"the relations {others} have the same table name {identifier(node)!r}; "
+                Diagnostic.of(
+                    PROJECT_ID,
+                    f"the relations {others} have the same table name {identifier(node)!r}; "
                     f"this one is written as {node.flink_name}"
                     + ("; dbt itself refuses two resources with one relation name" if same else ""),
+                    severity=Severity.WARNING,
                     suggestion="give the models distinct aliases if the generated names do not suit",
                 )
             )

@@ -23,7 +23,6 @@ import re
 import traceback
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -33,6 +32,7 @@ from sqlglot import tokens
 from sqlglot.dialects.dialect import Dialect
 
 from shiftleft.migration import graph_context
+from shiftleft.migration.render_context import Macro
 from shiftleft.migration.render_state import _ModelState
 from shiftleft.migration.render_values import (  # re-exported: the renderer's vocabulary
     ColumnInfo,
@@ -132,14 +132,6 @@ def _as_number(value: Any) -> Any:
 DBT_FILTERS = {"as_bool": _as_bool, "as_native": _native, "as_number": _as_number, "as_text": str}
 
 
-@dataclass
-class _Macro:
-    package: str
-    name: str
-    template: jinja2.Template
-    exported: str = ""  #: the name the template's module exports it under
-
-
 class Renderer:
     """Renders the models of one dbt project; create once, call :meth:`render` per node."""
 
@@ -166,7 +158,7 @@ class Renderer:
         self.graph = graph_context.graph(project)
         self.selected_resources = graph_context.selected_resources(project)
         self._templates: dict[str, jinja2.Template] = {}
-        self.macros: dict[str, dict[str, _Macro]] = {}
+        self.macros: dict[str, dict[str, Macro]] = {}
         #: (package.macro, "file line N: message") of macros that are not valid Jinja
         self.macro_errors: list[tuple[str, str]] = []
         self.macro_files: set[str] = set()  #: the file names macro templates carry
@@ -208,7 +200,7 @@ class Renderer:
                     (f"{package}.{macro_name}", f"{filename} line {e.lineno}: {e.message}")
                 )
                 continue
-            self.macros.setdefault(package, {})[macro_name] = _Macro(
+            self.macros.setdefault(package, {})[macro_name] = Macro(
                 package, macro_name, template, exported
             )
 
@@ -231,7 +223,7 @@ class Renderer:
             return False
         for name in _MACRO_DEF_NAMES.findall(text):
             exported = f"shiftleft{name}" if name.startswith("_") else name
-            self.macros.setdefault(package, {})[name] = _Macro(package, name, template, exported)
+            self.macros.setdefault(package, {})[name] = Macro(package, name, template, exported)
         return True
 
     def broken_macro(self, name: str | None) -> str | None:

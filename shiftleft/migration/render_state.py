@@ -9,11 +9,12 @@ import itertools
 import re
 import types
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shiftleft.migration import package_macros, query_answers, relation_macros
 from shiftleft.migration.codes import PACKAGE_ID, PROJECT_ID
 from shiftleft.migration.project import TARGET_SCHEMA, Node
+from shiftleft.migration.render_context import RendererView
 from shiftleft.migration.render_values import (
     MacroReturn,
     Namespace,
@@ -21,11 +22,8 @@ from shiftleft.migration.render_values import (
     RenderError,
     _Config,
 )
-
 from shiftleft.models import Diagnostic, Severity
 
-if TYPE_CHECKING:
-    from shiftleft.migration.render import Renderer
 
 class _Module:
     """A module as ``modules.re`` shows it: its public functions, classes and constants only."""
@@ -49,7 +47,7 @@ class _ModelState:
 
     def __init__(
         self,
-        renderer: Renderer,
+        renderer: RendererView,
         node: Node,
         *,
         columns: Callable[[Node], list[tuple[str, str]] | None],
@@ -158,7 +156,7 @@ class _ModelState:
 
     def note(self, severity: str, message: str, code: str) -> None:
         """A finding of the render, reported on the model."""
-        finding = Diagnostic(rule_id=code, severity=Severity(severity), message=message)
+        finding = Diagnostic.of(code, message, severity=Severity(severity))
         if finding not in self.notes:
             self.notes.append(finding)
 

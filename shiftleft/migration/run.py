@@ -131,14 +131,14 @@ def migrate(
     )
     for name, message in run.renderer.macro_errors:
         run.notes.append(
-            Diagnostic(
-                rule_id=RENDER_ID,
+            Diagnostic.of(
+                RENDER_ID,
+                f"macro {name} cannot be read: {message}",
                 severity=Severity.WARNING,
-                message=f"macro {name} cannot be read: {message}",
             )
         )
     for problem in [*dbt_project.problems, *(m.problem for m in dbt_project.macros if m.problem)]:
-        run.notes.append(Diagnostic(rule_id=PROJECT_ID, severity=Severity.ERROR, message=problem))
+        run.notes.append(Diagnostic.of(PROJECT_ID, problem, severity=Severity.ERROR))
     run.discover()
     run.notes += apply_event_times(dbt_project, opts.event_time)
     for uid, node in dbt_project.nodes.items():  # known before the models reading them
@@ -166,10 +166,9 @@ def migrate(
                     continue  # declared at the end, when every reader's columns are known
                 if node.materialized not in _MATERIALIZATIONS:
                     run.notes_for(node).append(
-                        Diagnostic(
-                            rule_id=MATERIALIZATION_ID,
-                            severity=Severity.WARNING,
-                            message=f"custom materialization {node.materialized!r}: translated as a table",
+                        Diagnostic.of(
+                            MATERIALIZATION_ID,
+                            f"custom materialization {node.materialized!r}: translated as a table",
                         )
                     )
                 sql = "" if node.resource_type == "seed" else run.render_final(node)

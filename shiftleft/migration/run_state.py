@@ -79,10 +79,10 @@ class _Migration:
             return self.renderer.render_text(node, text) or None
         except RenderError as e:
             self.notes_for(node).append(
-                Diagnostic(
-                    rule_id=RENDER_ID,
+                Diagnostic.of(
+                    RENDER_ID,
+                    f"cannot render the YAML value {text!r}: {e.message}",
                     severity=Severity.ERROR,
-                    message=f"cannot render the YAML value {text!r}: {e.message}",
                 )
             )
             return None
@@ -151,10 +151,10 @@ class _Migration:
         else:
             return
         self.notes_for(node).append(
-            Diagnostic(
-                rule_id=RENDER_ID,
+            Diagnostic.of(
+                RENDER_ID,
+                message,
                 severity=Severity.ERROR,
-                message=message,
                 suggestion="run `dbt compile --full-refresh` and migrate the new target/manifest.json",
             )
         )
@@ -162,10 +162,10 @@ class _Migration:
     def _render_failed(self, node: Node, error: RenderError) -> None:
         what = f" ({error.name})" if error.name else ""
         self.notes_for(node).append(
-            Diagnostic(
-                rule_id=error.code or RENDER_ID,
+            Diagnostic.of(
+                error.code or RENDER_ID,
+                f"cannot render {node.name}{what}: {error.message}",
                 severity=Severity.ERROR,
-                message=f"cannot render {node.name}{what}: {error.message}",
                 line=error.line,
                 suggestion=RENDER_HINTS.get(
                     error.code or RENDER_ID,
@@ -185,19 +185,15 @@ class _Migration:
         )
         if cycle:
             self.notes.append(
-                Diagnostic(
-                    rule_id=PROJECT_ID,
+                Diagnostic.of(
+                    PROJECT_ID,
+                    f"the models {', '.join(cycle)} depend on each other in a cycle; they are not migrated",
                     severity=Severity.ERROR,
-                    message=f"the models {', '.join(cycle)} depend on each other in a cycle; they are not migrated",
                 )
             )
             for uid in cycle:
                 self.notes_for(self.project.nodes[uid]).append(
-                    Diagnostic(
-                        rule_id=PROJECT_ID,
-                        severity=Severity.ERROR,
-                        message="part of a dependency cycle",
-                    )
+                    Diagnostic.of(PROJECT_ID, "part of a dependency cycle", severity=Severity.ERROR)
                 )
             levels.append(cycle)
         return levels
@@ -236,10 +232,10 @@ class _Migration:
             body = self.rendered.get(uid)
             if body is None:
                 self.notes_for(node).append(
-                    Diagnostic(
-                        rule_id=RENDER_ID,
+                    Diagnostic.of(
+                        RENDER_ID,
+                        f"the ephemeral model {self.project.nodes[uid].name} it reads could not be rendered",
                         severity=Severity.ERROR,
-                        message=f"the ephemeral model {self.project.nodes[uid].name} it reads could not be rendered",
                     )
                 )
                 return None

@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlglot import exp
 
 from shiftleft.migration.codes import EVENT_TIME_ID, SEED_ID
-from shiftleft.migration.node_job import TIME_TYPE, NodeJob, NodeOutcome, _note
-from shiftleft.models import Severity
+from shiftleft.migration.node_job import TIME_TYPE, NodeJob, NodeOutcome
+from shiftleft.models import Diagnostic, Severity
 from shiftleft.streaming.changelog import Changelog, ChangelogMode
 from shiftleft.streaming.sink import _quote, flink_type, sink_ddl
 
@@ -75,7 +75,11 @@ def _seed(job: NodeJob) -> NodeOutcome:
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         out.failed = True
         out.diagnostics.append(
-            _note(SEED_ID, Severity.ERROR, f"cannot read seed file {path.name}: {e}")
+            Diagnostic.of(
+                SEED_ID,
+                f"cannot read seed file {path.name}: {e}",
+                severity=Severity.ERROR,
+            )
         )
         return out
     columns = [(n, job.declared_types.get(n.lower(), t)) for n, t in columns]
@@ -90,11 +94,11 @@ def _seed(job: NodeJob) -> NodeOutcome:
     if time_column:
         columns = [(c, TIME_TYPE if c == time_column else t) for c, t in columns]
         out.diagnostics.append(
-            _note(
+            Diagnostic.of(
                 EVENT_TIME_ID,
-                Severity.INFO,
                 f"event time {time_column} (the loaded_at_field of the source "
                 "reading this seed): declared TIMESTAMP(3) with a watermark",
+                severity=Severity.INFO,
             )
         )
     out.columns = columns
@@ -105,7 +109,9 @@ def _seed(job: NodeJob) -> NodeOutcome:
         job.name, columns, changelog, job.target, job.sink, watermark=time_column, readable=True
     )
     if not rows:
-        out.diagnostics.append(_note(SEED_ID, Severity.WARNING, f"seed {job.name} has no rows"))
+        out.diagnostics.append(
+            Diagnostic.of(SEED_ID, f"seed {job.name} has no rows", severity=Severity.WARNING)
+        )
         return out
     values = ",\n  ".join(
         "("
@@ -119,10 +125,10 @@ def _seed(job: NodeJob) -> NodeOutcome:
         "\nON CONFLICT DO DEDUPLICATE" if key else ""
     )
     out.diagnostics.append(
-        _note(
+        Diagnostic.of(
             SEED_ID,
-            Severity.INFO,
             f"seed loaded by a bounded job: {len(rows)} rows written with INSERT ... VALUES",
+            severity=Severity.INFO,
         )
     )
     return out

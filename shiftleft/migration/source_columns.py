@@ -173,10 +173,10 @@ def _decided(
             else f"{what}: no model reads it and it declares no column; not declared"
         )
         return [], [
-            Diagnostic(
-                rule_id=COLUMNS_ID,
+            Diagnostic.of(
+                COLUMNS_ID,
+                message,
                 severity=Severity.ERROR if read else Severity.WARNING,
-                message=message,
                 suggestion="declare the columns with data_type in the sources .yml",
             )
         ]
@@ -190,10 +190,9 @@ def _decided(
         + (f"; typed by their use: {', '.join(typed)}" if typed else "")
     )
     return columns, [
-        Diagnostic(
-            rule_id=INFERRED_ID,
-            severity=Severity.WARNING,
-            message=message,
+        Diagnostic.of(
+            INFERRED_ID,
+            message,
             suggestion="declare the columns with data_type in the sources .yml",
         )
     ]

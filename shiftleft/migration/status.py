@@ -75,10 +75,9 @@ def settle(tables: Iterable[PipelineTable], plans: dict[str, TablePlan] | None =
                 table.status = Status.BLOCKED
             names = ", ".join(sorted({p.name for p in parents}))
             table.diagnostics.append(
-                Diagnostic(
-                    rule_id=BLOCKED_ID,
-                    severity=Severity.WARNING,
-                    message=f"blocked by {names}: it reads {'them' if len(parents) > 1 else 'it'}, "
+                Diagnostic.of(
+                    BLOCKED_ID,
+                    f"blocked by {names}: it reads {'them' if len(parents) > 1 else 'it'}, "
                     "and it is reported (see its errors)",
                     suggestion="fix the parent first; this table's own SQL is not known to be wrong",
                 )
@@ -90,10 +89,10 @@ def settle(tables: Iterable[PipelineTable], plans: dict[str, TablePlan] | None =
         table.diagnostics += plan.verdicts if plan else []  # SL4111: planner vs derivation
         for kind, error in rejected:
             table.diagnostics.append(
-                Diagnostic(
-                    rule_id=PLAN_ID,
+                Diagnostic.of(
+                    PLAN_ID,
+                    _planner_message(kind, error),
                     severity=severity,
-                    message=_planner_message(kind, error),
                     line=error.line,
                     column=error.column,
                     suggestion="fix the generated SQL (or the model) by hand; see the DDL / DML",

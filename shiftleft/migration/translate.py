@@ -22,7 +22,7 @@ from sqlglot import exp
 
 from shiftleft.errors import InputError
 from shiftleft.migration.model_checks import check_model
-from shiftleft.models import Severity
+from shiftleft.models import Diagnostic, Severity
 from shiftleft.parse import parse_script
 from shiftleft.pipeline import transpile
 from shiftleft.rewrite.context import RuleContext
@@ -42,7 +42,6 @@ from shiftleft.migration.node_job import (
     TIME_TYPE as TIME_TYPE,
     NodeJob as NodeJob,
     NodeOutcome as NodeOutcome,
-    _note,
     read_type as read_type,
 )
 from shiftleft.migration.seeds import _seed, seed_columns as seed_columns
@@ -75,11 +74,10 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     except InputError as e:
         out.failed = True
         out.diagnostics.append(
-            _note(
+            Diagnostic.of(
                 READ_ID,
-                Severity.ERROR,
                 f"the rendered SQL cannot be read: {e.message}",
-                e.hint or "check the model's SQL (the rendered SQL is in the report)",
+                suggestion=e.hint or "check the model's SQL (the rendered SQL is in the report)",
                 line=e.line,
                 column=e.column,
             )
@@ -92,9 +90,8 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     if len(queries) != 1:
         out.failed = True
         out.diagnostics.append(
-            _note(
+            Diagnostic.of(
                 READ_ID,
-                Severity.ERROR,
                 f"a model must render to one SELECT; this one has {len(queries)} statements",
             )
         )
@@ -104,15 +101,13 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     except (InputError, IndexError):
         out.failed = True
         out.diagnostics.append(
-            _note(READ_ID, Severity.ERROR, "the translation could not be read back as Flink SQL")
+            Diagnostic.of(READ_ID, "the translation could not be read back as Flink SQL")
         )
         return out
     if not isinstance(tree, exp.Query):
         out.failed = True
         out.diagnostics.append(
-            _note(
-                READ_ID, Severity.ERROR, f"a model must render to a SELECT, not {tree.key.upper()}"
-            )
+            Diagnostic.of(READ_ID, f"a model must render to a SELECT, not {tree.key.upper()}")
         )
         return out
 
@@ -143,11 +138,11 @@ def _query_model(job: NodeJob) -> NodeOutcome:
                 columns.append((name, declared))
                 continue
             out.diagnostics.append(
-                _note(
+                Diagnostic.of(
                     TYPE_ID,
-                    Severity.WARNING,
                     f"the type of column {name} is not known; the table declares it STRING",
-                    "declare the column's data_type in the model's properties .yml",
+                    severity=Severity.WARNING,
+                    suggestion="declare the column's data_type in the model's properties .yml",
                 )
             )
         if declared and declared != kind:
@@ -200,23 +195,23 @@ def _query_model(job: NodeJob) -> NodeOutcome:
             extra.append(("dbt_valid_from", TIME_TYPE, f"CAST(CURRENT_TIMESTAMP AS {TIME_TYPE})"))
             extra.append(("dbt_valid_to", TIME_TYPE, f"CAST(NULL AS {TIME_TYPE})"))
             out.diagnostics.append(
-                _note(
+                Diagnostic.of(
                     SNAPSHOT_ID,
-                    Severity.WARNING,
                     "snapshot with the check strategy: no column tells when a version began, so "
                     "dbt_valid_from is the time the pipeline sees the change (as dbt uses the run "
                     "time); it is not an event time, and a temporal join needs one",
-                    "give the snapshot an updated_at column (timestamp strategy) to join it "
+                    severity=Severity.WARNING,
+                    suggestion="give the snapshot an updated_at column (timestamp strategy) to join it "
                     "FOR SYSTEM_TIME AS OF",
                 )
             )
         out.diagnostics.append(
-            _note(
+            Diagnostic.of(
                 SNAPSHOT_ID,
-                Severity.INFO,
                 f"snapshot as a versioned table keyed on {', '.join(key) or '(no key)'}: its changelog keeps every "
                 "version; join it FOR SYSTEM_TIME AS OF an event time for the version valid then "
                 "(dbt_valid_to is NULL on the current version)",
+                severity=Severity.INFO,
             )
         )
     if time_column:
@@ -239,11 +234,11 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     if conflict:
         out.dml += "\nON CONFLICT DO DEDUPLICATE"
         out.diagnostics.append(
-            _note(
+            Diagnostic.of(
                 KEY_ID,
-                Severity.INFO,
                 f"rows are upserted by {', '.join(key)} ({job.key_origin}), which the query "
                 "does not update by: ON CONFLICT DO DEDUPLICATE keeps the latest row per key, as dbt's unique_key does",
+                severity=Severity.INFO,
             )
         )
     out.event_time = time_column
@@ -272,11 +267,11 @@ def _key(
     missing = [k for k in declared if k.lower() not in names]
     if missing:
         out.diagnostics.append(
-            _note(
+            Diagnostic.of(
                 KEY_ID,
-                Severity.ERROR,
                 f"the key {', '.join(missing)} ({job.key_origin}) is not an output column",
-                "select the key column in the model",
+                severity=Severity.ERROR,
+                suggestion="select the key column in the model",
             )
         )
         declared = []
@@ -287,12 +282,12 @@ def _key(
         and not same_key(tree, declared, changelog.key)
     ):
         out.diagnostics.append(
-            _note(
+            Diagnostic.of(
                 KEY_ID,
-                Severity.WARNING,
                 f"the query updates rows by ({', '.join(changelog.key)}) but the table is keyed on "
                 f"({', '.join(declared)}) ({job.key_origin}); Flink adds a materializing step keeping state",
-                "declare the key the query groups or partitions by",
+                severity=Severity.WARNING,
+                suggestion="declare the key the query groups or partitions by",
             )
         )
     strategy = str(job.config.get("incremental_strategy") or "")
@@ -308,20 +303,20 @@ def _key(
         }[strategy]
         if changelog.updating:
             out.diagnostics.append(
-                _note(
+                Diagnostic.of(
                     KEY_ID,
-                    Severity.WARNING,
                     f"the dbt model {what}, but in a stream its query updates rows ({changelog.reason}); "
                     "the table takes those updates",
-                    "declare a unique_key (the table becomes an upsert table keyed on it)",
+                    severity=Severity.WARNING,
+                    suggestion="declare a unique_key (the table becomes an upsert table keyed on it)",
                 )
             )
         else:
             out.diagnostics.append(
-                _note(
+                Diagnostic.of(
                     KEY_ID,
-                    Severity.INFO,
                     f"the dbt model {what}: in a stream every new row is appended",
+                    severity=Severity.INFO,
                 )
             )
     return declared or (list(changelog.key) if changelog.mode is ChangelogMode.UPSERT else [])
@@ -365,10 +360,10 @@ def _event_time(
         if column.lower() in names:
             name = names[column.lower()]
             out.diagnostics.append(
-                _note(
+                Diagnostic.of(
                     EVENT_TIME_ID,
-                    Severity.INFO,
                     f"event time {name} ({why}): declared TIMESTAMP(3) with a watermark",
+                    severity=Severity.INFO,
                 )
             )
             return name

@@ -101,10 +101,10 @@ class RuleContext:
         if snippet and len(snippet) > 200:
             snippet = snippet[:197] + "..."
         self.diagnostics.append(
-            Diagnostic(
-                rule_id=rule_id or self.rule_id,
+            Diagnostic.of(
+                rule_id or self.rule_id,
+                message,
                 severity=severity,
-                message=message,
                 statement=self.statement,
                 line=line,
                 column=column,

@@ -21,7 +21,7 @@ from sqlglot import exp
 
 from shiftleft.derive import Mode, Relation, append_source, derive, query_of, upsert_source
 from shiftleft.derive.timeattr import infer_event_time
-from shiftleft.models import Diagnostic, OutputKind, OutputStatement, Severity
+from shiftleft.models import Diagnostic, OutputKind, OutputStatement
 from shiftleft.streaming.changelog import Changelog, ChangelogMode, changelog_of
 from shiftleft.streaming.options import StreamingOptions
 
@@ -190,10 +190,9 @@ def inferred_event_time(
     :mod:`shiftleft.derive.timeattr`), and an SL4108 note for each."""
     found = infer_event_time(trees, schema, event_time, read)
     notes = [
-        Diagnostic(
-            rule_id=INFERRED_TIME_ID,
-            severity=Severity.INFO,
-            message=f"event time of {table} inferred: {column} ({why}); its source table declares "
+        Diagnostic.of(
+            INFERRED_TIME_ID,
+            f"event time of {table} inferred: {column} ({why}); its source table declares "
             f"a watermark on it",
             suggestion=f"confirm it or name another: event_time={{'{table}': '...'}} / --event-time {table}.COLUMN",
         )

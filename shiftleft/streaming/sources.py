@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 from sqlglot import exp
 
-from shiftleft.models import Diagnostic, Severity, Target
+from shiftleft.models import Diagnostic, Target
 from shiftleft.streaming.sink import SinkOptions, _literal, _quote, flink_type, target_table
 
 INFERRED_ID = "SL4105"
@@ -160,10 +160,9 @@ def source_ddl(
         else:
             columns = [(c, "STRING") for c in _used_columns(table, trees)]
             notes.append(
-                Diagnostic(
-                    rule_id=INFERRED_ID,
-                    severity=Severity.WARNING,
-                    message=f"source table {table}: no schema given; its columns "
+                Diagnostic.of(
+                    INFERRED_ID,
+                    f"source table {table}: no schema given; its columns "
                     f"({', '.join(c for c, _ in columns) or 'none found'}) were inferred from the "
                     "script and declared STRING",
                     suggestion="declare the table with schema= (or --schema)",
@@ -174,10 +173,9 @@ def source_ddl(
         )
     if statements:
         notes.append(
-            Diagnostic(
-                rule_id=SOURCES_ID,
-                severity=Severity.INFO,
-                message=f"source tables declared: {', '.join(source_tables(trees))}",
+            Diagnostic.of(
+                SOURCES_ID,
+                f"source tables declared: {', '.join(source_tables(trees))}",
             )
         )
     return statements, notes

@@ -107,45 +107,45 @@ def compare(
     updating sink takes the planner's updates, so a missed update is then a warning."""
     ours = _sink_mode(relation, list(primary_key or []))
     if sink_error and any(w in sink_error.lower() for w in _KEY_WORDS):
-        return Diagnostic(
-            rule_id=VERDICT_ID,
-            severity=Severity.ERROR,
-            message=f"the Flink planner refuses the sink key {', '.join(primary_key or []) or '(none)'}: "
+        return Diagnostic.of(
+            VERDICT_ID,
+            f"the Flink planner refuses the sink key {', '.join(primary_key or []) or '(none)'}: "
             f"{sink_error[:300]}; derivation: {ours}",
+            severity=Severity.ERROR,
             suggestion="key the sink on the query's unique key (the planner's verdict wins for the sink)",
         )
     if planner is None:
         return None
     stale = None if view else stale_first_row(planner.plan, primary_key if sink == "upsert" else None)
     if stale is not None:
-        return Diagnostic(
-            rule_id=STALE_ID,
+        return Diagnostic.of(
+            STALE_ID,
+            stale,
             severity=Severity.ERROR,
-            message=stale,
             suggestion="make the Top-1 its own model (an upsert table keyed on the partition) and read "
             "it from there, or order by an event-time attribute",
         )
     if planner.updating and not relation.updating:
-        return Diagnostic(
-            rule_id=VERDICT_ID,
-            severity=Severity.ERROR if sink in (None, "append") else Severity.WARNING,
-            message=f"the Flink planner says the query is {planner.describe()}, the derivation said {ours}: "
+        return Diagnostic.of(
+            VERDICT_ID,
+            f"the Flink planner says the query is {planner.describe()}, the derivation said {ours}: "
             "the sink must take updates (the planner's verdict wins for the sink)",
+            severity=Severity.ERROR if sink in (None, "append") else Severity.WARNING,
             suggestion="write an upsert table keyed on the query's unique key, or a retract changelog sink "
             "(kafka + debezium-json); please report the query",
         )
     if relation.updating and not planner.updating:
         replaces = not view and stale_first_row(planner.plan) is not None
-        return Diagnostic(
-            rule_id=VERDICT_ID,
-            severity=Severity.INFO,
-            message=f"the Flink planner plans the query {planner.describe()}, the derivation said {ours}: "
+        return Diagnostic.of(
+            VERDICT_ID,
+            f"the Flink planner plans the query {planner.describe()}, the derivation said {ours}: "
             + (
                 "its Top-1 sends a row taking first place as one more insert, so only the upsert sink "
                 "keyed on the partition ends with the right rows (an append sink would keep replaced ones)"
                 if replaces
                 else "an append sink would do (the updating sink written accepts the inserts too)"
             ),
+            severity=Severity.INFO,
         )
     return None
 

@@ -109,17 +109,3 @@ class VerifyReport(BaseModel):
 
     def __str__(self) -> str:
         return self.format()
-
-
-def diagnostic(
-    rule_id: str,
-    severity: Severity,
-    message: str,
-    statement: int | None = None,
-    line: int | None = None,
-    column: int | None = None,
-) -> Diagnostic:
-    """A verification diagnostic (positions in the translated script)."""
-    return Diagnostic(
-        rule_id=rule_id, severity=severity, message=message, statement=statement, line=line, column=column
-    )

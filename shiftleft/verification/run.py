@@ -28,7 +28,6 @@ from shiftleft.verification.report import (
     PLANNER_ERROR,
     RUNTIME_ERROR,
     VerifyReport,
-    diagnostic,
 )
 from shiftleft.verification.statements import reconcile
 
@@ -117,14 +116,14 @@ def _not_reconciled(has_rows: bool, sources: Sequence[str], translated: Sequence
     elif not has_rows:
         why = "no input rows (give seeds=, or generate_rows= with schema=)"
     elif len(sources) != len(translated):
-        return diagnostic(
+        return Diagnostic.of(
             NOT_RECONCILED,
-            Severity.WARNING,
             f"rows not reconciled: the source has {len(sources)} statements, the translation {len(translated)}",
+            severity=Severity.WARNING,
         )
     else:
         return None
-    return diagnostic(NOT_RECONCILED, Severity.INFO, f"rows not reconciled: {why}")
+    return Diagnostic.of(NOT_RECONCILED, f"rows not reconciled: {why}", severity=Severity.INFO)
 
 
 def _planned(translation: TranspileResult | str, opts: VerifyOptions) -> tuple[VerifyReport, list[str], list[str]]:
@@ -167,7 +166,7 @@ def _plan(report: VerifyReport, planner: FlinkPlanner, script: str, prefix: Sequ
         if st.index <= len(prefix):
             for err in st.errors:
                 report.diagnostics.append(
-                    diagnostic(RUNTIME_ERROR, Severity.ERROR, f"input table rejected: {err.message}")
+                    Diagnostic.of(RUNTIME_ERROR, f"input table rejected: {err.message}")
                 )
             continue
         errors = [
@@ -187,13 +186,12 @@ def _plan(report: VerifyReport, planner: FlinkPlanner, script: str, prefix: Sequ
         )
         for err in errors:
             report.diagnostics.append(
-                diagnostic(
+                Diagnostic.of(
                     PLANNER_ERROR,
-                    Severity.ERROR,
                     f"Flink planner ({mode}) rejected statement {err.statement}: {err.message}",
-                    err.statement,
-                    err.line if err.line is not None else st.line - skip_lines,
-                    err.column if err.line is not None else st.column,
+                    statement=err.statement,
+                    line=err.line if err.line is not None else st.line - skip_lines,
+                    column=err.column if err.line is not None else st.column,
                 )
             )
     report.plan = plan_report

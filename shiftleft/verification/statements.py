@@ -13,7 +13,7 @@ from sqlglot import exp
 
 from shiftleft.flink_engine.planner import FlinkPlanner
 from shiftleft.flink_engine.runner import FlinkExecutionError, FlinkRunner
-from shiftleft.models import Severity
+from shiftleft.models import Diagnostic, Severity
 from shiftleft.options import VerifyOptions
 from shiftleft.verification.diff import ResultSet, diff_results, top_level_order
 from shiftleft.verification.duckdb_side import DuckDBSide
@@ -23,7 +23,6 @@ from shiftleft.verification.report import (
     RUNTIME_ERROR,
     StatementCheck,
     VerifyReport,
-    diagnostic,
 )
 
 log = logging.getLogger(__name__)
@@ -163,9 +162,8 @@ def reconcile(
         env = runner.environment(options.mode.value, setup)
     except FlinkExecutionError as exc:
         report.diagnostics.append(
-            diagnostic(
+            Diagnostic.of(
                 RUNTIME_ERROR,
-                Severity.ERROR,
                 f"could not create the seeded Flink tables: {exc.error.message}",
             )
         )
@@ -180,16 +178,21 @@ def reconcile(
         report.checks.append(check)
         if check.status == "different":
             report.diagnostics.append(
-                diagnostic(ROWS_DIFFER, Severity.ERROR, f"rows differ: {check.reason}", index)
+                Diagnostic.of(ROWS_DIFFER, f"rows differ: {check.reason}", statement=index)
             )
         elif check.status == "error":
             report.diagnostics.append(
-                diagnostic(RUNTIME_ERROR, Severity.ERROR, check.reason or "failed", index)
+                Diagnostic.of(RUNTIME_ERROR, check.reason or "failed", statement=index)
             )
         elif check.status == "skipped":
             # a statement whose rows were not compared is never covered by "verified"
             report.diagnostics.append(
-                diagnostic(NOT_RECONCILED, Severity.WARNING, f"rows not compared: {check.reason}", index)
+                Diagnostic.of(
+                    NOT_RECONCILED,
+                    f"rows not compared: {check.reason}",
+                    severity=Severity.WARNING,
+                    statement=index,
+                )
             )
 
 

@@ -28,15 +28,6 @@ CATALOGS = {"shiftleft/dialects/flink_catalog.py"}
 #: issue 18: migration modules still over the limit, being split in their own change; remove
 #: each entry when it is split (a stale entry fails the test)
 PENDING_SPLIT: set[str] = set()
-#: issue 18: the Jinja rendering circle, closed only by type-checking imports (no runtime
-#: cycle); remove when the rendering state no longer types against its macro modules
-PENDING_TYPE_CYCLE = {
-    "shiftleft.migration.package_macros",
-    "shiftleft.migration.query_answers",
-    "shiftleft.migration.relation_macros",
-    "shiftleft.migration.render",
-    "shiftleft.migration.render_state",
-}
 
 
 @dataclass(frozen=True)
@@ -57,6 +48,11 @@ def _module_name(path: Path) -> str:
 @cache
 def _modules() -> dict[str, Path]:
     return {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+@cache
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
 
 
 def _resolve(name: str) -> str | None:
@@ -98,7 +94,7 @@ def _imports() -> tuple[Import, ...]:
     for module, path in _modules().items():
         text = path.read_text(encoding="utf-8")
         where = (module, path.name == "__init__.py", text.splitlines())
-        found.extend(_visit(ast.parse(text), where, False, False))
+        found.extend(_visit(_tree(path), where, False, False))
     return tuple(found)
 
 
@@ -157,9 +153,7 @@ def test_no_import_cycles() -> None:
 
 
 def test_no_import_cycles_even_through_type_checking_imports() -> None:
-    cycles = _cycles(_graph(with_type_only=True))
-    assert all(c <= PENDING_TYPE_CYCLE for c in cycles), cycles
-    assert cycles or not PENDING_TYPE_CYCLE, "the pending type-only cycle is gone: empty PENDING_TYPE_CYCLE"
+    assert _cycles(_graph(with_type_only=True)) == []
 
 
 def test_at_most_a_few_function_level_project_imports_each_with_its_reason() -> None:
@@ -226,7 +220,7 @@ def test_functions_take_few_parameters() -> None:
     wide = [
         f"{_module_name(path)}.{node.name}:{node.lineno} ({_parameters(node)})"
         for path in _modules().values()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        for node in ast.walk(_tree(path))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _parameters(node) > MAX_PARAMETERS
     ]
     assert wide == []
@@ -248,3 +242,40 @@ def test_parameters_are_counted_as_documented(source: str, expected: int) -> Non
 def test_cycle_finder_finds_cycles() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
     assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+# one diagnostic factory ------------------------------------------------------------------------
+
+
+def _calls(path: Path) -> Iterator[ast.Call]:
+    return (n for n in ast.walk(_tree(path)) if isinstance(n, ast.Call))
+
+
+def _name(func: ast.expr) -> str:
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def _factory_calls() -> Iterator[tuple[str, ast.Call]]:
+    for module, path in _modules().items():
+        for call in _calls(path):
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr == "of" and _name(func.value) == "Diagnostic":
+                yield module, call
+
+
+def test_diagnostics_are_made_only_by_their_factory() -> None:
+    """``Diagnostic.of`` is the one place a Diagnostic is made (it knows the codes' default
+    severities): no module calls the constructor, nor pydantic's other ways to make one."""
+    made = [
+        f"{module}:{call.lineno}"
+        for module, path in _modules().items()
+        for call in _calls(path)
+        if _name(call.func) == "Diagnostic"
+        or (
+            isinstance(call.func, ast.Attribute)
+            and call.func.attr in ("model_construct", "model_validate", "model_validate_json")
+            and _name(call.func.value) == "Diagnostic"
+        )
+    ]
+    assert made == []
+    assert len(list(_factory_calls())) > 0, "the factory's calls are not found: the test is blind"

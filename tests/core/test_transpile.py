@@ -7,12 +7,11 @@ import json
 import pytest
 
 import shiftleft
-from shiftleft import ConfigError, InputError, Mode, Severity, Target, TranspileResult
+from shiftleft import ConfigError, InputError, Mode, Severity, Target
 
 
 def test_single_statement_and_result_model() -> None:
     result = shiftleft.transpile("SELECT nvl(a, 0) AS a FROM t")
-    assert isinstance(result, TranspileResult)
     assert result.sql == "SELECT COALESCE(a, 0) AS a FROM t;\n"
     assert result.ok
     assert result.rules_applied == ["SL1001"]
@@ -76,7 +75,9 @@ def test_other_readers(read: str) -> None:
 def test_targets_and_modes_accept_strings_and_enums() -> None:
     for target in ("flink", "confluent", Target.CONFLUENT):
         for mode in ("streaming", "BATCH", Mode.BATCH):
-            assert shiftleft.transpile("SELECT 1", target=target, mode=mode).ok
+            result = shiftleft.transpile("SELECT 1", target=target, mode=mode)
+            assert result.ok
+            assert result.target is Target(target) and result.mode is Mode(mode.lower())
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pytest
 import sqlglot
+from sqlglot import exp
 
 from shiftleft.migration.project import DbtProject, Node, load_project
 from shiftleft.migration.render import Renderer, RenderError, inject_ctes
@@ -1159,7 +1160,9 @@ def test_an_unknown_dbt_macro(tmp_path: Path) -> None:
 # -- the shop fixture ----------------------------------------------------------------------
 
 
-def test_every_model_of_the_shop_project_renders(shop_project: Path) -> None:
+def test_every_model_of_the_shop_project_renders_to_a_query_of_its_parents(shop_project: Path) -> None:
+    """Each model / snapshot renders to one query, with no Jinja left, that reads the tables
+    of the refs and sources the render recorded (the lineage the migration builds on)."""
     project = load_project(shop_project)
     renderer = Renderer(project, read="duckdb", env={})
     declared: Callable[[Node], list[tuple[str, str]] | None] = lambda node: (
@@ -1168,6 +1171,12 @@ def test_every_model_of_the_shop_project_renders(shop_project: Path) -> None:
     )
     for node in project.nodes.values():
         if node.resource_type in ("model", "snapshot"):
-            sql = renderer.render(node, columns=declared).sql
-            sqlglot.parse_one(sql, read="duckdb")
+            rendered = renderer.render(node, columns=declared)
+            assert not any(mark in rendered.sql for mark in ("{{", "}}", "{%", "%}")), node.name
+            tree = sqlglot.parse_one(rendered.sql, read="duckdb")
+            assert isinstance(tree, exp.Query), node.name
+            read = {t.name.lower() for t in tree.find_all(exp.Table)}
+            parents = [project.nodes[uid] for uid in [*rendered.refs, *rendered.sources]]
+            assert {p.table_name.lower() for p in parents if p.materialized != "ephemeral"} <= read, node.name
+            assert parents or node.raw_code.count("ref(") + node.raw_code.count("source(") == 0, node.name
 
