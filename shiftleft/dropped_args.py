@@ -8,10 +8,10 @@ the arguments written in the source with what the built node still holds, and re
 calls that lost some; the pipeline reports each as an SL9005 error.
 
 An argument is kept when the node (or a node under it) is that argument, or equal to it.
-Builders rewrite some literal arguments (a Spark date format becomes a strftime one) or name
-them again (a unit written as a column becomes a keyword): a literal, or a bare name, that is
-not found counts as kept when the node holds as many new literals / keywords as there are
-such missing arguments.
+Builders rewrite some literal arguments (a Spark date format becomes a strftime one, a JSON
+path string a parsed path) or name them again (a unit written as a column becomes a
+keyword): a missing literal counts as kept when the node holds as many new literals / keywords
+/ paths as there are missing literals, and a missing bare name when a new keyword spells it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from shiftleft.models import Diagnostic, Severity
 #: the code of the diagnostic (documented in shiftleft.codes)
 DROPPED_ARGS_ID = "SL9005"
 
-_FRESH = (exp.Literal, exp.Var, exp.Identifier, exp.Boolean, exp.DataType)
+_FRESH = (exp.Literal, exp.Var, exp.Identifier, exp.Boolean, exp.DataType, exp.JSONPath, exp.IgnoreNulls, exp.RespectNulls)
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def dropped_arguments(node: exp.Expr, args: list[Any]) -> list[exp.Expr]:
     from_args = {id(n) for a in written for n in a.walk()}
     fresh = [n for n in inside if isinstance(n, _FRESH) and id(n) not in from_args]
     fresh_names = {str(n.name).lower() for n in fresh}
-    literals = [a for a in missing if isinstance(a, exp.Literal)]
+    literals = [a for a in missing if isinstance(a, (exp.Literal, exp.Boolean))]
     excused = {id(a) for a in literals[: len(fresh)]}
     excused |= {id(a) for a in missing if isinstance(a, exp.Column) and a.name.lower() in fresh_names}
     return [a for a in missing if id(a) not in excused]

@@ -10,6 +10,15 @@ from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 
 
+def _from_source(value: object) -> bool:
+    """True for an argument written in the source (it holds a node with a source position);
+    a default the reader filled in (Spark initcap's delimiters) is not the user's."""
+    items = value if isinstance(value, list) else [value]
+    return any(
+        isinstance(item, exp.Expr) and any("line" in n.meta for n in item.walk()) for item in items
+    )
+
+
 class GeneratorDroppedArgument(Rule):
     """After all rewrites, the Flink generator must write every argument a function call
     holds.
@@ -18,7 +27,8 @@ class GeneratorDroppedArgument(Rule):
     ``instr`` read with extra arguments holds an occurrence the generator's ``LOCATE`` does
     not write, a ``substring(s, p, l, x)`` an extra one.  The output would silently compute
     something else.  The check generates each call with its arguments replaced by markers and
-    reports the arguments whose marker is missing from the text.
+    reports the arguments whose marker is missing from the text, when they were written in the
+    source (a default the reader filled in, such as Spark initcap's delimiter set, is not).
     """
 
     id = "SL9006"
@@ -39,7 +49,7 @@ class GeneratorDroppedArgument(Rule):
         assert isinstance(node, exp.Func)
         if node.find_ancestor(exp.Hint) is not None or node.meta.get(USER_FUNCTION):
             return None
-        dropped = generator_dropped_args(node, ctx.target.value)
+        dropped = [k for k in generator_dropped_args(node, ctx.target.value) if _from_source(node.args.get(k))]
         if not dropped:
             return None
         values = [node.args.get(key) for key in dropped]

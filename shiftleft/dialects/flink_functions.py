@@ -176,6 +176,7 @@ def unmapped_function_name(node: exp.Func, target: str) -> str | None:
 
 
 _MARKER = "__sl_arg_"
+_KEYWORDS = (exp.Var, exp.DataType, exp.IntervalSpan, exp.Identifier, exp.TableAlias)
 
 
 def _marked(node: exp.Func) -> tuple[exp.Func, dict[str, str]]:
@@ -184,7 +185,9 @@ def _marked(node: exp.Func) -> tuple[exp.Func, dict[str, str]]:
     args: dict[str, object] = {}
     keys: dict[str, str] = {}
     for key, value in node.args.items():
-        if isinstance(value, exp.Expr):
+        if isinstance(value, _KEYWORDS):
+            args[key] = value  # a unit or a type: a keyword the generator may spell its own way
+        elif isinstance(value, exp.Expr):
             keys[f"{_MARKER}{len(keys)}"] = key
             args[key] = exp.column(f"{_MARKER}{len(keys) - 1}")
         elif isinstance(value, list) and any(isinstance(v, exp.Expr) for v in value):
@@ -223,6 +226,8 @@ def generator_dropped_args(node: exp.Func, target: str) -> tuple[str, ...]:
         except Exception:  # noqa: BLE001 - some generators need the real arguments
             sql = None
         memo[shape] = () if sql is None else tuple(
-            dict.fromkeys(key for marker, key in keys.items() if not re.search(rf"\b{marker}\b", sql))
+            dict.fromkeys(
+                key for marker, key in keys.items() if not re.search(rf"\b{marker}\b", sql, re.IGNORECASE)
+            )
         )
     return memo[shape]
