@@ -50,6 +50,12 @@ def _is_leaf(value: exp.Expr) -> bool:
     return not any(isinstance(v, (exp.Expr, list)) for v in value.args.values())
 
 
+def _leaf_or_stub(value: exp.Expr) -> exp.Expr:
+    """A copy of a leaf argument, or a plain column for a subtree (a copy: building the probe
+    must not take the real tree's nodes as its children)."""
+    return value.copy() if _is_leaf(value) else exp.column("_")
+
+
 def _probe(node: exp.Func) -> exp.Func:
     """A cheap stand-in for ``node`` for finding its generated name: same class and leaf
     arguments (literals, units, types), but nested subtrees replaced by a plain column, so
@@ -57,9 +63,9 @@ def _probe(node: exp.Func) -> exp.Func:
     args: dict[str, object] = {}
     for key, value in node.args.items():
         if isinstance(value, exp.Expr):
-            args[key] = value if _is_leaf(value) else exp.column("_")
+            args[key] = _leaf_or_stub(value)
         elif isinstance(value, list):
-            args[key] = [v if not isinstance(v, exp.Expr) or _is_leaf(v) else exp.column("_") for v in value]
+            args[key] = [_leaf_or_stub(v) if isinstance(v, exp.Expr) else v for v in value]
         else:
             args[key] = value
     return type(node)(**args)
@@ -186,7 +192,7 @@ def _marked(node: exp.Func) -> tuple[exp.Func, dict[str, str]]:
     keys: dict[str, str] = {}
     for key, value in node.args.items():
         if isinstance(value, _KEYWORDS):
-            args[key] = value  # a unit or a type: a keyword the generator may spell its own way
+            args[key] = value.copy()  # a unit, type or name: the generator may spell it its own way
         elif isinstance(value, exp.Expr):
             keys[f"{_MARKER}{len(keys)}"] = key
             args[key] = exp.column(f"{_MARKER}{len(keys) - 1}")
