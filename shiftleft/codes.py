@@ -92,6 +92,15 @@ CODES: dict[str, CodeDoc] = {
         "Rewrite the construct by hand; report generator failures as bugs.",
         severity="error",
     ),
+    "SL9005": CodeDoc(
+        "arguments dropped by the reader",
+        "sqlglot builds a known function's node from the arguments it knows and ignores the rest: "
+        "Spark's `date_format(ts, fmt, x)` keeps `ts` and `fmt`.  The reader compares every call's "
+        "arguments as written with what the parsed node keeps; a call that lost some would translate "
+        "to something else than the source computes.  The source usually does not run either (Spark "
+        "rejects the extra arguments).",
+        "Remove the extra arguments, or rewrite the expression by hand.",
+    ),
     # streaming layer
     "SL4101": CodeDoc(
         "sink table written",

@@ -18,6 +18,7 @@ from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.parser import Parser
 from sqlglot.tokens import Token, TokenType
 
+from shiftleft.dropped_args import DroppedArguments, watching_parser
 from shiftleft.errors import ConfigError, InputError, LimitError
 from shiftleft.limits import MAX_ARRAY_NESTING, MAX_NESTING
 
@@ -228,6 +229,8 @@ class ReadStatement:
     line: int
     tree: exp.Expr | None
     error: InputError | None = None
+    #: function calls whose parsed node lost arguments written in the source (SL9005)
+    dropped: tuple[DroppedArguments, ...] = ()
 
 
 _OPENING = frozenset({TokenType.L_PAREN, TokenType.L_BRACKET, TokenType.CASE})
@@ -364,7 +367,7 @@ def read_script(sql: str, read: str) -> list[ReadStatement]:
     if not isinstance(sql, str):
         raise InputError(f"expected SQL text (str), got {type(sql).__name__}")
     dialect = get_dialect(read, role="read")
-    parser = dialect.parser(error_level=ErrorLevel.RAISE)
+    parser = watching_parser(dialect.parser_class)(error_level=ErrorLevel.RAISE, dialect=dialect)
     statements: list[ReadStatement] = []
     index = 0
     for piece in split_statements(sql, read, window=None):
@@ -389,7 +392,8 @@ def read_script(sql: str, read: str) -> list[ReadStatement]:
             statements.append(ReadStatement(index=index, source=source, line=line, tree=None, error=e))
             continue
         if tree is not None:
-            statements.append(ReadStatement(index=index, source=source, line=line, tree=tree))
+            dropped = tuple(getattr(parser, "dropped", ()))
+            statements.append(ReadStatement(index=index, source=source, line=line, tree=tree, dropped=dropped))
     return statements
 
 

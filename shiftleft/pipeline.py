@@ -8,6 +8,7 @@ from sqlglot import exp
 from typing_extensions import Unpack
 
 from shiftleft.dialects.user_functions import apply_functions
+from shiftleft.dropped_args import dropped_diagnostic
 from shiftleft.errors import InputError, ShiftleftError
 from shiftleft.generate import generate
 from shiftleft.limits import deep_stack
@@ -151,6 +152,7 @@ def _statement(
         event_time=opts.event_time,
         streaming=opts.streaming,
     )
+    ctx.diagnostics.extend(dropped_diagnostic(call, stmt.index, opts.read) for call in stmt.dropped)
     tree = apply_functions(stmt.tree, opts.user_functions())
     tree, applied = rewrite(tree, opts.ruleset(), ctx, before_checks=fallback)
     parenthesize(tree)  # operands rules built without parentheses

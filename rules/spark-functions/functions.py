@@ -414,6 +414,15 @@ class ApproxCountDistinct(Rule):
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        accuracy = node.args.get("accuracy")
+        if accuracy is not None:  # Spark's relativeSD: Flink's estimate has no such knob
+            ctx.report(
+                node,
+                f"the relative standard deviation {accuracy.sql(ctx.read)} of approx_count_distinct "
+                "has no Flink form and is dropped: the estimate's accuracy can differ",
+                severity=Severity.WARNING,
+                suggestion="drop the argument if the default accuracy is fine",
+            )
         if ctx.mode == Mode.BATCH:
             return _fn("APPROX_COUNT_DISTINCT", node.this.copy())
         ctx.report(

@@ -102,6 +102,15 @@ class StringAggToListagg(Rule):
                 suggestion="drop the ordering if it does not matter, or order the input with a Top-N subquery",
             )
             return None
+        extra = node.args.get("on_overflow")
+        if extra is not None:
+            ctx.report(
+                node,
+                f"listagg / string_agg with a third argument ({extra.sql(ctx.read)}) has no Flink form",
+                severity=Severity.ERROR,
+                suggestion="Spark's listagg takes a value and a separator: remove the extra argument",
+            )
+            return None
         separator = node.args.get("separator") or exp.Literal.string("")
         return _fn("LISTAGG", arg.copy(), separator.copy())
 

@@ -26,6 +26,22 @@ def _own_columns(select: exp.Select, name: str, alias: str) -> list[exp.Column]:
     return found
 
 
+def _extra_arguments(fn: exp.Expr, ctx: RuleContext) -> bool:
+    """Report a generator called with more than its one array / map argument (Spark rejects
+    it; UNNEST would silently leave the extra arguments out)."""
+    extra = [e for e in fn.args.get("expressions") or [] if isinstance(e, exp.Expr)]
+    if not extra:
+        return False
+    ctx.report(
+        fn,
+        f"{fn.sql_name().lower()} takes one argument; the extra "
+        f"{', '.join(e.sql(ctx.read) for e in extra)} would be left out",
+        severity=Severity.ERROR,
+        suggestion="remove the extra arguments (explode one array or map per call)",
+    )
+    return True
+
+
 class LateralViewToUnnest(Rule):
     """Spark's ``LATERAL VIEW [OUTER] explode|posexplode(x) e AS cols`` joins each row with the
     elements of an array (or entries of a map).  Flink writes that as a join with ``UNNEST``:
@@ -82,6 +98,8 @@ class LateralViewToUnnest(Rule):
                     suggestion="rewrite it as CROSS JOIN UNNEST(...) over an array, or a Flink "
                     "table function (UDTF) with LATERAL TABLE(...)",
                 )
+                continue
+            if _extra_arguments(fn, ctx):
                 continue
             self._rewrite(node, lateral, fn, ctx)
             changed = True
@@ -161,7 +179,7 @@ class ExplodeInSelect(Rule):
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Select)
         generators = [g for projection in node.expressions for g in own_nodes(projection, _GENERATORS)]
-        if not generators:
+        if not generators or any([_extra_arguments(g, ctx) for g in generators]):
             return None
         projection = generators[0].parent if isinstance(generators[0].parent, exp.Alias) else generators[0]
         simple = (

@@ -50,6 +50,12 @@ def _is_leaf(value: exp.Expr) -> bool:
     return not any(isinstance(v, (exp.Expr, list)) for v in value.args.values())
 
 
+def _leaf_or_stub(value: exp.Expr) -> exp.Expr:
+    """A copy of a leaf argument, or a plain column for a subtree (a copy: building the probe
+    must not take the real tree's nodes as its children)."""
+    return value.copy() if _is_leaf(value) else exp.column("_")
+
+
 def _probe(node: exp.Func) -> exp.Func:
     """A cheap stand-in for ``node`` for finding its generated name: same class and leaf
     arguments (literals, units, types), but nested subtrees replaced by a plain column, so
@@ -57,9 +63,9 @@ def _probe(node: exp.Func) -> exp.Func:
     args: dict[str, object] = {}
     for key, value in node.args.items():
         if isinstance(value, exp.Expr):
-            args[key] = value if _is_leaf(value) else exp.column("_")
+            args[key] = _leaf_or_stub(value)
         elif isinstance(value, list):
-            args[key] = [v if not isinstance(v, exp.Expr) or _is_leaf(v) else exp.column("_") for v in value]
+            args[key] = [_leaf_or_stub(v) if isinstance(v, exp.Expr) else v for v in value]
         else:
             args[key] = value
     return type(node)(**args)
@@ -173,3 +179,61 @@ def unmapped_function_name(node: exp.Func, target: str) -> str | None:
     if name is None or name in FLINK_FUNCTIONS or name in _SYNTAX:
         return None
     return name
+
+
+_MARKER = "__sl_arg_"
+_KEYWORDS = (exp.Var, exp.DataType, exp.IntervalSpan, exp.Identifier, exp.TableAlias)
+
+
+def _marked(node: exp.Func) -> tuple[exp.Func, dict[str, str]]:
+    """A copy of ``node`` whose every argument is a distinct marker column, and the argument
+    key each marker stands for."""
+    args: dict[str, object] = {}
+    keys: dict[str, str] = {}
+    for key, value in node.args.items():
+        if isinstance(value, _KEYWORDS):
+            args[key] = value.copy()  # a unit, type or name: the generator may spell it its own way
+        elif isinstance(value, exp.Expr):
+            keys[f"{_MARKER}{len(keys)}"] = key
+            args[key] = exp.column(f"{_MARKER}{len(keys) - 1}")
+        elif isinstance(value, list) and any(isinstance(v, exp.Expr) for v in value):
+            items: list[object] = []
+            for item in value:
+                if isinstance(item, exp.Expr):
+                    keys[f"{_MARKER}{len(keys)}"] = key
+                    item = exp.column(f"{_MARKER}{len(keys) - 1}")
+                items.append(item)
+            args[key] = items
+        else:
+            args[key] = value
+    return type(node)(**args), keys
+
+
+@cache
+def _dropped_by_shape(target: str) -> dict[tuple, tuple[str, ...]]:
+    """Memo of :func:`generator_dropped_args` per (class, shape), one per target (bounded)."""
+    return {}
+
+
+def generator_dropped_args(node: exp.Func, target: str) -> tuple[str, ...]:
+    """The argument keys of ``node`` that the target generator does not write at all (each
+    argument replaced by a marker column, the markers missing from the generated text).
+    Empty when the generator needs the real arguments to run (not decided: not reported)."""
+    if isinstance(node, exp.Anonymous):
+        return ()
+    memo = _dropped_by_shape(target)
+    shape = (type(node), _shape(node))
+    if shape not in memo:
+        if len(memo) > 4096:
+            memo.clear()
+        probe, keys = _marked(node)
+        try:
+            sql = _generator(target).generate(probe, copy=False)
+        except Exception:  # noqa: BLE001 - some generators need the real arguments
+            sql = None
+        memo[shape] = () if sql is None else tuple(
+            dict.fromkeys(
+                key for marker, key in keys.items() if not re.search(rf"\b{marker}\b", sql, re.IGNORECASE)
+            )
+        )
+    return memo[shape]

@@ -11,7 +11,9 @@ A mapping is ``name -> Flink template``, from a dict or a YAML / JSON / TOML fil
 
 ``$1``, ``$2``, ... are the call's arguments, ``$*`` all of them.  Calls of Flink functions
 the template names (a registered UDF) are not reported as unknown (SL9001).  The mapping is
-applied before the rules, so the result is translated like the rest of the statement.
+applied before the rules; the template's own nodes are the user's Flink SQL, final: the rules
+and checks skip them (``USER_TEMPLATE``) and translate only the call's arguments, which are
+the model's Spark SQL.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 _ARG = re.compile(r"\$(\d+|\*)")
 #: meta flag on calls a user mapping produced: the user declares they exist in Flink
 USER_FUNCTION = "shiftleft_user_function"
+#: meta flag on every node a user template wrote (not the arguments put into it): Flink SQL
+#: as the user wrote it, which the rewrite engine leaves alone
+USER_TEMPLATE = "shiftleft_user_template"
 
 
 def load_functions(source: Functions | str | Path | None) -> dict[str, exp.Expr]:
@@ -102,7 +107,8 @@ def _arguments(node: exp.Func) -> list[exp.Expr]:
 
 def _instantiate(template: exp.Expr, args: list[exp.Expr]) -> exp.Expr:
     result = template.copy()
-    for node in result.walk():  # the template's own calls and casts, not the arguments
+    for node in result.walk():  # the template's own nodes, not the arguments
+        node.meta[USER_TEMPLATE] = True
         if isinstance(node, (exp.Func, exp.Cast)):
             node.meta[USER_FUNCTION] = True
     for column in list(result.find_all(exp.Column)):
@@ -115,7 +121,9 @@ def _instantiate(template: exp.Expr, args: list[exp.Expr]) -> exp.Expr:
                                            *parent.expressions[position + 1:]])
         elif name.startswith("__sl_arg_"):
             k = int(name[len("__sl_arg_"):-2])
-            column.replace(args[k - 1].copy() if 0 < k <= len(args) else exp.Null())
+            missing = exp.Null()
+            missing.meta[USER_TEMPLATE] = True
+            column.replace(args[k - 1].copy() if 0 < k <= len(args) else missing)
     return result
 
 

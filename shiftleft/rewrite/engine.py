@@ -1,7 +1,8 @@
 """Apply a rule set to one statement's AST in a single bottom-up pass.
 
 Each node of the input tree is visited once, after all of its descendants, and offered to the
-rules registered for its type (in rule-set order) until one returns a replacement.  Nodes that
+rules registered for its type (in rule-set order) until one returns a replacement.  Nodes a
+user template wrote (``--functions``) are the user's Flink SQL and are not offered.  Nodes that
 a rule produced are Flink already and are not visited again, so rules never re-apply to their
 own output (``arr[0]`` → ``arr[1]`` must not become ``arr[2]``).
 """
@@ -13,6 +14,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
+from shiftleft.dialects.user_functions import USER_TEMPLATE
 from shiftleft.models import Severity
 from shiftleft.rewrite.context import SCOPE_NODES, RuleContext
 from shiftleft.rewrite.registry import RuleSet
@@ -62,6 +64,8 @@ def rewrite(
     rewrites = rules.dispatch(ctx.target, ctx.mode, "rewrite")
     root = tree
     for node in _post_order(tree):
+        if node.meta.get(USER_TEMPLATE):
+            continue  # the user's own Flink SQL (a --functions template): final
         candidates = rewrites.get(type(node))
         if candidates is None:
             candidates = rules.active_for(type(node), ctx.target, ctx.mode, "rewrite")
@@ -89,6 +93,8 @@ def rewrite(
         ctx.forget_scopes()
     checks = rules.dispatch(ctx.target, ctx.mode, "check")
     for node in _post_order(root):
+        if node.meta.get(USER_TEMPLATE):
+            continue
         candidates = checks.get(type(node))
         if candidates is None:
             candidates = rules.active_for(type(node), ctx.target, ctx.mode, "check")

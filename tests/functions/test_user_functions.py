@@ -25,13 +25,26 @@ def test_templates_replace_calls_and_are_not_reported() -> None:
     result = shiftleft.transpile(
         "SELECT clean_text(clean_text(s)), cents_to_eur(a), my_hash(a, s) FROM t", functions=MAPPING
     )
-    # the template's literal 100 is typed as Spark types it (SL3015): templates are applied
-    # before the rules, which treat them as the model's own SQL
+    # the template is the user's Flink SQL, final: its "/ 100" is not re-typed (SL3015)
     assert result.sql == (
-        "SELECT LOWER(TRIM(LOWER(TRIM(s)))), CAST(a AS DECIMAL(18, 2)) / CAST(100 AS DECIMAL(3, 0)), "
-        "MY_HASH(a, s) FROM t;\n"
+        "SELECT LOWER(TRIM(LOWER(TRIM(s)))), CAST(a AS DECIMAL(18, 2)) / 100, MY_HASH(a, s) FROM t;\n"
     )
     assert result.diagnostics == []
+
+
+def test_template_is_final_and_arguments_are_translated() -> None:
+    mapping = {"ratio": "CAST($1 AS DOUBLE) / $2", "pad5": "LPAD($1, 5)", "first_of": "SPLIT_INDEX($1, ',', 0)"}
+    result = shiftleft.transpile(
+        "SELECT ratio(nvl(a, 0), size(arr)), pad5(s), first_of(date_format(ts, 'yyyy')) FROM t",
+        functions=mapping,
+    )
+    # the arguments are Spark (nvl, size, date_format are translated); the template's own
+    # LPAD with two arguments is the user's to answer for (no SL9004), its division untouched
+    assert result.sql == (
+        "SELECT CAST(COALESCE(a, 0) AS DOUBLE) / COALESCE(CARDINALITY(arr), -1), LPAD(s, 5), "
+        "SPLIT_INDEX(DATE_FORMAT(CAST(ts AS TIMESTAMP), 'yyyy'), ',', 0) FROM t;\n"
+    ), result.sql
+    assert not [d for d in result.diagnostics if d.severity.value == "error"], result.diagnostics
 
 
 def test_unknown_udf_is_reported_with_the_hook() -> None:

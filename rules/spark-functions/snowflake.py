@@ -1,0 +1,242 @@
+"""Snowflake functions whose extra arguments Flink has no direct form for: REGEXP_SUBSTR with a
+position / occurrence / parameters / group, TO_NUMBER / TO_DECIMAL, DATE_FROM_PARTS.
+
+Translated where a Flink expression computes the same value (per Snowflake's documentation:
+no Snowflake engine runs here); reported as an error with a hint otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.models import Severity
+
+#: Snowflake regex parameters and the Java inline flag each one sets ('c' clears 'i')
+_FLAGS = {"i": "i", "m": "m", "s": "s"}
+#: pattern constructs whose meaning changes when the subject is cut at a position
+_POSITIONAL = re.compile(r"\^|\\[AbBG]|\(\?<[=!]")
+
+
+def _fn(name: str, *args: exp.Expr) -> exp.Anonymous:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _int(node: exp.Expr | None) -> int | None:
+    if isinstance(node, exp.Literal) and not node.is_string and re.fullmatch(r"-?\d+", node.this):
+        return int(node.this)
+    return None
+
+
+def _nth(array: exp.Expr, index: exp.Expr) -> exp.Expr:
+    """``array[index]`` in Flink's 1-based indexing (NULL past the end)."""
+    return exp.Bracket(this=array, expressions=[index], offset=1, safe=True)
+
+
+def _written(node: exp.Expr | None) -> bool:
+    """True for an argument that was written in the source: sqlglot's Snowflake reader fills
+    a missing group with a literal 0 that has no source position."""
+    return node is not None and "line" in node.meta
+
+
+class SnowflakeRegexpSubstr(Rule):
+    """Snowflake's ``REGEXP_SUBSTR(s, re, position, occurrence, parameters, group)`` returns
+    the ``group`` of the ``occurrence``-th match of ``re`` in ``s`` searched from
+    ``position`` (NULL when there is none).  Flink's ``REGEXP_EXTRACT(s, re, group)`` gives
+    the first match; ``REGEXP_EXTRACT_ALL(s, re, group)[n]`` the n-th (Flink arrays are
+    1-based; an index past the end is NULL).  A group that takes no part in a match is ''
+    in Snowflake and NULL in Flink: for a group other than 0 the result is
+    ``CASE WHEN <a match exists> THEN COALESCE(<extract>, '') END``.  A position past the end
+    of the string gives NULL.  The parameters become Java inline flags
+    (``i`` → ``(?i)``, ``m`` → ``(?m)``, ``s`` → ``(?s)``, ``c`` clears ``i``); ``e`` extracts
+    group 1 when no group is given.  A position other than 1 searches
+    ``SUBSTRING(s FROM position)``, which is the same only for patterns that do not look at
+    what comes before the match (no ``^``, ``\\A``, ``\\b``, ``\\B``, ``\\G``, look-behind):
+    others, and a non-literal position or parameters, are reported.
+    """
+
+    id = "SL1098"
+    name = "snowflake-regexp-substr"
+    title = "REGEXP_SUBSTR(s, re, pos, occurrence, params, group) becomes REGEXP_EXTRACT[_ALL]"
+    node_types = (exp.RegexpExtract,)
+    examples = (
+        Example(
+            before="SELECT REGEXP_SUBSTR(s, 'a(b+)', 1, 2, 'e') FROM t", read="snowflake",
+            after="SELECT CASE WHEN CARDINALITY(REGEXP_EXTRACT_ALL(s, 'a(b+)', 0)) >= 2 THEN "
+            "COALESCE(REGEXP_EXTRACT_ALL(s, 'a(b+)', 1)[2], '') END FROM t",
+        ),
+        Example(
+            before="SELECT REGEXP_SUBSTR(s, 'ab', 3, 1, 'i') FROM t", read="snowflake",
+            after="SELECT CASE WHEN CHAR_LENGTH(s) >= 3 THEN REGEXP_EXTRACT(SUBSTRING(s FROM 3), '(?i)ab', 0) "
+            "END FROM t",
+        ),
+        Example(
+            before="SELECT REGEXP_SUBSTR(s, '^ab', 2) FROM t", read="snowflake",
+            after="SELECT REGEXP_EXTRACT(s, '^ab', 2, 0) FROM t", diagnoses=True,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        args = node.args
+        position, occurrence, parameters = args.get("position"), args.get("occurrence"), args.get("parameters")
+        if position is None and occurrence is None and parameters is None:
+            return None  # the two-argument form: REGEXP_EXTRACT(s, re, group) as generated
+        flags, extract = "", False
+        if parameters is not None:
+            if not (isinstance(parameters, exp.Literal) and parameters.is_string):
+                return self._report(node, ctx, "its parameters are not a string literal")
+            for char in parameters.this:
+                if char == "e":
+                    extract = True
+                elif char == "c":
+                    flags = flags.replace("i", "")
+                elif char in _FLAGS:
+                    flags = flags.replace(_FLAGS[char], "") + _FLAGS[char]
+                else:
+                    return self._report(node, ctx, f"the parameter '{char}' has no Java regex flag")
+        group = args.get("group")
+        if not _written(group):
+            group = exp.Literal.number(1 if extract else 0)
+        pattern = node.expression
+        if flags:
+            prefix = f"(?{''.join(sorted(flags))})"
+            if isinstance(pattern, exp.Literal) and pattern.is_string:
+                pattern = exp.Literal.string(prefix + pattern.this)
+            else:
+                pattern = exp.Concat(expressions=[exp.Literal.string(prefix), pattern.copy()])
+        subject = node.this.copy()
+        start = 1 if position is None else _int(position)
+        if start is None or start < 1:
+            return self._report(node, ctx, "its position is not a positive integer literal")
+        if start > 1:
+            literal = node.expression
+            if not (isinstance(literal, exp.Literal) and literal.is_string) or _POSITIONAL.search(literal.this):
+                return self._report(
+                    node, ctx, "a pattern that looks before the match (^, \\b, look-behind) cannot be "
+                    "searched from a position by cutting the string"
+                )
+            subject = exp.Substring(this=subject, start=exp.Literal.number(start))
+        nth = _int(occurrence) if occurrence is not None else 1
+        if nth is not None and nth < 1:
+            return self._report(node, ctx, "its occurrence is not a positive integer")
+        if nth == 1:
+            found: exp.Expr = _fn("REGEXP_EXTRACT", subject, pattern, group)
+            matched: exp.Expr = _fn("REGEXP", subject.copy(), pattern.copy())
+        else:
+            assert occurrence is not None
+            found = _nth(_fn("REGEXP_EXTRACT_ALL", subject, pattern, group), occurrence.copy())
+            every = _fn("REGEXP_EXTRACT_ALL", subject.copy(), pattern.copy(), exp.Literal.number(0))
+            matched = exp.GTE(this=_fn("CARDINALITY", every), expression=occurrence.copy())
+        if _int(group) != 0:  # a group that took no part in the match is '' in Snowflake, NULL in Flink
+            found = exp.Case(ifs=[exp.If(this=matched, true=exp.Coalesce(this=found, expressions=[exp.Literal.string("")]))])
+        if start > 1:  # a position past the end gives NULL in Snowflake; SUBSTRING gives ''
+            past = exp.GTE(this=exp.Length(this=node.this.copy()), expression=exp.Literal.number(start))
+            found = exp.Case(ifs=[exp.If(this=past, true=found)])
+        return found
+
+    def _report(self, node: exp.Expr, ctx: RuleContext, why: str) -> None:
+        ctx.report(
+            node,
+            f"REGEXP_SUBSTR with these arguments has no exact Flink form: {why}",
+            severity=Severity.ERROR,
+            suggestion="use literal parameters and position 1 (REGEXP_EXTRACT_ALL(s, re, group)[n] "
+            "is the n-th match), or write the expression by hand",
+        )
+        return None
+
+
+class SnowflakeToNumber(Rule):
+    """Snowflake's ``TO_NUMBER(s[, format][, precision[, scale]])`` (also TO_DECIMAL,
+    TO_NUMERIC) reads a string as a ``NUMBER(precision, scale)`` (default 38, 0), rounding
+    extra decimals.  Without a format, ``CAST(s AS DECIMAL(p, s))`` reads the same numbers
+    (Flink rounds half up, as Snowflake); it differs on a value too large for the precision
+    (Snowflake raises, Flink's cast gives NULL), so the rule warns.  A format model
+    (``'$9,999.99'``, ``'S999'``, ``'XXXX'``) has no Flink reader: reported, with a hint.
+    """
+
+    id = "SL1099"
+    name = "snowflake-to-number"
+    title = "TO_NUMBER / TO_DECIMAL(s, p, s) become CAST(s AS DECIMAL(p, s)); a format is reported"
+    node_types = (exp.ToNumber,)
+    examples = (
+        Example(
+            before="SELECT TO_DECIMAL(s, 10, 2) FROM t", read="snowflake",
+            after="SELECT CAST(s AS DECIMAL(10, 2)) FROM t", diagnoses=True,
+        ),
+        Example(
+            before="SELECT TO_NUMBER(s, '$9,999.99') FROM t", read="snowflake",
+            after="SELECT CAST(s AS DOUBLE) FROM t", diagnoses=True,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        fmt = node.args.get("format")
+        if fmt is not None:
+            ctx.report(
+                node,
+                f"TO_NUMBER with the format {fmt.sql(ctx.read)} has no Flink form: Flink reads "
+                "numbers only in plain notation",
+                severity=Severity.ERROR,
+                suggestion="strip the format's characters first (e.g. REGEXP_REPLACE(s, '[$,]', '')) "
+                "and CAST the result AS DECIMAL(p, s), or register a Flink UDF with --functions",
+            )
+            return None
+        precision = _int(node.args.get("precision"))
+        scale = _int(node.args.get("scale"))
+        precision = 38 if precision is None and node.args.get("precision") is None else precision
+        scale = 0 if scale is None and node.args.get("scale") is None else scale
+        if precision is None or scale is None:
+            ctx.report(
+                node,
+                "TO_NUMBER with a non-literal precision or scale has no Flink form",
+                severity=Severity.ERROR,
+                suggestion="write the precision and scale as numbers",
+            )
+            return None
+        ctx.report(
+            node,
+            f"TO_NUMBER became CAST(... AS DECIMAL({precision}, {scale})): a value too large for "
+            "the precision is NULL in Flink (Snowflake raises)",
+            severity=Severity.WARNING,
+            suggestion="use TRY_TO_NUMBER in the source if NULL is the wanted result",
+        )
+        return exp.Cast(this=node.this.copy(), to=exp.DataType.build(f"DECIMAL({precision}, {scale})"))
+
+
+class SnowflakeDateFromParts(Rule):
+    """Snowflake's ``DATE_FROM_PARTS(y, m, d)`` rolls out-of-range parts over: month 13 is
+    January of the next year, day 0 the last day of the month before, negative values count
+    back.  That is January 1st of year ``y`` plus ``m - 1`` months plus ``d - 1`` days, which
+    Flink computes with TIMESTAMPADD (adding months to a 1st never clamps a day); the counts
+    are cast to INT, which TIMESTAMPADD requires (Snowflake parts are often NUMBER)."""
+
+    id = "SL1100"
+    name = "snowflake-date-from-parts"
+    title = "DATE_FROM_PARTS(y, m, d) becomes TIMESTAMPADD of the parts from 2000-01-01"
+    node_types = (exp.DateFromParts,)
+    examples = (
+        Example(
+            before="SELECT DATE_FROM_PARTS(y, m, d) FROM t", read="snowflake",
+            after="SELECT TIMESTAMPADD(DAY, CAST(d - 1 AS INT), TIMESTAMPADD(MONTH, CAST((y - 2000) * 12 + m - 1 "
+            "AS INT), CAST('2000-01-01' AS DATE))) FROM t",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        year, month, day = (node.args.get(k) for k in ("year", "month", "day"))
+        if year is None or month is None or day is None:
+            return None
+        months = exp.Sub(
+            this=exp.Add(
+                this=exp.Mul(this=exp.Paren(this=exp.Sub(this=year.copy(), expression=exp.Literal.number(2000))),
+                             expression=exp.Literal.number(12)),
+                expression=month.copy(),
+            ),
+            expression=exp.Literal.number(1),
+        )
+        first = _fn("TIMESTAMPADD", exp.var("MONTH"), exp.cast(months, "INT"),
+                    exp.cast(exp.Literal.string("2000-01-01"), "DATE"))
+        days = exp.cast(exp.Sub(this=day.copy(), expression=exp.Literal.number(1)), "INT")
+        return _fn("TIMESTAMPADD", exp.var("DAY"), days, first)
