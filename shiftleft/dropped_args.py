@@ -169,11 +169,11 @@ def watching_parser(parser_class: type[Parser]) -> type[Parser]:
 def dropped_diagnostic(call: DroppedArguments, statement: int, read: str) -> Diagnostic:
     """The SL9005 error for one call that lost arguments while being read."""
     lost = ", ".join(call.dropped)
-    return Diagnostic(
-        rule_id=DROPPED_ARGS_ID,
-        severity=Severity.ERROR,
-        message=f"{call.function}() was called with {call.written} arguments; the {read} reader "
+    return Diagnostic.of(
+        DROPPED_ARGS_ID,
+        f"{call.function}() was called with {call.written} arguments; the {read} reader "
         f"keeps fewer and drops {lost}, so the translation would compute something else",
+        severity=Severity.ERROR,
         statement=statement,
         line=call.line or None,
         column=call.column or None,

@@ -15,7 +15,6 @@ checked against Snowflake.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
