@@ -12,6 +12,7 @@ from sqlglot.errors import ErrorLevel
 from sqlglot.generator import Generator
 
 from shiftleft.models import Diagnostic, Mode, Severity, Target
+from shiftleft.rewrite.types import data_type
 from shiftleft.rewrite.walk import bare_copy, preorder, size_at_most
 from shiftleft.streaming.options import StreamingOptions
 
@@ -193,7 +194,7 @@ class RuleContext:
         key = ("declared-type", found[0])
         if key not in self.memo:
             try:
-                self.memo[key] = exp.DataType.build(found[0], dialect=self.read)
+                self.memo[key] = data_type(found[0], self.read)
             except Exception:  # noqa: BLE001 - an unreadable type is an unknown type
                 self.memo[key] = None
         built = self.memo[key]
