@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.walk import own_nodes
+from shiftleft.rewrite.walk import find_all, own_nodes
 
 _GENERATORS = (exp.Explode, exp.ExplodeOuter)  # Posexplode(Outer) derive from Explode
 
@@ -18,7 +18,7 @@ def _is_outer(lateral: exp.Lateral, fn: exp.Expr) -> bool:
 def _own_columns(select: exp.Select, name: str, alias: str) -> list[exp.Column]:
     """Columns of ``select`` itself (not of nested queries) that refer to ``alias.name``."""
     found = []
-    for col in select.find_all(exp.Column):
+    for col in find_all(select, exp.Column):
         if col.name.lower() != name.lower() or (col.table and col.table.lower() != alias.lower()):
             continue
         if col.find_ancestor(exp.Select) is select:

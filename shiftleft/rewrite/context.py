@@ -13,7 +13,7 @@ from sqlglot.generator import Generator
 
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.rewrite.types import data_type
-from shiftleft.rewrite.walk import bare_copy, preorder, size_at_most
+from shiftleft.rewrite.walk import bare_copy, find_all, preorder, size_at_most
 from shiftleft.streaming.options import StreamingOptions
 
 _SNIPPET_NODES = 40
@@ -214,7 +214,7 @@ class RuleContext:
         key = ("tables-below", id(select))
         cached = self.scopes.get(key)
         if cached is None or cached[0] is not select:
-            tables = {t.alias_or_name.lower(): t.name for t in select.find_all(exp.Table)}
+            tables = {t.alias_or_name.lower(): t.name for t in find_all(select, exp.Table)}
             cached = self.scopes[key] = (select, tables)
         return cached[1]
 
@@ -225,7 +225,7 @@ class RuleContext:
         if cached is None or cached[0] is not select:
             tables = {
                 t.alias_or_name.lower(): t.name.lower()
-                for t in select.find_all(exp.Table)
+                for t in find_all(select, exp.Table)
                 if t.find_ancestor(exp.Select) is select
             }
             cached = self.scopes[key] = (select, tables)
