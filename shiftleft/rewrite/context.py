@@ -13,7 +13,7 @@ from sqlglot.generator import Generator
 
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.rewrite.types import data_type
-from shiftleft.rewrite.walk import bare_copy, find_all, preorder, size_at_most
+from shiftleft.rewrite.walk import bare_copy, find_all, own_nodes, preorder, size_at_most
 from shiftleft.streaming.options import StreamingOptions
 
 _SNIPPET_NODES = 40
@@ -80,6 +80,10 @@ class RuleContext:
     memo: dict[Any, Any] = field(default_factory=dict)
     #: table maps of SELECTs, cached for rules (see :meth:`forget_scopes`)
     scopes: dict[Any, Any] = field(default_factory=dict, repr=False)
+    #: changes rules made to the tree so far (the engine counts them): a cached walk of a
+    #: SELECT (:meth:`own_nodes`) is used only while no change was made since it
+    changes: int = 0
+    walks: dict[int, Any] = field(default_factory=dict, repr=False)
 
     def report(
         self,
@@ -204,6 +208,14 @@ class RuleContext:
     # wide SELECT must not cost a walk of the SELECT per column).  A cached map is keyed by
     # the SELECT and holds it, so the key cannot be reused; the engine drops them all when a
     # rule changed a query, table or join (see :data:`SCOPE_NODES`).
+
+    def own_nodes(self, select: exp.Select, types: type[exp.Expr] | tuple[type[exp.Expr], ...]) -> list[exp.Expr]:
+        """:func:`~shiftleft.rewrite.walk.own_nodes` of ``select``: the rules on one SELECT
+        share one walk of its scope while none of them changed the tree."""
+        cached = self.walks.get(id(select))
+        if cached is None or cached[0] is not select or cached[1] != self.changes:
+            cached = self.walks[id(select)] = (select, self.changes, own_nodes(select, exp.Expr))
+        return [n for n in cached[2] if isinstance(n, types)]
 
     def forget_scopes(self) -> None:
         """Drop the cached table maps (the engine calls this after a structural change)."""

@@ -73,6 +73,7 @@ def rewrite(
                     applied[rule.id] = None
                 continue
             applied[rule.id] = None
+            ctx.changes += 1
             if isinstance(node, SCOPE_NODES) or isinstance(replacement, SCOPE_NODES):
                 ctx.forget_scopes()
             if replacement is node:  # changed in place: the next rules see the new shape
@@ -86,6 +87,7 @@ def rewrite(
             break
     if before_checks is not None:
         root = before_checks(root, ctx)
+        ctx.changes += 1
         ctx.forget_scopes()
     checks = rules.dispatch(ctx.target, ctx.mode, "check")
     for node in _post_order(root):
@@ -95,6 +97,7 @@ def rewrite(
         for rule in candidates:
             if _apply(rule, node, ctx) is not None:  # a check that changed the node in place
                 applied[rule.id] = None
+                ctx.changes += 1
     ctx.rule_id = ""
     return root, list(applied)
 
