@@ -61,7 +61,9 @@ def rewrite(
     applied: dict[str, None] = {}
     rewrites = rules.dispatch(ctx.target, ctx.mode, "rewrite")
     root = tree
-    for node in _post_order(tree):
+    order = _post_order(tree)
+    unchanged = ctx.changes
+    for node in order:
         candidates = rewrites.get(type(node))
         if candidates is None:
             candidates = rules.active_for(type(node), ctx.target, ctx.mode, "rewrite")
@@ -90,7 +92,9 @@ def rewrite(
         ctx.changes += 1
         ctx.forget_scopes()
     checks = rules.dispatch(ctx.target, ctx.mode, "check")
-    for node in _post_order(root):
+    if ctx.changes != unchanged:  # else the tree is the one walked above: same order
+        order = _post_order(root)
+    for node in order:
         candidates = checks.get(type(node))
         if candidates is None:
             candidates = rules.active_for(type(node), ctx.target, ctx.mode, "check")
