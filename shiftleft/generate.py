@@ -34,9 +34,7 @@ def _incomplete(tree: exp.Expr) -> list[str]:
     as if complete and drop the second.  (A call Flink knows with the wrong number of
     arguments is SL9004's, from the planner's own counts.)"""
     found = []
-    for node in tree.walk():
-        if not isinstance(node, exp.Func) or isinstance(node, exp.Anonymous):
-            continue
+    for node in _functions(tree):
         name = node.sql_name()
         unit = node.args.get("unit")
         if isinstance(unit, exp.Expr) and not isinstance(unit, _UNIT_NAMES):
@@ -45,4 +43,21 @@ def _incomplete(tree: exp.Expr) -> list[str]:
             missing = _MISSING.search(message)
             if missing:
                 found.append(f"{name}(...) lacks its '{missing.group(1)}' argument (too few arguments)")
+    return found
+
+
+def _functions(tree: exp.Expr) -> list[exp.Func]:
+    """The function nodes of ``tree`` but anonymous calls, breadth-first (the order of
+    ``tree.walk()``), one level at a time (no generator per node)."""
+    found: list[exp.Func] = []
+    level = [tree]
+    while level:
+        found.extend(n for n in level if isinstance(n, exp.Func) and not isinstance(n, exp.Anonymous))
+        level = [
+            item
+            for node in level
+            for value in node.args.values()
+            for item in (value if type(value) is list else (value,))
+            if isinstance(item, exp.Expr)
+        ]
     return found

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -39,9 +40,16 @@ class ParsedStatement:
 def get_dialect(name: str, *, role: str) -> Dialect:
     """The sqlglot dialect called ``name``, or a ConfigError listing what exists."""
     try:
-        return Dialect.get_or_raise(name)
+        return _dialect(name)
     except (ValueError, KeyError) as e:
         raise ConfigError(f"unknown {role} dialect '{name}': {e}") from None
+
+
+@lru_cache(maxsize=64)
+def _dialect(name: str) -> Dialect:
+    """One dialect object per name (``get_or_raise`` reads the name's settings and builds a new
+    one per call; a dialect only makes tokenizers, parsers and generators, each new)."""
+    return Dialect.get_or_raise(name)
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:

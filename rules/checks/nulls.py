@@ -6,6 +6,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.types import data_type
 
 #: the type given to a NULL that nothing else types (the STRING fallback, warned)
 FALLBACK = "STRING"
@@ -35,7 +36,7 @@ def _untyped_nulls(value: exp.Expr) -> list[tuple[exp.Expr, str]]:
 
 
 def _typed_null() -> exp.Cast:
-    return exp.Cast(this=exp.Null(), to=exp.DataType.build(FALLBACK))
+    return exp.Cast(this=exp.Null(), to=data_type(FALLBACK))
 
 
 class UntypedNullColumn(Rule):

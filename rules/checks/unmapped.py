@@ -19,6 +19,11 @@ from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 
 
+def _user_function(node: exp.Expr) -> bool:
+    """The node is a call of a function the user mapped (``node.meta`` without creating it)."""
+    return bool(node._meta and node._meta.get(USER_FUNCTION))
+
+
 class UnmappedFunction(Rule):
     """After all rewrites, every function call in the output must be a Flink built-in.
 
@@ -43,7 +48,7 @@ class UnmappedFunction(Rule):
         assert isinstance(node, exp.Func)
         if node.find_ancestor(exp.Hint) is not None:
             return None  # hint names (STATE_TTL, BROADCAST, OPTIONS, ...) are not function calls
-        if node.meta.get(USER_FUNCTION):
+        if _user_function(node):
             return None  # the user mapped it to a function they registered in Flink
         name = unmapped_function_name(node, ctx.target.value)
         if name is None:
@@ -90,7 +95,7 @@ class WrongArity(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Func)
-        if node.find_ancestor(exp.Hint) is not None or node.meta.get(USER_FUNCTION):
+        if node.find_ancestor(exp.Hint) is not None or _user_function(node):
             return None
         name = flink_function_name(node, ctx.target.value)
         accepted = FLINK_ARITY.get(name or "")

@@ -9,6 +9,7 @@ from shiftleft.rewrite.spark_decimal import Numeric, aggregate_argument, avg_typ
 from shiftleft.models import Mode
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import FRACTIONAL_TYPES
+from shiftleft.rewrite.types import data_type
 
 
 class AvgFractional(Rule):
@@ -47,7 +48,7 @@ class AvgFractional(Rule):
             return None
         if ctx.declared_as(arg, FRACTIONAL_TYPES):
             return None
-        cast = exp.Cast(this=arg.copy(), to=exp.DataType.build("DOUBLE"))
+        cast = exp.Cast(this=arg.copy(), to=data_type("DOUBLE"))
         if holder is node:
             node.set("this", cast)
         else:
@@ -147,5 +148,5 @@ class AvgDecimalScale(Rule):
             this=over(exp.Sum(this=argument())),
             to=decimal_type(Numeric("decimal", min(summed.precision, 34), summed.scale)),
         )
-        count = exp.Cast(this=over(exp.Count(this=argument())), to=exp.DataType.build("DECIMAL(20, 0)"))
+        count = exp.Cast(this=over(exp.Count(this=argument())), to=data_type("DECIMAL(20, 0)"))
         return exp.Cast(this=exp.Div(this=total, expression=count, typed=True, safe=False), to=decimal_type(result))

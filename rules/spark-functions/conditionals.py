@@ -7,6 +7,7 @@ from sqlglot import exp
 from shiftleft.dialects.flink_typing import inferred_counterpart, known_type, typed_null
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.types import data_type
 
 
 class TypedNullInIf(Rule):
@@ -82,7 +83,7 @@ class TryDivide(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.SafeDivide)
-        double = exp.DataType.build("DOUBLE")
+        double = data_type("DOUBLE")
         quotient = exp.Div(this=exp.Cast(this=node.this.copy(), to=double.copy()), expression=node.expression.copy())
         return exp.If(
             this=exp.NEQ(this=node.expression.copy(), expression=exp.Literal.number(0)),

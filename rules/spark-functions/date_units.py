@@ -8,6 +8,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.types import data_type
 
 _UNITS = {
     "YEAR": "YEAR", "YEARS": "YEAR", "YYYY": "YEAR", "YY": "YEAR", "Y": "YEAR",
@@ -82,11 +83,11 @@ class DateDiffWithUnit(Rule):
         start, end = node.expression.copy(), node.this.copy()
         if node.args.get("date_part_boundary"):
             if unit == "DAY":
-                start = exp.Cast(this=start, to=exp.DataType.build("DATE"))
-                end = exp.Cast(this=end, to=exp.DataType.build("DATE"))
+                start = exp.Cast(this=start, to=data_type("DATE"))
+                end = exp.Cast(this=end, to=data_type("DATE"))
             else:
                 start, end = (
-                    exp.Floor(this=exp.Cast(this=x, to=exp.DataType.build("TIMESTAMP")), to=exp.var(unit))
+                    exp.Floor(this=exp.Cast(this=x, to=data_type("TIMESTAMP")), to=exp.var(unit))
                     for x in (start, end)
                 )
         return _fn("TIMESTAMPDIFF", exp.var(unit), start, end)

@@ -11,6 +11,7 @@ from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import DATE_TYPES, TEXT_TYPES, TIMESTAMP_TYPES
 from shiftleft.rewrite.predicates import REGEX_META
+from shiftleft.rewrite.types import data_type
 
 
 def _default_unix_format() -> str:
@@ -104,7 +105,7 @@ class SplitLiteralDelimiter(Rule):
 
 def _empty_string_split(text: exp.Expr, split: exp.Expr) -> exp.Expr:
     """Spark splits '' into [''], Flink into []: ``CASE WHEN s = '' THEN [''] ELSE split END``."""
-    empty = exp.Array(expressions=[exp.Cast(this=exp.Literal.string(""), to=exp.DataType.build("STRING"))])
+    empty = exp.Array(expressions=[exp.Cast(this=exp.Literal.string(""), to=data_type("STRING"))])
     return exp.Case(ifs=[exp.If(this=exp.EQ(this=text.copy(), expression=exp.Literal.string("")), true=empty)],
                     default=split)
 
@@ -231,7 +232,7 @@ class DateAddToTimestampadd(Rule):
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         if _negated_amount(node.expression) is not None or node.text("unit").upper() not in ("", "DAY"):
             return None
-        start = exp.Cast(this=node.this.copy(), to=exp.DataType.build("DATE"))
+        start = exp.Cast(this=node.this.copy(), to=data_type("DATE"))
         return _fn("TIMESTAMPADD", exp.var("DAY"), node.expression.copy(), start)
 
 
@@ -266,7 +267,7 @@ class DateSubToTimestampadd(Rule):
             neg = exp.Neg(this=n.copy())
         else:
             neg = exp.Neg(this=exp.Paren(this=n.copy()))
-        start = exp.Cast(this=node.this.copy(), to=exp.DataType.build("DATE"))
+        start = exp.Cast(this=node.this.copy(), to=data_type("DATE"))
         return _fn("TIMESTAMPADD", exp.var("DAY"), neg, start)
 
 
@@ -301,7 +302,7 @@ class DateFormatTimestampArgument(Rule):
         if ctx.declared_as(inner, TIMESTAMP_TYPES):
             value = inner.copy()
         else:
-            value = exp.Cast(this=inner.copy(), to=exp.DataType.build("TIMESTAMP"))
+            value = exp.Cast(this=inner.copy(), to=data_type("TIMESTAMP"))
         new = node.copy()
         new.set("this", value)
         return new
@@ -339,8 +340,8 @@ class UnixTimestampStringArgument(Rule):
             return None
         value = this.copy()
         if ctx.declared_as(this, DATE_TYPES):
-            value = exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP"))
-        return _fn("UNIX_TIMESTAMP", exp.Cast(this=value, to=exp.DataType.build("STRING")))
+            value = exp.Cast(this=value, to=data_type("TIMESTAMP"))
+        return _fn("UNIX_TIMESTAMP", exp.Cast(this=value, to=data_type("STRING")))
 
 
 class FirstLastIgnoreNulls(Rule):

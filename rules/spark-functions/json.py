@@ -7,6 +7,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.types import data_type
 
 _STRUCTURED = {exp.DType.ARRAY, exp.DType.MAP, exp.DType.STRUCT, exp.DType.OBJECT, exp.DType.JSON,
                exp.DType.VARIANT}
@@ -100,7 +101,7 @@ class FromJsonFieldToJsonValue(Rule):
         kind = None
         if isinstance(schema, exp.Literal) and schema.is_string:
             try:
-                struct = exp.DataType.build(f"STRUCT<{schema.this}>", dialect="spark")
+                struct = data_type(f"STRUCT<{schema.this}>", dialect="spark")
             except Exception:  # noqa: BLE001 - an unreadable schema is reported below
                 struct = None
             for column in struct.expressions if struct is not None else []:

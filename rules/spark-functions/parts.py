@@ -7,6 +7,7 @@ from sqlglot import exp
 from shiftleft.dialects.spark_coverage import SPARK_READERS
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.types import data_type
 
 
 def _fn(name: str, *args: exp.Expr) -> exp.Anonymous:
@@ -66,7 +67,7 @@ class SplitPartToSplitIndex(Rule):
         if not isinstance(delim, exp.Literal):
             null = exp.Or(this=null, expression=exp.Is(this=delim.copy(), expression=exp.Null()))
         return exp.Case(
-            ifs=[exp.If(this=null, true=exp.Cast(this=exp.Null(), to=exp.DataType.build("STRING")))],
+            ifs=[exp.If(this=null, true=exp.Cast(this=exp.Null(), to=data_type("STRING")))],
             default=piece,
         )
 
@@ -148,7 +149,7 @@ class TryToTimestamp(Rule):
         )
         if len(args) == 2:
             return _fn("TO_TIMESTAMP", args[0].copy(), args[1].copy())
-        return exp.TryCast(this=args[0].copy(), to=exp.DataType.build("TIMESTAMP"), safe=True)
+        return exp.TryCast(this=args[0].copy(), to=data_type("TIMESTAMP"), safe=True)
 
 
 class MakeDate(Rule):
@@ -175,7 +176,7 @@ class MakeDate(Rule):
         if (str(node.name).lower() != "make_date" or len(node.expressions) != 3
                 or ctx.read.lower() not in SPARK_READERS):
             return None
-        y, m, d = (exp.Cast(this=a.copy(), to=exp.DataType.build("STRING")) for a in node.expressions)
+        y, m, d = (exp.Cast(this=a.copy(), to=data_type("STRING")) for a in node.expressions)
         text = _fn("CONCAT", _fn("LPAD", y, exp.Literal.number(4), exp.Literal.string("0")),
                    exp.Literal.string("-"), m, exp.Literal.string("-"), d)
-        return exp.TryCast(this=text, to=exp.DataType.build("DATE"), safe=True)
+        return exp.TryCast(this=text, to=data_type("DATE"), safe=True)

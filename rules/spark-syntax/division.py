@@ -9,6 +9,7 @@ from shiftleft.rewrite.spark_decimal import spark_numeric
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import FRACTIONAL_TYPES
+from shiftleft.rewrite.types import data_type
 
 
 def _is_fractional(node: exp.Expr, ctx: RuleContext) -> bool:
@@ -64,7 +65,7 @@ class FractionalDivision(Rule):
         assert isinstance(node, exp.Div)
         left, right = node.this.copy(), node.expression.copy()
         if not (_is_fractional(node.this, ctx) or _is_fractional(node.expression, ctx)):
-            left = exp.Cast(this=left, to=exp.DataType.build("DOUBLE"))
+            left = exp.Cast(this=left, to=data_type("DOUBLE"))
         if not _nonzero_literal(node.expression):
             right = exp.Nullif(this=right, expression=exp.Literal.number(0))
         # typed=True: the operands already carry the intended types; the generator must not
@@ -97,7 +98,7 @@ class IntegerDivision(Rule):
         # A plain Div built here is already Flink: the engine does not revisit rule output.
         return exp.Cast(
             this=exp.Div(this=node.this.copy(), expression=right, typed=True, safe=False),
-            to=exp.DataType.build("BIGINT"),
+            to=data_type("BIGINT"),
         )
 
 

@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.walk import own_nodes
+from shiftleft.rewrite.walk import find_all
 
 _GENERATORS = (exp.Explode, exp.ExplodeOuter)  # Posexplode(Outer) derive from Explode
 
@@ -15,10 +15,17 @@ def _is_outer(lateral: exp.Lateral, fn: exp.Expr) -> bool:
     return bool(lateral.args.get("outer")) or isinstance(fn, (exp.ExplodeOuter, exp.PosexplodeOuter))
 
 
+def _in_projection(node: exp.Expr, select: exp.Select) -> bool:
+    """``node`` (of ``select``'s own scope) is inside one of its projections."""
+    while node.parent is not select:
+        node = node.parent
+    return node.arg_key == "expressions"
+
+
 def _own_columns(select: exp.Select, name: str, alias: str) -> list[exp.Column]:
     """Columns of ``select`` itself (not of nested queries) that refer to ``alias.name``."""
     found = []
-    for col in select.find_all(exp.Column):
+    for col in find_all(select, exp.Column):
         if col.name.lower() != name.lower() or (col.table and col.table.lower() != alias.lower()):
             continue
         if col.find_ancestor(exp.Select) is select:
@@ -178,7 +185,7 @@ class ExplodeInSelect(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Select)
-        generators = [g for projection in node.expressions for g in own_nodes(projection, _GENERATORS)]
+        generators = [g for g in ctx.own_nodes(node, _GENERATORS) if _in_projection(g, node)]
         if not generators or any([_extra_arguments(g, ctx) for g in generators]):
             return None
         projection = generators[0].parent if isinstance(generators[0].parent, exp.Alias) else generators[0]

@@ -6,16 +6,17 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.walk import find_all
 
 
 def _input_column_names(select: exp.Select, ctx: RuleContext) -> set[str]:
     """Names known to be input columns: from the schema, or referenced in the select itself."""
     names = {
         c.name.lower()
-        for c in select.find_all(exp.Column)
+        for c in find_all(select, exp.Column)
         if c.find_ancestor(exp.Group) is None and c.parent_select is select
     }
-    for table in select.find_all(exp.Table):
+    for table in find_all(select, exp.Table):
         names.update(col.lower() for col in ctx.schema.get(table.name, {}))
     return names
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.walk import find_all
 
 
 def _plain_comma_join(join: exp.Join) -> bool:
@@ -27,7 +28,7 @@ def _ctes(select: exp.Select, ctx: RuleContext) -> dict[str, exp.CTE]:
     cached = ctx.scopes.get(key)
     if cached is None or cached[0] is not root:
         found: dict[str, exp.CTE] = {}
-        for cte in root.find_all(exp.CTE):
+        for cte in find_all(root, exp.CTE):
             found.setdefault(cte.alias_or_name.lower(), cte)
         cached = ctx.scopes[key] = (root, found)
     return cached[1]
@@ -131,8 +132,8 @@ class CommaJoinOrder(Rule):
     def _filtered_item(cls, conjunct: exp.Expr, aliases: list[str], names: list[tuple[str, set[str]]]) -> int | None:
         """The FROM item a conjunct filters on its own (its columns all of that item, compared
         with constants: ``i_color IN (...)``, ``d_year = 2000``), or None."""
-        columns = list(conjunct.find_all(exp.Column))
-        if not columns or conjunct.find(exp.Subquery, exp.Select) is not None:
+        columns = find_all(conjunct, exp.Column)
+        if not columns or find_all(conjunct, (exp.Subquery, exp.Select)):
             return None
         owners = {cls._owner(c, aliases, names) for c in columns}
         if len(owners) != 1 or None in owners:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.walk import own_nodes
 
 
 class QualifierCase(Rule):
@@ -47,7 +46,7 @@ class QualifierCase(Rule):
         changed = False
         # The columns whose nearest SELECT is this one: its tree without nested SELECTs (each
         # is visited on its own), so nested queries cost linear time, not quadratic.
-        for column in own_nodes(node, exp.Column):
+        for column in ctx.own_nodes(node, exp.Column):
             qualifier = column.args.get("table")
             if not isinstance(qualifier, exp.Identifier) or qualifier.quoted:
                 continue
@@ -127,7 +126,7 @@ class ColumnCase(Rule):
                 merged[key] = name if merged.get(key, name) == name else ""
         aliases = {p.alias.lower() for p in node.expressions if isinstance(p, exp.Alias)}
         changed = False
-        for column in own_nodes(node, exp.Column):
+        for column in ctx.own_nodes(node, exp.Column):
             ident = column.this
             if not isinstance(ident, exp.Identifier) or ident.quoted:
                 continue

@@ -10,6 +10,7 @@ from sqlglot import exp
 from shiftleft.models import Mode
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import DATE_TYPES, TEXT_TYPES, TIMESTAMP_TYPES
+from shiftleft.rewrite.types import data_type
 
 # Spark's string -> DATE parse: yyyy, yyyy-[m]m, yyyy-[m]m-[d]d, then anything after ' ' or 'T'
 _DATE = re.compile(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[ T].*)?)?)?\s*", re.S)
@@ -66,13 +67,13 @@ def _typed(node: exp.Expr, to: str) -> exp.Expr:
         if to == "DATE":
             value = spark_date(node.this)
             if value is not None:
-                return exp.Cast(this=exp.Literal.string(value.isoformat()), to=exp.DataType.build("DATE"))
+                return exp.Cast(this=exp.Literal.string(value.isoformat()), to=data_type("DATE"))
         else:
             stamp = spark_timestamp(node.this)
             if stamp is not None:
                 text = stamp.isoformat(sep=" ", timespec="microseconds" if stamp.microsecond else "seconds")
-                return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("TIMESTAMP"))
-    return exp.TryCast(this=node.copy(), to=exp.DataType.build(to), safe=True)
+                return exp.Cast(this=exp.Literal.string(text), to=data_type("TIMESTAMP"))
+    return exp.TryCast(this=node.copy(), to=data_type(to), safe=True)
 
 
 class TemporalStringComparison(Rule):
@@ -158,7 +159,7 @@ class TemporalStringComparison(Rule):
                         suggestion=f"store the column as {to}, or normalize it to ISO text",
                     )
             elif kind == "date" and to == "TIMESTAMP":
-                replacement = exp.Cast(this=side.copy(), to=exp.DataType.build("TIMESTAMP"))
+                replacement = exp.Cast(this=side.copy(), to=data_type("TIMESTAMP"))
             if replacement is not None:
                 self._set(node, key, replacement)
                 changed = True

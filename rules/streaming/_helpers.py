@@ -13,14 +13,14 @@ from sqlglot import exp
 # the one Top-N / dedup detector, shared with the derivation (shiftleft.derive.rank)
 from shiftleft.derive.rank import RANKING, TopNFilter, conjuncts, top_n_filter  # noqa: F401
 from shiftleft.rewrite import RuleContext
-from shiftleft.rewrite.walk import own_nodes
+from shiftleft.rewrite.walk import find_all, own_nodes
 
 
 def tables_in_scope(node: exp.Expr) -> list[exp.Table]:
     """Source tables of the query around ``node`` (its SELECT, nested queries included)."""
     select = node if isinstance(node, exp.Select) else node.find_ancestor(exp.Select)
     root = select if select is not None else node.root()
-    return [t for t in root.find_all(exp.Table) if isinstance(t.this, exp.Identifier)]
+    return [t for t in find_all(root, exp.Table) if isinstance(t.this, exp.Identifier)]
 
 
 def any_event_time(node: exp.Expr, ctx: RuleContext) -> bool:
@@ -143,7 +143,7 @@ def _range_table_sets(condition: exp.Expr | None) -> list[set[str]]:
     """For each range comparison in ``condition``: the table qualifiers it mentions."""
     if condition is None:
         return []
-    return [{c.table.lower() for c in cmp.find_all(exp.Column) if c.table} for cmp in condition.find_all(*_RANGE)]
+    return [{c.table.lower() for c in find_all(cmp, exp.Column) if c.table} for cmp in find_all(condition, _RANGE)]
 
 
 def regular_join_sides(join: exp.Join, memo: dict | None = None) -> tuple[AbstractSet[str], set[str]] | None:

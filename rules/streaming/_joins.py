@@ -287,7 +287,17 @@ def _columns_by_side(node: exp.Expr, left: set[str], right: set[str]) -> tuple[b
 
 
 def interval_join(join: exp.Join, ctx: RuleContext) -> IntervalJoin:
-    """Classify the ON condition of ``join`` (see :class:`IntervalJoin`)."""
+    """Classify the ON condition of ``join`` (see :class:`IntervalJoin`): once per join while
+    no rule changed the tree (SL4010 on the join, then SL4012's time attributes of its
+    SELECT ask for the same join)."""
+    key = ("interval-join", id(join))
+    kept = ctx.memo.get(key)
+    if kept is None or kept[0] is not join or kept[1] != ctx.changes:
+        kept = ctx.memo[key] = (join, ctx.changes, _interval_join(join, ctx))
+    return kept[2]
+
+
+def _interval_join(join: exp.Join, ctx: RuleContext) -> IntervalJoin:
     select = join.parent
     if not isinstance(select, exp.Select) or not ctx.event_time:
         return IntervalJoin("none")  # (without a declared event time there is no time attribute)

@@ -7,6 +7,7 @@ from sqlglot import exp
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.packs import pack_module
+from shiftleft.rewrite.types import data_type
 
 J = pack_module(__file__, "_joins")
 
@@ -21,8 +22,8 @@ def _plain_type(node: exp.Expr, ctx: RuleContext) -> exp.DataType:
     if declared is not None and declared.is_type(
         exp.DataType.Type.TIMESTAMPLTZ, exp.DataType.Type.TIMESTAMPTZ
     ):
-        return exp.DataType.build("TIMESTAMP_LTZ(3)", dialect="flink")
-    return exp.DataType.build("TIMESTAMP(3)", dialect="flink")
+        return data_type("TIMESTAMP_LTZ(3)", dialect="flink")
+    return data_type("TIMESTAMP(3)", dialect="flink")
 
 
 class RowtimeColumnsIntoSink(Rule):

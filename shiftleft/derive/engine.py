@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from sqlglot import exp
 
 from shiftleft.derive.relation import Mode, Relation
+from shiftleft.derive.scope import children
 from shiftleft.derive.select import UNKNOWN, derive_select
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def _cte(table: exp.Table) -> exp.Expr | None:
 def _nested_queries(node: exp.Expr, skip: set[int]) -> Iterator[exp.Expr]:
     """Relational children of ``node`` that are not its FROM / joins: subqueries in WHERE,
     projections, QUALIFY... (stops at each query found)."""
-    stack = [c for c in node.iter_expressions() if id(c) not in skip]
+    stack = [c for c in children(node) if id(c) not in skip]
     while stack:
         current = stack.pop()
         if isinstance(current, (exp.Select, exp.SetOperation, exp.Subquery)):
@@ -73,7 +74,7 @@ def _nested_queries(node: exp.Expr, skip: set[int]) -> Iterator[exp.Expr]:
             continue
         if isinstance(current, (exp.With, exp.Column, exp.Literal, exp.Identifier)):
             continue
-        stack.extend(current.iter_expressions())
+        stack.extend(children(current))
 
 
 def _dependencies(node: exp.Expr) -> list[exp.Expr]:

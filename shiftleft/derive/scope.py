@@ -18,12 +18,48 @@ from shiftleft.derive.relation import Mode, Relation
 QCol = tuple[str, str]  # (source alias, column), lower-cased
 
 
+def children(node: exp.Expr) -> list[exp.Expr]:
+    """``list(node.iter_expressions())``, read from ``args`` directly (the generator per node
+    was a good part of a derivation's walks)."""
+    found: list[exp.Expr] = []
+    expr = exp.Expr
+    for value in node.args.values():
+        if type(value) is list:
+            found.extend(item for item in value if isinstance(item, expr))
+        elif isinstance(value, expr):
+            found.append(value)
+    return found
+
+
 @dataclass
 class InternalRank:
     partition: tuple[QCol, ...] | None
     order_time: bool
     descending: bool
     windowed: bool
+
+
+class _SourceNames:
+    """Who has which column among a scope's sources, in source order: the aliases, the
+    aliases of the sources whose columns include each name (one entry per source, as
+    ``Relation.has_column`` answers), and those whose columns are unknown."""
+
+    def __init__(self, sources: list[tuple[str, Relation]]) -> None:
+        self.sources, self.count = sources, 0
+        self.aliases: set[str] = set()
+        self.by_name: dict[str, list[str]] = {}
+        self.unknown: list[str] = []
+
+    def catch_up(self) -> None:
+        """Index the sources appended since the last call."""
+        added, self.count = self.sources[self.count :], len(self.sources)
+        for alias, relation in added:
+            self.aliases.add(alias)
+            if relation.columns is None:
+                self.unknown.append(alias)
+                continue
+            for name in {c.lower() for c in relation.columns}:
+                self.by_name.setdefault(name, []).append(alias)
 
 
 @dataclass
@@ -43,6 +79,7 @@ class Scope:
     operator: str = "scan"
     reason: str = "an append-only source"
     state: list[str] = field(default_factory=list)
+    _index: _SourceNames | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def updating(self) -> bool:
@@ -88,12 +125,28 @@ class Scope:
                 return relation
         return None
 
+    def _names(self) -> _SourceNames:
+        """The index of :attr:`sources` (rebuilt when the list changed)."""
+        index = self._index
+        if index is None or index.sources is not self.sources or index.count > len(self.sources):
+            index = self._index = _SourceNames(self.sources)
+        index.catch_up()  # sources are appended one join at a time: index only the new ones
+        return index
+
     def resolve(self, column: exp.Expr, only: str | None = None) -> QCol | None:
         """The source column ``column`` reads (None: not a plain column of this scope)."""
         if not isinstance(column, exp.Column) or isinstance(column.this, exp.Star):
             return None
         name, table = column.name.lower(), column.table.lower()
-        sources = [(a, r) for a, r in self.sources if only is None or a == only]
+        if only is None:  # by the index: a column costs O(1), not O(sources) (a chain of n joins)
+            index = self._names()
+            if table:
+                return (table, name) if table in index.aliases else None
+            known = index.by_name.get(name, [])
+            if len(known) == 1:
+                return (known[0], name)
+            return (index.unknown[0], name) if not known and len(index.unknown) == 1 else None
+        sources = [(a, r) for a, r in self.sources if a == only]
         if table:
             return (table, name) if any(a == table for a, _ in sources) else None
         known = [a for a, r in sources if r.has_column(name)]
@@ -117,7 +170,7 @@ class Scope:
                 continue
             if isinstance(current, exp.Query):
                 continue
-            stack.extend(current.iter_expressions())
+            stack.extend(children(current))
         return found
 
 

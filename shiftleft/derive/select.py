@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from shiftleft.derive.rank import conjuncts, is_row_number, rank_bound
 from shiftleft.derive.relation import Mode, RankSpec, Relation
-from shiftleft.derive.scope import InternalRank, QCol, Scope, equi_pairs, filtered, is_interval, join_keys
+from shiftleft.derive.scope import InternalRank, QCol, Scope, children, equi_pairs, filtered, is_interval, join_keys
 
 Lookup = Callable[[exp.Expr], Relation]
 UNKNOWN = Relation(mode=Mode.UPDATING, deletes=True, operator="unknown", reason="an input shiftleft cannot derive")
@@ -103,7 +103,7 @@ def _outer_columns(subquery: exp.Expr, scope: Scope) -> set[QCol]:
                     q = scope.resolve(side)
                     if q is not None:
                         found.add(q)
-        stack.extend(node.iter_expressions())
+        stack.extend(children(node))
     return found
 
 
@@ -113,7 +113,7 @@ def _has_query(node: exp.Expr) -> bool:
         current = stack.pop()
         if isinstance(current, (exp.Query, exp.Subquery)):
             return True
-        stack.extend(current.iter_expressions())
+        stack.extend(children(current))
     return False
 
 
@@ -276,7 +276,7 @@ def _scan_projections(select: exp.Select) -> tuple[bool, list[exp.Window]]:
             continue
         if isinstance(node, (exp.Query, exp.Subquery, exp.Column, exp.Literal, exp.Identifier)):
             continue
-        stack.extend(node.iter_expressions())
+        stack.extend(children(node))
     return aggregate, windows
 
 

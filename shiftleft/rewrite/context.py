@@ -12,7 +12,8 @@ from sqlglot.errors import ErrorLevel
 from sqlglot.generator import Generator
 
 from shiftleft.models import Diagnostic, Mode, Severity, Target
-from shiftleft.rewrite.walk import bare_copy, preorder, size_at_most
+from shiftleft.rewrite.types import data_type
+from shiftleft.rewrite.walk import bare_copy, find_all, own_nodes, preorder, size_at_most
 from shiftleft.streaming.options import StreamingOptions
 
 _SNIPPET_NODES = 40
@@ -79,6 +80,10 @@ class RuleContext:
     memo: dict[Any, Any] = field(default_factory=dict)
     #: table maps of SELECTs, cached for rules (see :meth:`forget_scopes`)
     scopes: dict[Any, Any] = field(default_factory=dict, repr=False)
+    #: changes rules made to the tree so far (the engine counts them): a cached walk of a
+    #: SELECT (:meth:`own_nodes`) is used only while no change was made since it
+    changes: int = 0
+    walks: dict[int, Any] = field(default_factory=dict, repr=False)
 
     def report(
         self,
@@ -193,7 +198,7 @@ class RuleContext:
         key = ("declared-type", found[0])
         if key not in self.memo:
             try:
-                self.memo[key] = exp.DataType.build(found[0], dialect=self.read)
+                self.memo[key] = data_type(found[0], self.read)
             except Exception:  # noqa: BLE001 - an unreadable type is an unknown type
                 self.memo[key] = None
         built = self.memo[key]
@@ -204,6 +209,14 @@ class RuleContext:
     # the SELECT and holds it, so the key cannot be reused; the engine drops them all when a
     # rule changed a query, table or join (see :data:`SCOPE_NODES`).
 
+    def own_nodes(self, select: exp.Select, types: type[exp.Expr] | tuple[type[exp.Expr], ...]) -> list[exp.Expr]:
+        """:func:`~shiftleft.rewrite.walk.own_nodes` of ``select``: the rules on one SELECT
+        share one walk of its scope while none of them changed the tree."""
+        cached = self.walks.get(id(select))
+        if cached is None or cached[0] is not select or cached[1] != self.changes:
+            cached = self.walks[id(select)] = (select, self.changes, own_nodes(select, exp.Expr))
+        return [n for n in cached[2] if isinstance(n, types)]
+
     def forget_scopes(self) -> None:
         """Drop the cached table maps (the engine calls this after a structural change)."""
         self.scopes.clear()
@@ -213,7 +226,7 @@ class RuleContext:
         key = ("tables-below", id(select))
         cached = self.scopes.get(key)
         if cached is None or cached[0] is not select:
-            tables = {t.alias_or_name.lower(): t.name for t in select.find_all(exp.Table)}
+            tables = {t.alias_or_name.lower(): t.name for t in find_all(select, exp.Table)}
             cached = self.scopes[key] = (select, tables)
         return cached[1]
 
@@ -224,7 +237,7 @@ class RuleContext:
         if cached is None or cached[0] is not select:
             tables = {
                 t.alias_or_name.lower(): t.name.lower()
-                for t in select.find_all(exp.Table)
+                for t in find_all(select, exp.Table)
                 if t.find_ancestor(exp.Select) is select
             }
             cached = self.scopes[key] = (select, tables)

@@ -63,8 +63,10 @@ def rewrite(
     applied: dict[str, None] = {}
     rewrites = rules.dispatch(ctx.target, ctx.mode, "rewrite")
     root = tree
-    for node in _post_order(tree):
-        if node.meta.get(USER_TEMPLATE):
+    order = _post_order(tree)
+    unchanged = ctx.changes
+    for node in order:
+        if node._meta and node._meta.get(USER_TEMPLATE):
             continue  # the user's own Flink SQL (a --functions template): final
         candidates = rewrites.get(type(node))
         if candidates is None:
@@ -77,6 +79,7 @@ def rewrite(
                     applied[rule.id] = None
                 continue
             applied[rule.id] = None
+            ctx.changes += 1
             if isinstance(node, SCOPE_NODES) or isinstance(replacement, SCOPE_NODES):
                 ctx.forget_scopes()
             if replacement is node:  # changed in place: the next rules see the new shape
@@ -90,10 +93,13 @@ def rewrite(
             break
     if before_checks is not None:
         root = before_checks(root, ctx)
+        ctx.changes += 1
         ctx.forget_scopes()
     checks = rules.dispatch(ctx.target, ctx.mode, "check")
-    for node in _post_order(root):
-        if node.meta.get(USER_TEMPLATE):
+    if ctx.changes != unchanged:  # else the tree is the one walked above: same order
+        order = _post_order(root)
+    for node in order:
+        if node._meta and node._meta.get(USER_TEMPLATE):
             continue
         candidates = checks.get(type(node))
         if candidates is None:
@@ -101,6 +107,7 @@ def rewrite(
         for rule in candidates:
             if _apply(rule, node, ctx) is not None:  # a check that changed the node in place
                 applied[rule.id] = None
+                ctx.changes += 1
     ctx.rule_id = ""
     return root, list(applied)
 

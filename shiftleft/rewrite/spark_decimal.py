@@ -20,6 +20,7 @@ from typing import NamedTuple
 from sqlglot import exp
 
 from shiftleft.rewrite.context import RuleContext
+from shiftleft.rewrite.types import data_type
 
 MAX_PRECISION = 38
 MIN_ADJUSTED_SCALE = 6
@@ -100,7 +101,7 @@ def _literal(node: exp.Literal) -> Numeric | None:
 
 
 def decimal_type(numeric: Numeric) -> exp.DataType:
-    return exp.DataType.build(f"DECIMAL({numeric.precision}, {numeric.scale})")
+    return data_type(f"DECIMAL({numeric.precision}, {numeric.scale})")
 
 
 def spark_numeric(node: exp.Expr, ctx: RuleContext) -> Numeric | None:
@@ -171,4 +172,4 @@ def spark_operand_cast(node: exp.Expr, numeric: Numeric) -> exp.Expr | None:
         precision = INTEGER_DECIMALS[exp.DType.BIGINT]
     else:
         return None
-    return exp.Cast(this=node.copy(), to=exp.DataType.build(f"DECIMAL({precision}, 0)"))
+    return exp.Cast(this=node.copy(), to=data_type(f"DECIMAL({precision}, 0)"))

@@ -51,6 +51,21 @@ def own_nodes_bfs(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], 
     return found
 
 
+def find_all(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], ...]) -> list[exp.Expr]:
+    """``list(root.find_all(*types))``: the nodes of ``types`` in ``root``'s tree, breadth-first
+    (the order of ``Expr.find_all``), one level at a time without a generator per node."""
+    found: list[exp.Expr] = []
+    level = [root]
+    while level:
+        following: list[exp.Expr] = []
+        for node in level:
+            if isinstance(node, types):
+                found.append(node)
+            following.extend(_children(node))
+        level = following
+    return found
+
+
 def _children(node: exp.Expr) -> list[exp.Expr]:
     children: list[exp.Expr] = []
     for value in node.args.values():
