@@ -81,6 +81,9 @@ def _unquote(text: str) -> str:
 
 _AS_SELECT_OPERATIONS = frozenset({"CreateTableASOperation", "ReplaceTableAsOperation"})
 
+_CODE_MAX_LENGTH = "table.generated-code.max-length"
+_NEVER_SPLIT = 2**31 - 1
+
 _SAFE_OTHER = frozenset(
     {"SHOW", "DESCRIBE", "DESC", "EXPLAIN", "LOAD", "UNLOAD", "ADD", "REMOVE", "HELP"}
 )
@@ -182,7 +185,7 @@ class FlinkPlanner:
         planned: PlannedStatement,
         explain: Any,
         text_format: Any,
-        no_details: Any,
+        details: Any,
     ) -> None:
         def attempt(segment: SqlSegment, action: Any) -> Any:
             try:
@@ -210,7 +213,7 @@ class FlinkPlanner:
             if not planned.errors:
                 whole = SqlSegment(st.sql, st.line, st.column, st.offset)
                 planned.plan = attempt(
-                    whole, lambda _sql: str(stmt_set.explain(text_format, no_details))
+                    whole, lambda _sql: str(stmt_set.explain(text_format, details))
                 )
             return
 
@@ -280,20 +283,28 @@ class PlanSession:
         self.planner = planner
         self.mode = mode
         self._env: Any = None
-        self._explain: Any = None
-        self._formats: tuple[Any, Any] | None = None
+        self._text_format: Any = None
+        #: ExplainDetail arrays: none, and CHANGELOG_MODE alone
+        self._details: tuple[Any, Any] | None = None
 
     def _start(self) -> None:
         gateway = jvm.get_gateway()
         env = self.planner._new_environment(gateway, self.mode)
+        # generated code is never compiled here: do not split it into small methods (the
+        # splitter parses every generated class, the better part of planning an INSERT)
+        env.getConfig().set(_CODE_MAX_LENGTH, str(_NEVER_SPLIT))
         jvm_ = gateway.jvm
-        text_format = jvm_.org.apache.flink.table.api.ExplainFormat.TEXT
-        no_details = gateway.new_array(jvm_.org.apache.flink.table.api.ExplainDetail, 0)
-        self._env, self._formats = env, (text_format, no_details)
-        self._explain = lambda sql: str(env.explainSql(sql, text_format, no_details))
+        explain_detail = jvm_.org.apache.flink.table.api.ExplainDetail
+        no_details = gateway.new_array(explain_detail, 0)
+        changelog = gateway.new_array(explain_detail, 1)
+        changelog[0] = explain_detail.CHANGELOG_MODE
+        self._env, self._details = env, (no_details, changelog)
+        self._text_format = jvm_.org.apache.flink.table.api.ExplainFormat.TEXT
 
-    def plan(self, script: str) -> PlanReport:
-        """Plan every statement of ``script`` in this session's environment; never runs a job."""
+    def plan(self, script: str, changelog: bool = False) -> PlanReport:
+        """Plan every statement of ``script`` in this session's environment; never runs a job.
+        ``changelog``: the plans of queries and inserts show each operator's changelog mode
+        (``ExplainDetail.CHANGELOG_MODE``: ``changelogMode=[I,UB,UA,D]``)."""
         started = time.perf_counter()
         statements = split_statements(script)
         report = PlanReport(mode=self.mode)
@@ -301,17 +312,20 @@ class PlanSession:
             return report
         if self._env is None:
             self._start()
-        assert self._formats is not None
-        text_format, no_details = self._formats
+        assert self._details is not None
+        env, text_format = self._env, self._text_format
+        details = self._details[1 if changelog else 0]
+
+        def explain(sql: str) -> str:
+            return str(env.explainSql(sql, text_format, details))
+
         for st in statements:
             t0 = time.perf_counter()
             planned = PlannedStatement(
                 index=st.index, sql=st.sql, kind=st.kind, line=st.line, column=st.column
             )
             try:
-                self.planner._plan_statement(
-                    self._env, st, planned, self._explain, text_format, no_details
-                )
+                self.planner._plan_statement(env, st, planned, explain, text_format, details)
             finally:
                 planned.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
             if planned.errors:

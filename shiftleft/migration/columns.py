@@ -22,6 +22,8 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, build_scope
 
+from shiftleft.streaming.sink import TypedQuery
+
 NUMERIC = "DOUBLE"
 _NUMERIC_PARENTS = (exp.Sum, exp.Avg, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Stddev,
                     exp.Variance, exp.Round, exp.Abs, exp.Neg)  # fmt: skip
@@ -228,7 +230,7 @@ Missing = tuple[str, int | None, int | None]
 
 
 def column_checks(
-    tree: exp.Expr, schema: Mapping[str, Mapping[str, str]]
+    tree: exp.Expr, schema: Mapping[str, Mapping[str, str]], typed: TypedQuery | None = None
 ) -> tuple[Missing | None, list[tuple[str, str]]]:
     """What the Flink query ``tree`` gets wrong about its tables' columns (``schema``: table
     → column → Flink type), provable without a planner:
@@ -238,6 +240,10 @@ def column_checks(
     * (column, operation) of the columns typed STRING (declared so, or not known and declared
       STRING) it sums, averages or computes with: Flink rejects each ("Cannot apply 'SUM' to
       arguments of type 'SUM(<VARCHAR>)'").
+
+    ``typed``: ``tree`` already qualified and typed (with validation) for its output columns;
+    used when it was typed over the same ``schema`` and tree (no window TVF read through),
+    else ``tree`` is qualified here.
     """
     if not schema:
         return None, []
@@ -249,19 +255,15 @@ def column_checks(
     )
     if not complete and not arithmetic:
         return None, []
-    missing: Missing | None = None
+    if typed is not None and _same_typing(typed, schema):
+        return _typed_checks(typed, complete, arithmetic)
     options: dict[str, Any] = {"dialect": "flink", "quote_identifiers": False, "identify": False}
     try:
         qualified = qualify(
             tree.copy(), schema=dict(schema), validate_qualify_columns=complete, **options
         )
     except OptimizeError as e:
-        text = str(e)
-        if "could not be resolved" in text or "Unknown column" in text:
-            found = re.search(r"Line: (\d+), Col: (\d+)", text)
-            message = re.sub(r"\.? ?Line: \d+, Col: \d+\.?", "", text).strip()
-            missing = (message, *((int(found[1]), int(found[2])) if found else (None, None)))
-        return missing, []
+        return _missing(e), []
     except Exception:  # noqa: BLE001 - sqlglot cannot qualify it: nothing proved
         return None, []
     if not arithmetic:
@@ -270,6 +272,42 @@ def column_checks(
         annotated = annotate_types(qualified, schema=dict(schema), dialect="flink")
     except Exception:  # noqa: BLE001 - nothing proved
         return None, []
+    return None, _text_arithmetic(annotated)
+
+
+def _same_typing(typed: TypedQuery, schema: Mapping[str, Mapping[str, str]]) -> bool:
+    """Whether ``typed`` was qualified and validated as :func:`column_checks` would (its
+    identifiers quoted besides, which Flink's case-sensitive names do not mind)."""
+    return (
+        not typed.windowed
+        and (typed.qualify_error is not None or typed.validated)
+        and typed.schema == {t: dict(c) for t, c in schema.items()}
+    )
+
+
+def _typed_checks(
+    typed: TypedQuery, complete: bool, arithmetic: bool
+) -> tuple[Missing | None, list[tuple[str, str]]]:
+    error = typed.qualify_error or (typed.validate_error if complete else None)
+    if error is not None:
+        return (_missing(error) if isinstance(error, OptimizeError) else None), []
+    if not arithmetic or typed.annotate_error is not None:
+        return None, []
+    return None, _text_arithmetic(typed.tree)
+
+
+def _missing(error: OptimizeError) -> Missing | None:
+    """The column sqlglot could not resolve, from its error (None: another error)."""
+    text = str(error)
+    if "could not be resolved" not in text and "Unknown column" not in text:
+        return None
+    found = re.search(r"Line: (\d+), Col: (\d+)", text)
+    message = re.sub(r"\.? ?Line: \d+, Col: \d+\.?", "", text).strip()
+    return (message, *((int(found[1]), int(found[2])) if found else (None, None)))
+
+
+def _text_arithmetic(annotated: exp.Expr) -> list[tuple[str, str]]:
+    """(column, operation) of the STRING columns of ``annotated`` used in arithmetic."""
     uses: list[tuple[str, str]] = []
     for column in annotated.find_all(exp.Column):
         _operand, parent = _use_of(column)
@@ -278,7 +316,7 @@ def column_checks(
             use = (column.name, parent.key.upper())
             if use not in uses:
                 uses.append(use)
-    return None, uses
+    return uses
 
 
 def trace(tree: exp.Expr | Scope, name: str) -> tuple[str, str] | None:

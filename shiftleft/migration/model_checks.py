@@ -4,12 +4,14 @@ dbt table does not have."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlglot import exp
 
 from shiftleft.migration.codes import COLUMNS_ID, ORDER_RULE_ID, TYPE_ID
 from shiftleft.migration.columns import column_checks
 from shiftleft.models import Diagnostic, Severity
-from shiftleft.streaming.sink import flink_type
+from shiftleft.streaming.sink import TypedQuery, flink_type
 
 
 def _drop_final_order(tree: exp.Expr) -> bool:
@@ -35,9 +37,12 @@ def check_model(
     parent_schema: dict[str, dict[str, str]],
     read: str,
     diagnostics: list[Diagnostic],
+    typed: Callable[[], TypedQuery] | None = None,
 ) -> tuple[list[Diagnostic], bool]:
     """(the diagnostics, updated; True when the model's DML cannot be right) for the Flink
-    query ``tree`` of a model (changed in place: its final ORDER BY without LIMIT dropped)."""
+    query ``tree`` of a model (changed in place: its final ORDER BY without LIMIT dropped).
+    ``typed``: makes ``tree``, once its ORDER BY is dropped, qualified and typed for the
+    column checks (see :func:`~shiftleft.migration.columns.column_checks`)."""
     notes = list(diagnostics)
     failed = False
     if _drop_final_order(tree):
@@ -56,7 +61,7 @@ def check_model(
         table: {c: flink_type(t, read) or "STRING" for c, t in columns.items()}
         for table, columns in parent_schema.items()
     }
-    missing, text_uses = column_checks(tree, flink_schema)
+    missing, text_uses = column_checks(tree, flink_schema, typed() if typed else None)
     if missing is not None:
         failed = True
         message, line, column = missing

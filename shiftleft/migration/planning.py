@@ -87,14 +87,17 @@ def _dml_statements(table: PipelineTable) -> list[str]:
     return chunks
 
 
-def _verdicts(verdicts: StatementVerdicts, table: PipelineTable, plan: TablePlan) -> list[Diagnostic]:
-    """The planner's changelog of the table's query vs the derivation (SL4111)."""
+def _verdicts(
+    verdicts: StatementVerdicts, table: PipelineTable, plan: TablePlan, insert_plan: str | None
+) -> list[Diagnostic]:
+    """The planner's changelog of the table's query vs the derivation (SL4111);
+    ``insert_plan``: the explain of its INSERT with the changelog modes, if planned so."""
     found = None
     if table.ddl and table.materialized == "view":
         found = verdicts.check(table.ddl)
     elif table.dml and table.resource_type != "seed":
         error = plan.dml_errors[0].message if plan.dml_errors else None
-        found = verdicts.check(table.dml, table.primary_key, error, table.changelog)
+        found = verdicts.check(table.dml, table.primary_key, error, table.changelog, insert_plan)
     if table.ddl and not plan.ddl_errors:
         verdicts.declare(table.ddl)  # what its readers see
     return [found] if found is not None else []
@@ -117,13 +120,19 @@ def plan_tables(
         if table.ddl:
             plan.planned.append("ddl")
             plan.ddl_errors = session.plan(_statement(table.ddl)).errors
+        insert_plan = None
         if table.dml:
             plan.planned.append("dml")
+            # the INSERT's explain shows its operators' changelog modes: the verdict below
+            # reads what the query emits from it instead of planning the query once more
+            changelog = session.mode == "streaming" and table.resource_type != "seed"
             for statement in _dml_statements(table):
-                plan.dml_errors += session.plan(statement).errors
+                report = session.plan(statement, changelog=changelog)
+                plan.dml_errors += report.errors
+                insert_plan = report.statements[0].plan if len(report.statements) == 1 else None
         verdicts = verdicts or session_verdicts(session)
         if verdicts is not None:
-            plan.verdicts = _verdicts(verdicts, table, plan)
+            plan.verdicts = _verdicts(verdicts, table, plan, insert_plan)
         plan.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         plans.append(plan)
         if progress is not None:

@@ -29,7 +29,7 @@ from shiftleft.rewrite.context import RuleContext
 from shiftleft.streaming.catalog import ScriptCatalog, with_relations, written_relation
 from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
 from shiftleft.streaming.options import StreamingOptions
-from shiftleft.streaming.sink import _quote, output_columns, sink_ddl
+from shiftleft.streaming.sink import TypedQuery, _quote, output_columns, sink_ddl
 
 from shiftleft.migration.codes import (
     EVENT_TIME_ID,
@@ -111,8 +111,6 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         )
         return out
 
-    notes, failed = check_model(tree, job.parent_schema, job.read, out.diagnostics)
-    out.diagnostics, out.failed = notes, out.failed or failed
     ctx = RuleContext(
         target=job.target,
         mode=job.mode,
@@ -122,12 +120,21 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         event_time=job.event_time,
         streaming=job.options.get("streaming") or StreamingOptions(),
     )
+    typed: list[TypedQuery] = []  # the query qualified and typed once, after check_model's edit
+
+    def typing() -> TypedQuery:
+        if not typed:
+            typed.append(TypedQuery(tree, ctx, validate=True))
+        return typed[0]
+
+    notes, failed = check_model(tree, job.parent_schema, job.read, out.diagnostics, typing)
+    out.diagnostics, out.failed = notes, out.failed or failed
     # `changelog` becomes the table's; `emitted` stays what the query emits
     catalog = ScriptCatalog(job.event_time, job.parent_schema)  # sources: their event time
     catalog.relations.update(job.parent_relations)
     emitted = changelog = analyze(tree, catalog.relations, prefer=job.declared_key or None)
     out.stateful = _stateful(tree)
-    inferred = output_columns(tree, ctx)
+    inferred = output_columns(tree, ctx, typed=typing())
     columns: list[tuple[str, str]] = []
     casts: dict[str, str] = {}  # column -> type the DML casts it to (declared or unknown types)
     for name, kind in inferred:

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.qualify_columns import validate_qualify_columns
 
 from shiftleft.dialects.flink_parser import TableArgument
 from shiftleft.models import Severity, Target
@@ -100,35 +101,72 @@ def _is_window_call(call: exp.Expr) -> bool:
     return any(isinstance(n, exp.Anonymous) and n.name.upper() in WINDOW_TVFS for n in call.walk())
 
 
+class TypedQuery:
+    """A copy of a query qualified and type-annotated over its tables' Flink types, window TVFs
+    read as their tables: :func:`output_columns` reads its projections, the migration's column
+    checks (:func:`shiftleft.migration.columns.column_checks`) its columns, so that a model is
+    qualified and typed once.  ``validate``: also run sqlglot's column validation on the
+    qualified tree (the error is kept, the typing goes on)."""
+
+    def __init__(self, query: exp.Expr, ctx: RuleContext, validate: bool = False) -> None:
+        copy = query.copy()
+        schema = _flink_schema(ctx)
+        #: whether a window TVF was replaced by its table (the copy then differs from the query)
+        self.windowed = False
+        for tvf in list(copy.find_all(exp.Table)):
+            # type through a window TVF: read its table, which gains the window columns
+            call = tvf.this
+            inner = call.find(TableArgument) if isinstance(call, exp.Anonymous) else None
+            if inner is None or not isinstance(inner.this, exp.Table) or not _is_window_call(call):
+                continue
+            table = inner.this.copy()
+            if tvf.alias:
+                table.set("alias", exp.TableAlias(this=exp.to_identifier(tvf.alias)))
+            table_columns = schema.setdefault(table.name, {})
+            for name, kind in _WINDOW_COLUMNS.items():
+                table_columns.setdefault(name, kind)
+            tvf.replace(table)
+            self.windowed = True
+        self.schema = schema
+        self.validated = validate
+        #: what qualifying raised (the tree is then as far as qualifying got, not annotated)
+        self.qualify_error: Exception | None = None
+        #: what sqlglot's column validation says of the qualified tree (``validate=True``)
+        self.validate_error: Exception | None = None
+        #: what annotating raised (the types are then as far as annotating got)
+        self.annotate_error: Exception | None = None
+        typing_schema: dict[str, object] | None = dict(schema) if schema else None
+        try:
+            copy = qualify(copy, schema=typing_schema, dialect="flink", validate_qualify_columns=False)
+        except Exception as e:  # noqa: BLE001 - fall back to names only
+            self.qualify_error = e
+        if self.qualify_error is None:
+            if validate:
+                try:
+                    validate_qualify_columns(copy)
+                except Exception as e:  # noqa: BLE001 - the caller judges it
+                    self.validate_error = e
+            try:
+                annotate_types(copy, schema=typing_schema, dialect="flink")
+            except Exception as e:  # noqa: BLE001 - fall back to names only
+                self.annotate_error = e
+        self.tree = copy
+
+
 def output_columns(
-    query: exp.Expr, ctx: RuleContext, untyped: set[str] | None = None
+    query: exp.Expr,
+    ctx: RuleContext,
+    untyped: set[str] | None = None,
+    typed: TypedQuery | None = None,
 ) -> list[tuple[str, str | None]]:
     """(name, Flink type or None when unknown) of each output column of ``query``.
 
     ``untyped``, when given, receives the names of the unknown columns computed from typed
     inputs only: shiftleft's typing cannot follow the expression (a gap of ours, not of the
-    user's schema), so the STRING fallback is likely wrong."""
-    copy = query.copy()
-    schema = _flink_schema(ctx)
-    for tvf in list(copy.find_all(exp.Table)):
-        # type through a window TVF: read its table, which gains the window columns
-        call = tvf.this
-        inner = call.find(TableArgument) if isinstance(call, exp.Anonymous) else None
-        if inner is None or not isinstance(inner.this, exp.Table) or not _is_window_call(call):
-            continue
-        table = inner.this.copy()
-        if tvf.alias:
-            table.set("alias", exp.TableAlias(this=exp.to_identifier(tvf.alias)))
-        table_columns = schema.setdefault(table.name, {})
-        for name, kind in _WINDOW_COLUMNS.items():
-            table_columns.setdefault(name, kind)
-        tvf.replace(table)
-    typing_schema: dict[str, object] | None = dict(schema) if schema else None
-    try:
-        copy = qualify(copy, schema=typing_schema, dialect="flink", validate_qualify_columns=False)
-        annotate_types(copy, schema=typing_schema, dialect="flink")
-    except Exception:  # noqa: BLE001 - fall back to names only
-        pass
+    user's schema), so the STRING fallback is likely wrong.  ``typed``: ``TypedQuery(query,
+    ctx)`` when the caller has it already."""
+    typed = typed or TypedQuery(query, ctx)
+    copy, schema = typed.tree, typed.schema
     select = copy if isinstance(copy, exp.Select) else copy.find(exp.Select)
     columns: list[tuple[str, str | None]] = []
     for projection in select.expressions if select is not None else []:

@@ -57,6 +57,23 @@ class PlannerChangelog(BaseModel):
         return f"{kind} [{','.join(self.modes)}]"
 
 
+def _plan_modes(text: str, depth: int) -> PlannerChangelog | None:
+    """The changelog of the operator at ``depth`` below the root (0: the root) of the optimized
+    physical plan in an explain ``text`` with ``ExplainDetail.CHANGELOG_MODE``."""
+    start = text.find("== Optimized Physical Plan ==")
+    lines = text[start:].splitlines() if start >= 0 else []
+    found = _MODE.search(lines[1 + depth]) if len(lines) > 1 + depth else None
+    return PlannerChangelog(modes=found.group(1).split(","), plan=text) if found else None
+
+
+def sink_input_changelog(insert_plan: str) -> PlannerChangelog | None:
+    """What an INSERT's query emits into its sink, from the INSERT's explain with
+    ``ExplainDetail.CHANGELOG_MODE`` (the line under the ``Sink``); None when not shown."""
+    start = insert_plan.find("== Optimized Physical Plan ==")
+    root = insert_plan[start:].splitlines()[1:2] if start >= 0 else []
+    return _plan_modes(insert_plan, 1) if root and root[0].startswith("Sink(") else None
+
+
 class _Explainer:
     """``EXPLAIN CHANGELOG_MODE`` in a Java TableEnvironment (an SQL statement: no gateway)."""
 
@@ -71,10 +88,7 @@ class _Explainer:
         except Exception:
             log.debug("no changelog verdict for %s", query_sql[:80], exc_info=True)
             return None
-        start = text.find("== Optimized Physical Plan ==")
-        lines = text[start:].splitlines() if start >= 0 else []
-        found = _MODE.search(lines[1]) if len(lines) > 1 else None
-        return PlannerChangelog(modes=found.group(1).split(","), plan=text) if found else None
+        return _plan_modes(text, 0)
 
 
 def _parse(sql: str) -> exp.Expr | None:
@@ -169,9 +183,17 @@ class StatementVerdicts:
         primary_key: list[str] | None = None,
         sink_error: str | None = None,
         sink: str | None = None,
+        insert_plan: str | None = None,
     ) -> Diagnostic | None:
         """Compare the planner's changelog of ``statement``'s query (an INSERT's, a CREATE
-        VIEW's, a query) with the derived one."""
+        VIEW's, a query) with the derived one.
+
+        ``insert_plan``: the planner's explain of the INSERT ``statement`` with
+        ``ExplainDetail.CHANGELOG_MODE``, when the caller planned it so: when what its query
+        emits into the sink agrees with the derivation (updating or not), the query is not
+        explained again; otherwise (or without it) the query is explained alone, the verdict
+        whose modes a diagnostic names.  Whether a query updates does not depend on its sink
+        (the sink only decides whether update-befores are sent)."""
         tree = _parse(statement)
         if tree is None:
             return None
@@ -179,7 +201,9 @@ class StatementVerdicts:
         if not isinstance(query, exp.Query):
             return None
         relation = derive(query, self.catalog.relations)
-        planner = self._explainer.changelog(query.sql("flink"))
+        planner = sink_input_changelog(insert_plan) if insert_plan and not sink_error else None
+        if planner is None or planner.updating != relation.updating:
+            planner = self._explainer.changelog(query.sql("flink"))
         view = isinstance(tree, exp.Create) and str(tree.args.get("kind") or "").upper() == "VIEW"
         return compare(relation, planner, primary_key=primary_key, sink_error=sink_error, sink=sink, view=view)
 

@@ -4,10 +4,19 @@ explain each statement with EXPLAIN CHANGELOG_MODE and say when it differs."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from _flink_oracle import CATALOG_DDL
+from _query_gen import queries
 from shiftleft.derive import append_source, upsert_source
-from shiftleft.streaming.verdict import PlannerChangelog, compare, script_verdicts
+from shiftleft.streaming.verdict import (
+    PlannerChangelog,
+    _Explainer,
+    compare,
+    script_verdicts,
+    sink_input_changelog,
+)
 from shiftleft.flink_engine.planner import split_statements
 from shiftleft.models import Severity
 
@@ -77,3 +86,28 @@ def test_an_insert_only_top1_fails_its_model_unless_upserted_on_the_partition(tm
     assert alone.status is Status.TRANSLATED and alone.primary_key == ["user_id"], alone.diagnostics
     assert joined.status is Status.FAILED
     assert [d.rule_id for d in joined.errors] == ["SL4112"], joined.diagnostics
+
+
+@pytest.mark.flink
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=queries(), keyed=st.booleans())
+def test_an_inserts_plan_tells_whether_its_query_updates(flink_planner_connectors, query, keyed) -> None:
+    """``migrate --plan`` reads whether a query updates from its INSERT's plan (one planner call
+    per table): the sink's input updates exactly when the query explained alone does, whatever
+    the sink (an append or a keyed one: it only decides whether update-befores are sent)."""
+    session = flink_planner_connectors.session("streaming")
+    for ddl in CATALOG_DDL:
+        session.plan(ddl + ";")
+    env = session._env
+    alone = _Explainer(env).changelog(query)
+    assume(alone is not None)
+    schema = env.sqlQuery(query).getResolvedSchema().getColumns()
+    types = [str(schema.get(i).getDataType()).split(" *")[0] for i in range(schema.size())]
+    columns = ", ".join(f"c{i} {t}" for i, t in enumerate(types))
+    key = ", PRIMARY KEY (c0) NOT ENFORCED" if keyed else ""
+    session.plan(f"CREATE TABLE sink_t ({columns}{key}) WITH ('connector' = 'blackhole');")
+    report = session.plan(f"INSERT INTO sink_t {query};", changelog=True)
+    assume(report.ok)
+    from_insert = sink_input_changelog(report.statements[0].plan or "")
+    assert from_insert is not None and from_insert.updating == alone.updating, (from_insert, alone)
