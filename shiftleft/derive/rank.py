@@ -1,6 +1,7 @@
 """The one Top-N / deduplication detector: a ranking window (``ROW_NUMBER`` / ``RANK`` /
 ``DENSE_RANK``) filtered ``= 1`` / ``<= n`` / ``< n``, in QUALIFY or in the WHERE of the
-query reading it (a FROM subquery or a CTE).
+query reading it (a FROM subquery or a CTE), or in the WHERE of a query joining it, where
+the filter can move down to the ranked input (:func:`rank_pushes`, the rewrite SL4015 does).
 
 Used by the derivation (:mod:`shiftleft.derive.select`) and by the streaming rules that report
 dedup / Top-N shapes (``rules/streaming``), so both see the same patterns.
