@@ -122,3 +122,24 @@ def test_a_cte_read_elsewhere_is_not_changed() -> None:
     assert "SL4015" in translation.rules_applied
     assert "JOIN (SELECT * FROM ranked AS r WHERE r.rn = 1) AS r" in translation.sql
     assert "(SELECT COUNT(*) FROM ranked)" in translation.sql
+
+
+def test_a_pushed_top_1_ascending_on_another_column_is_reported(flink_planner_connectors) -> None:  # type: ignore[no-untyped-def]
+    """Flink 2.3 plans this Top-1 insert-only: under the join it keeps replaced rows (SL4112)."""
+    sql = (
+        "WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY customer ORDER BY amount) AS rn FROM orders) "
+        "SELECT c.region, r.id FROM customers AS c JOIN ranked AS r ON c.customer = r.customer WHERE r.rn = 1"
+    )
+    translation = shiftleft.transpile(sql, mode="streaming", schema=SCHEMA, event_time=EVENT_TIME, sources=True)
+    assert "SL4015" in translation.rules_applied
+    report = shiftleft.verify(
+        sql,
+        translation=translation,
+        mode="streaming",
+        schema=SCHEMA,
+        event_time=EVENT_TIME,
+        seeds={"orders": ORDERS, "customers": CUSTOMERS},
+        planner=flink_planner_connectors,
+    )
+    assert not report.ok, report.format()
+    assert "SL4112" in {d.rule_id for d in report.diagnostics}, report.format()
