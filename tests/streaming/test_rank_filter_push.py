@@ -66,6 +66,10 @@ def queries(draw: st.DrawFn) -> str:
     return f"WITH ranked AS ({body}) {sql}" if cte else sql
 
 
+def _ascending_top_1(sql: str) -> bool:
+    return "ORDER BY ts)" in sql and any(f"r.rn {b}" in sql for b in ("= 1", "<= 1"))
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sql=queries())
 def test_generated_rank_filters_equal_the_batch_answer(flink_planner_connectors, sql: str) -> None:  # type: ignore[no-untyped-def]
@@ -83,6 +87,14 @@ def test_generated_rank_filters_equal_the_batch_answer(flink_planner_connectors,
         seeds={"orders": ORDERS, "customers": CUSTOMERS},
         planner=flink_planner_connectors,
     )
+    if _ascending_top_1(sql):
+        # Flink 2.3 may plan this Top-1 as an insert-only Rank on ROWTIME ASC (not a
+        # deduplication) under the join: a later row with an earlier time would not retract
+        # the first, so verify reports SL4112; it must be the only error
+        errors = {d.rule_id for d in report.diagnostics if d.severity is Severity.ERROR}
+        assert errors <= {"SL4112"}, report.format() + "\n" + translation.sql
+        assert report.reconciled, report.format() + "\n" + translation.sql
+        return
     assert report.ok and report.reconciled, report.format() + "\n" + translation.sql
 
 
