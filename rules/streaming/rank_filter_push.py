@@ -50,7 +50,9 @@ class RankFilterPushdown(Rule):
     WHERE removes), and keeps its SL4004 error.  After the rewrite the Top-N rules and the
     derivation see a proper Top-N: SL4001 says whether it is a deduplication or an updating
     Top-N, SL4002 reports RANK / DENSE_RANK (streaming supports ROW_NUMBER only), and SL4112
-    reports a Top-1 Flink 2.3 plans insert-only.  Checked on Flink 2.3 against DuckDB with
+    reports a Top-1 Flink 2.3 plans insert-only (seen here for a Top-1 ascending on a non-time
+    column, and for one ascending on the event time under a comma / inner join: Flink planned a
+    ``Rank`` on ``ROWTIME ASC``, not a deduplication).  Checked on Flink 2.3 against DuckDB with
     generated queries (join kinds, filter forms, CTE or subquery).
     """
 

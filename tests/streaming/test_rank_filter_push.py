@@ -6,7 +6,8 @@ side, a comma join, the preserved side of a LEFT JOIN, a self-join), with each a
 form.  It is translated for streaming and run on the embedded Flink 2.3; the changelog folded
 into final rows must equal DuckDB's answer to the Spark query.  Orders are descending, or
 ascending on the event time (Flink 2.3 plans a Top-1 ascending on another column insert-only:
-SL4112).  The order keys have no ties.  Shapes the rule must not rewrite keep an error.
+SL4112; an event-time ascending Top-1 under a join may be planned so too, then SL4112 must
+be its only error and the rows still equal).  The order keys have no ties.  Shapes the rule must not rewrite keep an error.
 """
 
 from __future__ import annotations
