@@ -44,7 +44,8 @@ class OverWindowStreaming(Rule):
     result.  A whole-partition aggregate without ORDER BY (``sum(x) OVER (PARTITION BY k)``)
     is not an error: SL4014 rewrites it as a join with the grouped aggregate.  The time-attribute checks need a declared event-time column (``event_time=``);
     without one they stay silent.  Ranking functions filtered as a Top-N are not OVER
-    aggregations (see SL4001 / SL4002) and are skipped; LEAD is SL4003.
+    aggregations (see SL4001 / SL4002) and are skipped, also when the filter sits in the outer
+    WHERE next to joins and SL4015 moves it down to the ranked input; LEAD is SL4003.
     """
 
     id = "SL4004"

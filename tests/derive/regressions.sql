@@ -45,3 +45,7 @@ SELECT k, rn, COUNT(*) AS cnt FROM (SELECT id, k, ROW_NUMBER() OVER (PARTITION B
 SELECT l.id, l.v, r.k FROM (SELECT id, v FROM (SELECT DISTINCT id, v FROM a) QUALIFY ROW_NUMBER() OVER (PARTITION BY v ORDER BY id DESC) = 1) AS l JOIN u AS r ON l.id = r.id;
 -- IN over a subquery with UNNEST (a correlate) is planned as a regular join with its distinct result: updating
 SELECT id, v FROM a WHERE id IN (SELECT q.id FROM a AS q CROSS JOIN UNNEST(ARRAY[q.s, 'x']) AS t(e));
+-- SL4015: a rank filter pushed into the ranked input it joins (a CTE reference, a subquery)
+WITH r AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM a) SELECT b.id, r.k, r.v FROM b JOIN (SELECT * FROM r AS r WHERE r.rn = 1) AS r ON b.k = r.k;
+SELECT r.k, r.id, b.s FROM (SELECT * FROM (SELECT id, k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM a) AS r WHERE r.rn <= 2) AS r JOIN b ON b.k = r.k;
+WITH r AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM a) SELECT r.k, r.v, u.s FROM (SELECT * FROM r AS r WHERE r.rn = 1) AS r JOIN u ON u.id = r.k;
