@@ -41,7 +41,10 @@ def table_cause(table: PipelineTable) -> str | None:
     """The cause of a table with an error of its own (None when it has none)."""
     for d in table.diagnostics:
         if d.severity is Severity.ERROR and d.rule_id != "SL5011":
-            message = re.sub(rf"\b{re.escape(table.name)}\b", "<model>", d.message)
+            message = d.message
+            # the Flink table's name and the dbt node's own (they differ for aliases)
+            for name in {table.name, table.unique_id.rsplit(".", 1)[-1]}:
+                message = re.sub(rf"\b{re.escape(name)}\b", "<model>", message)
             return f"{d.rule_id} {normalise(message)}"
     if table.status in (Status.FAILED, Status.NEEDS_LLM):
         return f"status {table.status.value}"

@@ -512,3 +512,23 @@ def test_report_ranks_causes_by_the_tables_they_keep_out(tmp_path: Path) -> None
     report = (tmp_path / "out" / "migration_report.md").read_text()
     assert "## Causes" in report and "| 1 | 2 |" in report
     assert "<h2>Causes</h2>" in (tmp_path / "out" / "migration_report.html").read_text()
+
+
+def test_causes_group_models_whose_messages_name_their_dbt_node() -> None:
+    """A render error names the dbt node, which an alias makes differ from the Flink table:
+    both names are blanked, so one cause carries every model it fails."""
+    from shiftleft.migration.causes import rank_causes
+    from shiftleft.models import Severity
+
+    tables = [
+        table(
+            f"alias_{n}",
+            Status.FAILED,
+            Layer.FACTS,
+            unique_id=f"model.shop.node_{n}",
+            diagnostics=[Diagnostic.of("SL5001", f"cannot render node_{n} (dbt.listagg): no order", severity=Severity.ERROR)],
+        )
+        for n in ("a", "b", "c")
+    ]
+    causes = rank_causes(tables)
+    assert [(c.tables, c.cause) for c in causes] == [(3, "SL5001 cannot render <model> (dbt.listagg): no order")]
