@@ -42,7 +42,7 @@ class GeneratorDroppedArgument(Rule):
             after="SELECT LOCATE(b, a, c) FROM t",
             diagnoses=True,
         ),
-        Example(before="SELECT locate(a, b, 2) FROM t", after="SELECT LOCATE(a, b, 2) FROM t"),
+        Example(before="SELECT locate(s, s2, 2) FROM t", after="SELECT LOCATE(s, s2, 2) FROM t"),
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:

@@ -29,8 +29,8 @@ class SparkPad(Rule):
         Example(before="SELECT rpad(s, n, '*') FROM t", after="SELECT RPAD(s, GREATEST(n, 0), '*') FROM t"),
         Example(before="SELECT lpad(s, 5, '*') FROM t", after="SELECT LPAD(s, 5, '*') FROM t"),
         Example(
-            before="SELECT lpad(s, 5, p) FROM t",
-            after="SELECT CASE WHEN p = '' THEN LEFT(s, 5) ELSE LPAD(s, 5, p) END FROM t",
+            before="SELECT lpad(s, 5, s2) FROM t",
+            after="SELECT CASE WHEN s2 = '' THEN LEFT(s, 5) ELSE LPAD(s, 5, s2) END FROM t",
         ),
     )
 

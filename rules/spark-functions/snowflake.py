@@ -218,8 +218,8 @@ class SnowflakeDateFromParts(Rule):
     node_types = (exp.DateFromParts,)
     examples = (
         Example(
-            before="SELECT DATE_FROM_PARTS(y, m, d) FROM t", read="snowflake",
-            after="SELECT TIMESTAMPADD(DAY, CAST(d - 1 AS INT), TIMESTAMPADD(MONTH, CAST((y - 2000) * 12 + m - 1 "
+            before="SELECT DATE_FROM_PARTS(a, b, i) FROM t", read="snowflake",
+            after="SELECT TIMESTAMPADD(DAY, CAST(i - 1 AS INT), TIMESTAMPADD(MONTH, CAST((a - 2000) * 12 + b - 1 "
             "AS INT), CAST('2000-01-01' AS DATE))) FROM t",
         ),
     )

@@ -45,6 +45,9 @@ def stale_first_row(explain: str, sink_key: list[str] | None = None) -> str | No
     for index, (depth, name, args) in enumerate(lines):
         if name != "Rank" or "rankEnd=1]" not in args or _field(args, "changelogMode") != "I":
             continue
+        order = _field(args, "orderBy")
+        if order.upper().startswith(("ROWTIME", "PROCTIME")):
+            continue  # the first row by time: the deduplication SL4001 describes (insert-only)
         consumers = []
         level = depth
         for above_depth, above_name, _ in reversed(lines[:index]):
@@ -52,7 +55,6 @@ def stale_first_row(explain: str, sink_key: list[str] | None = None) -> str | No
                 consumers.append(above_name)
                 level = above_depth
         partition = _field(args, "partitionBy")
-        order = _field(args, "orderBy")
         blocking = [c for c in consumers if c not in _PASS_THROUGH]
         keys = {k.strip().lower() for k in partition.split(",") if k.strip()}
         if not blocking and sink_key is not None and {k.lower() for k in sink_key} == keys:
