@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from shiftleft.rewrite.packs import pack_module
 from shiftleft.rewrite.walk import own_nodes
+
+H = pack_module(__file__, "_helpers")
 
 #: aggregates whose value over a whole partition does not depend on the order of its rows
 _ORDER_FREE = (
@@ -81,21 +84,12 @@ def _windows(select: exp.Select) -> list[exp.Window]:
     return [w for w in own_nodes(select, exp.Window) if w.arg_key != "windows"]  # type: ignore[misc]
 
 
-def _aggregates_rows(select: exp.Select) -> bool:
-    """An aggregate outside any window (``SELECT sum(x), ...``: one row for the input)."""
-    return any(
-        not isinstance(agg.find_ancestor(exp.Window, exp.Select), exp.Window)
-        for projection in select.expressions
-        for agg in own_nodes(projection, exp.AggFunc)
-    )
-
-
 def rewritable(select: exp.Select) -> bool:
     """``select`` has window functions in its projections only, each a whole-partition one
     (:func:`shape`), and no clause (GROUP BY, DISTINCT, QUALIFY) the join form would change."""
     if not isinstance(select, exp.Select) or select.args.get("from_") is None:
         return False
-    if any(select.args.get(key) for key in _BLOCKING) or _aggregates_rows(select):
+    if any(select.args.get(key) for key in _BLOCKING) or H.is_aggregated(select):
         return False
     windows = [w for p in select.expressions for w in own_nodes(p, exp.Window)]
     if not windows or len(windows) != len(_windows(select)):
