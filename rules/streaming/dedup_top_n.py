@@ -97,7 +97,7 @@ class DedupTopN(Rule):
             and isinstance(first.this, exp.Column)
             and ctx.is_event_time(first.this)
         )
-        if on_time and found.n == 1:
+        if on_time and found.ranks.top1:
             if first.args.get("desc"):
                 ctx.report(
                     node,
@@ -119,7 +119,7 @@ class DedupTopN(Rule):
         if on_time:
             ctx.report(
                 node,
-                f"Top-{found.n} {per_key} ordered by the event time: Flink keeps {found.n} rows per "
+                f"{found.ranks.label} {per_key} ordered by the event time: Flink keeps {found.n} rows per "
                 f"key in state and emits an updating result; it needs an upsert sink keyed on "
                 f"{sink_key} and the rank",
                 severity=Severity.INFO,
@@ -129,7 +129,7 @@ class DedupTopN(Rule):
             return None
         ctx.report(
             node,
-            f"Top-{found.n} {per_key} ordered by {', '.join(ctx.sql(o) for o in ordered)}, not "
+            f"{found.ranks.label} {per_key} ordered by {', '.join(ctx.sql(o) for o in ordered)}, not "
             "by the event-time attribute: Flink plans a Top-N operator that keeps rows of every "
             "key in state and emits an updating result (retractions whenever the ranking changes)",
             severity=Severity.WARNING,

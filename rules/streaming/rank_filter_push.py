@@ -5,24 +5,12 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from shiftleft.derive.rank import RankPush, conjuncts, rank_pushes
+from shiftleft.derive.rank import apply_rank_pushes, rank_pushes
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.walk import bare_copy
 
 _CTE = "WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY a ORDER BY ts DESC) AS rn FROM t) "
 _RANKED = "WITH ranked AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY a ORDER BY ts DESC) AS rn FROM t) "
-
-
-def _filtered(push: RankPush) -> exp.Subquery:
-    """``(SELECT * FROM <source> WHERE <name>.rn = 1 | <= n) AS <name>``: the source keeps its
-    name outside (the outer query's columns still resolve) and inside (for the filter)."""
-    name = push.source.alias_or_name
-    rank = exp.column(push.column, table=name)
-    bound = exp.EQ if push.n == 1 else exp.LTE
-    condition = bound(this=rank, expression=exp.Literal.number(push.n))
-    inner = exp.select(exp.Star()).from_(bare_copy(push.source), copy=False).where(condition, copy=False)
-    return exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier(name)))
 
 
 class RankFilterPushdown(Rule):
@@ -34,20 +22,26 @@ class RankFilterPushdown(Rule):
     Spark evaluates the window over the finished input and filters afterwards.  Flink streaming
     plans a Top-N (or a deduplication) only when the rank filter sits directly over the ranked
     query; otherwise the ranking is an OVER aggregation, which streaming rejects when it is
-    ordered descending or by a non-time column (SL4004).  When the filtered input's rows are
-    not null-extended by an outer join (it is the FROM or an INNER / CROSS JOIN source, with no
-    later RIGHT / FULL join), filtering it in WHERE equals filtering it before the joins, so
-    the rule wraps the input as ``(SELECT * FROM ranked AS r WHERE r.rn = 1) AS r`` and drops
-    the conjunct from the WHERE; nothing else changes.  A CTE is never changed in place (other
-    queries may read it unfiltered): only this reference is wrapped.  A subquery is wrapped
-    the same way (its own WHERE runs before its window).
+    ordered descending or by a non-time column (SL4004).  The rule moves the filter to the
+    input, wrapping it as ``(SELECT * FROM ranked AS r WHERE r.rn = 1) AS r``, wherever that
+    keeps the result (Flink's planner does the same moves, so the derivation then sees what
+    Flink runs):
 
+    * a WHERE conjunct, when no outer join null-extends the input, or after reducing the outer
+      joins that do: the conjunct rejects NULLs of the input, so the rows those joins pad with
+      NULLs are dropped anyway, and a LEFT join on the input becomes an inner join, a FULL join
+      a RIGHT (or LEFT) join, a later RIGHT join an inner join (each change is reported);
+    * an ON conjunct of the input's own inner or LEFT join (the filtered side is the right,
+      null-extended one), or of the first inner or RIGHT join for the FROM.
+
+    A CTE is never changed in place (other queries may read it unfiltered): only this reference
+    is wrapped.  A subquery is wrapped the same way (its own WHERE runs before its window).
     Accepted filters are those of the Top-N detector (``r.rn = 1``, ``r.rn <= n``, ``r.rn <
-    n``, ``n >= r.rn``) and ``r.rn BETWEEN 1 AND n``, on a ``ROW_NUMBER`` / ``RANK`` /
-    ``DENSE_RANK`` projection of a CTE or a subquery.  The column must name its input (``r.rn``);
-    a query without joins already has its filter over the ranked query and is left alone.  The filter on the null-extended side of a
-    LEFT / RIGHT / FULL join is left in place (moving it would keep the unmatched rows the
-    WHERE removes), and keeps its SL4004 error.  After the rewrite the Top-N rules and the
+    n``, ``n >= r.rn``, ``r.rn = n``, ``r.rn BETWEEN m AND n``) on a ``ROW_NUMBER`` / ``RANK``
+    / ``DENSE_RANK`` projection of a CTE or a subquery.  The column must name its input
+    (``r.rn``); a query without joins already has its filter over the ranked query and is left
+    alone; an ON filter on the preserved side of an outer join keeps that side's rows and is
+    left in place (with its SL4004 error when Flink cannot plan it).  After the rewrite the Top-N rules and the
     derivation see a proper Top-N: SL4001 says whether it is a deduplication or an updating
     Top-N, SL4002 reports RANK / DENSE_RANK (streaming supports ROW_NUMBER only), and SL4112
     reports a Top-1 Flink 2.3 plans insert-only (seen here for a Top-1 ascending on a non-time
@@ -81,10 +75,21 @@ class RankFilterPushdown(Rule):
             "JOIN t AS s ON s.a = r.a",
             diagnoses=True,
         ),
-        Example(  # the null-extended side of a LEFT JOIN: WHERE also drops unmatched rows
+        Example(  # the null-extended side of a LEFT JOIN: WHERE drops its unmatched rows
             before=_CTE + "SELECT s.i, r.b FROM t AS s LEFT JOIN ranked AS r ON s.a = r.a WHERE r.rn = 1",
             after=_RANKED
-            + "SELECT s.i, r.b FROM t AS s LEFT JOIN ranked AS r ON s.a = r.a WHERE r.rn = 1",
+            + "SELECT s.i, r.b FROM t AS s JOIN (SELECT * FROM ranked AS r WHERE r.rn = 1) AS r ON s.a = r.a",
+            diagnoses=True,
+        ),
+        Example(  # the latest row per key, joined where it is null-extended
+            before=_CTE + "SELECT s.i, r.b FROM t AS s LEFT JOIN ranked AS r ON s.a = r.a AND r.rn = 1",
+            after=_RANKED
+            + "SELECT s.i, r.b FROM t AS s LEFT JOIN (SELECT * FROM ranked AS r WHERE r.rn = 1) AS r ON s.a = r.a",
+            diagnoses=True,
+        ),
+        Example(  # an ON filter on the preserved side keeps that side's rows: left in place
+            before=_CTE + "SELECT r.i, s.b FROM ranked AS r LEFT JOIN t AS s ON s.a = r.a AND r.rn = 1",
+            after=_RANKED + "SELECT r.i, s.b FROM ranked AS r LEFT JOIN t AS s ON s.a = r.a AND r.rn = 1",
         ),
         Example(
             before=_CTE + "SELECT r.i FROM ranked AS r JOIN t AS s ON s.a = r.a WHERE r.rn BETWEEN 1 AND 2",
@@ -99,15 +104,18 @@ class RankFilterPushdown(Rule):
         pushes = rank_pushes(node)
         if not pushes:
             return None
-        moved = {id(p.condition) for p in pushes}
+        for before, after in apply_rank_pushes(node, pushes):
+            ctx.report(
+                node,
+                f"the {before} JOIN became {f'a {after} JOIN' if after else 'an inner JOIN'}: the WHERE "
+                "rank filter rejects the NULLs it null-extends with (Spark drops those rows too)",
+                severity=Severity.INFO,
+            )
         for push in pushes:
-            push.source.replace(_filtered(push))
             ctx.report(
                 node,
                 f"the rank filter {ctx.sql(push.condition)} moved into {push.source.alias_or_name}, "
-                f"so Flink plans a Top-{push.n} there instead of an OVER aggregation",
+                f"so Flink plans a {push.ranks.label} there instead of an OVER aggregation",
                 severity=Severity.INFO,
             )
-        rest = [c for c in conjuncts(node.args["where"].this) if id(c) not in moved]
-        node.set("where", exp.Where(this=exp.and_(*rest, copy=False)) if rest else None)
         return node

@@ -57,7 +57,7 @@ class RankTopNStreaming(Rule):
         fn = "DENSE_RANK" if isinstance(node.this, exp.DenseRank) else "RANK"
         ctx.report(
             node,
-            f"{fn}() filtered as a Top-{found.n} is not supported by Flink in streaming mode "
+            f"{fn}() filtered as a {found.ranks.label} is not supported by Flink in streaming mode "
             "(only ROW_NUMBER() is)",
             severity=Severity.ERROR,
             suggestion=f"use ROW_NUMBER() instead of {fn}(): tied rows then get distinct numbers, "

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 
 from sqlglot import exp
 
+from shiftleft.derive.rank import with_rank_pushes
 from shiftleft.derive.relation import Mode, Relation
 from shiftleft.derive.scope import children
 from shiftleft.derive.select import UNKNOWN, derive_select
@@ -256,4 +257,4 @@ def derive(statement: exp.Expr, catalog: Mapping[str, Relation] | None = None) -
     root = query_of(statement)
     if not isinstance(root, _RELATIONAL):
         return Relation(operator=root.key, reason="not a query")
-    return _Deriver(catalog or {}).run(root)
+    return _Deriver(catalog or {}).run(with_rank_pushes(root))

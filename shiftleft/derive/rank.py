@@ -1,5 +1,6 @@
 """The one Top-N / deduplication detector: a ranking window (``ROW_NUMBER`` / ``RANK`` /
-``DENSE_RANK``) filtered ``= 1`` / ``<= n`` / ``< n``, in QUALIFY or in the WHERE of the
+``DENSE_RANK``) filtered to a range of ranks (``= 1``, ``<= n``, ``< n``, ``= n``, ``BETWEEN m
+AND n``: Flink's Rank takes any constant range with an upper bound), in QUALIFY or in the WHERE of the
 query reading it (a FROM subquery or a CTE), or in the WHERE of a query joining it, where
 the filter can move down to the ranked input (:func:`rank_pushes`, the rewrite SL4015 does).
 
@@ -21,14 +22,47 @@ RANKING = (exp.RowNumber, exp.Rank, exp.DenseRank)
 
 
 @dataclass(frozen=True)
+class RankRange:
+    """The ranks a filter keeps, ``start`` to ``n`` (both included, ``1 <= start <= n``)."""
+
+    start: int
+    n: int
+
+    @property
+    def top1(self) -> bool:
+        """Only the first row per partition: what Flink can plan as a deduplication."""
+        return self.start == self.n == 1
+
+    @property
+    def label(self) -> str:
+        """``Top-3``; ``rank 2`` or ``ranks 2-4`` when the range does not start at 1."""
+        if self.start == 1:
+            return f"Top-{self.n}"
+        return f"rank {self.n}" if self.start == self.n else f"ranks {self.start}-{self.n}"
+
+    def condition(self, rank: exp.Expr) -> exp.Expr:
+        """The filter keeping this range of ``rank``: ``= n``, ``<= n`` or ``BETWEEN``."""
+        if self.start == self.n:
+            return exp.EQ(this=rank, expression=exp.Literal.number(self.n))
+        if self.start == 1:
+            return exp.LTE(this=rank, expression=exp.Literal.number(self.n))
+        return exp.Between(this=rank, low=exp.Literal.number(self.start), high=exp.Literal.number(self.n))
+
+
+@dataclass(frozen=True)
 class TopNFilter:
-    """A ranking window filtered ``= 1`` / ``<= n`` / ``< n``: Flink's Top-N / dedup shape."""
+    """A ranking window filtered to a range of ranks: Flink's Top-N / dedup shape."""
 
     window: exp.Window
     #: the comparison that filters the rank (in QUALIFY or the outer WHERE)
     condition: exp.Expr
-    #: how many rows per partition survive
-    n: int
+    #: the ranks kept per partition
+    ranks: RankRange
+
+    @property
+    def n(self) -> int:
+        """The highest rank kept."""
+        return self.ranks.n
 
 
 def _int_literal(node: exp.Expr) -> int | None:
@@ -37,8 +71,14 @@ def _int_literal(node: exp.Expr) -> int | None:
     return None
 
 
-def _rank_bound(cmp: exp.Expr | None, is_rank: Callable[[exp.Expr], bool]) -> int | None:
-    """Rows kept by ``cmp`` when it compares the rank with an integer, else None."""
+def _rank_bound(cmp: exp.Expr | None, is_rank: Callable[[exp.Expr], bool]) -> RankRange | None:
+    """The ranks ``cmp`` keeps when it bounds the rank from above by an integer (``= n``,
+    ``<= n``, ``< n``, ``BETWEEN m AND n``), else None."""
+    if isinstance(cmp, exp.Between):
+        low, high = _int_literal(cmp.args["low"]), _int_literal(cmp.args["high"])
+        if is_rank(cmp.this) and low is not None and high is not None and 1 <= low <= high:
+            return RankRange(low, high)
+        return None
     if not isinstance(cmp, (exp.EQ, exp.LTE, exp.LT, exp.GTE, exp.GT)):
         return None
     left, right = cmp.this, cmp.expression
@@ -54,11 +94,11 @@ def _rank_bound(cmp: exp.Expr | None, is_rank: Callable[[exp.Expr], bool]) -> in
     if flipped:  # 3 >= rn is rn <= 3
         kind = {exp.GTE: exp.LTE, exp.GT: exp.LT, exp.LTE: exp.GTE, exp.LT: exp.GT}.get(kind, kind)
     if kind is exp.EQ:
-        return 1 if value == 1 else None
+        return RankRange(value, value) if value >= 1 else None
     if kind is exp.LTE:
-        return value if value >= 1 else None
+        return RankRange(1, value) if value >= 1 else None
     if kind is exp.LT:
-        return value - 1 if value >= 2 else None
+        return RankRange(1, value - 1) if value >= 2 else None
     return None
 
 
@@ -110,9 +150,9 @@ def top_n_filter(window: exp.Window) -> TopNFilter | None:
         parent = parent.parent
     scope = window.find_ancestor(exp.Qualify, exp.Select)
     if isinstance(scope, exp.Qualify):
-        n = _rank_bound(parent, lambda e: e is window or (isinstance(e, exp.Paren) and e.this is window))
-        if n is not None and parent is not None and any(c is parent for c in conjuncts(scope.this)):
-            return TopNFilter(window, parent, n)
+        ranks = _rank_bound(parent, lambda e: e is window or (isinstance(e, exp.Paren) and e.this is window))
+        if ranks is not None and parent is not None and any(c is parent for c in conjuncts(scope.this)):
+            return TopNFilter(window, parent, ranks)
         return None
     if not isinstance(parent, exp.Alias) or not isinstance(parent.parent, exp.Select):
         return None
@@ -128,49 +168,83 @@ def top_n_filter(window: exp.Window) -> TopNFilter | None:
                     and (not e.table or (_source or "").lower() == e.table.lower())
                 )
 
-            n = _rank_bound(cond, is_rank)
-            if n is not None:
-                return TopNFilter(window, cond, n)
+            ranks = _rank_bound(cond, is_rank)
+            if ranks is not None:
+                return TopNFilter(window, cond, ranks)
     for push in _pushes_reading(parent.parent):
         if push.window is window:
-            return TopNFilter(window, push.condition, push.n)
+            return TopNFilter(window, push.condition, push.ranks)
     return None
 
 
 @dataclass(frozen=True)
 class RankPush:
-    """A rank filter in a query's WHERE that can move down to the ranked input it filters:
-    ``... JOIN ranked AS r ... WHERE r.rn = 1`` is ``... JOIN (SELECT * FROM ranked AS r
-    WHERE r.rn = 1) AS r ...`` when no outer join null-extends ``r``."""
+    """A rank filter in a query's WHERE, or in a join's ON, that can move down to the ranked
+    input it filters: ``... JOIN ranked AS r ... WHERE r.rn = 1`` is ``... JOIN (SELECT * FROM
+    ranked AS r WHERE r.rn = 1) AS r ...`` once no outer join null-extends ``r``."""
 
     #: the ranked input as the query reads it: a CTE reference (Table) or a Subquery
     source: exp.Expr
-    #: the WHERE conjunct filtering the rank
+    #: the WHERE or ON conjunct filtering the rank
     condition: exp.Expr
     window: exp.Window
     #: the rank column's name (the ranked query's projection alias)
     column: str
-    #: how many rows per partition survive
-    n: int
+    #: the ranks kept per partition
+    ranks: RankRange
+    #: the join whose ON holds the condition (None: the WHERE)
+    on: exp.Join | None = None
+    #: the outer joins that null-extend the input, with the side it is on (left / right): a
+    #: WHERE condition on ``r`` drops those rows, so the joins reduce (:func:`reduced_sides`)
+    reduced: tuple[tuple[exp.Join, str], ...] = ()
 
 
-def _kept_sources(select: exp.Select) -> list[exp.Expr]:
-    """The FROM and JOIN inputs of ``select`` whose rows no outer join null-extends (a WHERE
-    filter on them equals the same filter applied to the input before the joins)."""
-    source = select.args.get("from_")
-    if source is None:
-        return []
-    joins = list(select.args.get("joins") or [])
-    sides = [(j.side or "").upper() for j in joins]
-    kinds = [(j.kind or "").upper() for j in joins]
-    kept: list[exp.Expr] = []
-    if not {"RIGHT", "FULL"} & set(sides):
-        kept.append(source.this)
-    for index, join in enumerate(joins):
-        later = set(sides[index + 1 :])
-        if not sides[index] and kinds[index] in ("", "INNER", "CROSS") and not {"RIGHT", "FULL"} & later:
-            kept.append(join.this)
-    return kept
+def _side(join: exp.Join) -> str:
+    return (join.side or "").upper()
+
+
+def _plain(join: exp.Join) -> bool:
+    """An inner / outer / cross join of a table or subquery (no SEMI / ANTI, no LATERAL)."""
+    return (join.kind or "").upper() in ("", "INNER", "OUTER", "CROSS") and isinstance(
+        join.this, (exp.Table, exp.Subquery)
+    )
+
+
+def _extenders(joins: list[exp.Join], index: int) -> list[tuple[exp.Join, str]]:
+    """The joins that null-extend input ``index`` (0: the FROM, i: ``joins[i - 1]``'s input),
+    each with the side of it the input is on: ``right`` for its own LEFT / FULL join,
+    ``left`` for a later RIGHT / FULL join."""
+    found: list[tuple[exp.Join, str]] = []
+    if index >= 1 and _side(joins[index - 1]) in ("LEFT", "FULL"):
+        found.append((joins[index - 1], "right"))
+    found.extend((join, "left") for join in joins[index:] if _side(join) in ("RIGHT", "FULL"))
+    return found
+
+
+def reduced_sides(pushes: list[RankPush]) -> list[tuple[exp.Join, str]]:
+    """Each outer join the WHERE filters of ``pushes`` reduce, with its new side: a WHERE
+    condition that rejects NULLs of an input drops the rows a join null-extends it with, so a
+    LEFT join becomes inner when its right side is filtered, a FULL join RIGHT, and so on."""
+    cleared: dict[int, tuple[exp.Join, set[str]]] = {}
+    for push in pushes:
+        for join, side in push.reduced:
+            cleared.setdefault(id(join), (join, set()))[1].add(side)
+    out = []
+    for join, sides in cleared.values():
+        null_left = _side(join) in ("RIGHT", "FULL") and "left" not in sides
+        null_right = _side(join) in ("LEFT", "FULL") and "right" not in sides
+        out.append((join, "FULL" if null_left and null_right else "RIGHT" if null_left else "LEFT" if null_right else ""))
+    return out
+
+
+def _on_pushable(joins: list[exp.Join], index: int, join_at: int) -> bool:
+    """An ON conjunct of ``joins[join_at]`` on input ``index`` filters that input before the
+    join: its own inner or LEFT join (the input is the right side), or the FROM in the first
+    join when that is inner or RIGHT (the FROM is its left side)."""
+    side = _side(joins[join_at])
+    if index == join_at + 1:
+        return side in ("", "LEFT")
+    return index == 0 and join_at == 0 and side in ("", "RIGHT")
 
 
 def _cte_query(table: exp.Table) -> exp.Expr | None:
@@ -216,53 +290,103 @@ def _ranking(select: exp.Select, column: str) -> exp.Window | None:
     return None
 
 
-def _between_bound(cond: exp.Expr) -> tuple[exp.Column, int] | None:
-    """``col BETWEEN 1 AND n``: a rank (at least 1) bounded by n."""
-    if not isinstance(cond, exp.Between) or not isinstance(cond.this, exp.Column):
+def _bounded_column(cond: exp.Expr) -> tuple[exp.Column, RankRange] | None:
+    """The column ``cond`` bounds as a rank (``= n``, ``<= n``, ``< n``, ``n >= col``,
+    ``BETWEEN m AND n``) and the ranks it keeps."""
+    found = rank_bound(cond)
+    if found is None or not isinstance(found[0], exp.Column) or isinstance(found[0].this, exp.Star):
         return None
-    low, high = _int_literal(cond.args["low"]), _int_literal(cond.args["high"])
-    if low != 1 or high is None or high < 1:
-        return None
-    return cond.this, high
-
-
-def _bounded_column(cond: exp.Expr) -> tuple[exp.Column, int] | None:
-    """The column ``cond`` bounds as a rank (``= 1``, ``<= n``, ``< n``, ``n >= col``,
-    ``BETWEEN 1 AND n``) and the rows it keeps."""
-    between = _between_bound(cond)
-    if between is not None:
-        return between
-    for side in (cond.this, cond.expression) if isinstance(cond, exp.Binary) else ():
-        if isinstance(side, exp.Column) and not isinstance(side.this, exp.Star):
-            n = _rank_bound(cond, partial(operator.is_, side))
-            if n is not None:
-                return side, n
-    return None
+    return found[0], found[1]
 
 
 def rank_pushes(select: exp.Select) -> list[RankPush]:
-    """The rank filters of ``select``'s WHERE that can move into the ranked input they filter
-    (one per input, the first in the WHERE): the input is the FROM or an inner JOIN source no
-    outer join null-extends, a CTE or a subquery projecting the column as ``ROW_NUMBER`` /
-    ``RANK`` / ``DENSE_RANK``; the column is qualified with the input's name.  Only in queries with
-    joins: over a single input the filter already sits over the ranked query."""
-    where = select.args.get("where")
-    if where is None or not select.args.get("joins"):
+    """The rank filters that can move into the ranked input they filter (one per input, the
+    first found): a CTE reference or a subquery projecting the column as ``ROW_NUMBER`` /
+    ``RANK`` / ``DENSE_RANK``, the column qualified with the input's name, filtered
+
+    * in the WHERE: the outer joins that null-extend the input are reduced (a LEFT join
+      becomes inner, ...: the WHERE drops the rows they null-extend);
+    * in the ON of the input's own inner or LEFT join (or of the first inner / RIGHT join,
+      for the FROM).
+
+    Only in queries with joins of tables and subqueries: over a single input the filter
+    already sits over the ranked query."""
+    joins = list(select.args.get("joins") or [])
+    source = select.args.get("from_")
+    if not joins or source is None or not all(_plain(j) for j in joins):
         return []  # a single input: the filter already sits over the ranked query
-    sources = {s.alias_or_name.lower(): s for s in _kept_sources(select) if s.alias_or_name}
+    inputs = [source.this, *(j.this for j in joins)]
+    index_of = {s.alias_or_name.lower(): i for i, s in enumerate(inputs) if s.alias_or_name}
+    where = select.args.get("where")
+    places: list[tuple[exp.Expr, exp.Join | None]] = [
+        (c, None) for c in conjuncts(where.this if where is not None else None)
+    ]
+    for join in joins:
+        places.extend((c, join) for c in conjuncts(join.args.get("on")))
     pushes: dict[str, RankPush] = {}
-    for cond in conjuncts(where.this):
+    for cond, on in places:
         bounded = _bounded_column(cond)
-        if bounded is None:
+        name = bounded[0].table.lower() if bounded is not None else ""
+        index = index_of.get(name)
+        if bounded is None or index is None or name in pushes:
             continue
-        column, n = bounded
-        name = column.table.lower()
-        source = sources.get(name)
-        ranked = _ranked_input(source) if source is not None and name not in pushes else None
-        window = _ranking(ranked, column.name.lower()) if ranked is not None else None
-        if window is not None and source is not None:
-            pushes[name] = RankPush(source, cond, window, column.name, n)
+        if on is not None and not _on_pushable(joins, index, joins.index(on)):
+            continue
+        ranked = _ranked_input(inputs[index])
+        window = _ranking(ranked, bounded[0].name.lower()) if ranked is not None else None
+        if window is not None:
+            reduced = () if on is not None else tuple(_extenders(joins, index))
+            pushes[name] = RankPush(inputs[index], cond, window, bounded[0].name, bounded[1], on, reduced)
     return list(pushes.values())
+
+
+def apply_rank_pushes(select: exp.Select, pushes: list[RankPush]) -> list[tuple[str, str]]:
+    """Move each of ``pushes`` (found in ``select`` by :func:`rank_pushes`) into its input, as
+    ``(SELECT * FROM <input> WHERE <filter>) AS <name>`` (the input keeps its name outside, so
+    the query's columns still resolve, and inside, for the filter), drop it from the WHERE or
+    ON that held it, and reduce the outer joins the WHERE filters make inner.  Returns the
+    (old, new) side of each reduced join ("" for an inner join)."""
+    changed = []
+    for join, side in reduced_sides(pushes):
+        changed.append(((join.side or "").upper(), side))
+        join.set("side", side or None)
+        if not side and (join.kind or "").upper() == "OUTER":
+            join.set("kind", None)
+    for push in pushes:
+        _drop(push, select)
+        name = push.source.alias_or_name
+        holder = exp.Subquery(alias=exp.TableAlias(this=exp.to_identifier(name)))
+        push.source.replace(holder)
+        condition = push.ranks.condition(exp.column(push.column, table=name))
+        holder.set("this", exp.select(exp.Star()).from_(push.source, copy=False).where(condition, copy=False))
+    return changed
+
+
+def _drop(push: RankPush, select: exp.Select) -> None:
+    """Remove the pushed condition from the WHERE (or the ON) that held it."""
+    holder = push.on if push.on is not None else select.args["where"]
+    key = "on" if push.on is not None else "this"
+    rest = [c for c in conjuncts(holder.args[key]) if c is not push.condition]
+    if rest:
+        holder.set(key, exp.and_(*rest, copy=False))
+    elif push.on is not None:
+        push.on.set("on", exp.true())  # the join keeps its (now trivial) condition
+    else:
+        select.set("where", None)
+
+
+def with_rank_pushes(root: exp.Expr) -> exp.Expr:
+    """``root``, or a copy of it with every pushable rank filter moved into its input (what
+    Flink's planner does before it recognises a Top-N), for the derivation."""
+    selects = [s for s in root.find_all(exp.Select) if s.args.get("joins")]
+    if not any(rank_pushes(s) for s in selects):
+        return root
+    root = root.copy()
+    for select in list(root.find_all(exp.Select)):
+        pushes = rank_pushes(select)
+        if pushes:
+            apply_rank_pushes(select, pushes)
+    return root
 
 
 def _pushes_reading(ranked: exp.Select) -> list[RankPush]:
@@ -282,12 +406,18 @@ def is_row_number(node: exp.Expr | None) -> bool:
     return isinstance(node, exp.Window) and isinstance(node.this, exp.RowNumber)
 
 
-def rank_bound(condition: exp.Expr) -> tuple[exp.Expr, int | None] | None:
-    """(the row-number side, rows kept) when ``condition`` bounds a column or window from
+def rank_bound(condition: exp.Expr) -> tuple[exp.Expr, RankRange] | None:
+    """(the row-number side, ranks kept) when ``condition`` bounds a column or window from
     above by an integer (the same bounds :func:`top_n_filter` accepts)."""
-    for side in (condition.this, condition.expression) if isinstance(condition, exp.Binary) else ():
+    if isinstance(condition, exp.Between):
+        sides: tuple[exp.Expr, ...] = (condition.this,)
+    elif isinstance(condition, exp.Binary):
+        sides = (condition.this, condition.expression)
+    else:
+        sides = ()
+    for side in sides:
         if isinstance(side, (exp.Column, exp.Window)):
-            n = _rank_bound(condition, partial(operator.is_, side))
-            if n is not None:
-                return side, n
+            ranks = _rank_bound(condition, partial(operator.is_, side))
+            if ranks is not None:
+                return side, ranks
     return None

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from shiftleft.derive.rank import conjuncts, is_row_number, rank_bound
+from shiftleft.derive.rank import RankRange, conjuncts, is_row_number, rank_bound
 from shiftleft.derive.relation import Mode, RankSpec, Relation
 from shiftleft.derive.scope import InternalRank, QCol, Scope, children, equi_pairs, filtered, is_interval, join_keys
 
@@ -151,29 +151,35 @@ def _rank_of(window: exp.Window, scope: Scope) -> InternalRank:
     return InternalRank(partition, time, descending, windowed)
 
 
-def _apply_rank(scope: Scope, rank: InternalRank, limit: int | None, rownum: QCol | None) -> None:
-    """The Rank / Deduplicate operator Flink plans for a filtered ROW_NUMBER."""
+def _apply_rank(scope: Scope, rank: InternalRank, ranks: RankRange, rownum: QCol | None) -> None:
+    """The Rank / Deduplicate operator Flink plans for a ROW_NUMBER filtered to ``ranks``.
+
+    Keys as Flink 2.3 derives them: a Top-1 is keyed on its partition; a range of several
+    ranks on the partition with the row number when that is projected; a single rank other
+    than 1 (``rn = 2``) by neither (Flink projects its row number as a constant).  Any range
+    but the first row keeps the input keys that contain the partition."""
     partition = frozenset(rank.partition) if rank.partition is not None else None
     keys: set[frozenset[QCol]] = set()
+    single = ranks.start == ranks.n
     if partition is not None:
-        if limit == 1 and partition:
+        if ranks.top1 and partition:
             keys.add(partition)
-        if rownum is not None:
+        if rownum is not None and (ranks.top1 or not single):
             keys.add(partition | {rownum})
-        if partition and limit != 1:  # a global Top-N keeps no input key, a Top-1 only its partition
+        if partition and not ranks.top1:  # a global Top-N keeps no input key, a Top-1 only its partition
             keys |= {k for k in scope.keys if k >= partition}
-    top1 = limit == 1 and partition is not None and not partition
-    scope.top1 = top1 and not scope.single_row  # a Top-N of one row stays that row
-    scope.single_row = scope.single_row or top1
-    if limit == 1 and rownum is not None:
-        scope.constants.add(rownum)  # a Top-1's row number is always 1
+    global_top1 = ranks.top1 and partition is not None and not partition
+    scope.top1 = global_top1 and not scope.single_row  # a Top-N of one row stays that row
+    scope.single_row = scope.single_row or global_top1
+    if single and rownum is not None:
+        scope.constants.add(rownum)  # a single rank's row number is that rank
     if rank.windowed and not scope.updating:
         scope.keys = keys
         scope.operator = "window Top-N"
         return
     scope.keys = {k for k in keys if k}
     scope.state.append("Top-N")
-    if limit == 1 and rank.order_time and not scope.updating:
+    if ranks.top1 and rank.order_time and not scope.updating:
         if not rank.descending:
             scope.operator, scope.reason = "dedup keep-first", "deduplication keeping the first row on event time"
             return
@@ -377,12 +383,12 @@ def _qualify(select: exp.Select, scope: Scope, items: list, parts: list[exp.Expr
         found = rank_bound(part)
         if found is None:
             continue
-        side, limit = found
+        side, ranks = found
         window = side if is_row_number(side) else windows.get(side.name.lower()) if isinstance(side, exp.Column) else None
         if not isinstance(window, exp.Window):
             continue
         rownum = ("_self", side.name.lower()) if isinstance(side, exp.Column) else None
-        _apply_rank(scope, _rank_of(window, scope), limit, rownum)
+        _apply_rank(scope, _rank_of(window, scope), ranks, rownum)
         if rownum is not None:
             windows.pop(rownum[1], None)
             # the row number is projected: it keys the result with the partition

@@ -49,3 +49,12 @@ SELECT id, v FROM a WHERE id IN (SELECT q.id FROM a AS q CROSS JOIN UNNEST(ARRAY
 WITH r AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM a) SELECT b.id, r.k, r.v FROM b JOIN (SELECT * FROM r AS r WHERE r.rn = 1) AS r ON b.k = r.k;
 SELECT r.k, r.id, b.s FROM (SELECT * FROM (SELECT id, k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM a) AS r WHERE r.rn <= 2) AS r JOIN b ON b.k = r.k;
 WITH r AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM a) SELECT r.k, r.v, u.s FROM (SELECT * FROM r AS r WHERE r.rn = 1) AS r JOIN u ON u.id = r.k;
+-- a single rank other than 1 (rn = 2) is a Rank too; Flink projects its row number as a constant, so no key
+WITH r AS (SELECT id, k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM b) SELECT r.k, r.v, rn FROM r WHERE rn = 2;
+WITH r AS (SELECT id, k, v, ROW_NUMBER() OVER (ORDER BY v DESC) AS rn FROM b) SELECT r.k, r.v, r.rn FROM r WHERE rn = 3 AND v > 3;
+WITH r AS (SELECT id, k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM b) SELECT r.k, r.v, r.rn FROM r WHERE rn BETWEEN 2 AND 3;
+-- a rank filter over a join applies to the ranked input (Flink pushes it there): the join keeps no key of it
+WITH r AS (SELECT id, k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM b) SELECT r.k, r.v FROM r JOIN a ON a.k = r.k WHERE r.rn = 1;
+WITH r AS (SELECT id, k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM b) SELECT r.k, r.v, a.id FROM a FULL JOIN r ON a.k = r.k WHERE r.rn = 1;
+-- a rank filter in the ON of the ranked input's join is a Top-N too (updating)
+WITH r AS (SELECT id, k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM b) SELECT a.id, r.v FROM a JOIN r ON a.k = r.k AND r.rn = 1;

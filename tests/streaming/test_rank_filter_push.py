@@ -2,8 +2,9 @@
 
 Each generated Spark query ranks orders per customer (ROW_NUMBER in a CTE or a subquery) and
 filters the rank in the WHERE of a query that joins the ranked input (inner join on either
-side, a comma join, the preserved side of a LEFT JOIN, a self-join), with each accepted filter
-form.  It is translated for streaming and run on the embedded Flink 2.3; the changelog folded
+side, a comma join, the preserved side of a LEFT JOIN, a self-join; the null-extended side of a
+LEFT, FULL or later RIGHT join, which the WHERE reduces), or in the ON of its own LEFT / inner
+join, with each accepted filter form.  It is translated for streaming and run on the embedded Flink 2.3; the changelog folded
 into final rows must equal DuckDB's answer to the Spark query.  Orders are descending, or
 ascending on the event time (Flink 2.3 plans a Top-1 ascending on another column insert-only:
 SL4112; an event-time ascending Top-1 under a join may be planned so too, then SL4112 must
@@ -47,6 +48,18 @@ SHAPES = {
     "comma": ("customers AS c, {ranked}", "r.id, c.region"),
     "preserved-left": ("{ranked} LEFT JOIN customers AS c ON c.customer = r.customer", "r.id, r.amount, c.region"),
     "self-join": ("orders AS s JOIN {ranked} ON s.customer = r.customer", "s.id AS sid, r.id, r.amount"),
+    # the WHERE rejects the NULLs an outer join pads r with: the join reduces, then the push
+    "null-extended": ("customers AS c LEFT JOIN {ranked} ON c.customer = r.customer", "c.region, r.id"),
+    "full": ("customers AS c FULL JOIN {ranked} ON c.customer = r.customer", "c.region, r.id, r.amount"),
+    "right-preserved": ("customers AS c RIGHT JOIN {ranked} ON c.customer = r.customer", "c.region, r.id"),
+    "later-right": (
+        "orders AS s JOIN {ranked} ON s.customer = r.customer RIGHT JOIN customers AS c ON c.customer = s.customer",
+        "c.region, s.id AS sid, r.id",
+    ),
+    # the filter in the ON of r's own join (the latest row per key, left-joined)
+    "on-left": ("customers AS c LEFT JOIN {ranked} ON c.customer = r.customer AND {bound}", "c.region, r.id, r.amount"),
+    "on-inner": ("orders AS s JOIN {ranked} ON {bound} AND s.customer = r.customer", "s.id AS sid, r.id"),
+    "on-right-from": ("{ranked} RIGHT JOIN customers AS c ON c.customer = r.customer AND {bound}", "c.region, r.id"),
 }
 RANKED_BODY = "SELECT *, row_number() OVER (PARTITION BY customer ORDER BY {order}) AS rn FROM orders"
 
@@ -58,12 +71,14 @@ def queries(draw: st.DrawFn) -> str:
     shape, (source, head) = draw(st.sampled_from(sorted(SHAPES.items())))
     cte = draw(st.booleans())
     ranked = "ranked AS r" if cte else f"({body}) AS r"
-    conditions = [draw(st.sampled_from(BOUNDS)).format(r="r.rn")]
+    bound = draw(st.sampled_from(BOUNDS)).format(r="r.rn")
+    conditions = [] if "{bound}" in source else [bound]
     if shape == "comma":
         conditions.insert(0, "c.customer = r.customer")
     if draw(st.booleans()):
         conditions.append(draw(st.sampled_from(["r.amount > 4", "r.id <> 2"])))
-    sql = f"SELECT {head} FROM {source.format(ranked=ranked)} WHERE {' AND '.join(conditions)}"
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    sql = f"SELECT {head} FROM {source.format(ranked=ranked, bound=bound)}{where}"
     return f"WITH ranked AS ({body}) {sql}" if cte else sql
 
 
@@ -71,7 +86,7 @@ def _ascending_top_1(sql: str) -> bool:
     return "ORDER BY ts)" in sql and any(f"r.rn {b}" in sql for b in ("= 1", "<= 1"))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sql=queries())
 def test_generated_rank_filters_equal_the_batch_answer(flink_planner_connectors, sql: str) -> None:  # type: ignore[no-untyped-def]
     translation = shiftleft.transpile(sql, mode="streaming", schema=SCHEMA, event_time=EVENT_TIME, sources=True)
@@ -105,14 +120,14 @@ _RANKED = "WITH ranked AS (SELECT *, {fn}() OVER (PARTITION BY customer ORDER BY
 @pytest.mark.parametrize(
     ("sql", "code"),
     [
-        # the null-extended side: WHERE r.rn = 1 also drops the unmatched customers
-        (_RANKED.format(fn="row_number") + "SELECT c.region, r.id FROM customers AS c LEFT JOIN ranked AS r "
-         "ON c.customer = r.customer WHERE r.rn = 1", "SL4004"),
+        # an ON filter on the preserved side keeps every row of it: not a filter of r
+        (_RANKED.format(fn="row_number") + "SELECT c.region, r.id FROM ranked AS r LEFT JOIN customers AS c "
+         "ON c.customer = r.customer AND r.rn = 1", "SL4004"),
         (_RANKED.format(fn="row_number") + "SELECT c.region, r.id FROM customers AS c FULL JOIN ranked AS r "
-         "ON c.customer = r.customer WHERE r.rn <= 2", "SL4004"),
-        # a later RIGHT JOIN null-extends the inner join's inputs
-        (_RANKED.format(fn="row_number") + "SELECT c.region, r.id FROM orders AS s JOIN ranked AS r "
-         "ON s.customer = r.customer RIGHT JOIN customers AS c ON c.customer = s.customer WHERE r.rn = 1", "SL4004"),
+         "ON c.customer = r.customer AND r.rn <= 2", "SL4004"),
+        # the filter is not a conjunct
+        (_RANKED.format(fn="row_number") + "SELECT c.region, r.id FROM customers AS c JOIN ranked AS r "
+         "ON c.customer = r.customer WHERE r.rn = 1 OR r.amount > 10", "SL4004"),
         # pushed, but streaming supports ROW_NUMBER only in a Top-N
         (_RANKED.format(fn="rank") + "SELECT c.region, r.id FROM customers AS c JOIN ranked AS r "
          "ON c.customer = r.customer WHERE r.rn = 1", "SL4002"),
