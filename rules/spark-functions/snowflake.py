@@ -240,3 +240,80 @@ class SnowflakeDateFromParts(Rule):
                     exp.cast(exp.Literal.string("2000-01-01"), "DATE"))
         days = exp.cast(exp.Sub(this=day.copy(), expression=exp.Literal.number(1)), "INT")
         return _fn("TIMESTAMPADD", exp.var("DAY"), days, first)
+
+
+#: Snowflake's names for reading a wall-clock timestamp (TRY_: NULL instead of an error)
+_TO_TIMESTAMP = {"to_timestamp": False, "to_timestamp_ntz": False, "try_to_timestamp_ntz": True}
+_NUMBERS = exp.DataType.INTEGER_TYPES | exp.DataType.REAL_TYPES
+_TEMPORAL = {exp.DType.DATE, *exp.DataType.TEMPORAL_TYPES}
+
+
+class SnowflakeToTimestamp(Rule):
+    """Snowflake's ``TO_TIMESTAMP_NTZ(x)`` (also ``TO_TIMESTAMP``, whose default is NTZ, and
+    ``TRY_TO_TIMESTAMP_NTZ``) reads a string in its AUTO format, casts a DATE or a
+    TIMESTAMP, and reads a number as seconds since the epoch.  Flink's ``TO_TIMESTAMP(s)``
+    reads only ``yyyy-MM-dd HH:mm:ss``; ``CAST(s AS TIMESTAMP)`` also reads a date alone and
+    fractional seconds, like Snowflake's ISO forms, and fails the job on a malformed string,
+    as Snowflake raises (``TRY_`` becomes ``TRY_CAST``: NULL).  Snowflake's other AUTO forms
+    (``'2024-01-01T10:00:00'``, RFC dates, epoch digits in a string) are not read by Flink's
+    cast: a warning says so.  A number is reported (seconds since the epoch in UTC: Flink's
+    ``TO_TIMESTAMP_LTZ(n, 0)`` depends on the session time zone); a format argument other
+    than ``'AUTO'`` is reported.
+    """
+
+    id = "SL1101"
+    name = "snowflake-to-timestamp"
+    title = "TO_TIMESTAMP_NTZ(s) / TRY_TO_TIMESTAMP_NTZ(s) become CAST / TRY_CAST(s AS TIMESTAMP)"
+    node_types = (exp.Anonymous,)
+    examples = (
+        Example(
+            before="SELECT TO_TIMESTAMP_NTZ(s), TRY_TO_TIMESTAMP_NTZ(s) FROM t", read="snowflake",
+            after="SELECT CAST(s AS TIMESTAMP), TRY_CAST(s AS TIMESTAMP) FROM t", diagnoses=True,
+        ),
+        Example(
+            before="SELECT TO_TIMESTAMP_NTZ(d) FROM t", read="snowflake", types={"t": {"d": "DATE"}},
+            after="SELECT CAST(d AS TIMESTAMP) FROM t",
+        ),
+        Example(
+            before="SELECT TO_TIMESTAMP_NTZ(n) FROM t", read="snowflake", types={"t": {"n": "BIGINT"}},
+            after="SELECT TO_TIMESTAMP_NTZ(n) FROM t", diagnoses=True,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        name = str(node.name).lower()
+        if name not in _TO_TIMESTAMP or ctx.read != "snowflake" or not 1 <= len(node.expressions) <= 2:
+            return None
+        value, *rest = node.expressions
+        if rest and not (rest[0].is_string and rest[0].name.upper() == "AUTO"):
+            ctx.report(
+                node,
+                f"{name.upper()} with the format {ctx.sql(rest[0])} is not translated: Snowflake's "
+                "format elements have no checked Flink equivalent here",
+                severity=Severity.ERROR,
+                suggestion="write the Java pattern yourself: TO_TIMESTAMP(s, 'yyyy-MM-dd HH:mm:ss') "
+                "(NULL on a mismatch)",
+            )
+            return None
+        declared = ctx.declared_type(value)
+        kind = declared.this if declared is not None else None
+        if kind in _NUMBERS:
+            ctx.report(
+                node,
+                f"{name.upper()} of a number reads seconds since the epoch (in UTC): Flink's "
+                "TO_TIMESTAMP_LTZ(n, 0) gives that instant in the session time zone",
+                severity=Severity.ERROR,
+                suggestion="with the session time zone set to UTC, CAST(TO_TIMESTAMP_LTZ(n, 0) AS TIMESTAMP(3))",
+            )
+            return None
+        if kind not in _TEMPORAL:
+            ctx.report(
+                node,
+                f"{name.upper()} reads strings in Snowflake's AUTO format; Flink's cast reads "
+                "'yyyy-MM-dd[ HH:mm:ss[.fff]]' only ('2024-01-01T10:00:00' and other AUTO forms "
+                + ("are NULL)" if _TO_TIMESTAMP[name] else "fail the job)"),
+                severity=Severity.WARNING,
+                suggestion="check the inputs' form, or give the format: TO_TIMESTAMP(s, 'yyyy-MM-dd''T''HH:mm:ss')",
+            )
+        cast = exp.TryCast if _TO_TIMESTAMP[name] and kind not in _TEMPORAL else exp.Cast
+        return cast(this=value.copy(), to=exp.DataType.build("TIMESTAMP"), **({"safe": True} if cast is exp.TryCast else {}))

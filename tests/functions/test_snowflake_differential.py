@@ -1,5 +1,6 @@
-"""Differential test of the Snowflake function rules SL1097-SL1100 (REGEXP_SUBSTR with
-position / occurrence / parameters / group, TO_NUMBER / TO_DECIMAL, DATE_FROM_PARTS).
+"""Differential test of the Snowflake function rules SL1097-SL1101 (REGEXP_SUBSTR with
+position / occurrence / parameters / group, TO_NUMBER / TO_DECIMAL, DATE_FROM_PARTS,
+TO_TIMESTAMP_NTZ).
 
 No Snowflake engine runs here, and DuckDB is no oracle for Snowflake's semantics (its
 regexp_extract returns '' on no match, its make_date does not roll parts over).  The oracle is
@@ -47,10 +48,14 @@ CASES = [
     ("TO_DECIMAL(CAST(dec AS VARCHAR), 12, 1)", "cast(cast(dec as string) as decimal(12, 1))"),
     ("TO_NUMBER(CAST(dec AS VARCHAR))", "cast(cast(dec as string) as decimal(38, 0))"),
     ("TO_NUMBER(CAST(i AS VARCHAR), 10, 2)", "cast(cast(i as string) as decimal(10, 2))"),
+    ("TRY_TO_TIMESTAMP_NTZ(s)", "try_cast(s as timestamp_ntz)"),
+    ("TO_TIMESTAMP_NTZ(CAST(DATE_FROM_PARTS(1999 + i % 30, 1, 1) AS VARCHAR))",
+     "cast(make_date(1999 + i % 30, 1, 1) as timestamp_ntz)"),
 ]
 
 _text = st.one_of(
-    st.none(), st.just(""), st.sampled_from(["ab", "aab", "ABab", "a", "xabcab", "bbb", "a1b2", "äb", "abc ac"]),
+    st.none(), st.just(""), st.sampled_from(["ab", "aab", "ABab", "a", "xabcab", "bbb", "a1b2", "äb", "abc ac",
+                     "2024-02-29 10:00:00", "2024-01-01", "1999-12-31 23:59:59.125"]),
     st.text(alphabet=st.sampled_from("abcAB01 é"), max_size=10),
 )
 _ints = st.one_of(st.none(), st.integers(-100, 100))
