@@ -12,6 +12,7 @@ from sqlglot import exp
 
 # the one Top-N / dedup detector, shared with the derivation (shiftleft.derive.rank)
 from shiftleft.derive.rank import RANKING, TopNFilter, conjuncts, top_n_filter  # noqa: F401
+from shiftleft.derive.scope import window_definition  # noqa: F401
 from shiftleft.rewrite import RuleContext
 from shiftleft.rewrite.walk import find_all, own_nodes
 

@@ -39,20 +39,6 @@ class Shape:
     keys: list[exp.Expr]
 
 
-def _definition(window: exp.Window, select: exp.Select) -> exp.Window | None:
-    """The window's own definition, or the named one it refers to (``OVER w``)."""
-    name = window.args.get("alias")
-    if name is None:
-        return window
-    if any(window.args.get(k) for k in ("partition_by", "order", "spec")):
-        return None  # ``OVER (w ORDER BY ...)``: a refinement of a named window
-    wanted = name.name.lower()
-    for named in select.args.get("windows") or []:
-        if isinstance(named.this, exp.Identifier) and named.this.name.lower() == wanted:
-            return named
-    return None
-
-
 def _whole_frame(spec: exp.Expr | None) -> bool:
     """``ROWS / RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING``."""
     if spec is None:
@@ -64,7 +50,7 @@ def _whole_frame(spec: exp.Expr | None) -> bool:
 def shape(window: exp.Window, select: exp.Select) -> Shape | None:
     """The whole-partition computation of ``window`` (in ``select``), or None when its value
     depends on the frame or the row (running totals, LAG, ranks...)."""
-    definition = _definition(window, select)
+    definition = H.window_definition(window, select)
     if definition is None:
         return None
     function = window.this

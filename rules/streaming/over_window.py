@@ -18,7 +18,7 @@ _SUGGEST_ORDER = "order the window by the event-time column, ascending: OVER (PA
 
 def _signature(window: exp.Window, ctx: RuleContext) -> str:
     """The window definition without the function: equal for windows Flink can share."""
-    bare = bare_copy(window)
+    bare = bare_copy(H.window_definition(window) or window)
     bare.set("this", exp.Star())
     bare.set("alias", None)
     return ctx.sql(bare)
@@ -106,6 +106,12 @@ class OverWindowStreaming(Rule):
             mode=Mode.BATCH,
             event_time=_EVENT_TIME,
         ),
+        Example(  # a named window is read from its WINDOW clause
+            before="SELECT a, lag(b) OVER w AS pb FROM t WINDOW w AS (PARTITION BY a ORDER BY ts DESC)",
+            after="SELECT a, LAG(b) OVER w AS pb FROM t WINDOW w AS (PARTITION BY a ORDER BY ts DESC)",
+            diagnoses=True,
+            event_time=_EVENT_TIME,
+        ),
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
@@ -118,7 +124,8 @@ class OverWindowStreaming(Rule):
             return None  # SL4003 reports it
         if P.rewritable_window(node):
             return None  # a whole-partition window: SL4014 joins its grouped value instead
-        order = node.args.get("order")
+        definition = H.window_definition(node) or node  # OVER w: the WINDOW clause's definition
+        order = definition.args.get("order")
         ordered = order.expressions if order is not None else []
         if not ordered:
             self._error(node, ctx, "an OVER window without ORDER BY is not supported in Flink streaming")
@@ -130,7 +137,7 @@ class OverWindowStreaming(Rule):
         if first.args.get("desc"):
             self._error(node, ctx, "a streaming OVER window can be ordered only in ascending order")
             return None
-        spec = node.args.get("spec")
+        spec = definition.args.get("spec")
         if spec is not None and "FOLLOWING" in {
             str(spec.args.get("start_side") or "").upper(),
             str(spec.args.get("end_side") or "").upper(),

@@ -248,3 +248,20 @@ def is_interval(parts: list[exp.Expr], scope: Scope, right: str) -> bool:
         else:
             lower, upper = lower or not greater, upper or greater
     return lower and upper
+
+
+def window_definition(window: exp.Window, select: exp.Select | None = None) -> exp.Window | None:
+    """The window's own definition, or the named one it refers to (``OVER w`` with ``WINDOW w
+    AS (...)`` in ``select``, by default its own SELECT); None for a refinement of a named
+    window (``OVER (w ORDER BY ...)``) or a name no WINDOW clause defines."""
+    name = window.args.get("alias")
+    if name is None:
+        return window
+    if any(window.args.get(k) for k in ("partition_by", "order", "spec")):
+        return None  # ``OVER (w ORDER BY ...)``: a refinement of a named window
+    select = select if select is not None else window.parent_select
+    wanted = name.name.lower()
+    for named in (select.args.get("windows") if select is not None else None) or []:
+        if isinstance(named.this, exp.Identifier) and named.this.name.lower() == wanted:
+            return named
+    return None

@@ -10,7 +10,17 @@ from sqlglot import exp
 
 from shiftleft.derive.rank import RankRange, conjuncts, is_row_number, rank_bound
 from shiftleft.derive.relation import Mode, RankSpec, Relation
-from shiftleft.derive.scope import InternalRank, QCol, Scope, children, equi_pairs, filtered, is_interval, join_keys
+from shiftleft.derive.scope import (
+    InternalRank,
+    QCol,
+    Scope,
+    children,
+    equi_pairs,
+    filtered,
+    is_interval,
+    join_keys,
+    window_definition,
+)
 
 Lookup = Callable[[exp.Expr], Relation]
 UNKNOWN = Relation(mode=Mode.UPDATING, deletes=True, operator="unknown", reason="an input shiftleft cannot derive")
@@ -370,7 +380,7 @@ def _over(scope: Scope, windows: list[exp.Window]) -> None:
     for node in windows:
         if is_row_number(node):
             continue
-        order = node.args.get("order")
+        order = (window_definition(node) or node).args.get("order")
         items = list(order.expressions) if order is not None else []
         column = items[0].this if len(items) == 1 and isinstance(items[0], exp.Ordered) else None
         if column is None or scope.resolve(column) not in scope.time:

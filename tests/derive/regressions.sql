@@ -58,3 +58,6 @@ WITH r AS (SELECT id, k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) 
 WITH r AS (SELECT id, k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM b) SELECT r.k, r.v, a.id FROM a FULL JOIN r ON a.k = r.k WHERE r.rn = 1;
 -- a rank filter in the ON of the ranked input's join is a Top-N too (updating)
 WITH r AS (SELECT id, k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM b) SELECT a.id, r.v FROM a JOIN r ON a.k = r.k AND r.rn = 1;
+-- a named window (OVER w, WINDOW w AS (...)) ordered by the event time is an insert-only OVER aggregation
+SELECT id, k, SUM(v) OVER w AS s, LAG(v) OVER w AS p FROM a WINDOW w AS (PARTITION BY k ORDER BY ts);
+SELECT id, k, SUM(v) OVER w AS s FROM a WINDOW w AS (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW);
