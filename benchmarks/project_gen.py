@@ -13,7 +13,8 @@ and a seed.  Every ``ref`` names an earlier model, so the DAG is acyclic; its lo
 eight models (``stg -> int -> int -> int -> dim -> fct -> fct -> rpt``).
 
 Every model outputs the same core columns (``CORE``), so any model can read any earlier one;
-each adds a few derived columns of its own.
+each adds a few derived columns of its own.  This module plans the DAG and writes the files;
+``project_models.py`` holds the SQL of each kind of model.
 """
 
 from __future__ import annotations
@@ -22,8 +23,19 @@ import argparse
 import random
 import re
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from project_models import (
+    Model,
+    aggregate_sql,
+    dedupe_sql,
+    dim_sql,
+    enrich_sql,
+    fact_sql,
+    join_sql,
+    report_sql,
+    staging_sql,
+)
 
 PROJECT = "synthetic_shop"
 DOMAINS = ("sales", "marketing", "finance", "web", "logistics", "support", "inventory", "billing")
@@ -37,8 +49,6 @@ ENTITIES = (
     "tickets",
     "refunds",
 )
-#: the columns every model outputs
-CORE = ("id", "customer_id", "amount", "quantity", "status", "channel", "updated_at", "event_date")
 SOURCE_COLUMNS = (
     ("id", "bigint"),
     ("customer_id", "bigint"),
@@ -84,23 +94,6 @@ MACROS = {
 }
 
 
-@dataclass
-class Model:
-    index: int
-    name: str
-    kind: str  # stg | int | dim | fct | rpt
-    level: int
-    domain: str
-    parents: list[str] = field(default_factory=list)
-    materialized: str = ""  # "" = the folder default
-    sql: str = ""
-
-    @property
-    def folder(self) -> str:
-        layer = {"stg": "staging", "int": "intermediate"}.get(self.kind, "marts")
-        return f"models/{layer}/{self.domain}"
-
-
 def _counts(models: int) -> list[tuple[int, str, int]]:
     """How many models at each level: at least one per level, ``models`` in all."""
     counts = [max(1, int(models * share)) for _, _, share in LEVELS]
@@ -108,266 +101,6 @@ def _counts(models: int) -> list[tuple[int, str, int]]:
     if counts[0] < 1:
         raise ValueError(f"a project needs at least {len(LEVELS)} models, not {models}")
     return [(level, kind, n) for (level, kind, _), n in zip(LEVELS, counts)]
-
-
-def _staging(m: Model, source: tuple[str, str], rnd: random.Random) -> str:
-    variant = m.index % 4
-    extras = [
-        ["date_format(created_at, 'yyyy-MM') as event_month", "size(tags) as tag_count"],
-        [
-            "regexp_extract(email, '@(.+)$', 1) as email_domain",
-            "datediff(updated_at, created_at) as age_days",
-        ],
-        ["get_json_object(payload, '$.device') as device", "nvl(size(tags), 0) as tag_count"],
-        [
-            "upper(substr(email, 1, 1)) as email_initial",
-            "date_format(updated_at, 'yyyy-MM-dd HH') as update_hour",
-        ],
-    ][variant]
-    amount = (
-        "{{ cents_to_dollars('amount_cents') }}"
-        if variant != 3
-        else "cast(nvl(amount_cents, 0) as decimal(18, 2)) / 100"
-    )
-    cols = ",\n        ".join(
-        [
-            "cast(id as bigint) as id",
-            "cast(customer_id as bigint) as customer_id",
-            f"{amount} as amount",
-            "cast(nvl(quantity, 0) as bigint) as quantity",
-            "lower(trim(coalesce(status, 'unknown'))) as status",
-            "coalesce(channel, '{{ var(\"default_channel\") }}') as channel",
-            "updated_at",
-            "to_date(created_at) as event_date",
-            *extras,
-        ]
-    )
-    where = (
-        "id is not null"
-        if rnd.random() < 0.7
-        else "id is not null and status != '{{ var(\"excluded_status\") }}'"
-    )
-    return f"""\
--- staging: typed, cleaned {source[1]} of {source[0]}
-with source as (
-
-    select * from {{{{ source('{source[0]}', '{source[1]}') }}}}
-
-),
-
-renamed as (
-
-    select
-        {cols}
-    from source
-    where {where}
-
-)
-
-select * from renamed
-"""
-
-
-def _imports(parents: list[str]) -> str:
-    """dbt-style import CTEs, one per parent, named p0, p1..."""
-    return ",\n\n".join(
-        f"p{i} as (\n\n    select * from {{{{ ref('{p}') }}}}\n\n)" for i, p in enumerate(parents)
-    )
-
-
-def _join(m: Model) -> str:
-    others = m.parents[1:]
-    joins = "\n".join(
-        f"left join p{i} on p0.customer_id = p{i}.customer_id" for i in range(1, len(m.parents))
-    )
-    amount = " + ".join(
-        ["p0.amount", *(f"coalesce(p{i}.amount, 0)" for i in range(1, len(m.parents)))]
-    )
-    return f"""\
-with {_imports(m.parents)}
-
-select
-    p0.id,
-    p0.customer_id,
-    {amount} as amount,
-    p0.quantity,
-    p0.status,
-    coalesce(p0.channel, p1.channel) as channel,
-    p0.updated_at,
-    p0.event_date,
-    datediff(p0.event_date, p1.event_date) as days_apart,
-    case when p1.id is null then 'unmatched' else 'matched' end as match_status,
-    nvl(p{len(others)}.quantity, 0) as other_quantity
-from p0
-{joins}
-"""
-
-
-def _aggregate(m: Model) -> str:
-    return f"""\
-select
-    customer_id as id,
-    customer_id,
-    sum(amount) as amount,
-    sum(quantity) as quantity,
-    max(status) as status,
-    max(channel) as channel,
-    max(updated_at) as updated_at,
-    max(event_date) as event_date,
-    count(*) as row_count,
-    datediff(max(event_date), min(event_date)) as active_days,
-    count(distinct channel) as channel_count,
-    avg(amount) as avg_amount
-from {{{{ ref('{m.parents[0]}') }}}}
-where status != '{{{{ var("excluded_status") }}}}'
-group by customer_id
-"""
-
-
-def _dedupe(m: Model) -> str:
-    return f"""\
-with ranked as (
-
-    select
-        *,
-        row_number() over (partition by id order by updated_at desc) as rn
-    from {{{{ ref('{m.parents[0]}') }}}}
-
-)
-
-select {", ".join(CORE)}
-from ranked
-where rn = 1
-"""
-
-
-def _enrich(m: Model) -> str:
-    return f"""\
-select
-    id,
-    customer_id,
-    round(amount * {{{{ var('fx_rate') }}}}, 2) as amount,
-    quantity,
-    status,
-    channel,
-    updated_at,
-    event_date,
-    {{{{ amount_band('amount') }}}} as amount_band,
-    date_add(event_date, {{{{ var('grace_days') }}}}) as due_date,
-    concat_ws('-', channel, status) as channel_status,
-    date_format(updated_at, 'yyyy-MM') as update_month,
-    nvl(quantity, 0) * 2 as double_quantity
-from {{{{ ref('{m.parents[0]}') }}}}
-where amount > 0
-"""
-
-
-def _incremental_filter(alias: str) -> str:
-    return f"""
-{{% if is_incremental() %}}
-where {alias}.updated_at > (select max(updated_at) from {{{{ this }}}})
-{{% endif %}}
-"""
-
-
-def _dim(m: Model) -> str:
-    config = (
-        "{{ config(materialized='incremental', unique_key='id') }}\n\n"
-        if m.materialized == "incremental"
-        else ""
-    )
-    body = f"""\
-{config}with {_imports(m.parents)},
-
-groups as (
-
-    select * from {{{{ ref('channel_groups') }}}}
-
-)
-
-select
-    p0.id,
-    p0.customer_id,
-    p0.amount,
-    p0.quantity,
-    p0.status,
-    p0.channel,
-    p0.updated_at,
-    p0.event_date,
-    coalesce(groups.channel_group, 'other') as channel_group,
-    {{{{ amount_band('p0.amount') }}}} as tier,
-    nvl(p1.amount, 0) as related_amount,
-    date_format(p0.event_date, 'yyyy') as event_year
-from p0
-left join p1 on p0.id = p1.id
-left join groups on p0.channel = groups.channel
-"""
-    return body + (_incremental_filter("p0") if m.materialized == "incremental" else "")
-
-
-def _fact(m: Model) -> str:
-    config = (
-        "{{ config(materialized='incremental', unique_key='id') }}\n\n"
-        if m.materialized == "incremental"
-        else ""
-    )
-    if m.level == 6:
-        body = f"""\
-{config}with {_imports(m.parents)}
-
-select
-    p0.id,
-    p0.customer_id,
-    p0.amount,
-    p0.quantity,
-    p0.status,
-    p0.channel,
-    p0.updated_at,
-    p0.event_date,
-    p1.amount as customer_amount,
-    round(p0.amount / nullif(p0.quantity, 0), 2) as unit_price,
-    case when p0.status in ('returned', 'refunded') then 1 else 0 end as is_returned,
-    date_add(p0.event_date, {{{{ var('grace_days') }}}}) as return_deadline
-from p0
-join p1 on p0.customer_id = p1.customer_id
-"""
-        return body + (_incremental_filter("p0") if m.materialized == "incremental" else "")
-    return f"""\
-{config}select
-    customer_id as id,
-    customer_id,
-    sum(amount) as amount,
-    sum(quantity) as quantity,
-    max(status) as status,
-    max(channel) as channel,
-    max(updated_at) as updated_at,
-    max(event_date) as event_date,
-    count(*) as orders,
-    sum(is_returned) as returns,
-    min(event_date) as first_event_date
-from {{{{ ref('{m.parents[0]}') }}}}
-group by customer_id
-"""
-
-
-def _report(m: Model) -> str:
-    return f"""\
-{{{{ config(materialized='view') }}}}
-
-with {_imports(m.parents)}
-
-select
-    p0.event_date,
-    p0.channel,
-    count(*) as customers,
-    sum(p0.amount) as revenue,
-    avg(p0.amount) as avg_revenue,
-    sum(p0.orders) as orders,
-    max(p1.amount) as top_dimension_amount
-from p0
-left join p1 on p0.customer_id = p1.customer_id
-group by p0.event_date, p0.channel
-"""
 
 
 def _plan(models: int, rnd: random.Random) -> tuple[list[Model], list[tuple[str, str, bool]]]:
@@ -422,14 +155,14 @@ def _plan(models: int, rnd: random.Random) -> tuple[list[Model], list[tuple[str,
                 ):  # nothing else to read: fall back to a 1-parent model
                     variant = "enrich" if kind == "int" else variant
             m.sql = {
-                "stg": lambda m=m: _staging(m, sources[m.index % len(sources)][:2], rnd),
-                "join": lambda m=m: _join(m) if len(m.parents) > 1 else _enrich(m),
-                "aggregate": lambda m=m: _aggregate(m),
-                "dedupe": lambda m=m: _dedupe(m),
-                "enrich": lambda m=m: _enrich(m),
-                "dim": lambda m=m: _dim(m) if len(m.parents) > 1 else _enrich(m),
-                "fct": lambda m=m: _fact(m) if len(m.parents) > 1 or m.level == 7 else _enrich(m),
-                "rpt": lambda m=m: _report(m) if len(m.parents) > 1 else _enrich(m),
+                "stg": lambda m=m: staging_sql(m, sources[m.index % len(sources)][:2], rnd),
+                "join": lambda m=m: join_sql(m) if len(m.parents) > 1 else enrich_sql(m),
+                "aggregate": lambda m=m: aggregate_sql(m),
+                "dedupe": lambda m=m: dedupe_sql(m),
+                "enrich": lambda m=m: enrich_sql(m),
+                "dim": lambda m=m: dim_sql(m) if len(m.parents) > 1 else enrich_sql(m),
+                "fct": lambda m=m: fact_sql(m) if len(m.parents) > 1 or m.level == 7 else enrich_sql(m),
+                "rpt": lambda m=m: report_sql(m) if len(m.parents) > 1 else enrich_sql(m),
             }[variant]()
             if m.materialized == "ephemeral":
                 m.sql = "{{ config(materialized='ephemeral') }}\n\n" + m.sql

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from shiftleft.dialects.flink_arity import FLINK_ARITY, MAX_PROBED
+from shiftleft.dialects.flink_arity import flink_arity
 from shiftleft.dialects.flink_functions import (
     flink_call_arity,
     flink_function_name,
@@ -73,7 +73,8 @@ class WrongArity(Rule):
     ``REGEXP_SUBSTR(s, re, position, occurrence, parameters, group)`` read as a regex extract
     would be written ``REGEXP_EXTRACT`` with six arguments, where Flink takes two or three):
     the planner rejects the statement.  The accepted counts come from the Flink 2.3 planner
-    itself (``scripts/flink_arity.py``), never from a hand-written table.
+    itself (``scripts/flink_arity.py`` writes ``dialects/flink_arity.json``), never from a
+    hand-written table.
     """
 
     id = "SL9004"
@@ -98,12 +99,13 @@ class WrongArity(Rule):
         if node.find_ancestor(exp.Hint) is not None or _user_function(node):
             return None
         name = flink_function_name(node, ctx.target.value)
-        accepted = FLINK_ARITY.get(name or "")
+        table = flink_arity()
+        accepted = table.functions.get(name or "")
         if accepted is None:
             return None
         counts, variadic = accepted
         arity = flink_call_arity(node, ctx.target.value)
-        if arity is None or arity in counts or (variadic and arity > MAX_PROBED):
+        if arity is None or arity in counts or (variadic and arity > table.max_probed):
             return None
         expected = " or ".join(str(c) for c in counts) + (" or more" if variadic else "")
         ctx.report(

@@ -13,49 +13,23 @@ return.
 
 from __future__ import annotations
 
-import re
+from shiftleft.flink_engine.plan_text import physical_plan
 
-_OPERATOR = re.compile(r"^(?P<indent>[\s:|+-]*)(?P<name>\w+)\((?P<args>.*)\)\s*$")
 _PASS_THROUGH = {"Calc", "Exchange", "Sink", "DropUpdateBefore", "WatermarkAssigner"}
-
-
-def _plan_lines(explain: str) -> list[tuple[int, str, str]]:
-    """(depth, operator, arguments) of each line of the optimized physical plan."""
-    start = explain.find("== Optimized Physical Plan ==")
-    end = explain.find("== Optimized Execution Plan ==")
-    if start < 0:
-        return []
-    out = []
-    for line in explain[start:end if end > start else None].splitlines()[1:]:
-        found = _OPERATOR.match(line)
-        if found:
-            out.append((len(found.group("indent")), found.group("name"), found.group("args")))
-    return out
-
-
-def _field(args: str, name: str) -> str:
-    found = re.search(rf"\b{name}=\[([^\]]*)\]", args)
-    return found.group(1) if found else ""
 
 
 def stale_first_row(explain: str, sink_key: list[str] | None = None) -> str | None:
     """Why the plan's insert-only Top-1 keeps stale rows (None: no such Top-1, or it feeds an
     upsert sink keyed on its partition, ``sink_key``)."""
-    lines = _plan_lines(explain)
-    for index, (depth, name, args) in enumerate(lines):
-        if name != "Rank" or "rankEnd=1]" not in args or _field(args, "changelogMode") != "I":
+    plan = physical_plan(explain)
+    for index, rank in enumerate(plan.operators):
+        if rank.operator != "Rank" or "rankEnd=1]" not in rank.args or rank.field("changelogMode") != "I":
             continue
-        order = _field(args, "orderBy")
+        order = rank.field("orderBy")
         if order.upper().startswith(("ROWTIME", "PROCTIME")):
             continue  # the first row by time: the deduplication SL4001 describes (insert-only)
-        consumers = []
-        level = depth
-        for above_depth, above_name, _ in reversed(lines[:index]):
-            if above_depth < level:
-                consumers.append(above_name)
-                level = above_depth
-        partition = _field(args, "partitionBy")
-        blocking = [c for c in consumers if c not in _PASS_THROUGH]
+        partition = rank.field("partitionBy")
+        blocking = [c.operator for c in plan.ancestors(index) if c.operator not in _PASS_THROUGH]
         keys = {k.strip().lower() for k in partition.split(",") if k.strip()}
         if not blocking and sink_key is not None and {k.lower() for k in sink_key} == keys:
             continue

@@ -21,7 +21,6 @@ Only streaming plans carry changelog modes; batch statements get no verdict.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import sqlglot
@@ -30,6 +29,7 @@ from sqlglot import exp
 
 from shiftleft.derive.engine import derive, query_of
 from shiftleft.derive.relation import Relation
+from shiftleft.flink_engine.plan_text import PhysicalPlan, physical_plan
 from shiftleft.models import Diagnostic, Severity
 from shiftleft.streaming.catalog import ScriptCatalog
 from shiftleft.streaming.plan_traps import stale_first_row
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 
 VERDICT_ID = "SL4111"
 STALE_ID = "SL4112"
-_MODE = re.compile(r"changelogMode=\[([^\]]*)\]")
 _KEY_WORDS = ("primary key", "upsert key", "on conflict")
 
 
@@ -57,21 +56,20 @@ class PlannerChangelog(BaseModel):
         return f"{kind} [{','.join(self.modes)}]"
 
 
-def _plan_modes(text: str, depth: int) -> PlannerChangelog | None:
-    """The changelog of the operator at ``depth`` below the root (0: the root) of the optimized
-    physical plan in an explain ``text`` with ``ExplainDetail.CHANGELOG_MODE``."""
-    start = text.find("== Optimized Physical Plan ==")
-    lines = text[start:].splitlines() if start >= 0 else []
-    found = _MODE.search(lines[1 + depth]) if len(lines) > 1 + depth else None
-    return PlannerChangelog(modes=found.group(1).split(","), plan=text) if found else None
+def _plan_modes(text: str, plan: PhysicalPlan, depth: int) -> PlannerChangelog | None:
+    """The changelog of the operator at ``depth`` below the root (0: the root) of ``plan``,
+    the optimized physical plan of an explain ``text`` with ``ExplainDetail.CHANGELOG_MODE``."""
+    line = plan.line(depth)
+    modes = line.changelog_mode if line is not None else None
+    return PlannerChangelog(modes=modes, plan=text) if modes is not None else None
 
 
 def sink_input_changelog(insert_plan: str) -> PlannerChangelog | None:
     """What an INSERT's query emits into its sink, from the INSERT's explain with
     ``ExplainDetail.CHANGELOG_MODE`` (the line under the ``Sink``); None when not shown."""
-    start = insert_plan.find("== Optimized Physical Plan ==")
-    root = insert_plan[start:].splitlines()[1:2] if start >= 0 else []
-    return _plan_modes(insert_plan, 1) if root and root[0].startswith("Sink(") else None
+    plan = physical_plan(insert_plan)
+    root = plan.line(0)
+    return _plan_modes(insert_plan, plan, 1) if root is not None and root.operator == "Sink" else None
 
 
 class _Explainer:
@@ -88,7 +86,7 @@ class _Explainer:
         except Exception:
             log.debug("no changelog verdict for %s", query_sql[:80], exc_info=True)
             return None
-        return _plan_modes(text, 0)
+        return _plan_modes(text, physical_plan(text), 0)
 
 
 def _parse(sql: str) -> exp.Expr | None:

@@ -244,6 +244,33 @@ def test_cycle_finder_finds_cycles() -> None:
     assert _cycles({"a": {"b"}, "b": set()}) == []
 
 
+# one reader of the planner's explain text -------------------------------------------------------
+
+PLAN_READER = "shiftleft/flink_engine/plan_text.py"
+
+
+def _string_constants(path: Path) -> Iterator[str]:
+    return (n.value for n in ast.walk(_tree(path)) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+
+
+def test_only_plan_text_reads_the_planners_explain_text() -> None:
+    """Section headers and the changelog field of an explain text appear in code (not in
+    docstrings or comments: those are not string expressions of their own) of one module."""
+    markers = ("Optimized Physical Plan", "Optimized Execution Plan", "changelogMode=")
+    readers = sorted(
+        str(path.relative_to(ROOT))
+        for path in _modules().values()
+        for text in _string_constants(path)
+        if any(m in text for m in markers) and not _is_docstring(path, text)
+    )
+    assert set(readers) == {PLAN_READER}, readers
+
+
+def _is_docstring(path: Path, text: str) -> bool:
+    nodes = [_tree(path), *(n for n in ast.walk(_tree(path)) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))]
+    return any(ast.get_docstring(n, clean=False) == text for n in nodes)
+
+
 # one diagnostic factory ------------------------------------------------------------------------
 
 

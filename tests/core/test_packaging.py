@@ -37,6 +37,9 @@ def test_wheel_contains_rules_and_grammars(wheel: Path) -> None:
         if p.is_file() and "__pycache__" not in p.parts
     }
     assert in_repo <= shipped
+    # the package's own data files (JSON schemas, generated tables such as dialects/flink_arity.json)
+    package_data = {str(p.relative_to(ROOT)) for p in (ROOT / "shiftleft").rglob("*.json")}
+    assert package_data and package_data <= set(names)
 
 
 def test_installed_wheel_transpiles_from_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ One Java TableEnvironment (in the session's JVM) holds a fixed catalog:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -18,6 +17,7 @@ from sqlglot import exp
 
 from _query_gen import VIEWS
 from shiftleft.derive import Relation, append_source, derive, upsert_source
+from shiftleft.flink_engine.plan_text import physical_plan
 
 COLUMNS = ["id", "k", "v", "s", "ts"]
 _BODY = "id INT, k INT, v INT, s STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND"
@@ -35,7 +35,6 @@ CATALOG: dict[str, Relation] = {
 for _name, (_cols, _body) in VIEWS.items():  # views: derived once, read like tables
     CATALOG_DDL.append(f"CREATE VIEW {_name} AS {_body}")
     CATALOG[_name] = derive(sqlglot.parse_one(_body, read="flink"), CATALOG)
-_MODE = re.compile(r"changelogMode=\[([^\]]*)\]")
 
 
 @dataclass
@@ -161,9 +160,8 @@ class FlinkOracle:
             else:
                 verdict.error = message
             return verdict
-        physical = plan[plan.index("== Optimized Physical Plan ==") :].splitlines()
-        found = _MODE.search(physical[2]) if len(physical) > 2 else None
-        verdict.flink_modes = set(found.group(1).split(",")) if found else set()
+        below_sink = physical_plan(plan).line(1)
+        verdict.flink_modes = set((below_sink and below_sink.changelog_mode) or [])
         return verdict
 
     def _plans(self, sql: str, columns: list[tuple[str, str]], rowtime: set[str]) -> bool:
