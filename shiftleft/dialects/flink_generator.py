@@ -16,6 +16,7 @@ from shiftleft.dialects.flink_catalog import FLINK_RESERVED_WORDS
 from shiftleft.dialects.flink_parser import (
     TYPED_LITERAL,
     DescriptorArgument,
+    JsonQuery,
     Distribution,
     Execute,
     FlinkMatchRecognize,
@@ -226,6 +227,9 @@ class FlinkGenerator(generator.Generator):
         SystemFunctionProperty: lambda *_: "SYSTEM",
         # Flink-only nodes (not in sqlglot's class registry, so map them explicitly).
         DescriptorArgument: lambda self, e: self.func("DESCRIPTOR", *e.expressions),
+        JsonQuery: lambda self, e: (
+            f"JSON_QUERY({self.sql(e, 'this')}, {self.sql(e, 'expression')} RETURNING {self.sql(e, 'returning')})"
+        ),
         Distribution: lambda self, e: self.flink_distribution_sql(e),
         Execute: lambda self, e: f"EXECUTE {self.sql(e, 'this')}",
         FlinkMatchRecognize: lambda self, e: self.matchrecognize_sql(e),

@@ -70,6 +70,14 @@ class DescriptorArgument(exp.Expression):
     arg_types = {"expressions": True}
 
 
+class JsonQuery(exp.Expression):
+    """``JSON_QUERY(json, path RETURNING type)``: Flink's JSON_QUERY with a result type (an
+    ``ARRAY<STRING>`` of the matched array's elements); without RETURNING it stays a plain
+    call."""
+
+    arg_types = {"this": True, "expression": True, "returning": True}
+
+
 class Distribution(exp.Property):
     """``DISTRIBUTED BY [HASH | RANGE](k, ...) [INTO n BUCKETS]`` / ``DISTRIBUTED INTO n BUCKETS``.
 
@@ -193,6 +201,7 @@ class FlinkParser(BaseParser):
 
     FUNCTION_PARSERS = {
         **BaseParser.FUNCTION_PARSERS,
+        "JSON_QUERY": lambda self: self._parse_json_query(),
         "DESCRIPTOR": lambda self: self.expression(
             DescriptorArgument(expressions=self._parse_csv(self._parse_column))
         ),
@@ -250,6 +259,12 @@ class FlinkParser(BaseParser):
     }
 
     # -- statement sets span semicolons: keep them in one chunk ---------------------------------
+
+    def _parse_json_query(self) -> exp.Expr:
+        args = self._parse_csv(self._parse_assignment)
+        if len(args) == 2 and self._match_text_seq("RETURNING"):
+            return self.expression(JsonQuery(this=args[0], expression=args[1], returning=self._parse_types()))
+        return self.expression(exp.Anonymous(this="JSON_QUERY", expressions=args))
 
     def _parse(
         self,
