@@ -23,8 +23,12 @@ demo: install
 	$(BIN)/shiftleft migrate examples/dbt_shop --out build/pipelines
 
 # Static checks first: a lint finding fails the run before the (longer) tests start.
+# The tests run on TEST_WORKERS pytest-xdist processes, each its own pytest session with its
+# own JVM; worksteal gives each worker a contiguous share of the tests (a file's tests stay
+# together, so do its fixtures) and a worker that runs out takes half of another's remaining.  TEST_WORKERS=0 runs them in this one process.
+TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # ruff (bugs and dead imports; rule set in pyproject.toml), mypy (types; pyproject.toml),
 # dead code (vulture through scripts/deadcode.py).

@@ -7,12 +7,29 @@ a failure, with the environment error's own message (what to install).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from shiftleft.flink_engine.planner import FlinkPlanner
+
+
+#: fuzz inputs the pytest-xdist workers tried (each worker's count arrives when it stops)
+_FUZZ_INPUTS = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist: add up what each worker's tests/fuzz/conftest.py counted."""
+    tried = getattr(node, "workeroutput", {}).get("fuzz_inputs", 0)
+    node.config.stash[_FUZZ_INPUTS] = node.config.stash.get(_FUZZ_INPUTS, 0) + tried
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    tried = config.stash.get(_FUZZ_INPUTS, 0)
+    if tried:
+        terminalreporter.write_line(f"fuzz: {tried} inputs tried (all workers)")
 
 
 def _started(planner: FlinkPlanner) -> FlinkPlanner:

@@ -7,6 +7,12 @@ import pytest
 from fuzz_count import TRIED
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: tests/conftest.py prints the sum
+        workeroutput["fuzz_inputs"] = TRIED["inputs"]
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if TRIED["inputs"]:
         terminalreporter.write_line(f"fuzz: {TRIED['inputs']} inputs tried")
