@@ -223,7 +223,7 @@ def _rank(draw, r: Rel, names: _Names) -> Rel:
     partition = draw(st.lists(st.sampled_from(cols), min_size=0, max_size=2, unique=True))
     order = draw(st.sampled_from(cols))
     desc = " DESC" if draw(st.booleans()) else ""
-    limit = draw(st.sampled_from(["= 1", "= 1", "<= 3", "< 2"]))
+    limit = draw(st.sampled_from(["= 1", "= 1", "<= 3", "< 2", "= 2", "BETWEEN 2 AND 3"]))
     by = f"PARTITION BY {', '.join(f'{i}.`{p}`' for p in partition)} " if partition else ""
     window = f"ROW_NUMBER() OVER ({by}ORDER BY {i}.`{order}`{desc})"
     rn = draw(st.booleans())
@@ -235,6 +235,34 @@ def _rank(draw, r: Rel, names: _Names) -> Rel:
     return Rel(
         f"SELECT {', '.join(f'{q}.`{c}` AS `{c}`' for c in shown)} FROM (SELECT {_select(r.cols, i)}, {window} AS rn FROM {r.source(i)}) AS {q} WHERE {q}.rn {limit}",
         shown, r.ctes)
+
+
+@st.composite
+def _rank_join(draw, left: Rel, right: Rel, names: _Names) -> Rel:
+    """``right`` ranked (ROW_NUMBER as rn), joined to ``left`` with the rank filtered in the
+    WHERE or in the ON (Flink pushes the filter into the ranked input, reducing outer joins)."""
+    on = _join_cols(left, right)
+    if not on:
+        return left
+    l, r, i = names("l"), names("r"), names("i")
+    key = draw(st.sampled_from(on))
+    order = draw(st.sampled_from(list(right.cols)))
+    desc = " DESC" if draw(st.booleans()) else ""
+    ranked = (f"(SELECT {_select(right.cols, i)}, ROW_NUMBER() OVER (PARTITION BY {i}.`{key}` "
+              f"ORDER BY {i}.`{order}`{desc}) AS rn FROM {right.source(i)}) AS {r}")
+    side = draw(st.sampled_from(["", "", "LEFT ", "RIGHT ", "FULL "]))
+    bound = f"{r}.rn {draw(st.sampled_from(['= 1', '= 1', '<= 2', '= 2']))}"
+    in_on = side in ("", "LEFT ") and draw(st.booleans())
+    cond = f"{l}.`{key}` = {r}.`{key}`" + (f" AND {bound}" if in_on else "")
+    where = "" if in_on else f" WHERE {bound}"
+    cols = dict(left.cols)
+    items = [f"{l}.`{c}` AS `{c}`" for c in left.cols]
+    for c in right.cols:
+        if c not in cols:
+            cols[c] = right.cols[c]
+            items.append(f"{r}.`{c}` AS `{c}`")
+    sql = f"SELECT {', '.join(items)} FROM {left.source(l)} {side}JOIN {ranked} ON {cond}{where}"
+    return Rel(sql, cols, _merge(left, right))
 
 
 @st.composite
@@ -308,10 +336,11 @@ def relations(draw, depth: int = 3, names: _Names | None = None) -> Rel:
         return draw(_leaf())
     inner = draw(relations(depth - 1, names))
     op = draw(st.sampled_from(["project", "group", "global", "join", "temporal", "semi", "setop", "window", "window",
-                               "rank", "rank", "misc", "wjoin"]))
-    if op in ("join", "semi", "setop", "wjoin"):
+                               "rank", "rank", "misc", "wjoin", "rankjoin"]))
+    if op in ("join", "semi", "setop", "wjoin", "rankjoin"):
         other = draw(relations(max(0, depth - 2), names))
-        return draw({"join": _join, "semi": _semi, "setop": _setop, "wjoin": _window_join}[op](inner, other, names))
+        binary = {"join": _join, "semi": _semi, "setop": _setop, "wjoin": _window_join, "rankjoin": _rank_join}
+        return draw(binary[op](inner, other, names))
     unary = {"project": _project, "group": _group, "global": _global, "temporal": _temporal,
              "window": _window, "rank": _rank, "misc": _misc}
     return draw(unary[op](inner, names))
