@@ -46,6 +46,10 @@ class DroppedArguments:
 def dropped_arguments(node: exp.Expr, args: list[Any]) -> list[exp.Expr]:
     """The arguments of ``args`` (as the reader parsed them) that ``node`` does not keep."""
     written = [a for a in args if isinstance(a, exp.Expr)]
+    direct = {id(v) for v in node.args.values()}
+    direct.update(id(item) for v in node.args.values() if type(v) is list for item in v)
+    if all(id(a) in direct for a in written):
+        return []  # the common case: every argument is one of the node's own (no walk of the call)
     inside = list(node.walk())
     ids = {id(n) for n in inside}
     missing = [a for a in written if id(a) not in ids and not any(a == n for n in inside)]

@@ -35,14 +35,13 @@ def _incomplete(tree: exp.Expr) -> list[str]:
     arguments is SL9004's, from the planner's own counts.)"""
     found = []
     for node in _functions(tree):
-        name = node.sql_name()
         unit = node.args.get("unit")
         if isinstance(unit, exp.Expr) and not isinstance(unit, _UNIT_NAMES):
-            found.append(f"{name}(...): its unit ({unit.sql()[:40]}) is not a time unit name")
+            found.append(f"{node.sql_name()}(...): its unit ({unit.sql()[:40]}) is not a time unit name")
         for message in node.error_messages():
             missing = _MISSING.search(message)
             if missing:
-                found.append(f"{name}(...) lacks its '{missing.group(1)}' argument (too few arguments)")
+                found.append(f"{node.sql_name()}(...) lacks its '{missing.group(1)}' argument (too few arguments)")
     return found
 
 

@@ -38,6 +38,20 @@ class Mode(str, Enum):
     BATCH = "batch"
 
 
+_OPTIONAL_INT = (int, type(None))
+_OPTIONAL_STR = (str, type(None))
+#: the exact types each field of :class:`Diagnostic` is stored as
+_EXACT_TYPES = {
+    "rule_id": (str,),
+    "message": (str,),
+    "statement": _OPTIONAL_INT,
+    "line": _OPTIONAL_INT,
+    "column": _OPTIONAL_INT,
+    "suggestion": _OPTIONAL_STR,
+    "snippet": _OPTIONAL_STR,
+}
+
+
 # made only by Diagnostic.of (tests/core/test_architecture.py checks that no module calls the
 # constructor): the one place that knows a code's default severity
 class Diagnostic(BaseModel):
@@ -77,16 +91,21 @@ class Diagnostic(BaseModel):
             severity = default_severity(code)
         if severity is None:
             raise InternalError(f"diagnostic {code} without a severity (and none declared in codes.py)")
-        return cls(
-            rule_id=code,
-            severity=Severity(severity),
-            message=message,
-            statement=statement,
-            line=line,
-            column=column,
-            suggestion=suggestion,
-            snippet=snippet,
-        )
+        fields = {
+            "rule_id": code,
+            "severity": Severity(severity),
+            "message": message,
+            "statement": statement,
+            "line": line,
+            "column": column,
+            "suggestion": suggestion,
+            "snippet": snippet,
+        }
+        if all(type(fields[k]) in allowed for k, allowed in _EXACT_TYPES.items()):
+            # already the fields' own types: what validation would return, without its cost
+            # (rules report many per statement)
+            return cls.model_construct(**fields)
+        return cls(**fields)
 
     def format(self, path: str = "<input>") -> str:
         """A compiler-style one-liner: ``path:line:col: severity [id] message``."""

@@ -25,7 +25,7 @@ def children(node: exp.Expr) -> list[exp.Expr]:
     expr = exp.Expr
     for value in node.args.values():
         if type(value) is list:
-            found.extend(item for item in value if isinstance(item, expr))
+            found.extend([item for item in value if isinstance(item, expr)])
         elif isinstance(value, expr):
             found.append(value)
     return found

@@ -47,7 +47,10 @@ def _fixed_name(generator_cls: type[Generator], func_cls: type[exp.Func]) -> str
 
 
 def _is_leaf(value: exp.Expr) -> bool:
-    return not any(isinstance(v, (exp.Expr, list)) for v in value.args.values())
+    for v in value.args.values():  # a loop, not any() over a generator: called per argument of every call
+        if isinstance(v, (exp.Expr, list)):
+            return False
+    return True
 
 
 def _leaf_or_stub(value: exp.Expr) -> exp.Expr:
@@ -131,8 +134,9 @@ def _shape(node: exp.Func) -> tuple:
     parts: list[tuple[object, ...]] = []
     for key, value in node.args.items():
         if isinstance(value, exp.Expr):
-            leaf = _is_leaf(value) and isinstance(value.this, str)
-            parts.append((key, type(value).__name__, value.this if leaf else None))
+            this = value.args.get("this")
+            leaf = isinstance(this, str) and _is_leaf(value)
+            parts.append((key, type(value).__name__, this if leaf else None))
         elif isinstance(value, list):
             parts.append((key, len(value)))
         elif value is not None:
@@ -152,11 +156,12 @@ def _generated_call(target: str, generator: Generator, node: exp.Func) -> tuple[
     of its probe per shape serves both (the count is None unless the probe generated)."""
     calls = _calls_by_shape(target)
     shape = (type(node), _shape(node))
-    if shape not in calls:
+    found = calls.get(shape)  # one lookup: a tuple's hash is not kept, each lookup walks the shape
+    if found is None:
         if len(calls) > 4096:
             calls.clear()
-        calls[shape] = _generate_call(generator, node)
-    return calls[shape]
+        found = calls[shape] = _generate_call(generator, node)
+    return found
 
 
 def _generate_call(generator: Generator, node: exp.Func) -> tuple[str | None, int | None]:
@@ -223,17 +228,19 @@ def generator_dropped_args(node: exp.Func, target: str) -> tuple[str, ...]:
         return ()
     memo = _dropped_by_shape(target)
     shape = (type(node), _shape(node))
-    if shape not in memo:
-        if len(memo) > 4096:
-            memo.clear()
-        probe, keys = _marked(node)
-        try:
-            sql = _generator(target).generate(probe, copy=False)
-        except Exception:  # noqa: BLE001 - some generators need the real arguments
-            sql = None
-        memo[shape] = () if sql is None else tuple(
-            dict.fromkeys(
-                key for marker, key in keys.items() if not re.search(rf"\b{marker}\b", sql, re.IGNORECASE)
-            )
+    found = memo.get(shape)
+    if found is not None:
+        return found
+    if len(memo) > 4096:
+        memo.clear()
+    probe, keys = _marked(node)
+    try:
+        sql = _generator(target).generate(probe, copy=False)
+    except Exception:  # noqa: BLE001 - some generators need the real arguments
+        sql = None
+    found = memo[shape] = () if sql is None else tuple(
+        dict.fromkeys(
+            key for marker, key in keys.items() if not re.search(rf"\b{marker}\b", sql, re.IGNORECASE)
         )
-    return memo[shape]
+    )
+    return found

@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ErrorLevel
 from sqlglot.generator import Generator
 
 from shiftleft.models import Diagnostic, Mode, Severity, Target
-from shiftleft.rewrite.types import data_type
+from shiftleft.rewrite.types import data_type, dialect
 from shiftleft.rewrite.walk import bare_copy, find_all, own_nodes, preorder, size_at_most
 from shiftleft.streaming.options import StreamingOptions
 
@@ -122,11 +121,11 @@ class RuleContext:
         """One generator of the input dialect per statement, for diagnostic snippets."""
         return self._generator(self.read)
 
-    def _generator(self, dialect: str) -> Generator:
-        key = ("generator", dialect)
+    def _generator(self, name: str) -> Generator:
+        key = ("generator", name)
         generator = self.memo.get(key)
         if generator is None:
-            generator = Dialect.get_or_raise(dialect).generator(unsupported_level=ErrorLevel.IGNORE)
+            generator = dialect(name).generator(unsupported_level=ErrorLevel.IGNORE)
             self.memo[key] = generator
         return generator
 

@@ -7,6 +7,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+
+
+@lru_cache(maxsize=64)
+def dialect(name: str) -> Dialect:
+    """``Dialect.get_or_raise(name)``, one object per name (``get_or_raise`` builds a new one
+    per call; a dialect only makes tokenizers, parsers and generators, each new)."""
+    return Dialect.get_or_raise(name)
 
 
 @lru_cache(maxsize=512)

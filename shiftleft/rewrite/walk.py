@@ -22,14 +22,20 @@ def own_nodes(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], ...]
     Depth-first, left to right."""
     found: list[exp.Expr] = []
     stack = [root]
-    pop, select = stack.pop, exp.Select
+    pop, push, select, expr = stack.pop, stack.append, exp.Select, exp.Expr
     while stack:
         node = pop()
         if isinstance(node, types):
             found.append(node)
         if node is not root and isinstance(node, select):
             continue
-        stack.extend(reversed(_children(node)))
+        for value in reversed(node.args.values()):  # children pushed last first: popped in order
+            if type(value) is list:
+                for item in reversed(value):
+                    if isinstance(item, expr):
+                        push(item)
+            elif isinstance(value, expr):
+                push(value)
     return found
 
 
@@ -68,10 +74,11 @@ def find_all(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], ...])
 
 def _children(node: exp.Expr) -> list[exp.Expr]:
     children: list[exp.Expr] = []
+    expr = exp.Expr
     for value in node.args.values():
         if type(value) is list:
-            children.extend(item for item in value if isinstance(item, exp.Expr))
-        elif isinstance(value, exp.Expr):
+            children.extend([item for item in value if isinstance(item, expr)])
+        elif isinstance(value, expr):
             children.append(value)
     return children
 

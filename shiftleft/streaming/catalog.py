@@ -15,6 +15,7 @@ propagates its mode and keys to the statements reading it:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from sqlglot import exp
@@ -80,6 +81,17 @@ def written_relation(columns: list[str], changelog: Changelog, time_column: str 
     return append_source(columns, times)
 
 
+@lru_cache(maxsize=1024)
+def _event_time_source(table: str, column: str, columns: tuple[str, ...] | None) -> Relation:
+    """The relation of a source table with a declared event time (immutable: built once per
+    declaration, not per call and statement)."""
+    return Relation(
+        columns=columns,
+        time_attributes=frozenset({column.lower()}),
+        reason=f"{table} (event time {column}) is read as an append-only source",
+    )
+
+
 class ScriptCatalog:
     """Derived relations of the tables a script has declared or written so far."""
 
@@ -91,12 +103,8 @@ class ScriptCatalog:
     ) -> None:
         self.relations: dict[str, Relation] = {}
         for table, column in (event_time or {}).items():
-            columns = list((schema or {}).get(table, {})) or None
-            self.relations[table.lower()] = Relation(
-                columns=tuple(columns) if columns else None,
-                time_attributes=frozenset({column.lower()}),
-                reason=f"{table} (event time {column}) is read as an append-only source",
-            )
+            columns = tuple((schema or {}).get(table, {})) or None
+            self.relations[table.lower()] = _event_time_source(table, column, columns)
 
         self.relations.update({k.lower(): v for k, v in (relations or {}).items()})
 
