@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -91,7 +92,7 @@ class Diagnostic(BaseModel):
             severity = default_severity(code)
         if severity is None:
             raise InternalError(f"diagnostic {code} without a severity (and none declared in codes.py)")
-        fields = {
+        fields: dict[str, Any] = {
             "rule_id": code,
             "severity": Severity(severity),
             "message": message,
