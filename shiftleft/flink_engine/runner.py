@@ -41,6 +41,29 @@ from shiftleft.flink_engine.script import SqlSegment
 
 log = logging.getLogger(__name__)
 
+RUN_CONFIG: dict[str, str] = {
+    # Flink splits a generated class longer than this many characters into small methods,
+    # parsing it with ANTLR first (default 4000: nearly every operator).  On verification
+    # data, that parse was most of a query's job submission (TPC-DS q64: ~6 of 9 s CPU).  A
+    # class under 64000 characters has no method near the JVM's 64 KB bytecode limit, which
+    # is what the splitting protects against; larger classes are still split.
+    "table.generated-code.max-length": "64000",
+}
+"""Flink options of every environment that runs verification jobs (small seed data)."""
+
+BATCH_RUN_CONFIG: dict[str, str] = {
+    "table.exec.resource.default-parallelism": "1",
+    # Flink 2's adaptive joins decide broadcast / shuffle and skew handling when the job runs:
+    # the JobMaster then generates each join's code (and re-renders the job's stream graph as
+    # JSON) as the job graph grows, one join at a time.  That work grows with the number of
+    # joins squared and dwarfs the data work on seed-sized inputs: TPC-DS q64 (29 joins, all
+    # adaptive) spent 33-39 s CPU running, 10-13 s without adaptive joins.  The plans are
+    # the static ones (hash joins chosen by the planner), with the same results.
+    "table.optimizer.adaptive-broadcast-join.strategy": "NONE",
+    "table.optimizer.skewed-join-optimization.strategy": "NONE",
+}
+"""Flink options added in batch mode (see :data:`RUN_CONFIG`)."""
+
 INSERT_KINDS = frozenset({"+I", "+U"})
 RETRACT_KINDS = frozenset({"-U", "-D"})
 
@@ -182,8 +205,12 @@ class FlinkRunner:
         (its ``statement`` is the 1-based index in ``setup``).
         """
         env = self.planner.new_environment(mode)
+        config = env.getConfig()
+        for key, value in RUN_CONFIG.items():
+            config.set(key, value)
         if mode == "batch":
-            env.getConfig().set("table.exec.resource.default-parallelism", "1")
+            for key, value in BATCH_RUN_CONFIG.items():
+                config.set(key, value)
         for k, sql in enumerate(setup, start=1):
             self.execute(env, sql, statement=k)
         return env
