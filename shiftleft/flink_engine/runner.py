@@ -41,16 +41,6 @@ from shiftleft.flink_engine.script import SqlSegment
 
 log = logging.getLogger(__name__)
 
-RUN_CONFIG: dict[str, str] = {
-    # Flink splits a generated class longer than this many characters into small methods,
-    # parsing it with ANTLR first (default 4000: nearly every operator).  On verification
-    # data, that parse was most of a query's job submission (TPC-DS q64: ~6 of 9 s CPU).  A
-    # class under 64000 characters has no method near the JVM's 64 KB bytecode limit, which
-    # is what the splitting protects against; larger classes are still split.
-    "table.generated-code.max-length": "64000",
-}
-"""Flink options of every environment that runs verification jobs (small seed data)."""
-
 BATCH_RUN_CONFIG: dict[str, str] = {
     "table.exec.resource.default-parallelism": "1",
     # Flink 2's adaptive joins decide broadcast / shuffle and skew handling when the job runs:
@@ -206,8 +196,6 @@ class FlinkRunner:
         """
         env = self.planner.new_environment(mode)
         config = env.getConfig()
-        for key, value in RUN_CONFIG.items():
-            config.set(key, value)
         if mode == "batch":
             for key, value in BATCH_RUN_CONFIG.items():
                 config.set(key, value)
