@@ -345,17 +345,22 @@ class UnixTimestampStringArgument(Rule):
 
 
 class FirstLastIgnoreNulls(Rule):
-    """Spark's ``first(x)`` / ``last(x)`` return the first / last value *including NULLs*
-    unless ``ignoreNulls`` is true (``first(x, true)``); Flink's FIRST_VALUE / LAST_VALUE
-    always skip NULLs (checked on Flink 2.3: FIRST_VALUE over NULL, 1, 2 is 1).  Both are
-    order-dependent.  ``first(x, true)`` maps exactly; plain ``first(x)`` maps with a warning
-    because a NULL first value becomes the first non-NULL one.
+    """Spark's ``first(x)`` / ``last(x)`` and ``first_value(x)`` / ``last_value(x)`` return the
+    first / last value *including NULLs* unless NULLs are ignored (``first(x, true)``,
+    ``first_value(x, true)``, ``first_value(x) IGNORE NULLS``); Flink's FIRST_VALUE /
+    LAST_VALUE always skip NULLs, as aggregates and as OVER window functions, in batch and in
+    streaming (checked on Flink 2.3: FIRST_VALUE over the rows NULL, 10 is 10, and the OVER
+    value on the second row of a partition whose first value is NULL is 10 where Spark gives
+    NULL).  Flink rejects the IGNORE NULLS / RESPECT NULLS syntax after FIRST_VALUE ("Cannot
+    specify IGNORE NULLS or RESPECT NULLS following 'FIRST_VALUE'").  So the NULL-ignoring
+    forms map exactly to plain FIRST_VALUE / LAST_VALUE; the default (and RESPECT NULLS) forms
+    map with a warning, because a NULL first (last) value becomes the first (last) non-NULL one.
     """
 
     id = "SL1080"
     name = "first-last-to-first-value"
-    title = "first(x) / last(x) become FIRST_VALUE(x) / LAST_VALUE(x) (Flink skips NULLs)"
-    node_types = (exp.First, exp.Last, exp.IgnoreNulls)
+    title = "first / first_value(x) and last / last_value(x) become FIRST_VALUE / LAST_VALUE (Flink skips NULLs)"
+    node_types = (exp.First, exp.Last, exp.FirstValue, exp.LastValue, exp.IgnoreNulls, exp.RespectNulls)
     examples = (
         Example(before="SELECT b, first(a, true) FROM t GROUP BY b", after="SELECT b, FIRST_VALUE(a) FROM t GROUP BY b"),
         Example(
@@ -368,24 +373,45 @@ class FirstLastIgnoreNulls(Rule):
             after="SELECT b, FIRST_VALUE(a) FROM t GROUP BY b",
             diagnoses=True,
         ),
+        Example(
+            before="SELECT first_value(a) IGNORE NULLS OVER (PARTITION BY b ORDER BY c) FROM t",
+            after="SELECT FIRST_VALUE(a) OVER (PARTITION BY b ORDER BY c) FROM t",
+            mode=Mode.BATCH,
+        ),
+        Example(
+            before="SELECT last_value(a) OVER (PARTITION BY b ORDER BY c) FROM t",
+            after="SELECT LAST_VALUE(a) OVER (PARTITION BY b ORDER BY c) FROM t",
+            mode=Mode.BATCH,
+            diagnoses=True,
+        ),
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
-        if isinstance(node, exp.IgnoreNulls):
+        if isinstance(node, (exp.IgnoreNulls, exp.RespectNulls)):
             inner = node.this
             if isinstance(inner, exp.Anonymous) and inner.name.upper() in ("FIRST_VALUE", "LAST_VALUE"):
+                if isinstance(node, exp.RespectNulls):
+                    self._warn(inner, inner.name.upper(), ctx)
                 return inner.copy()
             return None
-        name = "FIRST_VALUE" if isinstance(node, exp.First) else "LAST_VALUE"
+        first = isinstance(node, (exp.First, exp.FirstValue))
+        name = "FIRST_VALUE" if first else "LAST_VALUE"
         if not isinstance(node.parent, exp.IgnoreNulls):
-            ctx.report(
-                node,
-                f"{name} skips NULL values; Spark's {'first' if name == 'FIRST_VALUE' else 'last'}"
-                "(x) without ignoreNulls returns a NULL when that row comes first",
-                severity=Severity.WARNING,
-                suggestion="if NULLs matter, pick the row with ROW_NUMBER() instead",
-            )
+            if not isinstance(node.parent, exp.RespectNulls):  # warned when the wrapper goes
+                self._warn(node, name, ctx)
         return _fn(name, node.this.copy())
+
+    @staticmethod
+    def _warn(node: exp.Expr, name: str, ctx: RuleContext) -> None:
+        spark = name.lower()
+        ctx.report(
+            node,
+            f"{name} skips NULL values; Spark's {spark}(x) (and {spark.split('_')[0]}(x)) without "
+            f"ignoreNulls returns a NULL when that row comes {'first' if name == 'FIRST_VALUE' else 'last'}",
+            severity=Severity.WARNING,
+            suggestion="if NULLs matter, pick the row with ROW_NUMBER() instead; with IGNORE NULLS "
+            "the translation is exact",
+        )
 
 
 class ApproxCountDistinct(Rule):

@@ -41,6 +41,22 @@ from shiftleft.flink_engine.script import SqlSegment
 
 log = logging.getLogger(__name__)
 
+BATCH_RUN_CONFIG: dict[str, str] = {
+    "table.exec.resource.default-parallelism": "1",
+    # Flink 2's adaptive joins decide broadcast / shuffle and skew handling when the job runs:
+    # the JobMaster then generates each join's code (and re-renders the job's stream graph as
+    # JSON) as the job graph grows, one join at a time.  That work grows with the number of
+    # joins and dwarfs the data work on seed-sized inputs: TPC-DS q64 (29 joins, all
+    # adaptive) spent 33-39 s CPU running, 10-14 s without adaptive joins.  The plans are
+    # the static ones (hash joins chosen by the planner), with the same results.  (Raising
+    # table.generated-code.max-length to skip the code splitter's ANTLR parse saved a few
+    # seconds more, but Janino then failed on large TPC-DS operators: "Invalid local
+    # variable index".)
+    "table.optimizer.adaptive-broadcast-join.strategy": "NONE",
+    "table.optimizer.skewed-join-optimization.strategy": "NONE",
+}
+"""Flink options of every batch environment that runs verification jobs (small seed data)."""
+
 INSERT_KINDS = frozenset({"+I", "+U"})
 RETRACT_KINDS = frozenset({"-U", "-D"})
 
@@ -182,8 +198,10 @@ class FlinkRunner:
         (its ``statement`` is the 1-based index in ``setup``).
         """
         env = self.planner.new_environment(mode)
+        config = env.getConfig()
         if mode == "batch":
-            env.getConfig().set("table.exec.resource.default-parallelism", "1")
+            for key, value in BATCH_RUN_CONFIG.items():
+                config.set(key, value)
         for k, sql in enumerate(setup, start=1):
             self.execute(env, sql, statement=k)
         return env

@@ -234,3 +234,33 @@ def translate_strict(expr: str, tail: str, schema: dict[str, dict[str, str]], di
     m = re.fullmatch(r"SELECT (.*) AS c" + re.escape(tail), text, re.S)
     assert m, text
     return m.group(1)
+
+
+def draw_rows(row: Any, *, min_size: int = 45, max_size: int = 50) -> list[dict[str, Any]]:
+    """Rows drawn (deterministically) from the hypothesis strategy ``row`` of dicts: five lists
+    of ``min_size``-``max_size`` rows, numbered by an ``id`` key."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+
+    drawn: list[dict[str, Any]] = []
+
+    @settings(max_examples=5, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(rows=st.lists(row, min_size=min_size, max_size=max_size))
+    def draw(rows: list[dict[str, Any]]) -> None:
+        drawn.extend(rows)
+
+    draw()
+    return [{"id": k, **r} for k, r in enumerate(drawn)]
+
+
+def flink_form(expr: str, *, read: str, schema: dict[str, dict[str, str]], head: str = "") -> tuple[str, set[str]]:
+    """The Flink form of ``SELECT {head}{expr} AS c FROM t`` read as ``read`` (asserting no error
+    diagnostic) and the ids of its warnings."""
+    result = shiftleft.transpile(f"SELECT {head}{expr} AS c FROM t", read=read, mode="batch", schema=schema)
+    errors = [d for d in result.diagnostics if d.severity.value == "error"]
+    assert not errors, errors
+    text = result.statements[0].sql.strip().rstrip(";")
+    m = re.fullmatch(r"SELECT " + re.escape(head) + r"(.*) AS c FROM t", text, re.S)
+    assert m, text
+    return m.group(1), {d.rule_id for d in result.diagnostics if d.severity.value == "warning"}
