@@ -56,6 +56,11 @@ def _plain_pattern(node: exp.Expr, _: RuleContext) -> bool:
     return isinstance(node, exp.Literal) and node.is_string and not REGEX_META.search(node.this)
 
 
+def _quantified(node: exp.Expr, _: RuleContext) -> bool:
+    """``ANY (...)`` / ``ALL (...)``: a quantified comparison's right side (SL3024 expands it)."""
+    return isinstance(node, (exp.Any, exp.All))
+
+
 def _declared(kinds: frozenset[exp.DType]) -> Predicate:
     return lambda node, ctx: ctx.declared_as(node, kinds)
 
@@ -68,6 +73,7 @@ PREDICATES: dict[str, Predicate] = {
     "null": _null,
     "column": _column,
     "plain_pattern": _plain_pattern,
+    "quantified": _quantified,
     "date_typed": _declared(DATE_TYPES),
     "timestamp_typed": _declared(TIMESTAMP_TYPES),
     "integer_typed": _declared(INTEGER_TYPES),
