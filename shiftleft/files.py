@@ -22,6 +22,13 @@ TEMP_FILE = re.compile(r"^\..+\.[0-9a-f]{32}\.tmp$")
 LOCK_FILE = ".shiftleft.lock"
 
 
+def _temp_for(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+
+
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
 def write_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` through a fsynced temporary file and :func:`os.replace`.
 
@@ -30,10 +37,9 @@ def write_atomically(target: Path, data: bytes) -> None:
     a killed process is removed by the next run (:func:`remove_stale_temps`).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    temp = _temp_for(target)
     try:
-        fd = os.open(temp, flags, 0o666)  # the umask applies, as for a plain open()
+        fd = os.open(temp, _TEMP_FLAGS, 0o666)  # the umask applies, as for a plain open()
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -42,6 +48,64 @@ def write_atomically(target: Path, data: bytes) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+class AtomicBatch:
+    """Many :func:`write_atomically` writes whose fsyncs are grouped: each file is written to
+    its temporary file at once, and every ``size`` files (and at :meth:`flush`) the pending
+    temporary files are fsynced one after the other, then renamed over their targets.
+
+    The guarantee is that of :func:`write_atomically` (a target holds its old or its new
+    content, never a part; temporary files left by a killed process are removed by the next
+    run), at a fraction of the cost: fsyncs issued back to back share the file system's
+    journal commits, where a fsync between two writes waits for a commit of its own (on ext4
+    about 10x the wall time per file).  A target's new content is visible from the flush of
+    its batch on.  :meth:`discard` removes the pending temporary files (after a failure).
+    """
+
+    def __init__(self, size: int = 128) -> None:
+        self.size = size
+        self._pending: list[tuple[int, Path, Path]] = []  # (open fd, temporary file, target)
+
+    def write(self, target: Path, data: bytes) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = _temp_for(target)
+        fd = os.open(temp, _TEMP_FLAGS, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        except BaseException:
+            os.close(fd)
+            temp.unlink(missing_ok=True)
+            raise
+        self._pending.append((fd, temp, target))
+        if len(self._pending) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        """fsync the pending temporary files, then rename each over its target."""
+        pending = self._pending
+        try:
+            for fd, _, _ in pending:
+                os.fsync(fd)
+            while pending:
+                fd, temp, target = pending[0]
+                os.close(fd)
+                pending[0] = (-1, temp, target)
+                os.replace(temp, target)
+                pending.pop(0)
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        """Close and remove the temporary files not renamed yet."""
+        pending, self._pending = self._pending, []
+        for fd, temp, _ in pending:
+            if fd >= 0:
+                os.close(fd)
+            temp.unlink(missing_ok=True)
 
 
 def remove_stale_temps(root: Path) -> int:

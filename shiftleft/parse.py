@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -126,12 +126,14 @@ def split_statements(sql: str, read: str, *, window: int | None = WINDOW) -> Ite
     """Cut ``sql`` after each semicolon token of the ``read`` dialect's own tokenizer, lazily:
     shiftleft's one statement splitter.
 
-    The script is tokenized ``window`` characters at a time from a statement start (so no
-    token list of the whole script need exist); a window that cuts a statement is read again
-    from that statement.  Each piece runs from just after a semicolon (or the script start)
-    up to and without the next one; pieces of nothing but blanks are skipped.  Where the
-    tokenizer stops for good (an unterminated string, quoted name or comment), the statements
-    before still come out and the last piece, from that statement on, carries the error.
+    The script is tokenized ``window`` characters at a time from the semicolon before a
+    statement (so no token list of the whole script need exist, and a comment on that
+    semicolon's line goes to it, as when the whole script is tokenized); a window that cuts a
+    statement is read again from that statement.  Each piece runs from just after a semicolon
+    (or the script start) up to and without the next one; pieces of nothing but blanks are
+    skipped.  Where the tokenizer stops for good (an unterminated string, quoted name or
+    comment), the statements before still come out and the last piece, from that statement
+    on, carries the error.
     """
     tokenizer = get_dialect(read, role="read").tokenizer()
     start, line, column, n = 0, 1, 1, len(sql)
@@ -139,10 +141,13 @@ def split_statements(sql: str, read: str, *, window: int | None = WINDOW) -> Ite
     while start < n:
         end = min(n, start + size)
         text = sql[start:end]
+        lead = 1 if start else 0  # the semicolon before the statement is read with it
         try:
-            tokens, failed = _tokens_until_error(tokenizer, text)
+            tokens, failed = _tokens_until_error(tokenizer, sql[start - lead : end])
         except RecursionError:
             raise LimitError("the input is nested too deeply to read") from None
+        if lead and tokens and tokens[0].token_type == TokenType.SEMICOLON:
+            tokens = tokens[1:]
         cuts = [i for i, t in enumerate(tokens) if t.token_type == TokenType.SEMICOLON]
         if end < n and not cuts:
             size *= 2  # a statement longer than the window
@@ -150,13 +155,13 @@ def split_statements(sql: str, read: str, *, window: int | None = WINDOW) -> Ite
         if end == n:
             cuts.append(len(tokens))  # what follows the last semicolon (maybe nothing)
         # else: the text after the last semicolon is read again with the next window
-        _rebase(tokens, start, line, column)
+        _rebase(tokens, start - lead, line, column - lead)
         previous, first = 0, 0  # character and token where the piece starts
         for k, cut in enumerate(cuts):
             at = tokens[cut].start - start if cut < len(tokens) else len(text)
             error = None
             if end == n and k == len(cuts) - 1 and failed is not None:
-                at, error = len(text), _unterminated(sql, start + failed, read)
+                at, error = len(text), _unterminated(sql, start - lead + failed, read)
             piece = text[previous:at]
             if piece.strip():
                 yield Piece(piece, start + previous, line, column, tokens[first:cut], error)
@@ -364,9 +369,9 @@ def _read_chunk(parser: Parser, chunk: list[Token], sql: str, index: int, read: 
     return tree
 
 
-def read_script(sql: str, read: str) -> list[ReadStatement]:
+def read_script(sql: str, read: str, pieces: Iterable[Piece] | None = None) -> list[ReadStatement]:
     """Split (:func:`split_statements`, the whole script at once) and parse ``sql`` statement by
-    statement.
+    statement.  ``pieces``: ``sql`` split already (tokens with positions in ``sql``).
 
     A statement that cannot be read carries its :class:`InputError` and no tree; the others
     are parsed all the same.  Text that cannot be tokenized (an unterminated string or
@@ -378,7 +383,7 @@ def read_script(sql: str, read: str) -> list[ReadStatement]:
     parser = watching_parser(dialect.parser_class)(error_level=ErrorLevel.RAISE, dialect=dialect)
     statements: list[ReadStatement] = []
     index = 0
-    for piece in split_statements(sql, read, window=None):
+    for piece in split_statements(sql, read, window=None) if pieces is None else pieces:
         chunk = piece.tokens
         if piece.error is not None:
             index += 1

@@ -81,10 +81,19 @@ def transpile(sql: str, options: TranspileOptions | None = None, **kwargs: Unpac
         ConfigError: an unknown dialect, target, mode, rule id, or a bad rule pack.
     """
     opts = TranspileOptions.of(options, **kwargs)
+    return _translate(read_script(sql, opts.read), opts)
+
+
+@deep_stack
+def transpile_read(read_statements: list[ReadStatement], options: TranspileOptions) -> TranspileResult:
+    """:func:`transpile` of a script read already (:func:`~shiftleft.parse.read_script`)."""
+    return _translate(read_statements, options)
+
+
+def _translate(read_statements: list[ReadStatement], opts: TranspileOptions) -> TranspileResult:
     fallback = _llm_fallback(opts.llm)
     results: list[StatementResult] = []
     final_trees: list[exp.Expr] = []
-    read_statements = read_script(sql, opts.read)
     unread = [s.error for s in read_statements if s.error is not None]
     if unread and len(unread) == len(read_statements):
         raise unread[0]  # nothing could be read: the script is bad input as a whole

@@ -4,8 +4,9 @@
 translates any of them: a 10 MB script holds millions of tokens and trees at once.  Here the
 script is cut into statements by :func:`shiftleft.parse.split_statements` (the input dialect's
 own tokenizer, a window of text at a time: no token list of the whole script ever exists; the
-same splitter :func:`transpile` uses on the whole text), and each statement is translated by
-:func:`~shiftleft.pipeline.transpile` alone and handed to the caller before the next one is
+same splitter :func:`transpile` uses on the whole text), and each statement is parsed from the
+tokens the splitter made (the script is tokenized once), translated alone
+(:func:`~shiftleft.pipeline.transpile_read`) and handed to the caller before the next one is
 read.  Memory is that of the largest statement, whatever the script's size.
 
 Results are those of translating each statement on its own, with statement numbers, lines and
@@ -22,13 +23,29 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from sqlglot.tokens import Token
+
 from shiftleft.errors import ConfigError, InputError
 from shiftleft.models import Diagnostic, Severity, StatementResult
 from shiftleft.options import TranspileOptions
-from shiftleft.parse import WINDOW, Piece, line_col, split_statements
-from shiftleft.pipeline import transpile, unreadable_result
+from shiftleft.parse import WINDOW, Piece, line_col, read_script, split_statements
+from shiftleft.pipeline import transpile_read, unreadable_result
 
 logger = logging.getLogger(__name__)
+
+def _relative(read_as: Piece, tokens: list[Token]) -> Piece:
+    """``read_as`` as a script of its own: ``tokens`` (of the statement, positioned in the whole
+    script; changed in place) at their positions in ``read_as.text``, as tokenizing that text
+    would give them (the splitter reads a statement with the semicolon before it, too)."""
+    if read_as.offset or read_as.line > 1 or read_as.column > 1:
+        for t in tokens:
+            t.line -= read_as.line - 1
+            if t.line == 1:
+                t.col -= read_as.column - 1
+            t.start -= read_as.offset
+            t.end -= read_as.offset
+    return Piece(read_as.text, 0, 1, 1, tokens)
+
 
 def _shift(d: Diagnostic, index: int, piece: Piece) -> Diagnostic:
     if d.line is None:
@@ -68,8 +85,8 @@ def _results(sql: str, options: TranspileOptions) -> Iterator[tuple[Piece, State
             index += 1
             yield piece, _unreadable(piece.error, index, Piece("", 0, 1, 1, []), piece), True
             continue
-        try:
-            result = transpile(read_as.text, options)  # its rule set is resolved once
+        try:  # the piece's tokens, read once; its rule set is resolved once
+            result = transpile_read(read_script(read_as.text, read, [_relative(read_as, piece.tokens)]), options)
         except InputError as e:
             index += 1
             yield piece, _unreadable(e, index, read_as, piece), True

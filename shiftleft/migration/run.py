@@ -27,14 +27,14 @@ from shiftleft.migration.codes import MATERIALIZATION_ID, PROJECT_ID, RENDER_ID
 from shiftleft.migration.manifest import load_manifest
 from shiftleft.migration.models import MigrationResult
 from shiftleft.migration.node_facts import detect_read
-from shiftleft.migration.project import Node, load_project
+from shiftleft.migration.project import DbtProject, Node, load_project
 from shiftleft.migration.run_state import _Migration
 from shiftleft.migration.source_columns import source_columns
 from shiftleft.migration.event_times import apply_event_times
 from shiftleft.migration.status import settle
 from shiftleft.migration.translate import NodeJob, NodeOutcome, translate
 from shiftleft.models import Diagnostic, Severity
-from shiftleft.options import MigrateKwargs, MigrateOptions
+from shiftleft.options import MigrateKwargs, MigrateOptions, TranspileOptions
 from shiftleft.streaming.sink import SinkOptions
 
 logger = logging.getLogger(__name__)
@@ -55,12 +55,65 @@ _MATERIALIZATIONS = {
 }
 
 
+def _start_pool(workers: int, nodes: int) -> ProcessPoolExecutor | None:
+    """The worker processes of a project of ``nodes`` nodes (None: translate in this process),
+    started now: forked before the project is rendered, a worker holds the modules and not
+    the parent's renders, trees and outcomes (the resident memory of a forked process counts
+    every page it shares with its parent)."""
+    if workers <= 1 or nodes < PARALLEL_THRESHOLD:
+        return None
+    pool = ProcessPoolExecutor(max_workers=workers)
+    pool.submit(int).result()  # forks every worker now (a fork pool starts them all at once)
+    return pool
+
+
 def _run_jobs(
     jobs: list[NodeJob], workers: int, pool: ProcessPoolExecutor | None
 ) -> list[NodeOutcome]:
     if pool is None or len(jobs) < 2:
         return [translate(j) for j in jobs]
     return list(pool.map(translate, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+
+
+def _translate_levels(
+    run: _Migration, workers: int, pool: ProcessPoolExecutor | None, progress: Progress | None
+) -> None:
+    """Render and translate the nodes level by level of the DAG (a level's parents are done)."""
+    dbt_project = run.project
+    levels = run.order()
+    total = sum(len(level) for level in levels)
+    done = 0
+    for level in levels:
+        pending: list[tuple[Node, NodeJob]] = []
+        for uid in level:
+            node = dbt_project.nodes[uid]
+            if run.node_notes.get(uid) and any(
+                d.severity is Severity.ERROR for d in run.node_notes[uid]
+            ):
+                continue
+            if node.resource_type == "source":
+                continue  # declared at the end, when every reader's columns are known
+            if node.materialized not in _MATERIALIZATIONS:
+                run.notes_for(node).append(
+                    Diagnostic.of(
+                        MATERIALIZATION_ID,
+                        f"custom materialization {node.materialized!r}: translated as a table",
+                    )
+                )
+            sql = "" if node.resource_type == "seed" else run.render_final(node)
+            if sql is None:
+                continue
+            run.rendered[uid] = sql
+            if node.materialized == "ephemeral":
+                continue
+            pending.append((node, run.job(node, sql)))
+        for (node, _), outcome in zip(
+            pending, _run_jobs([j for _, j in pending], workers, pool)
+        ):
+            run.outcomes[node.unique_id] = outcome
+        done += len(level)
+        if progress is not None:
+            progress(done, total, level[-1].split(".")[-1])
 
 
 def migrate(
@@ -103,7 +156,6 @@ def migrate(
         ConfigError: not a dbt project, unreadable YAML or manifest, a bad option.
     """
     opts = MigrateOptions.of(options, **kwargs)
-    target_, mode_ = opts.target, opts.mode
     path = Path(project)
     if path.is_file() and path.suffix == ".json":
         dbt_project, manifest_read = load_manifest(path)
@@ -116,6 +168,26 @@ def migrate(
             apply_catalog(dbt_project, catalog_path)
     translation = opts.translation(read_)  # checks the dialect
     layout_config = layout_.load_layout_config(opts.layout, dbt_project.root)
+    workers = max(1, opts.jobs or os.cpu_count() or 1)
+    pool = _start_pool(workers, len(dbt_project.nodes))
+    try:
+        return _migrate(dbt_project, read_, opts, translation, layout_config, out_dir, workers, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def _migrate(
+    dbt_project: DbtProject,
+    read_: str,
+    opts: MigrateOptions,
+    translation: TranspileOptions,
+    layout_config: layout_.LayoutConfig,
+    out_dir: str | Path | None,
+    workers: int,
+    pool: ProcessPoolExecutor | None,
+) -> MigrationResult:
+    target_, mode_ = opts.target, opts.mode
     run = _Migration(
         dbt_project,
         read=read_,
@@ -144,50 +216,8 @@ def migrate(
     for uid, node in dbt_project.nodes.items():  # known before the models reading them
         if node.resource_type == "source" and uid not in run.alias_of:
             run.source_columns[uid] = source_columns(run, node)
-    levels = run.order()
-    total = sum(len(level) for level in levels)
-    workers = max(1, opts.jobs or os.cpu_count() or 1)
-    pool = (
-        ProcessPoolExecutor(max_workers=workers)
-        if workers > 1 and total >= PARALLEL_THRESHOLD
-        else None
-    )
-    done = 0
-    try:
-        for level in levels:
-            pending: list[tuple[Node, NodeJob]] = []
-            for uid in level:
-                node = dbt_project.nodes[uid]
-                if run.node_notes.get(uid) and any(
-                    d.severity is Severity.ERROR for d in run.node_notes[uid]
-                ):
-                    continue
-                if node.resource_type == "source":
-                    continue  # declared at the end, when every reader's columns are known
-                if node.materialized not in _MATERIALIZATIONS:
-                    run.notes_for(node).append(
-                        Diagnostic.of(
-                            MATERIALIZATION_ID,
-                            f"custom materialization {node.materialized!r}: translated as a table",
-                        )
-                    )
-                sql = "" if node.resource_type == "seed" else run.render_final(node)
-                if sql is None:
-                    continue
-                run.rendered[uid] = sql
-                if node.materialized == "ephemeral":
-                    continue
-                pending.append((node, run.job(node, sql)))
-            for (node, _), outcome in zip(
-                pending, _run_jobs([j for _, j in pending], workers, pool)
-            ):
-                run.outcomes[node.unique_id] = outcome
-            done += len(level)
-            if opts.progress is not None:
-                opts.progress(done, total, level[-1].split(".")[-1])
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    run.forget_readers()
+    _translate_levels(run, workers, pool, opts.progress)
     result = assemble(run, target_, mode_)
     settle(result.tables, plan_check.check(result, mode_, opts.plan, opts.on_plan))
     if out_dir is not None:

@@ -56,6 +56,8 @@ class _Migration:
         self.trees: dict[str, exp.Expr | None] = {}  #: parsed reader SQL (source columns)
         self.scopes: dict[str, Scope | None] = {}  #: their root scopes
         self.demands: dict[str, list[tuple[str, str | None]]] = {}  #: columns readers take
+        self.readers: dict[str, list[str]] | None = None  #: models reading each node
+        self.traces: dict[tuple[str, str], tuple[str, str] | None] = {}  #: traced columns
         #: columns of the sources that do not declare them all, decided before translation
         self.source_columns: dict[str, tuple[list[tuple[str, str]], list[Diagnostic]]] = {}
 
@@ -174,6 +176,17 @@ class _Migration:
                 ),
             )
         )
+
+    def forget_readers(self) -> None:
+        """Drop the first-pass renders and the reader trees and scopes, once the sources'
+        columns are decided (nothing reads them after: a large project's trees are most of
+        the memory of the run)."""
+        self.captured.clear()
+        self.trees.clear()
+        self.scopes.clear()
+        self.demands.clear()
+        self.readers = None
+        self.traces.clear()
 
     def notes_for(self, node: Node) -> list[Diagnostic]:
         return self.node_notes.setdefault(node.unique_id, [])

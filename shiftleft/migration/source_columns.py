@@ -39,6 +39,10 @@ class _Run(Protocol):
     trees: dict[str, exp.Expr | None]
     scopes: dict[str, Scope | None]
     demands: dict[str, list[tuple[str, str | None]]]
+    #: the models reading each node (built on first use, from ``parents``)
+    readers: dict[str, list[str]] | None
+    #: :func:`~shiftleft.migration.columns.trace` of (reader, output column), once each
+    traces: dict[tuple[str, str], tuple[str, str] | None]
 
     def columns_of(self, node: Node | None) -> list[tuple[str, str]] | None: ...
 
@@ -79,11 +83,24 @@ def reader_scope(run: _Run, uid: str) -> Scope | None:
 
 
 def _readers(run: _Run, uid: str) -> list[str]:
-    return [
-        r
-        for r, parents in run.parents.items()
-        if uid in parents and (r in run.rendered or r in run.captured)
-    ]
+    """The rendered models reading ``uid``, in the order of ``parents`` (an index built on the
+    first call: asking every model's parents per source and column grows with the square of
+    the project)."""
+    if run.readers is None:
+        index: dict[str, list[str]] = {}
+        for reader, parents in run.parents.items():
+            if reader in run.rendered or reader in run.captured:
+                for parent in dict.fromkeys(parents):
+                    index.setdefault(parent, []).append(reader)
+        run.readers = index
+    return run.readers.get(uid, [])
+
+
+def _trace(run: _Run, reader: str, scope: Scope, output: str) -> tuple[str, str] | None:
+    key = (reader, output)
+    if key not in run.traces:
+        run.traces[key] = trace(scope, output)
+    return run.traces[key]
 
 
 def _known(run: _Run, reader: str, skip: Node) -> dict[str, dict[str, str]]:
@@ -130,7 +147,7 @@ def _types_below(run: _Run, node: Node, column: str, depth: int) -> str | None:
             [*(o for o in outputs if o != "*"), column, *(n for n, _ in _demands(run, reader_node))]
         )
         for output in candidates:
-            origin = trace(scope, output)
+            origin = _trace(run, reader, scope, output)
             if (
                 origin
                 and origin[0].lower() == node.table_name.lower()

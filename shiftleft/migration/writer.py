@@ -4,7 +4,10 @@ Every file shiftleft writes is recorded, with the SHA-256 of its content, in
 ``<out>/.shiftleft/state.json``.  A later run overwrites a file only when its content is
 still the one recorded (nobody edited it); an edited file, or one shiftleft never wrote, is
 left alone and reported as :attr:`FileAction.KEPT` (``force=True`` overwrites it).  Files
-are written atomically: a temporary file in the same folder, fsynced, then renamed.
+are written atomically: a temporary file in the same folder, fsynced, then renamed; the
+fsyncs are grouped (:class:`~shiftleft.files.AtomicBatch`: a batch of temporary files
+fsynced back to back, then renamed), and :meth:`PipelineWriter.finish` renames the last
+batch before it saves the state.
 
 Kill safety: before each file is written, its new hash is appended to
 ``<out>/.shiftleft/journal.jsonl``; :meth:`PipelineWriter.finish` folds the journal into
@@ -24,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from shiftleft.errors import ConfigError
-from shiftleft.files import OutputLock, remove_stale_temps, write_atomically
+from shiftleft.files import AtomicBatch, OutputLock, remove_stale_temps, write_atomically
 from shiftleft.migration.layout import resolve_inside
 from shiftleft.migration.models import FileAction, FileRecord
 
@@ -59,6 +62,7 @@ class PipelineWriter:
         self._state: dict[str, str] = {}
         self._records: dict[str, FileRecord] = {}
         self._journal: BinaryIO | None = None
+        self._batch = AtomicBatch()
 
     @property
     def journal_path(self) -> Path:
@@ -153,7 +157,7 @@ class PipelineWriter:
         digest = _sha256(data)
         if action is FileAction.WRITTEN:
             self._journal_write(key, digest)
-            write_atomically(target, data)
+            self._batch.write(target, data)
         self._state[key] = digest
         return self._record(key, action)
 
@@ -173,6 +177,7 @@ class PipelineWriter:
     def finish(self) -> list[FileRecord]:
         """Save the state (the files of this run) atomically; return this run's records
         sorted by path."""
+        self._batch.flush()  # the files in place before the state that records them
         state = {"version": STATE_VERSION, "files": dict(sorted(self._state.items()))}
         write_atomically(self.state_path, (json.dumps(state, indent=2) + "\n").encode("utf-8"))
         self.close()
@@ -181,8 +186,9 @@ class PipelineWriter:
         return [self._records[k] for k in sorted(self._records)]
 
     def close(self) -> None:
-        """Close the journal (the lock is released by :meth:`finish`, or when the process
-        ends)."""
+        """Close the journal and drop the files not renamed yet (the lock is released by
+        :meth:`finish`, or when the process ends)."""
+        self._batch.discard()
         if self._journal is not None:
             self._journal.close()
             self._journal = None

@@ -95,3 +95,22 @@ def test_the_cli_streams_a_large_script_with_progress(tmp_path, capsys, monkeypa
     assert "statements translated, 100% of the input" in captured.err
     for d in whole.diagnostics:
         assert d.format(str(path)) in captured.err
+
+
+def test_the_script_is_tokenized_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each statement is parsed from the splitter's tokens: a script within one window is
+    tokenized by one call, and no statement's text is tokenized again."""
+    from shiftleft.parse import get_dialect
+
+    tokenizer_class = type(get_dialect("spark", role="read").tokenizer())
+    tokenize = tokenizer_class.tokenize
+    seen: list[str] = []
+
+    def counting(self, sql: str):  # type: ignore[no-untyped-def]
+        seen.append(sql)
+        return tokenize(self, sql)
+
+    monkeypatch.setattr(tokenizer_class, "tokenize", counting)
+    sql = "".join(STATEMENTS[i % len(STATEMENTS)].format(i=i) + ";\n" for i in range(30))
+    assert len(list(transpile_stream(sql))) == 30
+    assert [t for t in seen if t in sql] == [sql]  # (rules tokenize their own templates)
