@@ -374,13 +374,13 @@ class FirstLastIgnoreNulls(Rule):
             diagnoses=True,
         ),
         Example(
-            before="SELECT first_value(a) IGNORE NULLS OVER (PARTITION BY b ORDER BY c) FROM t",
-            after="SELECT FIRST_VALUE(a) OVER (PARTITION BY b ORDER BY c) FROM t",
+            before="SELECT first_value(a) IGNORE NULLS OVER (PARTITION BY b ORDER BY i) FROM t",
+            after="SELECT FIRST_VALUE(a) OVER (PARTITION BY b ORDER BY i) FROM t",
             mode=Mode.BATCH,
         ),
         Example(
-            before="SELECT last_value(a) OVER (PARTITION BY b ORDER BY c) FROM t",
-            after="SELECT LAST_VALUE(a) OVER (PARTITION BY b ORDER BY c) FROM t",
+            before="SELECT last_value(a) OVER (PARTITION BY b ORDER BY i) FROM t",
+            after="SELECT LAST_VALUE(a) OVER (PARTITION BY b ORDER BY i) FROM t",
             mode=Mode.BATCH,
             diagnoses=True,
         ),

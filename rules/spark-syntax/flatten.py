@@ -67,18 +67,18 @@ class SnowflakeFlatten(Rule):
     node_types = (exp.Select,)
     examples = (
         Example(
-            before="SELECT t.id, f.value AS tag, f.index AS i FROM t, LATERAL FLATTEN(input => t.tags) f",
-            after="SELECT t.id, f.`value` AS tag, (f.index - 1) AS i FROM t CROSS JOIN UNNEST(t.tags) "
+            before="SELECT t.a, f.value AS tag, f.index AS i FROM t, LATERAL FLATTEN(input => t.arr) f",
+            after="SELECT t.a, f.`value` AS tag, (f.index - 1) AS i FROM t CROSS JOIN UNNEST(t.arr) "
             "WITH ORDINALITY AS f(`value`, index)",
             read="snowflake",
-            types={"t": {"id": "INT", "tags": "ARRAY<STRING>"}},
+            types={"t": {"a": "INT", "arr": "ARRAY<INT>"}},
         ),
         Example(
-            before="SELECT t.id, f.value:name::string AS n FROM t, LATERAL FLATTEN(input => t.js, outer => true) f",
-            after="SELECT t.id, JSON_VALUE(f.`value`, '$.name') AS n FROM t LEFT JOIN UNNEST(JSON_QUERY(t.js, '$' "
+            before="SELECT t.a, f.value:name::string AS n FROM t, LATERAL FLATTEN(input => t.js, outer => true) f",
+            after="SELECT t.a, JSON_VALUE(f.`value`, '$.name') AS n FROM t LEFT JOIN UNNEST(JSON_QUERY(t.js, '$' "
             "RETURNING ARRAY<STRING>)) WITH ORDINALITY AS f(`value`, index) ON TRUE",
             read="snowflake",
-            types={"t": {"id": "INT", "js": "VARCHAR"}},
+            types={"t": {"a": "INT", "js": "VARCHAR"}},
             diagnoses=True,
         ),
         Example(

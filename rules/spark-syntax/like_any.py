@@ -35,17 +35,17 @@ class LikeAnyAll(Rule):
     node_types = (exp.Like, exp.ILike)
     examples = (
         Example(
-            before="SELECT x LIKE ANY ('a%', '%b') AS m FROM t",
-            after="SELECT (x LIKE 'a%' OR x LIKE '%b') AS m FROM t",
+            before="SELECT s LIKE ANY ('a%', '%b') AS m FROM t",
+            after="SELECT (s LIKE 'a%' OR s LIKE '%b') AS m FROM t",
         ),
         Example(
-            before="SELECT x FROM t WHERE x ILIKE ANY ('%.ru', '%.by')",
-            after="SELECT x FROM t WHERE (LOWER(x) LIKE LOWER('%.ru') OR LOWER(x) LIKE LOWER('%.by'))",
+            before="SELECT s FROM t WHERE s ILIKE ANY ('%.ru', '%.by')",
+            after="SELECT s FROM t WHERE (LOWER(s) LIKE LOWER('%.ru') OR LOWER(s) LIKE LOWER('%.by'))",
             read="snowflake",
         ),
         Example(
-            before="SELECT x NOT LIKE ALL ('a%', 'b%') AS m FROM t",
-            after="SELECT (NOT x LIKE 'a%' AND NOT x LIKE 'b%') AS m FROM t",
+            before="SELECT s NOT LIKE ALL ('a%', 'b%') AS m FROM t",
+            after="SELECT (NOT s LIKE 'a%' AND NOT s LIKE 'b%') AS m FROM t",
         ),
     )
 
