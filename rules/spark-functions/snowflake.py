@@ -315,5 +315,7 @@ class SnowflakeToTimestamp(Rule):
                 severity=Severity.WARNING,
                 suggestion="check the inputs' form, or give the format: TO_TIMESTAMP(s, 'yyyy-MM-dd''T''HH:mm:ss')",
             )
-        cast = exp.TryCast if _TO_TIMESTAMP[name] and kind not in _TEMPORAL else exp.Cast
-        return cast(this=value.copy(), to=exp.DataType.build("TIMESTAMP"), **({"safe": True} if cast is exp.TryCast else {}))
+        timestamp = exp.DataType.build("TIMESTAMP")
+        if _TO_TIMESTAMP[name] and kind not in _TEMPORAL:  # TRY_: NULL for a string it cannot read
+            return exp.TryCast(this=value.copy(), to=timestamp, safe=True)
+        return exp.Cast(this=value.copy(), to=timestamp)

@@ -6,7 +6,10 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.packs import pack_module
 from shiftleft.rewrite.walk import find_all
+
+O = pack_module(__file__, "_ordinality")
 
 _GENERATORS = (exp.Explode, exp.ExplodeOuter)  # Posexplode(Outer) derive from Explode
 
@@ -149,11 +152,7 @@ class LateralViewToUnnest(Rule):
         for col in _own_columns(select, name, alias):
             if col.parent_select is not select or col.find_ancestor(exp.Join):
                 continue
-            shifted = exp.Sub(this=col.copy(), expression=exp.Literal.number(1))
-            if col.parent is select and col.arg_key == "expressions":
-                col.replace(exp.alias_(shifted, col.name))
-            else:
-                col.replace(exp.Paren(this=shifted))
+            O.zero_based(col, select)
 
 
 class ExplodeInSelect(Rule):

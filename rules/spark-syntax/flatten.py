@@ -9,6 +9,9 @@ from sqlglot import exp
 from shiftleft.dialects.flink_parser import JsonQuery
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.packs import pack_module
+
+O = pack_module(__file__, "_ordinality")
 
 #: FLATTEN's output columns without a Flink counterpart
 _UNSUPPORTED_COLUMNS = ("seq", "key", "path", "this")
@@ -136,12 +139,8 @@ class SnowflakeFlatten(Rule):
             join.replace(exp.Join(this=unnest, side="LEFT", on=exp.true()))
         else:
             join.replace(exp.Join(this=unnest, kind="CROSS"))
-        for column in columns["index"]:  # Flink's ordinality counts from 1, FLATTEN's INDEX from 0
-            shifted = exp.Sub(this=column.copy(), expression=exp.Literal.number(1))
-            if column.parent is select and column.arg_key == "expressions":
-                column.replace(exp.alias_(shifted, column.name))
-            else:
-                column.replace(exp.Paren(this=shifted))
+        for column in columns["index"]:
+            O.zero_based(column, select)
         return True
 
     @staticmethod

@@ -29,6 +29,11 @@ class RankRange:
     n: int
 
     @property
+    def single(self) -> bool:
+        """One rank only (``rn = n``): its row number is a constant."""
+        return self.start == self.n
+
+    @property
     def top1(self) -> bool:
         """Only the first row per partition: what Flink can plan as a deduplication."""
         return self.start == self.n == 1
@@ -38,11 +43,11 @@ class RankRange:
         """``Top-3``; ``rank 2`` or ``ranks 2-4`` when the range does not start at 1."""
         if self.start == 1:
             return f"Top-{self.n}"
-        return f"rank {self.n}" if self.start == self.n else f"ranks {self.start}-{self.n}"
+        return f"rank {self.n}" if self.single else f"ranks {self.start}-{self.n}"
 
     def condition(self, rank: exp.Expr) -> exp.Expr:
         """The filter keeping this range of ``rank``: ``= n``, ``<= n`` or ``BETWEEN``."""
-        if self.start == self.n:
+        if self.single:
             return exp.EQ(this=rank, expression=exp.Literal.number(self.n))
         if self.start == 1:
             return exp.LTE(this=rank, expression=exp.Literal.number(self.n))
@@ -321,7 +326,9 @@ def rank_pushes(select: exp.Select) -> list[RankPush]:
     places: list[tuple[exp.Expr, exp.Join | None]] = [
         (c, None) for c in conjuncts(where.this if where is not None else None)
     ]
-    for join in joins:
+    on_at: dict[int, int] = {}  # id(join) -> its position (by identity: joins may be equal)
+    for at, join in enumerate(joins):
+        on_at[id(join)] = at
         places.extend((c, join) for c in conjuncts(join.args.get("on")))
     pushes: dict[str, RankPush] = {}
     for cond, on in places:
@@ -330,7 +337,7 @@ def rank_pushes(select: exp.Select) -> list[RankPush]:
         index = index_of.get(name)
         if bounded is None or index is None or name in pushes:
             continue
-        if on is not None and not _on_pushable(joins, index, joins.index(on)):
+        if on is not None and not _on_pushable(joins, index, on_at[id(on)]):
             continue
         ranked = _ranked_input(inputs[index])
         window = _ranking(ranked, bounded[0].name.lower()) if ranked is not None else None
@@ -348,7 +355,7 @@ def apply_rank_pushes(select: exp.Select, pushes: list[RankPush]) -> list[tuple[
     (old, new) side of each reduced join ("" for an inner join)."""
     changed = []
     for join, side in reduced_sides(pushes):
-        changed.append(((join.side or "").upper(), side))
+        changed.append((_side(join), side))
         join.set("side", side or None)
         if not side and (join.kind or "").upper() == "OUTER":
             join.set("kind", None)

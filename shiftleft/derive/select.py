@@ -170,18 +170,17 @@ def _apply_rank(scope: Scope, rank: InternalRank, ranks: RankRange, rownum: QCol
     but the first row keeps the input keys that contain the partition."""
     partition = frozenset(rank.partition) if rank.partition is not None else None
     keys: set[frozenset[QCol]] = set()
-    single = ranks.start == ranks.n
     if partition is not None:
         if ranks.top1 and partition:
             keys.add(partition)
-        if rownum is not None and (ranks.top1 or not single):
+        if rownum is not None and (ranks.top1 or not ranks.single):
             keys.add(partition | {rownum})
         if partition and not ranks.top1:  # a global Top-N keeps no input key, a Top-1 only its partition
             keys |= {k for k in scope.keys if k >= partition}
     global_top1 = ranks.top1 and partition is not None and not partition
     scope.top1 = global_top1 and not scope.single_row  # a Top-N of one row stays that row
     scope.single_row = scope.single_row or global_top1
-    if single and rownum is not None:
+    if ranks.single and rownum is not None:
         scope.constants.add(rownum)  # a single rank's row number is that rank
     if rank.windowed and not scope.updating:
         scope.keys = keys
