@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.walk import find_all
+from shiftleft.tree import find_all
 
 
 def _input_column_names(select: exp.Select, ctx: RuleContext) -> set[str]:

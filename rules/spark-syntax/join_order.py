@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.walk import find_all
+from shiftleft.tree import find_all
 
 
 def _plain_comma_join(join: exp.Join) -> bool:

@@ -14,7 +14,8 @@ from sqlglot import exp
 from shiftleft.derive.rank import RANKING, TopNFilter, conjuncts, top_n_filter  # noqa: F401
 from shiftleft.derive.scope import window_definition  # noqa: F401
 from shiftleft.rewrite import RuleContext
-from shiftleft.rewrite.walk import find_all, own_nodes
+from shiftleft.rewrite.walk import own_nodes
+from shiftleft.tree import find_all
 
 
 def tables_in_scope(node: exp.Expr) -> list[exp.Table]:

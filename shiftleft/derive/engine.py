@@ -13,10 +13,10 @@ from collections.abc import Iterator, Mapping
 
 from sqlglot import exp
 
-from shiftleft.derive.rank import with_rank_pushes
+from shiftleft.derive.rank import rank_pushes, with_rank_pushes
 from shiftleft.derive.relation import Mode, Relation
-from shiftleft.derive.scope import children
 from shiftleft.derive.select import UNKNOWN, derive_select
+from shiftleft.tree import children
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,10 @@ class _Deriver:
         columns = [c.name for c in node.args["alias"].args.get("columns") or []] if isinstance(node.args.get("alias"), exp.TableAlias) else None
         return Relation(columns=tuple(columns) if columns else None, operator=node.key, reason=f"{node.key.upper()} of an input row")
 
-    def run(self, root: exp.Expr) -> Relation:
+    def run(self, root: exp.Expr, pushed: bool = False) -> Relation | None:
+        """``root``'s relation; None (unless ``pushed``: the rank filters are already moved)
+        when a SELECT has a rank filter Flink moves into its input (:func:`rank_pushes`),
+        for the caller to derive the moved tree instead."""
         stack: list[tuple[exp.Expr, bool]] = [(root, False)]
         pending: set[int] = set()
         while stack:
@@ -208,6 +211,8 @@ class _Deriver:
                 continue
             if id(node) in pending:  # a cycle (a recursive CTE): left unknown
                 continue
+            if not pushed and isinstance(node, exp.Select) and node.args.get("joins") and rank_pushes(node):
+                return None
             pending.add(id(node))
             stack.append((node, True))
             stack.extend((d, False) for d in _dependencies(node) if id(d) not in self.results and id(d) not in pending)
@@ -257,4 +262,8 @@ def derive(statement: exp.Expr, catalog: Mapping[str, Relation] | None = None) -
     root = query_of(statement)
     if not isinstance(root, _RELATIONAL):
         return Relation(operator=root.key, reason="not a query")
-    return _Deriver(catalog or {}).run(with_rank_pushes(root))
+    found = _Deriver(catalog or {}).run(root)
+    if found is None:  # derived as Flink plans it: with the rank filters moved (rare)
+        found = _Deriver(catalog or {}).run(with_rank_pushes(root), pushed=True)
+    assert found is not None
+    return found

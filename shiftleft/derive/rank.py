@@ -17,6 +17,8 @@ from functools import partial
 
 from sqlglot import exp
 
+from shiftleft.tree import find_all
+
 #: ranking functions Flink recognises in the Top-N pattern
 RANKING = (exp.RowNumber, exp.Rank, exp.DenseRank)
 
@@ -385,11 +387,11 @@ def _drop(push: RankPush, select: exp.Select) -> None:
 def with_rank_pushes(root: exp.Expr) -> exp.Expr:
     """``root``, or a copy of it with every pushable rank filter moved into its input (what
     Flink's planner does before it recognises a Top-N), for the derivation."""
-    selects = [s for s in root.find_all(exp.Select) if s.args.get("joins")]
+    selects = [s for s in find_all(root, exp.Select) if s.args.get("joins")]
     if not any(rank_pushes(s) for s in selects):
         return root
     root = root.copy()
-    for select in list(root.find_all(exp.Select)):
+    for select in find_all(root, exp.Select):
         pushes = rank_pushes(select)
         if pushes:
             apply_rank_pushes(select, pushes)
@@ -404,7 +406,7 @@ def _pushes_reading(ranked: exp.Select) -> list[RankPush]:
         outer = parent.parent.parent
         readers = [outer] if isinstance(outer, exp.Select) else []
     elif isinstance(parent, exp.CTE) and parent.parent is not None and parent.parent.parent is not None:
-        readers = [s for s in parent.parent.parent.find_all(exp.Select) if s.args.get("joins")]
+        readers = [s for s in find_all(parent.parent.parent, exp.Select) if s.args.get("joins")]
     return [push for reader in readers for push in rank_pushes(reader) if push.window.parent_select is ranked]
 
 

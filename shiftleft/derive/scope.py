@@ -14,21 +14,9 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from shiftleft.derive.relation import Mode, Relation
+from shiftleft.tree import children
 
 QCol = tuple[str, str]  # (source alias, column), lower-cased
-
-
-def children(node: exp.Expr) -> list[exp.Expr]:
-    """``list(node.iter_expressions())``, read from ``args`` directly (the generator per node
-    was a good part of a derivation's walks)."""
-    found: list[exp.Expr] = []
-    expr = exp.Expr
-    for value in node.args.values():
-        if type(value) is list:
-            found.extend([item for item in value if isinstance(item, expr)])
-        elif isinstance(value, expr):
-            found.append(value)
-    return found
 
 
 @dataclass

@@ -14,13 +14,13 @@ from shiftleft.derive.scope import (
     InternalRank,
     QCol,
     Scope,
-    children,
     equi_pairs,
     filtered,
     is_interval,
     join_keys,
     window_definition,
 )
+from shiftleft.tree import children
 
 Lookup = Callable[[exp.Expr], Relation]
 UNKNOWN = Relation(mode=Mode.UPDATING, deletes=True, operator="unknown", reason="an input shiftleft cannot derive")

@@ -12,7 +12,8 @@ from sqlglot.generator import Generator
 
 from shiftleft.models import Diagnostic, Mode, Severity, Target
 from shiftleft.rewrite.types import data_type, dialect
-from shiftleft.rewrite.walk import bare_copy, find_all, own_nodes, preorder, size_at_most
+from shiftleft.rewrite.walk import bare_copy, own_nodes, preorder, size_at_most
+from shiftleft.tree import find_all
 from shiftleft.streaming.options import StreamingOptions
 
 _SNIPPET_NODES = 40

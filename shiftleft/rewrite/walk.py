@@ -4,7 +4,7 @@
 "its own" SELECT with it also walks every nested query, once per enclosing SELECT, which is
 quadratic in the nesting depth.  :func:`own_nodes` walks one scope only, with a plain stack;
 :func:`preorder` and :func:`size_at_most` are ``walk(bfs=False)`` and a bounded count without
-a generator per node.
+a generator per node.  (``children`` and ``find_all``, for every stage: :mod:`shiftleft.tree`.)
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from typing import TypeVar
 
 from sqlglot import exp
+
+from shiftleft.tree import children as _children
 
 
 def own_nodes(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], ...]) -> list[exp.Expr]:
@@ -55,32 +57,6 @@ def own_nodes_bfs(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], 
                 following.extend(_children(node))
         level = following
     return found
-
-
-def find_all(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], ...]) -> list[exp.Expr]:
-    """``list(root.find_all(*types))``: the nodes of ``types`` in ``root``'s tree, breadth-first
-    (the order of ``Expr.find_all``), one level at a time without a generator per node."""
-    found: list[exp.Expr] = []
-    level = [root]
-    while level:
-        following: list[exp.Expr] = []
-        for node in level:
-            if isinstance(node, types):
-                found.append(node)
-            following.extend(_children(node))
-        level = following
-    return found
-
-
-def _children(node: exp.Expr) -> list[exp.Expr]:
-    children: list[exp.Expr] = []
-    expr = exp.Expr
-    for value in node.args.values():
-        if type(value) is list:
-            children.extend([item for item in value if isinstance(item, expr)])
-        elif isinstance(value, expr):
-            children.append(value)
-    return children
 
 
 def preorder(root: exp.Expr) -> Iterator[exp.Expr]:

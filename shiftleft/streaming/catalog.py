@@ -107,9 +107,16 @@ class ScriptCatalog:
             self.relations[table.lower()] = _event_time_source(table, column, columns)
 
         self.relations.update({k.lower(): v for k, v in (relations or {}).items()})
+        #: the last derivation: a statement's query is derived by its sink, its output and
+        #: (a view) its registration; the tables it reads do not change in between
+        self._last: tuple[exp.Expr, Relation] | None = None
 
     def derive(self, query: exp.Expr) -> Relation:
-        return derive(query, self.relations)
+        if self._last is not None and self._last[0] is query:
+            return self._last[1]
+        relation = derive(query, self.relations)
+        self._last = (query, relation)
+        return relation
 
     def register(self, tree: exp.Expr) -> None:
         """Record what ``tree`` (the statement as written) declares or creates."""
@@ -119,13 +126,16 @@ class ScriptCatalog:
                 return
             if tree.kind == "VIEW" and isinstance(tree.expression, exp.Query):
                 self.relations[table.name.lower()] = self.derive(tree.expression)
+                self._last = None
                 return
             declared = table_relation(tree)
             if declared is not None:
                 self.relations[table.name.lower()] = declared
+                self._last = None
 
     def written(self, name: str, relation: Relation) -> None:
         self.relations[name.lower()] = relation
+        self._last = None
 
 
 def output_kind(tree: exp.Expr) -> OutputKind:

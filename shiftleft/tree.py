@@ -1,0 +1,40 @@
+"""Fast walks over sqlglot trees, shared by every stage.
+
+``Expr.find_all`` and ``Expr.iter_expressions`` create a generator per node, which is most of
+a walk's cost; these read each node's ``args`` directly.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlglot import exp
+
+_N = TypeVar("_N", bound=exp.Expr)
+
+
+def children(node: exp.Expr) -> list[exp.Expr]:
+    """``list(node.iter_expressions())``: the child nodes, in argument order."""
+    found: list[exp.Expr] = []
+    expr = exp.Expr
+    for value in node.args.values():
+        if type(value) is list:
+            found.extend([item for item in value if isinstance(item, expr)])
+        elif isinstance(value, expr):
+            found.append(value)
+    return found
+
+
+def find_all(root: exp.Expr, types: type[_N] | tuple[type[_N], ...]) -> list[_N]:
+    """``list(root.find_all(*types))``: the nodes of ``types`` in ``root``'s tree, breadth-first
+    (the order of ``Expr.find_all``), one level at a time without a generator per node."""
+    found: list[_N] = []
+    level = [root]
+    while level:
+        following: list[exp.Expr] = []
+        for node in level:
+            if isinstance(node, types):
+                found.append(node)  # type: ignore[arg-type]  # an instance of types: an _N
+            following.extend(children(node))
+        level = following
+    return found
