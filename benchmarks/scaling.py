@@ -63,6 +63,12 @@ def deep_nesting(n: int) -> str:
     return sql
 
 
+def null_branches(n: int) -> str:
+    """IFs with a NULL branch whose other branch's type must be inferred (a CTE column)."""
+    items = ",\n  ".join(f"if(c > {i}, {'v' if i % 2 else 'c'}, NULL) AS x{i}" for i in range(n))
+    return f"WITH r AS (SELECT CAST(c AS INT) AS c, CAST(v AS STRING) AS v FROM src)\nSELECT\n  {items}\nFROM r"
+
+
 @dataclass(frozen=True)
 class Shape:
     name: str
@@ -78,6 +84,7 @@ SHAPES = (
     Shape("in-list", in_list, 5000, 1000),
     Shape("script", long_script, 200, 50),
     Shape("nesting", deep_nesting, 36, 20),  # 4n = 144: sqlglot's own limits are near 150
+    Shape("null-branches", null_branches, 300, 60),
 )
 
 

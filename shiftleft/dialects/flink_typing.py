@@ -9,11 +9,12 @@ https://nightlies.apache.org/flink/flink-docs-release-2.0/docs/dev/table/functio
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
+
+from shiftleft.tree import find_all
 from sqlglot.typing import EXPRESSION_METADATA as BASE
 
 if TYPE_CHECKING:
@@ -118,43 +119,6 @@ EXPRESSION_METADATA: dict[type[exp.Expr], dict[str, Any]] = {
 }
 
 
-def _shape(root: exp.Expr, node: exp.Expr) -> tuple[list[tuple[Any, ...]], int | None, int]:
-    """An exact structural fingerprint of the tree under ``root`` (every node's class, comments
-    and non-node arguments, case kept, with the arguments' child counts), and ``node``'s position
-    among the nodes of its class with their number, in the order of ``find_all`` (breadth first).
-
-    Two trees with equal fingerprints qualify and annotate alike; one walk, cheaper than one
-    annotation.
-    """
-    kind = type(node)
-    out: list[tuple[Any, ...]] = []
-    index: int | None = None
-    count = 0
-    queue: deque[exp.Expr] = deque([root])
-    while queue:
-        current = queue.popleft()
-        if isinstance(current, kind):
-            if current is node:
-                index = count
-            count += 1
-        row: list[Any] = [type(current), tuple(current.comments or ())]
-        for key, value in current.args.items():
-            if isinstance(value, exp.Expr):
-                row.append((key, 1))
-                queue.append(value)
-            elif isinstance(value, list):
-                row.append((key, len(value)))
-                for item in value:
-                    if isinstance(item, exp.Expr):
-                        queue.append(item)
-                    else:
-                        row.append(("", item))
-            else:
-                row.append((key, value))
-        out.append(tuple(row))
-    return out, index, count
-
-
 def _annotated(
     root: exp.Expr, schema: Mapping[str, Mapping[str, str]], dialect: str
 ) -> exp.Expr | None:
@@ -182,31 +146,26 @@ def inferred_counterpart(
     qualification neither adds nor removes (a set operation, IF, VALUES): the counterpart is
     found by its position among the nodes of that class.
 
-    With ``memo`` (a rule context's per-statement memo), the annotated copy is kept and reused
-    while the statement keeps the same structure (rules rewrite in place: any change to the
-    tree, its fingerprint compared exactly, annotates again); the copy is read, never changed.
+    With ``memo`` (a rule context's per-statement memo), the statement is annotated once for
+    all the nodes of ``node``'s class it holds at that time: each keeps its counterpart while
+    rules rewrite around it (a rule typing one IF's NULL branch does not annotate the whole
+    statement again for the next IF: that was quadratic in the IFs of a statement).  A node
+    made after the annotation (or of another statement root) annotates again.
     """
     root = node.root()
     kind = type(node)
-    shape, index, count = _shape(root, node)
-    if index is None:
-        return None
-    key = ("inferred-counterpart", id(root), id(schema), dialect)
+    key = ("inferred-counterpart", id(root), id(schema), dialect, kind)
     kept = memo.get(key) if memo is not None else None
-    if kept is None or kept[0] is not root or kept[1] != shape:
-        kept = (root, shape, _annotated(root, schema, dialect), {})
+    if kept is None or kept[0] is not root or kept[1].get(id(node), (None,))[0] is not node:
+        originals = find_all(root, kind)
+        copy = _annotated(root, schema, dialect)
+        twins: list[exp.Expr | None] = list(find_all(copy, kind)) if copy is not None else []
+        if len(twins) != len(originals):  # not annotated, or the copy's shape differs
+            twins = [None] * len(originals)
+        kept = (root, {id(o): (o, t) for o, t in zip(originals, twins)})
         if memo is not None:
             memo[key] = kept
-    copy: exp.Expr | None = kept[2]
-    by_kind: dict[type[exp.Expr], list[exp.Expr]] = kept[3]
-    if copy is None:
-        return None
-    found = by_kind.get(kind)
-    if found is None:
-        found = by_kind[kind] = list(copy.find_all(kind))
-    if len(found) != count:
-        return None  # the copy's shape differs: positions do not correspond
-    return found[index]
+    return kept[1][id(node)][1]
 
 
 def known_type(node: exp.Expr) -> exp.DataType | None:
