@@ -14,14 +14,11 @@ from shiftleft.dialects.flink_functions import (
     flink_function_name,
     unmapped_function_name,
 )
-from shiftleft.dialects.user_functions import USER_FUNCTION
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.packs import pack_module
 
-
-def _user_function(node: exp.Expr) -> bool:
-    """The node is a call of a function the user mapped (``node.meta`` without creating it)."""
-    return bool(node._meta and node._meta.get(USER_FUNCTION))
+C = pack_module(__file__, "_calls")
 
 
 class UnmappedFunction(Rule):
@@ -46,10 +43,8 @@ class UnmappedFunction(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Func)
-        if node.find_ancestor(exp.Hint) is not None:
-            return None  # hint names (STATE_TTL, BROADCAST, OPTIONS, ...) are not function calls
-        if _user_function(node):
-            return None  # the user mapped it to a function they registered in Flink
+        if C.not_checked(node, ctx):
+            return None  # a hint's name, or a function the user mapped to one registered in Flink
         name = unmapped_function_name(node, ctx.target.value)
         if name is None:
             return None
@@ -96,7 +91,7 @@ class WrongArity(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Func)
-        if node.find_ancestor(exp.Hint) is not None or _user_function(node):
+        if C.not_checked(node, ctx):
             return None
         name = flink_function_name(node, ctx.target.value)
         table = flink_arity()
