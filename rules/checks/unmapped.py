@@ -9,11 +9,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.dialects.flink_arity import flink_arity
-from shiftleft.dialects.flink_functions import (
-    flink_call_arity,
-    flink_function_name,
-    unmapped_function_name,
-)
+from shiftleft.dialects.flink_catalog import FLINK_FUNCTIONS
+from shiftleft.dialects.flink_functions import flink_call_arity, unmapped_function_name
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.packs import pack_module
@@ -45,7 +42,10 @@ class UnmappedFunction(Rule):
         assert isinstance(node, exp.Func)
         if C.not_checked(node, ctx):
             return None  # a hint's name, or a function the user mapped to one registered in Flink
-        name = unmapped_function_name(node, ctx.target.value)
+        name = C.flink_name(node, ctx)
+        if name is None or name in FLINK_FUNCTIONS:
+            return None  # a built-in: what unmapped_function_name decides, with the shared name
+        name = unmapped_function_name(node, ctx.target.value)  # also leaves syntax words alone
         if name is None:
             return None
         kind = "user-defined function" if isinstance(node, exp.Anonymous) else "function"
@@ -93,7 +93,7 @@ class WrongArity(Rule):
         assert isinstance(node, exp.Func)
         if C.not_checked(node, ctx):
             return None
-        name = flink_function_name(node, ctx.target.value)
+        name = C.flink_name(node, ctx)
         table = flink_arity()
         accepted = table.functions.get(name or "")
         if accepted is None:
