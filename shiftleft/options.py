@@ -146,10 +146,9 @@ class TranspileOptions(BaseModel):
         if type(options) is cls and not kwargs:
             return options
         data = {**(options.explicit() if options is not None else {}), **kwargs}
-        try:
-            return cls.model_validate(data)
-        except ValidationError as e:
-            raise _config_error(e) from None
+        # the constructor, not model_validate: with a custom __init__ pydantic's model_validate
+        # runs the validation (and the rule-pack resolution after it) twice
+        return cls(**data)
 
     def explicit(self, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
         """The fields set explicitly, as keyword arguments (``schema`` by its public name)."""

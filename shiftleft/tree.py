@@ -27,14 +27,10 @@ def children(node: exp.Expr) -> list[exp.Expr]:
 
 def find_all(root: exp.Expr, types: type[_N] | tuple[type[_N], ...]) -> list[_N]:
     """``list(root.find_all(*types))``: the nodes of ``types`` in ``root``'s tree, breadth-first
-    (the order of ``Expr.find_all``), one level at a time without a generator per node."""
-    found: list[_N] = []
-    level = [root]
-    while level:
-        following: list[exp.Expr] = []
-        for node in level:
-            if isinstance(node, types):
-                found.append(node)  # type: ignore[arg-type]  # an instance of types: an _N
-            following.extend(children(node))
-        level = following
-    return found
+    (the order of ``Expr.find_all``), through one list used as the queue, without a generator
+    per node."""
+    queue = [root]
+    extend = queue.extend
+    for node in queue:  # grows while it is read: breadth-first
+        extend(children(node))
+    return [node for node in queue if isinstance(node, types)]  # type: ignore[misc]  # of types: _N

@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.dialects.flink_functions import generator_dropped_args
-from shiftleft.dialects.user_functions import USER_FUNCTION
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.packs import pack_module
+
+C = pack_module(__file__, "_calls")
 
 
 def _from_source(value: object) -> bool:
@@ -47,7 +49,7 @@ class GeneratorDroppedArgument(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Func)
-        if node.find_ancestor(exp.Hint) is not None or node.meta.get(USER_FUNCTION):
+        if C.not_checked(node, ctx):
             return None
         dropped = [k for k in generator_dropped_args(node, ctx.target.value) if _from_source(node.args.get(k))]
         if not dropped:

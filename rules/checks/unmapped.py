@@ -9,19 +9,13 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.dialects.flink_arity import flink_arity
-from shiftleft.dialects.flink_functions import (
-    flink_call_arity,
-    flink_function_name,
-    unmapped_function_name,
-)
-from shiftleft.dialects.user_functions import USER_FUNCTION
+from shiftleft.dialects.flink_catalog import FLINK_FUNCTIONS
+from shiftleft.dialects.flink_functions import flink_call_arity, unmapped_function_name
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.packs import pack_module
 
-
-def _user_function(node: exp.Expr) -> bool:
-    """The node is a call of a function the user mapped (``node.meta`` without creating it)."""
-    return bool(node._meta and node._meta.get(USER_FUNCTION))
+C = pack_module(__file__, "_calls")
 
 
 class UnmappedFunction(Rule):
@@ -46,11 +40,12 @@ class UnmappedFunction(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Func)
-        if node.find_ancestor(exp.Hint) is not None:
-            return None  # hint names (STATE_TTL, BROADCAST, OPTIONS, ...) are not function calls
-        if _user_function(node):
-            return None  # the user mapped it to a function they registered in Flink
-        name = unmapped_function_name(node, ctx.target.value)
+        if C.not_checked(node, ctx):
+            return None  # a hint's name, or a function the user mapped to one registered in Flink
+        name = C.flink_name(node, ctx)
+        if name is None or name in FLINK_FUNCTIONS:
+            return None  # a built-in: what unmapped_function_name decides, with the shared name
+        name = unmapped_function_name(node, ctx.target.value)  # also leaves syntax words alone
         if name is None:
             return None
         kind = "user-defined function" if isinstance(node, exp.Anonymous) else "function"
@@ -96,9 +91,9 @@ class WrongArity(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Func)
-        if node.find_ancestor(exp.Hint) is not None or _user_function(node):
+        if C.not_checked(node, ctx):
             return None
-        name = flink_function_name(node, ctx.target.value)
+        name = C.flink_name(node, ctx)
         table = flink_arity()
         accepted = table.functions.get(name or "")
         if accepted is None:

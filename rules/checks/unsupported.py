@@ -63,7 +63,7 @@ class NumberOutOfRange(Rule):
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Literal)
         text = str(node.this)
-        if node.is_string or not _NUMBER.match(text):
+        if node.is_string or (len(text) <= 38 and "e" not in text and "E" not in text) or not _NUMBER.match(text):
             return None
         mantissa = text.lower().split("e")[0]
         try:

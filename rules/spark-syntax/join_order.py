@@ -19,22 +19,21 @@ def _plain_comma_join(join: exp.Join) -> bool:
     )
 
 
-def _ctes(select: exp.Select, ctx: RuleContext) -> dict[str, exp.CTE]:
-    """The CTEs of ``select``'s statement by name (lower case; the first in breadth-first
-    order for a repeated name), found once per statement and kept until the tree's scopes
-    change (``ctx.scopes``), not walked again for each FROM item."""
-    root = select.root()
-    key = ("comma-join-ctes", id(root))
-    cached = ctx.scopes.get(key)
-    if cached is None or cached[0] is not root:
-        found: dict[str, exp.CTE] = {}
-        for cte in find_all(root, exp.CTE):
+def _visible_ctes(select: exp.Select) -> dict[str, exp.CTE]:
+    """The CTEs ``select`` can read by name (lower case): those of its own WITH and of every
+    enclosing one, the nearest first; found through the ancestors, not a walk of the
+    statement per SELECT."""
+    found: dict[str, exp.CTE] = {}
+    scope: exp.Expr | None = select
+    while scope is not None:
+        with_ = scope.args.get("with_") if isinstance(scope, exp.Query) else None
+        for cte in with_.expressions if with_ is not None else []:
             found.setdefault(cte.alias_or_name.lower(), cte)
-        cached = ctx.scopes[key] = (root, found)
-    return cached[1]
+        scope = scope.parent
+    return found
 
 
-def _source_names(select: exp.Select, ctx: RuleContext, source: exp.Expr) -> tuple[str, set[str]]:
+def _source_names(ctes: dict[str, exp.CTE], ctx: RuleContext, source: exp.Expr) -> tuple[str, set[str]]:
     """(alias, column names) of one FROM item; columns from a CTE, a subquery or the schema."""
     alias = source.alias_or_name.lower()
     query: exp.Expr | None = None
@@ -42,7 +41,7 @@ def _source_names(select: exp.Select, ctx: RuleContext, source: exp.Expr) -> tup
         query = source.this
     elif isinstance(source, exp.Table):
         name = source.name.lower()
-        cte = _ctes(select, ctx).get(name)
+        cte = ctes.get(name)
         if cte is not None:
             query = cte.this
         else:
@@ -96,7 +95,8 @@ class CommaJoinOrder(Rule):
         if len(joins) < 2 or from_ is None or where is None or not all(_plain_comma_join(j) for j in joins):
             return None
         items = [from_.this, *(j.this for j in joins)]
-        names = [_source_names(node, ctx, item) for item in items]
+        ctes = _visible_ctes(node)
+        names = [_source_names(ctes, ctx, item) for item in items]
         aliases = [a for a, _ in names]
         if len(set(aliases)) != len(aliases):
             return None
@@ -132,8 +132,9 @@ class CommaJoinOrder(Rule):
     def _filtered_item(cls, conjunct: exp.Expr, aliases: list[str], names: list[tuple[str, set[str]]]) -> int | None:
         """The FROM item a conjunct filters on its own (its columns all of that item, compared
         with constants: ``i_color IN (...)``, ``d_year = 2000``), or None."""
-        columns = find_all(conjunct, exp.Column)
-        if not columns or find_all(conjunct, (exp.Subquery, exp.Select)):
+        found = find_all(conjunct, (exp.Column, exp.Subquery, exp.Select))  # one walk for both
+        columns = [c for c in found if isinstance(c, exp.Column)]
+        if not columns or len(columns) != len(found):
             return None
         owners = {cls._owner(c, aliases, names) for c in columns}
         if len(owners) != 1 or None in owners:

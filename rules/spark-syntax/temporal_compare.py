@@ -47,8 +47,8 @@ def spark_timestamp(text: str) -> dt.datetime | None:
 
 
 def _kind(node: exp.Expr, ctx: RuleContext) -> str | None:
-    if isinstance(node, exp.Literal) and node.is_string:
-        return "literal"
+    if isinstance(node, exp.Literal):  # a number is never a date, a timestamp or a string
+        return "literal" if node.is_string else None
     declared = ctx.declared_type(node)
     if declared is None:
         return None

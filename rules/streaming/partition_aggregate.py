@@ -87,7 +87,7 @@ class PartitionAggregateToJoin(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Select)
-        if not P.rewritable(node):
+        if not ctx.own_nodes(node, exp.Window) or not P.rewritable(node):  # the shared walk first
             return None
         projections = list(node.expressions)
         if any(isinstance(p, exp.Star) for p in projections):

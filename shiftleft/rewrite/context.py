@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +84,8 @@ class RuleContext:
     #: SELECT (:meth:`own_nodes`) is used only while no change was made since it
     changes: int = 0
     walks: dict[int, Any] = field(default_factory=dict, repr=False)
+    #: facts about single nodes that several rules ask for (see :meth:`fact`)
+    facts: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
 
     def report(
         self,
@@ -214,8 +216,22 @@ class RuleContext:
         share one walk of its scope while none of them changed the tree."""
         cached = self.walks.get(id(select))
         if cached is None or cached[0] is not select or cached[1] != self.changes:
-            cached = self.walks[id(select)] = (select, self.changes, own_nodes(select, exp.Expr))
-        return [n for n in cached[2] if isinstance(n, types)]
+            cached = self.walks[id(select)] = (select, self.changes, own_nodes(select, exp.Expr), {})
+        by_type: dict[Any, list[exp.Expr]] = cached[3]  # one filter per type asked for
+        found = by_type.get(types)
+        if found is None:
+            found = by_type[types] = [n for n in cached[2] if isinstance(n, types)]
+        return list(found)
+
+    def fact(self, name: str, node: exp.Expr, compute: Callable[[exp.Expr], Any]) -> Any:
+        """``compute(node)``, computed once for the rules that ask for the fact ``name`` about
+        the same node while no rule changed the tree since (the checks on one function call
+        share whether it is theirs to check)."""
+        key = (name, id(node))
+        cached = self.facts.get(key)
+        if cached is None or cached[0] is not node or cached[1] != self.changes:
+            cached = self.facts[key] = (node, self.changes, compute(node))
+        return cached[2]
 
     def forget_scopes(self) -> None:
         """Drop the cached table maps (the engine calls this after a structural change)."""

@@ -66,11 +66,11 @@ def rewrite(
     order = _post_order(tree)
     unchanged = ctx.changes
     for node in order:
-        if node._meta and node._meta.get(USER_TEMPLATE):
-            continue  # the user's own Flink SQL (a --functions template): final
         candidates = rewrites.get(type(node))
         if candidates is None:
             candidates = rules.active_for(type(node), ctx.target, ctx.mode, "rewrite")
+        if not candidates or (node._meta and node._meta.get(USER_TEMPLATE)):
+            continue  # no rule for it, or the user's own Flink SQL (a --functions template): final
         for rule in candidates:
             reported = len(ctx.diagnostics)
             replacement = _apply(rule, node, ctx)
@@ -99,11 +99,11 @@ def rewrite(
     if ctx.changes != unchanged:  # else the tree is the one walked above: same order
         order = _post_order(root)
     for node in order:
-        if node._meta and node._meta.get(USER_TEMPLATE):
-            continue
         candidates = checks.get(type(node))
         if candidates is None:
             candidates = rules.active_for(type(node), ctx.target, ctx.mode, "check")
+        if not candidates or (node._meta and node._meta.get(USER_TEMPLATE)):
+            continue
         for rule in candidates:
             if _apply(rule, node, ctx) is not None:  # a check that changed the node in place
                 applied[rule.id] = None

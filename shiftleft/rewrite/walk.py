@@ -24,12 +24,12 @@ def own_nodes(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], ...]
     Depth-first, left to right."""
     found: list[exp.Expr] = []
     stack = [root]
-    pop, push, select, expr = stack.pop, stack.append, exp.Select, exp.Expr
+    pop, push, add, select, expr = stack.pop, stack.append, found.append, exp.Select, exp.Expr
     while stack:
         node = pop()
         if isinstance(node, types):
-            found.append(node)
-        if node is not root and isinstance(node, select):
+            add(node)
+        if type(node) is select and node is not root:
             continue
         for value in reversed(node.args.values()):  # children pushed last first: popped in order
             if type(value) is list:
@@ -115,3 +115,18 @@ def bare_copy(node: _N) -> _N:
             else:
                 args[key] = value
     return root
+
+
+def in_hint(node: exp.Expr) -> bool:
+    """``node.find_ancestor(exp.Hint) is not None`` without walking up to the root: a hint
+    holds no query, so the walk stops at the nearest enclosing one (checks ask this for every
+    function call)."""
+    parent = node.parent
+    hint, query = exp.Hint, exp.Query
+    while parent is not None:
+        if isinstance(parent, hint):
+            return True
+        if isinstance(parent, query):
+            return False
+        parent = parent.parent
+    return False

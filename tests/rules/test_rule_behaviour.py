@@ -120,3 +120,22 @@ def test_to_date_of_a_declared_date_or_timestamp_cannot_fail() -> None:
     schema = {"t": {"d": "DATE", "ts": "TIMESTAMP", "s": "STRING"}}
     sql = shiftleft.transpile("SELECT to_date(d), to_date(ts), to_date(s) FROM t", schema=schema).sql
     assert sql == "SELECT CAST(d AS DATE), CAST(ts AS DATE), TRY_CAST(s AS DATE) FROM t;\n"
+
+
+def test_comma_join_order_reads_the_columns_of_the_ctes_in_scope() -> None:
+    # SL3014 attributes unqualified columns by the CTEs the SELECT can see: an outer WITH's
+    # from a nested query, and the nearest definition when a nested WITH reuses the name
+    outer = "WITH c AS (SELECT 1 AS k, 2 AS v), d AS (SELECT 1 AS k2) "
+    nested = "SELECT * FROM (SELECT x.v FROM c x, t z, d y WHERE k = k2 AND k2 = z.b) q"
+    assert _sql(outer + nested, schema={"t": {"b": "INT"}}) == (
+        outer
+        + "SELECT * FROM (SELECT x.v FROM c AS x CROSS JOIN d AS y CROSS JOIN t AS z "
+        "WHERE k = k2 AND k2 = z.b) AS q"
+    )
+    shadowed = (
+        "WITH d AS (SELECT 1 AS other) SELECT * FROM (WITH d AS (SELECT 1 AS k2) "
+        "SELECT x.v FROM c x, t z, d y WHERE k = k2 AND k2 = z.b) q"
+    )
+    assert "CROSS JOIN d AS y CROSS JOIN t AS z" in _sql(
+        shadowed, schema={"t": {"b": "INT"}, "c": {"k": "INT", "v": "INT"}}
+    )
