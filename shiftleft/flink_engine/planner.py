@@ -89,6 +89,9 @@ _SAFE_OTHER = frozenset(
 )
 """``other`` statements that only read or touch the session; the rest are only explained."""
 
+_SESSION_WORDS = frozenset({"SET", "RESET", "USE", "LOAD", "UNLOAD", "ADD", "REMOVE"})
+"""``other`` statements that change the session: replayed by :meth:`PlanSession.fork`."""
+
 
 class FlinkPlanner:
     """Plan (never run) Flink SQL scripts in an embedded Flink 2.3 planner.
@@ -271,6 +274,10 @@ class FlinkPlanner:
         )
 
 
+def _own_statement(sql: str) -> str:
+    return sql.rstrip().rstrip(";") + ";\n"
+
+
 class PlanSession:
     """One Flink ``TableEnvironment`` reused for many scripts (see :meth:`FlinkPlanner.session`).
 
@@ -286,6 +293,17 @@ class PlanSession:
         self._text_format: Any = None
         #: ExplainDetail arrays: none, and CHANGELOG_MODE alone
         self._details: tuple[Any, Any] | None = None
+        #: the statements planned so far that change the environment (DDL, SET, USE ...)
+        self._declarations: list[str] = []
+
+    def fork(self) -> PlanSession:
+        """A new session (its own ``TableEnvironment`` in the same JVM) in the state of this
+        one: the DDL and session statements planned here so far are planned there again.
+        Two sessions may plan at the same time from two threads."""
+        twin = PlanSession(self.planner, self.mode)
+        for sql in self._declarations:
+            twin.plan(sql)
+        return twin
 
     def _start(self) -> None:
         gateway = jvm.get_gateway()
@@ -330,6 +348,8 @@ class PlanSession:
                 planned.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
             if planned.errors:
                 log.debug("statement %d rejected: %s", st.index, planned.errors[0].message)
+            if st.kind == "ddl" or (st.keywords[:1] and st.keywords[0] in _SESSION_WORDS):
+                self._declarations.append(_own_statement(st.sql))
             report.statements.append(planned)
         report.elapsed_s = round(time.perf_counter() - started, 4)
         return report
