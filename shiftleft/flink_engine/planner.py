@@ -286,9 +286,11 @@ class PlanSession:
     the table whose statement it is; what earlier calls declared stays declared.
     """
 
-    def __init__(self, planner: FlinkPlanner, mode: PlanMode) -> None:
+    def __init__(self, planner: FlinkPlanner, mode: PlanMode, gateway: Any = None) -> None:
         self.planner = planner
         self.mode = mode
+        #: the Py4J client driving this session (None: the process's own)
+        self._gateway = gateway
         self._env: Any = None
         self._text_format: Any = None
         #: ExplainDetail arrays: none, and CHANGELOG_MODE alone
@@ -299,14 +301,24 @@ class PlanSession:
     def fork(self) -> PlanSession:
         """A new session (its own ``TableEnvironment`` in the same JVM) in the state of this
         one: the DDL and session statements planned here so far are planned there again.
-        Two sessions may plan at the same time from two threads."""
-        twin = PlanSession(self.planner, self.mode)
+
+        It may plan while other sessions plan in other threads: it is driven through a Py4J
+        client of its own (:func:`~shiftleft.flink_engine.jvm.new_client`), owned by the
+        thread calling ``fork`` until :meth:`close`; only that thread may use it."""
+        gateway = jvm.new_client()
+        gateway._gateway_client.own(True)
+        twin = PlanSession(self.planner, self.mode, gateway)
         for sql in self._declarations:
             twin.plan(sql)
         return twin
 
+    def close(self) -> None:
+        """Release a fork's Py4J client from its thread (nothing to do for other sessions)."""
+        if self._gateway is not None:
+            self._gateway._gateway_client.own(False)
+
     def _start(self) -> None:
-        gateway = jvm.get_gateway()
+        gateway = self._gateway or jvm.get_gateway()
         env = self.planner._new_environment(gateway, self.mode)
         # generated code is never compiled here: do not split it into small methods (the
         # splitter parses every generated class, the better part of planning an INSERT)

@@ -197,10 +197,13 @@ class _Board:
             return self._plans.pop(index)
 
 
-def _lane(order: list[PipelineTable], session: PlanSession, board: _Board) -> None:
-    """One session's walk: every table's DDL, and the whole of each table it claims."""
+def _lane(order: list[PipelineTable], parent: PlanSession, board: _Board) -> None:
+    """One lane: a fork of ``parent`` made and used in this thread, planning every table's
+    DDL and the whole of each table it claims."""
     verdicts: StatementVerdicts | None = None
+    session: PlanSession | None = None
     try:
+        session = parent.fork()
         for index, table in enumerate(order):
             if board.stopped:
                 return
@@ -210,6 +213,9 @@ def _lane(order: list[PipelineTable], session: PlanSession, board: _Board) -> No
                 board.put(index, plan)
     except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
         board.fail(error)
+    finally:
+        if session is not None:
+            session.close()
 
 
 def plan_tables(
@@ -221,12 +227,13 @@ def plan_tables(
     """Plan each table's DDL, then its DML, in DAG order in ``session``: one
     :class:`TablePlan` per table that has a statement.
 
-    ``lanes`` (default :func:`default_lanes`): sessions planning at the same time, ``session``
-    and forks of it, each in a thread of its own (the planner's work runs in the JVM, one
-    core each).  Every lane declares every table's DDL in DAG order, so each statement is
-    planned after the same declarations as in one session, and the DML and verdict of each
-    table are planned by the first lane to reach it: the verdicts do not depend on the number
-    of lanes.  ``progress`` is called in DAG order, from the caller's thread."""
+    ``lanes`` (default :func:`default_lanes`): sessions planning at the same time, forks of
+    ``session`` (which then declares nothing more itself), each in a thread of its own (the
+    planner's work runs in the JVM, one core each).  Every lane declares every table's DDL in
+    DAG order, so each statement is planned after the same declarations as in one session,
+    and the DML and verdict of each table are planned by the first lane to reach it: the
+    verdicts do not depend on the number of lanes.  ``progress`` is called in DAG order, from
+    the caller's thread."""
     order = [t for t in dag_order(tables) if t.ddl or t.dml]
     count = default_lanes(len(order)) if lanes is None else max(1, lanes)
     if count == 1:
@@ -239,10 +246,9 @@ def plan_tables(
                 progress(table, plan)
         return plans
     board = _Board(len(order))
-    sessions = [session, *(session.fork() for _ in range(count - 1))]
     threads = [
-        threading.Thread(target=_lane, args=(order, s, board), name=f"plan-lane-{k}", daemon=True)
-        for k, s in enumerate(sessions)
+        threading.Thread(target=_lane, args=(order, session, board), name=f"plan-lane-{k}", daemon=True)
+        for k in range(count)
     ]
     for thread in threads:
         thread.start()

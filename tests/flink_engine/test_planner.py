@@ -420,3 +420,4 @@ def test_fork_replays_declarations_not_queries(flink_planner: Any) -> None:
     assert str(twin._env.getConfig().getLocalTimeZone()) == "Europe/Paris"
     session.plan("CREATE TABLE only_here (id INT) WITH ('connector' = 'datagen');\n")
     assert twin.plan("SELECT * FROM only_here;\n").errors  # forks do not share their catalogs
+    twin.close()
