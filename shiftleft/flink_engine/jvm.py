@@ -237,7 +237,7 @@ def new_client() -> Any:
     other clients."""
     from py4j.java_gateway import GatewayClient, JavaGateway
 
-    class _ThreadClient(GatewayClient):  # type: ignore[misc]
+    class _ThreadClient(GatewayClient):
         """Calls from the owning thread only; frees from other threads wait for it."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -265,7 +265,7 @@ def new_client() -> Any:
                 super().garbage_collect_object(target_id)
             return super().send_command(command, *args, **kwargs)
 
-    class _ThreadGateway(JavaGateway):  # type: ignore[misc]
+    class _ThreadGateway(JavaGateway):
         def _create_gateway_client(self) -> Any:
             return _ThreadClient(gateway_parameters=self.gateway_parameters)
 
