@@ -221,3 +221,52 @@ def get_gateway(extra_jvm_options: Sequence[str] = ()) -> Any:
             logs,
         )
         return gateway
+
+
+
+def new_client() -> Any:
+    """A Py4J client of the running JVM (started if needed) for one Python thread at a time.
+
+    Py4J serves each connection in a Java thread of its own and a client hands its pooled
+    connections to whichever Python thread calls next, also to free Java objects when Python's
+    garbage collector, in any thread, drops their proxies.  The Flink planner keeps state in
+    Java thread-locals (Calcite's metadata provider, set when an environment is created), so
+    an environment planning in parallel with another must always be driven from the same Java
+    thread: through a client of its own used by one thread, whose frees from other threads
+    wait for that thread (:meth:`_ThreadClient.own`).  Objects are shared, by id, with the
+    other clients."""
+    from py4j.java_gateway import GatewayClient, JavaGateway
+
+    class _ThreadClient(GatewayClient):
+        """Calls from the owning thread only; frees from other threads wait for it."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._owner: int | None = None
+            self._waiting: list[str] = []
+            self._guard = threading.Lock()
+
+        def own(self, owner: bool) -> None:
+            """From now on, the calling thread owns the client (``owner``) or no thread does."""
+            with self._guard:
+                self._owner = threading.get_ident() if owner else None
+
+        def garbage_collect_object(self, target_id: str) -> None:
+            with self._guard:
+                if self._owner is not None and self._owner != threading.get_ident():
+                    self._waiting.append(target_id)
+                    return
+            super().garbage_collect_object(target_id)
+
+        def send_command(self, command: str, *args: Any, **kwargs: Any) -> Any:
+            with self._guard:
+                waiting, self._waiting = self._waiting, []
+            for target_id in waiting:
+                super().garbage_collect_object(target_id)
+            return super().send_command(command, *args, **kwargs)
+
+    class _ThreadGateway(JavaGateway):
+        def _create_gateway_client(self) -> Any:
+            return _ThreadClient(gateway_parameters=self.gateway_parameters)
+
+    return _ThreadGateway(gateway_parameters=get_gateway().gateway_parameters)

@@ -89,6 +89,9 @@ _SAFE_OTHER = frozenset(
 )
 """``other`` statements that only read or touch the session; the rest are only explained."""
 
+_SESSION_WORDS = frozenset({"SET", "RESET", "USE", "LOAD", "UNLOAD", "ADD", "REMOVE"})
+"""``other`` statements that change the session: replayed by :meth:`PlanSession.fork`."""
+
 
 class FlinkPlanner:
     """Plan (never run) Flink SQL scripts in an embedded Flink 2.3 planner.
@@ -271,6 +274,10 @@ class FlinkPlanner:
         )
 
 
+def _own_statement(sql: str) -> str:
+    return sql.rstrip().rstrip(";") + ";\n"
+
+
 class PlanSession:
     """One Flink ``TableEnvironment`` reused for many scripts (see :meth:`FlinkPlanner.session`).
 
@@ -279,16 +286,39 @@ class PlanSession:
     the table whose statement it is; what earlier calls declared stays declared.
     """
 
-    def __init__(self, planner: FlinkPlanner, mode: PlanMode) -> None:
+    def __init__(self, planner: FlinkPlanner, mode: PlanMode, gateway: Any = None) -> None:
         self.planner = planner
         self.mode = mode
+        #: the Py4J client driving this session (None: the process's own)
+        self._gateway = gateway
         self._env: Any = None
         self._text_format: Any = None
         #: ExplainDetail arrays: none, and CHANGELOG_MODE alone
         self._details: tuple[Any, Any] | None = None
+        #: the statements planned so far that change the environment (DDL, SET, USE ...)
+        self._declarations: list[str] = []
+
+    def fork(self) -> PlanSession:
+        """A new session (its own ``TableEnvironment`` in the same JVM) in the state of this
+        one: the DDL and session statements planned here so far are planned there again.
+
+        It may plan while other sessions plan in other threads: it is driven through a Py4J
+        client of its own (:func:`~shiftleft.flink_engine.jvm.new_client`), owned by the
+        thread calling ``fork`` until :meth:`close`; only that thread may use it."""
+        gateway = jvm.new_client()
+        gateway._gateway_client.own(True)
+        twin = PlanSession(self.planner, self.mode, gateway)
+        for sql in self._declarations:
+            twin.plan(sql)
+        return twin
+
+    def close(self) -> None:
+        """Release a fork's Py4J client from its thread (nothing to do for other sessions)."""
+        if self._gateway is not None:
+            self._gateway._gateway_client.own(False)
 
     def _start(self) -> None:
-        gateway = jvm.get_gateway()
+        gateway = self._gateway or jvm.get_gateway()
         env = self.planner._new_environment(gateway, self.mode)
         # generated code is never compiled here: do not split it into small methods (the
         # splitter parses every generated class, the better part of planning an INSERT)
@@ -330,6 +360,8 @@ class PlanSession:
                 planned.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
             if planned.errors:
                 log.debug("statement %d rejected: %s", st.index, planned.errors[0].message)
+            if st.kind == "ddl" or (st.keywords[:1] and st.keywords[0] in _SESSION_WORDS):
+                self._declarations.append(_own_statement(st.sql))
             report.statements.append(planned)
         report.elapsed_s = round(time.perf_counter() - started, 4)
         return report

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -400,3 +401,23 @@ def test_planner_without_jars_does_not_see_the_connectors(
     report = flink_planner.plan(script)  # same JVM, but the jars belong to the other planner
     assert not report.ok
     assert "Could not find any factory for identifier 'kafka'" in report.errors[-1].message
+
+
+@pytest.mark.flink
+def test_fork_replays_declarations_not_queries(flink_planner: Any) -> None:
+    session = flink_planner.session("streaming")
+    session.plan(
+        "CREATE TABLE t (id INT) WITH ('connector' = 'datagen');\n"
+        "SET 'table.local-time-zone' = 'Europe/Paris';\n"
+        "CREATE VIEW v AS SELECT id FROM t;\n"
+        "SELECT * FROM v;\n"
+        "CREATE TABLE bad (id NO_SUCH_TYPE) WITH ('connector' = 'datagen');\n"
+    )
+    twin = session.fork()
+    assert twin._env is not session._env
+    report = twin.plan("SELECT id FROM v;\nSELECT * FROM bad;\n")
+    assert report.statements[0].errors == [] and report.statements[1].errors  # bad stays absent
+    assert str(twin._env.getConfig().getLocalTimeZone()) == "Europe/Paris"
+    session.plan("CREATE TABLE only_here (id INT) WITH ('connector' = 'datagen');\n")
+    assert twin.plan("SELECT * FROM only_here;\n").errors  # forks do not share their catalogs
+    twin.close()
