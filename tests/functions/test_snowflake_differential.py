@@ -1,6 +1,6 @@
-"""Differential test of the Snowflake function rules SL1097-SL1101 (REGEXP_SUBSTR with
-position / occurrence / parameters / group, TO_NUMBER / TO_DECIMAL, DATE_FROM_PARTS,
-TO_TIMESTAMP_NTZ).
+"""Differential test of the Snowflake function rules SL1097-SL1101 and SL1064 (REGEXP_SUBSTR
+with position / occurrence / parameters / group, TO_NUMBER / TO_DECIMAL, DATE_FROM_PARTS,
+TO_TIMESTAMP_NTZ, DATEADD / TIMEADD / TIMESTAMPADD with a unit).
 
 No Snowflake engine runs here, and DuckDB is no oracle for Snowflake's semantics (its
 regexp_extract returns '' on no match, its make_date does not roll parts over).  The oracle is
@@ -49,6 +49,13 @@ CASES = [
     ("TO_NUMBER(CAST(dec AS VARCHAR))", "cast(cast(dec as string) as decimal(38, 0))"),
     ("TO_NUMBER(CAST(i AS VARCHAR), 10, 2)", "cast(cast(i as string) as decimal(10, 2))"),
     ("TRY_TO_TIMESTAMP_NTZ(s)", "try_cast(s as timestamp_ntz)"),
+    # DATEADD / TIMEADD / TIMESTAMPADD (SL1064): n units added, a month end clamped, a DATE
+    # plus hours a timestamp
+    ("DATEADD(month, j, CAST('2024-01-31' AS DATE))", "add_months(date'2024-01-31', j)"),
+    ("DATEADD(week, i, CAST('2024-02-26' AS DATE))", "date_add(date'2024-02-26', i * 7)"),
+    ("TIMEADD(hour, i, CAST('2024-02-28 23:30:00' AS TIMESTAMP))",
+     "timestampadd(HOUR, i, timestamp_ntz'2024-02-28 23:30:00')"),
+    ("TIMESTAMPADD(minute, j, CAST('2024-12-31' AS DATE))", "timestampadd(MINUTE, j, timestamp_ntz'2024-12-31 00:00:00')"),
     ("TO_TIMESTAMP_NTZ(CAST(DATE_FROM_PARTS(1999 + i % 30, 1, 1) AS VARCHAR))",
      "cast(make_date(1999 + i % 30, 1, 1) as timestamp_ntz)"),
 ]
