@@ -119,3 +119,27 @@ def distinct_windows(select: exp.Select) -> list[exp.Window]:
         if function is not None and isinstance(function.this, exp.Distinct):
             found.append(window)
     return found  # type: ignore[return-value]
+
+
+#: window functions whose value over a whole partition is one row's (not an aggregate of all)
+_ROW_VALUES = (exp.FirstValue, exp.LastValue, exp.NthValue)
+_ROW_VALUE_NAMES = {"FIRST_VALUE", "LAST_VALUE", "NTH_VALUE"}
+
+
+def window_function(window: exp.Window) -> exp.Expr:
+    """The function under OVER, without IGNORE / RESPECT NULLS."""
+    function = window.this
+    while isinstance(function, (exp.IgnoreNulls, exp.RespectNulls)):
+        function = function.this
+    return function
+
+
+def whole_partition_value(window: exp.Window, definition: exp.Expr) -> bool:
+    """FIRST_VALUE / LAST_VALUE / NTH_VALUE over the whole partition (no ORDER BY, or the
+    whole frame)."""
+    function = window_function(window)
+    named = isinstance(function, exp.Anonymous) and function.name.upper() in _ROW_VALUE_NAMES  # SL1080's
+    if not (named or isinstance(function, _ROW_VALUES)):
+        return False
+    spec = definition.args.get("spec")
+    return _whole_frame(spec) or (definition.args.get("order") is None and spec is None)

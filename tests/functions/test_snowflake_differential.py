@@ -1,6 +1,8 @@
 """Differential test of the Snowflake function rules SL1097-SL1101 and SL1064 (REGEXP_SUBSTR
 with position / occurrence / parameters / group, TO_NUMBER / TO_DECIMAL, DATE_FROM_PARTS,
-TO_TIMESTAMP_NTZ, DATEADD / TIMEADD / TIMESTAMPADD with a unit).
+TO_TIMESTAMP_NTZ, DATEADD / TIMEADD / TIMESTAMPADD with a unit) and SL1103 (REGEXP_LIKE, a
+whole-string match: the oracle is Java's ``Pattern.matches`` called through Spark's
+``java_method``).
 
 No Snowflake engine runs here, and DuckDB is no oracle for Snowflake's semantics (its
 regexp_extract returns '' on no match, its make_date does not roll parts over).  The oracle is
@@ -49,6 +51,13 @@ CASES = [
     ("TO_NUMBER(CAST(dec AS VARCHAR))", "cast(cast(dec as string) as decimal(38, 0))"),
     ("TO_NUMBER(CAST(i AS VARCHAR), 10, 2)", "cast(cast(i as string) as decimal(10, 2))"),
     ("TRY_TO_TIMESTAMP_NTZ(s)", "try_cast(s as timestamp_ntz)"),
+    # REGEXP_LIKE / RLIKE (SL1103): a whole-string match, as Java's Pattern.matches
+    ("REGEXP_LIKE(s, 'a.')", "cast(java_method('java.util.regex.Pattern', 'matches', 'a.', s) as boolean)"),
+    ("s RLIKE '[a-c]+'", "cast(java_method('java.util.regex.Pattern', 'matches', '[a-c]+', s) as boolean)"),
+    ("REGEXP_LIKE(s, 'A.*', 'i')", "cast(java_method('java.util.regex.Pattern', 'matches', '(?i)A.*', s) as boolean)"),
+    ("REGEXP_LIKE(s, 'a.b', 's')", "cast(java_method('java.util.regex.Pattern', 'matches', '(?s)a.b', s) as boolean)"),
+    ("NOT REGEXP_LIKE(s, CONCAT('a', '|b.*'))",
+     "NOT cast(java_method('java.util.regex.Pattern', 'matches', 'a|b.*', s) as boolean)"),
     # DATEADD / TIMEADD / TIMESTAMPADD (SL1064): n units added, a month end clamped, a DATE
     # plus hours a timestamp
     ("DATEADD(month, j, CAST('2024-01-31' AS DATE))", "add_months(date'2024-01-31', j)"),
@@ -61,7 +70,7 @@ CASES = [
 ]
 
 _text = st.one_of(
-    st.none(), st.just(""), st.sampled_from(["ab", "aab", "ABab", "a", "xabcab", "bbb", "a1b2", "äb", "abc ac",
+    st.none(), st.just(""), st.sampled_from(["ab", "aab", "ABab", "a", "xabcab", "bbb", "a1b2", "äb", "abc ac", "a\nb",
                      "2024-02-29 10:00:00", "2024-01-01", "1999-12-31 23:59:59.125"]),
     st.text(alphabet=st.sampled_from("abcAB01 é"), max_size=10),
 )
