@@ -118,3 +118,25 @@ def test_a_whole_partition_window_in_qualify_keeps_its_error() -> None:
     translation = shiftleft.transpile(sql, mode="streaming", schema=SCHEMA)
     assert [d.rule_id for d in translation.diagnostics if d.severity is Severity.ERROR] == ["SL4004"]
     assert "SUM(amount) OVER (PARTITION BY kind)" in translation.sql
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT id, COUNT(DISTINCT kind) OVER (PARTITION BY customer) AS n FROM orders",
+        "SELECT id, COUNT(DISTINCT kind) OVER () AS n, SUM(amount) OVER (PARTITION BY kind) AS s FROM orders "
+        "WHERE id > 1",
+        "SELECT id, ARRAY_SIZE(ARRAY_UNIQUE_AGG(amount) OVER (PARTITION BY customer)) AS n FROM orders "
+        "QUALIFY ROW_NUMBER() OVER (PARTITION BY customer ORDER BY id DESC) = 1",
+    ],
+)
+def test_distinct_windows_in_batch_equal_duckdb(flink_planner, sql: str) -> None:  # type: ignore[no-untyped-def]
+    """Flink batch rejects DISTINCT under OVER; SL4014 gives those SELECTs the join form."""
+    translation = shiftleft.transpile(sql, read="snowflake", mode="batch", schema=SCHEMA)
+    assert not [d for d in translation.diagnostics if d.severity is Severity.ERROR], translation.diagnostics
+    assert "SL4014" in translation.rules_applied
+    report = shiftleft.verify(
+        sql, read="snowflake", translation=translation, mode="batch", schema=SCHEMA,
+        seeds={"orders": ORDERS}, planner=flink_planner,
+    )
+    assert report.ok and report.reconciled, report.format() + "\n" + translation.sql
