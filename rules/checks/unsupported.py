@@ -156,16 +156,23 @@ class LambdaFunction(Rule):
 class AtTimeZone(Rule):
     """``ts AT TIME ZONE 'zone'`` has no Flink form.  Flink's ``CONVERT_TZ`` converts a
     *string* between zones and ``TIMESTAMP_LTZ`` follows the session time zone, neither of
-    which keeps the type and meaning in general, so the expression is reported."""
+    which keeps the type and meaning in general, so the expression is reported; so is
+    Snowflake's ``CONVERT_TIMEZONE(tz, ts)`` / ``CONVERT_TIMEZONE(from, to, ts)``, which the
+    generator would write as AT TIME ZONE (it was not reported when it wrapped a rule's output)."""
 
     id = "SL9205"
     name = "at-time-zone"
     title = "AT TIME ZONE has no Flink SQL equivalent"
     phase = "check"
-    node_types = (exp.AtTimeZone,)
+    node_types = (exp.AtTimeZone, exp.ConvertTimezone)
     examples = (
         Example(
             before="SELECT ts AT TIME ZONE 'UTC' AS u FROM t",
+            after="SELECT ts AT TIME ZONE 'UTC' AS u FROM t",
+            diagnoses=True,
+        ),
+        Example(  # Snowflake's two-argument CONVERT_TIMEZONE is written AT TIME ZONE
+            before="SELECT CONVERT_TIMEZONE('UTC', ts) AS u FROM t", read="snowflake",
             after="SELECT ts AT TIME ZONE 'UTC' AS u FROM t",
             diagnoses=True,
         ),

@@ -93,25 +93,37 @@ class DateDiffWithUnit(Rule):
         return _fn("TIMESTAMPDIFF", exp.var(unit), start, end)
 
 
+#: units DATEADD adds exactly (a week is 7 days whatever day it starts on)
+_ADD_UNITS = {**_UNITS, "WEEK": "WEEK", "WEEKS": "WEEK", "W": "WEEK", "WK": "WEEK",
+              "MILLISECOND": "MILLISECOND", "MILLISECONDS": "MILLISECOND", "MS": "MILLISECOND"}
+
+
 class DateAddWithUnit(Rule):
-    """Snowflake's ``DATEADD(unit, n, d)`` (and Databricks' ``dateadd(unit, n, ts)``) adds n
-    units: Flink's ``TIMESTAMPADD(unit, n, d)``, which clamps to the end of a shorter month as
-    both do and keeps a DATE a DATE for day-or-larger units.
+    """Snowflake's ``DATEADD(unit, n, d)`` (also ``TIMEADD`` and ``TIMESTAMPADD``, its
+    synonyms, and Databricks' ``dateadd(unit, n, ts)``) adds n units: Flink's
+    ``TIMESTAMPADD(unit, n, d)``, which clamps to the end of a shorter month as both do and
+    keeps a DATE a DATE for day-or-larger units.  WEEK adds 7 days, which does not depend on
+    the week's first day.
     """
 
     id = "SL1064"
     name = "dateadd-unit-to-timestampadd"
-    title = "DATEADD(unit, n, d) becomes TIMESTAMPADD(unit, n, d)"
-    node_types = (exp.DateAdd, exp.TimestampAdd)
+    title = "DATEADD / TIMEADD / TIMESTAMPADD(unit, n, d) become TIMESTAMPADD(unit, n, d)"
+    node_types = (exp.DateAdd, exp.TimestampAdd, exp.TimeAdd)
     examples = (
         Example(before="SELECT DATEADD(day, 3, d) FROM t", after="SELECT TIMESTAMPADD(DAY, 3, d) FROM t", read="snowflake"),
         Example(before="SELECT DATEADD(month, -1, d) FROM t", after="SELECT TIMESTAMPADD(MONTH, -1, d) FROM t", read="snowflake"),
+        Example(
+            before="SELECT TIMEADD(hour, 2, ts), TIMESTAMPADD(week, 1, d) FROM t", read="snowflake",
+            after="SELECT TIMESTAMPADD(HOUR, 2, ts), TIMESTAMPADD(WEEK, 1, d) FROM t",
+        ),
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         if node.args.get("unit") is None or ctx.read.lower() not in ("snowflake", "databricks"):
             return None
-        unit = _unit(node.args.get("unit"))
+        raw = node.args.get("unit")
+        unit = _ADD_UNITS.get(raw.name.upper()) if isinstance(raw, (exp.Var, exp.Literal, exp.Column, exp.Identifier)) else None
         if unit is None:
             _report_unit(node, ctx, "DATEADD")
             return None

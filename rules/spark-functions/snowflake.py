@@ -319,3 +319,62 @@ class SnowflakeToTimestamp(Rule):
         if _TO_TIMESTAMP[name] and kind not in _TEMPORAL:  # TRY_: NULL for a string it cannot read
             return exp.TryCast(this=value.copy(), to=timestamp, safe=True)
         return exp.Cast(this=value.copy(), to=timestamp)
+
+
+class SnowflakeRegexpLike(Rule):
+    """Snowflake's ``REGEXP_LIKE(s, re[, parameters])`` (also ``s RLIKE re``, ``s REGEXP re``)
+    is TRUE when the pattern matches the *whole* string: Snowflake anchors it at both ends.
+    Flink's ``REGEXP(s, re)`` (like Spark's rlike) is TRUE when any substring matches, so
+    ``REGEXP_LIKE('xab', 'a.')`` is FALSE in Snowflake and ``REGEXP('xab', 'a.')`` TRUE.  The
+    pattern is anchored for Java: ``\\A(?:re)\\z`` (a non-literal pattern through CONCAT), with
+    the parameters as inline flags in front (``i`` → ``(?i)``, ``m`` → ``(?m)``, ``s`` →
+    ``(?s)``, ``c`` clears ``i``; Flink's REGEXP takes no third argument).  Non-literal
+    parameters are reported.
+    """
+
+    id = "SL1103"
+    name = "snowflake-regexp-like-anchored"
+    title = "REGEXP_LIKE / RLIKE (Snowflake, whole-string match) becomes REGEXP(s, '\\A(?:re)\\z')"
+    node_types = (exp.RegexpLike,)
+    examples = (
+        Example(
+            before="SELECT REGEXP_LIKE(s, 'a.'), s RLIKE 'v\\\\d+' FROM t", read="snowflake",
+            after="SELECT REGEXP(s, '\\A(?:a.)\\z'), REGEXP(s, '\\A(?:v\\d+)\\z') FROM t",
+        ),
+        Example(
+            before="SELECT REGEXP_LIKE(s, re, 'is') FROM t", read="snowflake",
+            after="SELECT REGEXP(s, CONCAT('(?is)\\A(?:', re, ')\\z')) FROM t",
+        ),
+        Example(
+            before="SELECT REGEXP_LIKE(s, 'a', flags) FROM t", read="snowflake",
+            after="SELECT REGEXP(s, 'a', flags) FROM t", diagnoses=True,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        if not node.args.get("full_match"):
+            return None  # Spark's rlike: a substring match, as Flink's REGEXP
+        flags = ""
+        parameters = node.args.get("flag")
+        if parameters is not None:
+            if not (isinstance(parameters, exp.Literal) and parameters.is_string):
+                ctx.report(
+                    node,
+                    "REGEXP_LIKE with non-literal parameters has no Flink form (they would become "
+                    "inline regex flags)",
+                    severity=Severity.ERROR,
+                    suggestion="write the parameters as a string literal ('i', 'c', 'm', 's')",
+                )
+                return None
+            for char in parameters.this:
+                if char == "c":
+                    flags = flags.replace("i", "")
+                elif char in _FLAGS:
+                    flags = flags.replace(_FLAGS[char], "") + _FLAGS[char]
+        prefix = (f"(?{''.join(sorted(flags))})" if flags else "") + "\\A(?:"
+        pattern = node.expression
+        if isinstance(pattern, exp.Literal) and pattern.is_string:
+            anchored: exp.Expr = exp.Literal.string(prefix + pattern.this + ")\\z")
+        else:
+            anchored = exp.Concat(expressions=[exp.Literal.string(prefix), pattern.copy(), exp.Literal.string(")\\z")])
+        return _fn("REGEXP", node.this.copy(), anchored)

@@ -169,3 +169,109 @@ class SnowflakeToCharFormat(Rule):
             "registered with --functions",
         )
         return None
+
+
+#: strftime codes of sqlglot's Snowflake reader (which turns a format into strftime as it
+#: parses) -> Java DateTimeFormatter letters; longest first
+_STRFTIME = {
+    "%f_one": "S", "%f_two": "SS", "%f_three": "SSS", "%f_four": "S" * 4, "%f_five": "S" * 5,
+    "%f_seven": "S" * 7, "%f_eight": "S" * 8, "%f_nine": "S" * 9,
+    "%Y": "yyyy", "%y": "yy", "%B": "MMMM", "%b": "MMM", "%m": "MM", "%d": "dd", "%a": "EEE",
+    "%H": "HH", "%I": "hh", "%M": "mm", "%S": "ss", "%f": "S" * 6, "%p": "a",
+}
+_STRFTIME_RE = re.compile("|".join(map(re.escape, sorted(_STRFTIME, key=len, reverse=True))) + r"|%[-:]?\w|[A-Za-z]+|.")
+
+
+def java_from_strftime(strftime: str) -> str:
+    """The Java pattern of a format the Snowflake reader turned into strftime: its codes become
+    letters, its literal letters (``"T"`` in Snowflake) quoted text.  Raises :class:`FormatError`
+    for a code without an exact Java letter (time zone offsets, FF0)."""
+    out = []
+    for match in _STRFTIME_RE.finditer(strftime):
+        part = match.group(0)
+        if part in _STRFTIME:
+            out.append(_STRFTIME[part])
+        elif part.startswith("%"):
+            raise FormatError(f"the element {part!r} (a time zone offset or FF0)")
+        elif part.isalpha():
+            out.append(f"'{part}'")
+        else:
+            out.append("''" if part == "'" else part)
+    return "".join(out)
+
+
+class SnowflakeParseFormat(Rule):
+    """Snowflake's ``TO_TIMESTAMP[_NTZ](s, fmt)`` / ``TO_DATE(s, fmt)`` (and ``TRY_`` forms) read
+    a string with Snowflake's format elements.  sqlglot's reader turns the format into strftime
+    codes, which the Flink writer maps back to Java letters only in part: ``FF3`` / ``FF9``
+    became ``SSSSSS_three`` / ``SSSSSS_nine`` and a quoted ``"T"`` a bare ``T`` (a pattern letter
+    in Java), both wrong patterns for Flink's ``TO_TIMESTAMP`` / ``TO_DATE``.  The rule writes the
+    Java pattern itself: ``FFn`` → n ``S``, literal letters quoted (``'T'``), the other elements
+    as SL1102 maps them.  Flink's ``TO_TIMESTAMP(s, f)`` is lenient (it also reads ISO strings
+    that do not follow f, and clamps February 30th to the 29th) and ``TO_DATE(s, f)`` returns a
+    garbage date for a mismatch (checked on Flink 2.3), so the value is kept only when
+    ``DATE_FORMAT`` of it with the same pattern gives the string back, and a DATE is the
+    TIMESTAMP's date: a strict parse.  A string that does not match is NULL, where Snowflake
+    raises (``TRY_``: NULL too): warned.  Time zone elements (``TZH:TZM``) and
+    ``TO_TIMESTAMP_TZ`` / ``_LTZ`` (a zone Flink's TIMESTAMP does not keep) are reported.
+    """
+
+    id = "SL1104"
+    name = "snowflake-parse-format"
+    title = "Snowflake TO_TIMESTAMP / TO_DATE(s, fmt) become TO_TIMESTAMP / TO_DATE with the Java pattern"
+    node_types = (exp.StrToTime, exp.TsOrDsToDate, exp.StrToDate)
+    examples = (
+        Example(
+            before="SELECT TRY_TO_TIMESTAMP(s, 'YYYY-MM-DD\"T\"HH24:MI:SS.FF3'), TRY_TO_DATE(s, 'MON DD, YYYY') FROM t",
+            after="SELECT CASE WHEN DATE_FORMAT(TO_TIMESTAMP(s, 'yyyy-MM-dd''T''HH:mm:ss.SSS'), "
+            "'yyyy-MM-dd''T''HH:mm:ss.SSS') = s THEN TO_TIMESTAMP(s, 'yyyy-MM-dd''T''HH:mm:ss.SSS') END, "
+            "CASE WHEN DATE_FORMAT(TO_TIMESTAMP(s, 'MMM dd, yyyy'), 'MMM dd, yyyy') = s "
+            "THEN CAST(TO_TIMESTAMP(s, 'MMM dd, yyyy') AS DATE) END FROM t",
+            read="snowflake",
+        ),
+        Example(
+            before="SELECT TO_TIMESTAMP_TZ(s, 'YYYY-MM-DD TZH:TZM') FROM t", read="snowflake",
+            after="SELECT TO_TIMESTAMP(s, 'yyyy-MM-dd %:z') FROM t", diagnoses=True,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        fmt = node.args.get("format")
+        if ctx.read.lower() != "snowflake" or fmt is None:
+            return None
+        name = "TO_DATE" if isinstance(node, (exp.TsOrDsToDate, exp.StrToDate)) else "TO_TIMESTAMP"
+        target = node.args.get("target_type")
+        if not (isinstance(fmt, exp.Literal) and fmt.is_string):
+            return self._report(node, ctx, "its format is not a string literal")
+        if isinstance(target, exp.DataType) and target.this in (exp.DType.TIMESTAMPTZ, exp.DType.TIMESTAMPLTZ):
+            return self._report(node, ctx, f"a {target.sql('snowflake')} keeps a time zone, which Flink's TIMESTAMP does not")
+        try:
+            pattern = java_from_strftime(fmt.this)
+        except FormatError as why:
+            return self._report(node, ctx, f"{why} has no exact Java letter")
+        if not node.args.get("safe"):
+            ctx.report(
+                node,
+                f"{name}(s, format): a string that does not match is NULL in Flink; Snowflake raises",
+                severity=Severity.WARNING,
+                suggestion="check the inputs' form, or filter the NULLs out",
+            )
+        java = exp.Literal.string(pattern)
+        parsed = exp.Anonymous(this="TO_TIMESTAMP", expressions=[node.this.copy(), java])
+        # Flink's TO_TIMESTAMP(s, f) is lenient (it reads ISO strings whatever f says and clamps
+        # 02-30 to 02-29) and TO_DATE(s, f) gives a garbage date for a mismatch: a value counts
+        # only when formatting it back gives the string (checked on Flink 2.3)
+        same = exp.EQ(this=exp.Anonymous(this="DATE_FORMAT", expressions=[parsed.copy(), java.copy()]),
+                      expression=node.this.copy())
+        value: exp.Expr = parsed if name == "TO_TIMESTAMP" else exp.Cast(this=parsed, to=exp.DataType.build("DATE"))
+        return exp.Case(ifs=[exp.If(this=same, true=value)])
+
+    def _report(self, node: exp.Expr, ctx: RuleContext, why: str) -> None:
+        ctx.report(
+            node,
+            f"this Snowflake date / time parse has no exact Flink form: {why}",
+            severity=Severity.ERROR,
+            suggestion="parse with TO_TIMESTAMP(s, '<Java pattern>') after removing the offset, or "
+            "register a Flink UDF with --functions",
+        )
+        return None

@@ -6,6 +6,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.walk import bare_copy, own_nodes
 from shiftleft.tree import find_all
 
 
@@ -91,3 +92,64 @@ class GroupByAliasOrOrdinal(Rule):
                 key.replace(replacement.copy())
                 changed = True
         return node if changed else None
+
+
+def _aggregating(projection: exp.Expr) -> bool:
+    """The projection uses an aggregate or a window function (GROUP BY ALL leaves it out)."""
+    return bool(own_nodes(projection, (exp.AggFunc, exp.Window)))
+
+
+class GroupByAll(Rule):
+    """Snowflake's, Databricks' and DuckDB's ``GROUP BY ALL`` groups by every item of the
+    SELECT list that uses no aggregate (or window) function.  Flink has no GROUP BY ALL (its
+    parser fails on it), so the rule writes those items' expressions into the GROUP BY
+    (constants are left out: they do not split groups; with nothing left the query becomes a
+    whole-table aggregate, with a warning about an empty input).  A ``*`` in the SELECT list cannot be
+    listed without the input's columns and is reported.
+    """
+
+    id = "SL3026"
+    name = "group-by-all"
+    title = "GROUP BY ALL becomes GROUP BY every non-aggregate item of the SELECT list"
+    node_types = (exp.Select,)
+    examples = (
+        Example(
+            before="SELECT a, upper(s) AS u, 'x' AS k, count(*) AS n, max(b) + 1 AS m FROM t GROUP BY ALL",
+            after="SELECT a, UPPER(s) AS u, 'x' AS k, COUNT(*) AS n, MAX(b) + 1 AS m FROM t GROUP BY a, UPPER(s)",
+            read="snowflake",
+        ),
+        Example(
+            before="SELECT *, count(*) AS n FROM t GROUP BY ALL", read="snowflake",
+            after="SELECT *, COUNT(*) AS n FROM t GROUP BY ALL", diagnoses=True,
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Select)
+        group = node.args.get("group")
+        if group is None or not group.args.get("all"):
+            return None
+        if any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star))
+               for p in node.expressions):
+            ctx.report(
+                group,
+                "GROUP BY ALL over a SELECT * cannot be expanded without the input's columns",
+                severity=Severity.ERROR,
+                suggestion="list the grouping columns: GROUP BY a, b, ...",
+            )
+            return None
+        keys = []
+        for projection in node.expressions:
+            value = projection.this if isinstance(projection, exp.Alias) else projection
+            if _aggregating(value) or not own_nodes(value, exp.Column):
+                continue
+            keys.append(bare_copy(value))
+        if not keys:  # only aggregates and constants: one group
+            ctx.report(
+                group,
+                "GROUP BY ALL with no item to group by became a whole-table aggregate: on an empty "
+                "input Flink gives one row (COUNT(*) = 0) where a grouped query gives none",
+                severity=Severity.WARNING,
+            )
+        node.set("group", exp.Group(expressions=keys) if keys else None)
+        return node

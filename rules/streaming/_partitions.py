@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from shiftleft.rewrite.packs import pack_module
-from shiftleft.rewrite.walk import own_nodes
+from shiftleft.rewrite.walk import own_nodes, wrapped_aggregate
 
 H = pack_module(__file__, "_helpers")
 
@@ -24,11 +24,20 @@ _ORDER_FREE = (
     exp.StddevSamp,
     exp.Variance,
     exp.VariancePop,
+    exp.ArrayAgg,  # without an order: its elements' order is unspecified in Spark and Snowflake too
+    # source aggregates that the function rules turn into the ones above (a window is judged
+    # before the later windows of its SELECT are translated)
+    exp.ArrayUniqueAgg,
+    exp.CountIf,
+    exp.LogicalOr,
+    exp.LogicalAnd,
 )
 #: clauses of a SELECT the rewrite does not carry over to a join (left to SL4004)
-_BLOCKING = ("group", "having", "distinct", "qualify")
+_BLOCKING = ("group", "having", "distinct")
 #: clauses of the SELECT its aggregate copy drops (they apply to the rows after the join)
-COPY_DROPS = ("order", "limit", "offset", "sort", "distribute", "cluster", "with_", "hint", "locks", "windows")
+COPY_DROPS = (
+    "order", "limit", "offset", "sort", "distribute", "cluster", "with_", "hint", "locks", "windows", "qualify",
+)
 
 
 @dataclass
@@ -53,7 +62,7 @@ def shape(window: exp.Window, select: exp.Select) -> Shape | None:
     definition = H.window_definition(window, select)
     if definition is None:
         return None
-    function = window.this
+    function = wrapped_aggregate(window) or window.this  # SL3025 moves the OVER onto it
     keys = list(definition.args.get("partition_by") or [])
     order = definition.args.get("order")
     spec = definition.args.get("spec")
@@ -71,14 +80,22 @@ def _windows(select: exp.Select) -> list[exp.Window]:
 
 
 def rewritable(select: exp.Select) -> bool:
-    """``select`` has window functions in its projections only, each a whole-partition one
-    (:func:`shape`), and no clause (GROUP BY, DISTINCT, QUALIFY) the join form would change."""
+    """``select`` has window functions in its projections, each a whole-partition one
+    (:func:`shape`), and elsewhere only in its QUALIFY (which must keep a window: Flink
+    rejects a QUALIFY without one), and no clause (GROUP BY, DISTINCT)
+    the join form would change.  A QUALIFY stays on the joined rows: the join gives each row
+    exactly one partner (its partition's group, matched NULL-safely), so the rows it filters
+    and the windows it computes (a Top-N's ROW_NUMBER) are those of the SELECT as written."""
     if not isinstance(select, exp.Select) or select.args.get("from_") is None:
         return False
     if any(select.args.get(key) for key in _BLOCKING) or H.is_aggregated(select):
         return False
     windows = [w for p in select.expressions for w in own_nodes(p, exp.Window)]
-    if not windows or len(windows) != len(_windows(select)):
+    qualify = select.args.get("qualify")
+    filtering = own_nodes(qualify, exp.Window) if qualify is not None else []
+    if qualify is not None and not filtering:
+        return False  # Flink rejects a QUALIFY without a window of its own
+    if not windows or len(windows) + len(filtering) != len(_windows(select)):
         return False
     return all(shape(w, select) is not None for w in windows)  # type: ignore[arg-type]
 
@@ -86,4 +103,43 @@ def rewritable(select: exp.Select) -> bool:
 def rewritable_window(window: exp.Window) -> bool:
     """``window`` will be rewritten by SL4014 (SL4004 skips it)."""
     select = window.parent_select
-    return select is not None and shape(window, select) is not None and rewritable(select)
+    if select is None or shape(window, select) is None:
+        return False
+    top: exp.Expr = window
+    while top.parent is not select and top.parent is not None:
+        top = top.parent
+    return top.arg_key == "expressions" and rewritable(select)  # one in QUALIFY stays a window
+
+
+def distinct_windows(select: exp.Select) -> list[exp.Window]:
+    """The OVER windows of ``select`` whose aggregate is DISTINCT."""
+    found = []
+    for window in _windows(select):
+        function = wrapped_aggregate(window) or window.this  # type: ignore[arg-type]
+        if function is not None and isinstance(function.this, exp.Distinct):
+            found.append(window)
+    return found  # type: ignore[return-value]
+
+
+#: window functions whose value over a whole partition is one row's (not an aggregate of all)
+_ROW_VALUES = (exp.FirstValue, exp.LastValue, exp.NthValue)
+_ROW_VALUE_NAMES = {"FIRST_VALUE", "LAST_VALUE", "NTH_VALUE"}
+
+
+def window_function(window: exp.Window) -> exp.Expr:
+    """The function under OVER, without IGNORE / RESPECT NULLS."""
+    function = window.this
+    while isinstance(function, (exp.IgnoreNulls, exp.RespectNulls)):
+        function = function.this
+    return function
+
+
+def whole_partition_value(window: exp.Window, definition: exp.Expr) -> bool:
+    """FIRST_VALUE / LAST_VALUE / NTH_VALUE over the whole partition (no ORDER BY, or the
+    whole frame)."""
+    function = window_function(window)
+    named = isinstance(function, exp.Anonymous) and function.name.upper() in _ROW_VALUE_NAMES  # SL1080's
+    if not (named or isinstance(function, _ROW_VALUES)):
+        return False
+    spec = definition.args.get("spec")
+    return _whole_frame(spec) or (definition.args.get("order") is None and spec is None)

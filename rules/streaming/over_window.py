@@ -41,7 +41,9 @@ class OverWindowStreaming(Rule):
       over a non-time column is rejected.
 
     Errors are reported with the fix; the SQL is not changed, since the fix changes the
-    result.  A whole-partition aggregate without ORDER BY (``sum(x) OVER (PARTITION BY k)``)
+    result.  FIRST_VALUE / LAST_VALUE / NTH_VALUE over a whole partition (no ORDER BY, or the
+    whole frame, Snowflake's default for them) get an error of their own: no frame change
+    fixes them.  A whole-partition aggregate without ORDER BY (``sum(x) OVER (PARTITION BY k)``)
     is not an error: SL4014 rewrites it as a join with the grouped aggregate.  The time-attribute checks need a declared event-time column (``event_time=``);
     without one they stay silent.  Ranking functions filtered as a Top-N are not OVER
     aggregations (see SL4001 / SL4002) and are skipped, also when the filter sits in the outer
@@ -62,6 +64,13 @@ class OverWindowStreaming(Rule):
         Example(
             before="SELECT a, first_value(b) OVER (PARTITION BY a) AS s FROM t",
             after="SELECT a, FIRST_VALUE(b) OVER (PARTITION BY a) AS s FROM t",
+            diagnoses=True,
+            event_time=_EVENT_TIME,
+        ),
+        Example(  # Snowflake's default frame of LAST_VALUE is the whole partition
+            before="SELECT a, LAST_VALUE(b) OVER (PARTITION BY a ORDER BY ts) AS s FROM t", read="snowflake",
+            after="SELECT a, LAST_VALUE(b) OVER (PARTITION BY a ORDER BY ts NULLS LAST ROWS BETWEEN UNBOUNDED "
+            "PRECEDING AND UNBOUNDED FOLLOWING) AS s FROM t",
             diagnoses=True,
             event_time=_EVENT_TIME,
         ),
@@ -127,6 +136,16 @@ class OverWindowStreaming(Rule):
         definition = H.window_definition(node) or node  # OVER w: the WINDOW clause's definition
         order = definition.args.get("order")
         ordered = order.expressions if order is not None else []
+        if P.whole_partition_value(node, definition):
+            self._error(
+                node, ctx,
+                f"{ctx.sql(P.window_function(node))} over a whole partition has no Flink streaming form: "
+                "every row would need the partition's first / last row, which changes as rows arrive "
+                "(a Top-1 joined back loses its updates in Flink 2.3)",
+                suggestion="keep one row per partition in a model of its own (ROW_NUMBER() OVER (PARTITION "
+                "BY k ORDER BY o) = 1) and join it on k, or run this model in batch mode",
+            )
+            return None
         if not ordered:
             self._error(node, ctx, "an OVER window without ORDER BY is not supported in Flink streaming")
             return None
@@ -178,8 +197,8 @@ class OverWindowStreaming(Rule):
         return None
 
     @staticmethod
-    def _error(node: exp.Window, ctx: RuleContext, message: str) -> None:
-        ctx.report(node, message, severity=Severity.ERROR, suggestion=_SUGGEST_ORDER)
+    def _error(node: exp.Window, ctx: RuleContext, message: str, suggestion: str = _SUGGEST_ORDER) -> None:
+        ctx.report(node, message, severity=Severity.ERROR, suggestion=suggestion)
 
     @staticmethod
     def _first_of_select(node: exp.Window, ctx: RuleContext) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from shiftleft.models import Mode
+from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.packs import pack_module
 from shiftleft.rewrite.walk import bare_copy, own_nodes
@@ -49,14 +49,18 @@ class PartitionAggregateToJoin(Rule):
     GROUP BY / DISTINCT / QUALIFY; anything else keeps its SL4004 error.  FIRST_VALUE /
     LAST_VALUE over a whole partition would be a Top-1 joined back, but Flink 2.3 plans a
     Top-1 on a non-time order under a join as insert-only and loses its updates (checked), so
-    they stay reported.  Batch mode runs the window as written.
+    they stay reported.  Batch mode runs the window as written, except a DISTINCT aggregate
+    (Snowflake's ``COUNT(DISTINCT x) OVER (PARTITION BY k)``, ``ARRAY_UNIQUE_AGG``), which
+    Flink rejects under OVER in batch mode too ("Distinct not supported in Windowing
+    function"): that SELECT gets the join form, or an error where the rule cannot apply.
+    A QUALIFY stays on the joined rows (each row has exactly one partner, so it filters the
+    same rows).
     """
 
     id = "SL4014"
     name = "partition-aggregate-to-join"
     title = "a whole-partition window aggregate becomes a join with its grouped aggregate (streaming)"
     node_types = (exp.Select,)
-    modes = frozenset({Mode.STREAMING})
     examples = (
         Example(
             before="SELECT a, b - sum(b) OVER (PARTITION BY s) AS diff FROM t",
@@ -83,11 +87,31 @@ class PartitionAggregateToJoin(Rule):
             after="SELECT a, SUM(b) OVER (PARTITION BY a) AS s FROM t",
             mode=Mode.BATCH,
         ),
+        Example(
+            before="SELECT a, COUNT(DISTINCT s) OVER (PARTITION BY a) AS n FROM t", read="snowflake",
+            after="SELECT a, __sl_w1.__sl_a1 AS n FROM t JOIN (SELECT a AS __sl_k1, COUNT(DISTINCT s) AS __sl_a1 "
+            "FROM t GROUP BY a) AS __sl_w1 ON a IS NOT DISTINCT FROM __sl_w1.__sl_k1",
+            mode=Mode.BATCH, diagnoses=True,
+        ),
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Select)
-        if not ctx.own_nodes(node, exp.Window) or not P.rewritable(node):  # the shared walk first
+        if not ctx.own_nodes(node, exp.Window):  # the shared walk first: most SELECTs have none
+            return None
+        batch = ctx.mode is Mode.BATCH
+        if batch and not P.distinct_windows(node):
+            return None  # batch runs the windows as written
+        if not P.rewritable(node):
+            if batch:
+                for window in P.distinct_windows(node):
+                    ctx.report(
+                        window,
+                        "Flink has no DISTINCT aggregate in an OVER window in batch mode ('Distinct not "
+                        "supported in Windowing function')",
+                        severity=Severity.ERROR,
+                        suggestion="compute it per partition with GROUP BY and join it back to the rows",
+                    )
             return None
         projections = list(node.expressions)
         if any(isinstance(p, exp.Star) for p in projections):
@@ -102,13 +126,21 @@ class PartitionAggregateToJoin(Rule):
                 shape = P.shape(window, node)
                 key = tuple(ctx.sql(k) for k in shape.keys)
                 groups.setdefault(key, []).append((window, shape))
+        node.set("expressions", projections)  # before the windows are replaced: a bare window is a projection
         base = bare_copy(node)
         for key in P.COPY_DROPS:
             base.set(key, None)
         for number, members in enumerate(groups.values(), start=1):
             node.append("joins", _join(base, members, f"__sl_w{number}"))
-        node.set("expressions", projections)
         node.set("windows", None)
+        if batch:
+            ctx.report(
+                node,
+                "a DISTINCT aggregate over a whole partition (rejected under OVER by Flink batch) became "
+                "a join with the partition's grouped aggregate",
+                severity=Severity.INFO,
+            )
+            return node
         ctx.report(
             node,
             "a window aggregate over a whole partition became a join with the partition's grouped "

@@ -202,6 +202,7 @@ class FlinkParser(BaseParser):
     FUNCTION_PARSERS = {
         **BaseParser.FUNCTION_PARSERS,
         "JSON_QUERY": lambda self: self._parse_json_query(),
+        "JSON_VALUE": lambda self: self._parse_flink_json_value(),
         "DESCRIPTOR": lambda self: self.expression(
             DescriptorArgument(expressions=self._parse_csv(self._parse_column))
         ),
@@ -265,6 +266,14 @@ class FlinkParser(BaseParser):
         if len(args) == 2 and self._match_text_seq("RETURNING"):
             return self.expression(JsonQuery(this=args[0], expression=args[1], returning=self._parse_types()))
         return self.expression(exp.Anonymous(this="JSON_QUERY", expressions=args))
+
+    def _parse_flink_json_value(self) -> exp.Expr:
+        """``JSON_VALUE(json, path RETURNING type)`` (what the JSON rules write) as sqlglot's
+        JSONValue; without RETURNING a plain call, as before."""
+        args = self._parse_csv(self._parse_assignment)
+        if len(args) == 2 and self._match_text_seq("RETURNING"):
+            return self.expression(exp.JSONValue(this=args[0], path=args[1], returning=self._parse_types()))
+        return self.expression(exp.Anonymous(this="JSON_VALUE", expressions=args))
 
     def _parse(
         self,

@@ -130,3 +130,20 @@ def in_hint(node: exp.Expr) -> bool:
             return False
         parent = parent.parent
     return False
+
+
+#: what may stand directly under OVER: aggregates and window functions, and their modifiers
+_WINDOWED = (exp.AggFunc, exp.RowNumber, exp.IgnoreNulls, exp.RespectNulls, exp.Filter, exp.WithinGroup,
+             exp.Anonymous)
+
+
+def wrapped_aggregate(window: exp.Window) -> exp.Expr | None:
+    """The single aggregate inside an expression that stands under OVER in place of an
+    aggregate (``ARRAY_REMOVE(ARRAY_AGG(x), NULL) OVER w``, what a function rule made of
+    ``collect_list(x) OVER w``); None when the window's function is an aggregate or window
+    function itself, or the expression holds no or several aggregates."""
+    function = window.this
+    if function is None or isinstance(function, _WINDOWED):
+        return None
+    aggregates = [a for a in own_nodes(function, exp.AggFunc) if a is not function]
+    return aggregates[0] if len(aggregates) == 1 else None

@@ -60,6 +60,8 @@ IDENTITY: list[str] = [
     "SELECT REGEXP_EXTRACT(s, 'x(\\d+)', 1), REGEXP(s, 'x'), REGEXP_REPLACE(s, 'a', 'b') FROM t",
     "SELECT CHAR_LENGTH(s), CARDINALITY(a), UPPER(s), LOWER(s), INITCAP(s) FROM t",
     "SELECT JSON_VALUE(s, '$.a'), JSON_QUERY(s, '$.b'), JSON_EXISTS(s, '$.c') FROM t",
+    # what the JSON rules write (SL1061, SL3023): read back by the migration
+    "SELECT JSON_VALUE(s, '$.a' RETURNING INT) > 0, JSON_QUERY(s, '$' RETURNING ARRAY<STRING>) FROM t",
     "SELECT ARRAY_AGG(DISTINCT x), LISTAGG(s, ','), COLLECT(x) FROM t GROUP BY k",
     "SELECT FIRST_VALUE(x), LAST_VALUE(x) FROM t GROUP BY k",
     "SELECT FLOOR(ts TO DAY), CEIL(ts TO HOUR), FLOOR(x), CEIL(x) FROM t",
