@@ -379,7 +379,9 @@ class FlinkGenerator(generator.Generator):
         if with_props:
             parts.append(f"WITH ({', '.join(self.sql(p) for p in with_props)})")
         parts.extend(self.sql(p) for p in likes)
-        return " ".join(part for part in parts if part)
+        # one clause a line when pretty; create_sql starts a line only before POST_SCHEMA ones
+        text = self.sep().join(part for part in parts if part)
+        return f"{self.sep()}{text}" if self.pretty and text and not root and not likes else text
 
     def property_sql(self, expression: exp.Property) -> str:
         if type(expression) is exp.Property:
