@@ -283,7 +283,7 @@ def same_key(tree: exp.Expr, a: list[str], b: list[str]) -> bool:
     source: dict[str, str] = {}
     for projection in select.expressions if select is not None else []:
         inner = projection.this if isinstance(projection, exp.Alias) else projection
-        text = inner.name.lower() if isinstance(inner, exp.Column) else inner.sql("flink")
+        text = inner.name.lower() if isinstance(inner, exp.Column) else build.to_sql(inner, pretty=False)
         source[projection.alias_or_name.lower()] = text
     return {source.get(k.lower(), k.lower()) for k in a} == {
         source.get(k.lower(), k.lower()) for k in b

@@ -60,7 +60,7 @@ class SinkOptions(BaseModel):
 def flink_type(type_text: str, read: str) -> str | None:
     """A declared type in the ``read`` dialect, in Flink spelling (None when unreadable)."""
     try:
-        return exp.DataType.build(type_text, dialect=read).sql("flink")
+        return build.to_sql(exp.DataType.build(type_text, dialect=read), pretty=False)
     except Exception:  # noqa: BLE001 - an unreadable declared type is an unknown type
         return None
 
@@ -185,7 +185,7 @@ def output_columns(
             continue
         if not known and untyped is not None and _inputs_typed(inner):
             untyped.add(projection.alias_or_name)
-        columns.append((projection.alias_or_name, kind.sql("flink") if known else None))
+        columns.append((projection.alias_or_name, build.to_sql(kind, pretty=False) if known else None))
     return columns
 
 
