@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ErrorLevel
 
 from shiftleft.dialects.flink_parser import Distribution
-from shiftleft.parse import get_dialect
 
 #: how late an event may arrive and still count in its window (a source's or sink's watermark)
 WATERMARK_DELAY_SECONDS = 5
@@ -144,7 +144,13 @@ def to_sql(
     caller's own (built for this statement), so the generator does not copy it.  ``width``:
     when pretty, a list longer than this is written one item a line (a seed's VALUES rows
     are kept one a line with a large width)."""
-    generator = get_dialect(dialect, role="target").generator(
+    generator = _dialect(dialect).generator(
         pretty=pretty, unsupported_level=ErrorLevel.IGNORE, max_text_width=width
     )
     return generator.generate(tree, copy=False)
+
+
+@lru_cache(maxsize=16)
+def _dialect(name: str) -> Dialect:
+    """One dialect object per name (``Dialect.get_or_raise`` builds a new one per call)."""
+    return Dialect.get_or_raise(name)
