@@ -257,14 +257,17 @@ class FlinkGenerator(generator.Generator):
         return super().identifier_sql(expression)
 
     def datatype_sql(self, expression: exp.DataType) -> str:
-        if expression.is_type(exp.DType.VARCHAR, exp.DType.NVARCHAR) and not expression.expressions:
+        # ``kind in (...)``: what ``is_type`` of plain DTypes compares, without building a
+        # DataType per candidate (every column and CAST of every statement comes here)
+        kind = expression.this
+        if kind in (exp.DType.VARCHAR, exp.DType.NVARCHAR) and not expression.expressions:
             return "STRING"
-        if expression.is_type(exp.DType.VARBINARY, exp.DType.BLOB) and expression.expressions:
+        if kind in (exp.DType.VARBINARY, exp.DType.BLOB) and expression.expressions:
             return f"VARBINARY({self.expressions(expression, flat=True)})"
-        if expression.is_type(exp.DType.TIMESTAMPLTZ, exp.DType.TIMESTAMPTZ):
+        if kind in (exp.DType.TIMESTAMPLTZ, exp.DType.TIMESTAMPTZ):
             size = self.expressions(expression, flat=True)
             return f"TIMESTAMP_LTZ({size})" if size else "TIMESTAMP_LTZ"
-        if expression.is_type(exp.DType.STRUCT) and expression.expressions:
+        if kind is exp.DType.STRUCT and expression.expressions:
             fields = ", ".join(self._row_field_sql(field) for field in expression.expressions)
             return f"ROW<{fields}>"
         return super().datatype_sql(expression)
@@ -379,7 +382,9 @@ class FlinkGenerator(generator.Generator):
         if with_props:
             parts.append(f"WITH ({', '.join(self.sql(p) for p in with_props)})")
         parts.extend(self.sql(p) for p in likes)
-        return " ".join(part for part in parts if part)
+        # one clause a line when pretty; create_sql starts a line only before POST_SCHEMA ones
+        text = self.sep().join(part for part in parts if part)
+        return f"{self.sep()}{text}" if self.pretty and text and not root and not likes else text
 
     def property_sql(self, expression: exp.Property) -> str:
         if type(expression) is exp.Property:

@@ -33,6 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from shiftleft.dialects import build
 from shiftleft.errors import ShiftleftError
 from shiftleft.flink_engine.java_errors import is_java_error, java_error_to_planner_error
 from shiftleft.flink_engine.planner import FlinkPlanner, PlanMode
@@ -123,36 +124,29 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-def quote_identifier(name: str) -> str:
-    """Flink identifier quoting with backticks."""
-    return "`" + name.replace("`", "``") + "`"
-
-
 def seed_table_ddl(
     name: str,
     columns: Sequence[tuple[str, str]],
     path: str | Path,
     *,
     temporary: bool = True,
-    extra: Sequence[str] = (),
+    watermark: str | None = None,
 ) -> str:
     """``CREATE TABLE`` of a filesystem / JSON-lines table over ``path`` (a file or folder).
 
-    ``columns`` are ``(name, flink type)``; ``extra`` are additional schema entries written
-    as is (``WATERMARK FOR ...``, computed columns, ``PRIMARY KEY ... NOT ENFORCED``).
+    ``columns`` are ``(name, flink type)``; ``watermark``: a column of them that becomes the
+    table's event time (``WATERMARK FOR c AS c``: events in order).
     """
-    entries = [f"{quote_identifier(c)} {t}" for c, t in columns] + list(extra)
-    kind = "TEMPORARY TABLE" if temporary else "TABLE"
-    return (
-        f"CREATE {kind} {quote_identifier(name)} (\n  " + ",\n  ".join(entries) + "\n) WITH (\n"
-        + filesystem_options(path)
-        + "\n)"
-    )
+    entries = build.column_defs(columns)
+    if watermark:
+        entries.append(build.watermark(watermark, delay_seconds=None))
+    options = build.options(filesystem_options(path))
+    return build.to_sql(build.create_table(name, entries, options, temporary=temporary))
 
 
-def filesystem_options(path: str | Path) -> str:
+def filesystem_options(path: str | Path) -> dict[str, str]:
     """The ``WITH`` options of a JSON-lines filesystem source over ``path``."""
-    options = {
+    return {
         "connector": "filesystem",
         "path": Path(path).resolve().as_posix(),
         "format": "json",
@@ -160,11 +154,6 @@ def filesystem_options(path: str | Path) -> str:
         "json.ignore-parse-errors": "false",
         "json.timestamp-format.standard": "SQL",
     }
-    return ",\n".join(f"  '{k}' = {_sql_string(v)}" for k, v in options.items())
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 class FlinkRunner:

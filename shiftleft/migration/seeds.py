@@ -13,11 +13,12 @@ from pathlib import Path
 
 from sqlglot import exp
 
+from shiftleft.dialects import build
 from shiftleft.migration.codes import EVENT_TIME_ID, SEED_ID
 from shiftleft.migration.node_job import TIME_TYPE, NodeJob, NodeOutcome
 from shiftleft.models import Diagnostic, Severity
 from shiftleft.streaming.changelog import Changelog, ChangelogMode
-from shiftleft.streaming.sink import _quote, flink_type, sink_ddl
+from shiftleft.streaming.sink import flink_type, sink_ddl
 
 _INT = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
@@ -60,11 +61,13 @@ def seed_columns(
     return columns, body
 
 
-def _literal(value: str, kind: str) -> str:
+def _value(value: str, kind: str) -> exp.Expr:
+    """A CSV cell as a value of ``kind``: a string literal, cast unless a string; NULL when
+    empty."""
     if value == "":
-        return f"CAST(NULL AS {kind})"
-    text = exp.Literal.string(value).sql("flink")
-    return text if kind.upper() in ("STRING", "VARCHAR") else f"CAST({text} AS {kind})"
+        return build.cast(exp.null(), kind)
+    text = build.string(value)
+    return text if kind.upper() in ("STRING", "VARCHAR") else build.cast(text, kind)
 
 
 def _seed(job: NodeJob) -> NodeOutcome:
@@ -113,17 +116,21 @@ def _seed(job: NodeJob) -> NodeOutcome:
             Diagnostic.of(SEED_ID, f"seed {job.name} has no rows", severity=Severity.WARNING)
         )
         return out
-    values = ",\n  ".join(
-        "("
-        + ", ".join(
-            _literal(row[i] if i < len(row) else "", kind) for i, (_, kind) in enumerate(columns)
-        )
-        + ")"
-        for row in rows
+    values = exp.Values(
+        expressions=[
+            exp.Tuple(
+                expressions=[
+                    _value(row[i] if i < len(row) else "", kind)
+                    for i, (_, kind) in enumerate(columns)
+                ]
+            )
+            for row in rows
+        ]
     )
-    out.dml = f"INSERT INTO {_quote(job.name)} VALUES\n  {values}" + (
-        "\nON CONFLICT DO DEDUPLICATE" if key else ""
-    )
+    insert = exp.Insert(this=build.table(job.name), expression=values)
+    if key:  # the latest row per key wins
+        insert.set("conflict", exp.OnConflict(action=exp.var("DO DEDUPLICATE")))
+    out.dml = build.to_sql(insert, width=1 << 20)  # one row a line
     out.diagnostics.append(
         Diagnostic.of(
             SEED_ID,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from shiftleft.dialects import build
 from shiftleft.errors import InputError
 from shiftleft.migration.model_checks import check_model
 from shiftleft.models import Diagnostic, Severity
@@ -29,7 +30,7 @@ from shiftleft.rewrite.context import RuleContext
 from shiftleft.streaming.catalog import ScriptCatalog, with_relations, written_relation
 from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
 from shiftleft.streaming.options import StreamingOptions
-from shiftleft.streaming.sink import TypedQuery, _quote, output_columns, sink_ddl
+from shiftleft.streaming.sink import TypedQuery, output_columns, sink_ddl
 
 from shiftleft.migration.codes import (
     EVENT_TIME_ID,
@@ -158,7 +159,7 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     names = {c.lower(): c for c, _ in columns}
 
     if job.materialized == "view":
-        out.ddl = f"CREATE VIEW {_quote(job.name)} AS\n{tree.sql('flink', pretty=True)}"
+        out.ddl = build.to_sql(build.create_view(job.name, tree))
         out.changelog = changelog.mode.value
         out.primary_key = changelog.key
         out.columns = columns
@@ -186,7 +187,7 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     out.primary_key = list(changelog.key)
 
     time_column = _event_time(job, tree, names, out, updating=emitted.updating)
-    extra: list[tuple[str, str, str]] = []  # (name, Flink type, expression) appended by the DML
+    extra: list[tuple[str, str, exp.Expr]] = []  # (name, Flink type, expression) the DML adds
     if job.resource_type == "snapshot":
         updated_at = job.config.get("updated_at")
         if updated_at and str(updated_at).lower() in names:
@@ -194,13 +195,14 @@ def _query_model(job: NodeJob) -> NodeOutcome:
                 (
                     "dbt_valid_from",
                     TIME_TYPE,
-                    f"CAST({_quote(names[str(updated_at).lower()])} AS {TIME_TYPE})",
+                    build.cast(build.column(names[str(updated_at).lower()]), TIME_TYPE),
                 )
             )
-            extra.append(("dbt_valid_to", TIME_TYPE, f"CAST(NULL AS {TIME_TYPE})"))
+            extra.append(("dbt_valid_to", TIME_TYPE, build.cast(exp.null(), TIME_TYPE)))
         else:  # the check strategy: no column says when a version began, the run time does
-            extra.append(("dbt_valid_from", TIME_TYPE, f"CAST(CURRENT_TIMESTAMP AS {TIME_TYPE})"))
-            extra.append(("dbt_valid_to", TIME_TYPE, f"CAST(NULL AS {TIME_TYPE})"))
+            now = exp.CurrentTimestamp()
+            extra.append(("dbt_valid_from", TIME_TYPE, build.cast(now, TIME_TYPE)))
+            extra.append(("dbt_valid_to", TIME_TYPE, build.cast(exp.null(), TIME_TYPE)))
             out.diagnostics.append(
                 Diagnostic.of(
                     SNAPSHOT_ID,
@@ -229,17 +231,8 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     out.ddl = sink_ddl(
         job.name, out.columns, changelog, job.target, job.sink, watermark=time_column, readable=True
     )
-    query_sql = tree.sql("flink", pretty=True)
-    if extra or casts:
-        items = [
-            f"CAST({_quote(c)} AS {casts[c]}) AS {_quote(c)}" if c in casts else _quote(c)
-            for c, _ in columns
-        ] + [f"{e} AS {_quote(n)}" for n, _, e in extra]
-        listed = ",\n  ".join(items)
-        query_sql = f"SELECT\n  {listed}\nFROM (\n{query_sql}\n) AS {_quote(job.name + '_query')}"
-    out.dml = f"INSERT INTO {_quote(job.name)}\n{query_sql}"
+    out.dml = build.to_sql(_insert(job.name, tree, columns, casts, extra, conflict=conflict))
     if conflict:
-        out.dml += "\nON CONFLICT DO DEDUPLICATE"
         out.diagnostics.append(
             Diagnostic.of(
                 KEY_ID,
@@ -253,6 +246,36 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     return out
 
 
+def _insert(
+    name: str,
+    query: exp.Expr,
+    columns: list[tuple[str, str]],
+    casts: dict[str, str],
+    extra: list[tuple[str, str, exp.Expr]],
+    *,
+    conflict: bool,
+) -> exp.Insert:
+    """``INSERT INTO name query``; when columns are cast or added (snapshots), the query is
+    wrapped in ``SELECT CAST(c AS t) AS c, ..., e AS n FROM (query) AS name_query``;
+    ``conflict``: ``ON CONFLICT DO DEDUPLICATE`` (the latest row per key wins)."""
+    if extra or casts:
+        items: list[exp.Expr] = [
+            exp.Alias(this=build.cast(build.column(c), casts[c]), alias=build.identifier(c))
+            if c in casts
+            else build.column(c)
+            for c, _ in columns
+        ]
+        items += [exp.Alias(this=e, alias=build.identifier(n)) for n, _, e in extra]
+        inner = exp.Subquery(
+            this=query, alias=exp.TableAlias(this=build.identifier(f"{name}_query"))
+        )
+        query = exp.Select(expressions=items, from_=exp.From(this=inner))
+    insert = exp.Insert(this=build.table(name), expression=query)
+    if conflict:
+        insert.set("conflict", exp.OnConflict(action=exp.var("DO DEDUPLICATE")))
+    return insert
+
+
 def same_key(tree: exp.Expr, a: list[str], b: list[str]) -> bool:
     """True when output columns ``a`` and ``b`` project the same expressions (``customer_id``
     and ``customer_id AS id`` are the same key)."""
@@ -260,7 +283,7 @@ def same_key(tree: exp.Expr, a: list[str], b: list[str]) -> bool:
     source: dict[str, str] = {}
     for projection in select.expressions if select is not None else []:
         inner = projection.this if isinstance(projection, exp.Alias) else projection
-        text = inner.name.lower() if isinstance(inner, exp.Column) else inner.sql("flink")
+        text = inner.name.lower() if isinstance(inner, exp.Column) else build.to_sql(inner, pretty=False)
         source[projection.alias_or_name.lower()] = text
     return {source.get(k.lower(), k.lower()) for k in a} == {
         source.get(k.lower(), k.lower()) for k in b

@@ -17,6 +17,7 @@ a type that cannot be known becomes STRING, with a warning.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from pydantic import BaseModel
@@ -25,6 +26,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.qualify_columns import validate_qualify_columns
 
+from shiftleft.dialects import build
 from shiftleft.dialects.flink_parser import TableArgument
 from shiftleft.models import Severity, Target
 from shiftleft.rewrite.context import RuleContext
@@ -58,7 +60,7 @@ class SinkOptions(BaseModel):
 def flink_type(type_text: str, read: str) -> str | None:
     """A declared type in the ``read`` dialect, in Flink spelling (None when unreadable)."""
     try:
-        return exp.DataType.build(type_text, dialect=read).sql("flink")
+        return build.to_sql(exp.DataType.build(type_text, dialect=read), pretty=False)
     except Exception:  # noqa: BLE001 - an unreadable declared type is an unknown type
         return None
 
@@ -183,7 +185,7 @@ def output_columns(
             continue
         if not known and untyped is not None and _inputs_typed(inner):
             untyped.add(projection.alias_or_name)
-        columns.append((projection.alias_or_name, kind.sql("flink") if known else None))
+        columns.append((projection.alias_or_name, build.to_sql(kind, pretty=False) if known else None))
     return columns
 
 
@@ -205,14 +207,6 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def _quote(name: str) -> str:
-    return exp.to_identifier(name).sql("flink")
-
-
-def _literal(value: str) -> str:
-    return exp.Literal.string(value).sql("flink")
-
-
 def sink_ddl(
     name: str,
     columns: list[tuple[str, str]],
@@ -229,24 +223,33 @@ def sink_ddl(
     event time (``WATERMARK FOR`` it, like a source table's).  ``readable``: other jobs read the
     table too (a pipeline's tables are topics read downstream): a ``kafka`` table then carries
     the options of a scan (consumer group, start offset)."""
-    lines = [f"  {_quote(c)} {t}" for c, t in columns]
+    entries = build.column_defs(columns)
     key = [k for k in changelog.key if changelog.mode is ChangelogMode.UPSERT]
     if watermark:
-        lines.append(
-            f"  WATERMARK FOR {_quote(watermark)} AS {_quote(watermark)} - INTERVAL '5' SECOND"
-        )
+        entries.append(build.watermark(watermark))
     if key:
-        lines.append(f"  PRIMARY KEY ({', '.join(_quote(k) for k in key)}) NOT ENFORCED")
-    head = f"CREATE TABLE {_quote(name)} (\n" + ",\n".join(lines) + "\n)"
+        entries.append(build.primary_key(key))
+    properties = _sink_properties(name, key, changelog, target, options, readable=readable)
+    return build.to_sql(build.create_table(name, entries, properties))
+
+
+def _sink_properties(
+    name: str,
+    key: list[str],
+    changelog: Changelog,
+    target: Target,
+    options: SinkOptions,
+    *,
+    readable: bool,
+) -> Sequence[exp.Expr]:
+    """The connector of a sink: Confluent's distribution and changelog mode, or a Kafka
+    topic (``upsert-kafka`` when keyed, ``debezium-json`` when updating without a key)."""
     if target is Target.CONFLUENT:
-        distribution = (
-            f"DISTRIBUTED BY HASH({', '.join(_quote(k) for k in key)}) INTO {options.buckets} BUCKETS"
-            if key
-            else f"DISTRIBUTED INTO {options.buckets} BUCKETS"
-        )
-        mode = changelog.mode.value
-        with_options = {"changelog.mode": mode, "value.format": options.confluent_value_format}
-        return f"{head}\n{distribution}\nWITH ({', '.join(f'{_literal(k)} = {_literal(v)}' for k, v in with_options.items())})"
+        settings = {
+            "changelog.mode": changelog.mode.value,
+            "value.format": options.confluent_value_format,
+        }
+        return [build.distribution(key, options.buckets), *build.options(settings)]
     kafka = {"topic": name, "properties.bootstrap.servers": options.bootstrap_servers}
     if key:
         connector = {
@@ -261,7 +264,7 @@ def sink_ddl(
         connector = {"connector": "kafka", **kafka, "format": options.format}
     if readable and connector["connector"] == "kafka":
         connector |= {"properties.group.id": "shiftleft", "scan.startup.mode": "earliest-offset"}
-    return f"{head}\nWITH ({', '.join(f'{_literal(k)} = {_literal(v)}' for k, v in connector.items())})"
+    return build.options(connector)
 
 
 def _state_warning(changelog: Changelog, node: exp.Expr, ctx: RuleContext) -> None:

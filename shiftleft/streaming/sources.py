@@ -18,14 +18,11 @@ from collections.abc import Mapping
 from sqlglot import exp
 
 from shiftleft.models import Diagnostic, Target
-from shiftleft.streaming.sink import SinkOptions, _literal, _quote, flink_type, target_table
+from shiftleft.dialects import build
+from shiftleft.streaming.sink import SinkOptions, flink_type, target_table
 
 INFERRED_ID = "SL4105"
 SOURCES_ID = "SL4106"
-
-#: watermark delay: how late an event may arrive and still count in its window
-WATERMARK_DELAY = "INTERVAL '5' SECOND"
-
 
 def _created_or_cte_names(trees: list[exp.Expr]) -> set[str]:
     names = set()
@@ -100,20 +97,18 @@ def source_table_ddl(
 ) -> str:
     """``CREATE TABLE`` of one source topic: ``columns`` (name, Flink type), a watermark on
     ``time_column`` (declared TIMESTAMP(3), added when missing), the connector options."""
-    lines = []
+    typed = []
     for name, kind in columns:
         if time_column and name.lower() == time_column.lower():
             # a time attribute must be TIMESTAMP(3) / TIMESTAMP_LTZ(3); with the session time
             # zone UTC, TIMESTAMP(3) holds the same instants as Spark's TIMESTAMP
             kind = "TIMESTAMP(3)"
-        lines.append(f"  {_quote(name)} {kind}")
+        typed.append((name, kind))
+    entries = build.column_defs(typed)
     if time_column:
         if not any(name.lower() == time_column.lower() for name, _ in columns):
-            lines.append(f"  {_quote(time_column)} TIMESTAMP(3)")
-        lines.append(
-            f"  WATERMARK FOR {_quote(time_column)} AS {_quote(time_column)} - {WATERMARK_DELAY}"
-        )
-    head = f"CREATE TABLE {_quote(table)} (\n" + ",\n".join(lines) + "\n)"
+            entries.extend(build.column_defs([(time_column, "TIMESTAMP(3)")]))
+        entries.append(build.watermark(time_column))
     if target is Target.CONFLUENT:
         settings = {"changelog.mode": "append", "value.format": options.confluent_value_format}
     else:
@@ -127,8 +122,7 @@ def source_table_ddl(
         }
         if bounded:  # a batch job reads the topic up to its end at start-up
             settings["scan.bounded.mode"] = "latest-offset"
-    body = ", ".join(f"{_literal(k)} = {_literal(v)}" for k, v in settings.items())
-    return f"{head}\nWITH ({body})"
+    return build.to_sql(build.create_table(table, entries, build.options(settings)))
 
 
 def source_ddl(

@@ -176,5 +176,4 @@ def seeded_ddl(statement: str, path: Path) -> str | None:
     )
     ddl.middle = re.sub(r"PARTITIONED\s+BY\s*\([^)]*\)", "", ddl.middle, flags=re.IGNORECASE)
     ddl.head = re.sub(r"\bIF\s+NOT\s+EXISTS\b", "", ddl.head, flags=re.IGNORECASE)
-    opts = dict(_OPTION_RE.findall(filesystem_options(path)))
-    return ddl.render(opts)
+    return ddl.render(filesystem_options(path))

@@ -16,6 +16,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from shiftleft.dialects import build
 from shiftleft.errors import ConfigError, InputError
 from shiftleft.verification.diff import ResultSet
 
@@ -80,14 +81,28 @@ def _split_top(text: str) -> list[str]:
     return parts
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _duckdb(tree: exp.Expr) -> str:
+    """DuckDB text of a statement built here (names and strings quoted by DuckDB's dialect)."""
+    return build.to_sql(tree, dialect="duckdb", pretty=False)
+
+
+def _replace_table(table: str, query: exp.Expr) -> str:
+    """``CREATE OR REPLACE TABLE table AS query``."""
+    return _duckdb(exp.Create(this=build.table(table), kind="TABLE", replace=True, expression=query))
+
+
+def _from(source: exp.Expr, columns: Sequence[exp.Expr] = (exp.Star(),)) -> exp.Select:
+    return exp.Select(expressions=list(columns), from_=exp.From(this=source))
 
 
 def to_duckdb_type(type_: str, dialect: str) -> str:
     """A schema type written in ``dialect`` (e.g. Spark ``ARRAY<STRING>``) as a DuckDB type."""
+    return _duckdb(_duckdb_type(type_, dialect))
+
+
+def _duckdb_type(type_: str, dialect: str) -> exp.DataType:
     try:
-        return exp.DataType.build(type_, dialect=dialect).sql(dialect="duckdb")
+        return exp.DataType.build(type_, dialect=dialect)
     except (sqlglot.errors.SqlglotError, ValueError) as exc:
         raise ConfigError(f"cannot read the column type {type_!r} ({exc})") from exc
 
@@ -109,13 +124,15 @@ class DuckDBSide:
         if not file.is_file():
             raise ConfigError(f"seed file not found: {file}")
         suffix = file.suffix.lower()
+        where = build.string(file.as_posix())
         if suffix == ".parquet":
-            reader = f"read_parquet({_sql_literal(file.as_posix())})"
+            reader = exp.Anonymous(this="read_parquet", expressions=[where])
         elif suffix in (".csv", ".tsv", ".txt"):
-            reader = f"read_csv({_sql_literal(file.as_posix())}, header = true)"
+            header = exp.EQ(this=build.column("header"), expression=exp.true())
+            reader = exp.Anonymous(this="read_csv", expressions=[where, header])
         else:
             raise ConfigError(f"seed file {file} is neither CSV nor Parquet")
-        self.con.execute(f"CREATE OR REPLACE TABLE {_q(table)} AS SELECT * FROM {reader}")
+        self.con.execute(_replace_table(table, _from(exp.Table(this=reader))))
 
     def load_dir(self, directory: str | Path) -> list[str]:
         """Load every ``<table>.csv`` / ``<table>.parquet`` of ``directory``; return the tables."""
@@ -143,25 +160,27 @@ class DuckDBSide:
         DuckDB infers them from the values."""
         if types:
             cols = list(types)
-            ddl = ", ".join(f"{_q(c)} {to_duckdb_type(t, dialect)}" for c, t in types.items())
-            self.con.execute(f"CREATE OR REPLACE TABLE {_q(table)} ({ddl})")
+            entries = [
+                exp.ColumnDef(this=build.identifier(c), kind=_duckdb_type(t, dialect))
+                for c, t in types.items()
+            ]
+            schema = exp.Schema(this=build.table(table), expressions=entries)
+            self.con.execute(_duckdb(exp.Create(this=schema, kind="TABLE", replace=True)))
             if rows:
-                marks = ", ".join("?" for _ in cols)
-                self.con.executemany(
-                    f"INSERT INTO {_q(table)} VALUES ({marks})",
-                    [[r.get(c) for c in cols] for r in rows],
-                )
+                marks = exp.Tuple(expressions=[exp.Placeholder() for _ in cols])
+                insert = exp.Insert(this=build.table(table), expression=exp.Values(expressions=[marks]))
+                self.con.executemany(_duckdb(insert), [[r.get(c) for c in cols] for r in rows])
             return
         if not rows:
             raise ConfigError(f"table {table}: no rows and no column types")
         cols = list(rows[0])
-        values = ", ".join(
-            "(" + ", ".join(_sql_value(r.get(c)) for c in cols) + ")" for r in rows
+        values = exp.Values(
+            expressions=[exp.Tuple(expressions=[_value(r.get(c)) for c in cols]) for r in rows],
+            alias=exp.TableAlias(
+                this=build.identifier("v"), columns=[build.identifier(c) for c in cols]
+            ),
         )
-        names = ", ".join(_q(c) for c in cols)
-        self.con.execute(
-            f"CREATE OR REPLACE TABLE {_q(table)} AS SELECT * FROM (VALUES {values}) AS v({names})"
-        )
+        self.con.execute(_replace_table(table, _from(values)))
 
     def generate(
         self,
@@ -192,7 +211,8 @@ class DuckDBSide:
 
     def columns(self, table: str) -> list[tuple[str, str]]:
         """``(name, DuckDB type)`` of ``table``'s columns."""
-        return [(r[0], r[1]) for r in self.con.execute(f"DESCRIBE {_q(table)}").fetchall()]
+        describe = _duckdb(exp.Describe(this=build.table(table)))
+        return [(r[0], r[1]) for r in self.con.execute(describe).fetchall()]
 
     def flink_columns(self, table: str) -> list[tuple[str, str]]:
         return [(c, duckdb_type_to_flink(t)) for c, t in self.columns(table)]
@@ -203,21 +223,28 @@ class DuckDBSide:
         target.parent.mkdir(parents=True, exist_ok=True)
         types = dict(self.columns(table))
         wanted = list(columns) if columns else list(types)
-        select = []
+        select: list[exp.Expr] = []
         for c in wanted:
             t = types.get(c)
             if t is None:
                 raise ConfigError(f"seed table {table} has no column {c}")
             if t.upper() == "TIMESTAMP WITH TIME ZONE":
-                select.append(
-                    f"strftime(timezone('UTC', {_q(c)}), '%Y-%m-%d %H:%M:%S.%fZ') AS {_q(c)}"
+                utc = exp.Anonymous(
+                    this="timezone", expressions=[build.string("UTC"), build.column(c)]
                 )
+                text = exp.Anonymous(
+                    this="strftime", expressions=[utc, build.string("%Y-%m-%d %H:%M:%S.%fZ")]
+                )
+                select.append(exp.Alias(this=text, alias=build.identifier(c)))
             else:
-                select.append(_q(c))
-        self.con.execute(
-            f"COPY (SELECT {', '.join(select)} FROM {_q(table)}) TO "
-            f"{_sql_literal(target.as_posix())} (FORMAT json)"
+                select.append(build.column(c))
+        copy = exp.Copy(
+            this=exp.Subquery(this=_from(build.table(table), select)),
+            kind=False,  # TO
+            files=[build.string(target.as_posix())],
+            params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("json"))],
         )
+        self.con.execute(_duckdb(copy))
         return target
 
     def query(self, sql: str, *, read: str = "duckdb") -> ResultSet:
@@ -266,21 +293,18 @@ def _random_value(t: str, rng: random.Random, nullable: bool) -> Any:
     return rng.choice(_WORDS)
 
 
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _sql_value(value: Any) -> str:
+def _value(value: Any) -> exp.Expr:
+    """A Python value as a DuckDB literal node."""
     if value is None:
-        return "NULL"
+        return exp.null()
     if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
+        return exp.Boolean(this=value)
     if isinstance(value, (int, float, decimal.Decimal)):
-        return repr(value) if isinstance(value, float) else str(value)
+        return exp.Literal.number(repr(value) if isinstance(value, float) else str(value))
     if isinstance(value, dt.datetime):
-        return f"TIMESTAMP {_sql_literal(value.isoformat(sep=' '))}"
+        return exp.Cast(this=build.string(value.isoformat(sep=" ")), to=exp.DataType.build("TIMESTAMP"))
     if isinstance(value, dt.date):
-        return f"DATE {_sql_literal(value.isoformat())}"
+        return exp.Cast(this=build.string(value.isoformat()), to=exp.DataType.build("DATE"))
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_sql_value(v) for v in value) + "]"
-    return _sql_literal(str(value))
+        return exp.Array(expressions=[_value(v) for v in value])
+    return build.string(str(value))

@@ -11,6 +11,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from shiftleft.dialects import build
 from shiftleft.flink_engine.planner import FlinkPlanner
 from shiftleft.flink_engine.runner import FlinkExecutionError, FlinkRunner
 from shiftleft.models import Diagnostic, Severity
@@ -131,8 +132,12 @@ class Reconciler:
         )
         if kind == "ctas" and name:
             try:
-                self.side.execute(f"CREATE OR REPLACE TABLE {name} AS {src_query}", read=self.read)
-                self.runner.execute(self.env, f"CREATE TEMPORARY VIEW `{name}` AS {flink_query}", statement=index)
+                table = exp.Create(
+                    this=build.table(name), kind="TABLE", replace=True, expression=tree.copy()
+                )
+                self.side.execute(build.to_sql(table, dialect=self.read, pretty=False), read=self.read)
+                view = build.create_view(name, ftree.copy(), temporary=True)
+                self.runner.execute(self.env, build.to_sql(view), statement=index)
             except Exception:  # noqa: BLE001
                 log.debug("could not register CTAS %s for later statements", name)
         return StatementCheck(

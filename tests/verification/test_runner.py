@@ -40,7 +40,7 @@ def seeded(tmp_path_factory):
         [("id", "INT"), ("who", "STRING"), ("amount", "DECIMAL(10, 2)"), ("day", "DATE"),
          ("ts", "TIMESTAMP(3)")],
         path,
-        extra=["WATERMARK FOR ts AS ts"],
+        watermark="ts",
     )
 
 
