@@ -12,6 +12,8 @@ formatter_class
 Confluent
 # the __exit__ protocol passes the traceback (shiftleft/files.py)
 tb
+# py4j's JavaGateway calls it to make each client (shiftleft/flink_engine/jvm.py: one Java thread a lane)
+_create_gateway_client
 
 # pydantic report fields: written into the JSON/HTML reports, read by their consumers
 elapsed_ms
