@@ -173,6 +173,8 @@ class FlinkGenerator(generator.Generator):
         **generator.Generator.TRANSFORMS,
         exp.ArraySize: rename_func("CARDINALITY"),
         exp.SHA: rename_func("SHA1"),  # Spark sha1 / sha
+        exp.StartsWith: rename_func("STARTSWITH"),  # Flink 2's names (sqlglot: STARTS_WITH)
+        exp.EndsWith: rename_func("ENDSWITH"),
         exp.UnixSeconds: _unix_seconds_sql,
         exp.ArrayUniqueAgg: lambda self, e: self.func(
             "ARRAY_AGG", exp.Distinct(expressions=[e.this])

@@ -66,6 +66,8 @@ SCALAR: dict[str, str] = {
     "lpad[n]": "lpad(s, i % 9)", "rpad[n]": "rpad(s, j % 9, 'xy')", "lpad[e]": "lpad(s, 4, s2)",
     "repeat": "repeat(s, 2)", "replace": "replace(s, 'a', 'b')",
     "reverse": "reverse(s)", "instr": "instr(s, 'a')", "locate": "locate('a', s)",
+    "contains": "contains(s, 'a')", "contains[col]": "contains(s, s2)", "startswith": "startswith(s, 'a')",
+    "startswith[col]": "startswith(s, s2)", "endswith": "endswith(s, 'b')", "endswith[col]": "endswith(s2, s)",
     "position": "position('a', s)", "initcap": "initcap(s)", "ascii": "ascii(s)",
     "translate": "translate(s, 'abc', 'xyz')", "space": "concat(space(2), s)",
     "base64": "base64(s)", "md5": "md5(s)", "sha2": "sha2(s, 256)", "sha1": "sha1(s)", "sha": "sha(s2)",
