@@ -252,7 +252,8 @@ class DuckDBSide:
         text = sql
         if read != "duckdb":
             try:
-                text = sqlglot.transpile(sql, read=read, write="duckdb")[0]
+                tree = sqlglot.parse(sql, read=read)[0]
+                text = _duckdb(_as_source_engine(tree)) if tree is not None else ""
             except sqlglot.errors.SqlglotError as exc:
                 raise InputError(f"cannot translate the source SQL to DuckDB: {exc}") from exc
         cursor = self.con.execute(text)
@@ -263,6 +264,17 @@ class DuckDBSide:
 
     def execute(self, sql: str, *, read: str = "duckdb") -> None:
         self.query(sql, read=read)
+
+
+def _as_source_engine(tree: exp.Expr) -> exp.Expr:
+    """``tree`` with the functions DuckDB answers differently from Spark / Snowflake respelled
+    so that DuckDB gives the source engine's answer: ``count_if(c)`` of a group whose
+    conditions are all NULL is 0 there and NULL in DuckDB (``COUNT(CASE WHEN c THEN 1 END)``
+    counts as they do)."""
+    for node in list(tree.find_all(exp.CountIf)):
+        counted = exp.Count(this=exp.Case(ifs=[exp.If(this=node.this, true=exp.Literal.number(1))]))
+        node.replace(counted)
+    return tree
 
 
 def _is_int_type(t: str) -> bool:
