@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -19,6 +18,7 @@ from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.parser import Parser
 from sqlglot.tokens import Token, TokenType
 
+from shiftleft import sqlglot_objects
 from shiftleft.dropped_args import DroppedArguments, watching_parser
 from shiftleft.errors import ConfigError, InputError, LimitError
 from shiftleft.limits import MAX_ARRAY_NESTING, MAX_NESTING
@@ -40,16 +40,9 @@ class ParsedStatement:
 def get_dialect(name: str, *, role: str) -> Dialect:
     """The sqlglot dialect called ``name``, or a ConfigError listing what exists."""
     try:
-        return _dialect(name)
+        return sqlglot_objects.dialect(name)
     except (ValueError, KeyError) as e:
         raise ConfigError(f"unknown {role} dialect '{name}': {e}") from None
-
-
-@lru_cache(maxsize=64)
-def _dialect(name: str) -> Dialect:
-    """One dialect object per name (``get_or_raise`` reads the name's settings and builds a new
-    one per call; a dialect only makes tokenizers, parsers and generators, each new)."""
-    return Dialect.get_or_raise(name)
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:

@@ -33,6 +33,7 @@ from shiftleft.pipeline import transpile_read, unreadable_result
 
 logger = logging.getLogger(__name__)
 
+
 def _relative(read_as: Piece, tokens: list[Token]) -> Piece:
     """``read_as`` as a script of its own: ``tokens`` (of the statement, positioned in the whole
     script; changed in place) at their positions in ``read_as.text``, as tokenizing that text

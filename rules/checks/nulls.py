@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.types import data_type
+from shiftleft.sqlglot_objects import data_type
 
 #: the type given to a NULL that nothing else types (the STRING fallback, warned)
 FALLBACK = "STRING"

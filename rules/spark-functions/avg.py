@@ -9,7 +9,7 @@ from shiftleft.rewrite.spark_decimal import Numeric, aggregate_argument, avg_typ
 from shiftleft.models import Mode
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import FRACTIONAL_TYPES
-from shiftleft.rewrite.types import data_type
+from shiftleft.sqlglot_objects import data_type
 
 
 class AvgFractional(Rule):

@@ -9,7 +9,7 @@ from sqlglot import exp
 from shiftleft.dialects.flink_typing import inferred_counterpart, known_type, typed_null
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.types import data_type
+from shiftleft.sqlglot_objects import data_type
 from shiftleft.rewrite.walk import own_nodes
 
 

@@ -8,7 +8,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.types import data_type
+from shiftleft.sqlglot_objects import data_type
 
 _UNITS = {
     "YEAR": "YEAR", "YEARS": "YEAR", "YYYY": "YEAR", "YY": "YEAR", "Y": "YEAR",
@@ -21,9 +21,10 @@ _UNITS = {
 }
 
 
-def _unit(node: exp.Expr | None) -> str | None:
+def _unit(node: exp.Expr | None, units: dict[str, str] | None = None) -> str | None:
+    """The Flink unit ``node`` names (``units``: the map to read it with, else :data:`_UNITS`)."""
     if isinstance(node, (exp.Var, exp.Literal, exp.Column, exp.Identifier)):
-        return _UNITS.get(node.name.upper())
+        return (units or _UNITS).get(node.name.upper())
     return None
 
 
@@ -122,8 +123,7 @@ class DateAddWithUnit(Rule):
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         if node.args.get("unit") is None or ctx.read.lower() not in ("snowflake", "databricks"):
             return None
-        raw = node.args.get("unit")
-        unit = _ADD_UNITS.get(raw.name.upper()) if isinstance(raw, (exp.Var, exp.Literal, exp.Column, exp.Identifier)) else None
+        unit = _unit(node.args.get("unit"), _ADD_UNITS)
         if unit is None:
             _report_unit(node, ctx, "DATEADD")
             return None

@@ -11,7 +11,7 @@ from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import DATE_TYPES, TEXT_TYPES, TIMESTAMP_TYPES
 from shiftleft.rewrite.predicates import REGEX_META
-from shiftleft.rewrite.types import data_type
+from shiftleft.sqlglot_objects import data_type
 
 
 def _default_unix_format() -> str:

@@ -7,7 +7,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.types import data_type
+from shiftleft.sqlglot_objects import data_type
 
 _STRUCTURED = {exp.DType.ARRAY, exp.DType.MAP, exp.DType.STRUCT, exp.DType.OBJECT, exp.DType.JSON,
                exp.DType.VARIANT}

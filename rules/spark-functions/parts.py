@@ -7,7 +7,7 @@ from sqlglot import exp
 from shiftleft.dialects.spark_coverage import SPARK_READERS
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.types import data_type
+from shiftleft.sqlglot_objects import data_type
 
 
 def _fn(name: str, *args: exp.Expr) -> exp.Anonymous:

@@ -13,11 +13,34 @@ from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.models import Severity
+from shiftleft.sqlglot_objects import data_type
 
 #: Snowflake regex parameters and the Java inline flag each one sets ('c' clears 'i')
 _FLAGS = {"i": "i", "m": "m", "s": "s"}
 #: pattern constructs whose meaning changes when the subject is cut at a position
 _POSITIONAL = re.compile(r"\^|\\[AbBG]|\(\?<[=!]")
+
+
+def _java_flags(parameters: str) -> tuple[str, list[str]]:
+    """(the Java inline flags of Snowflake regex ``parameters``: ``(?is)``, or "" for none; the
+    parameters that are no flag, in order)."""
+    flags, others = "", []
+    for char in parameters:
+        if char == "c":
+            flags = flags.replace("i", "")
+        elif char in _FLAGS:
+            flags = flags.replace(_FLAGS[char], "") + _FLAGS[char]
+        else:
+            others.append(char)
+    return (f"(?{''.join(sorted(flags))})" if flags else ""), others
+
+
+def _around(pattern: exp.Expr, prefix: str, suffix: str = "") -> exp.Expr:
+    """``prefix + pattern + suffix``: one literal for a literal pattern, else a CONCAT."""
+    if isinstance(pattern, exp.Literal) and pattern.is_string:
+        return exp.Literal.string(prefix + pattern.this + suffix)
+    parts = [exp.Literal.string(prefix), pattern.copy()] + ([exp.Literal.string(suffix)] if suffix else [])
+    return exp.Concat(expressions=parts)
 
 
 def _fn(name: str, *args: exp.Expr) -> exp.Anonymous:
@@ -87,25 +110,15 @@ class SnowflakeRegexpSubstr(Rule):
         if parameters is not None:
             if not (isinstance(parameters, exp.Literal) and parameters.is_string):
                 return self._report(node, ctx, "its parameters are not a string literal")
-            for char in parameters.this:
-                if char == "e":
-                    extract = True
-                elif char == "c":
-                    flags = flags.replace("i", "")
-                elif char in _FLAGS:
-                    flags = flags.replace(_FLAGS[char], "") + _FLAGS[char]
-                else:
-                    return self._report(node, ctx, f"the parameter '{char}' has no Java regex flag")
+            flags, others = _java_flags(parameters.this)
+            unknown = [char for char in others if char != "e"]
+            if unknown:
+                return self._report(node, ctx, f"the parameter '{unknown[0]}' has no Java regex flag")
+            extract = "e" in others
         group = args.get("group")
         if not _written(group):
             group = exp.Literal.number(1 if extract else 0)
-        pattern = node.expression
-        if flags:
-            prefix = f"(?{''.join(sorted(flags))})"
-            if isinstance(pattern, exp.Literal) and pattern.is_string:
-                pattern = exp.Literal.string(prefix + pattern.this)
-            else:
-                pattern = exp.Concat(expressions=[exp.Literal.string(prefix), pattern.copy()])
+        pattern = _around(node.expression, flags) if flags else node.expression
         subject = node.this.copy()
         start = 1 if position is None else _int(position)
         if start is None or start < 1:
@@ -315,7 +328,7 @@ class SnowflakeToTimestamp(Rule):
                 severity=Severity.WARNING,
                 suggestion="check the inputs' form, or give the format: TO_TIMESTAMP(s, 'yyyy-MM-dd''T''HH:mm:ss')",
             )
-        timestamp = exp.DataType.build("TIMESTAMP")
+        timestamp = data_type("TIMESTAMP")
         if _TO_TIMESTAMP[name] and kind not in _TEMPORAL:  # TRY_: NULL for a string it cannot read
             return exp.TryCast(this=value.copy(), to=timestamp, safe=True)
         return exp.Cast(this=value.copy(), to=timestamp)
@@ -366,15 +379,5 @@ class SnowflakeRegexpLike(Rule):
                     suggestion="write the parameters as a string literal ('i', 'c', 'm', 's')",
                 )
                 return None
-            for char in parameters.this:
-                if char == "c":
-                    flags = flags.replace("i", "")
-                elif char in _FLAGS:
-                    flags = flags.replace(_FLAGS[char], "") + _FLAGS[char]
-        prefix = (f"(?{''.join(sorted(flags))})" if flags else "") + "\\A(?:"
-        pattern = node.expression
-        if isinstance(pattern, exp.Literal) and pattern.is_string:
-            anchored: exp.Expr = exp.Literal.string(prefix + pattern.this + ")\\z")
-        else:
-            anchored = exp.Concat(expressions=[exp.Literal.string(prefix), pattern.copy(), exp.Literal.string(")\\z")])
-        return _fn("REGEXP", node.this.copy(), anchored)
+            flags = _java_flags(parameters.this)[0]  # the others (e: extract) do not change a match
+        return _fn("REGEXP", node.this.copy(), _around(node.expression, flags + "\\A(?:", ")\\z"))

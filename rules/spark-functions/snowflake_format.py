@@ -17,7 +17,7 @@ from sqlglot import exp
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import DATE_TYPES, TEXT_TYPES, TIMESTAMP_TYPES
-from shiftleft.rewrite.types import data_type
+from shiftleft.sqlglot_objects import data_type
 
 #: Snowflake date / time format element (upper case) -> Java DateTimeFormatter letters
 ELEMENTS: dict[str, str] = {
@@ -263,7 +263,7 @@ class SnowflakeParseFormat(Rule):
         # only when formatting it back gives the string (checked on Flink 2.3)
         same = exp.EQ(this=exp.Anonymous(this="DATE_FORMAT", expressions=[parsed.copy(), java.copy()]),
                       expression=node.this.copy())
-        value: exp.Expr = parsed if name == "TO_TIMESTAMP" else exp.Cast(this=parsed, to=exp.DataType.build("DATE"))
+        value: exp.Expr = parsed if name == "TO_TIMESTAMP" else exp.Cast(this=parsed, to=data_type("DATE"))
         return exp.Case(ifs=[exp.If(this=same, true=value)])
 
     def _report(self, node: exp.Expr, ctx: RuleContext, why: str) -> None:

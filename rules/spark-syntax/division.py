@@ -9,7 +9,7 @@ from shiftleft.rewrite.spark_decimal import spark_numeric
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import FRACTIONAL_TYPES
-from shiftleft.rewrite.types import data_type
+from shiftleft.sqlglot_objects import data_type
 
 
 def _is_fractional(node: exp.Expr, ctx: RuleContext) -> bool:

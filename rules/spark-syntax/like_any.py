@@ -6,6 +6,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.sqlglot_objects import data_type
 
 
 def _patterns(quantified: exp.Expr) -> list[exp.Expr] | None:
@@ -67,7 +68,7 @@ class LikeAnyAll(Rule):
         for pattern in patterns:
             subject, template = node.this.copy(), pattern.copy()
             if isinstance(template, exp.Null):  # Flink refuses an untyped NULL operand of LIKE
-                template = exp.cast(template, exp.DataType.build("STRING"))
+                template = exp.cast(template, data_type("STRING"))
             if lowered:
                 subject, template = exp.Lower(this=subject), exp.Lower(this=template)
             like: exp.Expr = exp.Like(this=subject, expression=template)

@@ -10,7 +10,7 @@ from sqlglot import exp
 from shiftleft.models import Mode
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import DATE_TYPES, TEXT_TYPES, TIMESTAMP_TYPES
-from shiftleft.rewrite.types import data_type
+from shiftleft.sqlglot_objects import data_type
 
 # Spark's string -> DATE parse: yyyy, yyyy-[m]m, yyyy-[m]m-[d]d, then anything after ' ' or 'T'
 _DATE = re.compile(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[ T].*)?)?)?\s*", re.S)

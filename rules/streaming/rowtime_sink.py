@@ -7,7 +7,7 @@ from sqlglot import exp
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.packs import pack_module
-from shiftleft.rewrite.types import data_type
+from shiftleft.sqlglot_objects import data_type
 
 J = pack_module(__file__, "_joins")
 

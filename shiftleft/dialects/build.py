@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ErrorLevel
 
+from shiftleft import sqlglot_objects
 from shiftleft.dialects.flink_parser import Distribution
 
 #: how late an event may arrive and still count in its window (a source's or sink's watermark)
@@ -108,6 +108,19 @@ def options(settings: Mapping[str, str]) -> list[exp.Property]:
     return [exp.Property(this=string(k), value=string(v)) for k, v in settings.items()]
 
 
+def insert(name: str, query: exp.Expr, *, deduplicate: bool = False) -> exp.Insert:
+    """``INSERT INTO name query``; ``deduplicate``: :func:`deduplicated` it."""
+    node = exp.Insert(this=table(name), expression=query)
+    return deduplicated(node) if deduplicate else node
+
+
+def deduplicated(node: exp.Insert) -> exp.Insert:
+    """``node`` with ``ON CONFLICT DO DEDUPLICATE``: the latest row per key of the upsert
+    table wins (Flink 2.3 asks for the policy when the key is not the query's own)."""
+    node.set("conflict", exp.OnConflict(action=exp.var("DO DEDUPLICATE")))
+    return node
+
+
 def create_table(
     name: str,
     entries: Sequence[exp.Expr],
@@ -144,13 +157,7 @@ def to_sql(
     caller's own (built for this statement), so the generator does not copy it.  ``width``:
     when pretty, a list longer than this is written one item a line (a seed's VALUES rows
     are kept one a line with a large width)."""
-    generator = _dialect(dialect).generator(
+    generator = sqlglot_objects.dialect(dialect).generator(
         pretty=pretty, unsupported_level=ErrorLevel.IGNORE, max_text_width=width
     )
     return generator.generate(tree, copy=False)
-
-
-@lru_cache(maxsize=16)
-def _dialect(name: str) -> Dialect:
-    """One dialect object per name (``Dialect.get_or_raise`` builds a new one per call)."""
-    return Dialect.get_or_raise(name)

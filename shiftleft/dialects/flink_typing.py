@@ -149,23 +149,39 @@ def inferred_counterpart(
     With ``memo`` (a rule context's per-statement memo), the statement is annotated once for
     all the nodes of ``node``'s class it holds at that time: each keeps its counterpart while
     rules rewrite around it (a rule typing one IF's NULL branch does not annotate the whole
-    statement again for the next IF: that was quadratic in the IFs of a statement).  A node
-    made after the annotation (or of another statement root) annotates again.
+    statement again for the next IF: that was quadratic in the IFs of a statement), and the
+    one annotation serves every class of :data:`_COUNTERPART_KINDS`.  A node made after the
+    annotation (or of another statement root) annotates again.
     """
     root = node.root()
-    kind = type(node)
-    key = ("inferred-counterpart", id(root), id(schema), dialect, kind)
+    key = ("inferred-counterpart", id(root), id(schema), dialect)
     kept = memo.get(key) if memo is not None else None
     if kept is None or kept[0] is not root or kept[1].get(id(node), (None,))[0] is not node:
-        originals = find_all(root, kind)
+        kinds = (*_COUNTERPART_KINDS, type(node))
         copy = _annotated(root, schema, dialect)
-        twins: list[exp.Expr | None] = list(find_all(copy, kind)) if copy is not None else []
-        if len(twins) != len(originals):  # not annotated, or the copy's shape differs
-            twins = [None] * len(originals)
-        kept = (root, {id(o): (o, t) for o, t in zip(originals, twins)})
+        kept = (root, _pairs(find_all(root, kinds), find_all(copy, kinds) if copy is not None else []))
         if memo is not None:
             memo[key] = kept
     return kept[1][id(node)][1]
+
+
+#: the classes rules ask counterparts of (one annotation of a statement serves them all)
+_COUNTERPART_KINDS = (exp.If, exp.SetOperation, exp.Values)
+
+
+def _pairs(originals: list[exp.Expr], twins: list[exp.Expr]) -> dict[int, tuple[exp.Expr, exp.Expr | None]]:
+    """id(original) -> (original, its counterpart): the n-th node of a class among the
+    originals with the n-th of that class among the twins (None for every node of a class
+    whose counts differ: the copy's shape differs there)."""
+    by_class: dict[type[exp.Expr], tuple[list[exp.Expr], list[exp.Expr]]] = {}
+    for side, nodes in enumerate((originals, twins)):
+        for n in nodes:
+            by_class.setdefault(type(n), ([], []))[side].append(n)
+    pairs: dict[int, tuple[exp.Expr, exp.Expr | None]] = {}
+    for mine, theirs in by_class.values():
+        matched: list[exp.Expr | None] = list(theirs) if len(theirs) == len(mine) else [None] * len(mine)
+        pairs.update((id(o), (o, t)) for o, t in zip(mine, matched))
+    return pairs
 
 
 def known_type(node: exp.Expr) -> exp.DataType | None:

@@ -127,9 +127,7 @@ def _seed(job: NodeJob) -> NodeOutcome:
             for row in rows
         ]
     )
-    insert = exp.Insert(this=build.table(job.name), expression=values)
-    if key:  # the latest row per key wins
-        insert.set("conflict", exp.OnConflict(action=exp.var("DO DEDUPLICATE")))
+    insert = build.insert(job.name, values, deduplicate=bool(key))  # the latest row per key wins
     out.dml = build.to_sql(insert, width=1 << 20)  # one row a line
     out.diagnostics.append(
         Diagnostic.of(

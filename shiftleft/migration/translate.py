@@ -270,10 +270,7 @@ def _insert(
             this=query, alias=exp.TableAlias(this=build.identifier(f"{name}_query"))
         )
         query = exp.Select(expressions=items, from_=exp.From(this=inner))
-    insert = exp.Insert(this=build.table(name), expression=query)
-    if conflict:
-        insert.set("conflict", exp.OnConflict(action=exp.var("DO DEDUPLICATE")))
-    return insert
+    return build.insert(name, query, deduplicate=conflict)
 
 
 def same_key(tree: exp.Expr, a: list[str], b: list[str]) -> bool:

@@ -11,7 +11,7 @@ from sqlglot.errors import ErrorLevel
 from sqlglot.generator import Generator
 
 from shiftleft.models import Diagnostic, Mode, Severity, Target
-from shiftleft.rewrite.types import data_type, dialect
+from shiftleft.sqlglot_objects import data_type, dialect
 from shiftleft.rewrite.walk import bare_copy, own_nodes, preorder, size_at_most
 from shiftleft.tree import find_all
 from shiftleft.streaming.options import StreamingOptions

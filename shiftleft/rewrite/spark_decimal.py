@@ -20,7 +20,7 @@ from typing import NamedTuple
 from sqlglot import exp
 
 from shiftleft.rewrite.context import RuleContext
-from shiftleft.rewrite.types import data_type
+from shiftleft.sqlglot_objects import data_type
 
 MAX_PRECISION = 38
 MIN_ADJUSTED_SCALE = 6

@@ -292,7 +292,7 @@ def _synthesize(
     options: SinkOptions,
     key: list[str] | None = None,
     catalog: ScriptCatalog | None = None,
-) -> tuple[str, exp.Expr]:
+) -> tuple[str, exp.Insert]:
     catalog = catalog or ScriptCatalog(ctx.event_time, ctx.schema)
     changelog = changelog_of(catalog.derive(query))
     _state_warning(changelog, node, ctx)
@@ -403,7 +403,7 @@ def _merge_as_upsert(
     if frozenset(k.lower() for k in keys) not in derived.keys:
         # the MERGE key is not the source's upsert key: the latest row per key wins, as in
         # the MERGE; Flink 2.3 asks for the conflict policy explicitly
-        insert.set("conflict", exp.OnConflict(action=exp.var("DO DEDUPLICATE")))
+        build.deduplicated(insert)
     return ddl, insert
 
 

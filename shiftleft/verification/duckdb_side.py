@@ -18,6 +18,7 @@ from sqlglot import exp
 
 from shiftleft.dialects import build
 from shiftleft.errors import ConfigError, InputError
+from shiftleft.sqlglot_objects import data_type
 from shiftleft.verification.diff import ResultSet
 
 _DUCKDB_SIMPLE = {
@@ -102,7 +103,7 @@ def to_duckdb_type(type_: str, dialect: str) -> str:
 
 def _duckdb_type(type_: str, dialect: str) -> exp.DataType:
     try:
-        return exp.DataType.build(type_, dialect=dialect)
+        return data_type(type_, dialect)
     except (sqlglot.errors.SqlglotError, ValueError) as exc:
         raise ConfigError(f"cannot read the column type {type_!r} ({exc})") from exc
 
@@ -314,9 +315,9 @@ def _value(value: Any) -> exp.Expr:
     if isinstance(value, (int, float, decimal.Decimal)):
         return exp.Literal.number(repr(value) if isinstance(value, float) else str(value))
     if isinstance(value, dt.datetime):
-        return exp.Cast(this=build.string(value.isoformat(sep=" ")), to=exp.DataType.build("TIMESTAMP"))
+        return exp.Cast(this=build.string(value.isoformat(sep=" ")), to=data_type("TIMESTAMP"))
     if isinstance(value, dt.date):
-        return exp.Cast(this=build.string(value.isoformat()), to=exp.DataType.build("DATE"))
+        return exp.Cast(this=build.string(value.isoformat()), to=data_type("DATE"))
     if isinstance(value, (list, tuple)):
         return exp.Array(expressions=[_value(v) for v in value])
     return build.string(str(value))

@@ -1,6 +1,10 @@
-"""Data types built from their text once: ``exp.DataType.build("STRING")`` parses the text
-with a new parser each call (about 0.2 ms, more than a rule's whole work on a node);
-:func:`data_type` parses each (text, dialect) once and hands out copies."""
+"""sqlglot objects built once per process: a dialect per name, a data type per text.
+
+``Dialect.get_or_raise(name)`` builds a new dialect object per call, and
+``exp.DataType.build(text)`` parses the text with a new parser per call (about 0.2 ms, more
+than a rule's whole work on a node); both are asked for on hot paths (every statement read,
+every rule that types a node, every column of a written DDL).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ from sqlglot.dialects.dialect import Dialect
 
 @lru_cache(maxsize=64)
 def dialect(name: str) -> Dialect:
-    """``Dialect.get_or_raise(name)``, one object per name (``get_or_raise`` builds a new one
-    per call; a dialect only makes tokenizers, parsers and generators, each new)."""
+    """``Dialect.get_or_raise(name)``, one object per name (a dialect only makes tokenizers,
+    parsers and generators, each new); raises as ``get_or_raise`` does for an unknown name."""
     return Dialect.get_or_raise(name)
 
 
