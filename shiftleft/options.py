@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -95,6 +96,19 @@ def _dialect_name(value: object) -> str:
     return value
 
 
+#: keyword values that cannot change after the call (hashable, immutable)
+_SCALARS = frozenset({str, bool, int, float, type(None)})
+#: options naming files read when used (rule packs, function mappings): read again per call,
+#: as the user may edit them between calls
+_FILE_BACKED = frozenset({"rules", "functions"})
+
+
+@lru_cache(maxsize=256)
+def _scalar_options(cls: type[TranspileOptions], items: tuple[tuple[str, Any], ...]) -> TranspileOptions:
+    """``cls(**dict(items))``, built once per class and keywords (a ConfigError is not kept)."""
+    return cls(**dict(items))
+
+
 class TranspileOptions(BaseModel):
     """How to translate a script (the parameters of :func:`shiftleft.transpile`).
 
@@ -145,6 +159,15 @@ class TranspileOptions(BaseModel):
             raise ConfigError(f"options must be {cls.__name__}, not {type(options).__name__}")
         if type(options) is cls and not kwargs:
             return options
+        if (
+            options is None
+            and all(type(v) in _SCALARS or isinstance(v, Enum) for v in kwargs.values())
+            and not _FILE_BACKED.intersection(kwargs)
+        ):
+            # the common call (``transpile(sql, read="spark", mode="batch")``): immutable
+            # inputs give an equal object, so one is built per set of keywords and reused
+            # (with the rule set it resolves), not validated again on every call
+            return _scalar_options(cls, tuple(sorted(kwargs.items())))  # type: ignore[return-value]
         data = {**(options.explicit() if options is not None else {}), **kwargs}
         # the constructor, not model_validate: with a custom __init__ pydantic's model_validate
         # runs the validation (and the rule-pack resolution after it) twice

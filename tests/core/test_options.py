@@ -133,3 +133,20 @@ def test_one_path_for_functions_from_the_cli_to_every_model(tmp_path: Path, caps
     assert "LOWER(TRIM(kind))" in capsys.readouterr().out
     without = shiftleft.migrate(project).table("clean")
     assert any(d.rule_id == "SL9001" for d in without.diagnostics)  # unknown function: reported
+
+
+def test_a_functions_file_edited_between_calls_is_read_again(tmp_path: Path) -> None:
+    """Keyword options are built once per set of keywords, but a file they name is the
+    user's to edit: the next call sees the new mapping."""
+    mapping = tmp_path / "functions.yaml"
+    mapping.write_text("my_udf: UPPER($1)\n")
+    first = shiftleft.transpile("SELECT my_udf(s) FROM t", functions=str(mapping))
+    mapping.write_text("my_udf: LOWER($1)\n")
+    second = shiftleft.transpile("SELECT my_udf(s) FROM t", functions=str(mapping))
+    assert "UPPER(s)" in first.sql and "LOWER(s)" in second.sql, (first.sql, second.sql)
+
+
+def test_a_bad_keyword_fails_on_every_call() -> None:
+    for _ in range(2):  # the second call must not find a half-built object of the first
+        with pytest.raises(ConfigError, match="mode"):
+            shiftleft.transpile("SELECT 1", mode="sideways")
