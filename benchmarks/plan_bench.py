@@ -4,14 +4,19 @@ per-table planning cost (DDL, DML), measured separately, in one process.
     python benchmarks/plan_bench.py                          # a generated 400-model project
     python benchmarks/plan_bench.py --models 100             # smaller
     python benchmarks/plan_bench.py --project DIR --read snowflake   # a real dbt project
+    python benchmarks/plan_bench.py --no-plan --repeat 5 [--profile FILE]   # migrate alone
 
 Figures:
 
 * static: ``shiftleft.migrate(project, out, jobs=1, plan=False)`` per model, wall and CPU time
-  (this process); of that CPU, the dbt-style rendering (``Renderer.render``: Jinja); and the
-  CPU time of sqlglot's round trip (parse + generate) of the same rendered SQL.  "Beyond" is
-  migrate's CPU minus rendering minus the round trip: what migrate costs beyond rendering a
-  model and reading / printing its SQL (target <= 10 ms per model).
+  (this process; ``--repeat N``: the minimum of N runs, figure by figure); of that CPU, the
+  dbt-style rendering (``Renderer``: compiling the macros, rendering each model with Jinja)
+  and what migrate costs beyond it (target <= 10 ms per model), split into the translation
+  of the rendered SQL (``transpile``), reading the Flink SQL back, typing the output columns
+  (``TypedQuery``: sqlglot's qualify + annotate_types) and the rest (column checks,
+  changelog, DDL / DML, files, reports); and, as a yardstick, the CPU time of sqlglot's round
+  trip (parse + generate) of the same rendered SQL.  ``--profile FILE``: cProfile statistics
+  of one more static migration (``python -m pstats FILE``), ``transpile`` included.
 * fixed: starting the JVM with the connector jars, the first ``TableEnvironment`` and a
   first statement (what every ``--plan`` run pays once; wall time).
 * per table: :func:`shiftleft.migration.planning.plan_tables` over the migrated tables in DAG
@@ -58,28 +63,80 @@ def _round_trip_s(sql: list[str], read: str) -> float:
     return time.process_time() - start
 
 
-class _RenderClock:
-    """CPU time spent in dbt-style rendering (``Renderer.render``, Jinja) while active."""
+class _Clock:
+    """CPU time spent in ``owner.name`` (a function of a module or a class) while active."""
 
-    def __init__(self) -> None:
+    def __init__(self, owner: object, name: str) -> None:
         self.seconds = 0.0
-        self._render = Renderer.render
+        self._owner, self._name = owner, name
+        self._fn = getattr(owner, name)
 
-    def __enter__(self) -> "_RenderClock":
-        clock, render = self, self._render
+    def __enter__(self) -> "_Clock":
+        clock, fn = self, self._fn
 
-        def timed(renderer, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
             began = time.process_time()
             try:
-                return render(renderer, *args, **kwargs)
+                return fn(*args, **kwargs)
             finally:
                 clock.seconds += time.process_time() - began
 
-        Renderer.render = timed  # type: ignore[method-assign]
+        setattr(self._owner, self._name, timed)
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        Renderer.render = self._render  # type: ignore[method-assign]
+        setattr(self._owner, self._name, self._fn)
+
+
+def _phases() -> dict[str, tuple[object, str]]:
+    """The parts of ``migrate`` timed apart: dbt-style rendering (``Renderer``: compiling the
+    project's and packages' macros, rendering each model with Jinja), the translation of each model's rendered SQL (``transpile``), reading its Flink SQL back, and
+    typing its output columns (``TypedQuery``: sqlglot's qualify + annotate_types)."""
+    from shiftleft.migration import translate
+    from shiftleft.streaming.sink import TypedQuery
+
+    return {
+        "macros": (Renderer, "__init__"),
+        "render": (Renderer, "render"),
+        "transpile": (translate, "transpile"),
+        "read_back": (translate, "parse_script"),
+        "typing": (TypedQuery, "__init__"),
+    }
+
+
+def _static_once(project: Path, out: Path, read: str | None) -> tuple[dict[str, float], object]:
+    """One ``migrate(plan=False)`` of ``project`` into ``out``: wall and CPU seconds, and the
+    CPU seconds of each of :func:`_phases`."""
+    clocks = {k: _Clock(*where) for k, where in _phases().items()}
+    for clock in clocks.values():
+        clock.__enter__()
+    try:
+        start, cpu = time.perf_counter(), time.process_time()
+        result = shiftleft.migrate(project, out, read=read, jobs=1, plan=False)
+        spent = {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu}
+    finally:
+        for clock in reversed(clocks.values()):
+            clock.__exit__()
+    return spent | {k: c.seconds for k, c in clocks.items()}, result
+
+
+def _profile(project: Path, out: Path, read: str | None, path: Path) -> None:
+    """cProfile statistics of one more ``migrate(plan=False)``, written to ``path``; run in
+    shiftleft's deep-stack thread, so that ``transpile`` (which runs there) is profiled too."""
+    import cProfile
+
+    from shiftleft.limits import call_deep
+
+    def profiled() -> None:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        try:
+            shiftleft.migrate(project, out, read=read, jobs=1, plan=False)
+        finally:
+            profiler.disable()
+        profiler.dump_stats(str(path))
+
+    call_deep(profiled)
 
 
 def _jvm_threads() -> dict[str, tuple[str, float]]:
@@ -172,7 +229,13 @@ def _project(run: dict, fixed: tuple[float, float], static_s: float, static_cpu_
 
 
 def run(
-    project: Path | None, models: int, read: str | None, plan: bool = True, lanes: tuple[int, ...] = (0, 1)
+    project: Path | None,
+    models: int,
+    read: str | None,
+    plan: bool = True,
+    lanes: tuple[int, ...] = (0, 1),
+    repeat: int = 1,
+    profile: Path | None = None,
 ) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         if project is None:
@@ -180,21 +243,38 @@ def run(
             read = read or "spark"
         warm = generate_project(Path(tmp) / "warm", 20)
         shiftleft.migrate(warm, None, read="spark", jobs=1, plan=False)  # load Jinja and the modules once
-        start, cpu = time.perf_counter(), time.process_time()
-        with _RenderClock() as rendering:
-            result = shiftleft.migrate(project, Path(tmp) / "out", read=read, jobs=1, plan=False)
-        static_s, static_cpu_s = time.perf_counter() - start, time.process_time() - cpu
+        static_runs = []
+        for i in range(max(repeat, 1)):  # the minimum of each figure: noise only adds time
+            figures, result = _static_once(project, Path(tmp) / f"out{i}", read)
+            static_runs.append(figures)
+        static = {k: min(r[k] for r in static_runs) for k in static_runs[0]}
+        static["beyond_render"] = min(r["cpu"] - r["macros"] - r["render"] for r in static_runs)
+        parts = ("macros", "render", "transpile", "read_back", "typing")
+        static["rest"] = min(r["cpu"] - sum(r[k] for k in parts) for r in static_runs)
+        static_s, static_cpu_s = static["wall"], static["cpu"]
+        if profile is not None:
+            _profile(project, Path(tmp) / "profiled", read, profile)
         rendered = [t.rendered_sql for t in result.tables if t.rendered_sql]
-        base_s = _round_trip_s(rendered, result.read)
+        base_s = min(_round_trip_s(rendered, result.read) for _ in static_runs)
         n = len(result.tables)
+
+        def per_model(seconds: float) -> float:
+            return round(seconds * 1000 / max(n, 1), 2)
+
         out: dict = {
             "project": str(project) if models == 0 else f"project_gen.py, {models} models",
             "tables": n,
             "rendered": len(rendered),
+            "static_runs": len(static_runs),
             "static_s": round(static_s, 2),
-            "static_ms_per_model": round(static_s * 1000 / max(n, 1), 2),
-            "static_cpu_ms_per_model": round(static_cpu_s * 1000 / max(n, 1), 2),
-            "render_ms_per_model": round(rendering.seconds * 1000 / max(n, 1), 2),
+            "static_ms_per_model": per_model(static_s),
+            "static_cpu_ms_per_model": per_model(static_cpu_s),
+            "render_ms_per_model": per_model(min(r["macros"] + r["render"] for r in static_runs)),
+            "beyond_render_ms_per_model": per_model(static["beyond_render"]),
+            "transpile_ms_per_model": per_model(static["transpile"]),
+            "read_back_ms_per_model": per_model(static["read_back"]),
+            "typing_ms_per_model": per_model(static["typing"]),
+            "rest_ms_per_model": per_model(static["rest"]),
             "sqlglot_ms_per_model": round(base_s * 1000 / max(len(rendered), 1), 2),
         }
         if not plan:
@@ -227,12 +307,16 @@ def run(
 
 
 def markdown(r: dict) -> str:
-    beyond = r["static_cpu_ms_per_model"] - r["render_ms_per_model"] - r["sqlglot_ms_per_model"]
+    beyond = r["beyond_render_ms_per_model"]
     lines = [
-        "| project | tables | migrate without plan, wall (ms/model) | CPU (ms/model) | of it rendering | sqlglot round trip | beyond both (CPU ms/model, target <= 10) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-        f"| {r['project']} | {r['tables']} | {r['static_ms_per_model']} | {r['static_cpu_ms_per_model']} | "
-        f"{r['render_ms_per_model']} | {r['sqlglot_ms_per_model']} | {round(beyond, 2)} |",
+        "| project | tables | runs | migrate without plan, wall (ms/model) | CPU (ms/model) | of it rendering "
+        "| beyond rendering (target <= 10) | of that: transpile | reading back | typing | the rest "
+        "| sqlglot round trip | beyond rendering and round trip |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {r['project']} | {r['tables']} | {r['static_runs']} | {r['static_ms_per_model']} | "
+        f"{r['static_cpu_ms_per_model']} | {r['render_ms_per_model']} | {beyond} | "
+        f"{r['transpile_ms_per_model']} | {r['read_back_ms_per_model']} | {r['typing_ms_per_model']} | "
+        f"{r['rest_ms_per_model']} | {r['sqlglot_ms_per_model']} | {round(beyond - r['sqlglot_ms_per_model'], 2)} |",
     ]
     if "fixed_s" in r:
         lines += [
@@ -264,9 +348,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--lanes", default="0,1", help="planning runs in turn, by lanes (0: the default); e.g. 1"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="static migrations to run (each figure: the minimum)"
+    )
+    parser.add_argument("--profile", type=Path, help="write cProfile statistics of one more static migration here")
     args = parser.parse_args(argv)
     lanes = tuple(int(k) for k in args.lanes.split(","))
-    r = run(args.project, 0 if args.project else args.models, args.read, not args.no_plan, lanes)
+    project, models = args.project, 0 if args.project else args.models
+    r = run(project, models, args.read, not args.no_plan, lanes, args.repeat, args.profile)
     return report.emit(r, markdown(r), args.json)
 
 

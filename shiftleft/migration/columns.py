@@ -276,8 +276,7 @@ def column_checks(
 
 
 def _same_typing(typed: TypedQuery, schema: Mapping[str, Mapping[str, str]]) -> bool:
-    """Whether ``typed`` was qualified and validated as :func:`column_checks` would (its
-    identifiers quoted besides, which Flink's case-sensitive names do not mind)."""
+    """Whether ``typed`` was qualified and validated as :func:`column_checks` would."""
     return (
         not typed.windowed
         and (typed.qualify_error is not None or typed.validated)
