@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from shiftleft.flink_engine import jvm
+from shiftleft.flink_engine.cluster import JobCluster
 from shiftleft.flink_engine.java_errors import (
     ScriptError,
     is_java_error,
@@ -122,6 +123,8 @@ class FlinkPlanner:
         self.config.update(config or {})
         self._class_loader: Any = None
         self._lock = threading.Lock()
+        #: the mini-cluster that runs the jobs of this planner's runners (started on first use)
+        self.job_cluster = JobCluster()
 
     # -- JVM side -----------------------------------------------------------------------------
 
@@ -145,20 +148,21 @@ class FlinkPlanner:
                 self._class_loader = jvm_.java.net.URLClassLoader(urls, parent)
             return self._class_loader
 
-    def new_environment(self, mode: PlanMode = "streaming") -> Any:
-        """A fresh Java ``TableEnvironment`` with this planner's jars and configuration.
+    def new_environment(self, mode: PlanMode = "streaming", config: dict[str, str] | None = None) -> Any:
+        """A fresh Java ``TableEnvironment`` with this planner's jars and configuration
+        (``config`` adds options to this environment only).
 
         Starts the JVM if needed.  Used by :mod:`shiftleft.flink_engine.runner` to execute
         queries in the same JVM (an environment costs about 0.05 s).
         """
         if mode not in ("streaming", "batch"):
             raise ValueError(f"mode must be 'streaming' or 'batch', not {mode!r}")
-        return self._new_environment(jvm.get_gateway(), mode)
+        return self._new_environment(jvm.get_gateway(), mode, config)
 
-    def _new_environment(self, gateway: Any, mode: PlanMode) -> Any:
+    def _new_environment(self, gateway: Any, mode: PlanMode, config: dict[str, str] | None = None) -> Any:
         jvm_ = gateway.jvm
         conf = jvm_.org.apache.flink.configuration.Configuration()
-        for key, value in self.config.items():
+        for key, value in (self.config | (config or {})).items():
             conf.setString(key, value)
         builder = jvm_.org.apache.flink.table.api.EnvironmentSettings.newInstance()
         builder = builder.inStreamingMode() if mode == "streaming" else builder.inBatchMode()

@@ -186,7 +186,8 @@ class FlinkRunner:
         Raises :class:`FlinkExecutionError` for the first setup statement Flink rejects
         (its ``statement`` is the 1-based index in ``setup``).
         """
-        env = self.planner.new_environment(mode)
+        # jobs run on the planner's mini-cluster, started once (see flink_engine.cluster)
+        env = self.planner.new_environment(mode, self.planner.job_cluster.options())
         config = env.getConfig()
         if mode == "batch":
             for key, value in BATCH_RUN_CONFIG.items():

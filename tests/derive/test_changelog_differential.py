@@ -6,11 +6,19 @@ Kafka for insert-only, upsert-kafka keyed on the derived key, kafka + debezium-j
 updates without a key); Flink plans the INSERT.  A failure is a sink Flink refuses, or an
 insert-only verdict where Flink's sink input updates.  "Conservative" cases (we say updating,
 Flink says insert-only) are counted, not failed.  Seeded: the same queries every run.
+
+The 2,000 queries are generated once per run and planned in :data:`SHARDS` interleaved
+shares, one test each, so that the pytest-xdist workers can share the work (an oracle per
+worker); each share must plan at least 75% of its queries, so the whole set does too.
 """
 
 from __future__ import annotations
 
 import collections
+import fcntl
+import hashlib
+import json
+import os
 import re
 from pathlib import Path
 
@@ -23,6 +31,7 @@ from _query_gen import queries
 pytestmark = [pytest.mark.flink, pytest.mark.slow]
 
 EXAMPLES = 2000
+SHARDS = 8
 REGRESSIONS = Path(__file__).with_name("regressions.sql")
 
 
@@ -43,7 +52,7 @@ def test_regression(oracle: FlinkOracle, sql: str) -> None:
     assert verdict.disagreement is None, verdict.disagreement
 
 
-def test_generated_queries_agree_with_flink(oracle: FlinkOracle) -> None:
+def _generate() -> list[str]:
     generated: list[str] = []
 
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
@@ -53,9 +62,32 @@ def test_generated_queries_agree_with_flink(oracle: FlinkOracle) -> None:
         generated.append(sql)
 
     collect()
+    return generated
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The generated queries, once per run: under pytest-xdist the first worker that asks writes
+    them to the run's shared temporary folder (keyed by the generator's source) and the others
+    read them; hypothesis generates the same list in every process (derandomized)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return _generate()
+    source = Path(__file__).with_name("_query_gen.py").read_bytes() + Path(__file__).read_bytes()
+    cache = tmp_path_factory.getbasetemp().parent / f"changelog-queries-{hashlib.sha256(source).hexdigest()[:16]}.json"
+    with open(cache.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not cache.exists():
+            cache.write_text(json.dumps(_generate()))
+        return list(json.loads(cache.read_text()))
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_generated_queries_agree_with_flink(oracle: FlinkOracle, generated: list[str], shard: int) -> None:
+    assert len(generated) >= EXAMPLES
+    share = generated[shard::SHARDS]
     stats: collections.Counter[str] = collections.Counter()
     failures = []
-    for sql in generated:
+    for sql in share:
         verdict = oracle.check(sql)
         stats["generated"] += 1
         if not verdict.valid:
@@ -69,8 +101,8 @@ def test_generated_queries_agree_with_flink(oracle: FlinkOracle) -> None:
             stats[f"time attributes {verdict.time_mismatch}"] += 1
         if verdict.disagreement:
             failures.append((len(sql), sql, verdict.disagreement))
-    print("differential figures:", dict(stats))
-    assert stats["generated"] >= EXAMPLES
-    assert stats["planned"] >= EXAMPLES * 0.75, stats
+    print(f"differential figures (share {shard + 1} of {SHARDS}):", dict(stats))
+    assert stats["generated"] == len(share)
+    assert stats["planned"] >= len(share) * 0.75, stats
     failures.sort()
     assert not failures, f"{len(failures)} disagreements:\n" + "\n\n".join(f"{d}\n  {sql}" for _, sql, d in failures[:5])
