@@ -14,7 +14,8 @@ class CountIfToCount(Rule):
     ("OVER must be applied to aggregate function"), so the window form ``count_if(c) OVER
     (...)`` becomes ``COUNT(CASE WHEN c THEN 1 END) OVER (...)``, which counts the same rows
     (the CASE is NULL, not counted, unless c is TRUE) and is 0 on an empty frame too.
-    ``count_if(DISTINCT c)`` is left to the unmapped-function check.
+    ``count_if(DISTINCT c)`` and a call with a second argument are left to the
+    unmapped-function check (reported, not translated).
     """
 
     id = "SL1043"
@@ -39,6 +40,12 @@ class CountIfToCount(Rule):
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         condition = node.this
         if condition is None or isinstance(condition, exp.Distinct):
+            return None
+        if isinstance(node.args.get("zero_on_all_null"), exp.Expr) and not isinstance(
+            node.args["zero_on_all_null"], exp.Boolean
+        ):
+            # a second argument (Spark's reader keeps it in this slot): count_if takes one;
+            # left for the unmapped-function check to report rather than dropped
             return None
         if isinstance(node.parent, exp.Window) and node.arg_key == "this":
             case = exp.Case(ifs=[exp.If(this=condition.copy(), true=exp.Literal.number(1))])

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 import shiftleft
 from shiftleft.dialects.spark_coverage import spark_builtins
 from shiftleft.errors import ShiftleftError
@@ -45,10 +42,11 @@ def _lost(name: str, count: int) -> tuple[str, list[str]] | None:
     return (result.sql, lost) if lost else None
 
 
-@settings(max_examples=400, deadline=None)
-@given(name=st.sampled_from(NAMES), count=st.integers(min_value=1, max_value=6))
-def test_arguments_kept_or_reported(name: str, count: int) -> None:
-    assert _lost(name, count) is None
+def test_arguments_kept_or_reported() -> None:
+    """Every known function with 1 to 6 arguments (all of them, not a sample: a random sample
+    of 400 missed ``count_if(c1, c2)`` on most runs)."""
+    lost = [(name, count, found) for name in NAMES for count in range(1, 7) if (found := _lost(name, count))]
+    assert not lost, f"{len(lost)} calls lose arguments silently, e.g. {lost[:5]}"
 
 
 def test_examples_of_the_issue_are_reported() -> None:
