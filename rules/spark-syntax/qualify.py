@@ -165,15 +165,20 @@ class QualifySubquery(Rule):
         duplicated = len(set(lowered)) < len(lowered)
         taken = set(lowered) | {c.name.lower() for c in own_nodes(node, exp.Column)}
         outer: list[exp.Expr] = []
+        #: output names given once -> the inner item's name (a condition naming one reads it)
+        unique: dict[str, exp.Identifier] = {}
         for i, name in enumerate(names):
+            once = lowered.count(name.name.lower()) == 1
             if not duplicated:
                 outer.append(exp.column(name.copy()))
+                unique[name.name.lower()] = name
                 continue
             fresh = find_new_name(taken, "_c")  # two items of one name: the outer query renames them back
             taken.add(fresh)
             inner_items[i] = exp.alias_(inner_items[i].unalias(), fresh)
             outer.append(exp.alias_(exp.column(fresh), name.copy()))
-        unique = {} if duplicated else {n.name.lower(): n for n in names}
+            if once:
+                unique[name.name.lower()] = exp.to_identifier(fresh)
         lifter = _Lifter(inner_items, unique, taken)
         condition = lifter.lift(qualify.pop().this)
         order = node.args.get("order")
