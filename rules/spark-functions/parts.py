@@ -14,24 +14,53 @@ def _fn(name: str, *args: exp.Expr) -> exp.Anonymous:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def _positive_int(node: exp.Expr | None) -> int | None:
-    if isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit() and int(node.this) > 0:
+def _int_literal(node: exp.Expr | None) -> int | None:
+    """A literal integer, negative ones (``-1``) included."""
+    if isinstance(node, exp.Neg):
+        inner = _int_literal(node.this)
+        return -inner if inner is not None else None
+    if isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit():
         return int(node.this)
     return None
 
 
+def _null_string() -> exp.Cast:
+    return exp.Cast(this=exp.Null(), to=data_type("STRING"))
+
+
+def _is_null(*nodes: exp.Expr) -> exp.Expr:
+    """``a IS NULL OR b IS NULL ...`` over the non-literal ``nodes``."""
+    tests = [exp.Is(this=n.copy(), expression=exp.Null()) for n in nodes if not isinstance(n, exp.Literal)]
+    condition = tests[0] if tests else exp.false()
+    for test in tests[1:]:
+        condition = exp.Or(this=condition, expression=test)
+    return condition
+
+
 class SplitPartToSplitIndex(Rule):
     """``split_part(s, delim, n)`` (Spark, Snowflake, Databricks) is the n-th (1-based) piece of
-    ``s`` split on the literal ``delim``, an empty string past the last piece, NULL when an
-    argument is NULL.  Flink's ``SPLIT_INDEX(s, delim, n - 1)`` is 0-based and NULL past the
-    last piece, so the result is ``COALESCE``d to ``''`` where ``s`` is not NULL.  A negative
-    or non-literal index (Spark counts from the end for negative ones, and raises on 0) is
-    reported.
+    ``s`` split on the literal ``delim`` (empty pieces kept), counted from the end when ``n`` is
+    negative, an empty string past the last piece, NULL when an argument is NULL; an empty
+    ``delim`` does not split (``s`` is the only piece).  Snowflake reads ``n = 0`` as 1; Spark
+    raises on it.  Flink's ``SPLIT_INDEX(s, delim, i)`` is 0-based, NULL past the last piece
+    and has no index from the end, so:
+
+    * a positive literal ``n``: ``COALESCE(SPLIT_INDEX(s, delim, n - 1), '')`` where ``s`` is
+      not NULL;
+    * a negative or computed ``n`` (or delimiter): the pieces are counted,
+      ``(CHAR_LENGTH(s) - CHAR_LENGTH(REPLACE(s, delim, ''))) / CHAR_LENGTH(delim) + 1``
+      (REPLACE and the split both take non-overlapping matches from the left), the index from
+      the end becomes ``pieces + n``, one before the first piece gives ``''``;
+    * an empty delimiter: ``s`` for ``n`` = 1 or -1 (and 0 in Snowflake), else ``''``.
+
+    A literal 0 read as Spark is reported (Spark raises); a computed one, which Spark raises
+    on where it is 0, gives the first piece, with a warning.  Checked against Spark's
+    ``split_part`` (Snowflake's documented meaning, 0 as 1) on generated strings.
     """
 
     id = "SL1087"
     name = "split-part-to-split-index"
-    title = "split_part(s, d, n) becomes SPLIT_INDEX(s, d, n - 1), '' past the end"
+    title = "split_part(s, d, n) becomes SPLIT_INDEX(s, d, n - 1), '' past the end; n < 0 counts the pieces"
     node_types = (exp.SplitPart,)
     examples = (
         Example(
@@ -41,35 +70,91 @@ class SplitPartToSplitIndex(Rule):
         ),
         Example(
             before="SELECT split_part(s, '-', -1) FROM t",
-            after="SELECT SPLIT_PART(s, '-', -1) FROM t",
+            after="SELECT CASE WHEN s IS NULL THEN CAST(NULL AS STRING) "
+            "WHEN (CHAR_LENGTH(s) - CHAR_LENGTH(REPLACE(s, '-', ''))) + 1 + -1 < 0 THEN '' "
+            "ELSE COALESCE(SPLIT_INDEX(s, '-', (CHAR_LENGTH(s) - CHAR_LENGTH(REPLACE(s, '-', ''))) + 1 + -1), '') "
+            "END FROM t",
+        ),
+        Example(
+            before="SELECT split_part(s, '-', 0) FROM t",
+            after="SELECT SPLIT_PART(s, '-', 0) FROM t",
             diagnoses=True,
+        ),
+        Example(
+            before="SELECT split_part(s, '', 0) FROM t",
+            after="SELECT CASE WHEN s IS NULL THEN CAST(NULL AS STRING) ELSE s END FROM t",
+            read="snowflake",
         ),
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         text, delim, index = node.this, node.args.get("delimiter"), node.args.get("part_index")
-        n = _positive_int(index)
-        if n is None or delim is None:
+        zero_as_one = bool(node.args.get("part_index_zero_as_one"))
+        n = _int_literal(index)
+        if delim is None or index is None or (n == 0 and not zero_as_one):
             ctx.report(
                 node,
-                "split_part with a negative, zero or computed index has no Flink form "
-                "(SPLIT_INDEX counts from the start, 0-based)",
+                "split_part with part 0 raises in Spark (parts count from 1, or from -1 at the end)",
                 severity=Severity.ERROR,
-                suggestion="use a positive literal index, or reverse the string: "
-                "REVERSE(SPLIT_INDEX(REVERSE(s), REVERSE(delim), 0)) for the last piece",
+                suggestion="use part 1 for the first piece, -1 for the last",
             )
             return None
-        piece = exp.Coalesce(
-            this=_fn("SPLIT_INDEX", text.copy(), delim.copy(), exp.Literal.number(n - 1)),
-            expressions=[exp.Literal.string("")],
+        if n is not None and zero_as_one and n == 0:
+            n = 1
+        if n is None and not zero_as_one:
+            ctx.report(
+                node,
+                "split_part with a computed part number: where it is 0 Spark raises, the Flink form "
+                "gives the first piece",
+                severity=Severity.WARNING,
+            )
+        null = _is_null(text, delim, *([] if n is not None else [index]))
+        if isinstance(delim, exp.Literal) and delim.is_string and delim.this == "":
+            whole = n in (1, -1) if n is not None else None
+            value: exp.Expr = text.copy() if whole else exp.Literal.string("")
+            if whole is None:  # a computed part: the whole string for 1, -1 (0)
+                ends = [exp.Literal.number(1), exp.Neg(this=exp.Literal.number(1)), exp.Literal.number(0)]
+                value = exp.Case(ifs=[exp.If(this=exp.In(this=index.copy(), expressions=ends), true=text.copy())],
+                                 default=exp.Literal.string(""))
+            return exp.Case(ifs=[exp.If(this=null, true=_null_string())], default=value)
+        if n is not None and n > 0:
+            piece = _fn("SPLIT_INDEX", text.copy(), delim.copy(), exp.Literal.number(n - 1))
+            return exp.Case(ifs=[exp.If(this=null, true=_null_string())],
+                            default=exp.Coalesce(this=piece, expressions=[exp.Literal.string("")]))
+        return self._counted(text, delim, index, n, null)
+
+    @staticmethod
+    def _counted(text: exp.Expr, delim: exp.Expr, index: exp.Expr, n: int | None, null: exp.Expr) -> exp.Expr:
+        """The piece ``index`` (negative: from the end) found by counting the pieces."""
+        width: exp.Expr = (
+            exp.Literal.number(len(delim.this)) if isinstance(delim, exp.Literal) and delim.is_string
+            else exp.Length(this=delim.copy())
         )
-        null: exp.Expr = exp.Is(this=text.copy(), expression=exp.Null())
-        if not isinstance(delim, exp.Literal):
-            null = exp.Or(this=null, expression=exp.Is(this=delim.copy(), expression=exp.Null()))
-        return exp.Case(
-            ifs=[exp.If(this=null, true=exp.Cast(this=exp.Null(), to=data_type("STRING")))],
-            default=piece,
-        )
+        removed = exp.Length(this=_fn("REPLACE", text.copy(), delim.copy(), exp.Literal.string("")))
+        delims: exp.Expr = exp.Paren(this=exp.Sub(this=exp.Length(this=text.copy()), expression=removed))
+        if not (isinstance(width, exp.Literal) and width.this == "1"):
+            delims = exp.Div(this=delims, expression=width, typed=True)  # Flink: integer division
+        pieces = exp.Add(this=delims, expression=exp.Literal.number(1))
+        from_end = exp.Add(this=pieces, expression=exp.Literal.number(n) if n is not None else index.copy())
+        if n is not None:
+            position: exp.Expr = from_end
+        else:
+            position = exp.Case(
+                ifs=[exp.If(this=exp.GT(this=index.copy(), expression=exp.Literal.number(0)),
+                            true=exp.Sub(this=index.copy(), expression=exp.Literal.number(1))),
+                     exp.If(this=exp.LT(this=index.copy(), expression=exp.Literal.number(0)), true=from_end)],
+                default=exp.Literal.number(0),
+            )
+        ifs = [exp.If(this=null, true=_null_string())]
+        if not isinstance(delim, exp.Literal):  # an empty delimiter does not split
+            ends = [exp.Literal.number(1), exp.Neg(this=exp.Literal.number(1)), exp.Literal.number(0)]
+            whole = exp.Case(ifs=[exp.If(this=exp.In(this=index.copy(), expressions=ends), true=text.copy())],
+                             default=exp.Literal.string(""))
+            ifs.append(exp.If(this=exp.EQ(this=delim.copy(), expression=exp.Literal.string("")), true=whole))
+        ifs.append(exp.If(this=exp.LT(this=position.copy(), expression=exp.Literal.number(0)),
+                          true=exp.Literal.string("")))
+        piece = _fn("SPLIT_INDEX", text.copy(), delim.copy(), position)
+        return exp.Case(ifs=ifs, default=exp.Coalesce(this=piece, expressions=[exp.Literal.string("")]))
 
 
 class StringAggToListagg(Rule):

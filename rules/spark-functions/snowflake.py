@@ -165,8 +165,13 @@ class SnowflakeToNumber(Rule):
     TO_NUMERIC) reads a string as a ``NUMBER(precision, scale)`` (default 38, 0), rounding
     extra decimals.  Without a format, ``CAST(s AS DECIMAL(p, s))`` reads the same numbers
     (Flink rounds half up, as Snowflake); it differs on a value too large for the precision
-    (Snowflake raises, Flink's cast gives NULL), so the rule warns.  A format model
-    (``'$9,999.99'``, ``'S999'``, ``'XXXX'``) has no Flink reader: reported, with a hint.
+    (Snowflake raises, Flink's cast gives NULL), so the rule warns.  ``TRY_TO_NUMBER`` (NULL
+    for a string that does not read) becomes ``TRY_CAST``.  The string is read as
+    ``DECIMAL(38, scale)`` and then narrowed: Flink 2.3 reads a string into a DECIMAL of
+    precision 18 or less leniently (``'a'`` gives 0, ``'1a'`` 1; checked on the engine).  A format model (``'$9,999.99'``,
+    ``'S999'``, ``'XXXX'``) has no Flink reader, and its parsing rules (digits per position,
+    signs, separators) cannot be checked here without a Snowflake engine: it is reported as an
+    error, never dropped.
     """
 
     id = "SL1099"
@@ -176,7 +181,11 @@ class SnowflakeToNumber(Rule):
     examples = (
         Example(
             before="SELECT TO_DECIMAL(s, 10, 2) FROM t", read="snowflake",
-            after="SELECT CAST(s AS DECIMAL(10, 2)) FROM t", diagnoses=True,
+            after="SELECT CAST(CAST(s AS DECIMAL(38, 2)) AS DECIMAL(10, 2)) FROM t", diagnoses=True,
+        ),
+        Example(
+            before="SELECT TRY_TO_NUMERIC(s, 5, 2) FROM t", read="snowflake",
+            after="SELECT CAST(TRY_CAST(s AS DECIMAL(38, 2)) AS DECIMAL(5, 2)) FROM t",
         ),
         Example(
             before="SELECT TO_NUMBER(s, '$9,999.99') FROM t", read="snowflake",
@@ -208,6 +217,17 @@ class SnowflakeToNumber(Rule):
                 suggestion="write the precision and scale as numbers",
             )
             return None
+        # Flink 2.3 reads a string into a DECIMAL of precision <= 18 leniently ('a' is 0, '1a'
+        # is 1: checked on the engine), into DECIMAL(38, s) as Snowflake does: read there, narrow after
+        wide = exp.DataType.build(f"DECIMAL(38, {scale})")
+        read: exp.Expr = (
+            exp.TryCast(this=node.this.copy(), to=wide, safe=True) if node.args.get("safe")  # NULL, not an error
+            else exp.Cast(this=node.this.copy(), to=wide)
+        )
+        if precision != 38:
+            read = exp.Cast(this=read, to=exp.DataType.build(f"DECIMAL({precision}, {scale})"))
+        if node.args.get("safe"):
+            return read
         ctx.report(
             node,
             f"TO_NUMBER became CAST(... AS DECIMAL({precision}, {scale})): a value too large for "
@@ -215,7 +235,60 @@ class SnowflakeToNumber(Rule):
             severity=Severity.WARNING,
             suggestion="use TRY_TO_NUMBER in the source if NULL is the wanted result",
         )
-        return exp.Cast(this=node.this.copy(), to=exp.DataType.build(f"DECIMAL({precision}, {scale})"))
+        return read
+
+
+#: the strings Snowflake's TO_BOOLEAN reads that Flink's CAST(s AS BOOLEAN) does not (the
+#: others, true / t / yes / y / 1 and false / f / no / n / 0 in any case, both read; checked
+#: on Flink 2.3, which raises on any other string, as Snowflake does)
+_SNOWFLAKE_ONLY_BOOLEANS = (("on", True), ("off", False))
+
+
+class SnowflakeToBoolean(Rule):
+    """Snowflake's ``TO_BOOLEAN(x)`` reads ``'true'``, ``'t'``, ``'yes'``, ``'y'``, ``'on'``,
+    ``'1'`` as TRUE and ``'false'``, ``'f'``, ``'no'``, ``'n'``, ``'off'``, ``'0'`` as FALSE,
+    in any case, and raises on any other string; a number is TRUE unless it is 0; a BOOLEAN is
+    itself.  Flink's ``CAST(s AS BOOLEAN)`` reads the same strings but ``'on'`` / ``'off'``
+    and raises on the others (checked on Flink 2.3; neither trims spaces), so ``'on'`` and
+    ``'off'`` are tested first.  ``TRY_TO_BOOLEAN`` (NULL instead of raising) uses TRY_CAST.  A
+    number (its declared type) becomes ``x <> 0``.  Checked on generated strings against the
+    documented lists.
+    """
+
+    id = "SL1106"
+    name = "snowflake-to-boolean"
+    title = "TO_BOOLEAN / TRY_TO_BOOLEAN become CAST / TRY_CAST(s AS BOOLEAN), with 'on' / 'off'"
+    node_types = (exp.ToBoolean,)
+    examples = (
+        Example(
+            before="SELECT TO_BOOLEAN(s) FROM t", read="snowflake",
+            after="SELECT CASE WHEN LOWER(s) = 'on' THEN TRUE WHEN LOWER(s) = 'off' THEN FALSE "
+            "ELSE CAST(s AS BOOLEAN) END FROM t",
+        ),
+        Example(
+            before="SELECT TRY_TO_BOOLEAN(i) FROM t", read="snowflake", types={"t": {"i": "INT"}},
+            after="SELECT i <> 0 FROM t",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        value = node.this
+        declared = ctx.declared_type(value)
+        if declared is not None and declared.is_type(exp.DataType.Type.BOOLEAN):
+            return value.copy()
+        if declared is not None and declared.is_type(*exp.DataType.NUMERIC_TYPES):
+            return exp.NEQ(this=value.copy(), expression=exp.Literal.number(0))
+        to = data_type("BOOLEAN")
+        cast = exp.TryCast(this=value.copy(), to=to, safe=True) if node.args.get("safe") else exp.Cast(this=value.copy(), to=to)
+        lowered = exp.Lower(this=value.copy())
+        return exp.Case(
+            ifs=[
+                exp.If(this=exp.EQ(this=lowered.copy(), expression=exp.Literal.string(word)),
+                       true=exp.Boolean(this=truth))
+                for word, truth in _SNOWFLAKE_ONLY_BOOLEANS
+            ],
+            default=cast,
+        )
 
 
 class SnowflakeDateFromParts(Rule):

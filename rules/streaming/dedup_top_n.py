@@ -47,7 +47,7 @@ class DedupTopN(Rule):
         ),
         Example(
             before="SELECT a, b FROM t QUALIFY row_number() OVER (PARTITION BY a ORDER BY ts) = 1",
-            after="SELECT a, b FROM t QUALIFY ROW_NUMBER() OVER (PARTITION BY a ORDER BY ts) = 1",
+            after="SELECT a, b FROM (SELECT a, b, ROW_NUMBER() OVER (PARTITION BY a ORDER BY ts) AS _w FROM t) AS _q WHERE _w = 1",
             diagnoses=True,
             event_time=_EVENT_TIME,
         ),

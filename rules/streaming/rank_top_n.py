@@ -37,7 +37,7 @@ class RankTopNStreaming(Rule):
         ),
         Example(
             before="SELECT a, b FROM t QUALIFY dense_rank() OVER (PARTITION BY a ORDER BY b DESC) = 1",
-            after="SELECT a, b FROM t QUALIFY DENSE_RANK() OVER (PARTITION BY a ORDER BY b DESC) = 1",
+            after="SELECT a, b FROM (SELECT a, b, DENSE_RANK() OVER (PARTITION BY a ORDER BY b DESC) AS _w FROM t) AS _q WHERE _w = 1",
             diagnoses=True,
         ),
         Example(

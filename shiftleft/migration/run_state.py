@@ -58,6 +58,8 @@ class _Migration:
         self.demands: dict[str, list[tuple[str, str | None]]] = {}  #: columns readers take
         self.readers: dict[str, list[str]] | None = None  #: models reading each node
         self.traces: dict[tuple[str, str], tuple[str, str] | None] = {}  #: traced columns
+        #: columns models further below take through pass-through readers, per (node, depth)
+        self.passed: dict[tuple[str, int], list[tuple[str, str | None]]] = {}
         #: columns of the sources that do not declare them all, decided before translation
         self.source_columns: dict[str, tuple[list[tuple[str, str]], list[Diagnostic]]] = {}
 
@@ -187,6 +189,7 @@ class _Migration:
         self.demands.clear()
         self.readers = None
         self.traces.clear()
+        self.passed.clear()
 
     def notes_for(self, node: Node) -> list[Diagnostic]:
         return self.node_notes.setdefault(node.unique_id, [])

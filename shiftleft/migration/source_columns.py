@@ -2,8 +2,9 @@
 models reading it are translated.
 
 Declared columns (``columns:`` with ``data_type``) come first.  Otherwise the columns are
-those its readers use (:func:`shiftleft.migration.columns.demanded_columns`), typed by their
-use in the reader, or further down: a column a reader passes through unchanged (``select
+those its readers use (:func:`shiftleft.migration.columns.demanded_columns`), and those the
+models further below use through a reader that passes them on unchanged (``select *``), typed
+by their use in the reader, or further down: a column a reader passes through unchanged (``select
 l_price as price``) and a model below sums is numeric in the source too
 (:func:`shiftleft.migration.columns.trace`).  What stays untyped is STRING, with a warning that
 names the columns; a source with no column at all is an ``SL5012`` error, never an empty DDL.
@@ -43,6 +44,8 @@ class _Run(Protocol):
     readers: dict[str, list[str]] | None
     #: :func:`~shiftleft.migration.columns.trace` of (reader, output column), once each
     traces: dict[tuple[str, str], tuple[str, str] | None]
+    #: :func:`_through_readers` of (node, depth), once each
+    passed: dict[tuple[str, int], list[tuple[str, str | None]]]
 
     def columns_of(self, node: Node | None) -> list[tuple[str, str]] | None: ...
 
@@ -129,6 +132,32 @@ def _demands(run: _Run, node: Node) -> list[tuple[str, str | None]]:
     return run.demands[node.unique_id]
 
 
+def _through_readers(run: _Run, node: Node, depth: int) -> list[tuple[str, str | None]]:
+    """(column of ``node``, type its use implies) that models further below take from it
+    through readers passing its columns on unchanged (a staging model's ``select *``), down
+    to ``depth`` levels: without them a source read directly for one column and through a
+    ``select *`` model for the others would be declared with the first alone."""
+    if depth <= 0:
+        return []
+    key = (node.unique_id, depth)
+    if key in run.passed:
+        return run.passed[key]
+    run.passed[key] = []  # a cycle reads as nothing more
+    found: dict[str, tuple[str, str | None]] = {}
+    for reader in _readers(run, node.unique_id):
+        reader_node = run.project.nodes.get(reader)
+        scope = reader_scope(run, reader)
+        if reader_node is None or scope is None:
+            continue
+        for name, kind in [*_demands(run, reader_node), *_through_readers(run, reader_node, depth - 1)]:
+            origin = _trace(run, reader, scope, name)
+            if origin and origin[0].lower() == node.table_name.lower():
+                before = found.get(origin[1].lower(), (origin[1], None))
+                found[origin[1].lower()] = (before[0], before[1] or kind)
+    run.passed[key] = list(found.values())
+    return run.passed[key]
+
+
 def _types_below(run: _Run, node: Node, column: str, depth: int) -> str | None:
     """The type the use of ``column`` of ``node`` implies in the models reading it, following
     the columns they pass through unchanged, down to ``depth`` levels."""
@@ -169,7 +198,7 @@ def source_columns(run: _Run, node: Node) -> tuple[list[tuple[str, str]], list[D
         return [(n, str(t)) for n, t in declared], []
     readers = _readers(run, node.unique_id)
     found: dict[str, tuple[str, str | None]] = {n.lower(): (n, t) for n, t in declared}
-    for name, kind in _demands(run, node):
+    for name, kind in [*_demands(run, node), *_through_readers(run, node, USE_DEPTH)]:
         name_, before = found.get(name.lower(), (name, None))
         found[name.lower()] = (name_, before or kind)
     for key, (name, kind) in list(found.items()):

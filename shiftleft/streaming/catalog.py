@@ -195,6 +195,18 @@ def rule_catalog(ctx: Any) -> dict[str, Relation]:
     return found
 
 
+def column_catalog(ctx: Any) -> dict[str, Relation]:
+    """:func:`rule_catalog` with the schema's tables it lacks, as append sources of their
+    declared columns: for the rules that ask which columns a query's sources have."""
+    found = ctx.memo.get("column-catalog")
+    if found is None:
+        found = dict(rule_catalog(ctx))
+        for table, columns in ctx.schema.items():
+            found.setdefault(table.lower(), append_source(list(columns)))
+        ctx.memo["column-catalog"] = found
+    return found
+
+
 INFERRED_TIME_ID = "SL4108"
 
 

@@ -41,6 +41,12 @@ def _matches(pattern: str) -> str:
     return f"if(s IS NULL, NULL, cast(java_method('java.util.regex.Pattern', 'matches', {pattern}, coalesce(s, '')) AS boolean))"
 
 
+_TRUE, _FALSE = ("true", "t", "yes", "y", "on", "1"), ("false", "f", "no", "n", "off", "0")
+_WORDS = ", ".join(f"'{w}'" for w in _TRUE + _FALSE)
+#: TO_BOOLEAN's documented strings, in any case; NULL for the others (TRY_TO_BOOLEAN)
+_BOOLEAN = (f"CASE WHEN lower(s) IN ({', '.join(repr(w) for w in _TRUE)}) THEN true "
+            f"WHEN lower(s) IN ({', '.join(repr(w) for w in _FALSE)}) THEN false END")
+
 #: (Snowflake expression, the Spark expression of its documented meaning)
 CASES = [
     ("REGEXP_SUBSTR(s, 'a(b)?', 1, 1, 'e')", "try_element_at(regexp_extract_all(s, 'a(b)?', 1), 1)"),
@@ -81,11 +87,28 @@ CASES = [
     ("TIMESTAMPADD(minute, j, CAST('2024-12-31' AS DATE))", "timestampadd(MINUTE, j, timestamp_ntz'2024-12-31 00:00:00')"),
     ("TO_TIMESTAMP_NTZ(CAST(DATE_FROM_PARTS(1999 + i % 30, 1, 1) AS VARCHAR))",
      "cast(make_date(1999 + i % 30, 1, 1) as timestamp_ntz)"),
+    # SPLIT_PART (SL1087): 1-based, negative from the end, 0 read as 1, '' past either end, an
+    # empty delimiter does not split (Spark's split_part, but for 0, which it raises on)
+    ("SPLIT_PART(s, 'a', i % 5)", "split_part(s, 'a', CASE WHEN i % 5 = 0 THEN 1 ELSE i % 5 END)"),
+    ("SPLIT_PART(s, 'ab', -1)", "split_part(s, 'ab', -1)"),
+    ("SPLIT_PART(s, ' ', -2)", "split_part(s, ' ', -2)"),
+    ("SPLIT_PART(s, 'aa', -1)", "split_part(s, 'aa', -1)"),
+    ("SPLIT_PART(s, 'b', 0)", "split_part(s, 'b', 1)"),
+    ("SPLIT_PART(s, '', j % 3)", "split_part(s, '', CASE WHEN j % 3 = 0 THEN 1 ELSE j % 3 END)"),
+    ("SPLIT_PART(s, IFF(i > 0, 'a', ''), j % 4)",
+     "split_part(s, if(i > 0, 'a', ''), CASE WHEN j % 4 = 0 THEN 1 ELSE j % 4 END)"),
+    # TO_BOOLEAN / TRY_TO_BOOLEAN (SL1106): the documented strings in any case, a number <> 0
+    ("TRY_TO_BOOLEAN(s)", _BOOLEAN),
+    (f"TO_BOOLEAN(IFF(LOWER(s) IN ({_WORDS}), s, NULL))", _BOOLEAN),
+    ("TO_BOOLEAN(i)", "i <> 0"),
+    # TRY_TO_NUMBER (SL1099): NULL for a string that does not read
+    ("TRY_TO_NUMBER(s)", "try_cast(s as decimal(38, 0))"),
+    ("TRY_TO_DECIMAL(s, 6, 1)", "try_cast(s as decimal(6, 1))"),
 ]
 
 _text = st.one_of(
     st.none(), st.just(""), st.sampled_from(["ab", "aab", "ABab", "a", "xabcab", "bbb", "a1b2", "äb", "abc ac", "a\nb", "2024-02-29T10:00:00", "29/02/2024",
-                     "2024-01-01 10:00:00.125",
+                     "2024-01-01 10:00:00.125", "on", "OFF", "Yes", "t", "N", "0", "1", "true ", "tRuE", "ye", "aaa", "a a b", "12.35",
                      "2024-02-29 10:00:00", "2024-01-01", "1999-12-31 23:59:59.125"]),
     st.text(alphabet=st.sampled_from("abcAB01 é"), max_size=10),
 )
@@ -146,3 +169,18 @@ def test_inexpressible_forms_are_reported() -> None:
     ):
         result = shiftleft.transpile(f"SELECT {expr} FROM t", read="snowflake", mode="batch")
         assert code in {d.rule_id for d in result.diagnostics if d.severity.value == "error"}, expr
+
+
+@pytest.mark.slow
+@pytest.mark.flink
+def test_to_boolean_of_another_string_raises_on_flink(flink_planner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Snowflake raises on a string outside TO_BOOLEAN's lists; so does the translation."""
+    from shiftleft.flink_engine.runner import FlinkExecutionError, FlinkRunner
+
+    path = write_json_lines(tmp_path / "t.json", [{"id": 1, "s": "on", "i": 0, "j": 0, "dec": None},
+                                                  {"id": 2, "s": "maybe", "i": 0, "j": 0, "dec": None}])
+    runner = FlinkRunner(flink_planner, timeout_s=120)
+    env = runner.environment("batch", [seed_table_ddl("t", COLUMNS, path)])
+    with pytest.raises(FlinkExecutionError, match=r"(?i)boolean"):
+        runner.query(env, f"SELECT {_flink('TO_BOOLEAN(s)')} AS c FROM t")
+    assert runner.query(env, f"SELECT {_flink('TRY_TO_BOOLEAN(s)')} AS c FROM t ORDER BY id").rows == [(True,), (None,)]

@@ -184,3 +184,27 @@ def test_column_names_in_another_case_read_their_declared_spelling(
     model = migrate(project, read=read, plan=True).table("m")
     assert model.status is Status.TRANSLATED, [d.message for d in model.diagnostics]
     assert "SL3020" in model.rules_applied
+
+
+@pytest.mark.parametrize("hops", [1, 2, 3])
+@pytest.mark.parametrize("direct", [True, False])
+def test_columns_used_below_select_star_models_are_declared(tmp_path: Path, hops: int, direct: bool) -> None:
+    """A source read directly for one column (or not at all) and through ``hops`` staging
+    models that ``select *`` it for the others: the columns the model at the bottom uses are
+    the source's too (gitlab's prep_crm_user read ``sfdc_user_roles.name`` so, and was failed
+    with a false "Unknown column: name")."""
+    models = {"stg0.sql": "with base as (select * from {{ source('app', 'users') }})\nselect * from base"}
+    for i in range(1, hops):
+        models[f"stg{i}.sql"] = f"select * from {{{{ ref('stg{i - 1}') }}}}"
+    if direct:
+        models["audit.sql"] = "select id, lastmodifieddate from {{ source('app', 'users') }}"
+    models["final.sql"] = (
+        f"with u as (select * from {{{{ ref('stg{hops - 1}') }}}})\n"
+        "select u.id, u.name as user_name, sum(u.score) as total from u group by u.id, u.name"
+    )
+    result = migrate(make_project(tmp_path / "p", models), plan=False)
+    ddl = result.table("users").ddl or ""
+    for column in ("id STRING", "name STRING", "score DOUBLE", *(["lastmodifieddate STRING"] if direct else [])):
+        assert column in ddl, ddl
+    final = result.table("final")
+    assert final.status is Status.TRANSLATED, [d.message for d in final.diagnostics]
