@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.walk import argument_in_flag
 
 
 class CountIfToCount(Rule):
@@ -14,8 +16,8 @@ class CountIfToCount(Rule):
     ("OVER must be applied to aggregate function"), so the window form ``count_if(c) OVER
     (...)`` becomes ``COUNT(CASE WHEN c THEN 1 END) OVER (...)``, which counts the same rows
     (the CASE is NULL, not counted, unless c is TRUE) and is 0 on an empty frame too.
-    ``count_if(DISTINCT c)`` and a call with a second argument are left to the
-    unmapped-function check (reported, not translated).
+    ``count_if(DISTINCT c)`` is left to the unmapped-function check; a call with a second
+    argument is reported (count_if takes one).
     """
 
     id = "SL1043"
@@ -41,11 +43,15 @@ class CountIfToCount(Rule):
         condition = node.this
         if condition is None or isinstance(condition, exp.Distinct):
             return None
-        if isinstance(node.args.get("zero_on_all_null"), exp.Expr) and not isinstance(
-            node.args["zero_on_all_null"], exp.Boolean
-        ):
-            # a second argument (Spark's reader keeps it in this slot): count_if takes one;
-            # left for the unmapped-function check to report rather than dropped
+        extra = argument_in_flag(node, "zero_on_all_null")
+        if extra is not None:
+            ctx.report(
+                node,
+                f"count_if takes one argument; this call also passes {extra.sql(ctx.read)}, which the "
+                "translation would drop",
+                severity=Severity.ERROR,
+                suggestion="remove the extra argument",
+            )
             return None
         if isinstance(node.parent, exp.Window) and node.arg_key == "this":
             case = exp.Case(ifs=[exp.If(this=condition.copy(), true=exp.Literal.number(1))])

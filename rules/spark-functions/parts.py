@@ -7,6 +7,7 @@ from sqlglot import exp
 from shiftleft.dialects.spark_coverage import SPARK_READERS
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.walk import argument_in_flag
 from shiftleft.sqlglot_objects import data_type
 
 
@@ -89,6 +90,16 @@ class SplitPartToSplitIndex(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         text, delim, index = node.this, node.args.get("delimiter"), node.args.get("part_index")
+        extra = argument_in_flag(node, "part_index_zero_as_one", "empty_delimiter_returns_whole")
+        if extra is not None:
+            ctx.report(
+                node,
+                f"split_part takes three arguments; this call also passes {extra.sql(ctx.read)}, which "
+                "the translation would drop",
+                severity=Severity.ERROR,
+                suggestion="remove the extra arguments",
+            )
+            return None
         zero_as_one = bool(node.args.get("part_index_zero_as_one"))
         n = _int_literal(index)
         if delim is None or index is None or (n == 0 and not zero_as_one):

@@ -147,3 +147,15 @@ def wrapped_aggregate(window: exp.Window) -> exp.Expr | None:
         return None
     aggregates = [a for a in own_nodes(function, exp.AggFunc) if a is not function]
     return aggregates[0] if len(aggregates) == 1 else None
+
+
+def argument_in_flag(node: exp.Expr, *flags: str) -> exp.Expr | None:
+    """The written argument one of ``flags`` holds, if any.  ``flags`` are arguments a dialect's
+    reader sets to True / False for a function; a call written with more arguments than the
+    function takes gets its extra ones stored there by sqlglot (``count_if(a, b)``: ``b`` in
+    ``zero_on_all_null``), which a rule reading the slot as a flag would silently drop."""
+    for flag in flags:
+        value = node.args.get(flag)
+        if isinstance(value, exp.Expr) and not isinstance(value, exp.Boolean):
+            return value
+    return None

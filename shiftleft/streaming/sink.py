@@ -160,13 +160,8 @@ class TypedQuery:
             dialect="flink",
         )
         try:
-            copy = qualify(
-                copy,
-                schema=typing_schema,
-                dialect="flink",
-                validate_qualify_columns=False,
-                quote_identifiers=False,
-            )
+            copy = qualify(copy, schema=typing_schema, dialect="flink", validate_qualify_columns=False,
+                           quote_identifiers=False)
         except Exception as e:  # noqa: BLE001 - fall back to names only
             self.qualify_error = e
         if self.qualify_error is None:
