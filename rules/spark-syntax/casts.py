@@ -59,3 +59,77 @@ class FailingCastToTryCast(Rule):
             return None
         node.set("safe", True)
         return node
+
+
+#: Flink parses a string into a DECIMAL of at most this precision loosely (see below)
+_COMPACT_PRECISION = 18
+#: the precision the string is read into first: Flink's exact string parser
+_WIDE = 38
+
+
+def _decimal(to: exp.DataType) -> tuple[int, int] | None:
+    """(precision, scale) of a DECIMAL type (Flink's defaults: 10, 0), else None."""
+    if to.this is not exp.DType.DECIMAL:
+        return None
+    params = [p.this.this if isinstance(p.this, exp.Literal) else None for p in to.expressions]
+    if not all(isinstance(p, str) and p.isdigit() for p in params):
+        return None
+    values = [int(p) for p in params if isinstance(p, str)]
+    return (values[0] if values else 10, values[1] if len(values) > 1 else 0)
+
+
+class StringToCompactDecimal(Rule):
+    """Flink 2.3 reads a string into a DECIMAL of precision 18 or less with a lenient parser:
+    ``CAST('a' AS DECIMAL(10, 2))`` is ``0.00`` and ``TRY_CAST('1a' AS DECIMAL(10, 2))`` is
+    ``1.00``, where Spark, Snowflake and Flink's own wider DECIMALs give NULL (or an error, for
+    a plain CAST).  Checked on Flink 2.3: ``'a'``, ``'1a'`` → 0.00, 1.00 for DECIMAL(10, 2) and
+    DECIMAL(18, 2), NULL for DECIMAL(19, 2) and DECIMAL(38, 2).  So a cast of a string (or of a
+    value whose type is not known to be numeric) to such a DECIMAL reads it into DECIMAL(38, s)
+    first, then narrows: a malformed string stays NULL (or fails, for a CAST), and a value too
+    large for the narrow type is NULL as before.  A cast from a known number is left as is.
+    """
+
+    id = "SL3029"
+    name = "string-to-compact-decimal"
+    title = "a string cast to DECIMAL(p <= 18, s) is read as DECIMAL(38, s) first (Flink parses it loosely)"
+    phase = "check"
+    node_types = (exp.TryCast, exp.Cast)
+    examples = (
+        Example(
+            before="SELECT CAST(s AS DECIMAL(10, 2)) FROM t",
+            after="SELECT TRY_CAST(TRY_CAST(s AS DECIMAL(38, 2)) AS DECIMAL(10, 2)) FROM t",
+            types={"t": {"s": "STRING"}},
+        ),
+        Example(
+            before="SELECT CAST(a AS DECIMAL(10, 2)), CAST(s AS DECIMAL(20, 2)) FROM t",
+            after="SELECT TRY_CAST(a AS DECIMAL(10, 2)), TRY_CAST(s AS DECIMAL(20, 2)) FROM t",
+            types={"t": {"a": "INT", "s": "STRING"}},
+        ),
+        Example(
+            before="SELECT CAST(s AS DECIMAL(10, 2)) FROM t",
+            after="SELECT CAST(CAST(s AS DECIMAL(38, 2)) AS DECIMAL(10, 2)) FROM t",
+            read="duckdb",
+            types={"t": {"s": "STRING"}},
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, (exp.Cast, exp.TryCast))
+        found = _decimal(node.to)
+        if found is None or found[0] > _COMPACT_PRECISION:
+            return None
+        source = ctx.declared_type(node.this)
+        if source is not None and source.this not in exp.DataType.TEXT_TYPES:
+            return None  # a number (or a date...): not read by the string parser
+        wide = exp.DataType(
+            this=exp.DType.DECIMAL,
+            expressions=[
+                exp.DataTypeParam(this=exp.Literal.number(_WIDE)),
+                exp.DataTypeParam(this=exp.Literal.number(found[1])),
+            ],
+        )
+        inner = (exp.TryCast if isinstance(node, exp.TryCast) else exp.Cast)(this=node.this, to=wide)
+        if node.args.get("safe"):
+            inner.set("safe", True)
+        node.set("this", inner)
+        return node
