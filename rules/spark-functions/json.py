@@ -53,7 +53,7 @@ class JsonPathCastToJsonValue(Rule):
         ),
         Example(
             before="SELECT CAST(js:amount AS DECIMAL(10, 2)) FROM t",
-            after="SELECT TRY_CAST(JSON_VALUE(js, '$.amount') AS DECIMAL(10, 2)) FROM t",
+            after="SELECT TRY_CAST(TRY_CAST(JSON_VALUE(js, '$.amount') AS DECIMAL(38, 2)) AS DECIMAL(10, 2)) FROM t",
             read="databricks",
         ),
     )

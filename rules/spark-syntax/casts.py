@@ -78,6 +78,18 @@ def _decimal(to: exp.DataType) -> tuple[int, int] | None:
     return (values[0] if values else 10, values[1] if len(values) > 1 else 0)
 
 
+#: aggregates whose result is a number whatever they read (MIN / MAX of a string is a string)
+_NUMERIC_AGGREGATES = (exp.Sum, exp.Avg, exp.Count, exp.CountIf, exp.Stddev, exp.StddevPop, exp.StddevSamp,
+                       exp.Variance, exp.VariancePop)
+
+
+def _numeric_expression(node: exp.Expr) -> bool:
+    """Arithmetic or a numeric aggregate (its value is a number, never a string)."""
+    while isinstance(node, (exp.Paren, exp.Window)):
+        node = node.this
+    return isinstance(node, (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv, exp.Neg, *_NUMERIC_AGGREGATES))
+
+
 class StringToCompactDecimal(Rule):
     """Flink 2.3 reads a string into a DECIMAL of precision 18 or less with a lenient parser:
     ``CAST('a' AS DECIMAL(10, 2))`` is ``0.00`` and ``TRY_CAST('1a' AS DECIMAL(10, 2))`` is
@@ -86,7 +98,8 @@ class StringToCompactDecimal(Rule):
     DECIMAL(18, 2), NULL for DECIMAL(19, 2) and DECIMAL(38, 2).  So a cast of a string (or of a
     value whose type is not known to be numeric) to such a DECIMAL reads it into DECIMAL(38, s)
     first, then narrows: a malformed string stays NULL (or fails, for a CAST), and a value too
-    large for the narrow type is NULL as before.  A cast from a known number is left as is.
+    large for the narrow type is NULL as before.  A cast from a known number (a typed column,
+    arithmetic, SUM / AVG / COUNT...) is left as is.
     """
 
     id = "SL3029"
@@ -121,6 +134,8 @@ class StringToCompactDecimal(Rule):
         source = ctx.declared_type(node.this)
         if source is not None and source.this not in exp.DataType.TEXT_TYPES:
             return None  # a number (or a date...): not read by the string parser
+        if source is None and _numeric_expression(node.this):
+            return None
         wide = exp.DataType(
             this=exp.DType.DECIMAL,
             expressions=[

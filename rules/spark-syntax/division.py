@@ -57,7 +57,7 @@ class FractionalDivision(Rule):
         Example(before="SELECT a / 2.0 FROM t", after="SELECT a / 2.0 FROM t"),
         Example(
             before="SELECT CAST(a AS DECIMAL(10, 2)) / n FROM t",
-            after="SELECT TRY_CAST(a AS DECIMAL(10, 2)) / NULLIF(n, 0) FROM t",
+            after="SELECT TRY_CAST(TRY_CAST(a AS DECIMAL(38, 2)) AS DECIMAL(10, 2)) / NULLIF(n, 0) FROM t",
         ),
     )
 
