@@ -276,7 +276,8 @@ def column_checks(
 
 
 def _same_typing(typed: TypedQuery, schema: Mapping[str, Mapping[str, str]]) -> bool:
-    """Whether ``typed`` was qualified and validated as :func:`column_checks` would."""
+    """Whether ``typed`` was qualified and validated as :func:`column_checks` would (its
+    identifiers quoted besides, which Flink's case-sensitive names do not mind)."""
     return (
         not typed.windowed
         and (typed.qualify_error is not None or typed.validated)
