@@ -25,13 +25,11 @@ from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.qualify_columns import validate_qualify_columns
-from sqlglot.schema import MappingSchema
 
 from shiftleft.dialects import build
 from shiftleft.dialects.flink_parser import TableArgument
 from shiftleft.models import Severity, Target
 from shiftleft.rewrite.context import RuleContext
-from shiftleft.sqlglot_objects import dialect
 from shiftleft.streaming.catalog import ScriptCatalog, written_relation
 from shiftleft.streaming.changelog import WINDOW_TVFS, Changelog, ChangelogMode, changelog_of
 
@@ -65,20 +63,6 @@ def flink_type(type_text: str, read: str) -> str | None:
         return build.to_sql(exp.DataType.build(type_text, dialect=read), pretty=False)
     except Exception:  # noqa: BLE001 - an unreadable declared type is an unknown type
         return None
-
-
-@lru_cache(maxsize=4096)
-def _typing_type(flink_text: str) -> exp.DataType | str:
-    """A Flink type text read as sqlglot's ``MappingSchema`` reads a column's type, once per
-    process (a schema parses each text once per schema: once per query); the text itself when
-    that fails, for sqlglot to fail on as before.  Shared by every schema holding it: nothing
-    may change it."""
-    flink = dialect("flink")
-    try:
-        kind = exp.DataType.from_str(flink_text, dialect=flink, udt=flink.SUPPORTS_USER_DEFINED_TYPES)
-        return kind.transform(flink.normalize_identifier, copy=False)
-    except Exception:  # noqa: BLE001 - sqlglot's typing raises it again, where it did
-        return flink_text
 
 
 def _flink_schema(ctx: RuleContext) -> dict[str, dict[str, str]]:
@@ -153,15 +137,9 @@ class TypedQuery:
         self.validate_error: Exception | None = None
         #: what annotating raised (the types are then as far as annotating got)
         self.annotate_error: Exception | None = None
-        # one schema for both passes, of types parsed once per process; identifiers are not
-        # quoted: Flink's names are case-sensitive either way, and nothing here prints the tree
-        typing_schema = MappingSchema(
-            {t: {c: _typing_type(k) for c, k in cols.items()} for t, cols in schema.items()},
-            dialect="flink",
-        )
+        typing_schema: dict[str, object] | None = dict(schema) if schema else None
         try:
-            copy = qualify(copy, schema=typing_schema, dialect="flink", validate_qualify_columns=False,
-                           quote_identifiers=False)
+            copy = qualify(copy, schema=typing_schema, dialect="flink", validate_qualify_columns=False)
         except Exception as e:  # noqa: BLE001 - fall back to names only
             self.qualify_error = e
         if self.qualify_error is None:
