@@ -166,9 +166,9 @@ class SnowflakeToNumber(Rule):
     extra decimals.  Without a format, ``CAST(s AS DECIMAL(p, s))`` reads the same numbers
     (Flink rounds half up, as Snowflake); it differs on a value too large for the precision
     (Snowflake raises, Flink's cast gives NULL), so the rule warns.  ``TRY_TO_NUMBER`` (NULL
-    for a string that does not read) becomes ``TRY_CAST``.  The string is read as
-    ``DECIMAL(38, scale)`` and then narrowed: Flink 2.3 reads a string into a DECIMAL of
-    precision 18 or less leniently (``'a'`` gives 0, ``'1a'`` 1; checked on the engine).  A format model (``'$9,999.99'``,
+    for a string that does not read) becomes ``TRY_CAST``.  A string cast to a DECIMAL of
+    precision 18 or less is read as ``DECIMAL(38, scale)`` first (SL3029: Flink 2.3 parses it
+    leniently there, ``'a'`` gives 0).  A format model (``'$9,999.99'``,
     ``'S999'``, ``'XXXX'``) has no Flink reader, and its parsing rules (digits per position,
     signs, separators) cannot be checked here without a Snowflake engine: it is reported as an
     error, never dropped.
@@ -185,7 +185,7 @@ class SnowflakeToNumber(Rule):
         ),
         Example(
             before="SELECT TRY_TO_NUMERIC(s, 5, 2) FROM t", read="snowflake",
-            after="SELECT CAST(TRY_CAST(s AS DECIMAL(38, 2)) AS DECIMAL(5, 2)) FROM t",
+            after="SELECT TRY_CAST(TRY_CAST(s AS DECIMAL(38, 2)) AS DECIMAL(5, 2)) FROM t",
         ),
         Example(
             before="SELECT TO_NUMBER(s, '$9,999.99') FROM t", read="snowflake",
@@ -217,15 +217,13 @@ class SnowflakeToNumber(Rule):
                 suggestion="write the precision and scale as numbers",
             )
             return None
-        # Flink 2.3 reads a string into a DECIMAL of precision <= 18 leniently ('a' is 0, '1a'
-        # is 1: checked on the engine), into DECIMAL(38, s) as Snowflake does: read there, narrow after
-        wide = exp.DataType.build(f"DECIMAL(38, {scale})")
+        # the string is read into DECIMAL(38, s) first where Flink would parse it loosely:
+        # SL3029's check, the one place for every cast to such a DECIMAL
+        to = exp.DataType.build(f"DECIMAL({precision}, {scale})")
         read: exp.Expr = (
-            exp.TryCast(this=node.this.copy(), to=wide, safe=True) if node.args.get("safe")  # NULL, not an error
-            else exp.Cast(this=node.this.copy(), to=wide)
+            exp.TryCast(this=node.this.copy(), to=to, safe=True) if node.args.get("safe")  # NULL, not an error
+            else exp.Cast(this=node.this.copy(), to=to)
         )
-        if precision != 38:
-            read = exp.Cast(this=read, to=exp.DataType.build(f"DECIMAL({precision}, {scale})"))
         if node.args.get("safe"):
             return read
         ctx.report(
