@@ -6,6 +6,7 @@ from sqlglot import exp
 
 from shiftleft.dialects.user_functions import USER_FUNCTION
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.spark_decimal import MAX_PRECISION, Numeric, decimal_type, from_datatype
 
 _SPARK_READERS = {"spark", "spark2", "databricks", "hive"}
 # Targets a value of any type converts to without a run-time failure.
@@ -63,19 +64,6 @@ class FailingCastToTryCast(Rule):
 
 #: Flink parses a string into a DECIMAL of at most this precision loosely (see below)
 _COMPACT_PRECISION = 18
-#: the precision the string is read into first: Flink's exact string parser
-_WIDE = 38
-
-
-def _decimal(to: exp.DataType) -> tuple[int, int] | None:
-    """(precision, scale) of a DECIMAL type (Flink's defaults: 10, 0), else None."""
-    if to.this is not exp.DType.DECIMAL:
-        return None
-    params = [p.this.this if isinstance(p.this, exp.Literal) else None for p in to.expressions]
-    if not all(isinstance(p, str) and p.isdigit() for p in params):
-        return None
-    values = [int(p) for p in params if isinstance(p, str)]
-    return (values[0] if values else 10, values[1] if len(values) > 1 else 0)
 
 
 #: aggregates whose result is a number whatever they read (MIN / MAX of a string is a string)
@@ -128,21 +116,15 @@ class StringToCompactDecimal(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, (exp.Cast, exp.TryCast))
-        found = _decimal(node.to)
-        if found is None or found[0] > _COMPACT_PRECISION:
+        found = from_datatype(node.to) if node.to.this is exp.DType.DECIMAL else None
+        if found is None or found.precision > _COMPACT_PRECISION:
             return None
         source = ctx.declared_type(node.this)
         if source is not None and source.this not in exp.DataType.TEXT_TYPES:
             return None  # a number (or a date...): not read by the string parser
         if source is None and _numeric_expression(node.this):
             return None
-        wide = exp.DataType(
-            this=exp.DType.DECIMAL,
-            expressions=[
-                exp.DataTypeParam(this=exp.Literal.number(_WIDE)),
-                exp.DataTypeParam(this=exp.Literal.number(found[1])),
-            ],
-        )
+        wide = decimal_type(Numeric("decimal", MAX_PRECISION, found.scale))  # Flink's exact parser
         inner = (exp.TryCast if isinstance(node, exp.TryCast) else exp.Cast)(this=node.this, to=wide)
         if node.args.get("safe"):
             inner.set("safe", True)

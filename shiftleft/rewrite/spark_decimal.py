@@ -70,7 +70,9 @@ def result_type(op: type[exp.Expr], p1: int, s1: int, p2: int, s2: int) -> tuple
     return _adjust(min(p1 - s1, p2 - s2) + scale, scale)
 
 
-def _from_datatype(dtype: exp.DataType) -> Numeric | None:
+def from_datatype(dtype: exp.DataType) -> Numeric | None:
+    """The numeric type ``dtype`` is (a DECIMAL's precision and scale, Flink's defaults 10, 0;
+    an integer type's), or None."""
     if dtype.this in (exp.DType.DECIMAL, exp.DType.BIGDECIMAL):
         params = [e.this for e in dtype.expressions if isinstance(e, exp.DataTypeParam)]
         try:
@@ -126,7 +128,7 @@ def spark_numeric(node: exp.Expr, ctx: RuleContext) -> Numeric | None:
     if isinstance(node, (exp.Sum, exp.Avg, exp.Min, exp.Max)):
         return _aggregate(node, ctx)
     declared = ctx.declared_type(node)
-    return None if declared is None else _from_datatype(declared)
+    return None if declared is None else from_datatype(declared)
 
 
 def sum_type(arg: Numeric) -> Numeric:
