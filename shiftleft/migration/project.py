@@ -103,8 +103,24 @@ def _project_config(tree: dict[str, Any], path: list[str]) -> dict[str, Any]:
     return config
 
 
+#: the names dbt < 1.0 gave these keys (dbt 1.x still reads them, with a deprecation warning)
+_LEGACY_KEYS = {
+    "model-paths": "source-paths",
+    "seed-paths": "data-paths",
+    "packages-install-path": "modules-path",
+}
+
+
+def _setting(spec: dict[str, Any], key: str) -> Any:
+    """``spec[key]``, or the value under the key's pre-1.0 name."""
+    if key in spec:
+        return spec[key]
+    return spec.get(_LEGACY_KEYS.get(key, key))
+
+
 def _paths(spec: dict[str, Any], key: str, default: str) -> list[str]:
-    return [str(v) for v in _names(spec.get(key, [default]))]
+    found = _setting(spec, key)
+    return [str(v) for v in _names([default] if found is None else found)]
 
 
 _MACRO_FILE = re.compile(r"\.(sql|jinja)$")
@@ -130,7 +146,14 @@ def _enabled_here(node: Node) -> bool:
 
 
 def _package_projects(root: Path, spec: dict[str, Any]) -> list[tuple[str, Path, dict[str, Any]]]:
-    install = root / str(spec.get("packages-install-path", "dbt_packages"))
+    configured = _setting(spec, "packages-install-path")
+    if configured is not None:
+        install = root / str(configured)
+    else:  # dbt < 1.0 installed packages into dbt_modules/
+        install = next(
+            (root / d for d in ("dbt_packages", "dbt_modules") if (root / d).is_dir()),
+            root / "dbt_packages",
+        )
     found = []
     if install.is_dir():
         for folder in sorted(p for p in install.iterdir() if (p / "dbt_project.yml").is_file()):

@@ -138,6 +138,41 @@ def test_other_paths_from_dbt_project_yml(tmp_path: Path) -> None:
     assert [m.path.name for m in demo.macros] == ["helpers.sql"]
 
 
+@pytest.mark.parametrize("packages", ["dbt_modules", "dbt_packages"])
+def test_pre_1_0_path_keys(tmp_path: Path, packages: str) -> None:
+    """dbt < 1.0 named them source-paths, data-paths and modules-path (dbt 1.x still reads
+    them) and installed packages into dbt_modules/ by default."""
+    demo = load_project(
+        write(
+            tmp_path,
+            {
+                "dbt_project.yml": SPEC + "source-paths: [transform]\ndata-paths: [data]\n",
+                "transform/m.sql": "select 1\n",
+                "models/ignored.sql": "select 2\n",
+                "data/codes.csv": "code\n1\n",
+                f"{packages}/helpers/dbt_project.yml": "name: helpers\nconfig-version: 2\n",
+                f"{packages}/helpers/macros/h.sql": "{% macro h() %}1{% endmacro %}\n",
+            },
+        )
+    )
+    assert sorted(demo.nodes) == ["model.demo.m", "seed.demo.codes"]
+    assert "helpers" in demo.packages
+
+
+def test_modules_path_names_the_packages_folder(tmp_path: Path) -> None:
+    demo = load_project(
+        write(
+            tmp_path,
+            {
+                "dbt_project.yml": SPEC + "modules-path: vendored\n",
+                "models/m.sql": "select 1\n",
+                "vendored/helpers/dbt_project.yml": "name: helpers\nconfig-version: 2\n",
+            },
+        )
+    )
+    assert demo.packages == ["helpers"]
+
+
 # -- vars ----------------------------------------------------------------------------------
 
 
