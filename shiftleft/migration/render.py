@@ -247,7 +247,7 @@ class Renderer:
                 return node
         return None
 
-    def _template(self, text: str) -> jinja2.Template:
+    def template(self, text: str) -> jinja2.Template:
         """The compiled template of ``text`` (a model is rendered two or three times)."""
         template = self._templates.get(text)
         if template is None:
@@ -281,7 +281,7 @@ class Renderer:
         """
         state = _ModelState(self, node, columns=columns, incremental=incremental, capture=capture)
         try:
-            template = self._template(self.body(node))
+            template = self.template(self.body(node))
         except jinja2.TemplateSyntaxError as e:
             raise RenderError(f"Jinja syntax error: {e.message}", line=e.lineno) from None
         try:
@@ -357,7 +357,7 @@ class Renderer:
         ``node``'s context; raises :class:`RenderError`."""
         state = _ModelState(self, node, columns=lambda n: None, incremental=False, capture=True)
         try:
-            return str(self._template(text).render(state.context())).strip()
+            return str(self.template(text).render(state.context())).strip()
         except RenderError:
             raise
         except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as e:

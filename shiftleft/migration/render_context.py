@@ -55,6 +55,7 @@ class RendererView(Protocol):
     def disabled(self) -> set[str]: ...
 
     def find_ref(self, name: str) -> Node | None: ...
+    def template(self, text: str) -> jinja2.Template: ...  #: ``text`` compiled (cached)
 
 
 class ModelContext(Protocol):

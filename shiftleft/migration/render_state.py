@@ -25,6 +25,10 @@ from shiftleft.migration.render_values import (
 from shiftleft.models import Diagnostic, Severity
 
 
+#: text that Jinja would render: dbt renders a var value only then
+_JINJA = re.compile(r"{{|{%|{#")
+
+
 class _Module:
     """A module as ``modules.re`` shows it: its public functions, classes and constants only."""
 
@@ -131,7 +135,12 @@ class _ModelState:
 
     def var(self, name: str, default: Any = package_macros.MISSING) -> Any:
         if name in self.r.project.vars:
-            return self.r.project.vars[name]
+            value = self.r.project.vars[name]
+            # dbt renders a var's text in the model's context when it is read (packages set
+            # ``company: "{{ source('hubspot', 'company') }}"`` and select ``from {{ var('company') }}``)
+            if isinstance(value, str) and _JINJA.search(value):
+                return self.r.template(value).render(self.context())
+            return value
         if default is package_macros.MISSING:
             raise RenderError(
                 f"var({name!r}) has no value and no default: set it under vars: in "

@@ -217,6 +217,18 @@ def test_var_in_a_macro(tmp_path: Path) -> None:
     assert sql_of(tmp_path, "select {{ status() }}", files, spec=VARS_SPEC) == "select 'shipped'"
 
 
+def test_a_var_holding_jinja_is_rendered_where_it_is_read(tmp_path: Path) -> None:
+    """dbt renders a var's text in the model's context (Fivetran packages set
+    ``company: "{{ source('hubspot', 'company') }}"`` and select ``from {{ var('company') }}``):
+    the relation is written, and the source is a parent of the model."""
+    spec = SPEC + "vars:\n  events: \"{{ source('raw', 'events') }}\"\n  upstream: \"{{ ref('orders') }}\"\n"
+    rendered = render(tmp_path, "select * from {{ var('events') }} join {{ var('upstream') }} using (id)", PARENTS, spec=spec)
+    assert "{{" not in rendered.sql
+    assert "raw_events_2024" in rendered.sql and "orders" in rendered.sql
+    assert rendered.sources == ["source.demo.raw.events"]
+    assert rendered.refs == ["model.demo.orders"]
+
+
 def test_env_var_from_the_env_mapping(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHIFTLEFT_TEST_SCHEMA", "from_os")
     sql = sql_of(
