@@ -139,7 +139,6 @@ class FlinkGenerator(generator.Generator):
     LIKE_PROPERTY_INSIDE_SCHEMA = False
     INSERT_OVERWRITE = " OVERWRITE"
     JSON_KEY_VALUE_PAIR_SEP = " VALUE"
-    STAR_EXCEPT = None  # type: ignore[assignment]
     TRY_SUPPORTED = False
     SUPPORTS_TO_NUMBER = False
     COPY_HAS_INTO_KEYWORD = False
@@ -257,6 +256,16 @@ class FlinkGenerator(generator.Generator):
         if not expression.quoted and not _PLAIN_IDENTIFIER.match(expression.name):
             expression = exp.to_identifier(expression.name, quoted=True)
         return super().identifier_sql(expression)
+
+    def star_sql(self, expression: exp.Star) -> str:
+        # ``* EXCEPT / EXCLUDE / REPLACE / RENAME``: Flink has none; SL3030 writes out the
+        # columns when it knows them.  What is left is printed as read, and reported.
+        modifiers = [m for m in ("except_", "replace", "rename") if expression.args.get(m)]
+        if modifiers:
+            self.unsupported(
+                f"SELECT * {modifiers[0].rstrip('_').upper()} (...): Flink has no star modifiers"
+            )
+        return super().star_sql(expression)
 
     def datatype_sql(self, expression: exp.DataType) -> str:
         # ``kind in (...)``: what ``is_type`` of plain DTypes compares, without building a
