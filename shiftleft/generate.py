@@ -20,7 +20,23 @@ def generate(tree: exp.Expr, target: Target, *, pretty: bool = False) -> tuple[s
     sql = generator.generate(tree, copy=False)
     # Messages repeat when a construct appears several times; keep the first of each.
     incomplete = _incomplete(tree)
+    if "None" in sql and _printed_none(tree, sql):
+        incomplete.append("a construct was printed as 'None' (a generator gap: please report it)")
     return sql, list(dict.fromkeys([*incomplete, *generator.unsupported_messages]))
+
+
+_NONE_WORD = re.compile(r"(?<![\w`'\"])None(?![\w`'\"])")
+
+
+def _printed_none(tree: exp.Expr, sql: str) -> bool:
+    """Whether the generator printed Python's ``None`` for a missing piece (a template given
+    no value: ``SELECT * None (b)``); a name or string that is ``None`` in the tree is not."""
+    if not _NONE_WORD.search(sql):
+        return False
+    spelled = sum(
+        1 for n in tree.walk() if isinstance(n, (exp.Identifier, exp.Literal, exp.Var)) and "None" in str(n.this)
+    )
+    return len(_NONE_WORD.findall(sql)) > spelled
 
 
 _MISSING = re.compile(r"Required keyword: '(\w+)' missing")

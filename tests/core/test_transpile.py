@@ -180,3 +180,18 @@ def test_event_time_declarations_reach_the_rules() -> None:
     assert [ctx.is_event_time(c) for c in cols[:3]] == [True, True, False]
     with pytest.raises(ConfigError, match="event_time must look like"):
         shiftleft.transpile("SELECT 1", event_time={"t": 1})  # type: ignore[dict-item]
+
+
+def test_a_generator_gap_printed_as_none_is_reported() -> None:
+    """sqlglot's generators print Python's None for a template piece they were not given
+    (Flink's generator printed ``SELECT * None (b)`` for ``* EXCEPT (b)``): such output is an
+    error, while a name or a string spelled None is not."""
+    from sqlglot import exp
+
+    from shiftleft.generate import _printed_none
+
+    tree = exp.select(exp.column("a")).from_("t")
+    assert _printed_none(tree, "SELECT * None (b) FROM t")
+    assert not _printed_none(exp.select(exp.column("None")).from_("t"), "SELECT None FROM t")
+    result = shiftleft.transpile("SELECT `None`, 'None', None_1 FROM t")
+    assert result.ok, result.diagnostics
