@@ -154,6 +154,26 @@ def _best_cause(chain: Sequence[_JavaCause]) -> int:
     return best
 
 
+_CALL_RE = re.compile(r"Invalid function call:\s*(.+)", re.DOTALL)
+
+
+def _detailed(chain: Sequence[_JavaCause], k: int) -> str:
+    """The message of cause ``k``, or of a cause above it that says the same and more: Flink's
+    deepest cause of a bad call is a bare "Invalid input arguments.", its parent adds the
+    expected signatures and a cause above that names the call with its argument types
+    ("Invalid function call: COALESCE(STRING, DOUBLE)")."""
+    message = chain[k].message.strip()
+    while k > 0:
+        above = chain[k - 1].message.strip()
+        if not (above.startswith(message) and len(above) > len(message)):
+            break
+        k, message = k - 1, above
+    call = next((m for c in chain[:k] if (m := _CALL_RE.search(c.message))), None)
+    if call is not None and call.group(1).strip() not in message:
+        message = f"Invalid function call: {' '.join(call.group(1).split())}. {message}"
+    return message
+
+
 def java_error_to_planner_error(
     exc: BaseException, statement: int, segment: SqlSegment
 ) -> PlannerError:
@@ -195,7 +215,7 @@ def java_error_to_planner_error(
         script_line, script_col = to_script(int(m.group(2)), int(m.group(3)))
         return f"{m.group(1)} {script_line}, column {script_col}"
 
-    message = chosen.message.strip()
+    message = _detailed(chain, k)
     for prefix in _WRAPPER_PREFIXES:
         message = message.removeprefix(prefix)
     message = _LEADING_POS_RE.sub("", message)

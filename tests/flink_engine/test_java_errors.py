@@ -25,3 +25,27 @@ def test_a_java_identity_hash_does_not_reach_the_message(hashes: tuple[str, str]
     ]
     assert messages[0] == messages[1]
     assert "PlannerComponentClassLoader;" in messages[0] and "@" not in messages[0]
+
+
+BAD_CALL = (
+    "org.apache.flink.table.api.ValidationException: SQL validation failed. Invalid function call:\n"
+    "COALESCE(STRING, DOUBLE)\n"
+    "\tat org.apache.flink.Foo.bar(Foo.java:1)\n"
+    "Caused by: org.apache.flink.table.api.ValidationException: Invalid function call:\n"
+    "COALESCE(STRING, DOUBLE)\n"
+    "\tat org.apache.flink.Foo.bar(Foo.java:2)\n"
+    "Caused by: org.apache.flink.table.api.ValidationException: Invalid input arguments. Expected signatures are:\n"
+    "COALESCE(<COMMON>, <COMMON>...)\n"
+    "\tat org.apache.flink.Foo.bar(Foo.java:3)\n"
+    "Caused by: org.apache.flink.table.api.ValidationException: Invalid input arguments.\n"
+    "\tat org.apache.flink.Foo.bar(Foo.java:4)\n"
+)
+
+
+def test_a_bad_call_names_the_call_and_the_signatures() -> None:
+    """Flink's deepest cause is a bare 'Invalid input arguments.'; the message a user gets
+    names the call with its argument types and what Flink expected."""
+    segment = SqlSegment(sql="SELECT 1", line=1, column=1, offset=0)
+    message = java_error_to_planner_error(RuntimeError(BAD_CALL), 1, segment).message
+    assert "COALESCE(STRING, DOUBLE)" in message
+    assert "COALESCE(<COMMON>, <COMMON>...)" in message
