@@ -14,7 +14,9 @@ class DatePlusDays(Rule):
     INTERVAL: ``d + 5`` is "Cannot apply '+' to arguments of type '<DATE> + <INTEGER>'".  A
     literal becomes ``d + INTERVAL '5' DAY``; another integer expression becomes
     ``TIMESTAMPADD(DAY, n, d)``.  The rule needs to know that ``d`` is a DATE (a CAST, a DATE
-    literal, or ``schema=``); found by the TPC-DS verification (q72).
+    literal, ``schema=``, or a function whose value is a DATE: ``current_date()``, ``to_date``,
+    ``make_date``, ``last_day``, a ``date_add`` already translated); found by the TPC-DS
+    verification (q72).
     """
 
     id = "SL3008"
@@ -32,6 +34,17 @@ class DatePlusDays(Rule):
             before="SELECT d + n FROM t",
             after="SELECT TIMESTAMPADD(DAY, n, d) FROM t",
             types={"t": {"d": "DATE", "n": "INT"}},
+        ),
+        Example(before="SELECT current_date() - 1 FROM t", after="SELECT CURRENT_DATE - INTERVAL '1' DAY FROM t"),
+        Example(
+            before="SELECT to_date(s) + n FROM t",
+            after="SELECT TIMESTAMPADD(DAY, n, TRY_CAST(s AS DATE)) FROM t",
+            types={"t": {"s": "STRING", "n": "INT"}},
+        ),
+        Example(
+            before="SELECT date_add(d, 3) - 1 FROM t",
+            after="SELECT TIMESTAMPADD(DAY, 3, CAST(d AS DATE)) - INTERVAL '1' DAY FROM t",
+            types={"t": {"d": "DATE"}},
         ),
         Example(before="SELECT a + 5 FROM t", after="SELECT a + 5 FROM t", types={"t": {"a": "INT"}}),
     )

@@ -257,6 +257,12 @@ class FlinkGenerator(generator.Generator):
             expression = exp.to_identifier(expression.name, quoted=True)
         return super().identifier_sql(expression)
 
+    def tablesample_sql(self, expression: exp.TableSample, tablesample_keyword: str | None = None) -> str:
+        # Flink 2.3 parses TABLESAMPLE but cannot plan it ("Cannot generate a valid execution
+        # plan", checked for SYSTEM and BERNOULLI): a sampled model computes other rows
+        self.unsupported("TABLESAMPLE: Flink cannot plan a sampled table (remove the sample, or filter rows)")
+        return super().tablesample_sql(expression, tablesample_keyword)
+
     def star_sql(self, expression: exp.Star) -> str:
         # ``* EXCEPT / EXCLUDE / REPLACE / RENAME``: Flink has none; SL3030 writes out the
         # columns when it knows them.  What is left is printed as read, and reported.

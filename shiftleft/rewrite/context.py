@@ -20,6 +20,8 @@ _SNIPPET_NODES = 40
 
 # Families of declared types that rules ask about (``ctx.declared_as(node, DATE_TYPES)``).
 DATE_TYPES = frozenset({exp.DType.DATE, exp.DType.DATE32})
+#: functions whose value is a DATE whatever their arguments' types
+_DATE_VALUED = (exp.CurrentDate, exp.TsOrDsToDate, exp.StrToDate, exp.DateStrToDate, exp.DateFromParts, exp.LastDay, exp.Date)
 TIMESTAMP_TYPES = frozenset(
     {exp.DType.TIMESTAMP, exp.DType.TIMESTAMPNTZ, exp.DType.TIMESTAMPLTZ, exp.DType.TIMESTAMPTZ, exp.DType.DATETIME}
 )
@@ -140,11 +142,18 @@ class RuleContext:
 
     def declared_type(self, node: exp.Expr) -> exp.DataType | None:
         """The type ``node`` is known to have without type inference: the target of a CAST,
-        a literal's type, or a column's type from the schema; None when unknown."""
+        a literal's type, a column's type from the schema, or the DATE of a function that
+        always returns one (``current_date()``, ``to_date(s)``, ``make_date``); None when unknown."""
         while isinstance(node, exp.Paren):
             node = node.this
         if isinstance(node, (exp.Cast, exp.TryCast)):
             return node.to
+        if isinstance(node, _DATE_VALUED):
+            return exp.DataType(this=exp.DType.DATE)
+        if isinstance(node, exp.TimestampAdd):  # (a rule's output) the type of its operand
+            return self.declared_type(node.this)
+        if isinstance(node, exp.Anonymous) and node.name.upper() == "TIMESTAMPADD" and len(node.expressions) == 3:
+            return self.declared_type(node.expressions[2])
         if isinstance(node, exp.Column):
             return self.column_type(node)
         if isinstance(node, exp.Literal):

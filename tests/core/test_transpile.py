@@ -195,3 +195,10 @@ def test_a_generator_gap_printed_as_none_is_reported() -> None:
     assert not _printed_none(exp.select(exp.column("None")).from_("t"), "SELECT None FROM t")
     result = shiftleft.transpile("SELECT `None`, 'None', None_1 FROM t")
     assert result.ok, result.diagnostics
+
+
+def test_tablesample_is_reported() -> None:
+    """Flink 2.3 parses TABLESAMPLE SYSTEM / BERNOULLI but cannot plan it (checked)."""
+    result = shiftleft.transpile("SELECT a FROM t TABLESAMPLE (10 PERCENT)", read="spark")
+    assert not result.ok
+    assert "TABLESAMPLE" in result.errors[0].message
