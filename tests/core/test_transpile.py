@@ -202,3 +202,11 @@ def test_tablesample_is_reported() -> None:
     result = shiftleft.transpile("SELECT a FROM t TABLESAMPLE (10 PERCENT)", read="spark")
     assert not result.ok
     assert "TABLESAMPLE" in result.errors[0].message
+
+
+@pytest.mark.parametrize("operator", ["a & b", "a | b", "a ^ b", "~a", "a << 1", "a >> 1"])
+def test_bitwise_operators_are_reported(operator: str) -> None:
+    """Flink 2.3 has no bitwise operators (checked: '&' is a lexical error, '|' unexpected)."""
+    result = shiftleft.transpile(f"SELECT {operator} FROM t", read="spark")
+    assert not result.ok
+    assert "bitwise" in result.errors[0].message
