@@ -176,7 +176,7 @@ class FlinkGenerator(generator.Generator):
     }
 
     TRANSFORMS = {
-        **generator.Generator.TRANSFORMS,
+        **{k: v for k, v in generator.Generator.TRANSFORMS.items() if k is not exp.SafeFunc},
         exp.ArraySize: rename_func("CARDINALITY"),
         exp.SHA: rename_func("SHA1"),  # Spark sha1 / sha
         exp.StartsWith: rename_func("STARTSWITH"),  # Flink 2's names (sqlglot: STARTS_WITH)
@@ -294,6 +294,8 @@ class FlinkGenerator(generator.Generator):
         # ``kind in (...)``: what ``is_type`` of plain DTypes compares, without building a
         # DataType per candidate (every column and CAST of every statement comes here)
         kind = expression.this
+        if kind is exp.DType.BIGDECIMAL:
+            self.unsupported("BIGNUMERIC: 76 digits do not fit Flink's DECIMAL (38 at most)")
         if kind in (exp.DType.VARCHAR, exp.DType.NVARCHAR) and not expression.expressions:
             return "STRING"
         if kind in (exp.DType.VARBINARY, exp.DType.BLOB) and expression.expressions:
@@ -328,7 +330,18 @@ class FlinkGenerator(generator.Generator):
         return super().interval_sql(expression)
 
     def array_sql(self, expression: exp.Array) -> str:
+        if any(isinstance(e, exp.Query) for e in expression.expressions):
+            self.unsupported("ARRAY(subquery): Flink has no array built from a query")
         return f"ARRAY[{self.expressions(expression, flat=True)}]"
+
+    def in_sql(self, expression: exp.In) -> str:
+        if expression.args.get("unnest") is not None:
+            self.unsupported("x IN UNNEST(array): Flink has no IN over an array (ARRAY_CONTAINS differs on NULLs)")
+        return super().in_sql(expression)
+
+    def safefunc_sql(self, expression: exp.SafeFunc) -> str:
+        self.unsupported("SAFE.f(...) (NULL instead of an error): Flink has no SAFE. prefix")
+        return f"SAFE.{self.sql(expression, 'this')}"
 
     def struct_sql(self, expression: exp.Struct) -> str:
         # ROW(v1, v2): Flink's ROW constructor has no field names.

@@ -210,3 +210,19 @@ def test_bitwise_operators_are_reported(operator: str) -> None:
     result = shiftleft.transpile(f"SELECT {operator} FROM t", read="spark")
     assert not result.ok
     assert "bitwise" in result.errors[0].message
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT SAFE.PARSE_DATE('%Y%m%d', s) FROM t",
+        "SELECT * FROM t WHERE s IN UNNEST(sarr)",
+        "SELECT CAST(s AS BIGNUMERIC) FROM t",
+        "SELECT ARRAY(SELECT x FROM UNNEST(arr) AS x) FROM t",
+        "SELECT EXTRACT(ISOWEEK FROM d) FROM t",
+    ],
+)
+def test_bigquery_constructs_flink_rejects_are_reported(sql: str) -> None:
+    """Each of these came out as SQL the Flink 2.3 planner rejects, with no diagnostic
+    (found by planning the output of common BigQuery idioms)."""
+    assert not shiftleft.transpile(sql, read="bigquery").ok
