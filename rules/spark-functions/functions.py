@@ -275,8 +275,9 @@ class DateFormatTimestampArgument(Rule):
     """Spark's ``date_format(d, fmt)`` accepts a DATE, TIMESTAMP or string; Flink's
     ``DATE_FORMAT`` rejects a DATE ("Cannot apply 'DATE_FORMAT' to arguments of type
     DATE_FORMAT(<DATE>, ...)").  Unless the argument is known to be a timestamp, it is cast to
-    TIMESTAMP, which formats a date as its midnight exactly as Spark does.  Both engines take
-    Java date-time patterns (``yyyy-MM-dd HH:mm``); the pattern is kept as written.
+    TIMESTAMP, which formats a date as its midnight exactly as Spark does (BigQuery's
+    ``FORMAT_DATE(fmt, d)`` too).  Both engines take Java date-time patterns (``yyyy-MM-dd
+    HH:mm``); the pattern is kept as written (BigQuery's ``%Y`` patterns are converted).
     """
 
     id = "SL1015"
@@ -296,6 +297,10 @@ class DateFormatTimestampArgument(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         this = node.this
+        if isinstance(this, exp.TsOrDsToDate):  # BigQuery's FORMAT_DATE(fmt, d): a DATE
+            new = node.copy()
+            new.set("this", exp.Cast(this=this.this.copy(), to=data_type("TIMESTAMP")))
+            return new
         if not isinstance(this, exp.TimeStrToTime):
             return None
         inner = this.this
