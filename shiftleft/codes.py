@@ -300,6 +300,16 @@ CODES: dict[str, CodeDoc] = {
         "planner (it fetches the connector jars once).",
         severity="warning",
     ),
+    "SL5026": CodeDoc(
+        "run_started_at / invocation_id rendered as a constant",
+        "dbt renders run_started_at (the run's start, UTC) and invocation_id into the SQL of each "
+        "run. A streaming job is deployed once and runs on, so the value shiftleft renders (the "
+        "migration's start, or SOURCE_DATE_EPOCH when set, for reproducible output) stays in the "
+        "pipeline as a constant: an audit column keeps the deployment's time.",
+        "Keep it if the deployment time is what the column means; use CURRENT_TIMESTAMP (or the "
+        "event time) for the time each row is processed.",
+        severity="warning",
+    ),
     # verify (``shiftleft verify``: the translation planned and run on Flink, rows compared)
     "SLV001": CodeDoc(
         "rejected by the Flink planner",

@@ -20,6 +20,7 @@ HOOK_ID = "SL5022"  #: pre/post hooks, on-run-start/end: not run by a Flink pipe
 INCREMENTAL_ID = "SL5023"  #: incremental logic a stream replaces (is_incremental(), strategies)
 RELATION_ID = "SL5024"  #: a relation name the project's generate_*_name macro could not give
 UNPLANNED_ID = "SL5025"  #: the pipeline could not be checked by the Flink planner
+RUN_VALUE_ID = "SL5026"  #: dbt's run_started_at / invocation_id rendered as constants
 
 ORDER_RULE_ID = "SL4005"  #: the final ORDER BY rule of the streaming pack
 

@@ -17,7 +17,7 @@ internals, read files or run queries.  A model that calls something we cannot re
 from __future__ import annotations
 
 import ast
-
+import datetime
 import os
 import re
 import traceback
@@ -148,6 +148,8 @@ class Renderer:
         self.adapter = DIALECT_ADAPTERS.get(read, read)
         self.target_name = target_name
         self.env = dict(os.environ if env is None else env)
+        #: dbt's run_started_at: SOURCE_DATE_EPOCH (reproducible builds) or now, in UTC, to the second
+        self.run_started_at = _run_started_at(self.env)
         self.environment = _Environment(
             extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"],
             undefined=jinja2.StrictUndefined,
@@ -370,6 +372,13 @@ class Renderer:
             if frame.filename in self.macro_files:
                 where = f" (in {frame.filename} line {frame.lineno})"
         return where
+
+
+def _run_started_at(env: Mapping[str, str]) -> datetime.datetime:
+    epoch = env.get("SOURCE_DATE_EPOCH", "")
+    if epoch.strip().isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc)
+    return datetime.datetime.now(tz=datetime.timezone.utc).replace(microsecond=0)
 
 
 def _template_line(error: BaseException) -> int | None:

@@ -10,6 +10,8 @@ type-checking imports)."""
 
 from __future__ import annotations
 
+import datetime
+
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -53,6 +55,9 @@ class RendererView(Protocol):
     def sources(self) -> Mapping[tuple[str, str], Node]: ...
     @property
     def disabled(self) -> set[str]: ...
+
+    @property
+    def run_started_at(self) -> datetime.datetime: ...  #: dbt's run_started_at
 
     def find_ref(self, name: str) -> Node | None: ...
     def template(self, text: str) -> jinja2.Template: ...  #: ``text`` compiled (cached)

@@ -5,14 +5,16 @@ lazy callables (see :mod:`shiftleft.migration.render` for the renderer itself)."
 from __future__ import annotations
 
 import datetime
+import importlib
 import itertools
 import re
 import types
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from shiftleft.migration import package_macros, query_answers, relation_macros
-from shiftleft.migration.codes import PACKAGE_ID, PROJECT_ID
+from shiftleft.migration.codes import PACKAGE_ID, PROJECT_ID, RUN_VALUE_ID
 from shiftleft.migration.project import TARGET_SCHEMA, Node
 from shiftleft.migration.render_context import RendererView
 from shiftleft.migration.render_values import (
@@ -29,6 +31,13 @@ from shiftleft.models import Diagnostic, Severity
 _JINJA = re.compile(r"{{|{%|{#")
 
 
+def _optional(name: str) -> list[types.ModuleType]:
+    try:
+        return [importlib.import_module(name)]
+    except ImportError:
+        return []
+
+
 class _Module:
     """A module as ``modules.re`` shows it: its public functions, classes and constants only."""
 
@@ -42,8 +51,30 @@ class _Module:
         return value
 
 
-#: ``modules`` in a template (dbt also has pytz, not needed to render SQL)
-_MODULES = {m.__name__: _Module(m) for m in (datetime, itertools, re)}
+#: ``modules`` in a template (pytz when installed: dbt's run_started_at.astimezone(modules.pytz.timezone(...)))
+_MODULES = {m.__name__: _Module(m) for m in (datetime, itertools, re, *_optional("pytz"))}
+
+
+class _RunValue:
+    """A value dbt renders per run (``run_started_at``, ``invocation_id``): it behaves as the
+    value it wraps, and the first use notes on the model that it is a constant of the
+    pipeline (SL5026)."""
+
+    def __init__(self, value: Any, name: str, used: Callable[[str], None]) -> None:
+        self._value, self._name, self._used = value, name, used
+
+    def _get(self) -> Any:
+        self._used(self._name)
+        return self._value
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._get(), attr)
+
+    def __str__(self) -> str:
+        return str(self._get())
+
+    def __format__(self, spec: str) -> str:
+        return format(self._get(), spec)
 
 
 class _ModelState:
@@ -162,6 +193,14 @@ class _ModelState:
 
     def do_return(self, value: Any) -> None:
         raise MacroReturn(value)
+
+    def _run_value_used(self, name: str) -> None:
+        self.note(
+            "warning",
+            f"{name} is rendered as a constant (the run started at {self.r.run_started_at.isoformat()}): "
+            "dbt renders it at each run, the streaming job keeps this value",
+            RUN_VALUE_ID,
+        )
 
     def note(self, severity: str, message: str, code: str) -> None:
         """A finding of the render, reported on the model."""
@@ -316,6 +355,12 @@ class _ModelState:
                 "raise_not_implemented": self.raise_compiler_error,
             },
             "modules": _MODULES,
+            "run_started_at": _RunValue(self.r.run_started_at, "run_started_at", self._run_value_used),
+            "invocation_id": _RunValue(
+                str(uuid.uuid5(uuid.NAMESPACE_URL, f"shiftleft:{project.name}:{self.r.run_started_at.isoformat()}")),
+                "invocation_id",
+                self._run_value_used,
+            ),
             "tojson": package_macros.tojson,
             "fromjson": package_macros.fromjson,
             "zip": zip,

@@ -1192,3 +1192,18 @@ def test_every_model_of_the_shop_project_renders_to_a_query_of_its_parents(shop_
             assert {p.table_name.lower() for p in parents if p.materialized != "ephemeral"} <= read, node.name
             assert parents or node.raw_code.count("ref(") + node.raw_code.count("source(") == 0, node.name
 
+
+
+def test_run_started_at_and_invocation_id_are_constants_noted(tmp_path: Path) -> None:
+    """dbt renders run_started_at (a UTC datetime) and invocation_id at each run; the values
+    come from SOURCE_DATE_EPOCH when set (reproducible output), and the model notes SL5026."""
+    spec = SPEC + "vars:\n  last_run: '{{ run_started_at.astimezone(modules.pytz.timezone(\"UTC\")) }}'\n"
+    model = (
+        "select '{{ run_started_at.strftime(\"%Y-%m-%d\") }}' as d, '{{ var(\"last_run\") }}' as l, "
+        "'{{ invocation_id }}' as i"
+    )
+    first = render(tmp_path, model, spec=spec, env={"SOURCE_DATE_EPOCH": "86400"})
+    assert first.sql.startswith("select '1970-01-02' as d, '1970-01-02 00:00:00+00:00' as l, '")
+    assert [n.rule_id for n in first.notes] == ["SL5026", "SL5026"]
+    again = render(tmp_path / "again", model, spec=spec, env={"SOURCE_DATE_EPOCH": "86400"})
+    assert again.sql == first.sql
