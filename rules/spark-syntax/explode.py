@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlglot import exp
+from sqlglot.helper import find_new_name
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
@@ -36,6 +37,16 @@ def _own_columns(select: exp.Select, name: str, alias: str) -> list[exp.Column]:
     return found
 
 
+def _qualify(select: exp.Select, names: list[str], alias: str) -> None:
+    """Name the UNNEST alias on ``select``'s own unqualified references to its columns: Flink
+    also resolves a bare name against the fields of ROW columns, so a generated ``v`` next to a
+    ``struct<..., v>`` column is "ambiguous" unless qualified (checked on Flink 2.3)."""
+    for name in names:
+        for col in _own_columns(select, name, alias):
+            if not col.table:
+                col.set("table", exp.to_identifier(alias))
+
+
 def _extra_arguments(fn: exp.Expr, ctx: RuleContext) -> bool:
     """Report a generator called with more than its one array / map argument (Spark rejects
     it; UNNEST would silently leave the extra arguments out)."""
@@ -60,7 +71,10 @@ class LateralViewToUnnest(Rule):
     * ``OUTER`` / ``explode_outer`` keep rows whose array is empty or NULL: Flink's
       ``LEFT JOIN UNNEST(x) AS e(cols) ON TRUE`` does the same (a CROSS JOIN would drop them);
     * ``posexplode`` adds a position that is 0-based in Spark; Flink's ``WITH ORDINALITY``
-      counts from 1 and comes last, so references to the position become ``pos - 1``.
+      counts from 1 and comes last, so references to the position become ``pos - 1``;
+    * references to the generated columns are qualified with the UNNEST's alias: Flink also
+      resolves a bare name against the fields of ROW columns, so ``elem`` beside a
+      ``struct<..., elem>`` column would be "ambiguous" (checked on Flink 2.3).
 
     Other table generators (``inline``, ``stack``, ``json_tuple``, UDTFs) have no direct
     Flink form and are reported.
@@ -73,19 +87,19 @@ class LateralViewToUnnest(Rule):
     examples = (
         Example(
             before="SELECT a, elem FROM t LATERAL VIEW explode(arr) e AS elem",
-            after="SELECT a, elem FROM t CROSS JOIN UNNEST(arr) AS e(elem)",
+            after="SELECT a, e.elem FROM t CROSS JOIN UNNEST(arr) AS e(elem)",
         ),
         Example(
             before="SELECT a, elem FROM t LATERAL VIEW OUTER explode(arr) e AS elem",
-            after="SELECT a, elem FROM t LEFT JOIN UNNEST(arr) AS e(elem) ON TRUE",
+            after="SELECT a, e.elem FROM t LEFT JOIN UNNEST(arr) AS e(elem) ON TRUE",
         ),
         Example(
             before="SELECT a, p, elem FROM t LATERAL VIEW posexplode(arr) e AS p, elem WHERE p > 0",
-            after="SELECT a, p - 1 AS p, elem FROM t CROSS JOIN UNNEST(arr) WITH ORDINALITY AS e(elem, p) WHERE (p - 1) > 0",
+            after="SELECT a, e.p - 1 AS p, e.elem FROM t CROSS JOIN UNNEST(arr) WITH ORDINALITY AS e(elem, p) WHERE (e.p - 1) > 0",
         ),
         Example(
             before="SELECT a, k, v FROM t LATERAL VIEW explode(m) e AS k, v",
-            after="SELECT a, k, v FROM t CROSS JOIN UNNEST(m) AS e(k, v)",
+            after="SELECT a, e.k, e.v FROM t CROSS JOIN UNNEST(m) AS e(k, v)",
         ),
         Example(
             before="SELECT a, elem FROM t LATERAL VIEW inline(arr) e AS elem",
@@ -145,6 +159,7 @@ class LateralViewToUnnest(Rule):
         select.append("joins", join)
         if position is not None:
             self._shift_positions(select, position.name, alias_name)
+        _qualify(select, [c.name for c in columns] + ([position.name] if position is not None else []), alias_name)
 
     @staticmethod
     def _shift_positions(select: exp.Select, name: str, alias: str) -> None:
@@ -169,11 +184,11 @@ class ExplodeInSelect(Rule):
     examples = (
         Example(
             before="SELECT a, explode(arr) AS elem FROM t",
-            after="SELECT a, elem FROM t CROSS JOIN UNNEST(arr) AS u(elem)",
+            after="SELECT a, u.elem FROM t CROSS JOIN UNNEST(arr) AS u(elem)",
         ),
         Example(
             before="SELECT explode_outer(arr) FROM t",
-            after="SELECT col FROM t LEFT JOIN UNNEST(arr) AS u(col) ON TRUE",
+            after="SELECT u.col FROM t LEFT JOIN UNNEST(arr) AS u(col) ON TRUE",
         ),
         Example(
             before="SELECT count(explode(arr)) FROM t",
@@ -210,15 +225,17 @@ class ExplodeInSelect(Rule):
         gen = generators[0]
         name = projection.alias if isinstance(projection, exp.Alias) else "col"
         column = exp.to_identifier(name)
+        taken = {t.alias_or_name.lower() for t in find_all(node, exp.Table)}
+        alias = find_new_name(taken, "u")
         unnest = exp.Unnest(
             expressions=[gen.this.copy()],
-            alias=exp.TableAlias(this=exp.to_identifier("u"), columns=[column]),
+            alias=exp.TableAlias(this=exp.to_identifier(alias), columns=[column]),
             offset=False,
         )
         if isinstance(gen, exp.ExplodeOuter):
             join = exp.Join(this=unnest, side="LEFT", on=exp.true())
         else:
             join = exp.Join(this=unnest, kind="CROSS")
-        projection.replace(exp.column(name))
+        projection.replace(exp.column(name, table=alias))
         node.append("joins", join)
         return node
