@@ -285,7 +285,9 @@ class Renderer:
         try:
             template = self.template(self.body(node))
         except jinja2.TemplateSyntaxError as e:
-            raise RenderError(f"Jinja syntax error: {e.message}", line=e.lineno) from None
+            raise RenderError(
+                f"Jinja syntax error: {e.message}", line=e.lineno, hint="fix the Jinja at that line of the model"
+            ) from None
         try:
             sql = template.render(state.context())
         except RenderError as e:

@@ -30,12 +30,14 @@ class RenderError(Exception):
         line: int | None = None,
         name: str | None = None,
         code: str | None = None,
+        hint: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.name = name
         self.code = code  #: the diagnostic code, when more precise than SL5001
+        self.hint = hint  #: what to do, when the code's general advice does not fit
 
 
 class MacroReturn(Exception):

@@ -171,10 +171,13 @@ class _Migration:
                 f"cannot render {node.name}{what}: {error.message}",
                 severity=Severity.ERROR,
                 line=error.line,
-                suggestion=RENDER_HINTS.get(
-                    error.code or RENDER_ID,
+                suggestion=error.hint
+                or RENDER_HINTS.get(error.code or RENDER_ID)
+                or (
                     "define the macro in the project's macros/, or map it in a package on disk; "
-                    "the rest of the project is migrated",
+                    "the rest of the project is migrated"
+                    if "macro" in error.message
+                    else "fix the model or the value it reads; the rest of the project is migrated"
                 ),
             )
         )
