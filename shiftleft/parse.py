@@ -362,9 +362,14 @@ def _read_chunk(parser: Parser, chunk: list[Token], sql: str, index: int, read: 
     return tree
 
 
-def read_script(sql: str, read: str, pieces: Iterable[Piece] | None = None) -> list[ReadStatement]:
+def read_script(
+    sql: str, read: str, pieces: Iterable[Piece] | None = None, *, watch: bool = True
+) -> list[ReadStatement]:
     """Split (:func:`split_statements`, the whole script at once) and parse ``sql`` statement by
     statement.  ``pieces``: ``sql`` split already (tokens with positions in ``sql``).
+    ``watch``: record in each statement's ``dropped`` the calls whose node lost arguments
+    written in the source (:func:`~shiftleft.dropped_args.watching_parser`); without it the
+    dialect's own reader builds the same trees, with nothing recorded.
 
     A statement that cannot be read carries its :class:`InputError` and no tree; the others
     are parsed all the same.  Text that cannot be tokenized (an unterminated string or
@@ -373,7 +378,8 @@ def read_script(sql: str, read: str, pieces: Iterable[Piece] | None = None) -> l
     if not isinstance(sql, str):
         raise InputError(f"expected SQL text (str), got {type(sql).__name__}")
     dialect = get_dialect(read, role="read")
-    parser = watching_parser(dialect.parser_class)(error_level=ErrorLevel.RAISE, dialect=dialect)
+    reader = watching_parser(dialect.parser_class) if watch else dialect.parser_class
+    parser = reader(error_level=ErrorLevel.RAISE, dialect=dialect)
     statements: list[ReadStatement] = []
     index = 0
     for piece in split_statements(sql, read, window=None) if pieces is None else pieces:
@@ -407,7 +413,7 @@ def parse_script(sql: str, read: str) -> list[ParsedStatement]:
     """Split and parse ``sql``; raises InputError (with statement, line and column) on the
     first statement that cannot be read."""
     statements: list[ParsedStatement] = []
-    for stmt in read_script(sql, read):
+    for stmt in read_script(sql, read, watch=False):  # its statements carry no dropped calls
         if stmt.error is not None:
             raise stmt.error
         assert stmt.tree is not None

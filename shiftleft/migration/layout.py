@@ -18,7 +18,9 @@ matching key in file order wins.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -235,6 +237,22 @@ def definition_path(layer: Layer, product: str, name: str) -> PurePosixPath:
     return table_folder(layer, product, name) / "pipeline_definition.json"
 
 
+def _has_link(base: Path, parts: Sequence[str]) -> bool:
+    """Whether a folder or file of ``base / parts`` below ``base`` (resolved already) is a
+    symbolic link: without one, the path resolves to itself (one ``lstat`` per part, where
+    resolving it reads every folder from the root).  What cannot be read is no link, as
+    :meth:`Path.resolve` takes it."""
+    path = str(base)
+    for part in parts:
+        path = os.path.join(path, part)
+        try:
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def resolve_inside(out_dir: Path, relative: str | PurePosixPath) -> Path:
     """The absolute path of ``out_dir / relative``, refusing to leave ``out_dir``.
 
@@ -252,7 +270,7 @@ def resolve_inside(out_dir: Path, relative: str | PurePosixPath) -> Path:
         why = "it is empty"
     base = Path(out_dir).resolve()
     target = base.joinpath(*rel.parts)
-    if why is None:
+    if why is None and _has_link(base, rel.parts):
         real = target.resolve()
         if real != base and base not in real.parents:
             why = f"it resolves to {real} through a symbolic link"

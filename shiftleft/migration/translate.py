@@ -57,7 +57,7 @@ def translate(job: NodeJob) -> NodeOutcome:
 
 def _stateful(tree: exp.Expr) -> bool:
     """True when the job keeps state: aggregates, joins, OVER windows, DISTINCT, dedup."""
-    return any(isinstance(n, (exp.Group, exp.Join, exp.Window, exp.Distinct)) for n in tree.walk())
+    return tree.find(exp.Group, exp.Join, exp.Window, exp.Distinct) is not None
 
 
 def _query_model(job: NodeJob) -> NodeOutcome:
@@ -277,11 +277,15 @@ def same_key(tree: exp.Expr, a: list[str], b: list[str]) -> bool:
     """True when output columns ``a`` and ``b`` project the same expressions (``customer_id``
     and ``customer_id AS id`` are the same key)."""
     select = tree if isinstance(tree, exp.Select) else tree.find(exp.Select)
+    wanted = {k.lower() for k in (*a, *b)}  # only these projections are printed
     source: dict[str, str] = {}
     for projection in select.expressions if select is not None else []:
+        name = projection.alias_or_name.lower()
+        if name not in wanted:
+            continue
         inner = projection.this if isinstance(projection, exp.Alias) else projection
         text = inner.name.lower() if isinstance(inner, exp.Column) else build.to_sql(inner, pretty=False)
-        source[projection.alias_or_name.lower()] = text
+        source[name] = text
     return {source.get(k.lower(), k.lower()) for k in a} == {
         source.get(k.lower(), k.lower()) for k in b
     }

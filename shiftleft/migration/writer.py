@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -38,6 +39,14 @@ STATE_VERSION = 1
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _mode(path: Path) -> int | None:
+    """``path``'s ``st_mode``, the link's own when it is one; None when there is nothing."""
+    try:
+        return os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 class PipelineWriter:
@@ -140,12 +149,13 @@ class PipelineWriter:
                 f"{key} is written twice in one run: two tables map to the same folder; "
                 "give one of them another name or product in shiftleft.yml"
             )
-        if target.is_symlink() or target.is_dir():
-            kind = "a symbolic link" if target.is_symlink() else "a folder"
+        mode = _mode(target)  # one lstat: a link, a folder, a file or nothing
+        if mode is not None and (stat.S_ISLNK(mode) or stat.S_ISDIR(mode)):
+            kind = "a symbolic link" if stat.S_ISLNK(mode) else "a folder"
             raise ConfigError(f"refusing to write {target}: it is {kind}; remove it and rerun")
         data = text.encode("utf-8")
         action = FileAction.WRITTEN
-        if target.exists():
+        if mode is not None:
             current = target.read_bytes()
             recorded = self._previous.get(key)
             if current == data:

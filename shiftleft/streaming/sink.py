@@ -25,6 +25,8 @@ from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.qualify_columns import validate_qualify_columns
+from sqlglot.dialects.dialect import Dialect, DialectType
+from sqlglot.schema import MappingSchema
 
 from shiftleft.dialects import build
 from shiftleft.dialects.flink_parser import TableArgument
@@ -103,6 +105,31 @@ def _is_window_call(call: exp.Expr) -> bool:
     return any(isinstance(n, exp.Anonymous) and n.name.upper() in WINDOW_TVFS for n in call.walk())
 
 
+@lru_cache(maxsize=1024)  # pure; the same few type names come back in every model
+def _schema_type(type_text: str, dialect: Dialect) -> exp.DataType:
+    """``type_text`` as sqlglot's :class:`MappingSchema` reads a column type (a user-defined
+    type where the dialect has them, names normalized as the dialect does)."""
+    parsed = exp.DataType.from_str(type_text, dialect=dialect, udt=dialect.SUPPORTS_USER_DEFINED_TYPES)
+    parsed.transform(dialect.normalize_identifier, copy=False)
+    return parsed
+
+
+class _TypingSchema(MappingSchema):
+    """A :class:`MappingSchema` that reads each type name once per process, not once per
+    schema: a model's schema is new, its parents' types are not.  Each schema still holds its
+    own copy of a type (the types of a tree's nodes are those objects)."""
+
+    def _to_data_type(self, schema_type: str, dialect: DialectType = None) -> exp.DataType:
+        if schema_type not in self._type_mapping_cache:
+            reader = Dialect.get_or_raise(dialect) if dialect else self.dialect
+            try:
+                parsed = _schema_type(schema_type, reader)
+            except AttributeError:  # as MappingSchema says it
+                return super()._to_data_type(schema_type, dialect)
+            self._type_mapping_cache[schema_type] = parsed.copy()
+        return self._type_mapping_cache[schema_type]
+
+
 class TypedQuery:
     """A copy of a query qualified and type-annotated over its tables' Flink types, window TVFs
     read as their tables: :func:`output_columns` reads its projections, the migration's column
@@ -137,9 +164,17 @@ class TypedQuery:
         self.validate_error: Exception | None = None
         #: what annotating raised (the types are then as far as annotating got)
         self.annotate_error: Exception | None = None
-        typing_schema: dict[str, object] | None = dict(schema) if schema else None
         try:
-            copy = qualify(copy, schema=typing_schema, dialect="flink", validate_qualify_columns=False)
+            # one sqlglot schema for qualifying and typing (building one reads every name
+            # again); Flink's names are case-sensitive: quoting them changes nothing typed
+            typing_schema = _TypingSchema(dict(schema) if schema else None, dialect="flink")
+            copy = qualify(
+                copy,
+                schema=typing_schema,
+                dialect="flink",
+                validate_qualify_columns=False,
+                quote_identifiers=False,
+            )
         except Exception as e:  # noqa: BLE001 - fall back to names only
             self.qualify_error = e
         if self.qualify_error is None:

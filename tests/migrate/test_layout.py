@@ -6,6 +6,8 @@ import os
 from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from shiftleft.errors import ConfigError
 from shiftleft.migration.layout import (
@@ -204,3 +206,41 @@ def test_resolve_inside_refuses_symlinked_folder(tmp_path: Path) -> None:
         resolve_inside(out, "facts/shop/t/ddl.t.sql")
     os.symlink(out / "facts", out / "alias")  # a link that stays inside is fine
     assert resolve_inside(out, "alias/x.sql") == out.resolve() / "alias" / "x.sql"
+
+
+_NAMES = ["a", "b", "c"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    links=st.lists(
+        st.tuples(st.lists(st.sampled_from(_NAMES), min_size=1, max_size=3),
+                  st.sampled_from(["inside", "outside", "dangling"])),
+        max_size=3,
+    ),
+    relative=st.lists(st.sampled_from(_NAMES), min_size=1, max_size=4),
+)
+def test_resolve_inside_refuses_exactly_what_resolves_outside(
+    tmp_path_factory: pytest.TempPathFactory, links: list[tuple[list[str], str]], relative: list[str]
+) -> None:
+    """Generated folders with links (to a folder inside, outside, or nowhere) at
+    any depth: resolve_inside refuses a path exactly when the path, resolved, leaves the
+    output folder (it resolves only paths that hold a link)."""
+    root = tmp_path_factory.mktemp("links")
+    out, outside = root / "out", root / "outside"
+    outside.mkdir()
+    (out / "a" / "b").mkdir(parents=True)
+    for parts, kind in links:
+        link = out.joinpath(*parts)
+        if link.exists() or link.is_symlink() or not link.parent.is_dir():
+            continue
+        to = {"inside": out / "a", "outside": outside, "dangling": root / "nowhere"}[kind]
+        os.symlink(to, link)
+    base = out.resolve()
+    real = base.joinpath(*relative).resolve()
+    escapes = real != base and base not in real.parents
+    if escapes:
+        with pytest.raises(ConfigError, match="symbolic link"):
+            resolve_inside(out, "/".join(relative))
+    else:
+        assert resolve_inside(out, "/".join(relative)) == base.joinpath(*relative)
