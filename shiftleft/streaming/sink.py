@@ -139,6 +139,10 @@ class TypedQuery:
 
     def __init__(self, query: exp.Expr, ctx: RuleContext, validate: bool = False) -> None:
         copy = query.copy()
+        for count in copy.find_all(exp.Count):
+            # Flink's COUNT is a BIGINT; the Flink reader marks it so, a COUNT a rule built
+            # (count_if's) is not, and would be typed INT: a sink declared INT is rejected
+            count.set("big_int", True)
         schema = _flink_schema(ctx)
         #: whether a window TVF was replaced by its table (the copy then differs from the query)
         self.windowed = False
