@@ -268,12 +268,17 @@ def resolve_inside(out_dir: Path, relative: str | PurePosixPath) -> Path:
         why = "it contains '..'"
     elif not rel.parts:
         why = "it is empty"
-    base = Path(out_dir).resolve()
-    target = base.joinpath(*rel.parts)
-    if why is None and _has_link(base, rel.parts):
-        real = target.resolve()
-        if real != base and base not in real.parents:
-            why = f"it resolves to {real} through a symbolic link"
+    try:
+        base = Path(out_dir).resolve()
+        target = base.joinpath(*rel.parts)
+        if why is None and _has_link(base, rel.parts):
+            real = target.resolve()
+            if real != base and base not in real.parents:
+                why = f"it resolves to {real} through a symbolic link"
+    except (RuntimeError, OSError) as e:  # a symbolic-link loop (RuntimeError before Python 3.13)
+        raise ConfigError(
+            f"refusing to write {text!r}: its path cannot be resolved ({e}); remove the symbolic link loop"
+        ) from None
     if why is not None:
         raise ConfigError(
             f"refusing to write {text!r}: {why}; output files must stay inside {base} "

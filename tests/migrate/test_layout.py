@@ -244,3 +244,13 @@ def test_resolve_inside_refuses_exactly_what_resolves_outside(
             resolve_inside(out, "/".join(relative))
     else:
         assert resolve_inside(out, "/".join(relative)) == base.joinpath(*relative)
+
+
+def test_a_symbolic_link_loop_is_a_config_error(tmp_path: Path) -> None:
+    """A link loop in the output folder is refused as ShiftleftError, not a RuntimeError."""
+    from shiftleft.errors import ConfigError
+    from shiftleft.migration.layout import resolve_inside
+
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    with pytest.raises(ConfigError):
+        resolve_inside(tmp_path, "loop/x.sql")
