@@ -44,6 +44,9 @@ def _correlate(scope: Scope, join: exp.Join, relation: Relation) -> None:
 
 def _join(scope: Scope, join: exp.Join, relation: Relation, where: list[exp.Expr]) -> None:
     right = join.this
+    if isinstance(right, exp.Lateral) and isinstance(right.this, (exp.Subquery, exp.Query)):
+        _lateral_join(scope, join, relation)
+        return
     if isinstance(right, (exp.Unnest, exp.Lateral)) or (
         isinstance(right, exp.Table) and isinstance(right.this, exp.Anonymous) and right.name.upper() != "TABLE"
     ):
@@ -51,10 +54,12 @@ def _join(scope: Scope, join: exp.Join, relation: Relation, where: list[exp.Expr
         return
     alias = source_alias(right) or f"_join{len(scope.sources)}"
     left_mode, left_keys, left_time = scope.mode, set(scope.keys), set(scope.time)
+    both_windowed = bool(scope.windows) and bool(relation.window_columns)
     left_single = scope.single_row and not scope.top1  # Flink keys no global Top-1
     on = join.args.get("on")
     parts = conjuncts(on) if on is not None else list(where)
     scope.add(alias, relation)
+    scope.drop_windows(unsure=both_windowed)  # a window join keeps them, any other join not
     right_keys = {frozenset((alias, c) for c in k) for k in relation.keys}
     pairs = equi_pairs(parts, scope, alias)
     side = (join.side or "").upper()
@@ -73,11 +78,13 @@ def _join(scope: Scope, join: exp.Join, relation: Relation, where: list[exp.Expr
     both_insert = left_mode is Mode.INSERT_ONLY and not relation.updating
     if both_insert and is_interval(parts, scope, alias):
         scope.keys = set()
+        scope.joined = True
         scope.operator, scope.reason = "interval join", "an interval join of append-only inputs"
         scope.state.append("interval join")
         return
     scope.time = set()
     scope.state.append("regular join")
+    scope.joined = True
     scope.keys = join_keys((left_keys, left_single), (right_keys, relation.single_row and not relation.top1), pairs, side)
     if side in ("LEFT", "RIGHT", "FULL"):
         scope.set_mode(Mode.UPDATING, f"{side} JOIN", f"a regular {side} OUTER JOIN retracts its null-padded rows", deletes=True)
@@ -85,15 +92,38 @@ def _join(scope: Scope, join: exp.Join, relation: Relation, where: list[exp.Expr
         scope.set_mode(Mode.UPDATING, "JOIN", f"a regular join with an updating input ({relation.reason})", deletes=True)
 
 
+def _lateral_join(scope: Scope, join: exp.Join, relation: Relation) -> None:
+    """A LATERAL subquery: the planner decorrelates it into a regular join with the
+    subquery's result (an aggregate per outer row becomes a join with a GROUP BY): updating
+    when the subquery updates or the join is outer; no key (the join condition is the
+    correlation, not read here); time attributes materialized."""
+    lateral = join.this
+    alias = source_alias(lateral) or source_alias(lateral.this) or f"_lateral{len(scope.sources)}"
+    scope.add(alias, relation.model_copy(update={"keys": frozenset(), "time_attributes": frozenset()}))
+    scope.keys, scope.time = set(), set()
+    scope.drop_windows()
+    scope.state.append("regular join")
+    scope.joined = True
+    side = (join.side or "").upper()
+    if side in ("LEFT", "RIGHT", "FULL"):
+        scope.set_mode(Mode.UPDATING, f"{side} JOIN LATERAL", f"a {side} OUTER JOIN with a LATERAL subquery retracts its null-padded rows", deletes=True)
+    elif relation.updating:
+        scope.set_mode(Mode.UPDATING, "LATERAL", f"a join with a LATERAL subquery that updates ({relation.reason})", deletes=True)
+
+
 def _semi(scope: Scope, relation: Relation, left_cols: set[QCol], *, anti: bool, keys: set[frozenset[QCol]]) -> None:
     scope.sources = scope.sources[:-1] if scope.sources and scope.sources[-1][1] is relation else scope.sources
     scope.keys = filtered(keys, left_cols)
     scope.time = set()  # a semi / anti join is a regular join: time attributes are materialized
+    scope.drop_windows(unsure=bool(relation.window_columns))  # a window semi join keeps them
     joined = any("join" in s for s in [*scope.state, *relation.state])  # either side
     if anti:
         scope.set_mode(Mode.UPDATING, "anti join", "NOT EXISTS / NOT IN retracts a row when a match arrives", deletes=True)
     elif relation.updating:
         scope.set_mode(Mode.UPDATING, "semi join", f"EXISTS / IN over an updating input ({relation.reason})", deletes=True)
+    elif not left_cols:  # no equi condition (EXISTS uncorrelated): a join with an aggregate of the subquery
+        scope.keys = set()
+        scope.set_mode(Mode.UPDATING, "semi join", "EXISTS without an equality to the outer query is planned as a join with an aggregate", deletes=True)
     elif joined:  # Flink may plan it as a join with the distinct right side: updating
         scope.keys = set()
         scope.set_mode(Mode.UPDATING, "semi join", "EXISTS / IN over a join result (planned as a join with an aggregated side)", deletes=True)
@@ -127,6 +157,25 @@ def _has_query(node: exp.Expr) -> bool:
     return False
 
 
+def _subquery_join(scope: Scope) -> None:
+    """A scalar / nested subquery (outside EXISTS / IN of the WHERE) is a regular join of the
+    input with the subquery's result (a LEFT OUTER join for a projected value): updating, no
+    key kept (the join has no equi condition, or one we do not read), time attributes
+    materialized."""
+    scope.keys = set()
+    scope.time = set()
+    scope.drop_windows()
+    scope.state.append("subquery join")
+    scope.set_mode(Mode.UPDATING, "subquery", "a scalar / nested subquery is a regular join with its result", deletes=True)
+
+
+def _subquery_outside_where(select: exp.Select) -> bool:
+    """A subquery in the projections, a join's ON, GROUP BY, HAVING, QUALIFY or ORDER BY."""
+    holders = [*select.expressions, *(j.args.get("on") for j in select.args.get("joins") or [])]
+    holders.extend(select.args.get(k) for k in ("group", "having", "qualify", "order"))
+    return any(h is not None and _has_query(h) for h in holders)
+
+
 def _where(scope: Scope, parts: list[exp.Expr], lookup: Lookup) -> None:
     for part in parts:
         negated = isinstance(part, exp.Not)
@@ -139,9 +188,7 @@ def _where(scope: Scope, parts: list[exp.Expr], lookup: Lookup) -> None:
             keys = set() if negated and isinstance(inner, exp.In) else set(scope.keys)
             _semi(scope, relation, left, anti=negated, keys=keys)
         elif _has_query(part):
-            scope.keys = set()
-            scope.state.append("subquery join")
-            scope.set_mode(Mode.UPDATING, "subquery", "a scalar / nested subquery is a regular join with its result", deletes=True)
+            _subquery_join(scope)
         elif scope.updating:
             scope.deletes = True  # a filter over updates: a row can stop matching
 
@@ -182,10 +229,14 @@ def _apply_rank(scope: Scope, rank: InternalRank, ranks: RankRange, rownum: QCol
     scope.single_row = scope.single_row or global_top1
     if ranks.single and rownum is not None:
         scope.constants.add(rownum)  # a single rank's row number is that rank
-    if rank.windowed and not scope.updating:
+    if rank.windowed and scope.windows_unsure:  # a window or a regular Top-N: no key
+        keys = set()
+    elif rank.windowed and not scope.updating:
         scope.keys = keys
         scope.operator = "window Top-N"
         return
+    scope.drop_windows(unsure=True)  # a regular Top-N may not carry them
+    scope.joined = False
     scope.keys = {k for k in keys if k}
     scope.state.append("Top-N")
     if ranks.top1 and rank.order_time and not scope.updating:
@@ -267,6 +318,8 @@ def _output(scope: Scope, items: list[tuple[str, exp.Expr | None, QCol | None]])
         time_attributes=frozenset(n for q in scope.time if (n := mapped(q))),
         rowtime=frozenset(n for q in scope.rowtime - scope.time if (n := mapped(q))),
         window_columns=frozenset(n for q in scope.windows if (n := mapped(q))),
+        windows_unsure=scope.windows_unsure,
+        joined=scope.joined,
         ranks=ranks,  # type: ignore[arg-type]
         single_row=scope.single_row,
         top1=scope.top1,
@@ -321,8 +374,17 @@ def _aggregate(select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr
     keys = frozenset({frozenset(names)}) if names else frozenset()
     if scope.single_row:  # Flink removes an aggregation of one row: no upsert key
         keys = frozenset()
+    having = select.args.get("having")
+    if scope.joined and not _scan_projections(select)[0] and not (having is not None and having.find(exp.AggFunc)):
+        # a DISTINCT over a join: the planner may push it below the join (cost-based) and
+        # drop it, the join's keys (not derived here) then key the result
+        keys = frozenset()
     columns = tuple(n for n, _, _ in items)
     having = select.args.get("having") is not None
+    if windowed and scope.windows_unsure:  # a window or a regular aggregation: either mode, no key
+        return Relation(columns=columns, mode=Mode.UPDATING, deletes=True, operator="GROUP BY",
+                        reason="an aggregation on window columns the planner may no longer know as windows",
+                        state=tuple(dict.fromkeys([*scope.state, "GROUP BY aggregation"])))
     if windowed:
         keys = frozenset()  # Flink gives a window aggregation no upsert key
         time = frozenset(n for n, _, q in items if q in scope.time)
@@ -357,10 +419,18 @@ def derive_select(select: exp.Select, lookup: Lookup) -> Relation:
         _join(scope, join, lookup(join.this), where_parts)
     where_parts = _rank_filters(scope, where_parts)
     _where(scope, where_parts, lookup)
+    joined = _subquery_outside_where(select)
+    if joined:
+        _subquery_join(scope)
     items = _projections(select, scope)
     aggregate, windows = _scan_projections(select)
     if select.args.get("group") or aggregate or select.args.get("distinct"):
         result = _aggregate(select, scope, items)
+        if joined:  # the subquery may join the aggregated rows: no key, no time attribute
+            result = result.model_copy(update={
+                "keys": frozenset(), "time_attributes": frozenset(), "rowtime": result.rowtime_columns,
+                "mode": Mode.UPDATING, "deletes": True,
+            })
         return _limit(select, result)
     qualify = select.args.get("qualify")
     if qualify is not None:
@@ -379,6 +449,8 @@ def _over(scope: Scope, windows: list[exp.Window]) -> None:
     for node in windows:
         if is_row_number(node):
             continue
+        scope.drop_windows(unsure=True)
+        scope.joined = False
         order = (window_definition(node) or node).args.get("order")
         items = list(order.expressions) if order is not None else []
         column = items[0].this if len(items) == 1 and isinstance(items[0], exp.Ordered) else None
@@ -411,6 +483,7 @@ def _limit(select: exp.Select, relation: Relation) -> Relation:
     limit = select.args.get("limit") or select.args.get("fetch")
     if limit is None:
         return relation
+    relation = relation.model_copy(update={"window_columns": frozenset(), "windows_unsure": False, "joined": False})
     if select.args.get("order") is None:
         return relation.model_copy(update={"keys": frozenset(), "operator": "LIMIT" if not relation.updating else relation.operator})
     return relation.model_copy(update={
