@@ -104,7 +104,8 @@ def _lateral_join(scope: Scope, join: exp.Join, relation: Relation) -> None:
 
 def _semi(scope: Scope, relation: Relation, left_cols: set[QCol], *, anti: bool, keys: set[frozenset[QCol]]) -> None:
     scope.sources = scope.sources[:-1] if scope.sources and scope.sources[-1][1] is relation else scope.sources
-    scope.keys = filtered(keys, left_cols)
+    # no equi condition (an uncorrelated EXISTS): a join with an aggregate of the subquery, no key
+    scope.keys = filtered(keys, left_cols) if left_cols else set()
     scope.time = set()  # a semi / anti join is a regular join: time attributes are materialized
     scope.drop_windows(unsure=bool(relation.window_columns))  # a window semi join keeps them
     joined = any("join" in s for s in [*scope.state, *relation.state])  # either side
@@ -112,8 +113,7 @@ def _semi(scope: Scope, relation: Relation, left_cols: set[QCol], *, anti: bool,
         scope.set_mode(Mode.UPDATING, "anti join", "NOT EXISTS / NOT IN retracts a row when a match arrives", deletes=True)
     elif relation.updating:
         scope.set_mode(Mode.UPDATING, "semi join", f"EXISTS / IN over an updating input ({relation.reason})", deletes=True)
-    elif not left_cols:  # no equi condition (EXISTS uncorrelated): a join with an aggregate of the subquery
-        scope.keys = set()
+    elif not left_cols:
         scope.set_mode(Mode.UPDATING, "semi join", "EXISTS without an equality to the outer query is planned as a join with an aggregate", deletes=True)
     elif joined:  # Flink may plan it as a join with the distinct right side: updating
         scope.keys = set()
@@ -180,5 +180,10 @@ def apply_where(scope: Scope, parts: list[exp.Expr], lookup: Lookup) -> None:
             _semi(scope, relation, left, anti=negated, keys=keys)
         elif has_query(part):
             subquery_join(scope)
-        elif scope.updating:
-            scope.deletes = True  # a filter over updates: a row can stop matching
+        else:
+            if scope.columns_of(part) & scope.constants:
+                # a filter on a constant (a single rank's row number) may fold to an always
+                # false condition: the planner plans an empty VALUES, with no key
+                scope.keys = set()
+            if scope.updating:
+                scope.deletes = True  # a filter over updates: a row can stop matching

@@ -87,3 +87,7 @@ SELECT window_start, window_end, SUM(c) AS t FROM (SELECT l.window_start, l.wind
 SELECT window_start, window_end, COUNT(*) AS c FROM (SELECT window_start, window_end, id FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) UNION ALL SELECT window_start, window_end, id FROM TABLE(TUMBLE(TABLE b, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) GROUP BY window_start, window_end;
 -- a DISTINCT over a join: the planner may push it below the join and drop it (cost-based): no key
 SELECT DISTINCT l.id, r.s FROM b AS l JOIN (SELECT DISTINCT v_first.id, b.s FROM v_first JOIN b ON v_first.id = b.id) AS r ON l.id = r.id;
+-- a filter contradicting a Top-1's constant row number folds to an empty VALUES: no key
+SELECT id, k, rn FROM (SELECT id, k, ROW_NUMBER() OVER (ORDER BY k) AS rn FROM b QUALIFY rn = 1) WHERE rn > 1;
+-- an uncorrelated EXISTS over an upsert input keeps no key either
+SELECT id, k FROM u WHERE EXISTS (SELECT 1 FROM v_proj WHERE v_proj.id > 1);
