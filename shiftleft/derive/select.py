@@ -47,7 +47,8 @@ def _apply_rank(scope: Scope, rank: InternalRank, ranks: RankRange, rownum: QCol
         if partition and not ranks.top1:  # a global Top-N keeps no input key, a Top-1 only its partition
             keys |= {k for k in scope.keys if k >= partition}
     global_top1 = ranks.top1 and partition is not None and not partition
-    scope.top1 = global_top1 and not scope.single_row  # a Top-N of one row stays that row
+    # a Top-N of one row stays that row, and keeps what made it one (a global Top-1: no key)
+    scope.top1 = scope.top1 if scope.single_row else global_top1
     scope.single_row = scope.single_row or global_top1
     if ranks.single and rownum is not None:
         scope.constants.add(rownum)  # a single rank's row number is that rank

@@ -91,3 +91,5 @@ SELECT DISTINCT l.id, r.s FROM b AS l JOIN (SELECT DISTINCT v_first.id, b.s FROM
 SELECT id, k, rn FROM (SELECT id, k, ROW_NUMBER() OVER (ORDER BY k) AS rn FROM b QUALIFY rn = 1) WHERE rn > 1;
 -- an uncorrelated EXISTS over an upsert input keeps no key either
 SELECT id, k FROM u WHERE EXISTS (SELECT 1 FROM v_proj WHERE v_proj.id > 1);
+-- a Top-N over a global Top-1 is still the Top-1's row, which Flink keys on nothing: the join keeps no key
+SELECT l.id, l.v, r.k FROM v_proj AS l JOIN (SELECT id, k, ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts) AS rn FROM (SELECT id, k, ts FROM a QUALIFY ROW_NUMBER() OVER (ORDER BY ts DESC) = 1)) AS r ON l.id = r.id AND r.rn <= 2;
