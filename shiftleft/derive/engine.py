@@ -78,12 +78,17 @@ def _nested_queries(node: exp.Expr, skip: set[int]) -> Iterator[exp.Expr]:
         stack.extend(children(current))
 
 
+def _lateral_query(node: exp.Expr) -> bool:
+    """``LATERAL (SELECT ...)``: a correlated subquery the planner decorrelates into a join."""
+    return isinstance(node, exp.Lateral) and isinstance(node.this, (exp.Subquery, exp.Query))
+
+
 def _dependencies(node: exp.Expr) -> list[exp.Expr]:
     deps: list[exp.Expr] = []
     with_ = node.args.get("with_") if isinstance(node, exp.Query) else None
     if with_ is not None:
         deps.extend(cte.this for cte in with_.expressions)
-    if isinstance(node, exp.Subquery):
+    if isinstance(node, exp.Subquery) or _lateral_query(node):
         deps.append(node.this)
     elif isinstance(node, exp.SetOperation):
         deps.extend((node.left, node.right))
@@ -155,6 +160,8 @@ def _window(relation: Relation, call: exp.Anonymous) -> Relation:
         "rowtime": relation.rowtime - _descriptor(call),
         "window_columns": frozenset({"window_start", "window_end"}),
         "window_partition": _session_partition(call) if kind == "SESSION" else frozenset(),
+        "windows_unsure": False,
+        "joined": False,
         "ranks": {},
     })
 
@@ -184,7 +191,7 @@ class _Deriver:
         return Relation(operator="scan", reason=f"{node.name} (not in the catalog) is read as an append-only source")
 
     def compute(self, node: exp.Expr) -> Relation:
-        if isinstance(node, exp.Subquery):
+        if isinstance(node, exp.Subquery) or _lateral_query(node):
             return _rename(self.lookup(node.this), node.args.get("alias"))
         if isinstance(node, exp.Table):
             return self.table(node)
@@ -224,6 +231,7 @@ def _set_operation(node: exp.SetOperation, left: Relation, right: Relation) -> R
     columns = left.columns
     time: frozenset[str] = frozenset()
     rowtime: frozenset[str] = frozenset()
+    pairs: list[tuple[str, str]] = []  # (left, right) column of each position, when both are known
     if left.columns is not None and right.columns is not None and len(left.columns) == len(right.columns):
         pairs = [(a.lower(), b.lower()) for a, b in zip(left.columns, right.columns)]
         time = frozenset(a for a, b in pairs if a in left.time_attributes and b in right.time_attributes)
@@ -235,15 +243,23 @@ def _set_operation(node: exp.SetOperation, left: Relation, right: Relation) -> R
     state = tuple(dict.fromkeys([*left.state, *right.state]))
     if isinstance(node, exp.Union) and not distinct:
         worst = left if left.updating else right
+        # the planner may carry window properties through a UNION ALL (same windows) or not
+        windows = frozenset(a for a, b in pairs if a in left.window_columns and b in right.window_columns)
         return Relation(
             columns=columns, mode=worst.mode, deletes=left.deletes or right.deletes,
-            time_attributes=time, rowtime=rowtime, operator="UNION ALL" if updating else worst.operator,
+            time_attributes=time, rowtime=rowtime, window_columns=windows, windows_unsure=bool(windows),
+            operator="UNION ALL" if updating else worst.operator,
             reason=f"UNION ALL with an updating input ({worst.reason})" if updating else "UNION ALL of append-only inputs",
             state=state,
         )
-    keys = frozenset({frozenset(c.lower() for c in columns)}) if columns and distinct else frozenset()
-    if left.single_row and not isinstance(node, exp.Union):  # a semi / anti join of one row
-        keys = frozenset()
+    everything = frozenset(c.lower() for c in columns or ())
+    keys = frozenset({everything}) if columns and distinct else frozenset()
+    if not isinstance(node, exp.Union) and (left.keys or left.single_row or left.window_columns):
+        # INTERSECT / EXCEPT is a semi / anti join on every column under a DISTINCT; the
+        # planner drops that DISTINCT when the left side may already be unique (an
+        # aggregation, a window aggregation, one row), and the join keeps only a left key
+        # holding every column
+        keys = frozenset({everything}) & left.keys if distinct else frozenset()
     # Flink keeps the rowtime type through the set operation (not usable as time attribute)
     rowtime = rowtime | time if isinstance(node, exp.Union) else left.rowtime_columns
     return Relation(

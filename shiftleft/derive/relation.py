@@ -53,6 +53,14 @@ class Relation(BaseModel):
     rowtime: frozenset[str] = frozenset()
     #: window_start / window_end columns of a window TVF (lower-cased)
     window_columns: frozenset[str] = frozenset()
+    #: the window columns went through an operator that may or may not keep their window
+    #: properties (a UNION ALL, a join of windowed inputs, a Top-N): an aggregation or a
+    #: Top-N on them is derived conservatively (updating, no key)
+    windows_unsure: bool = False
+    #: the rows come straight from a regular join (through projections and filters only):
+    #: the planner may push a DISTINCT / GROUP BY without aggregate calls below the join
+    #: (then the join's keys, not the group columns, key the result)
+    joined: bool = False
     #: at most one row (a global aggregate): unique on any columns, yet no upsert key
     single_row: bool = False
     #: the single row comes from a global Top-1 (no PARTITION BY): Flink derives no upsert

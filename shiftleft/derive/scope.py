@@ -60,6 +60,8 @@ class Scope:
     rowtime: set[QCol] = field(default_factory=set)
     windows: set[QCol] = field(default_factory=set)
     window_partition: set[QCol] = field(default_factory=set)
+    windows_unsure: bool = False
+    joined: bool = False
     ranks: dict[QCol, InternalRank] = field(default_factory=dict)
     single_row: bool = False
     top1: bool = False
@@ -88,8 +90,10 @@ class Scope:
             self.operator, self.reason = relation.operator, relation.reason
             self.keys = {frozenset((alias, c) for c in k) for k in relation.keys}
             self.single_row, self.top1 = relation.single_row, relation.top1
+            self.joined = relation.joined
         else:
             self.single_row = self.top1 = False
+        self.windows_unsure = self.windows_unsure or relation.windows_unsure
         self.constants |= {(alias, c) for c in relation.constants}
         self.time |= {(alias, c) for c in relation.time_attributes}
         self.rowtime |= {(alias, c) for c in relation.rowtime_columns}
@@ -101,6 +105,16 @@ class Scope:
             self.ranks[(alias, name)] = InternalRank(
                 partition, spec.order_time is not None, spec.descending, spec.windowed
             )
+
+    def drop_windows(self, unsure: bool = False) -> None:
+        """An operator the planner does not carry window properties through (a regular,
+        interval or temporal join, a semi join, a scalar subquery's join): window_start /
+        window_end become plain columns.  ``unsure``: it may carry them (a join of two
+        windowed inputs can be a window join), so they stay, marked unsure."""
+        if unsure and self.windows:
+            self.windows_unsure = True
+            return
+        self.windows, self.window_partition, self.windows_unsure = set(), set(), False
 
     def windowed(self, columns: set[QCol]) -> bool:
         """``columns`` (a GROUP BY / PARTITION BY) hold window_start, window_end and a

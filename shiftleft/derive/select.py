@@ -1,149 +1,18 @@
-"""Derive one SELECT from its already-derived inputs: joins, semi / anti joins from
-(NOT) EXISTS / (NOT) IN, filters, GROUP BY / DISTINCT / window aggregation, OVER,
-ROW_NUMBER dedup / Top-N (outer WHERE or QUALIFY), ORDER BY ... LIMIT, projection."""
+"""Derive one SELECT from its already-derived inputs: joins and subqueries (:mod:`joins`),
+filters, GROUP BY / DISTINCT / window aggregation, OVER, ROW_NUMBER dedup / Top-N (outer WHERE
+or QUALIFY), ORDER BY ... LIMIT, projection."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlglot import exp
 
+from shiftleft.derive.joins import Lookup, add_join, apply_where, source_alias, subquery_join, subquery_outside_where
 from shiftleft.derive.rank import RankRange, conjuncts, is_row_number, rank_bound
 from shiftleft.derive.relation import Mode, RankSpec, Relation
-from shiftleft.derive.scope import (
-    InternalRank,
-    QCol,
-    Scope,
-    equi_pairs,
-    filtered,
-    is_interval,
-    join_keys,
-    window_definition,
-)
+from shiftleft.derive.scope import InternalRank, QCol, Scope, window_definition
 from shiftleft.tree import children
 
-Lookup = Callable[[exp.Expr], Relation]
 UNKNOWN = Relation(mode=Mode.UPDATING, deletes=True, operator="unknown", reason="an input shiftleft cannot derive")
-
-
-def source_alias(node: exp.Expr) -> str:
-    if isinstance(node, exp.Table) and node.alias:
-        return node.alias.lower()
-    if isinstance(node, exp.Table):
-        return node.name.lower()
-    return (node.alias or "").lower()
-
-
-def _correlate(scope: Scope, join: exp.Join, relation: Relation) -> None:
-    """UNNEST / LATERAL TABLE: one input row fans out; its keys are lost."""
-    alias = source_alias(join.this) or f"_unnest{len(scope.sources)}"
-    scope.add(alias, relation.model_copy(update={"keys": frozenset(), "time_attributes": frozenset()}))
-    scope.keys = set()
-    scope.state.append("UNNEST join")  # a correlate: an IN over it is planned as a regular join
-
-
-def _join(scope: Scope, join: exp.Join, relation: Relation, where: list[exp.Expr]) -> None:
-    right = join.this
-    if isinstance(right, (exp.Unnest, exp.Lateral)) or (
-        isinstance(right, exp.Table) and isinstance(right.this, exp.Anonymous) and right.name.upper() != "TABLE"
-    ):
-        _correlate(scope, join, relation)
-        return
-    alias = source_alias(right) or f"_join{len(scope.sources)}"
-    left_mode, left_keys, left_time = scope.mode, set(scope.keys), set(scope.time)
-    left_single = scope.single_row and not scope.top1  # Flink keys no global Top-1
-    on = join.args.get("on")
-    parts = conjuncts(on) if on is not None else list(where)
-    scope.add(alias, relation)
-    right_keys = {frozenset((alias, c) for c in k) for k in relation.keys}
-    pairs = equi_pairs(parts, scope, alias)
-    side = (join.side or "").upper()
-    kind = (join.kind or "").upper()
-    if kind in ("SEMI", "ANTI"):
-        scope.time = left_time
-        _semi(scope, relation, pairs[0], anti=kind == "ANTI", keys=left_keys)
-        return
-    if isinstance(right, exp.Table) and right.args.get("version") is not None:
-        scope.time = left_time
-        scope.rowtime = {q for q in scope.rowtime if q[0] != alias}  # the versioned side is cast
-        scope.keys = filtered(left_keys, pairs[0])
-        scope.operator = scope.operator if scope.updating else "temporal join"
-        scope.state.append("temporal join")
-        return
-    both_insert = left_mode is Mode.INSERT_ONLY and not relation.updating
-    if both_insert and is_interval(parts, scope, alias):
-        scope.keys = set()
-        scope.operator, scope.reason = "interval join", "an interval join of append-only inputs"
-        scope.state.append("interval join")
-        return
-    scope.time = set()
-    scope.state.append("regular join")
-    scope.keys = join_keys((left_keys, left_single), (right_keys, relation.single_row and not relation.top1), pairs, side)
-    if side in ("LEFT", "RIGHT", "FULL"):
-        scope.set_mode(Mode.UPDATING, f"{side} JOIN", f"a regular {side} OUTER JOIN retracts its null-padded rows", deletes=True)
-    elif relation.updating:
-        scope.set_mode(Mode.UPDATING, "JOIN", f"a regular join with an updating input ({relation.reason})", deletes=True)
-
-
-def _semi(scope: Scope, relation: Relation, left_cols: set[QCol], *, anti: bool, keys: set[frozenset[QCol]]) -> None:
-    scope.sources = scope.sources[:-1] if scope.sources and scope.sources[-1][1] is relation else scope.sources
-    scope.keys = filtered(keys, left_cols)
-    scope.time = set()  # a semi / anti join is a regular join: time attributes are materialized
-    joined = any("join" in s for s in [*scope.state, *relation.state])  # either side
-    if anti:
-        scope.set_mode(Mode.UPDATING, "anti join", "NOT EXISTS / NOT IN retracts a row when a match arrives", deletes=True)
-    elif relation.updating:
-        scope.set_mode(Mode.UPDATING, "semi join", f"EXISTS / IN over an updating input ({relation.reason})", deletes=True)
-    elif joined:  # Flink may plan it as a join with the distinct right side: updating
-        scope.keys = set()
-        scope.set_mode(Mode.UPDATING, "semi join", "EXISTS / IN over a join result (planned as a join with an aggregated side)", deletes=True)
-    scope.state.append("anti join" if anti else "semi join")
-
-
-def _outer_columns(subquery: exp.Expr, scope: Scope) -> set[QCol]:
-    """Columns of ``scope`` a correlated subquery equates with its own (qualified refs)."""
-    found: set[QCol] = set()
-    stack = [subquery]
-    aliases = {a for a, _ in scope.sources}
-    while stack:
-        node = stack.pop()
-        if isinstance(node, exp.EQ):
-            for side in (node.this, node.expression):
-                if isinstance(side, exp.Column) and side.table.lower() in aliases:
-                    q = scope.resolve(side)
-                    if q is not None:
-                        found.add(q)
-        stack.extend(children(node))
-    return found
-
-
-def _has_query(node: exp.Expr) -> bool:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (exp.Query, exp.Subquery)):
-            return True
-        stack.extend(children(current))
-    return False
-
-
-def _where(scope: Scope, parts: list[exp.Expr], lookup: Lookup) -> None:
-    for part in parts:
-        negated = isinstance(part, exp.Not)
-        inner = part.this if negated else part
-        query = inner.this if isinstance(inner, exp.Exists) else inner.args.get("query") if isinstance(inner, exp.In) else None
-        if query is not None:
-            relation = lookup(query)
-            left = scope.columns_of(inner.this) if isinstance(inner, exp.In) else _outer_columns(query, scope)
-            # NOT IN is null-aware: no equi-join condition, and no key survives
-            keys = set() if negated and isinstance(inner, exp.In) else set(scope.keys)
-            _semi(scope, relation, left, anti=negated, keys=keys)
-        elif _has_query(part):
-            scope.keys = set()
-            scope.state.append("subquery join")
-            scope.set_mode(Mode.UPDATING, "subquery", "a scalar / nested subquery is a regular join with its result", deletes=True)
-        elif scope.updating:
-            scope.deletes = True  # a filter over updates: a row can stop matching
 
 
 def _rank_of(window: exp.Window, scope: Scope) -> InternalRank:
@@ -178,14 +47,19 @@ def _apply_rank(scope: Scope, rank: InternalRank, ranks: RankRange, rownum: QCol
         if partition and not ranks.top1:  # a global Top-N keeps no input key, a Top-1 only its partition
             keys |= {k for k in scope.keys if k >= partition}
     global_top1 = ranks.top1 and partition is not None and not partition
-    scope.top1 = global_top1 and not scope.single_row  # a Top-N of one row stays that row
+    # a Top-N of one row stays that row, and keeps what made it one (a global Top-1: no key)
+    scope.top1 = scope.top1 if scope.single_row else global_top1
     scope.single_row = scope.single_row or global_top1
     if ranks.single and rownum is not None:
         scope.constants.add(rownum)  # a single rank's row number is that rank
-    if rank.windowed and not scope.updating:
+    if rank.windowed and scope.windows_unsure:  # a window or a regular Top-N: no key
+        keys = set()
+    elif rank.windowed and not scope.updating:
         scope.keys = keys
         scope.operator = "window Top-N"
         return
+    scope.drop_windows(unsure=True)  # a regular Top-N may not carry them
+    scope.joined = False
     scope.keys = {k for k in keys if k}
     scope.state.append("Top-N")
     if ranks.top1 and rank.order_time and not scope.updating:
@@ -267,6 +141,8 @@ def _output(scope: Scope, items: list[tuple[str, exp.Expr | None, QCol | None]])
         time_attributes=frozenset(n for q in scope.time if (n := mapped(q))),
         rowtime=frozenset(n for q in scope.rowtime - scope.time if (n := mapped(q))),
         window_columns=frozenset(n for q in scope.windows if (n := mapped(q))),
+        windows_unsure=scope.windows_unsure,
+        joined=scope.joined,
         ranks=ranks,  # type: ignore[arg-type]
         single_row=scope.single_row,
         top1=scope.top1,
@@ -321,8 +197,17 @@ def _aggregate(select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr
     keys = frozenset({frozenset(names)}) if names else frozenset()
     if scope.single_row:  # Flink removes an aggregation of one row: no upsert key
         keys = frozenset()
+    having = select.args.get("having")
+    if scope.joined and not _scan_projections(select)[0] and not (having is not None and having.find(exp.AggFunc)):
+        # a DISTINCT over a join: the planner may push it below the join (cost-based) and
+        # drop it, the join's keys (not derived here) then key the result
+        keys = frozenset()
     columns = tuple(n for n, _, _ in items)
     having = select.args.get("having") is not None
+    if windowed and scope.windows_unsure:  # a window or a regular aggregation: either mode, no key
+        return Relation(columns=columns, mode=Mode.UPDATING, deletes=True, operator="GROUP BY",
+                        reason="an aggregation on window columns the planner may no longer know as windows",
+                        state=tuple(dict.fromkeys([*scope.state, "GROUP BY aggregation"])))
     if windowed:
         keys = frozenset()  # Flink gives a window aggregation no upsert key
         time = frozenset(n for n, _, q in items if q in scope.time)
@@ -353,14 +238,22 @@ def derive_select(select: exp.Select, lookup: Lookup) -> Relation:
         scope.add(source_alias(source.this), lookup(source.this))
     else:
         scope.add("_values", Relation(columns=()))
-    for join in select.args.get("joins") or []:
-        _join(scope, join, lookup(join.this), where_parts)
+    for node in select.args.get("joins") or []:
+        add_join(scope, node, lookup(node.this), where_parts)
     where_parts = _rank_filters(scope, where_parts)
-    _where(scope, where_parts, lookup)
+    apply_where(scope, where_parts, lookup)
+    joined = subquery_outside_where(select)
+    if joined:
+        subquery_join(scope)
     items = _projections(select, scope)
     aggregate, windows = _scan_projections(select)
     if select.args.get("group") or aggregate or select.args.get("distinct"):
         result = _aggregate(select, scope, items)
+        if joined:  # the subquery may join the aggregated rows: no key, no time attribute
+            result = result.model_copy(update={
+                "keys": frozenset(), "time_attributes": frozenset(), "rowtime": result.rowtime_columns,
+                "mode": Mode.UPDATING, "deletes": True,
+            })
         return _limit(select, result)
     qualify = select.args.get("qualify")
     if qualify is not None:
@@ -379,6 +272,8 @@ def _over(scope: Scope, windows: list[exp.Window]) -> None:
     for node in windows:
         if is_row_number(node):
             continue
+        scope.drop_windows(unsure=True)
+        scope.joined = False
         order = (window_definition(node) or node).args.get("order")
         items = list(order.expressions) if order is not None else []
         column = items[0].this if len(items) == 1 and isinstance(items[0], exp.Ordered) else None
@@ -411,6 +306,7 @@ def _limit(select: exp.Select, relation: Relation) -> Relation:
     limit = select.args.get("limit") or select.args.get("fetch")
     if limit is None:
         return relation
+    relation = relation.model_copy(update={"window_columns": frozenset(), "windows_unsure": False, "joined": False})
     if select.args.get("order") is None:
         return relation.model_copy(update={"keys": frozenset(), "operator": "LIMIT" if not relation.updating else relation.operator})
     return relation.model_copy(update={

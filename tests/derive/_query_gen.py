@@ -84,6 +84,9 @@ def _group(draw, r: Rel, names: _Names) -> Rel:
     if not plain:
         return Rel(f"SELECT COUNT(*) AS cnt FROM {r.source(q)}", {"cnt": "i"}, r.ctes)
     group = draw(st.lists(st.sampled_from(plain), min_size=1, max_size=2, unique=True))
+    if {"window_start", "window_end"} <= set(r.cols) and draw(st.booleans()):
+        # grouped on window columns that went through other operators (a window aggregation or not)
+        group = ["window_start", "window_end", *group[:1]]
     shown = group if draw(st.integers(0, 3)) else group[1:]
     aggs = {"cnt": "COUNT(*)"}
     ints = [c for c in _of(r.cols, "i") if c not in group]
@@ -97,6 +100,13 @@ def _group(draw, r: Rel, names: _Names) -> Rel:
     items = [f"{q}.`{c}` AS `{c}`" for c in shown] + [f"{e} AS {n}" for n, e in aggs.items()]
     cols = {c: r.cols[c] for c in shown} | {n: "i" for n in aggs}
     by = ", ".join(f"{q}.`{c}`" for c in group)
+    if draw(st.integers(0, 3)) == 0:  # grouped by an expression (a day, a prefix, a bucket), projected
+        c = draw(st.sampled_from(list(r.cols)))
+        expr = {"i": f"MOD({q}.`{c}`, 3)", "s": f"SUBSTRING({q}.`{c}`, 1, 1)", "t": f"CAST({q}.`{c}` AS DATE)"}[r.cols[c]]
+        kind = "s" if r.cols[c] == "s" else "i" if r.cols[c] == "i" else "d"
+        items.insert(0, f"{expr} AS `{c}_g`")
+        cols = {f"{c}_g": kind} | cols
+        by += f", {expr}"
     return Rel(f"SELECT {', '.join(items)} FROM {r.source(q)} GROUP BY {by}{having}", cols, r.ctes)
 
 
@@ -147,7 +157,9 @@ def _semi(draw, left: Rel, right: Rel, names: _Names) -> Rel:
     q, s = names("q"), names("s")
     c = draw(st.sampled_from(on))
     negated = "NOT " if draw(st.booleans()) else ""
-    if draw(st.booleans()):
+    if draw(st.integers(0, 5)) == 0:  # uncorrelated: a join with an aggregate of the subquery
+        cond = f"{negated}EXISTS (SELECT 1 FROM {right.source(s)} WHERE {s}.`{c}` > 1)"
+    elif draw(st.booleans()):
         cond = f"{negated}EXISTS (SELECT 1 FROM {right.source(s)} WHERE {s}.`{c}` = {q}.`{c}`)"
     else:
         cond = f"{q}.`{c}` {negated}IN (SELECT {s}.`{c}` FROM {right.source(s)})"
@@ -221,6 +233,8 @@ def _rank(draw, r: Rel, names: _Names) -> Rel:
     q, i = names("q"), names("i")
     cols = list(r.cols)
     partition = draw(st.lists(st.sampled_from(cols), min_size=0, max_size=2, unique=True))
+    if {"window_start", "window_end"} <= set(cols) and draw(st.booleans()):
+        partition = ["window_start", "window_end"]
     order = draw(st.sampled_from(cols))
     desc = " DESC" if draw(st.booleans()) else ""
     limit = draw(st.sampled_from(["= 1", "= 1", "<= 3", "< 2", "= 2", "BETWEEN 2 AND 3"]))
@@ -266,9 +280,88 @@ def _rank_join(draw, left: Rel, right: Rel, names: _Names) -> Rel:
 
 
 @st.composite
+def _fused(draw, left: Rel, right: Rel, names: _Names) -> Rel:
+    """Shapes of real models: one SELECT joining ``left`` and ``right`` that also filters,
+    aggregates or ranks the join (DISTINCT, GROUP BY with a CASE over aggregates, QUALIFY
+    ROW_NUMBER, an anti join as LEFT JOIN ... IS NULL, JOIN ... USING), a LEFT JOIN to an
+    aggregated subquery, a UNION ALL of two aggregations."""
+    on = _join_cols(left, right)
+    if not on:
+        return left
+    l, r = names("l"), names("r")
+    c = draw(st.sampled_from(on))
+    shape = draw(st.sampled_from(["distinct", "group", "qualify", "isnull", "using", "aggjoin", "unionagg", "chain"]))
+    side = draw(st.sampled_from(["", "", "LEFT "]))
+    join = f"{left.source(l)} {side}JOIN {right.source(r)} ON {l}.`{c}` = {r}.`{c}`"
+    other = [x for x in right.cols if x != c]
+    extra = draw(st.sampled_from(other)) if other else None
+    ctes = _merge(left, right)
+    if shape == "distinct":
+        cols = {c: "i"} | ({f"r_{extra}": right.cols[extra]} if extra else {})
+        shown = f"{l}.`{c}` AS `{c}`" + (f", {r}.`{extra}` AS `r_{extra}`" if extra else "")
+        return Rel(f"SELECT DISTINCT {shown} FROM {join}", cols, ctes)
+    if shape == "group":
+        ints = [x for x in _of(right.cols, "i") if x != c]
+        total = f"SUM({r}.`{ints[0]}`)" if ints else f"COUNT({r}.`{c}`)"
+        by = [f"{l}.`{c}`"] + ([f"{r}.`{extra}`"] if extra and right.cols[extra] != "t" and draw(st.booleans()) else [])
+        names_ = [c] + ([f"r_{extra}"] if len(by) > 1 else [])
+        items = [f"{g} AS `{n}`" for g, n in zip(by, names_)]
+        items += ["COUNT(*) AS cnt", f"CASE WHEN {total} > 1 THEN 'many' ELSE 'few' END AS size"]
+        cols = {n: ("i" if n == c else right.cols[extra]) for n in names_} | {"cnt": "i", "size": "s"}
+        return Rel(f"SELECT {', '.join(items)} FROM {join} GROUP BY {', '.join(by)}", cols, ctes)
+    if shape == "qualify":
+        order = draw(st.sampled_from(list(right.cols)))
+        limit = draw(st.sampled_from(["= 1", "= 1", "<= 2"]))
+        cols = dict(left.cols) | ({f"r_{extra}": right.cols[extra]} if extra else {})
+        items = _select(left.cols, l) + (f", {r}.`{extra}` AS `r_{extra}`" if extra else "")
+        return Rel(f"SELECT {items} FROM {join} QUALIFY ROW_NUMBER() OVER (PARTITION BY {l}.`{c}` "
+                   f"ORDER BY {r}.`{order}` DESC) {limit}", cols, ctes)
+    if shape == "isnull":
+        return Rel(f"SELECT {_select(left.cols, l)} FROM {left.source(l)} LEFT JOIN {right.source(r)} "
+                   f"ON {l}.`{c}` = {r}.`{c}` WHERE {r}.`{c}` IS NULL", dict(left.cols), ctes)
+    if shape == "using":
+        rest = [x for x in left.cols if x != c]
+        items = [f"`{c}`"] + [f"{l}.`{x}` AS `{x}`" for x in rest] + ([f"{r}.`{extra}` AS `r_{extra}`"] if extra else [])
+        cols = {c: "i"} | {x: left.cols[x] for x in rest} | ({f"r_{extra}": right.cols[extra]} if extra else {})
+        return Rel(f"SELECT {', '.join(items)} FROM {left.source(l)} {side}JOIN {right.source(r)} USING (`{c}`)", cols, ctes)
+    g = names("g")
+    agg = f"SELECT {g}.`{c}` AS `{c}`, COUNT(*) AS cnt FROM {right.source(g)} GROUP BY {g}.`{c}`"
+    if shape == "chain" and c in _TYPES:  # a third input joined in the same FROM (a table, or one aggregated)
+        t = names("t")
+        third = draw(st.sampled_from(["a", "u", f"(SELECT {c}, COUNT(*) AS cnt FROM b GROUP BY {c})"]))
+        side2 = draw(st.sampled_from(["", "LEFT "]))
+        picked = "cnt" if third.startswith("(") else "v"
+        return Rel(f"SELECT {_select(left.cols, l)}, {t}.`{picked}` AS `t_{picked}` FROM {join} {side2}JOIN {third} AS {t} "
+                   f"ON {l}.`{c}` = {t}.`{c}`", dict(left.cols) | {f"t_{picked}": "i"}, ctes)
+    if shape == "aggjoin":
+        return Rel(f"SELECT {_select(left.cols, l)}, {r}.cnt AS r_cnt FROM {left.source(l)} {side}JOIN ({agg}) AS {r} "
+                   f"ON {l}.`{c}` = {r}.`{c}`", dict(left.cols) | {"r_cnt": "i"}, ctes)
+    mine = f"SELECT {l}.`{c}` AS `{c}`, COUNT(*) AS cnt FROM {left.source(l)} GROUP BY {l}.`{c}`"
+    return Rel(f"{mine} UNION ALL {agg}", {c: "i", "cnt": "i"}, ctes)
+
+
+@st.composite
 def _misc(draw, r: Rel, names: _Names) -> Rel:
     q = names("q")
-    shape = draw(st.sampled_from(["over", "limit", "orderlimit", "unnest", "cte", "scalar"]))
+    shape = draw(st.sampled_from(["over", "limit", "orderlimit", "unnest", "cte", "scalar", "project_scalar", "lag",
+                                  "lateral"]))
+    if shape == "lateral" and _of(r.cols, "i") and _of(r.cols, "i")[0] in _TYPES:  # decorrelated into a join
+        c, x = _of(r.cols, "i")[0], names("x")
+        other = draw(st.sampled_from(["a", "b", "u"]))
+        body = f"LATERAL (SELECT MAX(y.v) AS m FROM {other} AS y WHERE y.`{c}` = {q}.`{c}`) AS {x}"
+        join = draw(st.sampled_from([f", {body}", f" CROSS JOIN {body}", f" LEFT JOIN {body} ON TRUE"]))
+        return Rel(f"SELECT {_select(r.cols, q)}, {x}.m AS m FROM {r.source(q)}{join}", r.cols | {"m": "i"}, r.ctes)
+    if shape == "lag" and "ts" in r.cols and _of(r.cols, "i"):
+        v = _of(r.cols, "i")[-1]
+        part = f"PARTITION BY {q}.`{_of(r.cols, 'i')[0]}` " if draw(st.booleans()) else ""
+        return Rel(f"SELECT {_select(r.cols, q)}, LAG({q}.`{v}`) OVER ({part}ORDER BY {q}.ts) AS prev_{v} FROM {r.source(q)}",
+                   r.cols | {f"prev_{v}": "i"}, r.ctes)
+    if shape == "project_scalar" and _of(r.cols, "i"):  # a scalar subquery projected: a LEFT join with its value
+        v = _of(r.cols, "i")[0]
+        other = draw(st.sampled_from(["a", "b", "u"]))
+        corr = f" WHERE x.`{v}` = {q}.`{v}`" if v in _TYPES and draw(st.booleans()) else ""
+        return Rel(f"SELECT {_select(r.cols, q)}, (SELECT MAX(x.v) FROM {other} AS x{corr}) AS top_v FROM {r.source(q)}",
+                   r.cols | {"top_v": "i"}, r.ctes)
     if shape == "over" and "ts" in r.cols and _of(r.cols, "i"):
         v = _of(r.cols, "i")[-1]
         part = f"PARTITION BY {q}.`{_of(r.cols, 'i')[0]}` " if draw(st.booleans()) else ""
@@ -336,10 +429,11 @@ def relations(draw, depth: int = 3, names: _Names | None = None) -> Rel:
         return draw(_leaf())
     inner = draw(relations(depth - 1, names))
     op = draw(st.sampled_from(["project", "group", "global", "join", "temporal", "semi", "setop", "window", "window",
-                               "rank", "rank", "misc", "wjoin", "rankjoin"]))
-    if op in ("join", "semi", "setop", "wjoin", "rankjoin"):
+                               "rank", "rank", "misc", "wjoin", "rankjoin", "fused"]))
+    if op in ("join", "semi", "setop", "wjoin", "rankjoin", "fused"):
         other = draw(relations(max(0, depth - 2), names))
-        binary = {"join": _join, "semi": _semi, "setop": _setop, "wjoin": _window_join, "rankjoin": _rank_join}
+        binary = {"join": _join, "semi": _semi, "setop": _setop, "wjoin": _window_join, "rankjoin": _rank_join,
+                  "fused": _fused}
         return draw(binary[op](inner, other, names))
     unary = {"project": _project, "group": _group, "global": _global, "temporal": _temporal,
              "window": _window, "rank": _rank, "misc": _misc}

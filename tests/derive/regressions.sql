@@ -61,3 +61,35 @@ WITH r AS (SELECT id, k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) 
 -- a named window (OVER w, WINDOW w AS (...)) ordered by the event time is an insert-only OVER aggregation
 SELECT id, k, SUM(v) OVER w AS s, LAG(v) OVER w AS p FROM a WINDOW w AS (PARTITION BY k ORDER BY ts);
 SELECT id, k, SUM(v) OVER w AS s FROM a WINDOW w AS (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW);
+-- a scalar subquery outside the WHERE (projection, HAVING) is a join with its result: updating, no key
+SELECT a.id, (SELECT MAX(v) FROM b) AS mx FROM a;
+SELECT a.id, (SELECT MAX(b.v) FROM b WHERE b.id = a.id) AS mx FROM a;
+SELECT u.k, COUNT(*) AS c FROM u GROUP BY u.k HAVING COUNT(*) > (SELECT COUNT(*) FROM b);
+-- a LATERAL subquery is decorrelated into a join with its (aggregated) result: updating
+SELECT a.id, x.m FROM a, LATERAL (SELECT MAX(b.v) AS m FROM b WHERE b.id = a.id) AS x;
+SELECT a.id, x.m FROM a LEFT JOIN LATERAL (SELECT MAX(b.v) AS m FROM b WHERE b.id = a.id) AS x ON TRUE;
+-- an uncorrelated EXISTS is a join with an aggregate of the subquery: updating
+SELECT a.id FROM a WHERE EXISTS (SELECT 1 FROM b);
+-- INTERSECT / EXCEPT over a left side already unique (an aggregation): the planner drops the DISTINCT, no key
+SELECT k, cnt FROM v_agg INTERSECT SELECT k, cnt FROM v_agg;
+SELECT window_start, window_end, id, cnt FROM (SELECT window_start, window_end, id, COUNT(*) AS cnt FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, id) EXCEPT SELECT window_start, window_end, id, cnt FROM (SELECT window_start, window_end, id, COUNT(*) AS cnt FROM TABLE(TUMBLE(TABLE b, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, id);
+-- window_start / window_end after a regular, interval or temporal join, a semi join or a LIMIT are plain
+-- columns: grouping or ranking on them is a regular (updating) aggregation / Top-N
+SELECT w.window_start, w.window_end, w.id, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) AS w JOIN b ON w.id = b.id GROUP BY w.window_start, w.window_end, w.id;
+SELECT w.window_start, w.window_end, w.id, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) AS w JOIN b ON w.id = b.id AND b.ts BETWEEN w.ts - INTERVAL '1' MINUTE AND w.ts + INTERVAL '1' MINUTE GROUP BY w.window_start, w.window_end, w.id;
+SELECT w.window_start, w.window_end, w.id, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) AS w JOIN u FOR SYSTEM_TIME AS OF w.ts AS d ON w.id = d.id GROUP BY w.window_start, w.window_end, w.id;
+SELECT window_start, window_end, id, COUNT(*) AS c FROM (SELECT * FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) AS w WHERE EXISTS (SELECT 1 FROM b WHERE b.id = w.id)) GROUP BY window_start, window_end, id;
+SELECT window_start, window_end, id, COUNT(*) AS c FROM (SELECT * FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) LIMIT 10) GROUP BY window_start, window_end, id;
+SELECT DISTINCT w.window_start, w.window_end, w.id FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) AS w JOIN b ON w.id = b.id;
+SELECT window_start, window_end, id FROM (SELECT w.window_start, w.window_end, w.id, ROW_NUMBER() OVER (PARTITION BY w.window_start, w.window_end ORDER BY w.v DESC) AS rn FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) AS w JOIN b ON w.id = b.id) WHERE rn <= 3;
+SELECT window_start, window_end, SUM(c) AS t FROM (SELECT l.window_start, l.window_end, l.id, l.c FROM (SELECT window_start, window_end, id, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, id) AS l JOIN b ON l.id = b.id) GROUP BY window_start, window_end;
+-- after a UNION ALL the planner may keep the window properties (same windows) or not: no key
+SELECT window_start, window_end, COUNT(*) AS c FROM (SELECT window_start, window_end, id FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) UNION ALL SELECT window_start, window_end, id FROM TABLE(TUMBLE(TABLE b, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) GROUP BY window_start, window_end;
+-- a DISTINCT over a join: the planner may push it below the join and drop it (cost-based): no key
+SELECT DISTINCT l.id, r.s FROM b AS l JOIN (SELECT DISTINCT v_first.id, b.s FROM v_first JOIN b ON v_first.id = b.id) AS r ON l.id = r.id;
+-- a filter contradicting a Top-1's constant row number folds to an empty VALUES: no key
+SELECT id, k, rn FROM (SELECT id, k, ROW_NUMBER() OVER (ORDER BY k) AS rn FROM b QUALIFY rn = 1) WHERE rn > 1;
+-- an uncorrelated EXISTS over an upsert input keeps no key either
+SELECT id, k FROM u WHERE EXISTS (SELECT 1 FROM v_proj WHERE v_proj.id > 1);
+-- a Top-N over a global Top-1 is still the Top-1's row, which Flink keys on nothing: the join keeps no key
+SELECT l.id, l.v, r.k FROM v_proj AS l JOIN (SELECT id, k, ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts) AS rn FROM (SELECT id, k, ts FROM a QUALIFY ROW_NUMBER() OVER (ORDER BY ts DESC) = 1)) AS r ON l.id = r.id AND r.rn <= 2;

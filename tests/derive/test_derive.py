@@ -40,6 +40,16 @@ def _derive(sql: str):
         ("SELECT k FROM a UNION ALL SELECT k FROM u", Mode.UPDATING, None),
         ("SELECT * FROM a LEFT JOIN u FOR SYSTEM_TIME AS OF a.ts ON a.id = u.id", Mode.INSERT_ONLY, None),
         ("SELECT a.id FROM a LEFT JOIN a AS b ON a.id = b.id", Mode.UPDATING, None),
+        # a scalar subquery outside the WHERE, a LATERAL subquery, an uncorrelated EXISTS: joins
+        ("SELECT a.id, (SELECT MAX(v) FROM a AS b) AS mx FROM a", Mode.UPDATING, None),
+        ("SELECT k, COUNT(*) AS c FROM u GROUP BY k HAVING COUNT(*) > (SELECT COUNT(*) FROM a)", Mode.UPDATING, None),
+        ("SELECT a.id, x.m FROM a, LATERAL (SELECT MAX(b.v) AS m FROM a AS b WHERE b.id = a.id) AS x", Mode.UPDATING, None),
+        ("SELECT id FROM a WHERE EXISTS (SELECT 1 FROM a AS b)", Mode.UPDATING, None),
+        # INTERSECT over an aggregation: Flink drops the DISTINCT, the semi join keeps no key
+        ("SELECT k, c FROM (SELECT k, COUNT(*) AS c FROM a GROUP BY k) INTERSECT SELECT k, v FROM a", Mode.UPDATING, None),
+        # window columns after a regular join are plain: a regular GROUP BY
+        ("SELECT w.window_start, w.window_end, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) "
+         "AS w JOIN a ON w.id = a.id GROUP BY w.window_start, w.window_end", Mode.UPDATING, {"window_start", "window_end"}),
     ],
 )
 def test_operator_rules(sql: str, mode: Mode, key: set[str] | None) -> None:
