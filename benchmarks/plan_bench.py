@@ -93,7 +93,7 @@ def _phases() -> dict[str, tuple[object, str]]:
     project's and packages' macros, rendering each model with Jinja), the translation of each model's rendered SQL (``transpile``), reading its Flink SQL back, and
     typing its output columns (``TypedQuery``: sqlglot's qualify + annotate_types)."""
     from shiftleft.migration import translate
-    from shiftleft.streaming.sink import TypedQuery
+    from shiftleft.streaming.typed_query import TypedQuery
 
     return {
         "macros": (Renderer, "__init__"),

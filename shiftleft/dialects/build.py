@@ -59,7 +59,7 @@ def _squeezed(text: str) -> str:
 
 
 def data_type(text: str) -> exp.DataType:
-    """A Flink type written as text (what :func:`shiftleft.streaming.sink.flink_type` gives)
+    """A Flink type written as text (what :func:`shiftleft.streaming.typed_query.flink_type` gives)
     as a node; a type that does not read back as itself is kept as written (the planner
     judges it)."""
     parsed = _parsed_type(text)

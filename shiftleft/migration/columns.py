@@ -22,7 +22,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, build_scope
 
-from shiftleft.streaming.sink import TypedQuery
+from shiftleft.streaming.typed_query import TypedQuery
 
 NUMERIC = "DOUBLE"
 _NUMERIC_PARENTS = (exp.Sum, exp.Avg, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Stddev,

@@ -11,7 +11,7 @@ from sqlglot import exp
 from shiftleft.migration.codes import COLUMNS_ID, ORDER_RULE_ID, TYPE_ID
 from shiftleft.migration.columns import column_checks
 from shiftleft.models import Diagnostic, Severity
-from shiftleft.streaming.sink import TypedQuery, flink_type
+from shiftleft.streaming.typed_query import TypedQuery, flink_type
 
 
 def _drop_final_order(tree: exp.Expr) -> bool:

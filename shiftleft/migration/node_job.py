@@ -15,7 +15,8 @@ from sqlglot import exp
 
 from shiftleft.derive import Relation
 from shiftleft.models import Diagnostic, Mode, Target
-from shiftleft.streaming.sink import SinkOptions, flink_type
+from shiftleft.streaming.sink import SinkOptions
+from shiftleft.streaming.typed_query import flink_type
 
 TIME_TYPE = "TIMESTAMP(3)"
 

@@ -25,7 +25,8 @@ from shiftleft.migration.project import DbtProject, Node
 from shiftleft.migration.render import Renderer, RenderError, inject_ctes
 from shiftleft.migration.translate import TIME_TYPE, NodeJob, NodeOutcome, read_type
 from shiftleft.models import Diagnostic, Mode, Severity, Target
-from shiftleft.streaming.sink import SinkOptions, flink_type
+from shiftleft.streaming.sink import SinkOptions
+from shiftleft.streaming.typed_query import flink_type
 
 
 class _Migration:

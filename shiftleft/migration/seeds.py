@@ -18,7 +18,8 @@ from shiftleft.migration.codes import EVENT_TIME_ID, SEED_ID
 from shiftleft.migration.node_job import TIME_TYPE, NodeJob, NodeOutcome
 from shiftleft.models import Diagnostic, Severity
 from shiftleft.streaming.changelog import Changelog, ChangelogMode
-from shiftleft.streaming.sink import flink_type, sink_ddl
+from shiftleft.streaming.sink import sink_ddl
+from shiftleft.streaming.typed_query import flink_type
 
 _INT = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")

@@ -24,7 +24,7 @@ from shiftleft.migration.columns import demanded_columns, root_scope, trace
 from shiftleft.migration.project import DbtProject, Node
 from shiftleft.migration.relations import identifier
 from shiftleft.models import Diagnostic, Severity
-from shiftleft.streaming.sink import flink_type
+from shiftleft.streaming.typed_query import flink_type
 from shiftleft.streaming.sources import INFERRED_ID
 
 #: how many models below a source a use may be and still type the source's column

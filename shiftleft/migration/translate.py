@@ -30,7 +30,8 @@ from shiftleft.rewrite.context import RuleContext
 from shiftleft.streaming.catalog import ScriptCatalog, with_relations, written_relation
 from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
 from shiftleft.streaming.options import StreamingOptions
-from shiftleft.streaming.sink import TypedQuery, output_columns, sink_ddl
+from shiftleft.streaming.sink import sink_ddl
+from shiftleft.streaming.typed_query import TypedQuery, output_columns
 
 from shiftleft.migration.codes import (
     EVENT_TIME_ID,

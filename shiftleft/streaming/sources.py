@@ -19,7 +19,8 @@ from sqlglot import exp
 
 from shiftleft.models import Diagnostic, Target
 from shiftleft.dialects import build
-from shiftleft.streaming.sink import SinkOptions, flink_type, target_table
+from shiftleft.streaming.sink import SinkOptions, target_table
+from shiftleft.streaming.typed_query import flink_type
 
 INFERRED_ID = "SL4105"
 SOURCES_ID = "SL4106"

@@ -133,7 +133,7 @@ def test_a_parent_type_reads_back_as_the_same_flink_type(read: str, flink: str) 
     from sqlglot import exp
 
     from shiftleft.migration.translate import read_type
-    from shiftleft.streaming.sink import flink_type
+    from shiftleft.streaming.typed_query import flink_type
 
     back = flink_type(read_type(flink, read), read)
     assert back is not None
