@@ -78,7 +78,8 @@ class SnowflakeFlatten(Rule):
         ),
         Example(
             before="SELECT t.a, f.value:name::string AS n FROM t, LATERAL FLATTEN(input => t.js, outer => true) f",
-            after="SELECT t.a, JSON_VALUE(f.`value`, '$.name') AS n FROM t LEFT JOIN UNNEST(JSON_QUERY(t.js, '$' "
+            after="SELECT t.a, COALESCE(JSON_VALUE(f.`value`, '$.name'), JSON_QUERY(f.`value`, '$.name')) AS n "
+            "FROM t LEFT JOIN UNNEST(JSON_QUERY(t.js, '$' "
             "RETURNING ARRAY<STRING>)) WITH ORDINALITY AS f(`value`, index) ON TRUE",
             read="snowflake",
             types={"t": {"a": "INT", "js": "VARCHAR"}},
