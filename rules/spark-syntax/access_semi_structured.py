@@ -116,6 +116,27 @@ class SnowflakeBracketPath(Rule):
         return _extract(node.this, [part])
 
 
+#: expressions that build a Flink ARRAY (ARRAY_CONSTRUCT, ARRAY_AGG, SPLIT)
+_ARRAYS = (exp.Array, exp.ArrayAgg, exp.Split)
+
+
+def _builds_array(node: exp.Expr) -> bool:
+    """True when ``node`` builds an array, or picks one (IF / CASE / COALESCE branches)."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, _ARRAYS):
+        return True
+    if isinstance(node, exp.If):
+        branches = [node.args.get("true"), node.args.get("false")]
+    elif isinstance(node, exp.Case):
+        branches = [i.args.get("true") for i in node.args.get("ifs") or []] + [node.args.get("default")]
+    elif isinstance(node, exp.Coalesce):
+        branches = [node.this, *node.expressions]
+    else:
+        return False
+    return any(b is not None and _builds_array(b) for b in branches)
+
+
 def _array_of_elements(value: exp.Expr) -> exp.Expr:
     """``JSON_QUERY(doc, path RETURNING ARRAY<STRING>)``: the JSON array at ``value`` (a path
     read or JSON text), each element as its JSON text (a string without its quotes)."""
@@ -169,7 +190,7 @@ class SnowflakeSemiStructuredCast(Rule):
             return None
         value = node.this
         declared = ctx.declared_type(value)
-        if declared is not None and declared.this is exp.DType.ARRAY:
+        if (declared is not None and declared.this is exp.DType.ARRAY) or (untyped_array and _builds_array(value)):
             return value.copy()
         if not _is_json(value, ctx, unknown=True):
             ctx.report(

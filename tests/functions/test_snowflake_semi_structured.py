@@ -90,3 +90,15 @@ def test_subscripts_and_casts_match_their_documented_meaning(spark, flink_planne
 def test_a_number_cast_to_variant_is_reported() -> None:
     result = shiftleft.transpile("SELECT 5::VARIANT, d::ARRAY FROM t", read="snowflake", schema={"t": {"d": "DATE"}})
     assert [d.rule_id for d in result.diagnostics if d.severity is Severity.ERROR] == ["SL3031", "SL3031"]
+
+
+def test_an_array_built_in_sql_keeps_its_type_and_an_untyped_array_is_never_declared() -> None:
+    """ARRAY_CONSTRUCT(...)::ARRAY is the array itself; a NULL beside it in an IFF has no Flink
+    type (ARRAY_CONSTRUCT's element type is not known here): reported, never CAST(NULL AS ARRAY)."""
+    schema = {"t": {"s": "VARCHAR"}}
+    built = shiftleft.transpile("SELECT ARRAY_CONSTRUCT(s, 'x')::ARRAY FROM t", read="snowflake", schema=schema)
+    assert built.sql.strip().rstrip(";") == "SELECT ARRAY[s, 'x'] FROM t"
+    branch = shiftleft.transpile("SELECT IFF(s IS NULL, NULL, ARRAY_CONSTRUCT(s))::ARRAY FROM t",
+                                 read="snowflake", schema=schema)
+    assert "AS ARRAY)" not in branch.sql
+    assert [d.rule_id for d in branch.diagnostics if d.severity is Severity.ERROR] == ["SL1070"]
