@@ -45,6 +45,7 @@ _doc = st.fixed_dictionaries({}, optional={
     "a": _inner,
     "tags": st.lists(st.one_of(st.text(alphabet="abé1", max_size=3), st.integers(0, 9)), max_size=4),
     "n": st.one_of(st.integers(-100, 100), st.sampled_from(["12", "x"])),
+    "pairs": st.lists(st.tuples(st.integers(0, 9), st.text(alphabet="abé", max_size=2)).map(list), max_size=3),
 })
 _row = st.fixed_dictionaries({"js": st.one_of(st.none(), _doc.map(lambda d: json.dumps(d, separators=(",", ":"))))})
 
@@ -85,6 +86,15 @@ def test_subscripts_and_casts_match_their_documented_meaning(spark, flink_planne
         # Spark's size(NULL) is -1, Snowflake's ARRAY_SIZE(NULL) NULL
         wrong = [w for w in wrong if not (expr.startswith("ARRAY_SIZE") and w[1] == "-1" and w[2] == "None")]
         assert not wrong, f"{expr} -> {flink[k]}: {wrong[:3]}"
+    # a FLATTEN's VALUE is a VARIANT: value[0] is its first element
+    flattened = shiftleft.transpile(
+        "SELECT t.id, f.value[0]::int AS a, f.value[1]::string AS b, f.index AS i "
+        "FROM t, LATERAL FLATTEN(input => t.js['pairs']) f", read="snowflake", mode="batch", schema=SCHEMA)
+    meaning = ("SELECT id, CAST(get_json_object(v, '$[0]') AS INT), get_json_object(v, '$[1]'), i FROM t "
+               "LATERAL VIEW posexplode(from_json(get_json_object(js, '$.pairs'), 'array<string>')) e AS i, v")
+    want = sorted(tuple(str(x) for x in r) for r in spark.sql(meaning).collect())
+    got = sorted(tuple(str(x) for x in r) for r in runner.query(env, flattened.sql.strip().rstrip(";")).rows)
+    assert len(want) > 20 and got == want, (flattened.sql, set(want) ^ set(got))
 
 
 def test_a_number_cast_to_variant_is_reported() -> None:
