@@ -19,6 +19,10 @@ from shiftleft.rewrite.semi_structured import (
 )
 
 
+#: values built in SQL that are no JSON text (OBJECT_CONSTRUCT is a ROW, ARRAY_CONSTRUCT an ARRAY)
+_CONSTRUCTED = (exp.Struct, exp.VarMap, exp.Map, exp.Array, exp.ArrayAgg, exp.Split)
+
+
 def _flatten_value(node: exp.Expr) -> bool:
     """True when ``node`` is the VALUE column of a FLATTEN its SELECT joins (always a VARIANT
     in Snowflake; JSON text once SL3023 has made the FLATTEN an UNNEST)."""
@@ -82,7 +86,9 @@ class SnowflakeBracketPath(Rule):
             return None
         index = node.expressions[0]
         if isinstance(index, exp.Literal) and index.is_string:
-            if not is_json(node.this, ctx, unknown=True):
+            built = isinstance(node.this, _CONSTRUCTED) or (
+                isinstance(node.this, exp.Anonymous) and node.this.name.upper() in ("ROW", "MAP"))  # SL1082's ROW
+            if built or not is_json(node.this, ctx, unknown=True):
                 return None
             part: exp.Expr = exp.JSONPathKey(this=index.name)
         elif isinstance(index, exp.Literal) and index.is_int:

@@ -166,7 +166,8 @@ class SnowflakeFlatten(Rule):
         """The array to UNNEST: ``value`` itself when it is an array, else its JSON text read as
         ``ARRAY<STRING>`` (at ``path``)."""
         declared = ctx.declared_type(value)
-        if path is None and (isinstance(value, _ARRAYS) or (declared is not None and declared.this is exp.DType.ARRAY)):
+        read_array = isinstance(value, JsonQuery) and value.args.get("returning") is not None  # ::ARRAY (SL3031)
+        if path is None and (isinstance(value, _ARRAYS) or read_array or (declared is not None and declared.this is exp.DType.ARRAY)):
             return value.copy()
         if isinstance(value, exp.ParseJSON):
             value = value.this  # the JSON text itself: Flink reads JSON from strings

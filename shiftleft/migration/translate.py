@@ -26,9 +26,9 @@ from shiftleft.migration.model_checks import check_model
 from shiftleft.models import Diagnostic, Severity
 from shiftleft.parse import parse_script
 from shiftleft.pipeline import transpile
+from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.string_decimal import read_string_exactly
 from shiftleft.sqlglot_objects import data_type
-from shiftleft.rewrite.context import RuleContext
 from shiftleft.streaming.catalog import ScriptCatalog, with_relations, written_relation
 from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
 from shiftleft.streaming.options import StreamingOptions

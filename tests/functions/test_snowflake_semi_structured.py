@@ -108,6 +108,9 @@ def test_an_array_built_in_sql_keeps_its_type_and_an_untyped_array_is_never_decl
     schema = {"t": {"s": "VARCHAR"}}
     built = shiftleft.transpile("SELECT ARRAY_CONSTRUCT(s, 'x')::ARRAY FROM t", read="snowflake", schema=schema)
     assert built.sql.strip().rstrip(";") == "SELECT ARRAY[s, 'x'] FROM t"
+    row = shiftleft.transpile("SELECT OBJECT_CONSTRUCT('a', s)['a'], ARRAY_CONSTRUCT(s)[0] FROM t", read="snowflake",
+                              schema=schema)
+    assert "JSON_" not in row.sql, row.sql  # a value built in SQL is no JSON text
     branch = shiftleft.transpile("SELECT IFF(s IS NULL, NULL, ARRAY_CONSTRUCT(s))::ARRAY FROM t",
                                  read="snowflake", schema=schema)
     assert "AS ARRAY)" not in branch.sql
