@@ -1,4 +1,4 @@
-"""JSON paths to Flink's JSON_VALUE ... RETURNING: Snowflake / Databricks ``col:path::type``,
+"""JSON paths to Flink's JSON_VALUE: Snowflake / Databricks ``col:path::type``,
 Spark ``from_json(js, schema).field``."""
 
 from __future__ import annotations
@@ -13,42 +13,41 @@ _STRUCTURED = {exp.DType.ARRAY, exp.DType.MAP, exp.DType.STRUCT, exp.DType.OBJEC
                exp.DType.VARIANT}
 
 
-# The types Flink 2.3 accepts in JSON_VALUE ... RETURNING (checked on the planner: BIGINT,
-# DECIMAL, DATE, TIMESTAMP, FLOAT, SMALLINT are "Unsupported type ... for RETURNING").
-_RETURNING = {exp.DType.INT, exp.DType.DOUBLE, exp.DType.BOOLEAN}
-
-
 def _json_value(doc: exp.Expr, path: exp.Expr, kind: exp.DataType) -> exp.Expr:
-    """JSON_VALUE with RETURNING where Flink supports the type, else a TRY_CAST of the text
-    (NULL for a value that does not convert, like JSON_VALUE's default ON ERROR)."""
+    """To a string: the value's text (``COALESCE(JSON_VALUE(...), JSON_QUERY(...))``: a scalar
+    without quotes, an object or array as its JSON text, as Snowflake's ``v:a::string``);
+    else JSON_VALUE, then a TRY_CAST to ``kind`` (NULL for a value that does not convert, like
+    JSON_VALUE's default ON ERROR).  Not ``RETURNING kind``:
+    Flink 2.3 fails the job with a ClassCastException when the JSON value is of another JSON
+    type (``RETURNING INT`` of ``1.5`` or ``"12"``, ``RETURNING DOUBLE`` of ``"1.5"``,
+    ``RETURNING BOOLEAN`` of ``"true"``; checked on 2.3), and it rejects BIGINT, DECIMAL, DATE,
+    TIMESTAMP."""
     if kind.this in exp.DataType.TEXT_TYPES:
-        return exp.JSONValue(this=doc.copy(), path=path.copy())
-    if kind.this in _RETURNING:
-        return exp.JSONValue(this=doc.copy(), path=path.copy(), returning=kind.copy())
+        return exp.JSONExtract(this=doc.copy(), expression=path.copy(), variant_extract=True)
     return exp.TryCast(this=exp.JSONValue(this=doc.copy(), path=path.copy()), to=kind.copy(), safe=True)
 
 
 class JsonPathCastToJsonValue(Rule):
     """A JSON path read with a scalar cast, Snowflake's / Databricks' ``col:a.b::int`` (or
-    ``CAST(col:a.b AS INT)``), becomes ``JSON_VALUE(col, '$.a.b' RETURNING INT)``.  Flink's
+    ``CAST(col:a.b AS INT)``), becomes ``TRY_CAST(JSON_VALUE(col, '$.a.b') AS INT)``.  Flink's
     JSON_QUERY returns NULL for a scalar, so a cast of it would be NULL on every row; a cast to
-    a string type needs no RETURNING; types Flink's RETURNING does not take (BIGINT, DECIMAL,
-    DATE, TIMESTAMP ...) become ``TRY_CAST(JSON_VALUE(...) AS type)``.  A cast to ARRAY / MAP /
-    ROW keeps JSON_QUERY.  A value
+    a string type is the value's text (JSON_VALUE, or JSON_QUERY for an object or array).  Not ``JSON_VALUE(... RETURNING INT)``: Flink 2.3 fails
+    the job with a ClassCastException when the value is of another JSON type (``1.5`` or
+    ``"12"`` read as INT).  A cast to ARRAY / MAP / ROW keeps JSON_QUERY.  A value
     that does not convert gives NULL (JSON_VALUE's default ON ERROR), where Snowflake raises.
     """
 
     id = "SL1061"
     name = "json-path-cast-to-json-value"
-    title = "col:path::type becomes JSON_VALUE(col, '$.path' RETURNING type)"
+    title = "col:path::type becomes TRY_CAST(JSON_VALUE(col, '$.path') AS type)"
     node_types = (exp.Cast, exp.TryCast)
     examples = (
         Example(
-            before="SELECT js:a.b::int FROM t", after="SELECT JSON_VALUE(js, '$.a.b' RETURNING INT) FROM t",
+            before="SELECT js:a.b::int FROM t", after="SELECT TRY_CAST(JSON_VALUE(js, '$.a.b') AS INT) FROM t",
             read="snowflake",
         ),
         Example(
-            before="SELECT js:name::string FROM t", after="SELECT JSON_VALUE(js, '$.name') FROM t",
+            before="SELECT js:name::string FROM t", after="SELECT COALESCE(JSON_VALUE(js, '$.name'), JSON_QUERY(js, '$.name')) FROM t",
             read="snowflake",
         ),
         Example(
@@ -71,23 +70,23 @@ class JsonPathCastToJsonValue(Rule):
 
 class FromJsonFieldToJsonValue(Rule):
     """Spark's ``from_json(js, 'a INT, b STRING').a`` parses the document only to read one
-    scalar field: ``JSON_VALUE(js, '$.a' RETURNING INT)`` is the same value (NULL for a
+    scalar field: ``TRY_CAST(JSON_VALUE(js, '$.a') AS INT)`` is the same value (NULL for a
     missing field or malformed JSON, as Spark's default PERMISSIVE mode gives).  A field of a
     struct, array or map type, or a schema that is not a literal, is reported.
     """
 
     id = "SL1062"
     name = "from-json-field-to-json-value"
-    title = "from_json(js, schema).field becomes JSON_VALUE(js, '$.field' RETURNING type)"
+    title = "from_json(js, schema).field becomes TRY_CAST(JSON_VALUE(js, '$.field') AS type)"
     node_types = (exp.Dot,)
     examples = (
         Example(
             before="SELECT from_json(js, 'a INT, b STRING').a FROM t",
-            after="SELECT JSON_VALUE(js, '$.a' RETURNING INT) FROM t",
+            after="SELECT TRY_CAST(JSON_VALUE(js, '$.a') AS INT) FROM t",
         ),
         Example(
             before="SELECT from_json(js, 'a INT, b STRING').b FROM t",
-            after="SELECT JSON_VALUE(js, '$.b') FROM t",
+            after="SELECT COALESCE(JSON_VALUE(js, '$.b'), JSON_QUERY(js, '$.b')) FROM t",
         ),
     )
 

@@ -14,6 +14,7 @@ from sqlglot import exp
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.models import Severity
 from shiftleft.sqlglot_objects import data_type
+from shiftleft.rewrite.string_decimal import loose_target
 
 #: Snowflake regex parameters and the Java inline flag each one sets ('c' clears 'i')
 _FLAGS = {"i": "i", "m": "m", "s": "s"}
@@ -164,11 +165,13 @@ class SnowflakeToNumber(Rule):
     """Snowflake's ``TO_NUMBER(s[, format][, precision[, scale]])`` (also TO_DECIMAL,
     TO_NUMERIC) reads a string as a ``NUMBER(precision, scale)`` (default 38, 0), rounding
     extra decimals.  Without a format, ``CAST(s AS DECIMAL(p, s))`` reads the same numbers
-    (Flink rounds half up, as Snowflake); it differs on a value too large for the precision
-    (Snowflake raises, Flink's cast gives NULL), so the rule warns.  ``TRY_TO_NUMBER`` (NULL
-    for a string that does not read) becomes ``TRY_CAST``.  A string cast to a DECIMAL of
-    precision 18 or less is read as ``DECIMAL(38, scale)`` first (SL3029: Flink 2.3 parses it
-    leniently there, ``'a'`` gives 0).  A format model (``'$9,999.99'``,
+    (Flink rounds half up, as Snowflake) and, like Snowflake, raises on a string that is not a
+    number or is too large for the precision.  ``TRY_TO_NUMBER`` (NULL for a string that does
+    not read) becomes ``TRY_CAST``.  A string cast to a DECIMAL of precision 18 or less is read
+    as ``DECIMAL(38, scale)`` first (SL3029: Flink 2.3 parses it leniently there, ``'a'`` gives
+    0), and narrowing that number gives NULL on overflow where Snowflake raises (checked on
+    Flink 2.3: ``CAST(CAST('123456.78' AS DECIMAL(38, 2)) AS DECIMAL(5, 2))`` is NULL), so the
+    rule warns for those precisions.  A format model (``'$9,999.99'``,
     ``'S999'``, ``'XXXX'``) has no Flink reader, and its parsing rules (digits per position,
     signs, separators) cannot be checked here without a Snowflake engine: it is reported as an
     error, never dropped.
@@ -183,6 +186,7 @@ class SnowflakeToNumber(Rule):
             before="SELECT TO_DECIMAL(s, 10, 2) FROM t", read="snowflake",
             after="SELECT CAST(CAST(s AS DECIMAL(38, 2)) AS DECIMAL(10, 2)) FROM t", diagnoses=True,
         ),
+        Example(before="SELECT TO_NUMBER(s) FROM t", read="snowflake", after="SELECT CAST(s AS DECIMAL(38, 0)) FROM t"),
         Example(
             before="SELECT TRY_TO_NUMERIC(s, 5, 2) FROM t", read="snowflake",
             after="SELECT TRY_CAST(TRY_CAST(s AS DECIMAL(38, 2)) AS DECIMAL(5, 2)) FROM t",
@@ -224,12 +228,12 @@ class SnowflakeToNumber(Rule):
             exp.TryCast(this=node.this.copy(), to=to, safe=True) if node.args.get("safe")  # NULL, not an error
             else exp.Cast(this=node.this.copy(), to=to)
         )
-        if node.args.get("safe"):
-            return read
+        if node.args.get("safe") or loose_target(to) is None:
+            return read  # TRY_: NULL as Snowflake's; a wide DECIMAL: raises on overflow as Snowflake
         ctx.report(
             node,
-            f"TO_NUMBER became CAST(... AS DECIMAL({precision}, {scale})): a value too large for "
-            "the precision is NULL in Flink (Snowflake raises)",
+            f"TO_NUMBER became CAST(... AS DECIMAL({precision}, {scale})), read through DECIMAL(38, {scale}): "
+            f"a value too large for DECIMAL({precision}, {scale}) is NULL in Flink (Snowflake raises)",
             severity=Severity.WARNING,
             suggestion="use TRY_TO_NUMBER in the source if NULL is the wanted result",
         )

@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from shiftleft.dialects.user_functions import USER_FUNCTION
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.spark_decimal import MAX_PRECISION, Numeric, decimal_type, from_datatype
+from shiftleft.rewrite.string_decimal import loose_target, read_string_exactly
 
 _SPARK_READERS = {"spark", "spark2", "databricks", "hive"}
 # Targets a value of any type converts to without a run-time failure.
@@ -62,10 +62,6 @@ class FailingCastToTryCast(Rule):
         return node
 
 
-#: Flink parses a string into a DECIMAL of at most this precision loosely (see below)
-_COMPACT_PRECISION = 18
-
-
 #: aggregates whose result is a number whatever they read (MIN / MAX of a string is a string)
 _NUMERIC_AGGREGATES = (exp.Sum, exp.Avg, exp.Count, exp.CountIf, exp.Stddev, exp.StddevPop, exp.StddevSamp,
                        exp.Variance, exp.VariancePop)
@@ -85,9 +81,12 @@ class StringToCompactDecimal(Rule):
     a plain CAST).  Checked on Flink 2.3: ``'a'``, ``'1a'`` → 0.00, 1.00 for DECIMAL(10, 2) and
     DECIMAL(18, 2), NULL for DECIMAL(19, 2) and DECIMAL(38, 2).  So a cast of a string (or of a
     value whose type is not known to be numeric) to such a DECIMAL reads it into DECIMAL(38, s)
-    first, then narrows: a malformed string stays NULL (or fails, for a CAST), and a value too
-    large for the narrow type is NULL as before.  A cast from a known number (a typed column,
-    arithmetic, SUM / AVG / COUNT...) is left as is.
+    first, then narrows: a malformed string stays NULL (or fails, for a CAST).  A value too large
+    for the narrow type is NULL (Flink narrows a DECIMAL to NULL on overflow, checked on 2.3;
+    the direct CAST of the string raised).  A cast from a known number (a typed column,
+    arithmetic, SUM / AVG / COUNT...) is left as is.  The same reading (one helper,
+    :mod:`shiftleft.rewrite.string_decimal`) fits a migrated model's columns to its sink's
+    declared DECIMAL types, and seed values to theirs.
     """
 
     id = "SL3029"
@@ -116,17 +115,9 @@ class StringToCompactDecimal(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, (exp.Cast, exp.TryCast))
-        found = from_datatype(node.to) if node.to.this is exp.DType.DECIMAL else None
-        if found is None or found.precision > _COMPACT_PRECISION:
+        if loose_target(node.to) is None:
             return None
         source = ctx.declared_type(node.this)
-        if source is not None and source.this not in exp.DataType.TEXT_TYPES:
-            return None  # a number (or a date...): not read by the string parser
         if source is None and _numeric_expression(node.this):
             return None
-        wide = decimal_type(Numeric("decimal", MAX_PRECISION, found.scale))  # Flink's exact parser
-        inner = (exp.TryCast if isinstance(node, exp.TryCast) else exp.Cast)(this=node.this, to=wide)
-        if node.args.get("safe"):
-            inner.set("safe", True)
-        node.set("this", inner)
-        return node
+        return node if read_string_exactly(node, source) else None

@@ -78,7 +78,8 @@ class SnowflakeFlatten(Rule):
         ),
         Example(
             before="SELECT t.a, f.value:name::string AS n FROM t, LATERAL FLATTEN(input => t.js, outer => true) f",
-            after="SELECT t.a, JSON_VALUE(f.`value`, '$.name') AS n FROM t LEFT JOIN UNNEST(JSON_QUERY(t.js, '$' "
+            after="SELECT t.a, COALESCE(JSON_VALUE(f.`value`, '$.name'), JSON_QUERY(f.`value`, '$.name')) AS n "
+            "FROM t LEFT JOIN UNNEST(JSON_QUERY(t.js, '$' "
             "RETURNING ARRAY<STRING>)) WITH ORDINALITY AS f(`value`, index) ON TRUE",
             read="snowflake",
             types={"t": {"a": "INT", "js": "VARCHAR"}},
@@ -165,7 +166,8 @@ class SnowflakeFlatten(Rule):
         """The array to UNNEST: ``value`` itself when it is an array, else its JSON text read as
         ``ARRAY<STRING>`` (at ``path``)."""
         declared = ctx.declared_type(value)
-        if path is None and (isinstance(value, _ARRAYS) or (declared is not None and declared.this is exp.DType.ARRAY)):
+        read_array = isinstance(value, JsonQuery) and value.args.get("returning") is not None  # ::ARRAY (SL3034)
+        if path is None and (isinstance(value, _ARRAYS) or read_array or (declared is not None and declared.this is exp.DType.ARRAY)):
             return value.copy()
         if isinstance(value, exp.ParseJSON):
             value = value.this  # the JSON text itself: Flink reads JSON from strings

@@ -185,9 +185,12 @@ def _pairs(originals: list[exp.Expr], twins: list[exp.Expr]) -> dict[int, tuple[
 
 
 def known_type(node: exp.Expr) -> exp.DataType | None:
-    """The annotated type of ``node`` when it is a real type (not UNKNOWN / NULL)."""
+    """The annotated type of ``node`` when it is a real type (not UNKNOWN / NULL, nor an ARRAY
+    or MAP without element types, which Flink cannot declare)."""
     kind = node.type
     if kind is None or kind.this in (exp.DType.UNKNOWN, exp.DType.NULL):
+        return None
+    if kind.this in (exp.DType.ARRAY, exp.DType.MAP) and not kind.expressions:
         return None
     return kind
 

@@ -30,6 +30,8 @@ from shiftleft.migration.project_nodes import (
 MAX_FILE_BYTES = 20_000_000
 MAX_YAML_ALIASES = 10_000
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[A-Za-z0-9_-]+")
+#: a loaded_at_field that names a column (dbt also takes an expression: it cannot be the event time)
+_COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
 
 def read_text(path: Path, root: Path | None = None) -> str:
@@ -175,6 +177,8 @@ def _source_table(source: dict[str, Any], table: dict[str, Any], project: str, w
         merge_config(config, _mapping(level.get("config"), f"{where}: {level['name']}.config"))
     loaded_at = table.get("loaded_at_field", source.get("loaded_at_field"))
     loaded_at = config.get("loaded_at_field", loaded_at)  # dbt >= 1.10: under config
+    if loaded_at is not None and not _COLUMN_NAME.fullmatch(str(loaded_at)):
+        loaded_at = None  # an expression (DATEADD(sec, _uploaded_at, ...)) is no column to declare
     return Node(
         unique_id=f"source.{project}.{source['name']}.{table['name']}",
         resource_type="source",

@@ -230,8 +230,11 @@ class _Migration:
             return [(n, read_type(t, self.read)) for n, t in outcome.columns]
         if node.unique_id in self.source_columns:
             found = self.source_columns[node.unique_id][0]
-            time = (node.loaded_at_field or "").lower()  # declared TIMESTAMP(3) by the source DDL
-            return [(n, read_type(TIME_TYPE if n.lower() == time else t, self.read)) for n, t in found] or None
+            time = node.loaded_at_field  # declared TIMESTAMP(3) by the source DDL, added when missing
+            columns = [(n, TIME_TYPE if time and n.lower() == time.lower() else t) for n, t in found]
+            if columns and time and all(n.lower() != time.lower() for n, _ in columns):
+                columns.append((time, TIME_TYPE))  # a reader's SELECT * sees it (source_table_ddl)
+            return [(n, read_type(t, self.read)) for n, t in columns] or None
         declared = [(c.name, c.data_type) for c in node.columns.values()]
         if declared and all(t for _, t in declared):
             return [(n, str(t)) for n, t in declared]

@@ -17,6 +17,7 @@ from shiftleft.dialects import build
 from shiftleft.migration.codes import EVENT_TIME_ID, SEED_ID
 from shiftleft.migration.node_job import TIME_TYPE, NodeJob, NodeOutcome
 from shiftleft.models import Diagnostic, Severity
+from shiftleft.rewrite.string_decimal import read_string_exactly
 from shiftleft.streaming.changelog import Changelog, ChangelogMode
 from shiftleft.streaming.sink import sink_ddl
 from shiftleft.streaming.typed_query import flink_type
@@ -63,12 +64,16 @@ def seed_columns(
 
 
 def _value(value: str, kind: str) -> exp.Expr:
-    """A CSV cell as a value of ``kind``: a string literal, cast unless a string; NULL when
-    empty."""
+    """A CSV cell as a value of ``kind``: a string literal, cast unless a string (into a narrow
+    DECIMAL exactly, see :mod:`shiftleft.rewrite.string_decimal`); NULL when empty."""
     if value == "":
         return build.cast(exp.null(), kind)
     text = build.string(value)
-    return text if kind.upper() in ("STRING", "VARCHAR") else build.cast(text, kind)
+    if kind.upper() in ("STRING", "VARCHAR"):
+        return text
+    cast = build.cast(text, kind)
+    read_string_exactly(cast, None)
+    return cast
 
 
 def _seed(job: NodeJob) -> NodeOutcome:

@@ -27,6 +27,8 @@ from shiftleft.models import Diagnostic, Severity
 from shiftleft.parse import parse_script
 from shiftleft.pipeline import transpile
 from shiftleft.rewrite.context import RuleContext
+from shiftleft.rewrite.string_decimal import read_string_exactly
+from shiftleft.sqlglot_objects import data_type
 from shiftleft.streaming.catalog import ScriptCatalog, with_relations, written_relation
 from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
 from shiftleft.streaming.options import StreamingOptions
@@ -232,7 +234,8 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     out.ddl = sink_ddl(
         job.name, out.columns, changelog, job.target, job.sink, watermark=time_column, readable=True
     )
-    out.dml = build.to_sql(_insert(job.name, tree, columns, casts, extra, conflict=conflict))
+    sink_casts: dict[str, exp.Expr] = {c: _sink_cast(c, kind, query_types.get(c)) for c, kind in casts.items()}
+    out.dml = build.to_sql(_insert(job.name, tree, columns, sink_casts, extra, conflict=conflict))
     if conflict:
         out.diagnostics.append(
             Diagnostic.of(
@@ -251,17 +254,18 @@ def _insert(
     name: str,
     query: exp.Expr,
     columns: list[tuple[str, str]],
-    casts: dict[str, str],
+    casts: dict[str, exp.Expr],
     extra: list[tuple[str, str, exp.Expr]],
     *,
     conflict: bool,
 ) -> exp.Insert:
-    """``INSERT INTO name query``; when columns are cast or added (snapshots), the query is
-    wrapped in ``SELECT CAST(c AS t) AS c, ..., e AS n FROM (query) AS name_query``;
-    ``conflict``: ``ON CONFLICT DO DEDUPLICATE`` (the latest row per key wins)."""
+    """``INSERT INTO name query``; when columns are cast (``casts``: column -> its cast) or
+    added (snapshots), the query is wrapped in ``SELECT CAST(c AS t) AS c, ..., e AS n FROM
+    (query) AS name_query``; ``conflict``: ``ON CONFLICT DO DEDUPLICATE`` (the latest row per
+    key wins)."""
     if extra or casts:
         items: list[exp.Expr] = [
-            exp.Alias(this=build.cast(build.column(c), casts[c]), alias=build.identifier(c))
+            exp.Alias(this=casts[c], alias=build.identifier(c))
             if c in casts
             else build.column(c)
             for c, _ in columns
@@ -272,6 +276,21 @@ def _insert(
         )
         query = exp.Select(expressions=items, from_=exp.From(this=inner))
     return build.insert(name, query, deduplicate=conflict)
+
+
+def _sink_cast(column: str, sink_type: str, query_type: str | None) -> exp.Cast:
+    """``CAST(column AS sink_type)``; a value that may be a string (``query_type``: the query
+    column's Flink type, None when not known) is read into a narrow DECIMAL exactly (see
+    :mod:`shiftleft.rewrite.string_decimal`)."""
+    cast = build.cast(build.column(column), sink_type)
+    source = None
+    if query_type is not None:
+        try:
+            source = data_type(query_type, dialect="flink")
+        except Exception:  # noqa: BLE001 - an unreadable type is a type not known
+            source = None
+    read_string_exactly(cast, source)
+    return cast
 
 
 def same_key(tree: exp.Expr, a: list[str], b: list[str]) -> bool:

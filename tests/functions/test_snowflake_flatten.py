@@ -35,6 +35,9 @@ CASES = [
     ("SELECT t.id, f.value:name::string AS v, f.index AS i FROM t, LATERAL FLATTEN(input => t.js) f WHERE f.index > 0",
      "SELECT id, get_json_object(v, '$.name') AS v, i FROM t LATERAL VIEW posexplode(from_json(js, 'array<string>')) e AS i, v "
      "WHERE i > 0"),
+    # an input cast ::ARRAY (SL3034) is read once: the JSON array's elements
+    ("SELECT t.id, f.value::string AS v, f.index AS i FROM t, LATERAL FLATTEN(input => PARSE_JSON(t.js)::ARRAY) f",
+     "SELECT id, v, i FROM t LATERAL VIEW posexplode(from_json(js, 'array<string>')) e AS i, v"),
     ("SELECT t.id, f.value::string AS v, f.index AS i FROM t, LATERAL FLATTEN(input => split(t.js, ',')) f",
      "SELECT id, v, i FROM t LATERAL VIEW posexplode(split(js, ',', -1)) e AS i, v"),
 ]

@@ -208,3 +208,23 @@ def test_columns_used_below_select_star_models_are_declared(tmp_path: Path, hops
         assert column in ddl, ddl
     final = result.table("final")
     assert final.status is Status.TRANSLATED, [d.message for d in final.diagnostics]
+
+
+@pytest.mark.parametrize(
+    "loaded_at", ["loaded_at", "DATEADD(sec, _uploaded_at, '1970-01-01')", "dateadd('second', ts, '1970-01-01')"]
+)
+def test_star_reader_of_a_source_sees_its_event_time_column(tmp_path: Path, loaded_at: str) -> None:
+    """The source DDL adds its loaded_at_field column (the event time) when the columns do not
+    list it: a reader's SELECT * has it too, so the reader's sink declares it; a
+    loaded_at_field that is an expression is no column at all.  The planner accepts both."""
+    project = make_project(tmp_path / "p", {
+        "stg.sql": "with base as (select * from {{ source('app', 'snap') }})\nselect * from base",
+        "snap.yml": "version: 2\nsources:\n  - name: app\n    tables:\n      - name: snap\n"
+        f"        loaded_at_field: \"{loaded_at}\"\n        columns:\n"
+        "          - {name: id, data_type: bigint}\n          - {name: kind, data_type: string}\n",
+    })
+    result = migrate(project, plan=True)
+    stg = result.table("stg")
+    assert stg.status is Status.TRANSLATED, [d.message for d in stg.diagnostics]
+    assert ("loaded_at" in (stg.ddl or "")) is (loaded_at == "loaded_at"), stg.ddl
+    assert "DATEADD" not in (result.table("snap").ddl or "").upper()
