@@ -32,8 +32,6 @@ DDL = (
 )
 #: (dialect, start of the idiom) -> why its translation is rejected with no diagnostic yet
 KNOWN_GAPS = {
-    ("snowflake", "SELECT js::VARIANT"): "a STRING cast to VARIANT (Flink: PARSE_JSON)",
-    ("snowflake", "SELECT PARSE_JSON(js)['a']::INT"): "a VARIANT cast to INT",
     ("snowflake", "SELECT ARRAY_CONTAINS(1::VARIANT"): "an INT cast to VARIANT",
     ("bigquery", "SELECT e.key FROM t, UNNEST(ev) AS e"): "UNNEST of an array of structs aliased as one struct",
 }
