@@ -225,6 +225,7 @@ def demanded_columns(
 
 _TEXT = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR}
 _ARITHMETIC = (exp.Sum, exp.Avg, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Round, exp.Abs)
+_NUMBERS_AND_BOOLEANS = {*exp.DataType.NUMERIC_TYPES, exp.DataType.Type.BOOLEAN}
 
 Missing = tuple[str, int | None, int | None]
 
@@ -252,7 +253,7 @@ def column_checks(
     complete = bool(tables) and (tables - ctes) <= {k.lower() for k in schema}
     arithmetic = any(
         isinstance(_use_of(c)[1], _ARITHMETIC) for c in tree.find_all(exp.Column)
-    )
+    ) or tree.find(exp.Coalesce) is not None
     if not complete and not arithmetic:
         return None, []
     if typed is not None and _same_typing(typed, schema):
@@ -307,16 +308,40 @@ def _missing(error: OptimizeError) -> Missing | None:
 
 
 def _text_arithmetic(annotated: exp.Expr) -> list[tuple[str, str]]:
-    """(column, operation) of the STRING columns of ``annotated`` used in arithmetic."""
+    """(column, operation) of the STRING columns of ``annotated`` used in arithmetic, or in a
+    COALESCE with a number or a boolean (Flink has no common type of those: "Invalid function
+    call: COALESCE(STRING, BOOLEAN)", checked)."""
     uses: list[tuple[str, str]] = []
     for column in annotated.find_all(exp.Column):
         _operand, parent = _use_of(column)
         kind = column.type.this if column.type else None
-        if kind in _TEXT and isinstance(parent, _ARITHMETIC):
+        if kind not in _TEXT:
+            continue
+        use = None
+        if isinstance(parent, _ARITHMETIC):
             use = (column.name, parent.key.upper())
-            if use not in uses:
-                uses.append(use)
+        else:
+            clash = _coalesce_clash(column)
+            if clash is not None:
+                use = (column.name, f"COALESCE with {clash}")
+        if use is not None and use not in uses:
+            uses.append(use)
     return uses
+
+
+def _coalesce_clash(column: exp.Column) -> str | None:
+    """The type of a number or boolean that ``column`` (a STRING) is COALESCEd with, if any."""
+    node: exp.Expr = column
+    parent = column.parent
+    while isinstance(parent, exp.Paren):
+        node, parent = parent, parent.parent
+    if not isinstance(parent, exp.Coalesce):
+        return None
+    for other in (parent.this, *parent.expressions):
+        kind = other.type if other is not node else None
+        if kind is not None and kind.this in _NUMBERS_AND_BOOLEANS:
+            return kind.this.value
+    return None
 
 
 def trace(tree: exp.Expr | Scope, name: str) -> tuple[str, str] | None:

@@ -83,7 +83,8 @@ def check_model(
             Diagnostic.of(
                 TYPE_ID,
                 f"column {column_name} is a STRING (declared so, or its type is not known) and "
-                f"is used in {', '.join(operations)}: Flink rejects arithmetic on strings",
+                f"is used in {', '.join(operations)}: Flink rejects arithmetic on strings, and "
+                "has no common type of a string and a number or boolean",
                 severity=Severity.ERROR,
                 suggestion="declare the column's data_type (numeric) in the properties .yml of the "
                 "source / model it comes from, or cast it in the model",

@@ -228,3 +228,26 @@ def test_star_reader_of_a_source_sees_its_event_time_column(tmp_path: Path, load
     assert stg.status is Status.TRANSLATED, [d.message for d in stg.diagnostics]
     assert ("loaded_at" in (stg.ddl or "")) is (loaded_at == "loaded_at"), stg.ddl
     assert "DATEADD" not in (result.table("snap").ddl or "").upper()
+
+
+@pytest.mark.parametrize(
+    ("expression", "found"),
+    [
+        ("COALESCE(s, x)", [("s", "COALESCE with DOUBLE")]),
+        ("COALESCE((s), flag)", [("s", "COALESCE with BOOLEAN")]),
+        ("COALESCE(s, 0)", [("s", "COALESCE with INT")]),
+        ("COALESCE(s, 'none')", []),
+        ("COALESCE(s, s2)", []),
+        ("COALESCE(x, 0)", []),
+    ],
+)
+def test_a_string_coalesced_with_a_number_or_boolean_is_found(expression: str, found: list[tuple[str, str]]) -> None:
+    """Flink has no common type of a STRING and a number or boolean ("Invalid function call:
+    COALESCE(STRING, BOOLEAN)", checked on Flink 2.3): found without the planner (SL5006)."""
+    import sqlglot
+
+    from shiftleft.migration.columns import column_checks
+
+    tree = sqlglot.parse_one(f"SELECT {expression} AS v FROM t", read="flink")
+    schema = {"t": {"s": "STRING", "s2": "STRING", "x": "DOUBLE", "flag": "BOOLEAN"}}
+    assert column_checks(tree, schema)[1] == found
