@@ -17,13 +17,14 @@ def _in_expression(select: exp.Select) -> bool:
     return isinstance(parent, (exp.Exists, exp.In))
 
 
-def _unnest_of_column(select: exp.Select) -> exp.Unnest | None:
+def _reads_unnest_of_column(select: exp.Select) -> bool:
+    """A FROM / JOIN input of ``select`` is UNNEST of an expression over columns."""
     inputs = [select.args.get("from_"), *(select.args.get("joins") or [])]
-    for source in inputs:
-        node = source.this if isinstance(source, (exp.From, exp.Join)) else None
-        if isinstance(node, exp.Unnest) and any(isinstance(e, exp.Column) or e.find(exp.Column) for e in node.expressions):
-            return node
-    return None
+    return any(
+        isinstance(source.this, exp.Unnest) and any(e.find(exp.Column) for e in source.this.expressions)
+        for source in inputs
+        if isinstance(source, (exp.From, exp.Join))
+    )
 
 
 class UnnestSubquery(Rule):
@@ -51,10 +52,7 @@ class UnnestSubquery(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Select)
-        if not _in_expression(node):
-            return None
-        unnest = _unnest_of_column(node)
-        if unnest is not None:
+        if _in_expression(node) and _reads_unnest_of_column(node):
             ctx.report(
                 node.parent or node,
                 "a subquery over UNNEST of a column has no Flink plan (Flink 2.3 cannot plan a "
