@@ -8,6 +8,7 @@ from sqlglot import exp
 from shiftleft.derive import derive
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.walk import select_inputs
 from shiftleft.streaming.catalog import column_catalog
 
 #: the Star arguments that change which columns ``*`` stands for, or their values / names
@@ -25,13 +26,11 @@ def _star(projection: exp.Expr) -> exp.Star | None:
 def _sources(select: exp.Select) -> list[exp.Expr] | None:
     """The FROM / JOIN inputs a ``*`` reads, in order; None when the star cannot be written
     out input by input (a USING / NATURAL join merges columns, a LATERAL adds some)."""
-    from_ = select.args.get("from_")
-    if from_ is None or select.args.get("laterals"):
+    if select.args.get("from_") is None or select.args.get("laterals"):
         return None
-    joins = select.args.get("joins") or []
-    if any(j.args.get("using") or j.method for j in joins):
+    if any(j.args.get("using") or j.method for j in select.args.get("joins") or []):
         return None
-    return [from_.this, *(j.this for j in joins)]
+    return select_inputs(select)
 
 
 class _Unknown(Exception):

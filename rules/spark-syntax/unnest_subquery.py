@@ -7,6 +7,7 @@ from sqlglot import exp
 
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.walk import select_inputs
 
 
 def _in_expression(select: exp.Select) -> bool:
@@ -19,11 +20,9 @@ def _in_expression(select: exp.Select) -> bool:
 
 def _reads_unnest_of_column(select: exp.Select) -> bool:
     """A FROM / JOIN input of ``select`` is UNNEST of an expression over columns."""
-    inputs = [select.args.get("from_"), *(select.args.get("joins") or [])]
     return any(
-        isinstance(source.this, exp.Unnest) and any(e.find(exp.Column) for e in source.this.expressions)
-        for source in inputs
-        if isinstance(source, (exp.From, exp.Join))
+        isinstance(source, exp.Unnest) and any(e.find(exp.Column) for e in source.expressions)
+        for source in select_inputs(select)
     )
 
 

@@ -10,21 +10,16 @@ from sqlglot import exp
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.packs import pack_module
-from shiftleft.rewrite.walk import bare_copy, own_nodes
+from shiftleft.rewrite.walk import bare_copy, own_nodes, select_inputs
 
 P = pack_module(__file__, "_partitions")
-
-
-def _sources(select: exp.Select) -> list[exp.Expr]:
-    items = [select.args["from_"].this, *(j.this for j in select.args.get("joins") or [])]
-    return items
 
 
 def _qualified_stars(select: exp.Select) -> list[exp.Expr] | None:
     """``*`` as ``a.*, b.*`` over the SELECT's own inputs (so the join's columns stay out);
     None when an input has no name to qualify with."""
     stars: list[exp.Expr] = []
-    for source in _sources(select):
+    for source in select_inputs(select):
         name = source.alias_or_name
         if not name:
             return None
