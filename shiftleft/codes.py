@@ -215,7 +215,17 @@ CODES: dict[str, CodeDoc] = {
         "Join it FOR SYSTEM_TIME AS OF.",
     ),
     "SL5006": CodeDoc("column type unknown", "A column's type is not known to the migration.", "Declare data_type in the schema yml."),
-    "SL5007": CodeDoc("seed loading", "How a seed is loaded into Flink.", "Read the message."),
+    "SL5007": CodeDoc(
+        "seed loading",
+        "How a seed is loaded into Flink (a bounded INSERT ... VALUES job).  An error: the CSV "
+        "cannot be read, or some cells are no value of their column's type (declared in "
+        "column_types or inferred).  Flink's CAST of such a cell fails the job when it runs "
+        "(the planner accepts it), so the cells are checked when the seed is translated.  ISO "
+        "forms Flink's cast does not read (2016-09-01T00:00:00, 2016-09-01 08:30, Yes, inf) are "
+        "written in the form it reads, with the same value.",
+        "Fix the cells the message names, or declare the column as text (column_types: {col: "
+        "varchar}) and convert it in a model.",
+    ),
     "SL5008": CodeDoc(
         "materialization without a streaming form",
         "The model's materialization has no streaming equivalent.",

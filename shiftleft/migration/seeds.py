@@ -16,6 +16,7 @@ from sqlglot import exp
 from shiftleft.dialects import build
 from shiftleft.migration.codes import EVENT_TIME_ID, SEED_ID
 from shiftleft.migration.node_job import TIME_TYPE, NodeJob, NodeOutcome
+from shiftleft.migration.seed_cells import flink_text
 from shiftleft.models import Diagnostic, Severity
 from shiftleft.rewrite.string_decimal import read_string_exactly
 from shiftleft.streaming.changelog import Changelog, ChangelogMode
@@ -64,16 +65,36 @@ def seed_columns(
 
 
 def _value(value: str, kind: str) -> exp.Expr:
-    """A CSV cell as a value of ``kind``: a string literal, cast unless a string (into a narrow
-    DECIMAL exactly, see :mod:`shiftleft.rewrite.string_decimal`); NULL when empty."""
+    """A CSV cell as a value of ``kind``: a string literal in the form Flink's cast reads
+    (:mod:`shiftleft.migration.seed_cells`; ValueError when it is no ``kind``), cast unless a
+    string (into a narrow DECIMAL exactly, see :mod:`shiftleft.rewrite.string_decimal`); NULL
+    when empty."""
     if value == "":
         return build.cast(exp.null(), kind)
-    text = build.string(value)
     if kind.upper() in ("STRING", "VARCHAR"):
-        return text
-    cast = build.cast(text, kind)
+        return build.string(value)
+    cast = build.cast(build.string(flink_text(value, kind)), kind)
     read_string_exactly(cast, None)
     return cast
+
+
+def _rows(
+    rows: list[list[str]], columns: list[tuple[str, str]]
+) -> tuple[list[exp.Expr], list[str]]:
+    """The VALUES tuples of the seed's rows, and what is wrong with the cells that are no
+    value of their column's type (row numbers count the rows after the header)."""
+    tuples: list[exp.Expr] = []
+    bad: list[str] = []
+    for number, row in enumerate(rows, start=1):
+        cells = []
+        for i, (name, kind) in enumerate(columns):
+            cell = row[i] if i < len(row) else ""
+            try:
+                cells.append(_value(cell, kind))
+            except ValueError as e:
+                bad.append(f"row {number}, column {name}: {cell!r} is {e} ({kind})")
+        tuples.append(exp.Tuple(expressions=cells))
+    return tuples, bad
 
 
 def _seed(job: NodeJob) -> NodeOutcome:
@@ -122,17 +143,22 @@ def _seed(job: NodeJob) -> NodeOutcome:
             Diagnostic.of(SEED_ID, f"seed {job.name} has no rows", severity=Severity.WARNING)
         )
         return out
-    values = exp.Values(
-        expressions=[
-            exp.Tuple(
-                expressions=[
-                    _value(row[i] if i < len(row) else "", kind)
-                    for i, (_, kind) in enumerate(columns)
-                ]
+    tuples, bad = _rows(rows, columns)
+    if bad:
+        out.failed = True
+        more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
+        out.diagnostics.append(
+            Diagnostic.of(
+                SEED_ID,
+                f"seed {path.name} has {len(bad)} cell(s) that are no value of their column's type, "
+                f"which Flink's cast would fail on when the job runs: {'; '.join(bad[:3])}{more}",
+                severity=Severity.ERROR,
+                suggestion="fix the cells, or declare the column's type in the seed's column_types "
+                "(e.g. varchar) to load them as text",
             )
-            for row in rows
-        ]
-    )
+        )
+        return out
+    values = exp.Values(expressions=tuples)
     insert = build.insert(job.name, values, deduplicate=bool(key))  # the latest row per key wins
     out.dml = build.to_sql(insert, width=1 << 20)  # one row a line
     out.diagnostics.append(
