@@ -17,7 +17,9 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+import yaml
 
 from pydantic import ValidationError
 
@@ -145,7 +147,7 @@ def fail(message: object, file: str | None = None) -> int:
 def translate_options(args: argparse.Namespace) -> TranspileOptions:
     """The translation options of ``transpile`` and ``verify`` (``--read``, ``--schema``, ...)."""
     return TranspileOptions.of(
-        read=args.read,
+        read=args.read or "spark",
         target=args.target,
         mode=args.mode,
         rules=args.rules or None,
@@ -183,7 +185,7 @@ def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
 def add_translate_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of a translation (dialect, target, mode, schema, event time, rules, ...),
     shared by ``transpile`` and ``verify`` so both read SQL exactly the same way."""
-    parser.add_argument("--read", default="spark", help="input dialect (default: spark)")
+    parser.add_argument("--read", help="input dialect (default: spark; verify --streaming: the profile's adapter)")
     parser.add_argument("--target", default="flink", choices=["flink", "confluent"])
     parser.add_argument("--mode", default="streaming", choices=["streaming", "batch"])
     add_llm_arguments(parser)
@@ -210,6 +212,19 @@ def add_translate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", action="append", metavar="DIR", help="extra rule pack directory (repeatable)")
     parser.add_argument("--disable", action="append", metavar="ID", help="rule id or name to switch off (repeatable)")
     add_functions_argument(parser)
+
+
+def parse_vars(text: str | None) -> dict[str, Any] | None:
+    """``--vars '{key: value}'``: YAML (or JSON), like ``dbt --vars``."""
+    if text is None:
+        return None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise UsageError(f"--vars: not YAML / JSON: {e}") from None
+    if not isinstance(data, dict):
+        raise UsageError("--vars expects a mapping, e.g. --vars '{start_date: 2024-01-01}'")
+    return data
 
 
 def add_functions_argument(parser: argparse.ArgumentParser) -> None:

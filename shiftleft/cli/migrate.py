@@ -17,9 +17,8 @@ import sys
 import time
 from typing import Any, TextIO
 
-import yaml
-
 from shiftleft.cli.common import (
+    parse_vars,
     EXIT_DIAGNOSTICS,
     EVENT_TIME_HELP,
     EXIT_OK,
@@ -83,19 +82,6 @@ class ProgressBar:
         if self.enabled and self.shown:
             self.stream.write("\n")
             self.stream.flush()
-
-
-def _vars(text: str | None) -> dict[str, Any] | None:
-    """``--vars '{key: value}'``: YAML (or JSON), like ``dbt --vars``."""
-    if text is None:
-        return None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise UsageError(f"--vars: not YAML / JSON: {e}") from None
-    if not isinstance(data, dict):
-        raise UsageError("--vars expects a mapping, e.g. --vars '{start_date: 2024-01-01}'")
-    return data
 
 
 def _warnings(result: Any) -> list[tuple[str, Any]]:
@@ -196,7 +182,7 @@ def _plan_progress(progress: ProgressBar) -> Any:
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
     try:
-        variables = _vars(args.vars)
+        variables = parse_vars(args.vars)
         event_time = parse_event_time(args.event_time)
     except UsageError as e:
         return fail(e)

@@ -3,8 +3,9 @@ local Flink cluster and compare each table's final state with the table dbt-duck
 from the same seeds (:mod:`shiftleft.deploy.streaming_verify`).
 
 Exit codes: 0 every compared table equal, or different for a reason shiftleft reports; 1 a
-table differs unexplained (or, with --fail-on warning, any difference); 2 bad input or usage
-(not a dbt project, no --out, Java / PyFlink / dbt-duckdb missing).
+table differs unexplained, a streaming job failed, or no table could be compared (or, with
+--fail-on warning, any difference); 2 bad input or usage (not a dbt project, no --out, Java /
+PyFlink / dbt-duckdb missing).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from shiftleft.cli.common import EXIT_DIAGNOSTICS, EXIT_OK, fail
+from shiftleft.cli.common import EXIT_DIAGNOSTICS, EXIT_OK, UsageError, fail, parse_vars
 from shiftleft.deploy.streaming_verify import Verdict, verify_streaming
 from shiftleft.errors import ShiftleftError
 
@@ -25,7 +26,13 @@ def cmd_verify_streaming(args: argparse.Namespace) -> int:
     if not args.out:
         return fail("verify --streaming needs --out DIR (pipelines, cluster logs, results and dbt's build go there)")
     try:
-        report = verify_streaming(project, Path(args.out), cluster_url=args.cluster, timeout=args.timeout)
+        variables = parse_vars(args.vars)
+    except UsageError as e:
+        return fail(e)
+    try:
+        report = verify_streaming(
+            project, Path(args.out), cluster_url=args.cluster, timeout=args.timeout, read=args.read, vars=variables
+        )
     except ShiftleftError as e:
         return fail(e)
     if args.format == "json":
@@ -46,6 +53,8 @@ def add_streaming_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--out", metavar="DIR", help="with --streaming: where pipelines, logs, results and dbt's build go")
     group.add_argument("--cluster", metavar="URL", help="with --streaming: run on this running cluster instead of starting one")
     group.add_argument("--timeout", type=float, default=180.0, metavar="S", help="with --streaming: seconds per job")
+    group.add_argument("--vars", metavar="YAML", help="with --streaming: dbt variables, as dbt --vars '{key: value}' "
+                       "(for the migration and dbt's build alike)")
 
 
 __all__ = ["add_streaming_arguments", "cmd_verify_streaming"]

@@ -32,11 +32,14 @@ from shiftleft.deploy.duckdb_build import DbtBuild, build, read_relation
 from shiftleft.deploy.local import LocalRun, read_results, run_pipelines
 from shiftleft.deploy.pipelines import Pipelines, load_pipelines
 from shiftleft.migration import MigrationResult, PipelineTable, migrate
+from shiftleft.migration.models import Status
 from shiftleft.models import Severity
 
 log = logging.getLogger(__name__)
 
 WINDOW_TVFS = frozenset({"TUMBLE", "HOP", "CUMULATE", "SESSION"})
+#: the reason of a table whose own job failed
+JOB_FAILED = "the streaming job failed"
 #: columns dbt adds to a snapshot, which a migrated snapshot does not produce
 DBT_SNAPSHOT_COLUMNS = frozenset({"dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to", "dbt_is_deleted"})
 
@@ -90,8 +93,16 @@ class StreamingReport(BaseModel):
         return [t for t in self.tables if t.verdict is Verdict.DIFFERS and not t.known]
 
     @property
+    def failed_jobs(self) -> list[TableVerdict]:
+        """Tables whose own streaming job failed (not the ones skipped after a parent's failure)."""
+        return [t for t in self.tables if t.reason.startswith(JOB_FAILED)]
+
+    @property
     def ok(self) -> bool:
-        return not self.unexplained
+        """No unexplained difference, no failed job, and at least one table compared."""
+        counts = self.counts()
+        compared = counts[Verdict.EQUAL.value] + counts[Verdict.DIFFERS.value]
+        return not self.unexplained and not self.failed_jobs and compared > 0
 
     def counts(self) -> dict[str, int]:
         counts = {v.value: 0 for v in Verdict}
@@ -107,7 +118,10 @@ class StreamingReport(BaseModel):
         lines.append(
             f"{counts['equal']} equal, {counts['differs']} differ ({known} known, "
             f"{len(self.unexplained)} unexplained), {counts['not comparable']} not comparable"
+            + (f"; {len(self.failed_jobs)} streaming job(s) failed" if self.failed_jobs else "")
         )
+        if not counts["equal"] and not counts["differs"]:
+            lines.append("nothing was compared: no table has rows from both sides (see the reasons above)")
         return "\n".join(lines) + "\n"
 
 
@@ -196,16 +210,19 @@ def compare_table(
         return _not_comparable(table, "an ephemeral model: inlined into its readers, no table of its own")
     if node is None or not node.relation:
         return _not_comparable(table, "dbt built no relation for it")
-    if table.name not in results:
-        if outcome is not None and outcome.error:
+    if outcome is not None and outcome.error:
+        if outcome.error.startswith("skipped:"):  # a parent's job failed
             return _not_comparable(table, f"the streaming run did not run it: {outcome.error[:300]}")
+        return _not_comparable(table, f"{JOB_FAILED}: {outcome.error[:300]}")
+    if table.name not in results:
+        if table.status in (Status.FAILED, Status.NEEDS_LLM, Status.BLOCKED):
+            return _not_comparable(table, f"the migration did not translate it (status {table.status.value})")
         if not table.dml:
             return _not_comparable(table, f"a {table.materialized or 'view'}: no sink of its own in Flink (its readers inline it)")
         return _not_comparable(table, f"the migration did not translate it (status {table.status.value})")
-    if outcome is not None and outcome.error:
-        return _not_comparable(table, f"the streaming job failed: {outcome.error[:300]}")
     if node.status not in ("success", "not run"):
-        return _not_comparable(table, f"dbt did not build it ({node.status}: {node.message})")
+        why = node.message or "a node it depends on failed or was skipped"
+        return _not_comparable(table, f"dbt did not build it ({node.status}: {why})")
     try:
         columns, rows = read_relation(dbt.database, node.relation)
     except Exception as exc:  # noqa: BLE001 - any DuckDB error makes the table not comparable
@@ -242,14 +259,16 @@ def verify_streaming(
     cluster_url: str | None = None,
     timeout: float = 180.0,
     read: str | None = None,
+    vars: dict[str, Any] | None = None,
 ) -> StreamingReport:
     """Migrate ``project`` to ``out/pipelines``, run it on a local cluster (a fresh one, or the
-    one at ``cluster_url``), build it with dbt-duckdb in ``out/dbt``, compare every table."""
+    one at ``cluster_url``), build it with dbt-duckdb in ``out/dbt``, compare every table.
+    ``vars`` are dbt's ``--vars``, given to the migration and to dbt's build alike."""
     out = Path(out).resolve()
-    migrated: MigrationResult = migrate(project, out / "pipelines", read=read)
+    migrated: MigrationResult = migrate(project, out / "pipelines", read=read, vars=vars)
     # dbt builds in a subprocess while the cluster runs the pipelines
     with ThreadPoolExecutor(max_workers=1) as pool:
-        building = pool.submit(build, Path(project), out / "dbt")
+        building = pool.submit(build, Path(project), out / "dbt", vars=vars)
         run = run_pipelines(out / "pipelines", out, timeout=timeout, cluster_url=cluster_url)
         dbt = building.result()
     pipelines = load_pipelines(out / "pipelines")

@@ -132,3 +132,30 @@ def test_cli_verify_streaming_usage_errors(tmp_path: Path, capsys: pytest.Captur
     assert "not a dbt project" in capsys.readouterr().err
     assert main(["verify", "--streaming", str(EXAMPLES / "dbt_shop")]) == 2
     assert "needs --out" in capsys.readouterr().err
+
+
+def test_a_failed_job_or_nothing_compared_is_not_ok() -> None:
+    """Exit 1 unless some table was compared and no streaming job failed: a run whose
+    tables are all "not comparable" verified nothing."""
+    from shiftleft.deploy.streaming_verify import JOB_FAILED, StreamingReport, TableVerdict
+
+    def verdict(name: str, kind: Verdict, reason: str = "") -> TableVerdict:
+        return TableVerdict(table=name, verdict=kind, reason=reason)
+
+    equal = verdict("a", Verdict.EQUAL)
+    skipped = verdict("c", Verdict.NOT_COMPARABLE, "the streaming run did not run it: skipped: parent b failed")
+    failed = verdict("b", Verdict.NOT_COMPARABLE, f"{JOB_FAILED}: DateTimeParseException")
+    assert StreamingReport(project="p", out_dir="o", tables=[equal, skipped]).ok
+    broken = StreamingReport(project="p", out_dir="o", tables=[equal, failed, skipped])
+    assert not broken.ok and broken.failed_jobs == [failed]
+    assert "1 streaming job(s) failed" in broken.format()
+    nothing = StreamingReport(project="p", out_dir="o", tables=[skipped])
+    assert not nothing.ok and "nothing was compared" in nothing.format()
+
+
+def test_cli_verify_streaming_vars_must_be_a_mapping(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from shiftleft.cli.app import main
+
+    argv = ["verify", "--streaming", str(EXAMPLES / "dbt_shop"), "--out", str(tmp_path), "--vars", "[1]"]
+    assert main(argv) == 2
+    assert "--vars expects a mapping" in capsys.readouterr().err
