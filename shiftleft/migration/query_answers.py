@@ -17,6 +17,7 @@ empty result.  The result has the shape of dbt's (an agate table: ``columns[i].v
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: how sqlglot's executor names the step that failed: ``Step 'Scan: (140313092537104)' failed: ``
+_STEP = re.compile(r"Step '[^']*' failed:\s*")
 #: the most seed rows a query is answered over (a seed is small by design)
 MAX_SEED_ROWS = 200_000
 _TABLES_COLUMNS = ("table_catalog", "table_schema", "table_name", "table_type")
@@ -256,7 +259,7 @@ def answer(state: ModelContext, sql: str, *, what: str = "run_query") -> QueryRe
     try:
         result = execute(tree, dialect=read, tables=tables)
     except Exception as e:  # noqa: BLE001 - the executor's errors are of many kinds
-        raise _unknown(f"{what}: cannot answer the query from the project ({e})") from None
+        raise _unknown(f"{what}: cannot answer the query from the project ({_executor_error(e)})") from None
     logger.debug("%s answered from the project: %d rows", what, len(result.rows))
     state.note(
         "info",
@@ -265,6 +268,12 @@ def answer(state: ModelContext, sql: str, *, what: str = "run_query") -> QueryRe
         QUERY_ID,
     )
     return QueryResult(tuple(result.columns), [tuple(r) for r in result.rows])
+
+
+def _executor_error(error: Exception) -> str:
+    """The executor's message without its step's name, which holds an object id (the
+    report must not change from one run to the next)."""
+    return _STEP.sub("", str(error)).strip()
 
 
 def _unknown(message: str) -> RenderError:

@@ -80,6 +80,9 @@ def test_information_schema_is_answered_from_declared_columns(tmp_path: Path) ->
         "{% call statement('s', fetch_result=True) %}select * from somewhere_else{% endcall %}select 1 as x",
         "{% do run_query('delete from audit') %}select 1 as x",
         "{% set r = run_query('select row_count from information_schema.tables') %}select 1 as x",
+        # sqlglot's executor has no CONVERT_TIMEZONE (dbt_date's date spine asks it)
+        "{% set r = run_query(\"select convert_timezone('UTC', 'America/Los_Angeles', "
+        "cast('2024-01-01' as timestamp)) as d\") %}select 1 as x",
     ],
 )
 def test_unanswerable_queries_are_reported_not_empty(tmp_path: Path, model: str) -> None:
@@ -92,6 +95,7 @@ def test_unanswerable_queries_are_reported_not_empty(tmp_path: Path, model: str)
     assert table.status is Status.FAILED and table.dml is None
     [error] = table.errors
     assert error.rule_id == "SL5020" and error.suggestion
+    assert "Step '" not in error.message  # the executor's step name holds an object id
     assert result.table("stg").status is Status.TRANSLATED
 
 
