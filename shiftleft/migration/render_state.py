@@ -38,6 +38,32 @@ def _optional(name: str) -> list[types.ModuleType]:
         return []
 
 
+
+#: the names an adapter's ``target`` also gives its database and schema (dbt-databricks'
+#: ``target.catalog``, dbt-bigquery's ``target.project`` / ``target.dataset``, ...)
+TARGET_ALIASES = {
+    "databricks": {"catalog": "database"},
+    "bigquery": {"project": "database", "dataset": "schema"},
+    "postgres": {"dbname": "database"},
+    "redshift": {"dbname": "database"},
+}
+
+
+def target_context(name: str, adapter: str, project: str, profile: str | None) -> dict[str, Any]:
+    """dbt's ``target``: the relation parts every migration uses (schema ``main``, the
+    project's name as database), under the adapter's own names too; never a credential."""
+    target: dict[str, Any] = {
+        "name": name,
+        "type": adapter,
+        "schema": TARGET_SCHEMA,
+        "database": project,
+        "threads": 1,
+        "profile_name": profile or project,
+    }
+    for alias, field in TARGET_ALIASES.get(adapter, {}).items():
+        target[alias] = target[field]
+    return target
+
 class _Module:
     """A module as ``modules.re`` shows it: its public functions, classes and constants only."""
 
@@ -328,14 +354,7 @@ class _ModelState:
                 "unique_id": self.node.unique_id,
                 "config": self.config.values,
             },
-            "target": {
-                "name": self.r.target_name,
-                "type": self.r.adapter,
-                "schema": TARGET_SCHEMA,
-                "database": project.name,
-                "threads": 1,
-                "profile_name": project.profile or project.name,
-            },
+            "target": target_context(self.r.target_name, self.r.adapter, project.name, project.profile),
             "project_name": project.name,
             "graph": self.r.graph,
             "selected_resources": self.r.selected_resources,

@@ -269,6 +269,21 @@ def test_target(tmp_path: Path, read: str, adapter: str) -> None:
     assert renderer.render(project.nodes["model.demo.m"]).sql == f"{adapter} prod demo"
 
 
+@pytest.mark.parametrize(
+    ("read", "model", "expected"),
+    [
+        ("databricks", "{{ target.catalog }}.{{ target.schema }}", "demo.main"),  # Unity Catalog
+        ("bigquery", "{{ target.project }}.{{ target.dataset }}", "demo.main"),
+        ("postgres", "{{ target.dbname }}", "demo"),
+    ],
+)
+def test_target_has_the_adapters_own_names(tmp_path: Path, read: str, model: str, expected: str) -> None:
+    """dbt's target names the database and schema as the adapter does: a sources.yml with
+    ``database: '{{ target.catalog }}'`` (dbt-databricks) renders like ``target.database``."""
+    project, renderer = setup(tmp_path, {"models/m.sql": model}, read=read)
+    assert renderer.render(project.nodes["model.demo.m"]).sql == expected
+
+
 def test_this_is_the_model_itself(tmp_path: Path) -> None:
     assert sql_of(tmp_path, "select * from {{ this }}") == "select * from m"
     aliased = "{{ config(alias='events_clean') }}select * from {{ this }} -- {{ this.name }}"
