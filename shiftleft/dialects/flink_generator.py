@@ -76,12 +76,22 @@ def _if_sql(self: FlinkGenerator, expression: exp.If) -> str:
 
 
 def _str_position_sql(self: FlinkGenerator, expression: exp.StrPosition) -> str:
-    # POSITION(sub IN s) / LOCATE(sub, s, from)
+    # POSITION(sub IN s), or LOCATE(sub, s[, from]): Flink's parser takes no operator and no
+    # parentheses before POSITION's IN (`POSITION('/' || k IN s)` is a syntax error), and
+    # LOCATE(sub, s) gives the same values, NULLs and empty strings included (checked on 2.3)
     substr = expression.args.get("substr")
     position = expression.args.get("position")
-    if position:
+    if position or not _atomic(substr):
         return self.func("LOCATE", substr, expression.this, position)
     return f"POSITION({self.sql(substr)} IN {self.sql(expression, 'this')})"
+
+
+def _atomic(node: exp.Expr | None) -> bool:
+    """A column, a literal or a function call: what Flink's parser takes where it allows no
+    operator (e.g. before POSITION's IN)."""
+    if isinstance(node, exp.Column | exp.Literal | exp.Null | exp.Boolean):
+        return True
+    return isinstance(node, exp.Func) and not isinstance(node, exp.Binary | exp.Unary | exp.Paren)
 
 
 def _timestamp_delta_sql(name: str) -> Callable[[FlinkGenerator, exp.Expr], str]:
