@@ -12,11 +12,13 @@ dialect of the project's adapter; shiftleft's rules translate it to Flink afterw
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import sqlglot
+import yaml
 from sqlglot import exp
 
 from shiftleft.migration.codes import COLUMNS_ID, QUERY_ID
@@ -38,6 +40,21 @@ def fromjson(text: str, default: Any = None) -> Any:
         return json.loads(text)
     except (TypeError, ValueError):
         return default
+
+
+def toyaml(value: Any, *args: Any, **kwargs: Any) -> str:
+    return str(yaml.safe_dump(value, sort_keys=bool(kwargs.get("sort_keys"))))
+
+
+def fromyaml(text: str, default: Any = None) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except (TypeError, yaml.YAMLError):
+        return default
+
+
+def local_md5(value: str) -> str:
+    return hashlib.md5(str(value).encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def _type(state: ModelContext, name: str) -> str:
@@ -140,6 +157,15 @@ def dbt_macros(state: ModelContext) -> dict[str, Callable[..., Any]]:
         "bool_or": lambda expression: _sql(state, exp.LogicalOr(this=_expr(state, expression))),
         "listagg": lambda measure, delimiter_text="','", order_by_clause=None, limit_num=None: listagg(
             state, measure, delimiter_text, order_by_clause, limit_num
+        ),
+        "array_construct": lambda inputs=(), data_type=None: _sql(
+            state, exp.Array(expressions=[_expr(state, i) for i in inputs or ()])
+        ),
+        "array_append": lambda array, new_element: _sql(
+            state, exp.ArrayAppend(this=_expr(state, array), expression=_expr(state, new_element))
+        ),
+        "array_concat": lambda array_1, array_2: _sql(
+            state, exp.ArrayConcat(this=_expr(state, array_1), expressions=[_expr(state, array_2)])
         ),
         "split_part": lambda string_text, delimiter_text, part_number: (
             f"split_part({string_text}, {delimiter_text}, {part_number})"
@@ -319,7 +345,7 @@ def listagg(
     """dbt.listagg: the values of ``measure`` joined by ``delimiter``.  Flink's LISTAGG keeps
     no order and takes no limit, so an ``order_by_clause`` or ``limit_num`` is reported rather
     than dropped (the string would hold other values, or the same ones in another order)."""
-    if order_by_clause is not None or limit_num is not None:
+    if order_by_clause or limit_num:  # Jinja truth, as dbt's own macro: an Undefined is none
         raise RenderError(
             f"dbt.listagg({measure}, {delimiter}, order_by_clause={order_by_clause!r}, "
             f"limit_num={limit_num!r}): Flink's LISTAGG has no ORDER BY and no limit; shiftleft "

@@ -382,8 +382,13 @@ class _ModelState:
             ),
             "tojson": package_macros.tojson,
             "fromjson": package_macros.fromjson,
+            "toyaml": package_macros.toyaml,
+            "fromyaml": package_macros.fromyaml,
+            "local_md5": package_macros.local_md5,
             "zip": zip,
             "set": set,
+            "set_strict": set,
+            "zip_strict": lambda *args: zip(*args, strict=True),
             "adapter": package_macros.Adapter(self),
             "api": {
                 "Relation": {"create": lambda **kw: relation_macros.create_relation(self, **kw)},

@@ -1113,6 +1113,28 @@ def test_listagg_joins_values_and_reports_an_order_or_limit_it_cannot_keep(tmp_p
         assert error.name == "dbt.listagg" and "Flink's LISTAGG has no ORDER BY" in error.message
 
 
+def test_listagg_with_an_undefined_or_empty_order_is_plain(tmp_path: Path) -> None:
+    """Jinja truth, as dbt's own listagg: ``order_by_clause=x if cond`` is Undefined when the
+    condition is false (dbt-project-evaluator passes its order only on some adapters)."""
+    values = "(select 'x' as name union all select 'x')"
+    for args in ("order_by_clause='order by name' if false", "order_by_clause='', limit_num=none"):
+        sql = sql_of(tmp_path / args[-5:], f"select {{{{ dbt.listagg('name', \"'-'\", {args}) }}}} from {values}")
+        assert run(sql) == [("x-x",)]
+
+
+def test_array_macros_and_context_helpers_render(tmp_path: Path) -> None:
+    """dbt's array_construct / array_append / array_concat, and set_strict, zip_strict,
+    toyaml / fromyaml, local_md5 of dbt's context (values checked on DuckDB)."""
+    sql = sql_of(
+        tmp_path,
+        "select {{ dbt.array_append(dbt.array_construct([1, 2]), 3) }} as a, "
+        "{{ array_concat(array_construct(['1']), array_construct(['2'])) }} as b, "
+        "{{ set_strict([1, 1]) | length }} as c, {{ zip_strict([1], [2]) | list | length }} as d, "
+        "'{{ fromyaml(toyaml({'k': 'v'}))['k'] }}' as e, '{{ local_md5('x') }}' as f",
+    )
+    assert run(sql) == [([1, 2, 3], [1, 2], 1, 1, "v", "9dd4e461268c8034f5c8564e155c67a6")]
+
+
 def test_cross_database_macros_compute_the_right_values_on_duckdb(tmp_path: Path) -> None:
     sql = sql_of(
         tmp_path,
