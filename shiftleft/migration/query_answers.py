@@ -16,6 +16,7 @@ empty result.  The result has the shape of dbt's (an agate table: ``columns[i].v
 
 from __future__ import annotations
 
+import csv
 import logging
 import re
 from collections.abc import Iterator
@@ -149,9 +150,10 @@ def _python_value(text: str, flink_type: str) -> Any:
 
 
 def _seed_rows(state: ModelContext, node: Node) -> list[dict[str, Any]]:
-    columns, rows = seed_columns(
-        Path(node.seed_path or ""), dict(node.config.get("column_types") or {}), state.r.read
-    )
+    try:
+        columns, rows = seed_columns(Path(node.seed_path or ""), node.config, state.r.read)
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise RenderError(f"run_query over seed {node.name}: cannot read it ({e})", name="run_query") from None
     if len(rows) > MAX_SEED_ROWS:
         raise RenderError(
             f"run_query over seed {node.name}: more than {MAX_SEED_ROWS} rows", name="run_query"

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from sqlglot import exp
 
@@ -47,13 +49,19 @@ def _infer_type(values: list[str]) -> str:
 
 
 def seed_columns(
-    path: Path, column_types: dict[str, str], read: str
+    path: Path, config: Mapping[str, Any], read: str
 ) -> tuple[list[tuple[str, str]], list[list[str]]]:
-    """(name, Flink type) of a seed's columns and its rows (declared types win over inference)."""
+    """(name, Flink type) of a seed's columns and its rows, read as the seed's ``config``
+    says: its ``delimiter`` (dbt's, default ``,``) and ``column_types`` (declared types win
+    over inference)."""
+    delimiter = str(config.get("delimiter") or ",")
+    if len(delimiter) != 1:
+        raise csv.Error(f"the seed's delimiter must be one character, not {delimiter!r}")
     with path.open(newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
+        rows = list(csv.reader(f, delimiter=delimiter))
     if not rows:
         return [], []
+    column_types = dict(config.get("column_types") or {})
     header, body = rows[0], rows[1:]
     declared = {k.lower(): v for k, v in column_types.items()}
     columns = []
@@ -101,7 +109,7 @@ def _seed(job: NodeJob) -> NodeOutcome:
     out = NodeOutcome(changelog="append")
     path = Path(job.seed_path or "")
     try:
-        columns, rows = seed_columns(path, dict(job.config.get("column_types") or {}), job.read)
+        columns, rows = seed_columns(path, job.config, job.read)
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         out.failed = True
         out.diagnostics.append(

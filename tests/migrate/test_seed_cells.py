@@ -129,3 +129,31 @@ def test_a_seed_with_a_cell_flink_cannot_cast_is_reported(tmp_path: Path) -> Non
     assert error.rule_id == "SL5007"
     assert "row 2, column n: '3000000000' is out of the type's range" in error.message
     assert "row 3, column n: 'x' is not a whole number" in error.message
+
+
+def test_a_seeds_delimiter_is_read_as_dbt_reads_it(tmp_path: Path) -> None:
+    """dbt's seed ``delimiter`` config (a properties .yml or dbt_project.yml): the columns
+    are split on it, for the table and for run_query answers alike (it was read as one column
+    named after the whole header line)."""
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "models").mkdir()
+    (tmp_path / "dbt_project.yml").write_text("name: demo\nconfig-version: 2\nprofile: demo\n", encoding="utf-8")
+    (tmp_path / "seeds" / "props.yml").write_text(
+        "version: 2\nseeds:\n  - name: orders\n    config:\n      delimiter: ';'\n"
+        "      column_types: {Rabatt: float}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "seeds" / "orders.csv").write_text(
+        "\ufeffBestellungID;Datum;Rabatt\n1;05.03.2022;0.5\n2;06.03.2022;0\n", encoding="utf-8"
+    )
+    (tmp_path / "models" / "m.sql").write_text(
+        "{% set ids = run_query('select BestellungID from ' ~ ref('orders')) %}"
+        "select {{ ids.columns[0].values() | join(' + ') }} as total",
+        encoding="utf-8",
+    )
+    result = migrate(tmp_path, tmp_path / "out", plan=False)
+    orders = next(t for t in result.tables if t.name == "orders")
+    assert "BestellungID INT,\n  Datum STRING,\n  Rabatt FLOAT\n" in (orders.ddl or "")
+    assert "CAST('0.5' AS FLOAT)" in (orders.dml or "") and "'05.03.2022'" in (orders.dml or "")
+    model = next(t for t in result.tables if t.name == "m")
+    assert model.status.value == "translated" and "1 + 2" in (model.ddl or "") + (model.dml or "")
