@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import yaml
-
 from pydantic import ValidationError
 
 from shiftleft.errors import ConfigError, InternalError, ShiftleftError

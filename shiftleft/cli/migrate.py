@@ -18,7 +18,6 @@ import time
 from typing import Any, TextIO
 
 from shiftleft.cli.common import (
-    parse_vars,
     EXIT_DIAGNOSTICS,
     EVENT_TIME_HELP,
     EXIT_OK,
@@ -31,6 +30,7 @@ from shiftleft.cli.common import (
     fail,
     llm_config,
     parse_event_time,
+    parse_vars,
 )
 from shiftleft.errors import ShiftleftError
 from shiftleft.migration import migrate
