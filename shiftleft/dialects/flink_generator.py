@@ -13,6 +13,7 @@ from sqlglot import exp, generator
 from sqlglot.dialects.dialect import explode_to_unnest_sql, rename_func, unit_to_var
 
 from shiftleft.dialects.flink_catalog import FLINK_RESERVED_WORDS
+from shiftleft.dialects.flink_intervals import interval_with_precision
 from shiftleft.dialects.flink_parser import (
     TYPED_LITERAL,
     DescriptorArgument,
@@ -27,11 +28,6 @@ from shiftleft.dialects.flink_parser import (
 )
 
 _PLAIN_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-#: the leading field of an interval literal ('-120', '100 2:03:04', '1000.5'): sign and digits
-_INTERVAL_LEADING = re.compile(r"\s*([-+]?)0*(\d+)")
-#: the most digits Flink 2.3 takes in an interval's leading field, by unit (checked on the
-#: planner: DAY / HOUR / MINUTE / SECOND(4) fail, YEAR / MONTH(10) plan); two without a precision
-_INTERVAL_MAX_PRECISION = {"DAY": 3, "HOUR": 3, "MINUTE": 3, "SECOND": 3, "YEAR": 10, "MONTH": 10}
 
 # CREATE TABLE clause order after the schema:
 # https://nightlies.apache.org/flink/flink-docs-release-2.0/docs/dev/table/sql/create/#create-table
@@ -332,30 +328,7 @@ class FlinkGenerator(generator.Generator):
         elif this is not None and not this.is_string:
             one = exp.Interval(this=exp.Literal.string("1"), unit=expression.args.get("unit"))
             return f"{self.sql(this)} * {self.interval_sql(one)}"
-        return self._interval_with_precision(expression) or super().interval_sql(expression)
-
-    def _interval_with_precision(self, expression: exp.Interval) -> str | None:
-        """Flink reads ``INTERVAL '120' DAY`` as DAY(2) and rejects it ("Interval field value 120
-        exceeds precision of DAY(2) field"); Spark has no such limit.  A leading field of more
-        than two digits gets its precision (``DAY(3)``), or, past Flink's largest precision, a
-        whole number becomes ``n * INTERVAL '1' UNIT``.  None: nothing to change."""
-        unit, text = expression.args.get("unit"), expression.this
-        span = unit if isinstance(unit, exp.IntervalSpan) else None
-        first = span.this if span is not None else unit
-        match = _INTERVAL_LEADING.match(text.name) if isinstance(text, exp.Literal) else None
-        if not isinstance(first, exp.Var) or match is None or len(match[2]) <= 2:
-            return None
-        name = self.TIME_PART_SINGULARS.get(first.name.upper(), first.name.upper())
-        limit = _INTERVAL_MAX_PRECISION.get(name)
-        if limit is None:
-            return None
-        to = f" TO {self.sql(span, 'expression')}" if span is not None else ""
-        if len(match[2]) <= limit:
-            return f"INTERVAL {self.sql(text)} {name}({len(match[2])}){to}"
-        if span is None and match.end() == len(text.name.rstrip()):
-            return f"({match[1]}{match[2]} * INTERVAL '1' {name})"
-        self.unsupported(f"INTERVAL {self.sql(text)} {name}{to}: Flink's {name} interval field holds at most {limit} digits")
-        return None
+        return interval_with_precision(self, expression) or super().interval_sql(expression)
 
     def array_sql(self, expression: exp.Array) -> str:
         if any(isinstance(e, exp.Query) for e in expression.expressions):
