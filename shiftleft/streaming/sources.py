@@ -97,15 +97,25 @@ _NUMERIC_AGGREGATES = tuple(
 _TIME_PARTS = tuple(getattr(exp, n) for n in ("Hour", "Minute", "Second", "Extract", "TimestampTrunc") if hasattr(exp, n))
 
 
+def _value_of(node: exp.Expr, parent: exp.Expr | None) -> bool:
+    """True when ``parent``'s value is ``node``'s (parentheses, COALESCE / NULLIF, a CASE / IF
+    branch, not its condition)."""
+    if isinstance(parent, (exp.Paren, exp.Coalesce, exp.Nullif)):
+        return True
+    return isinstance(parent, (exp.If, exp.Case)) and node is not parent.this
+
+
 def _usage_type(uses: list[exp.Column]) -> str:
     """The type of a source column whose type nobody declared, from how the translated script
     uses it: DOUBLE when it is summed or averaged, TIMESTAMP(3) when a time of day is read
     from it (Flink rejects those on a STRING), STRING otherwise."""
     for column in uses:
-        parent = column.parent
-        while isinstance(parent, exp.Paren):
-            parent = parent.parent
-        if isinstance(parent, _NUMERIC_AGGREGATES):
+        node, parent = column, column.parent
+        while _value_of(node, parent):  # SUM(CASE WHEN ... THEN x ELSE 0 END) sums x
+            node, parent = parent, parent.parent
+        if isinstance(parent, _NUMERIC_AGGREGATES) or (
+            node is not column and isinstance(parent, exp.Cast) and parent.to.is_type(*exp.DataType.NUMERIC_TYPES)
+        ):  # (AVG(x) is AVG(CAST(x AS DOUBLE)): a branch of it mixes types unless x is a number)
             return "DOUBLE"
         if isinstance(parent, _TIME_PARTS) or (isinstance(parent, (exp.Floor, exp.Ceil)) and parent.args.get("to")):
             return "TIMESTAMP(3)"

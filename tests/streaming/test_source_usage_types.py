@@ -13,7 +13,7 @@ import shiftleft
 
 pytestmark = [pytest.mark.slow, pytest.mark.flink]
 
-USES = ("SUM({c})", "AVG({c})", "stddev({c})", "hour({c})", "minute({c})", "extract(second FROM {c})",
+USES = ("SUM({c})", "AVG({c})", "SUM(CASE WHEN {c} IS NULL THEN 0 ELSE {c} END)", "SUM(coalesce({c}, 0))", "AVG(if({c} IS NULL, 0, {c}))", "stddev({c})", "hour({c})", "minute({c})", "extract(second FROM {c})",
         "date_trunc('hour', {c})", "upper({c})", "count({c})", "max({c})", "{c} = 'x'", "concat({c}, 'x')")
 AGGREGATES = ("SUM", "AVG", "stddev", "count", "max")
 
