@@ -110,8 +110,9 @@ def _usage_type(uses: list[exp.Column]) -> str:
     uses it: DOUBLE when it is summed or averaged, TIMESTAMP(3) when a time of day is read
     from it (Flink rejects those on a STRING), STRING otherwise."""
     for column in uses:
-        node, parent = column, column.parent
-        while _value_of(node, parent):  # SUM(CASE WHEN ... THEN x ELSE 0 END) sums x
+        node: exp.Expr = column
+        parent = column.parent
+        while parent is not None and _value_of(node, parent):  # SUM(CASE WHEN ... THEN x ELSE 0 END) sums x
             node, parent = parent, parent.parent
         if isinstance(parent, _NUMERIC_AGGREGATES) or (
             node is not column and isinstance(parent, exp.Cast) and parent.to.is_type(*exp.DataType.NUMERIC_TYPES)
