@@ -103,17 +103,22 @@ def _translate(read_statements: list[ReadStatement], opts: TranspileOptions) -> 
         event_time, inferred = inferred_event_time(trees, opts.schema_, opts.event_time, opts.read)
         opts = opts.model_copy(update={"event_time": event_time})
     catalog = ScriptCatalog(opts.event_time, opts.schema_, opts.streaming.relations)
+    statement_opts = opts  # with the columns of the tables the script has created so far
     for stmt in read_statements:
         if stmt.error is not None:
             results.append(_unreadable(stmt))
             continue
+        declared = _declared_columns(stmt.tree, opts.read)
         try:
-            results.append(_statement(stmt, opts, catalog, fallback, final_trees))
+            results.append(_statement(stmt, statement_opts, catalog, fallback, final_trees))
         except ShiftleftError:
             raise
         except Exception as e:  # one statement's failure must not lose the others
             logger.debug("statement %d failed", stmt.index, exc_info=True)
             results.append(_failed(stmt, e))
+        if declared is not None and declared[0].lower() not in {t.lower() for t in statement_opts.schema_}:
+            schema = {**statement_opts.schema_, declared[0]: declared[1]}
+            statement_opts = statement_opts.model_copy(update={"schema_": schema})
     source_statements, script_notes = (
         source_ddl(
             final_trees,
@@ -140,6 +145,18 @@ def _translate(read_statements: list[ReadStatement], opts: TranspileOptions) -> 
         sources=source_statements,
         script_diagnostics=script_notes,
     )
+
+
+def _declared_columns(tree: exp.Expr | None, read: str) -> tuple[str, dict[str, str]] | None:
+    """(table, its column types) of a ``CREATE TABLE t (col TYPE, ...)``: the later statements
+    of the script know them as if given in ``schema=`` (the user's schema wins)."""
+    if not isinstance(tree, exp.Create) or tree.kind != "TABLE" or tree.expression is not None:
+        return None
+    schema = tree.this
+    if not isinstance(schema, exp.Schema) or not isinstance(schema.this, exp.Table):
+        return None
+    columns = {c.name: c.args["kind"].sql(read) for c in schema.expressions if isinstance(c, exp.ColumnDef) and c.args.get("kind")}
+    return (schema.this.name, columns) if columns else None
 
 
 def _statement(

@@ -376,3 +376,48 @@ class EmptyConstructor(Rule):
             suggestion="keep a NULL instead of the empty value, or build the value in a Flink UDF",
         )
         return None
+
+
+class TableWithoutConnector(Rule):
+    """A Spark ``CREATE TABLE t (...)`` with no ``USING`` clause is a managed table of the
+    warehouse (Parquet / Delta by default).  Printed as Flink it has no ``WITH ('connector' =
+    ...)``: open-source Flink creates it in the catalog, then rejects every statement that
+    reads or writes it ("Table options do not contain an option key 'connector'").  Reported
+    for the ``flink`` target (a Confluent Cloud table without a connector is a Kafka topic, as
+    meant); column ``DEFAULT`` values, which Flink tables do not have, are reported with it.
+    """
+
+    id = "SL3042"
+    name = "table-without-connector"
+    title = "CREATE TABLE with no connector (a Spark managed table) is reported for open-source Flink"
+    phase = "check"
+    node_types = (exp.Create,)
+    examples = (
+        Example(before="CREATE TABLE s (a INT, b STRING)", after="CREATE TABLE s (a INT, b STRING)", diagnoses=True),
+        Example(before="CREATE TABLE s (a INT) USING delta", after="CREATE TABLE s (a INT) WITH ('format' = 'delta')"),
+        Example(before="CREATE TABLE s (a INT)", after="CREATE TABLE s (a INT)", target="confluent"),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Create)
+        if node.kind != "TABLE" or node.expression is not None or not isinstance(node.this, exp.Schema):
+            return None
+        for default in node.this.find_all(exp.DefaultColumnConstraint):
+            ctx.report(default, f"column {default.sql(dialect=ctx.read)}: Flink tables have no column DEFAULT values",
+                       severity=Severity.ERROR, suggestion="drop the DEFAULT; write the value in the INSERTs that omit the column")
+        properties = node.args.get("properties")
+        props = properties.expressions if properties is not None else []
+        if ctx.target.value == "confluent" or any(
+            isinstance(p, (exp.FileFormatProperty, exp.LocationProperty, exp.LikeProperty))
+            or (isinstance(p, exp.Property) and p.name.lower() == "connector")
+            for p in props
+        ):
+            return None
+        ctx.report(
+            node,
+            f"CREATE TABLE {node.this.this.sql(dialect=ctx.read)} has no connector: a Spark managed table, which "
+            "open-source Flink cannot read or write",
+            severity=Severity.ERROR,
+            suggestion="declare the table with WITH ('connector' = ..., ...) for its Flink source or sink",
+        )
+        return None

@@ -6,6 +6,7 @@ from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import DATE_TYPES, INTEGER_TYPES
+from shiftleft.sqlglot_objects import data_type
 
 
 class DatePlusDays(Rule):
@@ -65,3 +66,58 @@ class DatePlusDays(Rule):
             return None
         amount = days.copy() if isinstance(node, exp.Add) else exp.Neg(this=exp.Paren(this=days.copy()))
         return exp.Anonymous(this="TIMESTAMPADD", expressions=[exp.var("DAY"), amount, date.copy()])
+
+
+_TIME_UNITS = frozenset({"HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"})
+
+
+def _time_of_day_interval(node: exp.Expr) -> bool:
+    """True for an interval literal that counts hours, minutes or seconds (``INTERVAL 2 HOURS``,
+    ``INTERVAL '1 02:00' DAY TO MINUTE``)."""
+    if not isinstance(node, exp.Interval):
+        return False
+    unit = node.args.get("unit")
+    last = unit.expression if isinstance(unit, exp.IntervalSpan) else unit
+    return isinstance(last, exp.Var) and last.name.upper().rstrip("S") in _TIME_UNITS
+
+
+class DatePlusTimeInterval(Rule):
+    """Spark's ``d + INTERVAL 2 HOURS`` on a DATE ``d`` is a TIMESTAMP (``2020-01-01 02:00:00``);
+    Flink keeps the DATE and drops the hours (``DATE '2020-01-01' + INTERVAL '2' HOUR`` is
+    ``2020-01-01``, ``- INTERVAL '90' MINUTE`` too, where Spark gives ``2019-12-31 22:30:00``):
+    the same query plans and gives other values.  The rule casts the DATE to TIMESTAMP when the
+    interval counts hours, minutes or seconds; whole days, months and years keep the DATE, as
+    in Spark.  The DATE must be known (a CAST, a DATE literal, ``schema=``, ``current_date()``).
+    """
+
+    id = "SL3041"
+    name = "date-plus-time-interval"
+    title = "DATE +/- an interval of hours, minutes or seconds is computed on a TIMESTAMP, as in Spark"
+    node_types = (exp.Add, exp.Sub)
+    examples = (
+        Example(
+            before="SELECT d + INTERVAL 2 HOURS FROM t",
+            after="SELECT CAST(d AS TIMESTAMP) + INTERVAL '2' HOUR FROM t",
+            types={"t": {"d": "DATE"}},
+        ),
+        Example(
+            before="SELECT current_date() - INTERVAL 90 MINUTES FROM t",
+            after="SELECT CAST(CURRENT_DATE AS TIMESTAMP) - INTERVAL '90' MINUTE FROM t",
+        ),
+        Example(
+            before="SELECT d + INTERVAL 1 DAY FROM t",
+            after="SELECT d + INTERVAL '1' DAY FROM t",
+            types={"t": {"d": "DATE"}},
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, (exp.Add, exp.Sub))
+        left, right = node.this, node.expression
+        if _time_of_day_interval(right) and ctx.declared_as(left, DATE_TYPES):
+            node.set("this", exp.Cast(this=left.copy(), to=data_type("TIMESTAMP")))
+        elif isinstance(node, exp.Add) and _time_of_day_interval(left) and ctx.declared_as(right, DATE_TYPES):
+            node.set("expression", exp.Cast(this=right.copy(), to=data_type("TIMESTAMP")))
+        else:
+            return None
+        return node

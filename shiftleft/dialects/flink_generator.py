@@ -13,6 +13,7 @@ from sqlglot import exp, generator
 from sqlglot.dialects.dialect import explode_to_unnest_sql, rename_func, unit_to_var
 
 from shiftleft.dialects.flink_catalog import FLINK_RESERVED_WORDS
+from shiftleft.dialects.flink_intervals import interval_with_precision
 from shiftleft.dialects.flink_parser import (
     TYPED_LITERAL,
     DescriptorArgument,
@@ -337,7 +338,7 @@ class FlinkGenerator(generator.Generator):
         elif this is not None and not this.is_string:
             one = exp.Interval(this=exp.Literal.string("1"), unit=expression.args.get("unit"))
             return f"{self.sql(this)} * {self.interval_sql(one)}"
-        return super().interval_sql(expression)
+        return interval_with_precision(self, expression) or super().interval_sql(expression)
 
     def array_sql(self, expression: exp.Array) -> str:
         if any(isinstance(e, exp.Query) for e in expression.expressions):

@@ -55,6 +55,21 @@ def node_position(node: exp.Expr) -> tuple[int | None, int | None]:
     return None, None
 
 
+_WHOLE_DAY_UNITS = frozenset({"DAY", "DAYS", "WEEK", "WEEKS", "MONTH", "MONTHS", "YEAR", "YEARS"})
+
+
+def _interval_operand(node: exp.Add | exp.Sub) -> tuple[exp.Expr | None, bool]:
+    """(the operand of ``x + INTERVAL ...`` / ``x - INTERVAL ...`` that is not the interval,
+    whether the interval counts whole days), or (None, False) when no side is an interval."""
+    sides = [node.this, node.expression] if isinstance(node, exp.Add) else [node.expression]
+    for k, side in enumerate(sides):
+        if isinstance(side, exp.Interval):
+            unit = side.args.get("unit")
+            whole = isinstance(unit, exp.Var) and unit.name.upper() in _WHOLE_DAY_UNITS
+            return (node.expression if k == 0 and isinstance(node, exp.Add) else node.this), whole
+    return None, False
+
+
 def _literal_type(node: exp.Literal) -> exp.DataType:
     if node.is_string:
         return exp.DataType(this=exp.DType.TEXT, nested=False)
@@ -154,6 +169,12 @@ class RuleContext:
             return self.declared_type(node.this)
         if isinstance(node, exp.Anonymous) and node.name.upper() == "TIMESTAMPADD" and len(node.expressions) == 3:
             return self.declared_type(node.expressions[2])
+        if isinstance(node, (exp.Add, exp.Sub)):  # d - INTERVAL '7' DAY: the type of d
+            operand, whole_days = _interval_operand(node)
+            declared = self.declared_type(operand) if operand is not None else None
+            if declared is not None and (declared.this in TIMESTAMP_TYPES or (declared.this in DATE_TYPES and whole_days)):
+                return declared
+            return None  # (Spark: DATE + INTERVAL '2' HOUR is a TIMESTAMP)
         if isinstance(node, exp.Column):
             return self.column_type(node)
         if isinstance(node, exp.Literal):

@@ -53,11 +53,12 @@ def source_tables(trees: list[exp.Expr]) -> list[str]:
     return list(found.values())
 
 
-def _used_columns(table: str, trees: list[exp.Expr]) -> list[str]:
-    """Columns the script reads from ``table``: qualified by its name or alias, or unqualified
-    in a SELECT whose only source is that table."""
+def _column_uses(table: str, trees: list[exp.Expr]) -> dict[str, list[exp.Column]]:
+    """Columns the script reads from ``table`` (by their first spelling, with every use):
+    qualified by its name or alias, or unqualified in a SELECT whose only source is that table."""
     wanted = table.lower()
     columns: dict[str, str] = {}
+    uses: dict[str, list[exp.Column]] = {}
     for tree in trees:
         for select in tree.find_all(exp.Select):
             sources = [  # plain tables (a window TVF's TABLE t is one; the TVF call is not)
@@ -83,8 +84,43 @@ def _used_columns(table: str, trees: list[exp.Expr]) -> list[str]:
                 if (column.table and column.table.lower() in aliases) or (
                     not column.table and only
                 ):
-                    columns.setdefault(column.name.lower(), column.name)
-    return list(columns.values())
+                    name = columns.setdefault(column.name.lower(), column.name)
+                    uses.setdefault(name, []).append(column)
+    return uses
+
+
+#: aggregates of numbers: Spark casts a string argument to DOUBLE, Flink rejects SUM(STRING)
+_NUMERIC_AGGREGATES = tuple(
+    getattr(exp, n) for n in ("Sum", "Avg", "Stddev", "StddevPop", "StddevSamp", "Variance", "VariancePop")
+)
+#: functions reading a time of day: HOUR(x), EXTRACT(HOUR FROM x), FLOOR(x TO HOUR)
+_TIME_PARTS = tuple(getattr(exp, n) for n in ("Hour", "Minute", "Second", "Extract", "TimestampTrunc") if hasattr(exp, n))
+
+
+def _value_of(node: exp.Expr, parent: exp.Expr | None) -> bool:
+    """True when ``parent``'s value is ``node``'s (parentheses, COALESCE / NULLIF, a CASE / IF
+    branch, not its condition)."""
+    if isinstance(parent, (exp.Paren, exp.Coalesce, exp.Nullif)):
+        return True
+    return isinstance(parent, (exp.If, exp.Case)) and node is not parent.this
+
+
+def _usage_type(uses: list[exp.Column]) -> str:
+    """The type of a source column whose type nobody declared, from how the translated script
+    uses it: DOUBLE when it is summed or averaged, TIMESTAMP(3) when a time of day is read
+    from it (Flink rejects those on a STRING), STRING otherwise."""
+    for column in uses:
+        node: exp.Expr = column
+        parent = column.parent
+        while parent is not None and _value_of(node, parent):  # SUM(CASE WHEN ... THEN x ELSE 0 END) sums x
+            node, parent = parent, parent.parent
+        if isinstance(parent, _NUMERIC_AGGREGATES) or (
+            node is not column and isinstance(parent, exp.Cast) and parent.to.is_type(*exp.DataType.NUMERIC_TYPES)
+        ):  # (AVG(x) is AVG(CAST(x AS DOUBLE)): a branch of it mixes types unless x is a number)
+            return "DOUBLE"
+        if isinstance(parent, _TIME_PARTS) or (isinstance(parent, (exp.Floor, exp.Ceil)) and parent.args.get("to")):
+            return "TIMESTAMP(3)"
+    return "STRING"
 
 
 def source_table_ddl(
@@ -153,13 +189,15 @@ def source_ddl(
                 # an unreadable type keeps the user's spelling; the planner will say
                 columns.append((name, flink_type(type_text, read) or type_text))
         else:
-            columns = [(c, "STRING") for c in _used_columns(table, trees)]
+            columns = [(c, _usage_type(uses)) for c, uses in _column_uses(table, trees).items()]
+            typed = [f"{c} {t}" for c, t in columns if t != "STRING"]
             notes.append(
                 Diagnostic.of(
                     INFERRED_ID,
                     f"source table {table}: no schema given; its columns "
                     f"({', '.join(c for c, _ in columns) or 'none found'}) were inferred from the "
-                    "script and declared STRING",
+                    "script and declared STRING"
+                    + (f", except where their use needs another type ({', '.join(typed)})" if typed else ""),
                     suggestion="declare the table with schema= (or --schema)",
                 )
             )

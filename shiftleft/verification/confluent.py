@@ -16,7 +16,8 @@ before planning.  Queries and INSERTs are not changed.
     ``'format' = 'debezium-json'`` (a format that carries updates and deletes);
   - ``'changelog.mode' = 'append'``, or no mode and no key → ``'connector' = 'kafka'``,
     ``'format' = 'json'``.
-* Confluent-only options are dropped: ``changelog.mode``, ``kafka.*``, ``key.format``,
+* Confluent-only options are dropped: ``changelog.mode``, ``kafka.*``, the registry formats'
+  ``key.avro-registry.*`` / ``value.*-registry.*`` options, ``scan.bounded.mode = 'unbounded'``, ``key.format``,
   ``value.format`` (``avro-registry`` / ``json-registry`` / ``proto-registry``: OSS uses
   ``json``), ``key.fields-prefix``, ``value.fields-include``, ``scan.startup.mode``
   (re-set to ``earliest-offset`` for plain Kafka), ``connector`` = ``confluent``.
@@ -49,6 +50,8 @@ CREATE_TABLE_RE = re.compile(
     re.IGNORECASE,
 )
 _CONFLUENT_ONLY = ("changelog.mode", "key.fields-prefix", "value.fields-include")
+#: options of Confluent's schema-registry formats ('key.avro-registry.schema-context', ...)
+_REGISTRY_OPTION = re.compile(r"^(?:key\.|value\.)?(?:avro|json|proto)-registry\.")
 
 
 def _matching_paren(text: str, start: int) -> int:
@@ -135,12 +138,14 @@ def confluent_to_oss(statement: str, *, script: str = "") -> str:
     options = dict(ddl.options)
     mode = options.pop("changelog.mode", "").lower()
     for key in list(options):
-        if key in _CONFLUENT_ONLY or key.startswith("kafka."):
+        if key in _CONFLUENT_ONLY or key.startswith("kafka.") or _REGISTRY_OPTION.match(key):
             options.pop(key)
     connector = options.get("connector", "").lower()
     if connector in ("", "confluent"):
         for key in ("connector", "key.format", "value.format", "scan.startup.mode", "topic"):
             options.pop(key, None)
+        if options.get("scan.bounded.mode", "").lower() == "unbounded":  # Confluent's default; upsert-kafka has no such option
+            options.pop("scan.bounded.mode")
         upsert = mode == "upsert" or (not mode and _has_primary_key(ddl.schema))
         base = {"connector": "upsert-kafka" if upsert else "kafka", "topic": ddl.name}
         base["properties.bootstrap.servers"] = "localhost:9092"

@@ -280,3 +280,16 @@ def test_a_statement_whose_rows_were_not_compared_is_never_verified(flink_planne
     assert report.verdict().startswith("NOT verified: 1 of 2 statements compared")
     skipped = [d for d in report.diagnostics if d.rule_id == NOT_RECONCILED]
     assert [(d.statement, d.severity) for d in skipped] == [(2, Severity.WARNING)]
+
+
+def test_confluent_registry_options_are_dropped(flink_planner_connectors) -> None:
+    """The DDL Confluent Cloud users write (schema contexts of the registry formats, an
+    unbounded scan) maps to a table the open-source planner accepts as source and sink."""
+    options = ("'key.avro-registry.schema-context' = '.dev', 'value.avro-registry.schema-context' = '.dev', "
+               "'key.format' = 'avro-registry', 'value.format' = 'avro-registry', 'scan.bounded.mode' = 'unbounded'")
+    upsert = f"CREATE TABLE u (k STRING, v INT, PRIMARY KEY (k) NOT ENFORCED) WITH ('changelog.mode' = 'upsert', {options})"
+    append = f"CREATE TABLE a (k STRING, v INT) WITH ('changelog.mode' = 'append', {options})"
+    mapped = [confluent_to_oss(upsert), confluent_to_oss(append)]
+    assert not any("registry" in m for m in mapped)
+    report = flink_planner_connectors.plan(";\n".join(mapped) + ";\nINSERT INTO u SELECT k, SUM(v) FROM a GROUP BY k;")
+    assert report.ok, report.errors
