@@ -1,0 +1,232 @@
+"""Operands of a typed Flink query whose types Flink cannot bring together, found without the
+planner: what the migration's static verdict must not leave to ``--plan``.
+
+The query is typed by sqlglot over its tables' Flink types (a column the project does not
+type is a STRING).  Only operands whose type is sure are judged: columns, literals, CASTs and
+a few functions whose result type does not depend on the engine.  Each clash below was
+checked on Flink 2.3 (both orders, INT / BIGINT / DECIMAL / DOUBLE, DATE / TIMESTAMP):
+
+* ``=`` / ``<>`` / ``IS [NOT] DISTINCT FROM`` / ``NULLIF`` / a simple ``CASE x WHEN v``
+  between a string and a number: "implicit type conversion between VARCHAR and INTEGER is
+  not supported" (``<`` / ``>`` / ``BETWEEN`` / ``IN (list)`` are coerced and accepted);
+* the same equalities between a string and a date, timestamp or boolean when Flink plans
+  them as a join's condition (a JOIN's ON, ``= (scalar subquery)``, ``IN (subquery)``, a
+  correlated subquery's WHERE): "... is not supported on join's condition now";
+* any comparison of a DATE with a TIMESTAMP: "Cannot apply '=' to arguments of type
+  '<DATE> = <TIMESTAMP(3)>'";
+* branches of ``CASE`` / ``IF`` / ``COALESCE`` mixing a string with a number, a boolean, a
+  date or a timestamp, or a DATE with a TIMESTAMP: "Illegal mixing of types in CASE or
+  COALESCE statement";
+* columns of ``UNION`` / ``INTERSECT`` / ``EXCEPT`` branches mixing the same: "Type mismatch
+  in column 1 of UNION ALL";
+* ``LIKE`` over a non-string operand: "Cannot apply 'LIKE' to arguments of type ...".
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sqlglot import exp
+
+_T = exp.DType
+TEXT = frozenset({_T.TEXT, _T.VARCHAR, _T.CHAR, _T.NVARCHAR, _T.NCHAR})
+NUMBER = frozenset(exp.DataType.NUMERIC_TYPES)
+DATE = frozenset({_T.DATE, _T.DATE32})
+TIMESTAMP = frozenset({_T.TIMESTAMP, _T.TIMESTAMPNTZ, _T.DATETIME, _T.TIMESTAMPLTZ, _T.TIMESTAMPTZ})
+BOOLEAN = frozenset({_T.BOOLEAN})
+#: functions whose Flink result type is the one sqlglot gives them, whatever the arguments
+_SURE_FUNCTIONS = (
+    exp.Upper, exp.Lower, exp.Trim, exp.Substring, exp.Concat, exp.ConcatWs, exp.DPipe, exp.Length,
+    exp.Count, exp.CurrentDate, exp.CurrentTimestamp, exp.Max, exp.Min,
+)  # fmt: skip
+
+
+class Clash(NamedTuple):
+    """Two operands Flink cannot bring together."""
+
+    node: exp.Expr  #: the expression holding them (for its position)
+    left: exp.Expr
+    right: exp.Expr
+    where: str  #: what holds them: "=", "CASE", "UNION ALL column 2", ...
+    why: str  #: Flink's reason, in words
+
+
+def _family(node: exp.Expr) -> str | None:
+    """The family (text, number, date, timestamp, boolean) of a sure-typed operand, else None."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Alias):
+        node = node.this
+    sure = isinstance(node, (exp.Column, exp.Literal, exp.Cast, exp.TryCast, exp.Boolean, *_SURE_FUNCTIONS))
+    kind = node.type.this if sure and node.type is not None else None
+    if kind is None:
+        return None
+    for name, kinds in (("string", TEXT), ("number", NUMBER), ("date", DATE), ("timestamp", TIMESTAMP),
+                        ("boolean", BOOLEAN)):  # fmt: skip
+        if kind in kinds:
+            return name
+    return None
+
+
+def _branch_clash(families: list[str]) -> bool:
+    """Whether Flink has no common type of the ``families`` of CASE branches / UNION columns:
+    any two families (numbers of any kind have one; checked on Flink 2.3)."""
+    return len(set(families)) > 1
+
+
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.NullSafeEQ, exp.NullSafeNEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+_SYMBOLS = {"eq": "=", "neq": "<>", "nullsafeeq": "IS NOT DISTINCT FROM", "nullsafeneq": "IS DISTINCT FROM",
+            "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "nullif": "NULLIF"}  # fmt: skip
+
+
+def _comparison_clash(
+    left: exp.Expr, right: exp.Expr, families: tuple[str | None, str | None], equality: bool, joined: bool
+) -> str | None:
+    """Why Flink rejects comparing ``left`` with ``right`` (of ``families``), None if it does
+    not.  ``equality``: = / <> / IS [NOT] DISTINCT FROM / NULLIF (not < / > / IN (list) /
+    BETWEEN); ``joined``: planned as a join's condition (a JOIN's ON, an equality with a scalar
+    subquery, IN (subquery), a correlated subquery's equality).  Checked on Flink 2.3 for every
+    pair of string, INT, DOUBLE, DATE, TIMESTAMP and BOOLEAN columns and literals."""
+    pair = set(families)
+    if None in pair or len(pair) == 1:
+        return None
+    if "string" not in pair:
+        return f"Flink does not compare a {families[0]} with a {families[1]}"
+    other = (pair - {"string"}).pop()
+    text = left if families[0] == "string" else right
+    if equality and other == "number":
+        return "Flink has no implicit conversion between a string and a number"
+    if equality and joined and not isinstance(text, exp.Literal):
+        return f"Flink has no implicit conversion between a string and a {other} in a join's condition"
+    return None
+
+
+def _scalar(node: exp.Expr) -> exp.Expr | None:
+    """The one projection of a scalar subquery ``node``, else None."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    inner = node.this if isinstance(node, exp.Subquery) else None
+    if isinstance(inner, exp.Select) and len(inner.expressions) == 1:
+        return inner.expressions[0]
+    return None
+
+
+def _joined(node: exp.Expr) -> bool:
+    """Whether comparison ``node`` is an equi-join key when Flink plans it: an ``=`` (or ``IS
+    NOT DISTINCT FROM``) among the ANDed conditions of a JOIN's ON, or of the WHERE of a
+    subquery it correlates with its outer query (``<>`` and ORed conditions are not keys)."""
+    if not isinstance(node, (exp.EQ, exp.NullSafeEQ)):
+        return False
+    holder = node.parent
+    while isinstance(holder, (exp.And, exp.Paren)):
+        holder = holder.parent
+    if isinstance(holder, exp.Join):
+        return True
+    select = holder.parent if isinstance(holder, exp.Where) else None
+    if not isinstance(select, exp.Select) or not isinstance(select.parent, (exp.Subquery, exp.Exists, exp.In)):
+        return False
+    own = {s.alias_or_name.lower() for s in select.find_all(exp.Table) if s.find_ancestor(exp.Select) is select}
+    return any(
+        isinstance(c, exp.Column) and c.table and c.table.lower() not in own for c in (node.this, node.expression)
+    )
+
+
+def _equalities(tree: exp.Expr) -> list[Clash]:
+    found = []
+    for node in tree.find_all(*_COMPARISONS, exp.Nullif):
+        left, right = node.this, node.expression
+        equality = not isinstance(node, (exp.GT, exp.GTE, exp.LT, exp.LTE))
+        joined = _joined(node)
+        sides = [left, right]
+        for k, side in enumerate((left, right)):
+            projection = _scalar(side)
+            if projection is not None:
+                sides[k], joined = projection, isinstance(node, (exp.EQ, exp.NullSafeEQ))
+        why = _comparison_clash(sides[0], sides[1], (_family(sides[0]), _family(sides[1])), equality, joined)
+        if why is not None:
+            found.append(Clash(node, left, right, _SYMBOLS[node.key], why))
+    for case in tree.find_all(exp.Case):
+        subject = case.this
+        for branch in case.args.get("ifs") or [] if subject is not None else []:
+            why = _comparison_clash(subject, branch.this, (_family(subject), _family(branch.this)), True, False)
+            if why is not None:
+                found.append(Clash(case, subject, branch.this, "CASE ... WHEN", why))
+    for node in tree.find_all(exp.In, exp.Between):
+        projection = _scalar(node.args.get("query") or exp.Null()) if isinstance(node, exp.In) else None
+        if projection is not None:
+            others, equality, where = [projection], True, "IN (subquery)"
+        elif isinstance(node, exp.In):
+            others, equality, where = list(node.expressions), False, "IN"
+        else:
+            others, equality, where = [node.args.get("low"), node.args.get("high")], False, "BETWEEN"
+        for other in others:
+            if not isinstance(other, exp.Expr):
+                continue
+            why = _comparison_clash(node.this, other, (_family(node.this), _family(other)), equality, equality)
+            if why is not None:
+                found.append(Clash(node, node.this, other, where, why))
+                break
+    return found
+
+
+def _branches(tree: exp.Expr) -> list[Clash]:
+    found = []
+    for node in tree.find_all(exp.Case, exp.If, exp.Coalesce):
+        if isinstance(node, exp.If) and isinstance(node.parent, exp.Case):
+            continue  # a WHEN of a CASE: judged with its CASE
+        if isinstance(node, exp.Case):
+            values = [b.args.get("true") for b in node.args.get("ifs") or []] + [node.args.get("default")]
+            where = "CASE"
+        elif isinstance(node, exp.If):
+            values, where = [node.args.get("true"), node.args.get("false")], "IF"
+        else:
+            values, where = [node.this, *node.expressions], "COALESCE"
+        typed = [(v, f) for v in values if isinstance(v, exp.Expr) and (f := _family(v)) is not None]
+        if _branch_clash([f for _, f in typed]):
+            first = typed[0]
+            other = next(t for t in typed if t[1] != first[1])
+            found.append(Clash(node, first[0], other[0], where, "Flink has no common type of its branches"))
+    return found
+
+
+def _set_operations(tree: exp.Expr) -> list[Clash]:
+    found = []
+    for node in tree.find_all(exp.SetOperation):
+        sides = [_projections(node.left), _projections(node.right)]
+        if any(side is None for side in sides) or len(sides[0] or []) != len(sides[1] or []):
+            continue
+        for k, (left, right) in enumerate(zip(sides[0] or [], sides[1] or []), start=1):
+            families = [f for f in (_family(left), _family(right)) if f is not None]
+            if len(families) == 2 and _branch_clash(families):
+                name = f"{node.key.upper()}{' ALL' if not node.args.get('distinct') else ''}"
+                found.append(Clash(node, left, right, f"column {k} of {name}", "Flink has no common type of the branches' columns"))
+    return found
+
+
+def _projections(query: exp.Expr) -> list[exp.Expr] | None:
+    """The projections of a set operation's branch (its first SELECT's), None if it has a star."""
+    while isinstance(query, exp.Subquery):
+        query = query.this
+    while isinstance(query, exp.SetOperation):
+        query = query.left
+    if not isinstance(query, exp.Select):
+        return None
+    if any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star)) for p in query.expressions):
+        return None
+    return list(query.expressions)
+
+
+def _likes(tree: exp.Expr) -> list[Clash]:
+    found = []
+    for node in tree.find_all(exp.Like, exp.ILike):
+        for side in (node.this, node.expression):
+            family = _family(side)
+            if family is not None and family != "string":
+                found.append(Clash(node, side, side, "LIKE", f"Flink's LIKE takes strings, not a {family}"))
+                break
+    return found
+
+
+def type_clashes(tree: exp.Expr) -> list[Clash]:
+    """The clashes of the typed query ``tree`` (see the module's docstring)."""
+    return [*_equalities(tree), *_branches(tree), *_set_operations(tree), *_likes(tree)]
