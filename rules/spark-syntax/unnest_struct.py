@@ -179,8 +179,8 @@ class UnnestJoinCondition(Rule):
     node_types = (exp.Join,)
     examples = (
         Example(
-            before="SELECT a, x FROM t LEFT JOIN UNNEST(arr) AS x",
-            after="SELECT a, x FROM t LEFT JOIN UNNEST(arr) AS _t0(x) ON TRUE",
+            before="SELECT a, e FROM t LEFT JOIN UNNEST(arr) AS e",
+            after="SELECT a, e FROM t LEFT JOIN UNNEST(arr) AS _t0(e) ON TRUE",
             read="bigquery",
         ),
     )
@@ -209,8 +209,8 @@ class BigQueryUnnestOffset(Rule):
     node_types = (exp.Select,)
     examples = (
         Example(
-            before="SELECT x, o FROM t, UNNEST(arr) AS x WITH OFFSET AS o WHERE o > 0",
-            after="SELECT x, o - 1 AS o FROM t CROSS JOIN UNNEST(arr) WITH ORDINALITY AS _t0(x, o) WHERE (o - 1) > 0",
+            before="SELECT e, o FROM t, UNNEST(arr) AS e WITH OFFSET AS o WHERE o > 0",
+            after="SELECT e, o - 1 AS o FROM t CROSS JOIN UNNEST(arr) WITH ORDINALITY AS _t0(e, o) WHERE (o - 1) > 0",
             read="bigquery",
         ),
     )
