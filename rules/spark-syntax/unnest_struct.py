@@ -167,36 +167,6 @@ class UnnestStructElements(Rule):
             column.replace(_requalify(column, table, rest))
 
 
-class UnnestJoinCondition(Rule):
-    """BigQuery joins an ``UNNEST`` with ``LEFT JOIN UNNEST(arr) AS x`` (or ``JOIN``) and no
-    condition: the element is correlated with its row already.  Flink requires a condition on
-    any INNER / LEFT join ("INNER, LEFT, RIGHT or FULL join requires a condition"), and writes
-    the same join as ``LEFT JOIN UNNEST(arr) AS u(x) ON TRUE`` (checked on Flink 2.3)."""
-
-    id = "SL3036"
-    name = "unnest-join-condition"
-    title = "a join with UNNEST and no condition gets ON TRUE"
-    node_types = (exp.Join,)
-    examples = (
-        Example(
-            before="SELECT a, e FROM t LEFT JOIN UNNEST(arr) AS e",
-            after="SELECT a, e FROM t LEFT JOIN UNNEST(arr) AS _t0(e) ON TRUE",
-            read="bigquery",
-        ),
-    )
-
-    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
-        assert isinstance(node, exp.Join)
-        if not isinstance(node.this, exp.Unnest) or node.args.get("on") is not None or node.args.get("using"):
-            return None
-        if node.kind in ("CROSS",) or (not node.side and not node.kind):
-            return None  # a comma join or CROSS JOIN: none needed
-        if node.side in ("RIGHT", "FULL"):
-            return None  # left to the planner: no Flink form either way
-        node.set("on", exp.true())
-        return node
-
-
 class BigQueryUnnestOffset(Rule):
     """BigQuery's ``UNNEST(arr) AS x WITH OFFSET AS o`` numbers the elements from 0; Flink's
     ``WITH ORDINALITY`` (which it becomes) from 1, so the references to ``o`` become ``o - 1``

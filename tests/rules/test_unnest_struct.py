@@ -1,5 +1,5 @@
-"""SL3035-SL3037: UNNEST of arrays of structs (Flink spreads the fields), joins with UNNEST and
-no condition, BigQuery's 0-based WITH OFFSET.  Generated queries (struct shapes, aliases, uses
+"""SL3035-SL3037: UNNEST of arrays of structs (Flink spreads the fields), joins without a
+condition, BigQuery's 0-based WITH OFFSET.  Generated queries (struct shapes, aliases, uses
 of the element, its fields, the offset; BigQuery and Spark forms) are translated and each one
 reported as translated is planned on Flink 2.3; the offsets are also run and compared."""
 
@@ -97,6 +97,8 @@ def test_unknown_element_type_is_left_alone() -> None:
         ("SELECT a, x FROM t INNER JOIN UNNEST(arr) AS x", "bigquery"),
         ("SELECT a, x FROM t JOIN UNNEST(arr) AS x", "bigquery"),
         ("SELECT a, x FROM t, UNNEST(arr) AS x", "bigquery"),
+        ("SELECT t.a, u.x FROM t INNER JOIN (SELECT 1 AS x) AS u", "snowflake"),
+        ("SELECT t.a, u.x FROM t LEFT JOIN (SELECT 1 AS x) AS u", "spark"),
     ],
 )
 def test_unnest_joins_plan(flink_planner, sql: str, read: str) -> None:  # type: ignore[no-untyped-def]
