@@ -37,7 +37,7 @@ BOOLEAN = frozenset({_T.BOOLEAN})
 #: functions whose Flink result type is the one sqlglot gives them, whatever the arguments
 _SURE_FUNCTIONS = (
     exp.Upper, exp.Lower, exp.Trim, exp.Substring, exp.Concat, exp.ConcatWs, exp.DPipe, exp.Length,
-    exp.Count, exp.CurrentDate, exp.CurrentTimestamp, exp.Max, exp.Min,
+    exp.Count, exp.CurrentDate, exp.CurrentTimestamp, exp.Max, exp.Min, exp.Nullif,
 )  # fmt: skip
 
 

@@ -27,13 +27,15 @@ DDL = (
     "CREATE TABLE t (" + ", ".join(f"{c} {k}" for c, k in COLUMNS.items()) + ") "
     "WITH ('connector' = 'datagen', 'number-of-rows' = '5');"
 )
-operands = st.sampled_from([*COLUMNS, *LITERALS])
+#: operands typed by a function whose Flink type sqlglot knows
+CALLS = ["NULLIF(s, '')", "NULLIF(a, 0)", "UPPER(s)", "CHAR_LENGTH(s)"]
+operands = st.sampled_from([*COLUMNS, *LITERALS, *CALLS])
 
 
 @st.composite
 def queries(draw: st.DrawFn) -> str:
     left, right = draw(operands), draw(operands)
-    if left in LITERALS and right in LITERALS:
+    if left not in COLUMNS and right not in COLUMNS:
         left = draw(st.sampled_from(list(COLUMNS)))
     shape = draw(st.sampled_from(
         ["cmp", "case", "if", "coalesce", "union", "like", "nullif", "in", "simple_case", "join", "scalar", "exists"]
