@@ -19,7 +19,8 @@ checked on Flink 2.3 (both orders, INT / BIGINT / DECIMAL / DOUBLE, DATE / TIMES
   COALESCE statement";
 * columns of ``UNION`` / ``INTERSECT`` / ``EXCEPT`` branches mixing the same: "Type mismatch
   in column 1 of UNION ALL";
-* ``LIKE`` over a non-string operand: "Cannot apply 'LIKE' to arguments of type ...".
+* ``LIKE`` over a non-string operand: "Cannot apply 'LIKE' to arguments of type ...";
+* a CAST between a number or boolean and a date or timestamp (either way).
 """
 
 from __future__ import annotations
@@ -227,6 +228,23 @@ def _likes(tree: exp.Expr) -> list[Clash]:
     return found
 
 
+def _type_family(kind: exp.DataType) -> str | None:
+    return _family(exp.Cast(this=exp.null(), to=kind, _type=kind))
+
+
+def _casts(tree: exp.Expr) -> list[Clash]:
+    """CASTs between a number or boolean and a date or timestamp, either way: "The cast from
+    NUMERIC type to TIMESTAMP type is not allowed" (TRY_CAST too; checked on Flink 2.3)."""
+    found = []
+    for node in tree.find_all(exp.Cast, exp.TryCast):
+        source = _family(node.this)
+        target = _type_family(node.to)
+        if {source, target} & {"date", "timestamp"} and {source, target} & {"number", "boolean"}:
+            why = f"Flink does not cast a {source} to a {target}"
+            found.append(Clash(node, node.this, node.this, f"CAST AS {node.to.sql('flink')}", why))
+    return found
+
+
 def type_clashes(tree: exp.Expr) -> list[Clash]:
     """The clashes of the typed query ``tree`` (see the module's docstring)."""
-    return [*_equalities(tree), *_branches(tree), *_set_operations(tree), *_likes(tree)]
+    return [*_equalities(tree), *_branches(tree), *_set_operations(tree), *_likes(tree), *_casts(tree)]

@@ -38,11 +38,15 @@ def queries(draw: st.DrawFn) -> str:
     if left not in COLUMNS and right not in COLUMNS:
         left = draw(st.sampled_from(list(COLUMNS)))
     shape = draw(st.sampled_from(
-        ["cmp", "case", "if", "coalesce", "union", "like", "nullif", "in", "simple_case", "join", "scalar", "exists"]
+        ["cmp", "case", "if", "coalesce", "union", "like", "nullif", "in", "simple_case", "join", "scalar", "exists",
+         "cast"]
     ))
     op = draw(st.sampled_from(["=", "<>", "<", ">=", "IS NOT DISTINCT FROM"]))
     if shape == "cmp":
         return f"SELECT a FROM t WHERE {left} {op} {right}"
+    if shape == "cast":
+        target = draw(st.sampled_from(["STRING", "INT", "DOUBLE", "DATE", "TIMESTAMP(3)", "BOOLEAN"]))
+        return f"SELECT {draw(st.sampled_from(['CAST', 'TRY_CAST']))}({left} AS {target}) AS v FROM t"
     column = draw(st.sampled_from(list(COLUMNS)))
     if shape == "join":
         return f"SELECT t.a FROM t JOIN t AS u ON t.{column} {op} u.{draw(st.sampled_from(list(COLUMNS)))}"
