@@ -154,6 +154,7 @@ def _equalities(tree: exp.Expr) -> list[Clash]:
                 found.append(Clash(case, subject, branch.this, "CASE ... WHEN", why))
     for node in tree.find_all(exp.In, exp.Between):
         projection = _scalar(node.args.get("query") or exp.Null()) if isinstance(node, exp.In) else None
+        others: list[exp.Expr | None]
         if projection is not None:
             others, equality, where = [projection], True, "IN (subquery)"
         elif isinstance(node, exp.In):
