@@ -45,12 +45,11 @@ def _parts(column: exp.Column) -> list[str]:
     return [p.name.lower() for p in column.parts]
 
 
-def _requalify(column: exp.Column, table: str, rest: list[exp.Identifier]) -> exp.Column:
+def _requalify(table: str, rest: list[exp.Expr]) -> exp.Column:
     """``table.rest[0].rest[1]...`` as a Column (at most catalog.db.table.this)."""
     names = [exp.to_identifier(table), *(p.copy() for p in rest)]
     keys = ["this", "table", "db", "catalog"][: len(names)]
-    new = exp.Column(**dict(zip(keys, reversed(names))))
-    return new
+    return exp.Column(**dict(zip(keys, reversed(names))))
 
 
 class UnnestStructElements(Rule):
@@ -164,7 +163,7 @@ class UnnestStructElements(Rule):
             else:
                 column.replace(whole)
         elif parts[0] != table or len(rest) != len(identifiers) - 1:
-            column.replace(_requalify(column, table, rest))
+            column.replace(_requalify(table, rest))
 
 
 class BigQueryUnnestOffset(Rule):
