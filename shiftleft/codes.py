@@ -318,7 +318,8 @@ CODES: dict[str, CodeDoc] = {
         "implicit conversion between them), CASE / IF / COALESCE branches or UNION / INTERSECT / "
         "EXCEPT columns mixing a string with a number, boolean, date or timestamp (or a DATE with "
         "a TIMESTAMP), LIKE over a non-string, a CAST between a number or boolean and a date or "
-        "timestamp. Only operands whose type is sure are judged "
+        "timestamp, an array function over a non-array, TIMESTAMPADD / TIMESTAMPDIFF over a "
+        "non-integer amount or a non-datetime, || / CONCAT over a non-string. Only operands whose type is sure are judged "
         "(columns, literals, casts).",
         "Declare the columns' data_type in the properties .yml of the source or model they come "
         "from (the usual cause: a number stored in a column typed STRING for want of a "

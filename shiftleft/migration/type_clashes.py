@@ -20,7 +20,11 @@ checked on Flink 2.3 (both orders, INT / BIGINT / DECIMAL / DOUBLE, DATE / TIMES
 * columns of ``UNION`` / ``INTERSECT`` / ``EXCEPT`` branches mixing the same: "Type mismatch
   in column 1 of UNION ALL";
 * ``LIKE`` over a non-string operand: "Cannot apply 'LIKE' to arguments of type ...";
-* a CAST between a number or boolean and a date or timestamp (either way).
+* a CAST between a number or boolean and a date or timestamp (either way);
+* an array function (ARRAY_CONTAINS, ARRAY_JOIN, CARDINALITY, ...) over a non-array;
+* TIMESTAMPADD's amount that is not an integer, a TIMESTAMPADD / TIMESTAMPDIFF datetime that
+  is not a DATE or TIMESTAMP;
+* ``||`` / CONCAT / CONCAT_WS over a non-string.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ TIMESTAMP = frozenset({_T.TIMESTAMP, _T.TIMESTAMPNTZ, _T.DATETIME, _T.TIMESTAMPL
 BOOLEAN = frozenset({_T.BOOLEAN})
 #: functions whose Flink result type is the one sqlglot gives them, whatever the arguments
 _SURE_FUNCTIONS = (
-    exp.Upper, exp.Lower, exp.Trim, exp.Substring, exp.Concat, exp.ConcatWs, exp.DPipe, exp.Length,
+    exp.Upper, exp.Lower, exp.Trim, exp.Substring, exp.Length,
     exp.Count, exp.CurrentDate, exp.CurrentTimestamp, exp.Max, exp.Min, exp.Nullif,
 )  # fmt: skip
 
@@ -246,6 +250,87 @@ def _casts(tree: exp.Expr) -> list[Clash]:
     return found
 
 
+#: Flink functions whose first argument is an array (CARDINALITY: or a map), by sqlglot node
+_ARRAY_FUNCTIONS = (
+    exp.ArrayContains, exp.ArrayToString, exp.ArrayDistinct, exp.ArrayPosition, exp.ArraySlice,
+    exp.ArrayConcat, exp.ArrayMax, exp.ArrayMin, exp.ArrayReverse, exp.ArraySort, exp.ArrayRemove,
+    exp.ArrayExcept, exp.ArrayIntersect, exp.ArraySize,
+)  # fmt: skip
+#: ... and by name, where sqlglot reads them as anonymous calls
+_ARRAY_NAMES = frozenset({"CARDINALITY", "ELEMENT", "ARRAY_UNION"})
+
+
+def _arrays(tree: exp.Expr) -> list[Clash]:
+    """Array functions given a string, number, date, timestamp or boolean where the array goes
+    (a semi-structured column the project does not type is a STRING): "Invalid function
+    call: ARRAY_CONTAINS(STRING, ...)" (checked on Flink 2.3)."""
+    found = []
+    for node in tree.find_all(exp.Func):
+        if isinstance(node, exp.Anonymous):
+            name = node.name.upper()
+            first = node.expressions[0] if name in _ARRAY_NAMES and node.expressions else None
+        else:
+            first = node.this if isinstance(node, _ARRAY_FUNCTIONS) else None
+            name = ""
+        family = _family(first) if isinstance(first, exp.Expr) else None
+        if first is not None and family is not None:
+            name = name or node.sql("flink").split("(")[0]  # its Flink name (ARRAY_JOIN)
+            why = f"Flink's {name} takes an array, not a {family}"
+            found.append(Clash(node, first, first, name, why))
+    return found
+
+
+_INTEGERS = frozenset(exp.DataType.INTEGER_TYPES)
+
+
+def _datetime_arguments(tree: exp.Expr) -> list[Clash]:
+    """TIMESTAMPADD's amount that is not an integer, and TIMESTAMPADD / TIMESTAMPDIFF's
+    datetimes that are not a DATE or TIMESTAMP (a string too, literal or not): "Cannot apply
+    'TIMESTAMPADD' to arguments of type ... Supported form(s): 'TIMESTAMPADD(<ANY>, <INTEGER>,
+    <DATETIME>)'" (checked on Flink 2.3)."""
+    found = []
+    for node in tree.find_all(exp.TimestampAdd, exp.TimestampDiff, exp.Anonymous):
+        if isinstance(node, exp.Anonymous):
+            name = node.name.upper()
+            if name not in ("TIMESTAMPADD", "TIMESTAMPDIFF") or len(node.expressions) != 3:
+                continue
+            first, second = node.expressions[1], node.expressions[2]
+        else:
+            name = "TIMESTAMPADD" if isinstance(node, exp.TimestampAdd) else "TIMESTAMPDIFF"
+            first, second = node.expression, node.this
+        if name == "TIMESTAMPADD":
+            amount = _family(first)
+            if amount is not None and (amount != "number" or first.type.this not in _INTEGERS):
+                found.append(Clash(node, first, first, name, f"its amount must be an integer, not {first.type.sql('flink')}"))
+            datetimes = [second]
+        else:
+            datetimes = [first, second]
+        for value in datetimes:
+            family = _family(value)
+            if family is not None and family not in ("date", "timestamp"):
+                found.append(Clash(node, value, value, name, f"it takes a DATE or TIMESTAMP, not a {family}"))
+                break
+    return found
+
+
+def _concatenations(tree: exp.Expr) -> list[Clash]:
+    """``||``, CONCAT and CONCAT_WS over a number, date, timestamp or boolean: Flink's take
+    strings only ("Cannot apply '||' to arguments of type '<DECIMAL(38, 0)> || <CHAR(1)>'")."""
+    found = []
+    for node in tree.find_all(exp.DPipe, exp.Concat, exp.ConcatWs):
+        operands = [node.this, node.expression] if isinstance(node, exp.DPipe) else list(node.expressions)
+        for operand in operands:
+            family = _family(operand) if isinstance(operand, exp.Expr) else None
+            if family is not None and family != "string":
+                name = "||" if isinstance(node, exp.DPipe) else node.sql_name()
+                found.append(Clash(node, operand, operand, name, f"Flink concatenates strings only, not a {family}"))
+                break
+    return found
+
+
 def type_clashes(tree: exp.Expr) -> list[Clash]:
     """The clashes of the typed query ``tree`` (see the module's docstring)."""
-    return [*_equalities(tree), *_branches(tree), *_set_operations(tree), *_likes(tree), *_casts(tree)]
+    return [
+        *_equalities(tree), *_branches(tree), *_set_operations(tree), *_likes(tree), *_casts(tree),
+        *_arrays(tree), *_datetime_arguments(tree), *_concatenations(tree),
+    ]  # fmt: skip

@@ -39,11 +39,22 @@ def queries(draw: st.DrawFn) -> str:
         left = draw(st.sampled_from(list(COLUMNS)))
     shape = draw(st.sampled_from(
         ["cmp", "case", "if", "coalesce", "union", "like", "nullif", "in", "simple_case", "join", "scalar", "exists",
-         "cast"]
+         "cast", "array", "timestamps", "concat"]
     ))
     op = draw(st.sampled_from(["=", "<>", "<", ">=", "IS NOT DISTINCT FROM"]))
     if shape == "cmp":
         return f"SELECT a FROM t WHERE {left} {op} {right}"
+    if shape == "timestamps":
+        call = draw(st.sampled_from(
+            ["TIMESTAMPADD(SECOND, {}, ts)", "TIMESTAMPADD(DAY, a, {})", "TIMESTAMPDIFF(DAY, {}, ts)"]
+        ))
+        return f"SELECT {call.format(left)} AS v FROM t"
+    if shape == "concat":
+        call = draw(st.sampled_from(["{} || {}", "CONCAT({}, {})", "CONCAT_WS('-', {}, {})"]))
+        return f"SELECT {call.format(left, right)} AS v FROM t"
+    if shape == "array":
+        call = draw(st.sampled_from(["ARRAY_CONTAINS({}, 1)", "ARRAY_JOIN({}, ',')", "CARDINALITY({})", "ARRAY_DISTINCT({})"]))
+        return f"SELECT {call.format(left)} AS v FROM t"
     if shape == "cast":
         target = draw(st.sampled_from(["STRING", "INT", "DOUBLE", "DATE", "TIMESTAMP(3)", "BOOLEAN"]))
         return f"SELECT {draw(st.sampled_from(['CAST', 'TRY_CAST']))}({left} AS {target}) AS v FROM t"
