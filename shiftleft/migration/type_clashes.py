@@ -322,7 +322,7 @@ def _concatenations(tree: exp.Expr) -> list[Clash]:
         for operand in operands:
             family = _family(operand) if isinstance(operand, exp.Expr) else None
             if family is not None and family != "string":
-                name = "||" if isinstance(node, exp.DPipe) else node.sql_name()
+                name = {"dpipe": "||", "concat": "CONCAT", "concatws": "CONCAT_WS"}[node.key]
                 found.append(Clash(node, operand, operand, name, f"Flink concatenates strings only, not a {family}"))
                 break
     return found
