@@ -56,12 +56,25 @@ class Clash(NamedTuple):
     why: str  #: Flink's reason, in words
 
 
+#: JSON read as text: Flink's JSON_VALUE / JSON_QUERY without RETURNING give a STRING
+_JSON_TEXT = (exp.JSONExtract, exp.JSONExtractScalar)
+
+
 def _family(node: exp.Expr) -> str | None:
     """The family (text, number, date, timestamp, boolean) of a sure-typed operand, else None."""
     while isinstance(node, exp.Paren):
         node = node.this
     if isinstance(node, exp.Alias):
         node = node.this
+    if isinstance(node, _JSON_TEXT) or (
+        isinstance(node, exp.Anonymous) and node.name.upper() in ("JSON_VALUE", "JSON_QUERY")
+    ):
+        return "string"
+    if isinstance(node, exp.Extract):
+        return "number"  # a BIGINT in Flink
+    if isinstance(node, exp.Coalesce):  # sure when its sure operands agree
+        families = {_family(a) for a in (node.this, *node.expressions) if not isinstance(a, exp.Null)}
+        return families.pop() if len(families) == 1 else None
     sure = isinstance(node, (exp.Column, exp.Literal, exp.Cast, exp.TryCast, exp.Boolean, *_SURE_FUNCTIONS))
     kind = node.type.this if sure and node.type is not None else None
     if kind is None:

@@ -28,7 +28,10 @@ DDL = (
     "WITH ('connector' = 'datagen', 'number-of-rows' = '5');"
 )
 #: operands typed by a function whose Flink type sqlglot knows
-CALLS = ["NULLIF(s, '')", "NULLIF(a, 0)", "UPPER(s)", "CHAR_LENGTH(s)"]
+CALLS = [
+    "NULLIF(s, '')", "NULLIF(a, 0)", "UPPER(s)", "CHAR_LENGTH(s)", "EXTRACT(MONTH FROM ts)", "COALESCE(a, x)",
+    "COALESCE(JSON_VALUE(s, '$.a'), JSON_QUERY(s, '$.a'))", "JSON_VALUE(s, '$.b')",
+]  # fmt: skip
 operands = st.sampled_from([*COLUMNS, *LITERALS, *CALLS])
 
 
