@@ -316,8 +316,8 @@ CODES: dict[str, CodeDoc] = {
         "the project does not type is a STRING) and the operands Flink 2.3 rejects are found: a "
         "string = / <> / IS DISTINCT FROM / NULLIF / IN (subquery) with a number (Flink has no "
         "implicit conversion between them), CASE / IF / COALESCE branches or UNION / INTERSECT / "
-        "EXCEPT columns mixing a string with a number, boolean, date or timestamp (or a DATE with "
-        "a TIMESTAMP), LIKE over a non-string, a CAST between a number or boolean and a date or "
+        "EXCEPT columns mixing a string with a number, boolean, date or timestamp (or, but in "
+        "COALESCE, a DATE with a TIMESTAMP), LIKE over a non-string, a CAST between a number or boolean and a date or "
         "timestamp, an array function over a non-array, TIMESTAMPADD / TIMESTAMPDIFF over a "
         "non-integer amount or a non-datetime, || / CONCAT over a non-string. Only operands whose type is sure are judged "
         "(columns, literals, casts).",

@@ -14,9 +14,9 @@ checked on Flink 2.3 (both orders, INT / BIGINT / DECIMAL / DOUBLE, DATE / TIMES
   correlated subquery's WHERE): "... is not supported on join's condition now";
 * any comparison of a DATE with a TIMESTAMP: "Cannot apply '=' to arguments of type
   '<DATE> = <TIMESTAMP(3)>'";
-* branches of ``CASE`` / ``IF`` / ``COALESCE`` mixing a string with a number, a boolean, a
-  date or a timestamp, or a DATE with a TIMESTAMP: "Illegal mixing of types in CASE or
-  COALESCE statement";
+* branches of ``CASE`` / ``IF`` / ``COALESCE`` of two families (string, number, boolean,
+  date, timestamp): "Illegal mixing of types in CASE or COALESCE statement" (COALESCE alone
+  takes a DATE with a TIMESTAMP);
 * columns of ``UNION`` / ``INTERSECT`` / ``EXCEPT`` branches mixing the same: "Type mismatch
   in column 1 of UNION ALL";
 * ``LIKE`` over a non-string operand: "Cannot apply 'LIKE' to arguments of type ...";
@@ -201,6 +201,9 @@ def _branches(tree: exp.Expr) -> list[Clash]:
         else:
             values, where = [node.this, *node.expressions], "COALESCE"
         typed = [(v, f) for v in values if isinstance(v, exp.Expr) and (f := _family(v)) is not None]
+        families = {f for _, f in typed}
+        if where == "COALESCE" and families == {"date", "timestamp"}:
+            continue  # COALESCE (a function, not CASE) widens a DATE to a TIMESTAMP (checked)
         if _branch_clash([f for _, f in typed]):
             first = typed[0]
             other = next(t for t in typed if t[1] != first[1])

@@ -73,6 +73,8 @@ def queries(draw: st.DrawFn) -> str:
     if shape == "if":
         return f"SELECT IF(a > 1, {left}, {right}) AS v FROM t"
     if shape == "coalesce":
+        if draw(st.booleans()):  # the DATE / TIMESTAMP pair COALESCE alone takes
+            left, right = draw(st.permutations(["d", "ts"]))
         return f"SELECT COALESCE({left}, {right}) AS v FROM t"
     if shape == "union":
         return f"SELECT {left} AS v FROM t UNION ALL SELECT {right} AS v FROM t"
