@@ -33,6 +33,7 @@ is_view
 is_cte
 dtype  # column.dtype
 require  # config.require(name)
+dependencies  # builtins.ref.config.dependencies[name] (dbt's RuntimeConfig, read by templates)
 print_table  # agate Table.print_table()
 
 # lark Transformer callbacks, named after the rules of grammars/rules.lark (shiftleft/rewrite/dsl.py)

@@ -320,6 +320,22 @@ CODES: dict[str, CodeDoc] = {
         "event time) for the time each row is processed.",
         severity="warning",
     ),
+    "SL5027": CodeDoc(
+        "operands whose types Flink cannot bring together",
+        "Without the planner, the model's Flink query is typed over its parents' columns (a column "
+        "the project does not type is a STRING) and the operands Flink 2.3 rejects are found: a "
+        "string = / <> / IS DISTINCT FROM / NULLIF / IN (subquery) with a number (Flink has no "
+        "implicit conversion between them), CASE / IF / COALESCE branches or UNION / INTERSECT / "
+        "EXCEPT columns mixing a string with a number, boolean, date or timestamp (or, but in "
+        "COALESCE, a DATE with a TIMESTAMP), LIKE over a non-string, a CAST between a number or boolean and a date or "
+        "timestamp, an array function over a non-array, TIMESTAMPADD / TIMESTAMPDIFF over a "
+        "non-integer amount or a non-datetime, || / CONCAT over a non-string. Only operands whose type is sure are judged "
+        "(columns, literals, casts).",
+        "Declare the columns' data_type in the properties .yml of the source or model they come "
+        "from (the usual cause: a number stored in a column typed STRING for want of a "
+        "declaration), or cast explicitly in the model.",
+        severity="error",
+    ),
     # verify (``shiftleft verify``: the translation planned and run on Flink, rows compared)
     "SLV001": CodeDoc(
         "rejected by the Flink planner",

@@ -107,12 +107,19 @@ _ADD_UNITS = {**_UNITS, "WEEK": "WEEK", "WEEKS": "WEEK", "W": "WEEK", "WK": "WEE
               "MILLISECOND": "MILLISECOND", "MILLISECONDS": "MILLISECOND", "MS": "MILLISECOND"}
 
 
+#: units below a day: DATEADD of one to a string literal gives a TIMESTAMP
+_TIME_UNITS = frozenset({"HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND", "NANOSECOND"})
+
+
 class DateAddWithUnit(Rule):
     """Snowflake's ``DATEADD(unit, n, d)`` (also ``TIMEADD`` and ``TIMESTAMPADD``, its
     synonyms, and Databricks' ``dateadd(unit, n, ts)``) adds n units: Flink's
     ``TIMESTAMPADD(unit, n, d)``, which clamps to the end of a shorter month as both do and
     keeps a DATE a DATE for day-or-larger units.  WEEK adds 7 days, which does not depend on
-    the week's first day.
+    the week's first day.  A string literal as the date with a unit below a day (the epoch
+    idiom ``DATEADD(ms, n, '1970-01-01')``) is a TIMESTAMP in Snowflake: it becomes
+    ``CAST('1970-01-01' AS TIMESTAMP)`` (Flink's TIMESTAMPADD takes no string); with a unit of
+    a day or more, whether the result is a DATE or a TIMESTAMP is not told here: reported.
     """
 
     id = "SL1064"
@@ -126,6 +133,10 @@ class DateAddWithUnit(Rule):
             before="SELECT TIMEADD(hour, 2, ts), TIMESTAMPADD(week, 1, d) FROM t", read="snowflake",
             after="SELECT TIMESTAMPADD(HOUR, 2, ts), TIMESTAMPADD(WEEK, 1, d) FROM t",
         ),
+        Example(
+            before="SELECT DATEADD(second, n, '1970-01-01') FROM t", read="snowflake",
+            after="SELECT TIMESTAMPADD(SECOND, n, CAST('1970-01-01' AS TIMESTAMP)) FROM t",
+        ),
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
@@ -135,7 +146,19 @@ class DateAddWithUnit(Rule):
         if unit is None:
             _report_unit(node, ctx, "DATEADD")
             return None
-        return _fn("TIMESTAMPADD", exp.var(unit), node.expression.copy(), node.this.copy())
+        date = node.this.copy()
+        if isinstance(date, exp.Literal) and date.is_string:
+            if unit not in _TIME_UNITS:
+                ctx.report(
+                    node,
+                    f"DATEADD({unit.lower()}, ..., '{date.this}') adds to a string: Flink's "
+                    "TIMESTAMPADD takes a DATE or TIMESTAMP only",
+                    severity=Severity.ERROR,
+                    suggestion=f"write the date as DATE '{date.this}' or TIMESTAMP '{date.this}'",
+                )
+            else:
+                date = exp.Cast(this=date, to=data_type("TIMESTAMP"))
+        return _fn("TIMESTAMPADD", exp.var(unit), node.expression.copy(), date)
 
 
 class DatePartToExtract(Rule):

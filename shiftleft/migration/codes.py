@@ -21,6 +21,7 @@ INCREMENTAL_ID = "SL5023"  #: incremental logic a stream replaces (is_incrementa
 RELATION_ID = "SL5024"  #: a relation name the project's generate_*_name macro could not give
 UNPLANNED_ID = "SL5025"  #: the pipeline could not be checked by the Flink planner
 RUN_VALUE_ID = "SL5026"  #: dbt's run_started_at / invocation_id rendered as constants
+CLASH_ID = "SL5027"  #: operands whose types Flink cannot bring together (typed without the planner)
 
 ORDER_RULE_ID = "SL4005"  #: the final ORDER BY rule of the streaming pack
 

@@ -8,9 +8,11 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from shiftleft.migration.codes import COLUMNS_ID, ORDER_RULE_ID, TYPE_ID
+from shiftleft.migration.codes import CLASH_ID, COLUMNS_ID, ORDER_RULE_ID, TYPE_ID
 from shiftleft.migration.columns import column_checks
+from shiftleft.migration.type_clashes import type_clashes
 from shiftleft.models import Diagnostic, Severity
+from shiftleft.rewrite.context import node_position
 from shiftleft.streaming.typed_query import TypedQuery, flink_type
 
 
@@ -90,4 +92,30 @@ def check_model(
                 "source / model it comes from, or cast it in the model",
             )
         )
+    if typed is not None:
+        failed = _clashes(typed(), notes) or failed
     return notes, failed
+
+
+def _clashes(typed: TypedQuery, notes: list[Diagnostic]) -> bool:
+    """Report the operands of ``typed`` whose types Flink cannot bring together (True if any)."""
+    if typed.qualify_error is not None:
+        return False
+    found = False
+    for clash in type_clashes(typed.tree):
+        left, right = clash.left.sql("flink"), clash.right.sql("flink")
+        pair = left if clash.left is clash.right else f"{left} and {right}"
+        notes.append(
+            Diagnostic.of(
+                CLASH_ID,
+                f"{pair} ({clash.where}): {clash.why}; the Flink planner rejects it (a column "
+                "whose type the project does not declare is a STRING here)",
+                severity=Severity.ERROR,
+                suggestion="declare the columns' data_type in the properties .yml of the source / "
+                "model they come from, or cast explicitly in the model",
+                line=node_position(clash.node)[0],
+                column=node_position(clash.node)[1],
+            )
+        )
+        found = True
+    return found

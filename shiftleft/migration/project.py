@@ -283,6 +283,10 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
             [root, *(folder for _, folder, _ in installed)], name, packages, problems
         ),
         duplicates={k: [u for u in v if u in nodes] for k, v in duplicates.items()},
+        versions={
+            name: _text(spec.get("version")),
+            **{package: _text(package_spec.get("version")) for package, _, package_spec in installed},
+        },
     )
 
 

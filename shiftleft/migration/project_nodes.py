@@ -133,6 +133,8 @@ class DbtProject:
     missing_packages: dict[str, str] = field(default_factory=dict)
     #: model / seed / snapshot names defined by more than one file: name -> unique ids
     duplicates: dict[str, list[str]] = field(default_factory=dict)
+    #: ``version`` of dbt_project.yml, of the project and of each installed package, by name
+    versions: dict[str, str | None] = field(default_factory=dict)
 
 
 #: the schema of dbt's ``target`` when rendering (no profile is read for it); its database is

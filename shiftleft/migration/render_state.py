@@ -20,6 +20,8 @@ from shiftleft.migration.render_context import RendererView
 from shiftleft.migration.render_values import (
     MacroReturn,
     Namespace,
+    ProjectConfig,
+    RefResolver,
     Relation,
     RenderError,
     _Config,
@@ -394,7 +396,11 @@ class _ModelState:
                 "Relation": {"create": lambda **kw: relation_macros.create_relation(self, **kw)},
                 "Column": {"translate_type": lambda dtype: package_macros.translate_type(self, dtype)},
             },
-            "builtins": {"ref": self.ref, "source": self.source, "config": self.config},
+            "builtins": {
+                "ref": RefResolver(self.ref, ProjectConfig(project.name, project.versions)),
+                "source": self.source,
+                "config": self.config,
+            },
             "dbt": Namespace("dbt", self.namespace_lookup("dbt")),
         }
         # a package packages.yml declares but dbt_packages/ lacks is named when used

@@ -177,6 +177,39 @@ class _Config:
         return self.values[key]
 
 
+class ProjectConfig:
+    """What ``builtins.ref.config`` (dbt's RuntimeConfig) tells templates of the project: its
+    name, version and the projects it depends on (itself and each installed package, by
+    name, with their ``version`` from dbt_project.yml)."""
+
+    def __init__(self, name: str, versions: dict[str, str | None]) -> None:
+        self.project_name = name
+        self.version = versions.get(name)
+        self.dependencies = {
+            package: _DependencyConfig(package, version) for package, version in versions.items()
+        }
+
+
+class _DependencyConfig:
+    """One entry of ``ProjectConfig.dependencies``."""
+
+    def __init__(self, name: str, version: str | None) -> None:
+        self.project_name = name
+        self.version = version
+
+
+class RefResolver:
+    """dbt's ``builtins.ref``: ``ref(...)`` itself, and its ``config`` (the runtime config
+    some packages read, as tuva's ``builtins.ref.config.dependencies[...].version``)."""
+
+    def __init__(self, ref: Callable[..., Any], config: ProjectConfig) -> None:
+        self._ref = ref
+        self.config = config
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._ref(*args, **kwargs)
+
+
 @dataclass
 class Rendered:
     """The SQL of one node after rendering, and what rendering learnt about it."""

@@ -1244,3 +1244,21 @@ def test_run_started_at_and_invocation_id_are_constants_noted(tmp_path: Path) ->
     assert [n.rule_id for n in first.notes] == ["SL5026", "SL5026"]
     again = render(tmp_path / "again", model, spec=spec, env={"SOURCE_DATE_EPOCH": "86400"})
     assert again.sql == first.sql
+
+
+def test_builtins_ref_config_gives_the_project_versions(tmp_path: Path) -> None:
+    """dbt's builtins.ref is its ref resolver, whose ``config`` is the RuntimeConfig: tuva reads
+    ``builtins.ref.config.dependencies["the_tuva_project"].version`` (dbt compile gives the
+    dbt_project.yml version; checked with dbt-core 1.10); ``builtins.ref(...)`` still refs."""
+    spec = SPEC + "version: '0.18.0'\n"
+    files = {
+        "macros/v.sql": "{% macro conf() %}{{ return(builtins.ref.config) }}{% endmacro %}",
+        "models/base.sql": "select 1 as n",
+    }
+    model = (
+        "{% set c = conf() %}select '{{ c.dependencies['demo'].version }}' as v, "
+        "'{{ c.project_name }}' as p, n from {{ builtins.ref('base') }}"
+    )
+    rendered = render(tmp_path, model, files, spec=spec)
+    assert rendered.sql.startswith("select '0.18.0' as v, 'demo' as p, n from ")
+    assert rendered.refs == ["model.demo.base"]

@@ -14,7 +14,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.flink]
 DDL = (
     "CREATE TABLE t (a INT, b INT, i INT, n INT, x DOUBLE, amount DECIMAL(10, 2), s STRING, "
     "s2 STRING, re STRING, js STRING, d DATE, d2 DATE, ts TIMESTAMP(3), ts2 TIMESTAMP(3), "
-    "arr ARRAY<INT>, m MAP<STRING, INT>, flag BOOLEAN, WATERMARK FOR ts AS ts) "
+    "arr ARRAY<INT>, m MAP<STRING, INT>, flag BOOLEAN, ev ARRAY<ROW<k INT, v STRING>>, "
+    "WATERMARK FOR ts AS ts) "
     "WITH ('connector' = 'datagen', 'number-of-rows' = '10');\n"
     # a versioned table (primary key + watermark) for the temporal-join examples (SL4011)
     "CREATE TABLE dim (k INT, v STRING, vts TIMESTAMP(3), dbt_valid_from TIMESTAMP(3), "

@@ -36,6 +36,8 @@ SELECT explode(arr) AS v FROM t;
 SELECT a, e FROM t LATERAL VIEW explode(arr) x AS e;
 SELECT a, e FROM t LATERAL VIEW OUTER explode(arr) x AS e;
 SELECT a, pos, e FROM t LATERAL VIEW posexplode(arr) x AS pos, e;
+SELECT a, e.key, e FROM t LATERAL VIEW explode(ev) x AS e;
+SELECT explode(ev) AS e FROM t;
 SELECT collect_list(s) AS v FROM t GROUP BY a;
 SELECT collect_set(s) AS v FROM t GROUP BY a;
 SELECT array_distinct(arr) AS v FROM t;
