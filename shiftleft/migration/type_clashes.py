@@ -98,13 +98,21 @@ _SYMBOLS = {"eq": "=", "neq": "<>", "nullsafeeq": "IS NOT DISTINCT FROM", "nulls
 
 
 def _comparison_clash(
-    left: exp.Expr, right: exp.Expr, families: tuple[str | None, str | None], equality: bool, joined: bool
+    left: exp.Expr,
+    right: exp.Expr,
+    families: tuple[str | None, str | None],
+    equality: bool,
+    joined: bool,
+    subquery: bool = False,
 ) -> str | None:
     """Why Flink rejects comparing ``left`` with ``right`` (of ``families``), None if it does
     not.  ``equality``: = / <> / IS [NOT] DISTINCT FROM / NULLIF (not < / > / IN (list) /
     BETWEEN); ``joined``: planned as a join's condition (a JOIN's ON, an equality with a scalar
-    subquery, IN (subquery), a correlated subquery's equality).  Checked on Flink 2.3 for every
-    pair of string, INT, DOUBLE, DATE, TIMESTAMP and BOOLEAN columns and literals."""
+    subquery, IN (subquery), a correlated subquery's equality); ``subquery``: the key pairs a
+    value with a subquery's column, where a string literal is no exception (``'x' IN (SELECT d
+    ...)`` and ``d = (SELECT 'x' ...)`` are rejected; ``ON t.d = 'x'`` is a filter).  Checked
+    on Flink 2.3 for every pair of string, INT, DOUBLE, DATE, TIMESTAMP and BOOLEAN columns and
+    literals."""
     pair = set(families)
     if None in pair or len(pair) == 1:
         return None
@@ -114,7 +122,7 @@ def _comparison_clash(
     text = left if families[0] == "string" else right
     if equality and other == "number":
         return "Flink has no implicit conversion between a string and a number"
-    if equality and joined and not isinstance(text, exp.Literal):
+    if equality and joined and (subquery or not isinstance(text, exp.Literal)):
         return f"Flink has no implicit conversion between a string and a {other} in a join's condition"
     return None
 
@@ -154,13 +162,16 @@ def _equalities(tree: exp.Expr) -> list[Clash]:
     for node in tree.find_all(*_COMPARISONS, exp.Nullif):
         left, right = node.this, node.expression
         equality = not isinstance(node, (exp.GT, exp.GTE, exp.LT, exp.LTE))
-        joined = _joined(node)
+        joined, subquery = _joined(node), False
         sides = [left, right]
         for k, side in enumerate((left, right)):
             projection = _scalar(side)
             if projection is not None:
-                sides[k], joined = projection, isinstance(node, (exp.EQ, exp.NullSafeEQ))
-        why = _comparison_clash(sides[0], sides[1], (_family(sides[0]), _family(sides[1])), equality, joined)
+                # `= (scalar subquery)` is planned as a join on that key; `IS NOT DISTINCT FROM
+                # (scalar subquery)` is not (the planner accepts a DATE with a STRING there)
+                sides[k], joined, subquery = projection, isinstance(node, exp.EQ), True
+        families = (_family(sides[0]), _family(sides[1]))
+        why = _comparison_clash(sides[0], sides[1], families, equality, joined, subquery)
         if why is not None:
             found.append(Clash(node, left, right, _SYMBOLS[node.key], why))
     for case in tree.find_all(exp.Case):
@@ -181,7 +192,8 @@ def _equalities(tree: exp.Expr) -> list[Clash]:
         for other in others:
             if not isinstance(other, exp.Expr):
                 continue
-            why = _comparison_clash(node.this, other, (_family(node.this), _family(other)), equality, equality)
+            families = (_family(node.this), _family(other))
+            why = _comparison_clash(node.this, other, families, equality, equality, projection is not None)
             if why is not None:
                 found.append(Clash(node, node.this, other, where, why))
                 break
