@@ -93,7 +93,9 @@ def _clashes(sql: str) -> list[str]:
     return [c.where for c in type_clashes(TypedQuery(tree, ctx).tree)]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# derandomized: the same 150 queries each run (CI must not turn red on a new draw); it passed
+# 7 other seeds of 150 after 9207aa0. To search wider, drop derandomize and raise max_examples
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sql=queries())
 # IS NOT DISTINCT FROM a scalar subquery is no join key: a DATE with a STRING is accepted
 @example(sql="SELECT a FROM t WHERE d IS NOT DISTINCT FROM (SELECT MAX(s) FROM t)")
