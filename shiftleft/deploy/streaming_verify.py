@@ -29,6 +29,7 @@ from sqlglot.errors import ParseError, TokenError
 
 from shiftleft.deploy.compare_rows import RowComparison, compare_rows
 from shiftleft.deploy.duckdb_build import DbtBuild, build, read_relation
+from shiftleft.deploy.engine import Action
 from shiftleft.deploy.local import LocalRun, read_results, run_pipelines
 from shiftleft.deploy.pipelines import Pipelines, load_pipelines
 from shiftleft.migration import MigrationResult, PipelineTable, migrate
@@ -211,7 +212,9 @@ def compare_table(
     if node is None or not node.relation:
         return _not_comparable(table, "dbt built no relation for it")
     if outcome is not None and outcome.error:
-        if outcome.error.startswith("skipped:"):  # a parent's job failed
+        if outcome.action is Action.BLOCKED:  # the migration did not translate it: never started
+            return _not_comparable(table, f"the migration did not translate it: {outcome.error[:300]}")
+        if outcome.state == "SKIPPED":  # a parent's job failed
             return _not_comparable(table, f"the streaming run did not run it: {outcome.error[:300]}")
         return _not_comparable(table, f"{JOB_FAILED}: {outcome.error[:300]}")
     if table.name not in results:

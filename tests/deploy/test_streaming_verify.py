@@ -159,3 +159,26 @@ def test_cli_verify_streaming_vars_must_be_a_mapping(capsys: pytest.CaptureFixtu
     argv = ["verify", "--streaming", str(EXAMPLES / "dbt_shop"), "--out", str(tmp_path), "--vars", "[1]"]
     assert main(argv) == 2
     assert "--vars expects a mapping" in capsys.readouterr().err
+
+
+def test_a_blocked_or_skipped_table_is_no_failed_job() -> None:
+    """The deploy outcome says why a table has no rows: blocked (the migration did not translate
+    it), skipped (a parent's job failed), or its own job failed; only the last fails the run."""
+    from shiftleft.deploy.duckdb_build import DbtBuild, DbtNode
+    from shiftleft.deploy.engine import Action, DeployReport, TableOutcome
+    from shiftleft.deploy.local import LocalRun
+    from shiftleft.deploy.streaming_verify import JOB_FAILED, compare_table
+    from shiftleft.migration.models import Layer, PipelineTable, Status
+
+    table = PipelineTable(name="m", unique_id="model.p.m", resource_type="model", materialized="table",
+                          layer=Layer.FACTS, product="p", status=Status.TRANSLATED, dml="INSERT INTO m SELECT 1")
+    dbt = DbtBuild(project_dir="p", database="d", nodes={"model.p.m": DbtNode(unique_id="model.p.m", relation="r")})
+
+    def reason(action: Action, state: str, error: str) -> str:
+        outcome = TableOutcome(table="m", deployed_as="m", action=action, state=state, error=error)
+        run = LocalRun(pipelines_dir="p", results_dir="r", report=DeployReport(target="local", plan=[], outcomes=[outcome]))
+        return compare_table(table, run, {}, dbt).reason
+
+    assert reason(Action.BLOCKED, "", "not translated").startswith("the migration did not translate it")
+    assert reason(Action.CREATE, "SKIPPED", "skipped: parent a failed (x)").startswith("the streaming run did not run it")
+    assert reason(Action.CREATE, "FAILED", "job x is FAILED").startswith(JOB_FAILED)
