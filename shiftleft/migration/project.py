@@ -247,14 +247,15 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
 
     by_name = {(n.resource_type, n.name): n for n in nodes.values()}
     problems: list[str] = []
-    for base in {
+    described: dict[str, str] = {}
+    for base in sorted({  # in one order whatever the hash seed: the first description is kept
         *_paths(spec, "model-paths", "models"),
         *_paths(spec, "seed-paths", "seeds"),
         *_paths(spec, "snapshot-paths", "snapshots"),
-    }:
+    }):
         for file in sorted((root / base).rglob("*.y*ml")) if (root / base).is_dir() else []:
             try:
-                _read_properties(file, root, name, by_name, nodes)
+                _read_properties(file, root, name, by_name, nodes, described, problems)
             except ConfigError as e:  # one bad file is reported; the others are read
                 problems.append(str(e))
     disabled = [uid for uid, node in nodes.items() if not _enabled_here(node)]

@@ -131,7 +131,12 @@ def _read_properties(
     project: str,
     by_name: dict[tuple[str, str], Node],
     nodes: dict[str, Node],
+    described: dict[str, str],
+    problems: list[str],
 ) -> None:
+    """Read one properties file into ``nodes``.  ``described``: the file that described each
+    resource first (dbt refuses a project that describes one twice: the later entry is
+    reported in ``problems`` and not read)."""
     data = read_yaml(file, root)
     if not isinstance(data, dict):
         return
@@ -143,6 +148,8 @@ def _read_properties(
             node = by_name.get((kind, str(entry["name"])))
             if node is None:
                 continue  # properties of a disabled or missing node: dbt warns, so do we later
+            if _described_twice(f"{kind} {entry['name']}", where, described, problems):
+                continue
             merge_config(
                 node.config, _mapping(entry.get("config"), f"{where}: {entry['name']}.config")
             )
@@ -161,8 +168,25 @@ def _read_properties(
         for table in _listed(source.get("tables"), f"{where}: source {source['name']}: tables"):
             if not isinstance(table, dict) or "name" not in table:
                 raise ConfigError(f"{where}: each table of source {source['name']} needs a name")
+            name = f"source table {source['name']}.{table['name']}"
+            if _described_twice(name, where, described, problems):
+                continue
             node = _source_table(source, table, project, where)
             nodes[node.unique_id] = node
+
+
+def _described_twice(resource: str, where: str, described: dict[str, str], problems: list[str]) -> bool:
+    """Whether ``resource`` was described by an earlier properties entry (then say so in
+    ``problems``); else record ``where`` as its description."""
+    first = described.get(resource)
+    if first is None:
+        described[resource] = where
+        return False
+    problems.append(
+        f"{where}: {resource} is described a second time (first in {first}); dbt refuses the "
+        "project (two properties entries for one resource): this entry is not read"
+    )
+    return True
 
 
 def _text(value: Any) -> str | None:

@@ -659,3 +659,40 @@ def test_yaml_syntax_error_in_a_properties_file_gives_the_line(tmp_path: Path) -
 def test_an_empty_properties_file_is_fine(tmp_path: Path) -> None:
     demo = project(tmp_path, {"models/m.sql": "select 1\n", "models/empty.yml": ""})
     assert list(demo.nodes) == ["model.demo.m"]
+
+
+# -- a resource described twice ------------------------------------------------------------
+
+_DESCRIBED = {
+    "models/m.sql": "select 1 as id\n",
+    "models/a.yml": "models:\n  - name: m\n    config:\n      materialized: table\n",
+    "models/src.yml": "sources:\n  - name: raw\n    tables:\n      - name: t\n",
+}
+_TWICE = {
+    "model, two files": {"models/z.yml": "models:\n  - name: m\n    config:\n      materialized: view\n"},
+    "model, one file": {
+        "models/a.yml": "models:\n  - name: m\n    config:\n      materialized: table\n  - name: m\n"
+    },
+    "source table, two files": {"models/z.yml": "sources:\n  - name: raw\n    tables:\n      - name: t\n"},
+}
+
+
+@pytest.mark.parametrize("case", sorted(_TWICE))
+def test_a_resource_described_twice_is_reported_and_the_first_kept(tmp_path: Path, case: str) -> None:
+    """dbt refuses a project whose properties describe one resource twice (the test below);
+    shiftleft reads it, keeps the first description and says which entry it left out."""
+    loaded = project(tmp_path, {**_DESCRIBED, **_TWICE[case]})
+    [problem] = loaded.problems
+    assert "described a second time" in problem and "first in models/" in problem
+    assert loaded.nodes["model.demo.m"].materialized == "table"
+    assert sum(n.resource_type == "source" for n in loaded.nodes.values()) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(_TWICE))
+def test_dbt_refuses_a_resource_described_twice(tmp_path: Path, case: str) -> None:
+    from real_dbt import run_dbt
+
+    root = write(tmp_path / "p", {"dbt_project.yml": SPEC, **_DESCRIBED, **_TWICE[case]})
+    with pytest.raises(AssertionError, match=r"(?i)two (schema\.yml entries|sources)|duplicate"):
+        run_dbt(root, "parse")
