@@ -35,6 +35,8 @@ class Flink(Dialect):
     TYPED_DIVISION = True
     SAFE_DIVISION = False
     CONCAT_COALESCE = False
+    #: GREATEST / LEAST are NULL when an argument is NULL (checked on 2.3)
+    LEAST_GREATEST_IGNORES_NULLS = False
     LOG_BASE_FIRST = True
     NULL_ORDERING = "nulls_are_small"
     # what Flink's built-in functions return, for type annotation (sink column types)

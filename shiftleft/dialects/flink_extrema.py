@@ -1,0 +1,35 @@
+"""GREATEST / LEAST that skip NULLs, as Spark, Databricks, DuckDB and PostgreSQL compute them."""
+
+from __future__ import annotations
+
+from sqlglot import exp, generator
+
+#: calls whose value differs from one evaluation to the next: never evaluated twice
+_VOLATILE = (exp.Rand, exp.Randn, exp.Uuid)
+
+
+def extremum_sql(gen: generator.Generator, expression: exp.Greatest | exp.Least) -> str:
+    """Flink's GREATEST / LEAST are NULL when any argument is NULL (as in Snowflake and
+    BigQuery); Spark's skip NULLs and are NULL only when all are (sqlglot marks them
+    ``ignore_nulls``).  For those, each argument that can be NULL is replaced by the first
+    non-NULL of itself and the others (``GREATEST(COALESCE(a, b), COALESCE(b, a))``): a NULL
+    then takes the value of another argument, which cannot change the largest or smallest, and
+    all NULL stays NULL.  A literal that is not NULL is the only fallback needed; an argument
+    whose value changes between evaluations (``rand()``) is no fallback."""
+    name = "GREATEST" if isinstance(expression, exp.Greatest) else "LEAST"
+    args = [expression.this, *expression.expressions]
+    if not expression.args.get("ignore_nulls") or len(args) < 2:
+        return gen.func(name, *args)
+    texts = [gen.sql(a) for a in args]
+    volatile = [a.find(*_VOLATILE) is not None for a in args]
+    constant = next((t for a, t in zip(args, texts) if isinstance(a, exp.Literal)), None)
+    operands = []
+    for k, (arg, text) in enumerate(zip(args, texts)):
+        if isinstance(arg, exp.Literal) or volatile[k]:
+            operands.append(text)  # never NULL / evaluated once
+            continue
+        order = [*range(k + 1, len(args)), *range(k)]
+        others = [texts[j] for j in order if not volatile[j] and texts[j] != text]
+        fallbacks = [constant] if constant is not None else others
+        operands.append(f"COALESCE({', '.join([text, *fallbacks])})" if fallbacks else text)
+    return f"{name}({', '.join(operands)})"
