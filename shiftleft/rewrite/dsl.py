@@ -50,6 +50,9 @@ class DeclarativeRule(Rule):
     message: str | None
     suggestion: str | None
     read: str
+    #: the template is the pattern again (``nvl($a, $b)`` -> ``COALESCE($a, $b)``: one sqlglot
+    #: node), a name the generator writes: the rule changes nothing
+    identity: bool
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         bindings: Bindings = {}
@@ -66,6 +69,8 @@ class DeclarativeRule(Rule):
             )
         if self.template is None:
             return None
+        if self.identity:  # the node is kept as it is, so the rules after this one still see it
+            return node
         return instantiate(self.template, bindings)
 
 
@@ -260,6 +265,7 @@ def _make_rule(data: dict[str, Any], origin: str, pack: str) -> type[Declarative
         "pack": pack,
         "pattern": pattern,
         "template": template,
+        "identity": template is not None and template == pattern,
         "condition": staticmethod(condition) if condition else None,
         "severity": severity,
         "message": data.get("message"),
