@@ -82,6 +82,19 @@ def _passed(scope: Scope, name: str) -> exp.Column | None:
     return None
 
 
+def _computed_aliases(scope: Scope) -> dict[str, exp.Alias]:
+    """The scope's select-list aliases that name a computed value (``s::date AS d``, not a bare
+    column's new name), by lower-case name."""
+    select = scope.expression
+    if not isinstance(select, exp.Select):
+        return {}
+    return {
+        p.alias.lower(): p
+        for p in select.expressions
+        if isinstance(p, exp.Alias) and p.alias and not isinstance(p.this, exp.Column)
+    }
+
+
 def _names(scope: Scope) -> set[str]:
     select = scope.expression
     if not isinstance(select, exp.Select):
@@ -184,6 +197,7 @@ class _Demand:
             if isinstance(s, exp.Table)
         }
         outputs = _names(scope)
+        computed = _computed_aliases(scope)
         for column in scope.columns:
             if isinstance(column.this, exp.Star):
                 continue
@@ -191,7 +205,17 @@ class _Demand:
                 exp.Order, exp.Group, exp.Having
             ):
                 continue  # a select alias used in ORDER BY / GROUP BY
+            defined = computed.get(column.name.lower()) if not column.table else None
+            if defined is not None and not _within(column, defined):
+                continue  # a computed select alias the SELECT's other items or WHERE reuse (Snowflake, Spark 3.4)
             self.need(scope, column.name, column.table or None, _use_type(column, aliases))
+
+
+def _within(node: exp.Expr, ancestor: exp.Expr) -> bool:
+    parent = node.parent
+    while parent is not None and parent is not ancestor:
+        parent = parent.parent
+    return parent is ancestor
 
 
 def root_scope(tree: exp.Expr | Scope | None) -> Scope | None:

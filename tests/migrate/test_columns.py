@@ -251,3 +251,31 @@ def test_a_string_coalesced_with_a_number_or_boolean_is_found(expression: str, f
     tree = sqlglot.parse_one(f"SELECT {expression} AS v FROM t", read="flink")
     schema = {"t": {"s": "STRING", "s2": "STRING", "x": "DOUBLE", "flag": "BOOLEAN"}}
     assert column_checks(tree, schema)[1] == found
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "coalesce(closed_at::date, planned) as closed",
+        "dateadd(month, -1, planned) as month_before",
+        "datediff(day, planned, closed_at::date) as days",
+        "planned as again",
+    ],
+)
+@pytest.mark.parametrize("where", ["", "where planned > '2020-01-01'"])
+def test_a_computed_select_alias_reused_by_the_select_is_no_source_column(tmp_path: Path, use: str, where: str) -> None:
+    """Snowflake (and Spark 3.4+) let a SELECT's later items and its WHERE name an alias the
+    SELECT computes (``release_date::date as planned``): below a ``select *`` CTE of a source
+    that name was taken for a column of the source, declared (a column no message holds, so
+    always NULL), and the alias was not inlined (mattermost's dim_releases: reported translated,
+    its sink typed for the alias and the query typed for the column)."""
+    model = (
+        "with rd as (select * from {{ source('app', 'users') }})\n"
+        f"select id, opened_at::date as planned, {use} from rd {where}"
+    )
+    result = migrate(make_project(tmp_path / "p", {"releases.sql": model}), read="snowflake", plan=True)
+    ddl = result.table("users").ddl or ""
+    assert "planned" not in ddl, ddl
+    assert "opened_at" in ddl and "closed_at" in ddl if "closed_at" in use else "opened_at" in ddl
+    releases = result.table("releases")
+    assert releases.status is Status.TRANSLATED, [d.message for d in releases.diagnostics]
