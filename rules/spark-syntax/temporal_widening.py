@@ -42,7 +42,8 @@ class TemporalWidening(Rule):
         ),
         Example(
             before="SELECT nvl(ts, d), greatest(ts, CAST(s AS DATE)) FROM t",
-            after="SELECT COALESCE(ts, CAST(d AS TIMESTAMP)), GREATEST(ts, CAST(TRY_CAST(s AS DATE) AS TIMESTAMP)) FROM t",
+            after="SELECT COALESCE(ts, CAST(d AS TIMESTAMP)), GREATEST(COALESCE(ts, CAST(TRY_CAST(s AS DATE) AS "
+            "TIMESTAMP)), COALESCE(CAST(TRY_CAST(s AS DATE) AS TIMESTAMP), ts)) FROM t",
             types={"t": {"d": "DATE", "ts": "TIMESTAMP_NTZ", "s": "STRING"}},
         ),
         Example(

@@ -13,7 +13,7 @@ from sqlglot import exp, generator
 from sqlglot.dialects.dialect import explode_to_unnest_sql, rename_func, unit_to_var
 
 from shiftleft.dialects.flink_catalog import FLINK_RESERVED_WORDS
-from shiftleft.dialects.flink_extrema import extremum_sql
+from shiftleft.dialects.flink_nulls import concat_ws_sql, extremum_sql
 from shiftleft.dialects.flink_intervals import interval_with_precision
 from shiftleft.dialects.flink_parser import (
     TYPED_LITERAL,
@@ -218,6 +218,7 @@ class FlinkGenerator(generator.Generator):
         exp.VarMap: _map_sql,
         exp.ArrayToString: rename_func("ARRAY_JOIN"),
         exp.Coalesce: _coalesce_sql,
+        exp.ConcatWs: concat_ws_sql,
         exp.Greatest: extremum_sql,
         exp.Least: extremum_sql,
         exp.CurrentTime: lambda *_: "CURRENT_TIME",

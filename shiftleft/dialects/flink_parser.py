@@ -106,6 +106,17 @@ def _typed_literal(parser: BaseParser, this: exp.Expr, to: exp.DataType) -> exp.
     return cast
 
 
+#: meta key of a CONCAT_WS read from Flink SQL: Flink's own, which reads a NULL argument as ''
+#: (neither meaning sqlglot gives ConcatWs: skip NULLs, or NULL when one is)
+FLINK_CONCAT_WS = "flink_concat_ws"
+
+
+def _build_concat_ws(args: list[exp.Expr]) -> exp.Expr:
+    node = exp.ConcatWs(expressions=args)
+    node.meta[FLINK_CONCAT_WS] = True
+    return node
+
+
 def _keep(name: str) -> t.Callable[[list[exp.Expr]], exp.Expr]:
     """Keep a Flink function whose sqlglot node would regenerate under another name."""
 
@@ -175,6 +186,7 @@ class FlinkParser(BaseParser):
         "FROM_UNIXTIME": build_formatted_time(exp.UnixToStr),
         # FIRST / LAST are MATCH_RECOGNIZE navigation functions in Flink, not aggregates.
         "FIRST": _keep("FIRST"),
+        "CONCAT_WS": _build_concat_ws,
         "IFNULL": _build_coalesce_ifnull,
         "LAST": _keep("LAST"),
         "INSTR": _keep("INSTR"),

@@ -1,5 +1,6 @@
-"""Differential test of a DATE beside a TIMESTAMP in COALESCE / NVL / GREATEST / LEAST / CASE /
-IF (rule SL3050) on the engines.
+"""Differential tests of functions whose NULL arguments Flink treats otherwise than Spark:
+GREATEST / LEAST and CONCAT_WS (skipped by Spark), and a DATE beside a TIMESTAMP in COALESCE /
+NVL / GREATEST / LEAST / CASE / IF (rule SL3050).
 
 Spark widens the DATE to a TIMESTAMP (midnight); Flink 2.3 types ``COALESCE(d, ts)``,
 ``IFNULL``, ``GREATEST`` and ``LEAST`` of the two as DATE (the timestamps lose their time of
@@ -74,3 +75,45 @@ def test_greatest_and_least_skip_nulls_as_in_spark(spark, flink_planner, tmp_pat
     schema = {"t": dict(columns)}
     flink_exprs = [translate_strict(e, " FROM t", schema) for e in _NUMBER_EXPRS]
     assert exact_run(spark, runner, env, _NUMBER_EXPRS, flink_exprs, aggregate=False) == {}
+
+
+_CONCAT_EXPRS = [
+    "concat_ws('|', s, s2)", "concat_ws('', s, s2, s)", "concat_ws(s, s2, 'x')", "concat_ws('-', s, NULL, s2)",
+    "concat_ws(',', s)", "concat_ws('|', s, a, s2)",
+]
+
+
+def test_concat_ws_skips_nulls_as_in_spark(spark, flink_planner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Spark's concat_ws skips NULL arguments (a NULL separator gives NULL); Flink's CONCAT_WS
+    reads them as empty strings ('a|' for concat_ws('|', 'a', NULL))."""
+    from shiftleft.flink_engine.runner import FlinkRunner
+
+    text = st.one_of(st.none(), st.sampled_from(["", "a", "bc", "|"]))
+    rows = draw_rows(st.fixed_dictionaries({"s": text, "s2": text, "a": st.one_of(st.none(), st.integers(-3, 3))}))
+    spark.createDataFrame([(r["id"], r["s"], r["s2"], r["a"]) for r in rows],
+                          "id INT, s STRING, s2 STRING, a INT").createOrReplaceTempView("t")
+    columns = [("id", "INT"), ("s", "STRING"), ("s2", "STRING"), ("a", "INT")]
+    runner = FlinkRunner(flink_planner, timeout_s=120)
+    env = runner.environment("batch", [seed_table_ddl("t", columns, write_json_lines(tmp_path / "c.json", rows))])
+    flink_exprs = [translate_strict(e, " FROM t", {"t": dict(columns)}) for e in _CONCAT_EXPRS]
+    assert exact_run(spark, runner, env, _CONCAT_EXPRS, flink_exprs, aggregate=False) == {}
+
+
+def test_snowflake_concat_ws_is_null_when_an_argument_is(flink_planner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Snowflake's CONCAT_WS is NULL when any argument is NULL (its documented meaning, computed
+    here in Python): Flink's CONCAT of the arguments and separators."""
+    import shiftleft
+    from shiftleft.flink_engine.runner import FlinkRunner
+
+    text = st.one_of(st.none(), st.sampled_from(["", "a", "bc"]))
+    rows = draw_rows(st.fixed_dictionaries({"s": text, "s2": text}))
+    columns = [("id", "INT"), ("s", "STRING"), ("s2", "STRING")]
+    runner = FlinkRunner(flink_planner, timeout_s=120)
+    env = runner.environment("batch", [seed_table_ddl("t", columns, write_json_lines(tmp_path / "w.json", rows))])
+    translation = shiftleft.transpile("SELECT id, CONCAT_WS('|', s, s2, s) AS c FROM t", read="snowflake", mode="batch")
+    got = dict(runner.query(env, translation.statements[0].sql.strip().rstrip(";")).rows)
+
+    def snowflake(*args: str | None) -> str | None:
+        return None if any(a is None for a in args) else "|".join(args)  # type: ignore[arg-type]
+
+    assert got == {r["id"]: snowflake(r["s"], r["s2"], r["s"]) for r in rows}

@@ -1,8 +1,11 @@
-"""GREATEST / LEAST that skip NULLs, as Spark, Databricks, DuckDB and PostgreSQL compute them."""
+"""Functions whose NULL arguments Flink treats otherwise than the dialect read: GREATEST / LEAST
+and CONCAT_WS, written so that they give the source dialect's values."""
 
 from __future__ import annotations
 
 from sqlglot import exp, generator
+
+from shiftleft.dialects.flink_parser import FLINK_CONCAT_WS
 
 #: calls whose value differs from one evaluation to the next: never evaluated twice
 _VOLATILE = (exp.Rand, exp.Randn, exp.Uuid)
@@ -33,3 +36,26 @@ def extremum_sql(gen: generator.Generator, expression: exp.Greatest | exp.Least)
         fallbacks = [constant] if constant is not None else others
         operands.append(f"COALESCE({', '.join([text, *fallbacks])})" if fallbacks else text)
     return f"{name}({', '.join(operands)})"
+
+
+def concat_ws_sql(gen: generator.Generator, expression: exp.ConcatWs) -> str:
+    """Flink's CONCAT_WS reads a NULL argument as an empty string (``CONCAT_WS('|', 'a', NULL)``
+    is ``'a|'``).  Spark, DuckDB and PostgreSQL skip NULL arguments (``'a'``; sqlglot marks
+    them ``coalesce``): the arguments become an array that ``ARRAY_JOIN`` joins, which skips
+    NULL elements.  Snowflake and BigQuery return NULL when any argument is NULL: that is
+    Flink's ``CONCAT`` of the arguments with the separator between them."""
+    separator, *args = expression.expressions
+    if expression.meta.get(FLINK_CONCAT_WS):  # read from Flink SQL: Flink's meaning already
+        return gen.func("CONCAT_WS", *expression.expressions)
+    if not args:
+        return gen.sql(exp.Literal.string(""))
+    if not expression.args.get("coalesce"):
+        parts: list[exp.Expr] = [args[0]]
+        for arg in args[1:]:
+            parts += [separator, arg]
+        return gen.func("CONCAT", *parts)
+    values = [a for a in args if not isinstance(a, exp.Null)]
+    if not values:
+        return gen.sql(exp.If(this=exp.Is(this=separator, expression=exp.null()), true=exp.null(),
+                              false=exp.Literal.string("")))
+    return gen.func("ARRAY_JOIN", exp.Array(expressions=values), separator)
