@@ -72,7 +72,8 @@ class ColumnCase(Rule):
     case-sensitively and reports ``Column 'ID' not found``.  The rule spells each column as the
     table it reads declares it (``schema=``, the columns of a migrated parent model, or the
     output names of a CTE or subquery), where that table is known; quoted names, and columns
-    of tables whose columns are not known, are left alone.
+    of tables whose columns are not known, are left alone.  A name that is also a select-list
+    alias is the column in the SELECT list and WHERE (as in Spark), the alias elsewhere.
     """
 
     id = "SL3020"
@@ -91,6 +92,11 @@ class ColumnCase(Rule):
             types={"t": {"a": "int"}},
         ),
         Example(before="SELECT a, s FROM t", after="SELECT a, s FROM t"),
+        Example(  # the column read, not the alias of the same name (fivetran salesforce)
+            before="WITH f AS (SELECT s FROM t) SELECT CAST(S AS STRING) AS s FROM f",
+            after="WITH f AS (SELECT s FROM t) SELECT CAST(s AS STRING) AS s FROM f",
+            types={"t": {"s": "string"}},
+        ),
     )
 
     def _columns_of(self, table: exp.Expr, ctes: dict[str, exp.Expr], ctx: RuleContext) -> dict[str, str] | None:
@@ -133,7 +139,7 @@ class ColumnCase(Rule):
             qualifier = column.table.lower()
             if qualifier:
                 wanted = by_source.get(qualifier, {}).get(ident.name.lower())
-            elif all_known and ident.name.lower() not in aliases:
+            elif all_known and (ident.name.lower() not in aliases or _source_first(column, node)):
                 wanted = merged.get(ident.name.lower())
             else:
                 wanted = None
@@ -141,6 +147,21 @@ class ColumnCase(Rule):
                 ident.set("this", wanted)
                 changed = True
         return node if changed else None
+
+
+#: the clauses of a SELECT where a name of both a column read and a select-list alias means
+#: the column (Spark: ``SELECT cast(Industry AS STRING) AS industry FROM fields`` reads
+#: fields.industry); in GROUP BY / HAVING / ORDER BY the alias may be meant
+_SOURCE_FIRST = frozenset({"expressions", "where", "joins", "from_"})
+
+
+def _source_first(column: exp.Column, select: exp.Select) -> bool:
+    """Whether ``column`` (of ``select``'s own nodes) is in a clause where a column read wins
+    over a select-list alias of the same name."""
+    node: exp.Expr = column
+    while node.parent is not None and node.parent is not select:
+        node = node.parent
+    return node.parent is select and node.arg_key in _SOURCE_FIRST
 
 
 def _schema_spellings(ctx: RuleContext) -> dict[str, dict[str, str]]:

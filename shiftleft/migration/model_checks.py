@@ -4,7 +4,7 @@ dbt table does not have."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlglot import exp
 
@@ -40,11 +40,15 @@ def check_model(
     read: str,
     diagnostics: list[Diagnostic],
     typed: Callable[[], TypedQuery] | None = None,
+    broken: Sequence[str] = (),
 ) -> tuple[list[Diagnostic], bool]:
     """(the diagnostics, updated; True when the model's DML cannot be right) for the Flink
     query ``tree`` of a model (changed in place: its final ORDER BY without LIMIT dropped).
     ``typed``: makes ``tree``, once its ORDER BY is dropped, qualified and typed for the
-    column checks (see :func:`~shiftleft.migration.columns.column_checks`)."""
+    column checks (see :func:`~shiftleft.migration.columns.column_checks`).  ``broken``: the
+    tables of ``parent_schema`` whose column types are not to be trusted (not translated): a
+    type error on one of their columns is a warning, the model being blocked by them."""
+    owner = _broken_owner(parent_schema, broken)
     notes = list(diagnostics)
     failed = False
     if _drop_final_order(tree):
@@ -81,41 +85,75 @@ def check_model(
     for column_name, operation in text_uses:
         uses.setdefault(column_name, []).append(operation)
     for column_name, operations in uses.items():
+        parent = owner(column_name)
         notes.append(
             Diagnostic.of(
                 TYPE_ID,
                 f"column {column_name} is a STRING (declared so, or its type is not known) and "
                 f"is used in {', '.join(operations)}: Flink rejects arithmetic on strings, and "
-                "has no common type of a string and a number or boolean",
-                severity=Severity.ERROR,
+                "has no common type of a string and a number or boolean"
+                + (_UNTRUSTED.format(parent=parent) if parent else ""),
+                severity=Severity.WARNING if parent else Severity.ERROR,
                 suggestion="declare the column's data_type (numeric) in the properties .yml of the "
                 "source / model it comes from, or cast it in the model",
             )
         )
     if typed is not None:
-        failed = _clashes(typed(), notes) or failed
+        failed = _clashes(typed(), notes, owner) or failed
     return notes, failed
 
 
-def _clashes(typed: TypedQuery, notes: list[Diagnostic]) -> bool:
-    """Report the operands of ``typed`` whose types Flink cannot bring together (True if any)."""
+#: said of a type error on a column of a parent that is not translated
+_UNTRUSTED = (
+    " (its type comes from {parent}, which is not translated: not known until {parent} is "
+    "fixed; this model is blocked by it)"
+)
+
+
+def _broken_owner(
+    parent_schema: dict[str, dict[str, str]], broken: Sequence[str]
+) -> Callable[[str], str | None]:
+    """name -> the untrusted parent (of ``broken``) having a column of that name, if any."""
+    columns = {
+        column.lower(): table
+        for table in broken
+        for column in parent_schema.get(table, {})
+    }
+    return lambda name: columns.get(name.lower())
+
+
+def _clashes(
+    typed: TypedQuery, notes: list[Diagnostic], owner: Callable[[str], str | None]
+) -> bool:
+    """Report the operands of ``typed`` whose types Flink cannot bring together (True if one
+    is an error: not only on columns of untrusted parents, see :func:`_broken_owner`)."""
     if typed.qualify_error is not None:
         return False
     found = False
     for clash in type_clashes(typed.tree):
         left, right = clash.left.sql("flink"), clash.right.sql("flink")
         pair = left if clash.left is clash.right else f"{left} and {right}"
+        parent = next(
+            (
+                owner(c.name)
+                for side in (clash.left, clash.right)
+                for c in side.find_all(exp.Column)
+                if owner(c.name)
+            ),
+            None,
+        )
         notes.append(
             Diagnostic.of(
                 CLASH_ID,
                 f"{pair} ({clash.where}): {clash.why}; the Flink planner rejects it (a column "
-                "whose type the project does not declare is a STRING here)",
-                severity=Severity.ERROR,
+                "whose type the project does not declare is a STRING here)"
+                + (_UNTRUSTED.format(parent=parent) if parent else ""),
+                severity=Severity.WARNING if parent else Severity.ERROR,
                 suggestion="declare the columns' data_type in the properties .yml of the source / "
                 "model they come from, or cast explicitly in the model",
                 line=node_position(clash.node)[0],
                 column=node_position(clash.node)[1],
             )
         )
-        found = True
+        found = found or parent is None
     return found

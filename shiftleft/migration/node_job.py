@@ -33,6 +33,9 @@ class NodeJob(BaseModel):
     mode: Mode
     #: parents' columns, ``{table: {column: TYPE in the read dialect}}``
     parent_schema: dict[str, dict[str, str]] = Field(default_factory=dict)
+    #: parents whose columns' types are not to be trusted: not translated, or reading such a
+    #: table (a type error on their columns is theirs, the model is blocked by them)
+    broken_parents: list[str] = Field(default_factory=list)
     #: parents' event-time columns, ``{table: column}``
     event_time: dict[str, str] = Field(default_factory=dict)
     #: parents' derived streaming relations (mode, keys, time attributes), ``{table: ...}``

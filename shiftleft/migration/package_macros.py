@@ -153,6 +153,8 @@ def dbt_macros(state: ModelContext) -> dict[str, Callable[..., Any]]:
         "date_trunc": lambda datepart, date: date_trunc(state, datepart, date),
         "current_timestamp": lambda: "current_timestamp",
         "current_timestamp_in_utc_backcompat": lambda: "current_timestamp",
+        "current_timestamp_backcompat": lambda: "current_timestamp",
+        "snapshot_get_time": lambda: "current_timestamp",
         "any_value": lambda expression: f"any_value({expression})",
         "bool_or": lambda expression: _sql(state, exp.LogicalOr(this=_expr(state, expression))),
         "listagg": lambda measure, delimiter_text="','", order_by_clause=None, limit_num=None: listagg(

@@ -11,14 +11,16 @@ file conventions:
   ``data_tests`` / ``tests``, ``constraints``, ``config``) and ``sources`` (tables,
   ``identifier``, ``loaded_at_field``, ``freshness``);
   https://docs.getdbt.com/reference/model-properties
-* packages present under ``dbt_packages/`` contribute their macros.
+* packages present under ``dbt_packages/`` contribute their macros, and their models, seeds
+  and snapshots, which dbt builds with the project's (their configs and vars under the
+  project's).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from shiftleft.errors import ConfigError
 from shiftleft.migration.project_files import (
@@ -142,6 +144,7 @@ def _enabled_here(node: Node) -> bool:
     found = _IN_FILE_ENABLED.search(node.raw_code) if node.resource_type == "model" else None
     if found:
         node.config["enabled"] = found.group(1).lower() == "true"
+        merge_config(node.config, node.overrides)
     return is_enabled(node.config)
 
 
@@ -164,32 +167,42 @@ def _package_projects(root: Path, spec: dict[str, Any]) -> list[tuple[str, Path,
     return found
 
 
-def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtProject:
-    """Read the dbt project in ``root`` (the folder holding ``dbt_project.yml``)."""
-    root = Path(root)
-    spec_path = root / "dbt_project.yml"
-    if not spec_path.is_file():
-        raise ConfigError(f"{root}: no dbt_project.yml here; give the folder of a dbt project")
-    spec = _mapping(read_yaml(spec_path), str(spec_path))
-    name = spec.get("name")
-    if not isinstance(name, str) or not name:
-        raise ConfigError(f"{spec_path}: the project needs a name")
-    macros: list[MacroFile] = []
-    packages = []
-    installed = _package_projects(root, spec)
-    for package, folder, package_spec in installed:
-        packages.append(package)
-        for macro_dir in _paths(package_spec, "macro-paths", "macros"):
-            macros += _macro_files(package, folder / macro_dir)
-    for macro_dir in _paths(spec, "macro-paths", "macros"):
-        macros += _macro_files(name, root / macro_dir)
-    variables, package_vars = _vars(spec, name, packages, cli_vars or {})
+class _Tree(NamedTuple):
+    """The files of one package (or of the project itself) whose resources are read."""
 
-    nodes: dict[str, Node] = {}
-    duplicates: dict[str, list[str]] = {}
+    folder: Path
+    spec: dict[str, Any]  #: its dbt_project.yml
+    package: str
+    prefix: str  #: of its file paths in the project (``dbt_packages/github/``, or none)
+
+
+def _configs(specs: list[dict[str, Any]], kind: str, path: list[str]) -> list[dict[str, Any]]:
+    """A resource's dbt_project.yml configs: the package's own, then the root project's
+    (``models: {github: {+schema: x}}`` in the project wins over the package's)."""
+    return [
+        _project_config(_mapping(spec.get(kind), f"dbt_project.yml: {kind}"), path) for spec in specs
+    ]
+
+
+def _node_config(configs: list[dict[str, Any]]) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    for found in configs:
+        merge_config(config, found)
+    return config
+
+
+def _read_nodes(
+    tree: _Tree,
+    specs: list[dict[str, Any]],
+    nodes: dict[str, Node],
+    duplicates: dict[str, list[str]],
+    problems: list[str],
+) -> None:
+    """Add the models, snapshots and seeds of ``tree`` to ``nodes``, with their properties."""
+    root, spec, name = tree.folder, tree.spec, tree.package
+    read_here: dict[str, Node] = {}
     kinds = (("model", "model-paths", "models"), ("snapshot", "snapshot-paths", "snapshots"))
     for kind, key, default in kinds:
-        tree = _mapping(spec.get(f"{kind}s"), f"{spec_path}: {kind}s")
         for base in _paths(spec, key, default):
             for file in sorted((root / base).rglob("*.sql")) if (root / base).is_dir() else []:
                 rel = file.relative_to(root / base)
@@ -221,14 +234,14 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
                         resource_type=kind_here,
                         name=node_name,
                         package=name,
-                        file_path=(Path(base) / rel).as_posix(),
+                        file_path=tree.prefix + (Path(base) / rel).as_posix(),
                         raw_code=text,
                         folders=folders,
-                        config=_project_config(tree, [name, *folders, node_name]),
                         problem=problem,
                     )
-                    nodes[node.unique_id] = node
-    seeds_tree = _mapping(spec.get("seeds"), f"{spec_path}: seeds")
+                    configs = _configs(specs, f"{kind}s", [name, *folders, node_name])
+                    node.config, node.overrides = _node_config(configs), _overrides(configs)
+                    nodes[node.unique_id] = read_here[node.unique_id] = node
     for base in _paths(spec, "seed-paths", "seeds"):
         for file in sorted((root / base).rglob("*.csv")) if (root / base).is_dir() else []:
             rel = file.relative_to(root / base)
@@ -238,15 +251,16 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
                 resource_type="seed",
                 name=file.stem,
                 package=name,
-                file_path=(Path(base) / rel).as_posix(),
+                file_path=tree.prefix + (Path(base) / rel).as_posix(),
                 folders=folders,
-                config=_project_config(seeds_tree, [name, *folders, file.stem]),
                 seed_path=file,
             )
-            nodes[node.unique_id] = node
+            configs = _configs(specs, "seeds", [name, *folders, file.stem])
+            node.config, node.overrides = _node_config(configs), _overrides(configs)
+            nodes[node.unique_id] = read_here[node.unique_id] = node
 
-    by_name = {(n.resource_type, n.name): n for n in nodes.values()}
-    problems: list[str] = []
+    by_name = {(n.resource_type, n.name): n for n in read_here.values()}
+    before = set(nodes)
     described: dict[str, str] = {}
     for base in sorted({  # in one order whatever the hash seed: the first description is kept
         *_paths(spec, "model-paths", "models"),
@@ -258,6 +272,50 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
                 _read_properties(file, root, name, by_name, nodes, described, problems)
             except ConfigError as e:  # one bad file is reported; the others are read
                 problems.append(str(e))
+    for node in read_here.values():  # the root project's configs win over properties files
+        merge_config(node.config, node.overrides)
+    for uid in set(nodes) - before:  # sources: their file in the project
+        nodes[uid].file_path = tree.prefix + (nodes[uid].file_path or "")
+
+
+def _overrides(configs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The root project's configs of a package's node (the last of two), none for its own."""
+    return configs[-1] if len(configs) > 1 else {}
+
+
+def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtProject:
+    """Read the dbt project in ``root`` (the folder holding ``dbt_project.yml``)."""
+    root = Path(root)
+    spec_path = root / "dbt_project.yml"
+    if not spec_path.is_file():
+        raise ConfigError(f"{root}: no dbt_project.yml here; give the folder of a dbt project")
+    spec = _mapping(read_yaml(spec_path), str(spec_path))
+    name = spec.get("name")
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"{spec_path}: the project needs a name")
+    macros: list[MacroFile] = []
+    packages = []
+    installed = _package_projects(root, spec)
+    for package, folder, package_spec in installed:
+        packages.append(package)
+        for macro_dir in _paths(package_spec, "macro-paths", "macros"):
+            macros += _macro_files(package, folder / macro_dir)
+    for macro_dir in _paths(spec, "macro-paths", "macros"):
+        macros += _macro_files(name, root / macro_dir)
+    variables, package_vars = _vars(spec, name, packages, cli_vars or {})
+
+    nodes: dict[str, Node] = {}
+    duplicates: dict[str, list[str]] = {}
+    problems: list[str] = []
+    _read_nodes(_Tree(root, spec, name, ""), [spec], nodes, duplicates, problems)
+    for package, folder, package_spec in installed:
+        if package != name:  # dbt builds the models, seeds and snapshots of its packages too
+            prefix = folder.relative_to(root) if folder.is_relative_to(root) else folder
+            where = _Tree(folder, package_spec, package, prefix.as_posix() + "/")
+            _read_nodes(where, [package_spec, spec], nodes, duplicates, problems)
+            package_vars[package] = _package_scope(
+                (package_spec, spec), package, name, packages, cli_vars or {}
+            )
     disabled = [uid for uid, node in nodes.items() if not _enabled_here(node)]
     for uid in disabled:
         del nodes[uid]
@@ -346,6 +404,30 @@ def _vars(
         variables.update(scoped)
     variables.update(cli_vars)
     return variables, package_vars
+
+
+def _package_scope(
+    specs: tuple[dict[str, Any], dict[str, Any]],
+    package: str,
+    project: str,
+    packages: list[str],
+    cli_vars: dict[str, Any],
+) -> dict[str, Any]:
+    """The vars a package's own models see (``specs``: the package's dbt_project.yml, then the
+    project's), lowest first: the package's global vars and those it scopes to itself, the
+    project's global vars, the project's vars scoped to the package, ``--vars``.
+    https://docs.getdbt.com/docs/build/project-variables#variable-precedence"""
+    scopes = {package, project, *packages}
+    seen: dict[str, Any] = {}
+    for spec in specs:
+        declared = _mapping(spec.get("vars"), "dbt_project.yml: vars")
+        seen.update(
+            {k: v for k, v in declared.items() if not (isinstance(v, dict) and k in scopes)}
+        )
+        if isinstance(declared.get(package), dict):
+            seen.update(declared[package])
+    seen.update(cli_vars)
+    return seen
 
 
 def _macro_files(package: str, folder: Path) -> list[MacroFile]:

@@ -76,6 +76,9 @@ class Node:
     flink_name: str | None = None
     #: why the node's file could not be read (bad encoding, too large, outside the project)
     problem: str | None = None
+    #: a package's node: the configs the root project's dbt_project.yml sets on it, which win
+    #: over the node's own (its ``config()`` call too), as in dbt
+    overrides: dict[str, Any] = field(default_factory=dict)
 
     @property
     def materialized(self) -> str:
@@ -122,7 +125,8 @@ class DbtProject:
     compiled: bool = False
     #: unique ids of the nodes disabled (``enabled: false``) in dbt_project.yml or properties
     disabled: list[str] = field(default_factory=list)
-    #: vars scoped to an installed package (``vars: {dbt_utils: {...}}``): not the project's
+    #: the vars the models of an installed package see: its own dbt_project.yml's, under the
+    #: project's (global, then scoped to it: ``vars: {github: {...}}``) and ``--vars``
     package_vars: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: files that could not be read (malformed YAML, outside the project...): the rest is read
     problems: list[str] = field(default_factory=list)

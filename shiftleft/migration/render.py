@@ -90,6 +90,29 @@ _SNAPSHOT_BLOCK = re.compile(
 )
 
 
+class _Undefined(jinja2.StrictUndefined):
+    """Jinja's StrictUndefined (an unknown name or attribute is an error), except for a key a
+    template's own data lacks (a dict or list): false and equal to nothing in a test, as in
+    dbt, whose Jinja is lenient (``{% do d.update(...) if not col.is_rename %}`` over dicts
+    where only some columns have ``is_rename``)."""
+
+    __slots__ = ()
+
+    def _of_data(self) -> bool:
+        return isinstance(self._undefined_obj, dict | list | tuple)
+
+    def __bool__(self) -> bool:  # type: ignore[override]
+        return False if self._of_data() else bool(self._fail_with_undefined_error())
+
+    def __eq__(self, other: object) -> bool:  # type: ignore[override]
+        return type(self) is type(other) if self._of_data() else self._fail_with_undefined_error()
+
+    def __ne__(self, other: object) -> bool:  # type: ignore[override]
+        return not self.__eq__(other)
+
+    __hash__ = jinja2.StrictUndefined.__hash__  # type: ignore[assignment]
+
+
 class _Environment(SandboxedEnvironment):
     """The sandbox, letting templates call ``dbt_utils._private_macro`` (single underscore).
 
@@ -152,7 +175,7 @@ class Renderer:
         self.run_started_at = _run_started_at(self.env)
         self.environment = _Environment(
             extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"],
-            undefined=jinja2.StrictUndefined,
+            undefined=_Undefined,
             keep_trailing_newline=True,
         )
         self.environment.filters.update(DBT_FILTERS)

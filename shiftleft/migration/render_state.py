@@ -128,7 +128,7 @@ class _ModelState:
         self.notes: list[Diagnostic] = []
         self.results: dict[str, dict[str, Any]] = {}  #: statement blocks' results, by name
         self.incremental_calls = 0  #: how often is_incremental() was asked
-        self.config = _Config(dict(node.config))
+        self.config = _Config(dict(node.config), node.overrides)
         self.modules: dict[tuple[str, str], Any] = {}
         self._contexts: dict[str, dict[str, Any]] = {}
 
@@ -193,8 +193,12 @@ class _ModelState:
         return self.relation_of(node)
 
     def var(self, name: str, default: Any = package_macros.MISSING) -> Any:
-        if name in self.r.project.vars:
-            value = self.r.project.vars[name]
+        project = self.r.project
+        seen = project.package_vars.get(self.node.package, project.vars)
+        if self.node.package == project.name:
+            seen = project.vars
+        if name in seen:
+            value = seen[name]
             # dbt renders a var's text in the model's context when it is read (packages set
             # ``company: "{{ source('hubspot', 'company') }}"`` and select ``from {{ var('company') }}``)
             if isinstance(value, str) and _JINJA.search(value):
@@ -338,7 +342,10 @@ class _ModelState:
         )
 
     def context(self, package: str | None = None) -> dict[str, Any]:
-        """The Jinja globals: dbt functions + the root project's macros (+ ``package``'s own)."""
+        """The Jinja globals: dbt functions + the root project's macros (+ ``package``'s own;
+        by default those of the package the model belongs to, which dbt looks up first)."""
+        if package is None and self.node.package != self.r.project.name:
+            package = self.node.package
         key = package or ""
         if key in self._contexts:
             return self._contexts[key]

@@ -159,13 +159,15 @@ class Namespace:
 class _Config:
     """``config(...)`` in a model, plus ``config.get`` / ``config.require`` in macros."""
 
-    def __init__(self, values: dict[str, Any]) -> None:
+    def __init__(self, values: dict[str, Any], overrides: dict[str, Any] | None = None) -> None:
         self.values = values
+        self.overrides = overrides or {}  #: the root project's configs of a package's model
 
     def __call__(self, *args: Any, **kwargs: Any) -> str:
         if args and isinstance(args[0], dict):
             kwargs = {**args[0], **kwargs}
         merge_config(self.values, kwargs)  # tags add up, meta merges, as in dbt
+        merge_config(self.values, self.overrides)
         return ""
 
     def get(self, key: str, default: Any = None) -> Any:

@@ -46,6 +46,7 @@ class _Migration:
         self.transpile_options = options["transpile"]
         self.renderer = Renderer(project, read=read, env=env)
         self.outcomes: dict[str, NodeOutcome] = {}
+        self._broken: dict[str, bool] = {}  #: see :meth:`broken`
         self.rendered: dict[str, str] = {}
         self.parents: dict[str, list[str]] = {}
         self.notes: list[Diagnostic] = []
@@ -291,8 +292,26 @@ class _Migration:
                 found.append(parent)
         return found
 
+    def broken(self, uid: str) -> bool:
+        """Whether the columns of the table ``uid`` (translated before its readers) cannot be
+        trusted: it was not translated, it has an error of its own, or it reads such a table."""
+        if uid not in self._broken:
+            node = self.project.nodes[uid]
+            outcome = self.outcomes.get(uid)
+            if node.resource_type == "source":
+                self._broken[uid] = False
+                return False
+            self._broken[uid] = outcome is None or outcome.failed or any(
+                d.severity is Severity.ERROR for d in outcome.diagnostics
+            )
+            self._broken[uid] = self._broken[uid] or any(
+                self.broken(p) for p in self._readable_parents(uid)
+            )
+        return self._broken[uid]
+
     def job(self, node: Node, sql: str) -> NodeJob:
         schema: dict[str, dict[str, str]] = {}
+        broken: list[str] = []
         event_time: dict[str, str] = {}
         relations: dict[str, Relation] = {}
         for parent_id in self._readable_parents(node.unique_id):
@@ -300,6 +319,8 @@ class _Migration:
             columns = self.columns_of(parent)
             if columns:
                 schema[parent.table_name] = dict(columns)
+                if self.broken(parent_id):
+                    broken.append(parent.table_name)
             outcome = self.outcomes.get(parent_id)
             if outcome is not None and outcome.relation is not None:
                 relations[parent.table_name.lower()] = outcome.relation
@@ -346,6 +367,7 @@ class _Migration:
             target=self.target,
             mode=self.mode,
             parent_schema=schema,
+            broken_parents=broken,
             event_time=event_time,
             parent_relations=relations,
             declared_types=declared_types,

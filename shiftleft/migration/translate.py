@@ -131,7 +131,9 @@ def _query_model(job: NodeJob) -> NodeOutcome:
             typed.append(TypedQuery(tree, ctx, validate=True))
         return typed[0]
 
-    notes, failed = check_model(tree, job.parent_schema, job.read, out.diagnostics, typing)
+    notes, failed = check_model(
+        tree, job.parent_schema, job.read, out.diagnostics, typing, job.broken_parents
+    )
     out.diagnostics, out.failed = notes, out.failed or failed
     # `changelog` becomes the table's; `emitted` stays what the query emits
     catalog = ScriptCatalog(job.event_time, job.parent_schema)  # sources: their event time

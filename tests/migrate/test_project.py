@@ -195,7 +195,14 @@ vars:
 def test_project_vars_and_scoped_vars(tmp_path: Path) -> None:
     demo = project(tmp_path, VARS)
     assert demo.vars == {"start_date": "2020-01-01", "limit": 20, "only_here": True}
-    assert demo.package_vars == {"dbt_utils": {"surrogate_key_treat_nulls_as_empty_strings": True}}
+    # a package's models see the project's global vars and those scoped to the package
+    assert demo.package_vars == {
+        "dbt_utils": {
+            "start_date": "2020-01-01",
+            "limit": 10,
+            "surrogate_key_treat_nulls_as_empty_strings": True,
+        }
+    }
     assert demo.packages == ["dbt_utils"]
 
 

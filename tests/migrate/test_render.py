@@ -1135,6 +1135,18 @@ def test_array_macros_and_context_helpers_render(tmp_path: Path) -> None:
     assert run(sql) == [([1, 2, 3], [1, 2], 1, 1, "v", "9dd4e461268c8034f5c8564e155c67a6")]
 
 
+def test_dbt_current_time_macros_render_a_timestamp(tmp_path: Path) -> None:
+    """dbt's current_timestamp_backcompat (fivetran's salesforce history models), its UTC
+    twin and snapshot_get_time, qualified or not: a timestamp on DuckDB."""
+    import datetime as dt
+
+    calls = ["dbt.current_timestamp_backcompat", "current_timestamp_backcompat", "dbt.snapshot_get_time",
+             "dbt.current_timestamp_in_utc_backcompat", "dbt.current_timestamp"]  # fmt: skip
+    sql = sql_of(tmp_path, "select " + ", ".join(f"{{{{ {c}() }}}} as c{i}" for i, c in enumerate(calls)))
+    (row,) = run(sql)
+    assert all(isinstance(v, dt.datetime) for v in row), row
+
+
 def test_cross_database_macros_compute_the_right_values_on_duckdb(tmp_path: Path) -> None:
     sql = sql_of(
         tmp_path,
