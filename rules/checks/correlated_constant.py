@@ -51,7 +51,7 @@ def _constant_cte_names(root: exp.Expr, constants: Constants) -> dict[str, tuple
     known: dict[str, tuple[str, ...]] = dict(constants)
     for cte in find_all(root, exp.CTE):
         if reads_no_table(cte.this, known):
-            known[cte.alias_or_name.lower()] = query_columns(cte.this, known)
+            known[cte.alias_or_name.lower()] = query_columns(cte, known)
     return known
 
 
@@ -66,7 +66,7 @@ class _Sources:
         known = {**declared, **constants}  # columns of the relations read
         for cte in find_all(query, exp.CTE):
             self.names.add(cte.alias_or_name.lower())
-            known[cte.alias_or_name.lower()] = query_columns(cte.this, known)
+            known[cte.alias_or_name.lower()] = query_columns(cte, known)
         for select in find_all(query, exp.Select):
             self.columns.update(p.alias_or_name.lower() for p in select.expressions if p.alias_or_name)
         for source in find_all(query, (exp.Table, exp.Values, exp.Subquery)):
@@ -86,16 +86,26 @@ class _Sources:
             self.columns.update(cols)
             self.unknown = self.unknown or not cols
 
+    def _is_outer(self, column: exp.Column) -> bool:
+        if column.is_star:
+            return False
+        if column.table:
+            return column.table.lower() not in self.names
+        return not self.unknown and column.name.lower() not in self.columns
+
     def outer_column(self, query: exp.Query) -> exp.Column | None:
-        """A column ``query`` reads from an enclosing query, when one is certain."""
+        """A column ``query`` reads from an enclosing query and relates to its own rows, when
+        one is certain.  A condition on outer columns alone (``outer.x IS NULL``) is no
+        correlation the planner has to undo: it filters the outer rows."""
         for column in find_all(query, exp.Column):
-            if column.is_star:
+            if not self._is_outer(column):
                 continue
-            if column.table:
-                if column.table.lower() not in self.names:
-                    return column
-            elif not self.unknown and column.name.lower() not in self.columns:
-                return column
+            condition = column.parent
+            while condition is not None and condition is not query and not isinstance(condition, exp.Predicate):
+                condition = condition.parent
+            if isinstance(condition, exp.Predicate) and all(self._is_outer(c) for c in find_all(condition, exp.Column)):
+                continue
+            return column
         return None
 
 

@@ -36,7 +36,7 @@ def reads_no_table(query: exp.Expr, constants: Constants) -> bool:
 
 def query_columns(query: exp.Expr, constants: Constants) -> tuple[str, ...]:
     """The output column names of a constant query (lower case), or () when not known."""
-    if isinstance(query, exp.Subquery):
+    if isinstance(query, (exp.Subquery, exp.CTE)):
         return _alias_columns(query) or query_columns(query.this, constants)
     if isinstance(query, exp.Values):
         return _alias_columns(query)
