@@ -64,6 +64,8 @@ class Statement:
     source: str = ""
     codes: list[str] = field(default_factory=list)
     creates: str | None = None
+    #: ``creates`` as the statement spells it (Flink names are case-sensitive)
+    created_as: str | None = None
     #: the statement writes into ``creates`` (an INSERT: the table must exist)
     inserts: bool = False
     #: the statement creates a view (CREATE [OR REPLACE] [TEMPORARY] VIEW)
@@ -92,6 +94,7 @@ def _relations(stmt: Statement) -> None:
             target = target.this
         if isinstance(target, exp.Table):
             creates = target.name.lower()
+            stmt.created_as = target.name
             stmt.inserts = isinstance(tree, exp.Insert)
             stmt.view = isinstance(tree, exp.Create) and tree.kind == "VIEW"
         for t in tree.find_all(exp.Table):
@@ -305,13 +308,13 @@ def plan_corpus(files: dict[str, list[Statement]], sources: Sources) -> None:
             sources.declare(session, s, set(available))
             if s.view and s.creates in available and available[s.creates] != f:
                 # another file of the corpus created the same view: each file is a script of its own
-                session.plan(f"DROP TEMPORARY VIEW IF EXISTS `{s.creates}`;")
+                session.plan(f"DROP TEMPORARY VIEW IF EXISTS `{s.created_as or s.creates}`;")
             report = session.plan(s.sql)
             if report.ok and s.view and s.creates:
                 # CREATE VIEW only validates the query: optimizing it finds what the planner rejects later
-                report = session.plan(f"SELECT * FROM `{s.creates}`;")
+                report = session.plan(f"SELECT * FROM `{s.created_as or s.creates}`;")
                 if not report.ok:
-                    session.plan(f"DROP TEMPORARY VIEW IF EXISTS `{s.creates}`;")
+                    session.plan(f"DROP TEMPORARY VIEW IF EXISTS `{s.created_as or s.creates}`;")
             if report.ok:
                 s.verdict = "ok"
                 if s.creates:

@@ -24,6 +24,7 @@ from shiftleft.models import (
 from shiftleft.options import TranspileKwargs, TranspileOptions
 from shiftleft.parse import ReadStatement, read_script
 from shiftleft.precedence import parenthesize
+from shiftleft.rewrite.constants import constant_view
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.streaming.catalog import ScriptCatalog, describe, inferred_event_time
@@ -104,18 +105,21 @@ def _translate(read_statements: list[ReadStatement], opts: TranspileOptions) -> 
         opts = opts.model_copy(update={"event_time": event_time})
     catalog = ScriptCatalog(opts.event_time, opts.schema_, opts.streaming.relations)
     statement_opts = opts  # with the columns of the tables the script has created so far
+    constants: dict[str, tuple[str, ...]] = {}  # the script's views that read no table
+    created: dict[str, str] = {}  # the script's tables and views: lower case -> as written
     for stmt in read_statements:
         if stmt.error is not None:
             results.append(_unreadable(stmt))
             continue
         declared = _declared_columns(stmt.tree, opts.read)
         try:
-            results.append(_statement(stmt, statement_opts, catalog, fallback, final_trees))
+            results.append(_statement(stmt, statement_opts, catalog, fallback, final_trees, (constants, created)))
         except ShiftleftError:
             raise
         except Exception as e:  # one statement's failure must not lose the others
             logger.debug("statement %d failed", stmt.index, exc_info=True)
             results.append(_failed(stmt, e))
+        _track_constant(stmt.tree, constants, created)
         if declared is not None and declared[0].lower() not in {t.lower() for t in statement_opts.schema_}:
             schema = {**statement_opts.schema_, declared[0]: declared[1]}
             statement_opts = statement_opts.model_copy(update={"schema_": schema})
@@ -159,12 +163,30 @@ def _declared_columns(tree: exp.Expr | None, read: str) -> tuple[str, dict[str, 
     return (schema.this.name, columns) if columns else None
 
 
+def _track_constant(tree: exp.Expr | None, constants: dict[str, tuple[str, ...]], created: dict[str, str]) -> None:
+    """Note the relation a ``CREATE`` makes (as written), and whether it is a view that reads
+    no table (or forget a constant view of that name redefined)."""
+    if not isinstance(tree, exp.Create):
+        return
+    made = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    if isinstance(made, exp.Table) and not made.args.get("db"):
+        created[made.name.lower()] = made.name
+    found = constant_view(tree, constants)
+    if found is not None:
+        constants[found[0]] = found[1]
+    elif isinstance(tree.this, (exp.Table, exp.Schema)):
+        target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+        if isinstance(target, exp.Table):
+            constants.pop(target.name.lower(), None)
+
+
 def _statement(
     stmt: ReadStatement,
     opts: TranspileOptions,
     catalog: ScriptCatalog,
     fallback: BeforeChecks | None,
     final_trees: list[exp.Expr],
+    script: tuple[dict[str, tuple[str, ...]], dict[str, str]] | None = None,
 ) -> StatementResult:
     """One read statement through rewrite → sink → generate (its final tree appended to
     ``final_trees`` and registered in ``catalog`` for the statements after it)."""
@@ -177,6 +199,8 @@ def _statement(
         schema=opts.schema_,
         event_time=opts.event_time,
         streaming=opts.streaming,
+        constant_relations=dict(script[0]) if script else {},
+        script_relations=dict(script[1]) if script else {},
     )
     ctx.diagnostics.extend(dropped_diagnostic(call, stmt.index, opts.read) for call in stmt.dropped)
     tree = apply_functions(stmt.tree, opts.user_functions())

@@ -213,6 +213,15 @@ def _negated_amount(node: exp.Expr) -> exp.Expr | None:
     return None
 
 
+def _day_count(n: exp.Expr, ctx: RuleContext) -> exp.Expr:
+    """The number of days of date_add / date_sub as Flink's TIMESTAMPADD takes it: an INTEGER.
+    Spark casts a string ('1') to INT and accepts an untyped NULL; Flink rejects both there."""
+    bare = n.this if isinstance(n, exp.Paren) else n
+    if isinstance(bare, exp.Null) or (isinstance(bare, exp.Literal) and bare.is_string) or ctx.declared_as(bare, TEXT_TYPES):
+        return exp.Cast(this=bare.copy(), to=data_type("INT"))
+    return n.copy()
+
+
 class DateAddToTimestampadd(Rule):
     """Flink has no DATE_ADD.  Spark's ``date_add(d, n)`` returns the DATE n days after the date
     part of d (a string, date or timestamp).  ``TIMESTAMPADD(DAY, n, x)`` keeps the type of x
@@ -233,7 +242,7 @@ class DateAddToTimestampadd(Rule):
         if _negated_amount(node.expression) is not None or node.text("unit").upper() not in ("", "DAY"):
             return None
         start = exp.Cast(this=node.this.copy(), to=data_type("DATE"))
-        return _fn("TIMESTAMPADD", exp.var("DAY"), node.expression.copy(), start)
+        return _fn("TIMESTAMPADD", exp.var("DAY"), _day_count(node.expression, ctx), start)
 
 
 class DateSubToTimestampadd(Rule):
@@ -261,9 +270,10 @@ class DateSubToTimestampadd(Rule):
             return None
         while isinstance(n, exp.Paren):
             n = n.this
+        n = _day_count(n, ctx)
         if isinstance(n, exp.Literal) and not n.is_string:
             neg: exp.Expr = exp.Literal.number(f"-{n.this}")
-        elif isinstance(n, (exp.Column, exp.Func)):
+        elif isinstance(n, (exp.Column, exp.Func, exp.Cast)):
             neg = exp.Neg(this=n.copy())
         else:
             neg = exp.Neg(this=exp.Paren(this=n.copy()))

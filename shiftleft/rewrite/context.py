@@ -90,6 +90,12 @@ class RuleContext:
     event_time: Mapping[str, str] = field(default_factory=dict)
     #: the user's streaming policies (state TTL, current-time handling)
     streaming: StreamingOptions = field(default_factory=StreamingOptions)
+    #: views of the script (before this statement) that read no table: name -> column names
+    #: (lower case; empty when unknown), see :mod:`shiftleft.rewrite.constants`
+    constant_relations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: tables and views the script created before this statement: lower-case name -> the
+    #: name as the script wrote it (Flink names are case-sensitive, Spark's are not)
+    script_relations: Mapping[str, str] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: id of the rule being applied; set by the engine
     rule_id: str = ""

@@ -1,0 +1,164 @@
+"""A correlated subquery over rows written in the SQL: Flink 2.3 cannot plan it."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from shiftleft.models import Severity
+from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.constants import Constants, query_columns, reads_no_table
+from shiftleft.tree import find_all
+
+
+def _subquery_expressions(select: exp.Select) -> list[tuple[exp.Query, bool]]:
+    """The queries of ``select``'s subquery expressions (EXISTS, IN, scalar: whether it is a
+    scalar subquery), not its derived tables."""
+    found: list[tuple[exp.Query, bool]] = []
+    for node in find_all(select, (exp.Exists, exp.In, exp.Subquery)):
+        if isinstance(node, exp.Exists) and isinstance(node.this, exp.Query):
+            found.append((node.this, False))
+        elif isinstance(node, exp.In) and isinstance(node.args.get("query"), exp.Expr):
+            query = node.args["query"]
+            found.append((query.this if isinstance(query, exp.Subquery) else query, False))
+        elif isinstance(node, exp.Subquery) and not isinstance(node.parent, (exp.From, exp.Join, exp.In, exp.Exists)):
+            if isinstance(node.this, exp.Query) and not isinstance(node.parent, exp.SetOperation):
+                found.append((node.this, True))
+    return found
+
+
+def _enclosing(query: exp.Query) -> exp.Select | None:
+    node = query.parent
+    while node is not None and not isinstance(node, exp.Select):
+        node = node.parent
+    return node
+
+
+def _reads_constant_directly(select: exp.Select, constants: Constants) -> exp.Expr | None:
+    """A source of ``select``'s own FROM / JOINs that reads no table, if there is one."""
+    source = select.args.get("from_")
+    sources = [source.this] if isinstance(source, exp.From) else []
+    sources += [j.this for j in select.args.get("joins") or []]
+    for s in sources:
+        if isinstance(s, exp.Table) and s.name.lower() in constants:
+            return s
+        if isinstance(s, (exp.Values, exp.Subquery)) and reads_no_table(s, constants):
+            return s
+    return None
+
+
+def _constant_cte_names(root: exp.Expr, constants: Constants) -> dict[str, tuple[str, ...]]:
+    """The CTEs of the statement that read no table (in order: a CTE may read an earlier one)."""
+    known: dict[str, tuple[str, ...]] = dict(constants)
+    for cte in find_all(root, exp.CTE):
+        if reads_no_table(cte.this, known):
+            known[cte.alias_or_name.lower()] = query_columns(cte, known)
+    return known
+
+
+class _Sources:
+    """What the FROM clauses inside one subquery name: aliases, known columns, constant parts."""
+
+    def __init__(self, query: exp.Query, constants: Constants, declared: Constants) -> None:
+        self.names: set[str] = set()
+        self.columns: set[str] = set()
+        self.unknown = False  # a source whose columns are not known
+        self.constant: exp.Expr | None = None  # the first constant source found
+        known = {**declared, **constants}  # columns of the relations read
+        for cte in find_all(query, exp.CTE):
+            self.names.add(cte.alias_or_name.lower())
+            known[cte.alias_or_name.lower()] = query_columns(cte, known)
+        for select in find_all(query, exp.Select):
+            self.columns.update(p.alias_or_name.lower() for p in select.expressions if p.alias_or_name)
+        for source in find_all(query, (exp.Table, exp.Values, exp.Subquery)):
+            if isinstance(source, exp.Subquery) and not isinstance(source.parent, (exp.From, exp.Join)):
+                continue
+            self.names.update(n.lower() for n in (source.alias_or_name, source.name) if n)
+            if isinstance(source, exp.Table) and source.name.lower() in constants:
+                cols = constants[source.name.lower()]
+                self.constant = self.constant or source
+            elif isinstance(source, exp.Table):
+                cols = known.get(source.name.lower(), ())
+            else:
+                cols = query_columns(source, known)
+                inner = source.this if isinstance(source, exp.Subquery) else source
+                if isinstance(inner, exp.Values) or (isinstance(inner, exp.Select) and inner.args.get("from_") is None):
+                    self.constant = self.constant or source
+            self.columns.update(cols)
+            self.unknown = self.unknown or not cols
+
+    def _is_outer(self, column: exp.Column) -> bool:
+        if column.is_star:
+            return False
+        if column.table:
+            return column.table.lower() not in self.names
+        return not self.unknown and column.name.lower() not in self.columns
+
+    def outer_column(self, query: exp.Query) -> exp.Column | None:
+        """A column ``query`` reads from an enclosing query and relates to its own rows, when
+        one is certain.  A condition on outer columns alone (``outer.x IS NULL``) is no
+        correlation the planner has to undo: it filters the outer rows."""
+        for column in find_all(query, exp.Column):
+            if not self._is_outer(column):
+                continue
+            condition = column.parent
+            while condition is not None and condition is not query and not isinstance(condition, exp.Predicate):
+                condition = condition.parent
+            if isinstance(condition, exp.Predicate) and all(self._is_outer(c) for c in find_all(condition, exp.Column)):
+                continue
+            return column
+        return None
+
+
+class CorrelatedConstantSubquery(Rule):
+    """A correlated subquery (EXISTS, IN or a scalar subquery reading a column of the outer
+    query) whose FROM reads rows written in the SQL: a ``VALUES`` list, a ``SELECT`` with no
+    ``FROM``, or a view / CTE of the script built only from those.  Spark plans it; Flink 2.3's
+    planner cannot decorrelate it and fails with "unexpected correlate variable $cor0 in the
+    plan".  The same subquery over a table is planned (a semi / anti join or a join with an
+    aggregate), so the statement is reported rather than translated into SQL Flink rejects."""
+
+    id = "SL9215"
+    name = "correlated-constant-subquery"
+    title = "Correlated subquery over VALUES or a view of constant rows (Flink cannot decorrelate it)"
+    phase = "check"
+    node_types = (exp.Select,)
+    examples = (
+        Example(
+            before="SELECT * FROM t WHERE EXISTS (SELECT 1 FROM VALUES (1), (2) AS v(x) WHERE v.x = t.a)",
+            after="SELECT * FROM t WHERE EXISTS(SELECT 1 FROM (VALUES (1), (2)) AS v(x) WHERE v.x = t.a)",
+            diagnoses=True,
+        ),
+        Example(
+            before="SELECT * FROM t WHERE a IN (SELECT x FROM VALUES (1), (2) AS v(x))",
+            after="SELECT * FROM t WHERE a IN (SELECT x FROM (VALUES (1), (2)) AS v(x))",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Select)
+        constants = _constant_cte_names(node.root(), ctx.constant_relations)
+        declared = {t.lower(): tuple(c.lower() for c in cols) for t, cols in ctx.schema.items()}
+        for query, scalar in _subquery_expressions(node):
+            if ctx.memo.setdefault((self.id, id(query)), node) is not node:
+                continue  # an enclosing SELECT looked at it first
+            sources = _Sources(query, constants, declared)
+            outer_select = _enclosing(query)
+            if scalar and sources.constant is None and outer_select is not None:
+                # a scalar subquery also fails when the query it is correlated with reads constants
+                sources.constant = _reads_constant_directly(outer_select, constants)
+            if sources.constant is None:
+                continue
+            outer = sources.outer_column(query)
+            if outer is None:
+                continue
+            ctx.report(
+                query,
+                f"this subquery reads {outer.sql()} of the enclosing query and rows written in the "
+                f"SQL ({sources.constant.sql()[:60]}): Flink 2.3 cannot decorrelate such a "
+                "subquery (\"unexpected correlate variable\")",
+                severity=Severity.ERROR,
+                suggestion="load the constant rows as a table, or write the subquery as a join "
+                "with the VALUES (a GROUP BY for an aggregate, DISTINCT for EXISTS / IN)",
+            )
+            return None
+        return None

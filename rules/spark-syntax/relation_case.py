@@ -1,0 +1,44 @@
+"""A table or view of the script named with other letter case than it was created with."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from shiftleft.rewrite import Example, Rule, RuleContext
+
+
+class ScriptRelationCase(Rule):
+    """Spark resolves table and view names case-insensitively: ``CREATE VIEW EMP ...`` is read
+    back by ``FROM emp``.  Flink's names are case-sensitive ("Object 'emp' not found ...; did
+    you mean 'EMP'?").  A reference to a table or view created earlier in the same script is
+    written the way the script created it.  (Relations of other scripts and catalogs are not
+    known here; their names are kept as written.)"""
+
+    id = "SL1119"
+    name = "script-relation-case"
+    title = "A table or view of the script is referenced with the letter case it was created with"
+    node_types = (exp.Table,)
+    examples = (
+        Example(
+            before="CREATE TEMPORARY VIEW EMP AS SELECT * FROM VALUES (1) AS t(id); SELECT id FROM emp",
+            after="CREATE TEMPORARY VIEW EMP AS SELECT * FROM (VALUES (1)) AS t(id);\nSELECT id FROM EMP",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Table)
+        if node.args.get("db") or not isinstance(node.this, exp.Identifier):
+            return None
+        written = ctx.script_relations.get(node.name.lower())
+        if written is None or written == node.name:
+            return None
+        if _cte_named(node, node.name.lower()):
+            return None  # a CTE of the statement shadows the script's relation
+        table = node.copy()
+        table.set("this", exp.to_identifier(written, quoted=node.this.quoted))
+        return table
+
+
+def _cte_named(node: exp.Expr, name: str) -> bool:
+    root = node.root()
+    return any(c.alias_or_name.lower() == name for c in root.find_all(exp.CTE))
