@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -115,6 +116,25 @@ def _unterminated(sql: str, start: int, read: str) -> InputError:
     )
 
 
+#: the only spelling of each token type the reader looks for, in the generic tokenizer
+_SPELLINGS = {
+    TokenType.L_PAREN: "(", TokenType.L_BRACKET: "[", TokenType.SEMICOLON: ";",
+    TokenType.CASE: "CASE", TokenType.WINDOW: "WINDOW",
+}  # fmt: skip
+_CASE_WORD = re.compile("case", re.IGNORECASE)
+_WINDOW_WORD = re.compile("window", re.IGNORECASE)
+
+
+@cache
+def _plain_spellings(tokenizer_class: type) -> bool:
+    """Whether ``tokenizer_class`` makes each token type of :data:`_SPELLINGS` from its one
+    spelling only: then a search of a statement's text (C speed) tells that none of its tokens
+    needs a look (no semicolon, no WINDOW keyword, nesting within the limits), and the Python
+    loops over its tokens are skipped."""
+    table = [*getattr(tokenizer_class, "SINGLE_TOKENS", {}).items(), *getattr(tokenizer_class, "KEYWORDS", {}).items()]
+    return all(text.upper() == _SPELLINGS[kind] for text, kind in table if kind in _SPELLINGS)
+
+
 def split_statements(sql: str, read: str, *, window: int | None = WINDOW) -> Iterator[Piece]:
     """Cut ``sql`` after each semicolon token of the ``read`` dialect's own tokenizer, lazily:
     shiftleft's one statement splitter.
@@ -128,7 +148,9 @@ def split_statements(sql: str, read: str, *, window: int | None = WINDOW) -> Ite
     comment), the statements before still come out and the last piece, from that statement
     on, carries the error.
     """
-    tokenizer = get_dialect(read, role="read").tokenizer()
+    dialect = get_dialect(read, role="read")
+    tokenizer = dialect.tokenizer()
+    plain = _plain_spellings(dialect.tokenizer_class)
     start, line, column, n = 0, 1, 1, len(sql)
     size = window or n + 1
     while start < n:
@@ -141,7 +163,8 @@ def split_statements(sql: str, read: str, *, window: int | None = WINDOW) -> Ite
             raise LimitError("the input is nested too deeply to read") from None
         if lead and tokens and tokens[0].token_type == TokenType.SEMICOLON:
             tokens = tokens[1:]
-        cuts = [i for i, t in enumerate(tokens) if t.token_type == TokenType.SEMICOLON]
+        semicolon = TokenType.SEMICOLON
+        cuts = [i for i, t in enumerate(tokens) if t.token_type is semicolon] if not plain or ";" in text else []
         if end < n and not cuts:
             size *= 2  # a statement longer than the window
             continue
@@ -172,10 +195,14 @@ def _advance(text: str, begin: int, end: int, line: int, column: int) -> tuple[i
     return line + newlines, min(end, len(text)) - text.rfind("\n", begin, end)
 
 
-def _window_calls_as_functions(tokens: list[Token]) -> None:
+def _window_calls_as_functions(tokens: list[Token], text: str, plain: bool) -> None:
     """Spark's ``window(ts, '10 minutes')`` time-bucket function shares its name with the
     WINDOW clause keyword; the reader mistakes ``GROUP BY window(...)`` for the clause.  A
-    WINDOW keyword directly followed by ``(`` can only be the function: read it as a name."""
+    WINDOW keyword directly followed by ``(`` can only be the function: read it as a name.
+    ``text``: the tokens' source; ``plain``: see :func:`_plain_spellings` (then a text without
+    the word has no WINDOW token)."""
+    if plain and not _WINDOW_WORD.search(text):
+        return
     for token, following in zip(tokens, tokens[1:]):
         if token.token_type == TokenType.WINDOW and following.token_type == TokenType.L_PAREN:
             token.token_type = TokenType.VAR
@@ -274,9 +301,21 @@ def _depths(chunk: list[Token]) -> tuple[int, Token | None, int, Token | None]:
     return deepest, at, array_deepest, array_at
 
 
-def _check_tokens(chunk: list[Token], index: int, text: str) -> None:
+def _within_limits(text: str) -> bool:
+    """Whether ``text``'s tokens cannot nest beyond the limits (for a tokenizer with plain
+    spellings): every opening token is one of its ``(``, ``[`` or ``case``, so their count
+    bounds the depth."""
+    brackets = text.count("[")
+    if brackets > MAX_ARRAY_NESTING:
+        return False
+    openings = text.count("(") + brackets
+    return openings <= MAX_NESTING and openings + len(_CASE_WORD.findall(text)) <= MAX_NESTING
+
+
+def _check_tokens(chunk: list[Token], index: int, text: str, plain: bool = False) -> None:
     """Refuse what no SQL reader should see: control bytes in names, nesting beyond the limit.
-    ``text``: the chunk's source (one search finds whether any token needs a closer look)."""
+    ``text``: the chunk's source (one search finds whether any token needs a closer look);
+    ``plain``: see :func:`_plain_spellings` (then counts in the text can clear the nesting)."""
     if _CONTROL.search(text):
         for token in chunk:
             control = _CONTROL.search(token.text) if token.token_type != TokenType.STRING else None
@@ -288,6 +327,8 @@ def _check_tokens(chunk: list[Token], index: int, text: str) -> None:
                     statement=index, line=line, column=col, code=TOKENIZE_ID, token=token.text,
                     hint="check the file's encoding and remove binary content",
                 )
+    if plain and _within_limits(text):
+        return
     deepest, at, arrays, where = _depths(chunk)
     if arrays > MAX_ARRAY_NESTING and where is not None:
         line, col = _token_start(where)
@@ -340,11 +381,10 @@ def _check_tree(tree: exp.Expr, index: int, line: int, col: int) -> None:
 
 
 def _read_chunk(parser: Parser, chunk: list[Token], sql: str, index: int, read: str) -> exp.Expr | None:
+    """The tree of one statement's tokens (the caller quiets sqlglot's fallback warnings)."""
     line, col = _token_start(chunk[0])
-    _check_tokens(chunk, index, sql[chunk[0].start : chunk[-1].end + 1])
     try:
-        with _quiet_fallback_warnings():
-            trees = parser.parse(chunk, sql)
+        trees = parser.parse(chunk, sql)
     except ParseError as e:
         raise _parse_error(e, index, read) from None
     except RecursionError:
@@ -380,33 +420,42 @@ def read_script(
     dialect = get_dialect(read, role="read")
     reader = watching_parser(dialect.parser_class) if watch else dialect.parser_class
     parser = reader(error_level=ErrorLevel.RAISE, dialect=dialect)
+    plain = _plain_spellings(dialect.tokenizer_class)
     statements: list[ReadStatement] = []
     index = 0
-    for piece in split_statements(sql, read, window=None) if pieces is None else pieces:
-        chunk = piece.tokens
-        if piece.error is not None:
+    with _quiet_fallback_warnings():
+        for piece in split_statements(sql, read, window=None) if pieces is None else pieces:
+            if piece.error is None and not piece.tokens:
+                continue  # blanks and comments
             index += 1
-            source = piece.text.strip()
-            line = piece.line + piece.text[: len(piece.text) - len(piece.text.lstrip())].count("\n")
-            piece.error.statement = index
-            statements.append(ReadStatement(index=index, source=source, line=line, tree=None, error=piece.error))
-            continue
-        if not chunk:
-            continue  # blanks and comments
-        index += 1
-        _window_calls_as_functions(chunk)
-        first, last = chunk[0], chunk[-1]
-        line, _ = _token_start(first)
-        source = sql[first.start : last.end + 1]
-        try:
-            tree = _read_chunk(parser, chunk, sql, index, read)
-        except InputError as e:
-            statements.append(ReadStatement(index=index, source=source, line=line, tree=None, error=e))
-            continue
-        if tree is not None:
-            dropped = tuple(getattr(parser, "dropped", ()))
-            statements.append(ReadStatement(index=index, source=source, line=line, tree=tree, dropped=dropped))
+            statement = _read_piece(parser, piece, sql, index, read, plain)
+            if statement is not None:
+                statements.append(statement)
     return statements
+
+
+def _read_piece(parser: Parser, piece: Piece, sql: str, index: int, read: str, plain: bool) -> ReadStatement | None:
+    """The ``index``-th statement of ``sql``, read from its piece (which has tokens or an
+    error); None when its tokens make no statement."""
+    if piece.error is not None:
+        source = piece.text.strip()
+        line = piece.line + piece.text[: len(piece.text) - len(piece.text.lstrip())].count("\n")
+        piece.error.statement = index
+        return ReadStatement(index=index, source=source, line=line, tree=None, error=piece.error)
+    chunk = piece.tokens
+    first, last = chunk[0], chunk[-1]
+    line, _ = _token_start(first)
+    source = sql[first.start : last.end + 1]
+    _window_calls_as_functions(chunk, source, plain)
+    try:
+        _check_tokens(chunk, index, source, plain)
+        tree = _read_chunk(parser, chunk, sql, index, read)
+    except InputError as e:
+        return ReadStatement(index=index, source=source, line=line, tree=None, error=e)
+    if tree is None:
+        return None
+    dropped = tuple(getattr(parser, "dropped", ()))
+    return ReadStatement(index=index, source=source, line=line, tree=tree, dropped=dropped)
 
 
 def parse_script(sql: str, read: str) -> list[ParsedStatement]:

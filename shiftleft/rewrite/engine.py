@@ -10,7 +10,8 @@ own output (``arr[0]`` → ``arr[1]`` must not become ``arr[2]``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import compress
 
 from sqlglot import exp
 
@@ -46,6 +47,21 @@ def _post_order(root: exp.Expr) -> list[exp.Expr]:
     return order
 
 
+def _offered(
+    order: list[exp.Expr], rules: RuleSet, ctx: RuleContext, phase: str
+) -> Iterator[tuple[exp.Expr, tuple[Rule, ...]]]:
+    """The nodes of ``order`` that some rule of ``phase`` looks at, with those rules, in order.
+
+    The dispatch table is completed for the node types first, so the selection runs in C
+    (``map`` / ``compress``): no Python step for the many nodes no rule looks at."""
+    table = rules.dispatch(ctx.target, ctx.mode, phase)
+    kinds = list(map(type, order))
+    for kind in set(kinds).difference(table):
+        rules.active_for(kind, ctx.target, ctx.mode, phase)
+    candidates = list(map(table.__getitem__, kinds))
+    return compress(zip(order, candidates), candidates)
+
+
 #: a stage between the rewrite and the check passes (the LLM fallback): it may replace what
 #: no rule translated, before the checks report what is left
 BeforeChecks = Callable[[exp.Expr, RuleContext], exp.Expr]
@@ -61,16 +77,12 @@ def rewrite(
     and not what a parent-level rule replaced after the child was visited).
     """
     applied: dict[str, None] = {}
-    rewrites = rules.dispatch(ctx.target, ctx.mode, "rewrite")
     root = tree
     order = _post_order(tree)
     unchanged = ctx.changes
-    for node in order:
-        candidates = rewrites.get(type(node))
-        if candidates is None:
-            candidates = rules.active_for(type(node), ctx.target, ctx.mode, "rewrite")
-        if not candidates or (node._meta and node._meta.get(USER_TEMPLATE)):
-            continue  # no rule for it, or the user's own Flink SQL (a --functions template): final
+    for node, candidates in _offered(order, rules, ctx, "rewrite"):
+        if node._meta and node._meta.get(USER_TEMPLATE):
+            continue  # the user's own Flink SQL (a --functions template): final
         for rule in candidates:
             reported = len(ctx.diagnostics)
             replacement = _apply(rule, node, ctx)
@@ -95,14 +107,10 @@ def rewrite(
         root = before_checks(root, ctx)
         ctx.changes += 1
         ctx.forget_scopes()
-    checks = rules.dispatch(ctx.target, ctx.mode, "check")
     if ctx.changes != unchanged:  # else the tree is the one walked above: same order
         order = _post_order(root)
-    for node in order:
-        candidates = checks.get(type(node))
-        if candidates is None:
-            candidates = rules.active_for(type(node), ctx.target, ctx.mode, "check")
-        if not candidates or (node._meta and node._meta.get(USER_TEMPLATE)):
+    for node, candidates in _offered(order, rules, ctx, "check"):
+        if node._meta and node._meta.get(USER_TEMPLATE):
             continue
         for rule in candidates:
             if _apply(rule, node, ctx) is not None:  # a check that changed the node in place
