@@ -29,10 +29,11 @@ checked on Flink 2.3 (both orders, INT / BIGINT / DECIMAL / DOUBLE, DATE / TIMES
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from sqlglot import exp
+
+from shiftleft.migration.walked import Walked
 
 _T = exp.DType
 TEXT = frozenset({_T.TEXT, _T.VARCHAR, _T.CHAR, _T.NVARCHAR, _T.NCHAR})
@@ -45,16 +46,6 @@ _SURE_FUNCTIONS = (
     exp.Upper, exp.Lower, exp.Trim, exp.Substring, exp.Length,
     exp.Count, exp.CurrentDate, exp.CurrentTimestamp, exp.Max, exp.Min, exp.Nullif,
 )  # fmt: skip
-
-
-E = TypeVar("E", bound=exp.Expr)
-#: a typed tree's nodes, in the order of its walk (breadth first, as ``find_all``)
-Nodes = Sequence[exp.Expr]
-
-
-def _of(nodes: Nodes, *kinds: type[E]) -> Iterator[E]:
-    """The ``nodes`` of any of ``kinds``, in order (``find_all`` over the walked nodes)."""
-    return (node for node in nodes if isinstance(node, kinds))
 
 
 class Clash(NamedTuple):
@@ -168,9 +159,9 @@ def _joined(node: exp.Expr) -> bool:
     )
 
 
-def _equalities(nodes: Nodes) -> list[Clash]:
+def _equalities(nodes: Walked) -> list[Clash]:
     found = []
-    for node in _of(nodes, *_COMPARISONS, exp.Nullif):
+    for node in nodes.of(*_COMPARISONS, exp.Nullif):
         left, right = node.this, node.expression
         equality = not isinstance(node, (exp.GT, exp.GTE, exp.LT, exp.LTE))
         joined, subquery = _joined(node), False
@@ -185,13 +176,13 @@ def _equalities(nodes: Nodes) -> list[Clash]:
         why = _comparison_clash(sides[0], sides[1], families, equality, joined, subquery)
         if why is not None:
             found.append(Clash(node, left, right, _SYMBOLS[node.key], why))
-    for case in _of(nodes, exp.Case):
+    for case in nodes.of(exp.Case):
         subject = case.this
         for branch in case.args.get("ifs") or [] if subject is not None else []:
             why = _comparison_clash(subject, branch.this, (_family(subject), _family(branch.this)), True, False)
             if why is not None:
                 found.append(Clash(case, subject, branch.this, "CASE ... WHEN", why))
-    for node in _of(nodes, exp.In, exp.Between):
+    for node in nodes.of(exp.In, exp.Between):
         projection = _scalar(node.args.get("query") or exp.Null()) if isinstance(node, exp.In) else None
         others: list[exp.Expr | None]
         if projection is not None:
@@ -211,9 +202,9 @@ def _equalities(nodes: Nodes) -> list[Clash]:
     return found
 
 
-def _branches(nodes: Nodes) -> list[Clash]:
+def _branches(nodes: Walked) -> list[Clash]:
     found = []
-    for node in _of(nodes, exp.Case, exp.If, exp.Coalesce):
+    for node in nodes.of(exp.Case, exp.If, exp.Coalesce):
         if isinstance(node, exp.If) and isinstance(node.parent, exp.Case):
             continue  # a WHEN of a CASE: judged with its CASE
         if isinstance(node, exp.Case):
@@ -234,9 +225,9 @@ def _branches(nodes: Nodes) -> list[Clash]:
     return found
 
 
-def _set_operations(nodes: Nodes) -> list[Clash]:
+def _set_operations(nodes: Walked) -> list[Clash]:
     found = []
-    for node in _of(nodes, exp.SetOperation):
+    for node in nodes.of(exp.SetOperation):
         sides = [_projections(node.left), _projections(node.right)]
         if any(side is None for side in sides) or len(sides[0] or []) != len(sides[1] or []):
             continue
@@ -261,9 +252,9 @@ def _projections(query: exp.Expr) -> list[exp.Expr] | None:
     return list(query.expressions)
 
 
-def _likes(nodes: Nodes) -> list[Clash]:
+def _likes(nodes: Walked) -> list[Clash]:
     found = []
-    for node in _of(nodes, exp.Like, exp.ILike):
+    for node in nodes.of(exp.Like, exp.ILike):
         for side in (node.this, node.expression):
             family = _family(side)
             if family is not None and family != "string":
@@ -276,11 +267,11 @@ def _type_family(kind: exp.DataType) -> str | None:
     return _family(exp.Cast(this=exp.null(), to=kind, _type=kind))
 
 
-def _casts(nodes: Nodes) -> list[Clash]:
+def _casts(nodes: Walked) -> list[Clash]:
     """CASTs between a number or boolean and a date or timestamp, either way: "The cast from
     NUMERIC type to TIMESTAMP type is not allowed" (TRY_CAST too; checked on Flink 2.3)."""
     found = []
-    for node in _of(nodes, exp.Cast, exp.TryCast):
+    for node in nodes.of(exp.Cast, exp.TryCast):
         source = _family(node.this)
         target = _type_family(node.to)
         if {source, target} & {"date", "timestamp"} and {source, target} & {"number", "boolean"}:
@@ -299,12 +290,12 @@ _ARRAY_FUNCTIONS = (
 _ARRAY_NAMES = frozenset({"CARDINALITY", "ELEMENT", "ARRAY_UNION"})
 
 
-def _arrays(nodes: Nodes) -> list[Clash]:
+def _arrays(nodes: Walked) -> list[Clash]:
     """Array functions given a string, number, date, timestamp or boolean where the array goes
     (a semi-structured column the project does not type is a STRING): "Invalid function
     call: ARRAY_CONTAINS(STRING, ...)" (checked on Flink 2.3)."""
     found = []
-    for node in _of(nodes, exp.Func):
+    for node in nodes.of(exp.Func):
         if isinstance(node, exp.Anonymous):
             name = node.name.upper()
             first = node.expressions[0] if name in _ARRAY_NAMES and node.expressions else None
@@ -322,13 +313,13 @@ def _arrays(nodes: Nodes) -> list[Clash]:
 _INTEGERS = frozenset(exp.DataType.INTEGER_TYPES)
 
 
-def _datetime_arguments(nodes: Nodes) -> list[Clash]:
+def _datetime_arguments(nodes: Walked) -> list[Clash]:
     """TIMESTAMPADD's amount that is not an integer, and TIMESTAMPADD / TIMESTAMPDIFF's
     datetimes that are not a DATE or TIMESTAMP (a string too, literal or not): "Cannot apply
     'TIMESTAMPADD' to arguments of type ... Supported form(s): 'TIMESTAMPADD(<ANY>, <INTEGER>,
     <DATETIME>)'" (checked on Flink 2.3)."""
     found = []
-    for node in _of(nodes, exp.TimestampAdd, exp.TimestampDiff, exp.Anonymous):
+    for node in nodes.of(exp.TimestampAdd, exp.TimestampDiff, exp.Anonymous):
         if isinstance(node, exp.Anonymous):
             name = node.name.upper()
             if name not in ("TIMESTAMPADD", "TIMESTAMPDIFF") or len(node.expressions) != 3:
@@ -352,11 +343,11 @@ def _datetime_arguments(nodes: Nodes) -> list[Clash]:
     return found
 
 
-def _concatenations(nodes: Nodes) -> list[Clash]:
+def _concatenations(nodes: Walked) -> list[Clash]:
     """``||``, CONCAT and CONCAT_WS over a number, date, timestamp or boolean: Flink's take
     strings only ("Cannot apply '||' to arguments of type '<DECIMAL(38, 0)> || <CHAR(1)>'")."""
     found = []
-    for node in _of(nodes, exp.DPipe, exp.Concat, exp.ConcatWs):
+    for node in nodes.of(exp.DPipe, exp.Concat, exp.ConcatWs):
         operands = [node.this, node.expression] if isinstance(node, exp.DPipe) else list(node.expressions)
         for operand in operands:
             family = _family(operand) if isinstance(operand, exp.Expr) else None
@@ -367,11 +358,19 @@ def _concatenations(nodes: Nodes) -> list[Clash]:
     return found
 
 
-def type_clashes(tree: exp.Expr) -> list[Clash]:
-    """The clashes of the typed query ``tree`` (see the module's docstring).  The tree is
-    walked once: each check reads the nodes of its kinds from that walk, in its order (that of
-    ``find_all``)."""
-    nodes = list(tree.walk())
+#: the node kinds the checks look for (:class:`Walked` groups)
+KINDS = (
+    (*_COMPARISONS, exp.Nullif), (exp.Case,), (exp.In, exp.Between), (exp.Case, exp.If, exp.Coalesce),
+    (exp.SetOperation,), (exp.Like, exp.ILike), (exp.Cast, exp.TryCast), (exp.Func,),
+    (exp.TimestampAdd, exp.TimestampDiff, exp.Anonymous), (exp.DPipe, exp.Concat, exp.ConcatWs),
+)  # fmt: skip
+
+
+def type_clashes(tree: exp.Expr, walked: Walked | None = None) -> list[Clash]:
+    """The clashes of the typed query ``tree`` (see the module's docstring).  ``walked``: the
+    tree walked already, with at least the groups :data:`KINDS` (else it is walked here, once
+    for every check)."""
+    nodes = walked or Walked(tree, KINDS)
     return [
         *_equalities(nodes), *_branches(nodes), *_set_operations(nodes), *_likes(nodes), *_casts(nodes),
         *_arrays(nodes), *_datetime_arguments(nodes), *_concatenations(nodes),
