@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from shiftleft.errors import ConfigError
 from shiftleft.migration.layout import (
+    Inside,
     LayoutConfig,
     ddl_path,
     definition_path,
@@ -244,6 +245,51 @@ def test_resolve_inside_refuses_exactly_what_resolves_outside(
             resolve_inside(out, "/".join(relative))
     else:
         assert resolve_inside(out, "/".join(relative)) == base.joinpath(*relative)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    links=st.lists(
+        st.tuples(st.lists(st.sampled_from(_NAMES), min_size=1, max_size=3),
+                  st.sampled_from(["inside", "outside", "dangling"])),
+        max_size=3,
+    ),
+    paths=st.lists(st.lists(st.sampled_from(_NAMES), min_size=1, max_size=4), min_size=1, max_size=6),
+)
+def test_a_run_resolves_its_paths_as_resolve_inside_does(
+    tmp_path_factory: pytest.TempPathFactory, links: list[tuple[list[str], str]], paths: list[list[str]]
+) -> None:
+    """The writer's :class:`Inside` (the output folder resolved once, folders known to be no
+    link not read again) answers every path of a run as :func:`resolve_inside` does, over
+    generated folders and links, the folders of each answered path created in between (as
+    the writer creates them)."""
+    root = tmp_path_factory.mktemp("run")
+    out, outside = root / "out", root / "outside"
+    outside.mkdir()
+    (out / "a").mkdir(parents=True)
+    for parts, kind in links:
+        link = out.joinpath(*parts)
+        if link.exists() or link.is_symlink() or not link.parent.is_dir():
+            continue
+        to = {"inside": out / "a", "outside": outside, "dangling": root / "nowhere"}[kind]
+        os.symlink(to, link)
+    inside = Inside(out)
+    for relative in paths:
+        text = "/".join(relative)
+        try:
+            expected: Path | str = resolve_inside(out, text)
+        except ConfigError as e:
+            expected = str(e)
+        try:
+            got: Path | str = inside(text)
+        except ConfigError as e:
+            got = str(e)
+        assert got == expected
+        if isinstance(expected, Path) and not expected.parent.exists():
+            try:
+                expected.parent.mkdir(parents=True)
+            except OSError:
+                pass  # through a dangling link: nothing to create
 
 
 def test_a_symbolic_link_loop_is_a_config_error(tmp_path: Path) -> None:
