@@ -22,6 +22,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, build_scope
 
+from shiftleft.migration.walked import Walked
 from shiftleft.streaming.typed_query import TypedQuery
 
 NUMERIC = "DOUBLE"
@@ -254,8 +255,16 @@ _NUMBERS_AND_BOOLEANS = {*exp.DataType.NUMERIC_TYPES, exp.DataType.Type.BOOLEAN}
 Missing = tuple[str, int | None, int | None]
 
 
+#: the node kinds :func:`column_checks` reads of the query, and of its typed copy
+QUERY_KINDS = ((exp.CTE,), (exp.Table,), (exp.Column,), (exp.Coalesce,))
+TYPED_KINDS = ((exp.Column,),)
+
+
 def column_checks(
-    tree: exp.Expr, schema: Mapping[str, Mapping[str, str]], typed: TypedQuery | None = None
+    tree: exp.Expr,
+    schema: Mapping[str, Mapping[str, str]],
+    typed: TypedQuery | None = None,
+    typed_walk: Walked | None = None,
 ) -> tuple[Missing | None, list[tuple[str, str]]]:
     """What the Flink query ``tree`` gets wrong about its tables' columns (``schema``: table
     → column → Flink type), provable without a planner:
@@ -268,20 +277,22 @@ def column_checks(
 
     ``typed``: ``tree`` already qualified and typed (with validation) for its output columns;
     used when it was typed over the same ``schema`` and tree (no window TVF read through),
-    else ``tree`` is qualified here.
+    else ``tree`` is qualified here.  ``typed_walk``: ``typed.tree`` walked already, with at
+    least the groups :data:`TYPED_KINDS`.
     """
     if not schema:
         return None, []
-    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
-    tables = {t.name.lower() for t in tree.find_all(exp.Table) if t.name}
+    walked = Walked(tree, QUERY_KINDS)
+    ctes = {c.alias_or_name.lower() for c in walked.of(exp.CTE)}
+    tables = {t.name.lower() for t in walked.of(exp.Table) if t.name}
     complete = bool(tables) and (tables - ctes) <= {k.lower() for k in schema}
     arithmetic = any(
-        isinstance(_use_of(c)[1], _ARITHMETIC) for c in tree.find_all(exp.Column)
-    ) or tree.find(exp.Coalesce) is not None
+        isinstance(_use_of(c)[1], _ARITHMETIC) for c in walked.of(exp.Column)
+    ) or bool(walked.of(exp.Coalesce))
     if not complete and not arithmetic:
         return None, []
     if typed is not None and _same_typing(typed, schema):
-        return _typed_checks(typed, complete, arithmetic)
+        return _typed_checks(typed, complete, arithmetic, typed_walk)
     options: dict[str, Any] = {"dialect": "flink", "quote_identifiers": False, "identify": False}
     try:
         qualified = qualify(
@@ -311,14 +322,14 @@ def _same_typing(typed: TypedQuery, schema: Mapping[str, Mapping[str, str]]) -> 
 
 
 def _typed_checks(
-    typed: TypedQuery, complete: bool, arithmetic: bool
+    typed: TypedQuery, complete: bool, arithmetic: bool, walked: Walked | None
 ) -> tuple[Missing | None, list[tuple[str, str]]]:
     error = typed.qualify_error or (typed.validate_error if complete else None)
     if error is not None:
         return (_missing(error) if isinstance(error, OptimizeError) else None), []
     if not arithmetic or typed.annotate_error is not None:
         return None, []
-    return None, _text_arithmetic(typed.tree)
+    return None, _text_arithmetic(typed.tree, walked)
 
 
 def _missing(error: OptimizeError) -> Missing | None:
@@ -331,12 +342,12 @@ def _missing(error: OptimizeError) -> Missing | None:
     return (message, *((int(found[1]), int(found[2])) if found else (None, None)))
 
 
-def _text_arithmetic(annotated: exp.Expr) -> list[tuple[str, str]]:
+def _text_arithmetic(annotated: exp.Expr, walked: Walked | None = None) -> list[tuple[str, str]]:
     """(column, operation) of the STRING columns of ``annotated`` used in arithmetic, or in a
     COALESCE with a number or a boolean (Flink has no common type of those: "Invalid function
-    call: COALESCE(STRING, BOOLEAN)", checked)."""
+    call: COALESCE(STRING, BOOLEAN)", checked).  ``walked``: ``annotated`` walked already."""
     uses: list[tuple[str, str]] = []
-    for column in annotated.find_all(exp.Column):
+    for column in (walked or Walked(annotated, TYPED_KINDS)).of(exp.Column):
         _operand, parent = _use_of(column)
         kind = column.type.this if column.type else None
         if kind not in _TEXT:

@@ -237,19 +237,25 @@ def definition_path(layer: Layer, product: str, name: str) -> PurePosixPath:
     return table_folder(layer, product, name) / "pipeline_definition.json"
 
 
-def _has_link(base: Path, parts: Sequence[str]) -> bool:
+def _has_link(base: Path, parts: Sequence[str], plain: set[str] | None = None) -> bool:
     """Whether a folder or file of ``base / parts`` below ``base`` (resolved already) is a
     symbolic link: without one, the path resolves to itself (one ``lstat`` per part, where
     resolving it reads every folder from the root).  What cannot be read is no link, as
-    :meth:`Path.resolve` takes it."""
+    :meth:`Path.resolve` takes it.  ``plain``: folders found to be no link earlier (not read
+    again), to which those found now are added."""
     path = str(base)
     for part in parts:
         path = os.path.join(path, part)
+        if plain is not None and path in plain:
+            continue
         try:
-            if stat.S_ISLNK(os.lstat(path).st_mode):
-                return True
+            mode = os.lstat(path).st_mode
         except OSError:
             continue
+        if stat.S_ISLNK(mode):
+            return True
+        if plain is not None and stat.S_ISDIR(mode):
+            plain.add(path)
     return False
 
 
@@ -259,32 +265,48 @@ def resolve_inside(out_dir: Path, relative: str | PurePosixPath) -> Path:
     Raises :class:`ConfigError` when ``relative`` is empty, absolute, holds ``..``, or
     resolves (symlinks followed, parent folders included) outside ``out_dir``.
     """
-    text = str(relative)
-    rel = PurePosixPath(text.replace("\\", "/"))
-    why = None
-    if rel.is_absolute() or PureWindowsPath(text).anchor:
-        why = "it is an absolute path"
-    elif ".." in rel.parts:
-        why = "it contains '..'"
-    elif not rel.parts:
-        why = "it is empty"
-    try:
-        base = Path(out_dir).resolve()
-        target = base.joinpath(*rel.parts)
-        if why is None and _has_link(base, rel.parts):
-            real = target.resolve()
-            if real != base and base not in real.parents:
-                why = f"it resolves to {real} through a symbolic link"
-    except (RuntimeError, OSError) as e:  # a symbolic-link loop (RuntimeError before Python 3.13)
-        raise ConfigError(
-            f"refusing to write {text!r}: its path cannot be resolved ({e}); remove the symbolic link loop"
-        ) from None
-    if why is not None:
-        raise ConfigError(
-            f"refusing to write {text!r}: {why}; output files must stay inside {base} "
-            "(remove the symbolic link or choose another output folder)"
-        )
-    return target
+    return Inside(out_dir, remember=False)(relative)
+
+
+class Inside:
+    """:func:`resolve_inside` for the many paths one run writes below ``out_dir``: the folder
+    is resolved once (on the first path), and with ``remember`` each existing folder below it
+    that is no symbolic link is read once, not once per file written in it."""
+
+    def __init__(self, out_dir: Path, *, remember: bool = True) -> None:
+        self.out_dir = Path(out_dir)
+        self._base: Path | None = None
+        self._plain: set[str] | None = set() if remember else None
+
+    def __call__(self, relative: str | PurePosixPath) -> Path:
+        text = str(relative)
+        rel = PurePosixPath(text.replace("\\", "/"))
+        why = None
+        if rel.is_absolute() or PureWindowsPath(text).anchor:
+            why = "it is an absolute path"
+        elif ".." in rel.parts:
+            why = "it contains '..'"
+        elif not rel.parts:
+            why = "it is empty"
+        try:
+            if self._base is None:
+                self._base = self.out_dir.resolve()
+            base = self._base
+            target = base.joinpath(*rel.parts)
+            if why is None and _has_link(base, rel.parts, self._plain):
+                real = target.resolve()
+                if real != base and base not in real.parents:
+                    why = f"it resolves to {real} through a symbolic link"
+        except (RuntimeError, OSError) as e:  # a symbolic-link loop (RuntimeError before Python 3.13)
+            raise ConfigError(
+                f"refusing to write {text!r}: its path cannot be resolved ({e}); remove the symbolic link loop"
+            ) from None
+        if why is not None:
+            raise ConfigError(
+                f"refusing to write {text!r}: {why}; output files must stay inside {base} "
+                "(remove the symbolic link or choose another output folder)"
+            )
+        return target
 
 
 def load_layout_config(path: Path | None, project_dir: Path) -> LayoutConfig:
@@ -371,6 +393,7 @@ def _product(value: object, path: Path, key: str) -> str:
 
 
 __all__ = [
+    "Inside",
     "LayoutConfig",
     "ddl_path",
     "definition_path",

@@ -9,8 +9,10 @@ from collections.abc import Callable, Sequence
 from sqlglot import exp
 
 from shiftleft.migration.codes import CLASH_ID, COLUMNS_ID, ORDER_RULE_ID, TYPE_ID
-from shiftleft.migration.columns import column_checks
+from shiftleft.migration.columns import TYPED_KINDS, column_checks
+from shiftleft.migration.type_clashes import KINDS as CLASH_KINDS
 from shiftleft.migration.type_clashes import type_clashes
+from shiftleft.migration.walked import Walked
 from shiftleft.models import Diagnostic, Severity
 from shiftleft.rewrite.context import node_position
 from shiftleft.streaming.typed_query import TypedQuery, flink_type
@@ -67,7 +69,14 @@ def check_model(
         table: {c: flink_type(t, read) or "STRING" for c, t in columns.items()}
         for table, columns in parent_schema.items()
     }
-    missing, text_uses = column_checks(tree, flink_schema, typed() if typed else None)
+    typed_query = typed() if typed else None
+    # the typed copy walked once for its column checks and type clashes (not qualified: neither)
+    walked = (
+        Walked(typed_query.tree, (*TYPED_KINDS, *CLASH_KINDS))
+        if typed_query is not None and typed_query.qualify_error is None
+        else None
+    )
+    missing, text_uses = column_checks(tree, flink_schema, typed_query, walked)
     if missing is not None:
         failed = True
         message, line, column = missing
@@ -98,8 +107,8 @@ def check_model(
                 "source / model it comes from, or cast it in the model",
             )
         )
-    if typed is not None:
-        failed = _clashes(typed(), notes, owner) or failed
+    if typed_query is not None and walked is not None:
+        failed = _clashes(typed_query, walked, notes, owner) or failed
     return notes, failed
 
 
@@ -123,14 +132,13 @@ def _broken_owner(
 
 
 def _clashes(
-    typed: TypedQuery, notes: list[Diagnostic], owner: Callable[[str], str | None]
+    typed: TypedQuery, walked: Walked, notes: list[Diagnostic], owner: Callable[[str], str | None]
 ) -> bool:
-    """Report the operands of ``typed`` whose types Flink cannot bring together (True if one
-    is an error: not only on columns of untrusted parents, see :func:`_broken_owner`)."""
-    if typed.qualify_error is not None:
-        return False
+    """Report the operands of ``typed`` (``walked``: its tree walked) whose types Flink cannot
+    bring together (True if one is an error: not only on columns of untrusted parents, see
+    :func:`_broken_owner`)."""
     found = False
-    for clash in type_clashes(typed.tree):
+    for clash in type_clashes(typed.tree, walked):
         left, right = clash.left.sql("flink"), clash.right.sql("flink")
         pair = left if clash.left is clash.right else f"{left} and {right}"
         parent = next(

@@ -33,6 +33,8 @@ from typing import NamedTuple
 
 from sqlglot import exp
 
+from shiftleft.migration.walked import Walked
+
 _T = exp.DType
 TEXT = frozenset({_T.TEXT, _T.VARCHAR, _T.CHAR, _T.NVARCHAR, _T.NCHAR})
 NUMBER = frozenset(exp.DataType.NUMERIC_TYPES)
@@ -157,9 +159,9 @@ def _joined(node: exp.Expr) -> bool:
     )
 
 
-def _equalities(tree: exp.Expr) -> list[Clash]:
+def _equalities(nodes: Walked) -> list[Clash]:
     found = []
-    for node in tree.find_all(*_COMPARISONS, exp.Nullif):
+    for node in nodes.of(*_COMPARISONS, exp.Nullif):
         left, right = node.this, node.expression
         equality = not isinstance(node, (exp.GT, exp.GTE, exp.LT, exp.LTE))
         joined, subquery = _joined(node), False
@@ -174,13 +176,13 @@ def _equalities(tree: exp.Expr) -> list[Clash]:
         why = _comparison_clash(sides[0], sides[1], families, equality, joined, subquery)
         if why is not None:
             found.append(Clash(node, left, right, _SYMBOLS[node.key], why))
-    for case in tree.find_all(exp.Case):
+    for case in nodes.of(exp.Case):
         subject = case.this
         for branch in case.args.get("ifs") or [] if subject is not None else []:
             why = _comparison_clash(subject, branch.this, (_family(subject), _family(branch.this)), True, False)
             if why is not None:
                 found.append(Clash(case, subject, branch.this, "CASE ... WHEN", why))
-    for node in tree.find_all(exp.In, exp.Between):
+    for node in nodes.of(exp.In, exp.Between):
         projection = _scalar(node.args.get("query") or exp.Null()) if isinstance(node, exp.In) else None
         others: list[exp.Expr | None]
         if projection is not None:
@@ -200,9 +202,9 @@ def _equalities(tree: exp.Expr) -> list[Clash]:
     return found
 
 
-def _branches(tree: exp.Expr) -> list[Clash]:
+def _branches(nodes: Walked) -> list[Clash]:
     found = []
-    for node in tree.find_all(exp.Case, exp.If, exp.Coalesce):
+    for node in nodes.of(exp.Case, exp.If, exp.Coalesce):
         if isinstance(node, exp.If) and isinstance(node.parent, exp.Case):
             continue  # a WHEN of a CASE: judged with its CASE
         if isinstance(node, exp.Case):
@@ -223,9 +225,9 @@ def _branches(tree: exp.Expr) -> list[Clash]:
     return found
 
 
-def _set_operations(tree: exp.Expr) -> list[Clash]:
+def _set_operations(nodes: Walked) -> list[Clash]:
     found = []
-    for node in tree.find_all(exp.SetOperation):
+    for node in nodes.of(exp.SetOperation):
         sides = [_projections(node.left), _projections(node.right)]
         if any(side is None for side in sides) or len(sides[0] or []) != len(sides[1] or []):
             continue
@@ -250,9 +252,9 @@ def _projections(query: exp.Expr) -> list[exp.Expr] | None:
     return list(query.expressions)
 
 
-def _likes(tree: exp.Expr) -> list[Clash]:
+def _likes(nodes: Walked) -> list[Clash]:
     found = []
-    for node in tree.find_all(exp.Like, exp.ILike):
+    for node in nodes.of(exp.Like, exp.ILike):
         for side in (node.this, node.expression):
             family = _family(side)
             if family is not None and family != "string":
@@ -265,11 +267,11 @@ def _type_family(kind: exp.DataType) -> str | None:
     return _family(exp.Cast(this=exp.null(), to=kind, _type=kind))
 
 
-def _casts(tree: exp.Expr) -> list[Clash]:
+def _casts(nodes: Walked) -> list[Clash]:
     """CASTs between a number or boolean and a date or timestamp, either way: "The cast from
     NUMERIC type to TIMESTAMP type is not allowed" (TRY_CAST too; checked on Flink 2.3)."""
     found = []
-    for node in tree.find_all(exp.Cast, exp.TryCast):
+    for node in nodes.of(exp.Cast, exp.TryCast):
         source = _family(node.this)
         target = _type_family(node.to)
         if {source, target} & {"date", "timestamp"} and {source, target} & {"number", "boolean"}:
@@ -288,12 +290,12 @@ _ARRAY_FUNCTIONS = (
 _ARRAY_NAMES = frozenset({"CARDINALITY", "ELEMENT", "ARRAY_UNION"})
 
 
-def _arrays(tree: exp.Expr) -> list[Clash]:
+def _arrays(nodes: Walked) -> list[Clash]:
     """Array functions given a string, number, date, timestamp or boolean where the array goes
     (a semi-structured column the project does not type is a STRING): "Invalid function
     call: ARRAY_CONTAINS(STRING, ...)" (checked on Flink 2.3)."""
     found = []
-    for node in tree.find_all(exp.Func):
+    for node in nodes.of(exp.Func):
         if isinstance(node, exp.Anonymous):
             name = node.name.upper()
             first = node.expressions[0] if name in _ARRAY_NAMES and node.expressions else None
@@ -311,13 +313,13 @@ def _arrays(tree: exp.Expr) -> list[Clash]:
 _INTEGERS = frozenset(exp.DataType.INTEGER_TYPES)
 
 
-def _datetime_arguments(tree: exp.Expr) -> list[Clash]:
+def _datetime_arguments(nodes: Walked) -> list[Clash]:
     """TIMESTAMPADD's amount that is not an integer, and TIMESTAMPADD / TIMESTAMPDIFF's
     datetimes that are not a DATE or TIMESTAMP (a string too, literal or not): "Cannot apply
     'TIMESTAMPADD' to arguments of type ... Supported form(s): 'TIMESTAMPADD(<ANY>, <INTEGER>,
     <DATETIME>)'" (checked on Flink 2.3)."""
     found = []
-    for node in tree.find_all(exp.TimestampAdd, exp.TimestampDiff, exp.Anonymous):
+    for node in nodes.of(exp.TimestampAdd, exp.TimestampDiff, exp.Anonymous):
         if isinstance(node, exp.Anonymous):
             name = node.name.upper()
             if name not in ("TIMESTAMPADD", "TIMESTAMPDIFF") or len(node.expressions) != 3:
@@ -341,11 +343,11 @@ def _datetime_arguments(tree: exp.Expr) -> list[Clash]:
     return found
 
 
-def _concatenations(tree: exp.Expr) -> list[Clash]:
+def _concatenations(nodes: Walked) -> list[Clash]:
     """``||``, CONCAT and CONCAT_WS over a number, date, timestamp or boolean: Flink's take
     strings only ("Cannot apply '||' to arguments of type '<DECIMAL(38, 0)> || <CHAR(1)>'")."""
     found = []
-    for node in tree.find_all(exp.DPipe, exp.Concat, exp.ConcatWs):
+    for node in nodes.of(exp.DPipe, exp.Concat, exp.ConcatWs):
         operands = [node.this, node.expression] if isinstance(node, exp.DPipe) else list(node.expressions)
         for operand in operands:
             family = _family(operand) if isinstance(operand, exp.Expr) else None
@@ -356,9 +358,20 @@ def _concatenations(tree: exp.Expr) -> list[Clash]:
     return found
 
 
-def type_clashes(tree: exp.Expr) -> list[Clash]:
-    """The clashes of the typed query ``tree`` (see the module's docstring)."""
+#: the node kinds the checks look for (:class:`Walked` groups)
+KINDS = (
+    (*_COMPARISONS, exp.Nullif), (exp.Case,), (exp.In, exp.Between), (exp.Case, exp.If, exp.Coalesce),
+    (exp.SetOperation,), (exp.Like, exp.ILike), (exp.Cast, exp.TryCast), (exp.Func,),
+    (exp.TimestampAdd, exp.TimestampDiff, exp.Anonymous), (exp.DPipe, exp.Concat, exp.ConcatWs),
+)  # fmt: skip
+
+
+def type_clashes(tree: exp.Expr, walked: Walked | None = None) -> list[Clash]:
+    """The clashes of the typed query ``tree`` (see the module's docstring).  ``walked``: the
+    tree walked already, with at least the groups :data:`KINDS` (else it is walked here, once
+    for every check)."""
+    nodes = walked or Walked(tree, KINDS)
     return [
-        *_equalities(tree), *_branches(tree), *_set_operations(tree), *_likes(tree), *_casts(tree),
-        *_arrays(tree), *_datetime_arguments(tree), *_concatenations(tree),
+        *_equalities(nodes), *_branches(nodes), *_set_operations(nodes), *_likes(nodes), *_casts(nodes),
+        *_arrays(nodes), *_datetime_arguments(nodes), *_concatenations(nodes),
     ]  # fmt: skip

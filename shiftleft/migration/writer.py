@@ -29,7 +29,7 @@ from typing import BinaryIO
 
 from shiftleft.errors import ConfigError
 from shiftleft.files import AtomicBatch, OutputLock, remove_stale_temps, write_atomically
-from shiftleft.migration.layout import resolve_inside
+from shiftleft.migration.layout import Inside
 from shiftleft.migration.models import FileAction, FileRecord
 
 STATE_FILE = ".shiftleft/state.json"
@@ -59,6 +59,7 @@ class PipelineWriter:
     def __init__(self, out_dir: Path, *, force: bool = False) -> None:
         self.out_dir = Path(out_dir)
         self.force = force
+        self._inside = Inside(self.out_dir)  # resolves the paths of the run below out_dir
         self._lock = OutputLock(self.out_dir).acquire()
         try:
             remove_stale_temps(self.out_dir)
@@ -75,7 +76,7 @@ class PipelineWriter:
 
     @property
     def journal_path(self) -> Path:
-        return resolve_inside(self.out_dir, JOURNAL_FILE)
+        return self._inside(JOURNAL_FILE)
 
     def _read_journal(self) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
@@ -107,7 +108,7 @@ class PipelineWriter:
     @property
     def state_path(self) -> Path:
         """``<out_dir>/.shiftleft/state.json``."""
-        return resolve_inside(self.out_dir, STATE_FILE)
+        return self._inside(STATE_FILE)
 
     def _read_state(self) -> dict[str, str]:
         path = self.state_path
@@ -141,7 +142,7 @@ class PipelineWriter:
         a path inside ``.shiftleft/``, or a path already written in this run.
         """
         key = PurePosixPath(str(relative).replace("\\", "/")).as_posix()
-        target = resolve_inside(self.out_dir, key)
+        target = self._inside(key)
         if key.split("/")[0] == ".shiftleft":
             raise ConfigError(f"refusing to write {key!r}: .shiftleft/ holds shiftleft's state")
         if key in self._records:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from shiftleft.errors import ConfigError
 from shiftleft.migration.layout import (
+    Inside,
     LayoutConfig,
     ddl_path,
     definition_path,
@@ -209,15 +210,32 @@ def test_resolve_inside_refuses_symlinked_folder(tmp_path: Path) -> None:
 
 
 _NAMES = ["a", "b", "c"]
+#: links to make below the output folder: (their path, where they lead)
+_LINKS = st.lists(
+    st.tuples(st.lists(st.sampled_from(_NAMES), min_size=1, max_size=3),
+              st.sampled_from(["inside", "outside", "dangling"])),
+    max_size=3,
+)
+
+
+def _linked_folder(root: Path, links: list[tuple[list[str], str]], folders: tuple[str, ...]) -> Path:
+    """``root/out`` with the folders ``folders`` and the ``links`` (to ``out/a``, to
+    ``root/outside``, or nowhere) that can be made."""
+    out, outside = root / "out", root / "outside"
+    outside.mkdir()
+    (out.joinpath(*folders)).mkdir(parents=True)
+    for parts, kind in links:
+        link = out.joinpath(*parts)
+        if link.exists() or link.is_symlink() or not link.parent.is_dir():
+            continue
+        to = {"inside": out / "a", "outside": outside, "dangling": root / "nowhere"}[kind]
+        os.symlink(to, link)
+    return out
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    links=st.lists(
-        st.tuples(st.lists(st.sampled_from(_NAMES), min_size=1, max_size=3),
-                  st.sampled_from(["inside", "outside", "dangling"])),
-        max_size=3,
-    ),
+    links=_LINKS,
     relative=st.lists(st.sampled_from(_NAMES), min_size=1, max_size=4),
 )
 def test_resolve_inside_refuses_exactly_what_resolves_outside(
@@ -226,16 +244,7 @@ def test_resolve_inside_refuses_exactly_what_resolves_outside(
     """Generated folders with links (to a folder inside, outside, or nowhere) at
     any depth: resolve_inside refuses a path exactly when the path, resolved, leaves the
     output folder (it resolves only paths that hold a link)."""
-    root = tmp_path_factory.mktemp("links")
-    out, outside = root / "out", root / "outside"
-    outside.mkdir()
-    (out / "a" / "b").mkdir(parents=True)
-    for parts, kind in links:
-        link = out.joinpath(*parts)
-        if link.exists() or link.is_symlink() or not link.parent.is_dir():
-            continue
-        to = {"inside": out / "a", "outside": outside, "dangling": root / "nowhere"}[kind]
-        os.symlink(to, link)
+    out = _linked_folder(tmp_path_factory.mktemp("links"), links, ("a", "b"))
     base = out.resolve()
     real = base.joinpath(*relative).resolve()
     escapes = real != base and base not in real.parents
@@ -244,6 +253,38 @@ def test_resolve_inside_refuses_exactly_what_resolves_outside(
             resolve_inside(out, "/".join(relative))
     else:
         assert resolve_inside(out, "/".join(relative)) == base.joinpath(*relative)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    links=_LINKS,
+    paths=st.lists(st.lists(st.sampled_from(_NAMES), min_size=1, max_size=4), min_size=1, max_size=6),
+)
+def test_a_run_resolves_its_paths_as_resolve_inside_does(
+    tmp_path_factory: pytest.TempPathFactory, links: list[tuple[list[str], str]], paths: list[list[str]]
+) -> None:
+    """The writer's :class:`Inside` (the output folder resolved once, folders known to be no
+    link not read again) answers every path of a run as :func:`resolve_inside` does, over
+    generated folders and links, the folders of each answered path created in between (as
+    the writer creates them)."""
+    out = _linked_folder(tmp_path_factory.mktemp("run"), links, ("a",))
+    inside = Inside(out)
+    for relative in paths:
+        text = "/".join(relative)
+        try:
+            expected: Path | str = resolve_inside(out, text)
+        except ConfigError as e:
+            expected = str(e)
+        try:
+            got: Path | str = inside(text)
+        except ConfigError as e:
+            got = str(e)
+        assert got == expected
+        if isinstance(expected, Path) and not expected.parent.exists():
+            try:
+                expected.parent.mkdir(parents=True)
+            except OSError:
+                pass  # through a dangling link: nothing to create
 
 
 def test_a_symbolic_link_loop_is_a_config_error(tmp_path: Path) -> None:
