@@ -297,6 +297,22 @@ def _ranking(select: exp.Select, column: str) -> exp.Window | None:
     return None
 
 
+def _ranks_any(select: exp.Select) -> bool:
+    """:func:`_ranking` finds a window for some column of ``select`` (one pass: the first
+    projection of each alias counts)."""
+    seen: set[str] = set()
+    for projection in select.expressions:
+        if not isinstance(projection, exp.Alias) or projection.alias.lower() in seen:
+            continue
+        seen.add(projection.alias.lower())
+        window = projection.this
+        while isinstance(window, exp.Paren):
+            window = window.this
+        if isinstance(window, exp.Window) and isinstance(window.this, RANKING):
+            return True
+    return False
+
+
 def _bounded_column(cond: exp.Expr) -> tuple[exp.Column, RankRange] | None:
     """The column ``cond`` bounds as a rank (``= n``, ``<= n``, ``< n``, ``n >= col``,
     ``BETWEEN m AND n``) and the ranks it keeps."""
@@ -323,6 +339,9 @@ def rank_pushes(select: exp.Select) -> list[RankPush]:
     if not joins or source is None or not all(_plain(j) for j in joins):
         return []  # a single input: the filter already sits over the ranked query
     inputs = [source.this, *(j.this for j in joins)]
+    ranked_inputs = [_ranked_input(s) for s in inputs]
+    if not any(r is not None and _ranks_any(r) for r in ranked_inputs):
+        return []  # no input projects a ranking (most joins): the filters are not read
     index_of = {s.alias_or_name.lower(): i for i, s in enumerate(inputs) if s.alias_or_name}
     where = select.args.get("where")
     places: list[tuple[exp.Expr, exp.Join | None]] = [
@@ -341,7 +360,7 @@ def rank_pushes(select: exp.Select) -> list[RankPush]:
             continue
         if on is not None and not _on_pushable(joins, index, on_at[id(on)]):
             continue
-        ranked = _ranked_input(inputs[index])
+        ranked = ranked_inputs[index]
         window = _ranking(ranked, bounded[0].name.lower()) if ranked is not None else None
         if window is not None:
             reduced = () if on is not None else tuple(_extenders(joins, index))
