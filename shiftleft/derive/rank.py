@@ -284,16 +284,19 @@ def _ranked_input(source: exp.Expr) -> exp.Select | None:
     return inner if isinstance(inner, exp.Select) else None
 
 
+def _ranking_window(projection: exp.Alias) -> exp.Window | None:
+    """The ranking window ``projection`` aliases (through parentheses), or None."""
+    window = projection.this
+    while isinstance(window, exp.Paren):
+        window = window.this
+    return window if isinstance(window, exp.Window) and isinstance(window.this, RANKING) else None
+
+
 def _ranking(select: exp.Select, column: str) -> exp.Window | None:
     """The ranking window ``select`` projects as ``column``."""
     for projection in select.expressions:
         if isinstance(projection, exp.Alias) and projection.alias.lower() == column:
-            window = projection.this
-            while isinstance(window, exp.Paren):
-                window = window.this
-            if isinstance(window, exp.Window) and isinstance(window.this, RANKING):
-                return window
-            return None
+            return _ranking_window(projection)
     return None
 
 
@@ -305,10 +308,7 @@ def _ranks_any(select: exp.Select) -> bool:
         if not isinstance(projection, exp.Alias) or projection.alias.lower() in seen:
             continue
         seen.add(projection.alias.lower())
-        window = projection.this
-        while isinstance(window, exp.Paren):
-            window = window.this
-        if isinstance(window, exp.Window) and isinstance(window.this, RANKING):
+        if _ranking_window(projection) is not None:
             return True
     return False
 
