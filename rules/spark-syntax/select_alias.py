@@ -75,8 +75,14 @@ class _Aliases:
         return holder.this
 
 
+#: the clauses where an alias reference is written as its expression (and any window's
+#: PARTITION BY / ORDER BY): elsewhere :func:`_allowed` is False
+_REWRITTEN = frozenset({"where", "having", "expressions"})
+
+
 def _allowed(value: exp.Expr, column: exp.Column, clause: str, in_window: bool) -> bool:
-    """Whether Snowflake's alias reference can be written as ``value`` where ``column`` is."""
+    """Whether Snowflake's alias reference can be written as ``value`` where ``column`` is
+    (only in a window, or a clause of :data:`_REWRITTEN`)."""
     windowed = bool(own_nodes(value, exp.Window))
     aggregated = bool(own_nodes(value, exp.AggFunc))
     if windowed and (in_window or clause != "expressions"):
@@ -136,7 +142,15 @@ class SelectAliasReference(Rule):
         names = {p.alias.lower() for p in node.expressions if isinstance(p, exp.Alias)}
         if not names:
             return None
-        candidates = [c for c in own_nodes(node, exp.Column) if not c.table and c.name.lower() in names]
+        # the walk of this SELECT the rules on it share (SL3011, SL3020...), not one of its own
+        candidates = [
+            (column, *_place(column, node))
+            for column in ctx.own_nodes(node, exp.Column)
+            if not column.table and column.name.lower() in names
+        ]
+        # only where an alias may be written (see _allowed): an ORDER BY or GROUP BY naming an
+        # alias (valid Flink, or SL3005's) does not cost a derivation of the sources
+        candidates = [c for c in candidates if c[2] or c[1] in _REWRITTEN]
         if not candidates:
             return None
         sources = _source_columns(node, ctx)
@@ -144,11 +158,10 @@ class SelectAliasReference(Rule):
             return None
         aliases = _Aliases(node, sources)
         changed = False
-        for column in candidates:
+        for column, clause, in_window in candidates:
             name = column.name.lower()
             if name not in aliases.values:
                 continue
-            clause, in_window = _place(column, node)
             if clause == "expressions":
                 owner = column
                 while owner.parent is not node:

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 #: the window table-valued functions
 WINDOW_TVFS = frozenset({"TUMBLE", "HOP", "CUMULATE", "SESSION"})
 _RELATIONAL = (exp.Select, exp.SetOperation, exp.Subquery, exp.Table, exp.Unnest, exp.Lateral, exp.Values)
+#: the query nodes (``exp.Query``'s classes); and nodes that never hold one
+_QUERIES = (exp.Select, exp.SetOperation, exp.Subquery)
+_LEAVES = (exp.Column, exp.Literal, exp.Identifier)
 
 
 def query_of(statement: exp.Expr) -> exp.Expr:
@@ -64,16 +67,37 @@ def _cte(table: exp.Table) -> exp.Expr | None:
     return None
 
 
-def _nested_queries(node: exp.Expr, skip: set[int]) -> Iterator[exp.Expr]:
+def query_holders(root: exp.Expr, holders: set[int], queries: set[int]) -> None:
+    """Add to ``holders`` the ids of the nodes of ``root``'s tree (``root`` included) that
+    have a query (a SELECT, a set operation, a subquery) strictly below them, and to
+    ``queries`` those of its queries, in one walk: a node not in ``holders`` has no query
+    below it, so the walks looking for nested queries skip its subtree.  Valid while the tree
+    is not changed (one derivation)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _QUERIES):
+            queries.add(id(node))
+            parent = node.parent if node is not root else None
+            while parent is not None and id(parent) not in holders:
+                holders.add(id(parent))
+                parent = None if parent is root else parent.parent
+        elif isinstance(node, _LEAVES):
+            continue
+        stack.extend(children(node))
+
+
+def _nested_queries(node: exp.Expr, skip: set[int], holders: set[int]) -> Iterator[exp.Expr]:
     """Relational children of ``node`` that are not its FROM / joins: subqueries in WHERE,
-    projections, QUALIFY... (stops at each query found)."""
+    projections, QUALIFY... (stops at each query found; enters only the ``holders`` of one,
+    see :func:`query_holders`)."""
     stack = [c for c in children(node) if id(c) not in skip]
     while stack:
         current = stack.pop()
-        if isinstance(current, (exp.Select, exp.SetOperation, exp.Subquery)):
+        if isinstance(current, _QUERIES):
             yield current
             continue
-        if isinstance(current, (exp.With, exp.Column, exp.Literal, exp.Identifier)):
+        if id(current) not in holders or isinstance(current, exp.With):
             continue
         stack.extend(children(current))
 
@@ -83,7 +107,7 @@ def _lateral_query(node: exp.Expr) -> bool:
     return isinstance(node, exp.Lateral) and isinstance(node.this, (exp.Subquery, exp.Query))
 
 
-def _dependencies(node: exp.Expr) -> list[exp.Expr]:
+def _dependencies(node: exp.Expr, holders: set[int]) -> list[exp.Expr]:
     deps: list[exp.Expr] = []
     with_ = node.args.get("with_") if isinstance(node, exp.Query) else None
     if with_ is not None:
@@ -100,9 +124,9 @@ def _dependencies(node: exp.Expr) -> list[exp.Expr]:
             skip.add(id(source))
         for join in node.args.get("joins") or []:
             deps.append(join.this)
-            deps.extend(_nested_queries(join, {id(join.this)}))
+            deps.extend(_nested_queries(join, {id(join.this)}, holders))
             skip.add(id(join))
-        deps.extend(_nested_queries(node, skip))
+        deps.extend(_nested_queries(node, skip, holders))
     elif isinstance(node, exp.Table):
         call = _window_call(node)
         target = _window_input(call) if call is not None else _cte(node)
@@ -170,6 +194,10 @@ class _Deriver:
     def __init__(self, catalog: Mapping[str, Relation]) -> None:
         self.catalog = {k.lower(): v for k, v in catalog.items()}
         self.results: dict[int, Relation] = {}
+        #: :func:`query_holders` of the trees derived: the root's, and those of the CTE
+        #: bodies it reads outside it (a rule deriving part of a statement)
+        self.holders: set[int] = set()
+        self.covered: set[int] = set()
 
     def lookup(self, node: exp.Expr) -> Relation:
         return self.results.get(id(node), UNKNOWN)
@@ -190,13 +218,17 @@ class _Deriver:
                 return _rename(self.catalog[name], node.args.get("alias"))
         return Relation(operator="scan", reason=f"{node.name} (not in the catalog) is read as an append-only source")
 
+    def has_query(self, node: exp.Expr) -> bool:
+        """``node`` is, or has below it, a query (:func:`query_holders`)."""
+        return isinstance(node, _QUERIES) or id(node) in self.holders
+
     def compute(self, node: exp.Expr) -> Relation:
         if isinstance(node, exp.Subquery) or _lateral_query(node):
             return _rename(self.lookup(node.this), node.args.get("alias"))
         if isinstance(node, exp.Table):
             return self.table(node)
         if isinstance(node, exp.Select):
-            return derive_select(node, self.lookup)
+            return derive_select(node, self.lookup, self.has_query)
         if isinstance(node, exp.SetOperation):
             return _set_operation(node, self.lookup(node.left), self.lookup(node.right))
         columns = [c.name for c in node.args["alias"].args.get("columns") or []] if isinstance(node.args.get("alias"), exp.TableAlias) else None
@@ -206,6 +238,7 @@ class _Deriver:
         """``root``'s relation; None (unless ``pushed``: the rank filters are already moved)
         when a SELECT has a rank filter Flink moves into its input (:func:`rank_pushes`),
         for the caller to derive the moved tree instead."""
+        query_holders(root, self.holders, self.covered)
         stack: list[tuple[exp.Expr, bool]] = [(root, False)]
         pending: set[int] = set()
         while stack:
@@ -218,11 +251,13 @@ class _Deriver:
                 continue
             if id(node) in pending:  # a cycle (a recursive CTE): left unknown
                 continue
+            if id(node) not in self.covered and isinstance(node, _QUERIES):  # a CTE outside root
+                query_holders(node, self.holders, self.covered)
             if not pushed and isinstance(node, exp.Select) and node.args.get("joins") and rank_pushes(node):
                 return None
             pending.add(id(node))
             stack.append((node, True))
-            stack.extend((d, False) for d in _dependencies(node) if id(d) not in self.results and id(d) not in pending)
+            stack.extend((d, False) for d in _dependencies(node, self.holders) if id(d) not in self.results and id(d) not in pending)
         return self.lookup(root)
 
 

@@ -15,6 +15,8 @@ from shiftleft.derive.scope import QCol, Scope, equi_pairs, filtered, is_interva
 from shiftleft.tree import children
 
 Lookup = Callable[[exp.Expr], Relation]
+#: whether a node is, or holds, a query
+QueryTest = Callable[[exp.Expr], bool]
 
 
 def source_alias(node: exp.Expr) -> str:
@@ -160,14 +162,14 @@ def subquery_join(scope: Scope) -> None:
     scope.set_mode(Mode.UPDATING, "subquery", "a scalar / nested subquery is a regular join with its result", deletes=True)
 
 
-def subquery_outside_where(select: exp.Select) -> bool:
+def subquery_outside_where(select: exp.Select, is_query: QueryTest = has_query) -> bool:
     """A subquery in the projections, a join's ON, GROUP BY, HAVING, QUALIFY or ORDER BY."""
     holders = [*select.expressions, *(j.args.get("on") for j in select.args.get("joins") or [])]
     holders.extend(select.args.get(k) for k in ("group", "having", "qualify", "order"))
-    return any(h is not None and has_query(h) for h in holders)
+    return any(h is not None and is_query(h) for h in holders)
 
 
-def apply_where(scope: Scope, parts: list[exp.Expr], lookup: Lookup) -> None:
+def apply_where(scope: Scope, parts: list[exp.Expr], lookup: Lookup, is_query: QueryTest = has_query) -> None:
     for part in parts:
         negated = isinstance(part, exp.Not)
         inner = part.this if negated else part
@@ -178,7 +180,7 @@ def apply_where(scope: Scope, parts: list[exp.Expr], lookup: Lookup) -> None:
             # NOT IN is null-aware: no equi-join condition, and no key survives
             keys = set() if negated and isinstance(inner, exp.In) else set(scope.keys)
             _semi(scope, relation, left, anti=negated, keys=keys)
-        elif has_query(part):
+        elif is_query(part):
             subquery_join(scope)
         else:
             if scope.columns_of(part) & scope.constants:

@@ -284,17 +284,33 @@ def _ranked_input(source: exp.Expr) -> exp.Select | None:
     return inner if isinstance(inner, exp.Select) else None
 
 
+def _ranking_window(projection: exp.Alias) -> exp.Window | None:
+    """The ranking window ``projection`` aliases (through parentheses), or None."""
+    window = projection.this
+    while isinstance(window, exp.Paren):
+        window = window.this
+    return window if isinstance(window, exp.Window) and isinstance(window.this, RANKING) else None
+
+
 def _ranking(select: exp.Select, column: str) -> exp.Window | None:
     """The ranking window ``select`` projects as ``column``."""
     for projection in select.expressions:
         if isinstance(projection, exp.Alias) and projection.alias.lower() == column:
-            window = projection.this
-            while isinstance(window, exp.Paren):
-                window = window.this
-            if isinstance(window, exp.Window) and isinstance(window.this, RANKING):
-                return window
-            return None
+            return _ranking_window(projection)
     return None
+
+
+def _ranks_any(select: exp.Select) -> bool:
+    """:func:`_ranking` finds a window for some column of ``select`` (one pass: the first
+    projection of each alias counts)."""
+    seen: set[str] = set()
+    for projection in select.expressions:
+        if not isinstance(projection, exp.Alias) or projection.alias.lower() in seen:
+            continue
+        seen.add(projection.alias.lower())
+        if _ranking_window(projection) is not None:
+            return True
+    return False
 
 
 def _bounded_column(cond: exp.Expr) -> tuple[exp.Column, RankRange] | None:
@@ -323,6 +339,9 @@ def rank_pushes(select: exp.Select) -> list[RankPush]:
     if not joins or source is None or not all(_plain(j) for j in joins):
         return []  # a single input: the filter already sits over the ranked query
     inputs = [source.this, *(j.this for j in joins)]
+    ranked_inputs = [_ranked_input(s) for s in inputs]
+    if not any(r is not None and _ranks_any(r) for r in ranked_inputs):
+        return []  # no input projects a ranking (most joins): the filters are not read
     index_of = {s.alias_or_name.lower(): i for i, s in enumerate(inputs) if s.alias_or_name}
     where = select.args.get("where")
     places: list[tuple[exp.Expr, exp.Join | None]] = [
@@ -341,7 +360,7 @@ def rank_pushes(select: exp.Select) -> list[RankPush]:
             continue
         if on is not None and not _on_pushable(joins, index, on_at[id(on)]):
             continue
-        ranked = _ranked_input(inputs[index])
+        ranked = ranked_inputs[index]
         window = _ranking(ranked, bounded[0].name.lower()) if ranked is not None else None
         if window is not None:
             reduced = () if on is not None else tuple(_extenders(joins, index))

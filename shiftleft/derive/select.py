@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from shiftleft.derive.joins import Lookup, add_join, apply_where, source_alias, subquery_join, subquery_outside_where
+from shiftleft.derive.joins import (
+    Lookup,
+    QueryTest,
+    add_join,
+    apply_where,
+    has_query,
+    source_alias,
+    subquery_join,
+    subquery_outside_where,
+)
 from shiftleft.derive.rank import RankRange, conjuncts, is_row_number, rank_bound
 from shiftleft.derive.relation import Mode, RankSpec, Relation
 from shiftleft.derive.scope import InternalRank, QCol, Scope, window_definition
@@ -171,7 +180,10 @@ def _scan_projections(select: exp.Select) -> tuple[bool, list[exp.Window]]:
     return aggregate, windows
 
 
-def _aggregate(select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr | None, QCol | None]]) -> Relation:
+def _aggregate(
+    select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr | None, QCol | None]], aggregate: bool
+) -> Relation:
+    """``aggregate``: a projection holds an aggregate outside OVER (:func:`_scan_projections`)."""
     group = select.args.get("group")
     group_by = list(group.expressions) if group is not None else []
     distinct = bool(select.args.get("distinct")) and not group_by
@@ -198,7 +210,7 @@ def _aggregate(select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr
     if scope.single_row:  # Flink removes an aggregation of one row: no upsert key
         keys = frozenset()
     having = select.args.get("having")
-    if scope.joined and not _scan_projections(select)[0] and not (having is not None and having.find(exp.AggFunc)):
+    if scope.joined and not aggregate and not (having is not None and having.find(exp.AggFunc)):
         # a DISTINCT over a join: the planner may push it below the join (cost-based) and
         # drop it, the join's keys (not derived here) then key the result
         keys = frozenset()
@@ -230,7 +242,9 @@ def _aggregate(select: exp.Select, scope: Scope, items: list[tuple[str, exp.Expr
                     state=tuple(dict.fromkeys([*scope.state, f"{operator} aggregation"])))
 
 
-def derive_select(select: exp.Select, lookup: Lookup) -> Relation:
+def derive_select(select: exp.Select, lookup: Lookup, is_query: QueryTest = has_query) -> Relation:
+    """``select``'s relation from its inputs' (``lookup``); ``is_query``: whether a node is or
+    holds a query (by default a walk of it)."""
     scope = Scope()
     source = select.args.get("from_")
     where_parts = conjuncts(select.args["where"].this) if select.args.get("where") else []
@@ -241,14 +255,14 @@ def derive_select(select: exp.Select, lookup: Lookup) -> Relation:
     for node in select.args.get("joins") or []:
         add_join(scope, node, lookup(node.this), where_parts)
     where_parts = _rank_filters(scope, where_parts)
-    apply_where(scope, where_parts, lookup)
-    joined = subquery_outside_where(select)
+    apply_where(scope, where_parts, lookup, is_query)
+    joined = subquery_outside_where(select, is_query)
     if joined:
         subquery_join(scope)
     items = _projections(select, scope)
     aggregate, windows = _scan_projections(select)
     if select.args.get("group") or aggregate or select.args.get("distinct"):
-        result = _aggregate(select, scope, items)
+        result = _aggregate(select, scope, items, aggregate)
         if joined:  # the subquery may join the aggregated rows: no key, no time attribute
             result = result.model_copy(update={
                 "keys": frozenset(), "time_attributes": frozenset(), "rowtime": result.rowtime_columns,
