@@ -14,6 +14,7 @@ from sqlglot.dialects.dialect import explode_to_unnest_sql, rename_func, unit_to
 
 from shiftleft.dialects.flink_catalog import FLINK_RESERVED_WORDS
 from shiftleft.dialects.flink_intervals import interval_with_precision
+from shiftleft.dialects.flink_shapes import cte_problems, row_type_fields, star_without_from, to_array
 from shiftleft.dialects.flink_parser import (
     TYPED_LITERAL,
     DescriptorArgument,
@@ -299,6 +300,8 @@ class FlinkGenerator(generator.Generator):
             self.unsupported(
                 f"SELECT * {modifiers[0].rstrip('_').upper()} (...): Flink has no star modifiers"
             )
+        if star_without_from(expression):
+            self.unsupported("SELECT * without FROM: there is no relation to take the columns of")
         return super().star_sql(expression)
 
     def datatype_sql(self, expression: exp.DataType) -> str:
@@ -315,14 +318,16 @@ class FlinkGenerator(generator.Generator):
             size = self.expressions(expression, flat=True)
             return f"TIMESTAMP_LTZ({size})" if size else "TIMESTAMP_LTZ"
         if kind is exp.DType.STRUCT and expression.expressions:
-            fields = ", ".join(self._row_field_sql(field) for field in expression.expressions)
-            return f"ROW<{fields}>"
+            return f"ROW<{row_type_fields(expression.expressions, self.sql)}>"
         return super().datatype_sql(expression)
 
-    def _row_field_sql(self, field: exp.Expr) -> str:
-        if isinstance(field, exp.ColumnDef):
-            return f"{self.sql(field, 'this')} {self.sql(field, 'kind')}"
-        return self.sql(field)
+    def toarray_sql(self, expression: exp.ToArray) -> str:
+        return self.sql(to_array(expression))
+
+    def cte_sql(self, expression: exp.CTE) -> str:
+        for problem in cte_problems(expression):
+            self.unsupported(problem)
+        return super().cte_sql(expression)
 
     def cast_sql(self, expression: exp.Cast, safe_prefix: str | None = None) -> str:
         if expression.meta.get(TYPED_LITERAL):
