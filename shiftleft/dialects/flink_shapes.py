@@ -5,7 +5,7 @@ each found as output the Flink 2.3 planner could not parse or accept (gitlab's m
 * Snowflake ``TO_ARRAY(x)``: sqlglot's ``IF(x IS NULL, NULL, ARRAY[x])`` is "Illegal use of
   'NULL'" in Flink;
 * a CTE holding no query (``WITH c AS (1)``: a macro's placeholder when its statement returned
-  no rows), a CTE reading itself (Snowflake recursion without RECURSIVE), ``SELECT *``
+  no rows), a CTE reading itself beside an anchor (Snowflake recursion without RECURSIVE), ``SELECT *``
   without FROM: no Flink form, reported by the generator.
 """
 
@@ -42,9 +42,28 @@ def cte_problems(cte: exp.CTE) -> list[str]:
     name = cte.alias_or_name
     if not isinstance(cte.this, exp.Query):
         return [f"the CTE {name} holds no query ({cte.this.sql()[:40]})"]
-    if any(t.name.lower() == name.lower() and not t.db for t in cte.this.find_all(exp.Table)):
+    if _recursive(cte.this, name.lower()):
         return [f"the CTE {name} reads itself (a recursive CTE): Flink SQL has no recursion"]
     return []
+
+
+def _recursive(body: exp.Query, name: str) -> bool:
+    """A recursive CTE's shape: a set operation with a branch that reads ``name`` and one
+    that does not (the anchor).  ``WITH x AS (SELECT * FROM x)`` alone is no recursion in
+    Flink: the body reads the catalog's table ``x`` (a dbt model naming its CTE after the
+    relation it selects from; the planner accepts it)."""
+    if not isinstance(body, exp.SetOperation):
+        return False
+    branches: list[exp.Expr] = []
+    stack: list[exp.Expr] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, exp.SetOperation):
+            stack.extend((node.left, node.right))
+        else:
+            branches.append(node)
+    reads = [any(t.name.lower() == name and not t.db for t in b.find_all(exp.Table)) for b in branches]
+    return any(reads) and not all(reads)
 
 
 def star_without_from(star: exp.Star) -> bool:

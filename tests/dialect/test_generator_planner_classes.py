@@ -85,3 +85,17 @@ def test_unwritable_ctes_and_star_without_from_are_reported_and_rejected(flink_p
     session = flink_planner.session("streaming")
     assert session.plan(DDL).ok
     assert not session.plan(result.sql).ok, f"reported, yet the planner accepts {result.sql}"
+
+
+@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(column=_column, union=st.booleans())
+def test_a_cte_named_after_the_table_it_reads_is_no_recursion(flink_planner, column: str, union: bool) -> None:  # type: ignore[no-untyped-def]
+    """``WITH t AS (SELECT ... FROM t)`` (a dbt model's CTE named after its relation, gitlab's
+    dim_date...; ``UNION ALL`` of two reads of it too, no anchor): Flink reads the table."""
+    body = f"SELECT {column} FROM t" + (f" UNION ALL SELECT {column} FROM t" if union else "")
+    result = shiftleft.transpile(f"WITH t AS ({body}) SELECT {column} FROM t", read="snowflake", schema=SNOWFLAKE)
+    assert not [d for d in result.diagnostics if d.severity is Severity.ERROR], result.diagnostics
+    session = flink_planner.session("streaming")
+    assert session.plan(DDL).ok
+    report = session.plan(result.sql)
+    assert report.ok, report.errors[0].message
