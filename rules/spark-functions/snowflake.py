@@ -55,7 +55,11 @@ def _int(node: exp.Expr | None) -> int | None:
 
 
 def _nth(array: exp.Expr, index: exp.Expr) -> exp.Expr:
-    """``array[index]`` in Flink's 1-based indexing (NULL past the end)."""
+    """``array[index]`` in Flink's 1-based indexing (NULL past the end).  Flink's subscript
+    takes an INT only ("Integer expression type expected" for a BIGINT, ITEM(ARRAY, DOUBLE)
+    rejected): a computed index (``POWER(2, k) + 1`` is a DOUBLE) is cast to INT."""
+    if not (isinstance(index, exp.Literal) and index.is_int):
+        index = exp.Cast(this=index, to=exp.DataType.build("INT"))
     return exp.Bracket(this=array, expressions=[index], offset=1, safe=True)
 
 

@@ -142,6 +142,8 @@ class SnowflakeSemiStructuredCast(Rule):
         if ctx.read != "snowflake" or not (untyped_array or to.this in SEMI_STRUCTURED):
             return None
         value = node.this
+        if isinstance(value, exp.ParseJSON) and not untyped_array:  # PARSE_JSON(s)::VARIANT
+            return _json_text(value)
         declared = ctx.declared_type(value)
         if (declared is not None and declared.this is exp.DType.ARRAY) or (untyped_array and builds_array(value)):
             return value.copy()
@@ -165,3 +167,48 @@ class SnowflakeSemiStructuredCast(Rule):
                 suggestion="if the column holds JSON, PARSE_JSON(x) says so in Snowflake too",
             )
         return value.copy()
+
+
+class SnowflakeParseJson(Rule):
+    """Snowflake's ``PARSE_JSON(s)`` is a VARIANT; with semi-structured values kept as JSON
+    text (see the module) it is ``s`` itself, whose paths the JSON rules read.  Flink's own
+    ``PARSE_JSON`` gives its VARIANT, which no sink declared from the query's types takes
+    (sqlglot types it JSON, no Flink type), no JSON function reads and ``COALESCE`` does not
+    mix with a string (``COALESCE(VARIANT, STRING)`` is rejected: checked on Flink 2.3).
+    ``TRY_PARSE_JSON(s)`` is NULL where ``s`` is no JSON: ``CASE WHEN s IS JSON THEN s END``.
+    A PARSE_JSON under a path read or a subscript is left to those rules (SL3033), a cast to
+    VARIANT / OBJECT to SL3034.
+    """
+
+    id = "SL1108"
+    name = "snowflake-parse-json"
+    title = "Snowflake PARSE_JSON(s) keeps the JSON text s; TRY_PARSE_JSON(s) is s where s IS JSON"
+    node_types = (exp.ParseJSON,)
+    examples = (
+        Example(
+            before="SELECT PARSE_JSON(s) AS doc, TRY_PARSE_JSON(s) AS maybe FROM t",
+            after="SELECT s AS doc, CASE WHEN s IS JSON THEN s END AS maybe FROM t",
+            read="snowflake",
+        ),
+        Example(
+            before="SELECT COALESCE(TRY_PARSE_JSON(s), s::VARIANT) AS v FROM t",
+            after="SELECT COALESCE(CASE WHEN s IS JSON THEN s END, s) AS v FROM t",
+            read="snowflake",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.ParseJSON)
+        if ctx.read != "snowflake" or isinstance(node.parent, (exp.Bracket, exp.JSONExtract, exp.Cast, exp.TryCast)):
+            return None
+        return _json_text(node)
+
+
+def _json_text(node: exp.ParseJSON) -> exp.Expr:
+    """The JSON text ``PARSE_JSON(s)`` / ``TRY_PARSE_JSON(s)`` parses (see SL1108)."""
+    text = node.this.copy()
+    if not node.args.get("safe"):
+        return text
+    # Flink's ``s IS JSON``: TRUE when the string is a JSON document
+    valid = exp.Is(this=text.copy(), expression=exp.JSON(this=False, unique=False))
+    return exp.Case(ifs=[exp.If(this=valid, true=text)])

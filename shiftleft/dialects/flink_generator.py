@@ -13,8 +13,9 @@ from sqlglot import exp, generator
 from sqlglot.dialects.dialect import explode_to_unnest_sql, rename_func, unit_to_var
 
 from shiftleft.dialects.flink_catalog import FLINK_RESERVED_WORDS
-from shiftleft.dialects.flink_nulls import concat_ws_sql, extremum_sql
+from shiftleft.dialects.flink_nulls import coalesce_sql, concat_ws_sql, extremum_sql, if_sql
 from shiftleft.dialects.flink_intervals import interval_with_precision
+from shiftleft.dialects.flink_shapes import cte_problems, row_type_fields, star_without_from, to_array
 from shiftleft.dialects.flink_parser import (
     TYPED_LITERAL,
     DescriptorArgument,
@@ -61,20 +62,6 @@ def _date_format_sql(self: FlinkGenerator, expression: exp.TimeToStr) -> str:
     if isinstance(this, exp.TimeStrToTime):
         this = this.this
     return self.func("DATE_FORMAT", this, self.format_time(expression))
-
-
-def _coalesce_sql(self: FlinkGenerator, expression: exp.Coalesce) -> str:
-    name = (
-        "IFNULL"
-        if expression.args.get("is_null") and len(expression.expressions) == 1
-        else "COALESCE"
-    )
-    return self.func(name, expression.this, *expression.expressions)
-
-
-def _if_sql(self: FlinkGenerator, expression: exp.If) -> str:
-    false = expression.args.get("false") or exp.null()
-    return self.func("IF", expression.this, expression.args.get("true"), false)
 
 
 def _str_position_sql(self: FlinkGenerator, expression: exp.StrPosition) -> str:
@@ -217,7 +204,7 @@ class FlinkGenerator(generator.Generator):
         ),
         exp.VarMap: _map_sql,
         exp.ArrayToString: rename_func("ARRAY_JOIN"),
-        exp.Coalesce: _coalesce_sql,
+        exp.Coalesce: coalesce_sql,
         exp.ConcatWs: concat_ws_sql,
         exp.Greatest: extremum_sql,
         exp.Least: extremum_sql,
@@ -226,7 +213,7 @@ class FlinkGenerator(generator.Generator):
         exp.DayOfMonth: rename_func("DAYOFMONTH"),
         exp.DayOfWeek: rename_func("DAYOFWEEK"),
         exp.DayOfYear: rename_func("DAYOFYEAR"),
-        exp.If: _if_sql,
+        exp.If: if_sql,
         exp.Length: rename_func("CHAR_LENGTH"),
         exp.Mod: rename_func("MOD"),
         exp.RegexpLike: rename_func("REGEXP"),
@@ -303,6 +290,8 @@ class FlinkGenerator(generator.Generator):
             self.unsupported(
                 f"SELECT * {modifiers[0].rstrip('_').upper()} (...): Flink has no star modifiers"
             )
+        if star_without_from(expression):
+            self.unsupported("SELECT * without FROM: there is no relation to take the columns of")
         return super().star_sql(expression)
 
     def datatype_sql(self, expression: exp.DataType) -> str:
@@ -319,14 +308,16 @@ class FlinkGenerator(generator.Generator):
             size = self.expressions(expression, flat=True)
             return f"TIMESTAMP_LTZ({size})" if size else "TIMESTAMP_LTZ"
         if kind is exp.DType.STRUCT and expression.expressions:
-            fields = ", ".join(self._row_field_sql(field) for field in expression.expressions)
-            return f"ROW<{fields}>"
+            return f"ROW<{row_type_fields(expression.expressions, self.sql)}>"
         return super().datatype_sql(expression)
 
-    def _row_field_sql(self, field: exp.Expr) -> str:
-        if isinstance(field, exp.ColumnDef):
-            return f"{self.sql(field, 'this')} {self.sql(field, 'kind')}"
-        return self.sql(field)
+    def toarray_sql(self, expression: exp.ToArray) -> str:
+        return self.sql(to_array(expression))
+
+    def cte_sql(self, expression: exp.CTE) -> str:
+        for problem in cte_problems(expression):
+            self.unsupported(problem)
+        return super().cte_sql(expression)
 
     def cast_sql(self, expression: exp.Cast, safe_prefix: str | None = None) -> str:
         if expression.meta.get(TYPED_LITERAL):

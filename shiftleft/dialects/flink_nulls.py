@@ -1,11 +1,22 @@
-"""Functions whose NULL arguments Flink treats otherwise than the dialect read: GREATEST / LEAST
-and CONCAT_WS, written so that they give the source dialect's values."""
+"""NULL-handling functions in Flink SQL: COALESCE / IFNULL, IF without ELSE, and those whose NULL
+arguments Flink treats otherwise than the dialect read (GREATEST / LEAST, CONCAT_WS), written
+so that they give the source dialect's values."""
 
 from __future__ import annotations
 
 from sqlglot import exp, generator
 
 from shiftleft.dialects.flink_parser import FLINK_CONCAT_WS
+
+def coalesce_sql(gen: generator.Generator, expression: exp.Coalesce) -> str:
+    name = "IFNULL" if expression.args.get("is_null") and len(expression.expressions) == 1 else "COALESCE"
+    return gen.func(name, expression.this, *expression.expressions)
+
+
+def if_sql(gen: generator.Generator, expression: exp.If) -> str:
+    false = expression.args.get("false") or exp.null()
+    return gen.func("IF", expression.this, expression.args.get("true"), false)
+
 
 #: calls whose value differs from one evaluation to the next: never evaluated twice
 _VOLATILE = (exp.Rand, exp.Randn, exp.Uuid)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
+from shiftleft.dialects.flink_parser import JsonQuery
 from shiftleft.tree import find_all
 from sqlglot.typing import EXPRESSION_METADATA as BASE
 
@@ -111,6 +112,9 @@ EXPRESSION_METADATA: dict[type[exp.Expr], dict[str, Any]] = {
     exp.Pad: {"returns": exp.DType.VARCHAR},
     exp.Reverse: {"returns": exp.DType.VARCHAR},
     exp.Bracket: {"annotator": _bracket},
+    # JSON_QUERY(js, path RETURNING ARRAY<STRING>): its RETURNING type (else the sink declared
+    # a STRING, which the planner refused for the query's ARRAY)
+    JsonQuery: {"annotator": lambda self, e: self._set_type(e, e.args.get("returning"))},
     exp.Split: {
         "annotator": lambda self, e: self._set_type(
             e, exp.DataType.build("ARRAY<STRING>", dialect="flink")

@@ -59,8 +59,8 @@ def extract(value: exp.Expr, parts: list[exp.Expr]) -> exp.JSONExtract:
     return exp.JSONExtract(this=document(value).copy(), expression=path, variant_extract=True)
 
 
-#: expressions that build a Flink ARRAY (ARRAY_CONSTRUCT, ARRAY_AGG, SPLIT)
-ARRAYS = (exp.Array, exp.ArrayAgg, exp.Split)
+#: expressions that build a Flink ARRAY (ARRAY_CONSTRUCT, ARRAY_AGG, SPLIT, TO_ARRAY)
+ARRAYS = (exp.Array, exp.ArrayAgg, exp.Split, exp.ToArray)
 
 
 def builds_array(node: exp.Expr) -> bool:
