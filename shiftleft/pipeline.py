@@ -174,10 +174,8 @@ def _track_constant(tree: exp.Expr | None, constants: dict[str, tuple[str, ...]]
     found = constant_view(tree, constants)
     if found is not None:
         constants[found[0]] = found[1]
-    elif isinstance(tree.this, (exp.Table, exp.Schema)):
-        target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
-        if isinstance(target, exp.Table):
-            constants.pop(target.name.lower(), None)
+    elif isinstance(made, exp.Table):
+        constants.pop(made.name.lower(), None)
 
 
 def _statement(

@@ -12,7 +12,7 @@ import re
 
 from sqlglot import exp
 
-from shiftleft.models import Severity
+from shiftleft.models import Severity, Target
 from shiftleft.rewrite import Example, Rule, RuleContext
 
 _NUMBER = re.compile(r"^\d*\.?\d*([eE][-+]?\d+)?$")
@@ -407,7 +407,7 @@ class TableWithoutConnector(Rule):
                        severity=Severity.ERROR, suggestion="drop the DEFAULT; write the value in the INSERTs that omit the column")
         properties = node.args.get("properties")
         props = properties.expressions if properties is not None else []
-        if ctx.target.value == "confluent" or any(
+        if ctx.target is Target.CONFLUENT or any(
             isinstance(p, (exp.FileFormatProperty, exp.LocationProperty, exp.LikeProperty))
             or (isinstance(p, exp.Property) and p.name.lower() == "connector")
             for p in props

@@ -13,8 +13,8 @@ from sqlglot import exp, generator
 from sqlglot.dialects.dialect import explode_to_unnest_sql, rename_func, unit_to_var
 
 from shiftleft.dialects.flink_catalog import FLINK_RESERVED_WORDS
-from shiftleft.dialects.flink_nulls import coalesce_sql, concat_ws_sql, extremum_sql, if_sql
 from shiftleft.dialects.flink_intervals import interval_with_precision
+from shiftleft.dialects.flink_nulls import coalesce_sql, concat_ws_sql, extremum_sql, if_sql
 from shiftleft.dialects.flink_shapes import cte_problems, row_type_fields, star_without_from, to_array
 from shiftleft.dialects.flink_parser import (
     TYPED_LITERAL,

@@ -8,6 +8,7 @@ from sqlglot import exp, generator
 
 from shiftleft.dialects.flink_parser import FLINK_CONCAT_WS
 
+
 def coalesce_sql(gen: generator.Generator, expression: exp.Coalesce) -> str:
     name = "IFNULL" if expression.args.get("is_null") and len(expression.expressions) == 1 else "COALESCE"
     return gen.func(name, expression.this, *expression.expressions)
