@@ -66,8 +66,9 @@ def concat_ws_sql(gen: generator.Generator, expression: exp.ConcatWs) -> str:
         for arg in args[1:]:
             parts += [separator, arg]
         return gen.func("CONCAT", *parts)
-    values = [a for a in args if not isinstance(a, exp.Null)]
+    # (copies: a node built here must not take the arguments from the tree, which the
+    # changelog derivation and the source DDL read after generation)
+    values = [a.copy() for a in args if not isinstance(a, exp.Null)]
     if not values:
-        return gen.sql(exp.If(this=exp.Is(this=separator, expression=exp.null()), true=exp.null(),
-                              false=exp.Literal.string("")))
+        return gen.sql(exp.If(this=separator.is_(exp.null()), true=exp.null(), false=exp.Literal.string("")))
     return gen.func("ARRAY_JOIN", exp.Array(expressions=values), separator)

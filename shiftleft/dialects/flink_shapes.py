@@ -33,7 +33,7 @@ def to_array(expression: exp.ToArray) -> exp.Expr:
     arg = expression.this
     if arg.is_type(exp.DType.ARRAY):
         return arg
-    when = exp.If(this=exp.Not(this=arg.is_(exp.null())), true=exp.array(arg, copy=False))
+    when = exp.If(this=exp.Not(this=arg.is_(exp.null())), true=exp.array(arg))  # a copy: the tree keeps arg
     return exp.Paren(this=exp.Case(ifs=[when]))
 
 
