@@ -76,3 +76,9 @@ def ctes_by_name(node: exp.Expr) -> dict[str, exp.CTE]:
     for cte in visible_ctes(node):
         found.setdefault(cte.alias_or_name.lower(), cte)
     return found
+
+
+def select_inputs(select: exp.Select) -> list[exp.Expr]:
+    """The relations ``select``'s FROM and JOINs read, in order (tables, subqueries, UNNESTs)."""
+    from_ = select.args.get("from_")
+    return [*([from_.this] if from_ is not None else []), *(j.this for j in select.args.get("joins") or [])]

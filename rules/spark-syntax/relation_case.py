@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.tree import cte_named
 
 
 class ScriptRelationCase(Rule):
@@ -32,13 +33,9 @@ class ScriptRelationCase(Rule):
         written = ctx.script_relations.get(node.name.lower())
         if written is None or written == node.name:
             return None
-        if _cte_named(node, node.name.lower()):
+        if cte_named(node) is not None:
             return None  # a CTE of the statement shadows the script's relation
         table = node.copy()
         table.set("this", exp.to_identifier(written, quoted=node.this.quoted))
         return table
 
-
-def _cte_named(node: exp.Expr, name: str) -> bool:
-    root = node.root()
-    return any(c.alias_or_name.lower() == name for c in root.find_all(exp.CTE))
