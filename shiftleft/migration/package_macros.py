@@ -264,7 +264,7 @@ def surrogate_key(state: ModelContext, fields: list[Any], null_value: str) -> st
             parts.append("'-'")
         parts.append(f"coalesce(cast({field} as {string}), '{null_value}')")
     # dbt_utils: dbt.hash(dbt.concat(fields)); dbt's concat joins with ||
-    return f"md5(cast({' || '.join(parts)} as {string}))"
+    return hash_(state, " || ".join(parts))
 
 
 def deduplicate(state: ModelContext, relation: Any, partition_by: str, order_by: str) -> str:
