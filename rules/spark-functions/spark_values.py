@@ -186,7 +186,7 @@ class SubstrNegativeArguments(Rule):
         Example(
             before="SELECT substr(s, p) FROM t",
             after="SELECT SUBSTRING(s FROM GREATEST(CASE WHEN p > 0 THEN p - 1 WHEN p < 0 "
-            "THEN CHAR_LENGTH(s) + p ELSE 0 END, 0) + 1) FROM t",
+            "THEN CHAR_LENGTH(s) + p ELSE p END, 0) + 1) FROM t",
         ),
     )
 
@@ -218,7 +218,7 @@ class SubstrNegativeArguments(Rule):
                     exp.If(this=exp.LT(this=start.copy(), expression=zero.copy()),
                            true=exp.Add(this=exp.Length(this=text.copy()), expression=start.copy())),
                 ],
-                default=zero.copy(),
+                default=start.copy(),  # 0, or NULL
             )
         first = exp.Add(this=greatest(begin.copy(), zero.copy()), expression=exp.Literal.number(1))
         count = None
