@@ -32,6 +32,12 @@ def _int_literal(node: exp.Expr) -> int | None:
     return None
 
 
+def _extra_args(node: exp.Expr, known: set[str]) -> bool:
+    """The call holds arguments beyond ``known`` (a reader kept more than the function takes):
+    left alone, for the dropped-argument check (SL9006) to report."""
+    return any(value not in (None, False, []) for key, value in node.args.items() if key not in known)
+
+
 def _non_null_literals(array: exp.Expr) -> bool:
     """An ``array(...)`` of literals none of which is NULL: never NULL, holds no NULL."""
     return isinstance(array, exp.Array) and all(
@@ -78,6 +84,8 @@ class ArrayContainsNulls(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         if ctx.read.lower() not in _SPARK_READERS or node.meta.get(self.id):
+            return None
+        if _extra_args(node, {"this", "expression"}):
             return None
         array, value = node.this, node.expression
         plain = exp.ArrayContains(this=array.copy(), expression=value.copy())
@@ -193,6 +201,8 @@ class SubstrNegativeArguments(Rule):
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         if ctx.read.lower() not in _SPARK_READERS or node.meta.get(self.id):
             return None
+        if _extra_args(node, {"this", "start", "length", "zero_start"}):
+            return None
         start, length = node.args.get("start"), node.args.get("length")
         if start is None or (_non_negative(start) and (length is None or _non_negative(length))):
             return None
@@ -285,6 +295,8 @@ class AsciiCodePoint(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         if ctx.read.lower() not in _SPARK_READERS or not isinstance(node, exp.Ascii) or node.meta.get(self.id):
+            return None
+        if _extra_args(node, {"this"}):
             return None
         text = node.this
         if isinstance(text, exp.Literal) and text.is_string:  # computed here
