@@ -1,6 +1,6 @@
-"""Spark functions whose Flink namesake returns other values on ordinary input (SL1109-SL1112):
+"""Spark functions whose Flink namesake returns other values on ordinary input (SL1109-SL1113):
 array_contains with NULLs, LIKE's default backslash escape, substr with a negative position or
-length, ascii of non-ASCII text.
+length, ascii of non-ASCII text, array_size of NULL.
 
 Generated rows (NULLs, empty strings, non-ASCII text, negative positions, arrays holding
 NULLs, patterns with escapes) run on PySpark 4 and on Flink 2.3 in batch mode, all the
@@ -30,6 +30,8 @@ EXPRS = {
     "SL1111": ["substr(s, -2)", "substr(s, -4, 2)", "substr(s, n)", "substring(s, n, 2)", "substr(s, 2, n)",
                "substr(s, 1, instr(s, '_') - 1)"],
     "SL1112": ["ascii(u)", "ascii(s)"],
+    "SL1113": ["array_size(a)"],
+    "SL1050": ["size(a)"],  # -1 for NULL: Spark with ANSI off, as the comparison runs
 }
 _texts = st.sampled_from(["", "a", "ab", "a_", "a_b", "a%", "a\\x", "é", "éa", "Ab_c", "b%c", "%", "abcdef"])
 _unicode = st.one_of(st.none(), st.text(max_size=3), st.sampled_from(["é", "²x", "😀a", "ﬁ", "İ", "中文", "ß"]))
