@@ -331,3 +331,50 @@ class AsciiCodePoint(Rule):
             ],
             default=code(16, 3),
         )
+
+
+def _positive_literal(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Literal) and not node.is_string and float(node.this) > 0
+
+
+class LogarithmDomain(Rule):
+    """Spark's ``ln(x)`` / ``log(x)``, ``log10(x)``, ``log2(x)`` and ``log(b, x)`` are NULL for
+    x <= 0 (and b <= 0); Flink's LN / LOG return -Infinity for 0 and NaN below (checked on
+    PySpark 4 and Flink 2.3: ``ln(0)`` is NULL in Spark, -Infinity in Flink), values a sink or
+    a later comparison takes as numbers.  The call becomes ``CASE WHEN x > 0 THEN LN(x) END``
+    (no test for a positive literal).  log10 and log2 become Flink's LOG10 / LOG2: ``LOG(10,
+    x)`` divides two logarithms and can be one unit in the last place off Spark's
+    ``log10``.  (Spark computes with StrictMath, Flink with Math: a result can still differ in
+    its last binary digit.)"""
+
+    id = "SL1114"
+    name = "logarithm-domain"
+    title = "ln / log / log10 / log2 of a non-positive number are NULL, as in Spark (Flink: NaN, -Infinity)"
+    node_types = (exp.Ln, exp.Log)
+    examples = (
+        Example(before="SELECT ln(x) FROM t", after="SELECT CASE WHEN x > 0 THEN LN(x) END FROM t"),
+        Example(before="SELECT log10(x) FROM t", after="SELECT CASE WHEN x > 0 THEN LOG10(x) END FROM t"),
+        Example(before="SELECT log(b, x) FROM t", after="SELECT CASE WHEN b > 0 AND x > 0 THEN LOG(b, x) END FROM t"),
+        Example(before="SELECT log2(8) FROM t", after="SELECT LOG2(8) FROM t"),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        if ctx.read.lower() not in _SPARK_READERS or node.meta.get(self.id):
+            return None
+        if isinstance(node, exp.Ln):
+            if _extra_args(node, {"this"}):
+                return None
+            operands = [node.this]
+            call: exp.Expr = exp.Ln(this=node.this.copy())
+        else:
+            if _extra_args(node, {"this", "expression"}) or node.expression is None:
+                return None
+            base, value = node.this, node.expression
+            named = {"10": "LOG10", "2": "LOG2"}.get(base.this) if isinstance(base, exp.Literal) else None
+            operands = [value] if named else [base, value]
+            call = _fn(named, value.copy()) if named else exp.Log(this=base.copy(), expression=value.copy())
+        call.meta[self.id] = True
+        tests = [exp.GT(this=o.copy(), expression=exp.Literal.number(0)) for o in operands if not _positive_literal(o)]
+        if not tests:
+            return call
+        return exp.Case(ifs=[exp.If(this=exp.and_(*tests, copy=False), true=call)])
