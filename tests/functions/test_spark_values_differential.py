@@ -92,3 +92,24 @@ def test_translations_plan_in_streaming(flink_planner, query: str) -> None:  # t
     script = f"{_STREAM_DDL};\n{result.sql}"
     report = flink_planner.plan(script, mode="streaming")
     assert report.ok, [s.error.message for s in report.statements if s.error is not None]
+
+
+def test_from_json_typed_field_warns_where_values_differ(spark, flink_planner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """SL1115: from_json(js, 'a INT').a converts a JSON value of another type in Flink (NULL in
+    Spark); the call warns, and values differ only on such documents."""
+    import shiftleft
+    from shiftleft.flink_engine.runner import FlinkRunner
+
+    other_type = {1: '{"a": "12"}', 2: '{"a": 1.5}', 3: '{"a": 1}'}  # "12" / 1.5 as INT, 1 as BOOLEAN
+    docs = {0: '{"a": 12}', **other_type, 4: '{"a": true}', 5: None, 6: "x", 7: "{}"}
+    rows = [{"id": k, "js": v} for k, v in docs.items()]
+    spark.createDataFrame([(r["id"], r["js"]) for r in rows], "id INT, js STRING").createOrReplaceTempView("j")
+    runner = FlinkRunner(flink_planner, timeout_s=120)
+    env = runner.environment("batch", [seed_table_ddl("j", [("id", "INT"), ("js", "STRING")],
+                                                      write_json_lines(tmp_path / "j.json", rows))])
+    query = "SELECT id, from_json(js, 'a INT').a AS i, from_json(js, 'a BOOLEAN').a AS b FROM j"
+    result = shiftleft.transpile(query, read="spark", mode="batch")
+    assert {d.rule_id for d in result.diagnostics if d.severity.value == "warning"} == {"SL1115"}
+    spark_rows = {r[0]: tuple(r[1:]) for r in spark.sql(query).collect()}
+    flink_rows = {r[0]: tuple(r[1:]) for r in runner.query(env, result.sql.strip().rstrip(";")).rows}
+    assert {k for k in docs if spark_rows[k] != flink_rows[k]} == set(other_type)
