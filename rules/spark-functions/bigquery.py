@@ -31,7 +31,7 @@ class HexDigest(Rule):
     examples = (
         Example(before="SELECT to_hex(sha256(s)) FROM t", after="SELECT SHA2(s, 256) FROM t", read="bigquery"),
         Example(before="SELECT to_hex(sha1(s)) AS k FROM t", after="SELECT SHA1(s) AS k FROM t", read="bigquery"),
-        Example(before="SELECT to_hex(sha512(CONCAT(a, b))) FROM t", after="SELECT SHA2(CONCAT(a, b), 512) FROM t",
+        Example(before="SELECT to_hex(sha512(CONCAT(s, s2))) FROM t", after="SELECT SHA2(CONCAT(s, s2), 512) FROM t",
                 read="bigquery"),
         Example(before="SELECT hex(sha2(s, 256)) FROM t", after="SELECT HEX(SHA2(s, 256)) FROM t"),
     )

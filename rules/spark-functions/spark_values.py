@@ -55,7 +55,8 @@ class ArrayContainsNulls(Rule):
     array_contains(...)`` then keeps rows Spark drops).  The translation tests those cases
     first: NULL for a NULL v or array, TRUE when Flink finds v, NULL when the array has fewer
     elements once its NULLs are removed, else FALSE.  An array literal of non-NULL values and
-    a non-NULL literal value need none of the tests."""
+    a non-NULL literal value need none of the tests; an array literal of strings is cast to
+    ``ARRAY<STRING>`` (Flink types it ``ARRAY<CHAR(n)>`` and finds no STRING in it)."""
 
     id = "SL1109"
     name = "array-contains-nulls"
@@ -63,18 +64,19 @@ class ArrayContainsNulls(Rule):
     node_types = (exp.ArrayContains,)
     examples = (
         Example(
-            before="SELECT array_contains(arr, v) FROM t",
-            after="SELECT CASE WHEN v IS NULL OR arr IS NULL THEN NULL WHEN ARRAY_CONTAINS(arr, v) THEN TRUE "
+            before="SELECT array_contains(arr, i) FROM t",
+            after="SELECT CASE WHEN i IS NULL OR arr IS NULL THEN NULL WHEN ARRAY_CONTAINS(arr, i) THEN TRUE "
             "WHEN CARDINALITY(ARRAY_REMOVE(arr, NULL)) < CARDINALITY(arr) THEN NULL ELSE FALSE END FROM t",
         ),
         Example(
-            before="SELECT array_contains(arr, 'x') FROM t",
-            after="SELECT CASE WHEN arr IS NULL THEN NULL WHEN ARRAY_CONTAINS(arr, 'x') THEN TRUE "
+            before="SELECT array_contains(arr, 3) FROM t",
+            after="SELECT CASE WHEN arr IS NULL THEN NULL WHEN ARRAY_CONTAINS(arr, 3) THEN TRUE "
             "WHEN CARDINALITY(ARRAY_REMOVE(arr, NULL)) < CARDINALITY(arr) THEN NULL ELSE FALSE END FROM t",
         ),
         Example(
             before="SELECT array_contains(array('a', 'b'), s) FROM t",
-            after="SELECT CASE WHEN s IS NULL THEN NULL ELSE ARRAY_CONTAINS(ARRAY['a', 'b'], s) END FROM t",
+            after="SELECT CASE WHEN s IS NULL THEN NULL ELSE ARRAY_CONTAINS(CAST(ARRAY['a', 'b'] AS ARRAY<STRING>), s) "
+            "END FROM t",
         ),
         Example(
             before="SELECT array_contains(array(1, 2), 2) FROM t",
@@ -88,7 +90,11 @@ class ArrayContainsNulls(Rule):
         if _extra_args(node, {"this", "expression"}):
             return None
         array, value = node.this, node.expression
-        plain = exp.ArrayContains(this=array.copy(), expression=value.copy())
+        haystack = array.copy()
+        if _non_null_literals(array) and all(isinstance(e, exp.Literal) and e.is_string for e in array.expressions):
+            # ARRAY['a', 'bc'] is an ARRAY<CHAR(n)>: Flink finds no STRING in it ("Invalid function call")
+            haystack = exp.Cast(this=haystack, to=exp.DataType.build("ARRAY<STRING>"))
+        plain = exp.ArrayContains(this=haystack, expression=value.copy())
         plain.meta[self.id] = True
         unknowns: list[exp.Expr] = []
         if not (isinstance(value, exp.Literal) or _int_literal(value) is not None):
@@ -133,7 +139,7 @@ class LikeBackslashEscape(Rule):
             after=r"SELECT s LIKE 'a\_%' ESCAPE '\' FROM t",
         ),
         Example(before="SELECT s LIKE 'a_%' FROM t", after="SELECT s LIKE 'a_%' FROM t"),
-        Example(before="SELECT s ILIKE p FROM t", after="SELECT LOWER(s) LIKE LOWER(p) ESCAPE '\\' FROM t"),
+        Example(before="SELECT s ILIKE s2 FROM t", after="SELECT LOWER(s) LIKE LOWER(s2) ESCAPE '\\' FROM t"),
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
@@ -192,9 +198,9 @@ class SubstrNegativeArguments(Rule):
             after="SELECT SUBSTRING(s FROM 1 FOR GREATEST(POSITION('@' IN s) - 1, 0)) FROM t",
         ),
         Example(
-            before="SELECT substr(s, p) FROM t",
-            after="SELECT SUBSTRING(s FROM GREATEST(CASE WHEN p > 0 THEN p - 1 WHEN p < 0 "
-            "THEN CHAR_LENGTH(s) + p ELSE p END, 0) + 1) FROM t",
+            before="SELECT substr(s, n) FROM t",
+            after="SELECT SUBSTRING(s FROM GREATEST(CASE WHEN n > 0 THEN n - 1 WHEN n < 0 "
+            "THEN CHAR_LENGTH(s) + n ELSE n END, 0) + 1) FROM t",
         ),
     )
 
