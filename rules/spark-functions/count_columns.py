@@ -127,3 +127,29 @@ class CountSeveralValues(Rule):
         if condition is not None:
             counted = exp.Case(ifs=[exp.If(this=condition, true=counted)])
         return exp.Count(this=exp.Distinct(expressions=[counted]) if distinct else counted, big_int=node.args.get("big_int"))
+
+
+class CountUntypedNull(Rule):
+    """``count(NULL)`` / ``count(DISTINCT NULL)`` count nothing: 0 in Spark.  Flink cannot type
+    a bare NULL argument ("Illegal use of 'NULL'"), so the NULL gets a type:
+    ``COUNT(CAST(NULL AS INT))``, still 0."""
+
+    id = "SL1126"
+    name = "count-untyped-null"
+    title = "count(NULL) counts a typed NULL (0, as in Spark)"
+    node_types = (exp.Count,)
+    examples = (
+        Example(
+            before="SELECT count(null), count(DISTINCT null) FROM t",
+            after="SELECT COUNT(CAST(NULL AS INT)), COUNT(DISTINCT CAST(NULL AS INT)) FROM t",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Count)
+        inner = node.this
+        values = inner.expressions if isinstance(inner, exp.Distinct) else [inner]
+        if len(values) != 1 or not isinstance(values[0], exp.Null) or node.expressions:
+            return None
+        values[0].replace(exp.Cast(this=exp.Null(), to=exp.DataType.build("INT")))
+        return node
