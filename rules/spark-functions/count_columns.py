@@ -61,6 +61,17 @@ def _text(value: exp.Expr) -> exp.Expr:
     return exp.Cast(this=value.copy(), to=exp.DataType.build("STRING"))
 
 
+def _struct_key(values: list[exp.Expr]) -> exp.Expr:
+    """One STRING per struct value, NULL fields included: each field as ``<length>:<text>``,
+    a NULL field as ``-`` (no length starts with it)."""
+    parts: list[exp.Expr] = []
+    for value in values:
+        length = exp.Cast(this=exp.Length(this=_text(value)), to=exp.DataType.build("STRING"))
+        written = exp.Concat(expressions=[length, exp.Literal.string(":"), _text(value)])
+        parts.append(exp.Coalesce(this=written, expressions=[exp.Literal.string("-")]))
+    return exp.Concat(expressions=parts)
+
+
 def _key(values: list[exp.Expr]) -> exp.Expr:
     """One STRING per tuple, different for different tuples: each value but the last is
     written with its length first (``3:abc``), so no two tuples give the same text."""
@@ -82,7 +93,9 @@ class CountSeveralValues(Rule):
     ``COUNT(CASE WHEN a IS NOT NULL AND b IS NOT NULL THEN 1 END)``; distinct tuples with
     ``COUNT(DISTINCT CASE WHEN ... THEN <key> END)``, the key one STRING per tuple (each value
     as text, led by its length, so different tuples never share a key; Flink's streaming
-    planner has no DISTINCT over a ROW).  A star whose columns are not known is reported."""
+    planner has no DISTINCT over a ROW).  ``count(DISTINCT (a, b))`` counts distinct structs,
+    NULL fields included: its key writes a NULL field as ``-``.  A star whose columns are not
+    known is reported."""
 
     id = "SL1122"
     name = "count-several-values"
@@ -102,12 +115,23 @@ class CountSeveralValues(Rule):
             before=_T + "SELECT count(t.*) FROM t",
             after=_T_OUT + "SELECT COUNT(CASE WHEN NOT t.a IS NULL AND NOT t.b IS NULL THEN 1 END) FROM t",
         ),
+        Example(
+            before="SELECT count(DISTINCT (a, b)) FROM t",
+            after="SELECT COUNT(DISTINCT CONCAT(COALESCE(CONCAT(CAST(CHAR_LENGTH(CAST(a AS STRING)) AS STRING), ':', "
+            "CAST(a AS STRING)), '-'), COALESCE(CONCAT(CAST(CHAR_LENGTH(CAST(b AS STRING)) AS STRING), ':', "
+            "CAST(b AS STRING)), '-'))) FROM t",
+        ),
         Example(before="SELECT count(x.*) FROM x", after="SELECT COUNT(x.*) FROM x", diagnoses=True),
         Example(before="SELECT count(*), count(DISTINCT a) FROM t", after="SELECT COUNT(*), COUNT(DISTINCT a) FROM t"),
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Count)
+        inner = node.this
+        if isinstance(inner, exp.Distinct) and len(inner.expressions) == 1 and isinstance(inner.expressions[0], exp.Tuple):
+            # count(DISTINCT (a, b)): distinct structs, whose fields may be NULL
+            key = _struct_key(list(inner.expressions[0].expressions))
+            return exp.Count(this=exp.Distinct(expressions=[key]), big_int=node.args.get("big_int"))
         try:
             found = _arguments(node, ctx)
         except _Unknown as e:

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.flink]
 
 #: no shrinking: each example starts Spark and Flink jobs (a failing example is printed as found)
 SETTINGS = settings(
-    max_examples=8,
+    max_examples=5,
     deadline=None,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
     suppress_health_check=[HealthCheck.function_scoped_fixture],
@@ -73,6 +73,8 @@ COUNTS = [
     "count(DISTINCT *)",
     "count(DISTINCT t.*, a)",
     "count(DISTINCT 3, 2)",
+    "count(DISTINCT (a, b))",
+    "count(DISTINCT (b, c, a))",
     "count(DISTINCT a, b) FILTER (WHERE a > 0)",
 ]
 
@@ -186,3 +188,22 @@ def test_cte_case_cross_join_on_and_count_null_match_spark(runner, spark, rows, 
     )
     flink, expected, out = _both(runner, spark, [_view("t", ["a", "b"], ["INT", "INT"], rows), query])
     assert flink == expected, out
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.sampled_from(["SELECT a, b FROM v", "SELECT v.a, w.b FROM v LEFT JOIN w ON v.a = w.a", "SELECT a FROM v UNION ALL SELECT a FROM w"]),
+    st.sampled_from(["a", "a DESC", "a, b"]),
+)
+def test_streaming_order_by_over_written_rows_is_reported(flink_planner, query, order) -> None:  # type: ignore[no-untyped-def]
+    """SL4005: rows written in the SQL have no time attribute, so a final ORDER BY over them is
+    rejected by the streaming planner: an error, not the warning a table's column gets."""
+    if "UNION" in query:
+        order = "a"
+    views = (
+        "CREATE TEMPORARY VIEW v AS SELECT * FROM VALUES (1, 2) AS v(a, b);\n"
+        "CREATE TEMPORARY VIEW w AS SELECT * FROM VALUES (1, 3) AS w(a, b);\n"
+    )
+    result = shiftleft.transpile(f"{views}{query} ORDER BY {order}", read="spark", mode="streaming")
+    assert any(d.rule_id == "SL4005" and d.severity.value == "error" for d in result.diagnostics)
+    assert not flink_planner.plan(result.sql, mode="streaming").ok
