@@ -22,7 +22,7 @@ class StructStar(Rule):
     node_types = (exp.Struct, exp.Anonymous)  # (struct() is ROW() here already, see SL1082)
     examples = (
         Example(before="SELECT struct(s.*) AS n FROM t", after="SELECT ROW(s.*) AS n FROM t", diagnoses=True),
-        Example(before="SELECT struct(s.a, s.b) AS n FROM t", after="SELECT ROW(s.a, s.b) AS n FROM t"),
+        Example(before="SELECT struct(a, b) AS n FROM t", after="SELECT ROW(a, b) AS n FROM t"),
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:

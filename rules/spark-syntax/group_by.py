@@ -50,8 +50,8 @@ class GroupByAliasOrOrdinal(Rule):
             after="SELECT a + 1 AS a, COUNT(*) FROM t GROUP BY a",
         ),
         Example(
-            before="SELECT a + b AS k, b, sum(c) FROM t GROUP BY CUBE(k, b)",
-            after="SELECT a + b AS k, b, SUM(c) FROM t GROUP BY CUBE (a + b, b)",
+            before="SELECT a + b AS k, b, sum(n) FROM t GROUP BY CUBE(k, b)",
+            after="SELECT a + b AS k, b, SUM(n) FROM t GROUP BY CUBE (a + b, b)",
         ),
         Example(
             before="SELECT a, count(*) FROM t GROUP BY 3",
@@ -183,12 +183,12 @@ class GroupByWithCube(Rule):
     node_types = (exp.Group,)
     examples = (
         Example(
-            before="SELECT a, b, sum(c) FROM t GROUP BY a, b WITH ROLLUP",
-            after="SELECT a, b, SUM(c) FROM t GROUP BY ROLLUP (a, b)",
+            before="SELECT a, b, sum(n) FROM t GROUP BY a, b WITH ROLLUP",
+            after="SELECT a, b, SUM(n) FROM t GROUP BY ROLLUP (a, b)",
         ),
         Example(
-            before="SELECT a + b, b, sum(c) FROM t GROUP BY a + b, b WITH CUBE",
-            after="SELECT a + b, b, SUM(c) FROM t GROUP BY CUBE (a + b, b)",
+            before="SELECT a + b, b, sum(n) FROM t GROUP BY a + b, b WITH CUBE",
+            after="SELECT a + b, b, SUM(n) FROM t GROUP BY CUBE (a + b, b)",
         ),
     )
 

@@ -53,10 +53,10 @@ class CrossJoinWithCondition(Rule):
     node_types = (exp.Join,)
     examples = (
         Example(
-            before="SELECT * FROM a CROSS JOIN b ON (a.k = b.k)",
-            after="SELECT * FROM a INNER JOIN b ON (a.k = b.k)",
+            before="SELECT * FROM t CROSS JOIN dim ON (t.a = dim.k)",
+            after="SELECT * FROM t INNER JOIN dim ON (t.a = dim.k)",
         ),
-        Example(before="SELECT * FROM a CROSS JOIN b", after="SELECT * FROM a CROSS JOIN b"),
+        Example(before="SELECT * FROM t CROSS JOIN dim", after="SELECT * FROM t CROSS JOIN dim"),
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
