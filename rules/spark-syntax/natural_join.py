@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.relation_columns import input_columns
+from shiftleft.streaming.catalog import input_columns
 
 _VIEWS = (
     "CREATE TEMPORARY VIEW l AS SELECT * FROM VALUES ('a', 1) AS l(k, x); "
