@@ -207,3 +207,34 @@ def test_streaming_order_by_over_written_rows_is_reported(flink_planner, query, 
     result = shiftleft.transpile(f"{views}{query} ORDER BY {order}", read="spark", mode="streaming")
     assert any(d.rule_id == "SL4005" and d.severity.value == "error" for d in result.diagnostics)
     assert not flink_planner.plan(result.sql, mode="streaming").ok
+
+
+REPORTED = {
+    "{d} - {d2}": "SL1127",
+    "{d} + null": "SL1127",
+    "null - {d}": "SL1127",
+    "{d} - null": "SL1127",
+    "'2011-11-11' - interval '{n}' day": "SL1127",
+    "struct(v.*)": "SL9217",
+    "{d} + {n}": None,
+    "{d} - {n}": None,
+}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.sampled_from(sorted(REPORTED)),
+    st.sampled_from(["date '2001-09-28'", "to_date('2020-02-29')", "current_date()"]),
+    st.sampled_from(["date '2001-01-01'", "to_date('1999-12-31')"]),
+    st.integers(0, 40),
+)
+def test_reported_forms_are_the_ones_flink_rejects(flink_planner, form, d, d2, n) -> None:  # type: ignore[no-untyped-def]
+    """SL1127 / SL9217 report what the planner rejects (their unreported translation fails to
+    plan), and leave what it plans alone (date + n days)."""
+    expression = form.format(d=d, d2=d2, n=n)
+    sql = f"CREATE TEMPORARY VIEW v AS SELECT * FROM VALUES (1, 2) AS v(a, b);\nSELECT {expression} AS x FROM v"
+    result = shiftleft.transpile(sql, read="spark", mode="batch")
+    code = REPORTED[form]
+    codes = {diagnostic.rule_id for diagnostic in result.diagnostics if diagnostic.severity.value == "error"}
+    assert codes == ({code} if code else set()), f"{sql}: {codes}"
+    assert flink_planner.plan(result.sql, mode="batch").ok is (code is None), result.sql
