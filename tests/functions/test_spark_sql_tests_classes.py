@@ -238,3 +238,32 @@ def test_reported_forms_are_the_ones_flink_rejects(flink_planner, form, d, d2, n
     codes = {diagnostic.rule_id for diagnostic in result.diagnostics if diagnostic.severity.value == "error"}
     assert codes == ({code} if code else set()), f"{sql}: {codes}"
     assert flink_planner.plan(result.sql, mode="batch").ok is (code is None), result.sql
+
+
+@SETTINGS
+@given(
+    st.lists(st.tuples(INTS, INTS), min_size=1, max_size=5),
+    st.sampled_from(
+        [
+            "if(a >= 0, 1, 1 / 0)",
+            "CASE WHEN a >= 0 THEN b ELSE b / 0 END",
+            "coalesce(a / 0, b)",
+            "b div 0",
+            "if(a > 1, a / 0, a)",
+        ]
+    ),
+)
+def test_division_by_literal_zero_matches_spark(runner, spark, rows, expression) -> None:  # type: ignore[no-untyped-def]
+    """SL3002 / SL3003: a literal 0 divisor is a NULL INT, not NULLIF(0, 0) (Flink's constant
+    folding failed on it inside IF / CASE); NULL as Spark gives without ANSI mode."""
+    view = _view("t", ["a", "b"], ["INT", "INT"], rows)
+    query = f"SELECT {expression} AS x FROM t"
+    result = shiftleft.transpile(f"{view};\n{query}", read="spark", mode="batch")
+    env = runner.environment("batch", [result.statements[0].sql])
+    flink = sorted(runner.query(env, result.statements[1].sql).rows, key=repr)
+    session = spark.newSession()
+    session.conf.set("spark.sql.ansi.enabled", "false")
+    session.sql(view)
+    expected = sorted((tuple(r) for r in session.sql(query).collect()), key=repr)
+    assert flink == expected, result.sql
+    assert runner.planner.plan(shiftleft.transpile(f"{view};\n{query}", read="spark").sql, mode="streaming").ok
