@@ -132,6 +132,14 @@ CODES: dict[str, CodeDoc] = {
         "Declare the table's columns with --schema.",
         severity="warning",
     ),
+    "SL4113": CodeDoc(
+        "source column of no table",
+        "sources=True declares each source table with the columns the script reads from it; an "
+        "unqualified column of a query over several such tables cannot be given to one of them, "
+        "so no CREATE TABLE declares it and the planner would not find it.",
+        "Qualify the column with its table (t.col), or declare the tables with --schema (schema=).",
+        severity="error",
+    ),
     "SL4106": CodeDoc(
         "source tables",
         "Findings about the source tables generated for the script (sources=True).",

@@ -12,6 +12,8 @@ Builders rewrite some literal arguments (a Spark date format becomes a strftime 
 path string a parsed path) or name them again (a unit written as a column becomes a
 keyword): a missing literal counts as kept when the node holds as many new literals / keywords
 / paths as there are missing literals, and a missing bare name when a new keyword spells it.
+A builder may also fold a call into its own node (BigQuery ``to_hex(md5(x))`` is ``MD5(x)``):
+a missing call whose arguments the node holds counts as kept.
 """
 
 from __future__ import annotations
@@ -61,7 +63,15 @@ def dropped_arguments(node: exp.Expr, args: list[Any]) -> list[exp.Expr]:
     literals = [a for a in missing if isinstance(a, (exp.Literal, exp.Boolean))]
     excused = {id(a) for a in literals[: len(fresh)]}
     excused |= {id(a) for a in missing if isinstance(a, exp.Column) and a.name.lower() in fresh_names}
+    excused |= {id(a) for a in missing if _folded(a, ids)}
     return [a for a in missing if id(a) not in excused]
+
+
+def _folded(argument: exp.Expr, kept: set[int]) -> bool:
+    """A call the builder folded into the node: its own arguments are the node's (BigQuery's
+    ``to_hex(md5(x))`` is read as one ``MD5(x)``, the hex text of the digest)."""
+    inner = [v for v in argument.iter_expressions()]
+    return isinstance(argument, exp.Func) and bool(inner) and all(id(v) in kept for v in inner)
 
 
 def _kept_count(node: exp.Expr) -> int:

@@ -18,11 +18,37 @@ def generate(tree: exp.Expr, target: Target, *, pretty: bool = False) -> tuple[s
     )
     # The tree is ours (parsed for this call), so the generator may preprocess it in place.
     sql = generator.generate(tree, copy=False)
+    _relink(tree)
     # Messages repeat when a construct appears several times; keep the first of each.
     incomplete = _incomplete(tree)
     if "None" in sql and _printed_none(tree, sql):
         incomplete.append("a construct was printed as 'None' (a generator gap: please report it)")
     return sql, list(dict.fromkeys([*incomplete, *generator.unsupported_messages]))
+
+
+def _relink(tree: exp.Expr) -> None:
+    """Give every node of ``tree`` its holder as parent again.
+
+    The tree is read after generation (the changelog derivation, the sources' DDL), but some
+    of sqlglot's generation paths build a node around the tree's own children and leave them
+    pointing at it (NVL2, SPACE, CONVERT_TIMEZONE, DATE_FROM_UNIX_DATE...): ``space(x)`` lost
+    ``x`` from its SELECT, and ``sources=True`` declared the table without it.  One walk
+    puts every link back, whatever path moved it."""
+    stack = [tree]
+    push, pop, expr = stack.append, stack.pop, exp.Expr
+    while stack:
+        node = pop()
+        for key, value in node.args.items():
+            if type(value) is list:
+                for i, item in enumerate(value):
+                    if isinstance(item, expr):
+                        if item.parent is not node:
+                            item.parent, item.arg_key, item.index = node, key, i
+                        push(item)
+            elif isinstance(value, expr):
+                if value.parent is not node:
+                    value.parent, value.arg_key, value.index = node, key, None
+                push(value)
 
 
 _NONE_WORD = re.compile(r"(?<![\w`'\"])None(?![\w`'\"])")

@@ -10,20 +10,18 @@ from shiftleft.rewrite.constants import Constants, query_columns, reads_no_table
 from shiftleft.tree import find_all
 
 
-def _subquery_expressions(select: exp.Select) -> list[tuple[exp.Query, bool]]:
-    """The queries of ``select``'s subquery expressions (EXISTS, IN, scalar: whether it is a
-    scalar subquery), not its derived tables."""
-    found: list[tuple[exp.Query, bool]] = []
-    for node in find_all(select, (exp.Exists, exp.In, exp.Subquery)):
-        if isinstance(node, exp.Exists) and isinstance(node.this, exp.Query):
-            found.append((node.this, False))
-        elif isinstance(node, exp.In) and isinstance(node.args.get("query"), exp.Expr):
-            query = node.args["query"]
-            found.append((query.this if isinstance(query, exp.Subquery) else query, False))
-        elif isinstance(node, exp.Subquery) and not isinstance(node.parent, (exp.From, exp.Join, exp.In, exp.Exists)):
-            if isinstance(node.this, exp.Query) and not isinstance(node.parent, exp.SetOperation):
-                found.append((node.this, True))
-    return found
+def _subquery_query(node: exp.Expr) -> tuple[exp.Query, bool] | None:
+    """The query of a subquery expression (EXISTS, IN, scalar: whether it is a scalar
+    subquery), not of a derived table; None for any other node."""
+    if isinstance(node, exp.Exists) and isinstance(node.this, exp.Query):
+        return node.this, False
+    if isinstance(node, exp.In) and isinstance(node.args.get("query"), exp.Expr):
+        query = node.args["query"]
+        return (query.this if isinstance(query, exp.Subquery) else query), False
+    if isinstance(node, exp.Subquery) and not isinstance(node.parent, (exp.From, exp.Join, exp.In, exp.Exists)):
+        if isinstance(node.this, exp.Query) and not isinstance(node.parent, exp.SetOperation):
+            return node.this, True
+    return None
 
 
 def _enclosing(query: exp.Query) -> exp.Select | None:
@@ -121,7 +119,7 @@ class CorrelatedConstantSubquery(Rule):
     name = "correlated-constant-subquery"
     title = "Correlated subquery over VALUES or a view of constant rows (Flink cannot decorrelate it)"
     phase = "check"
-    node_types = (exp.Select,)
+    node_types = (exp.Exists, exp.In, exp.Subquery)
     examples = (
         Example(
             before="SELECT * FROM t WHERE EXISTS (SELECT 1 FROM VALUES (1), (2) AS v(x) WHERE v.x = t.a)",
@@ -135,30 +133,33 @@ class CorrelatedConstantSubquery(Rule):
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
-        assert isinstance(node, exp.Select)
-        constants = _constant_cte_names(node.root(), ctx.constant_relations)
-        declared = {t.lower(): tuple(c.lower() for c in cols) for t, cols in ctx.schema.items()}
-        for query, scalar in _subquery_expressions(node):
-            if ctx.memo.setdefault((self.id, id(query)), node) is not node:
-                continue  # an enclosing SELECT looked at it first
-            sources = _Sources(query, constants, declared)
-            outer_select = _enclosing(query)
-            if scalar and sources.constant is None and outer_select is not None:
-                # a scalar subquery also fails when the query it is correlated with reads constants
-                sources.constant = _reads_constant_directly(outer_select, constants)
-            if sources.constant is None:
-                continue
-            outer = sources.outer_column(query)
-            if outer is None:
-                continue
-            ctx.report(
-                query,
-                f"this subquery reads {outer.sql()} of the enclosing query and rows written in the "
-                f"SQL ({sources.constant.sql()[:60]}): Flink 2.3 cannot decorrelate such a "
-                "subquery (\"unexpected correlate variable\")",
-                severity=Severity.ERROR,
-                suggestion="load the constant rows as a table, or write the subquery as a join "
-                "with the VALUES (a GROUP BY for an aggregate, DISTINCT for EXISTS / IN)",
-            )
+        found = _subquery_query(node)
+        if found is None:
             return None
+        query, scalar = found
+        root = node.root()
+        key = (self.id, id(root))
+        constants = ctx.memo.get(key)
+        if constants is None:  # once per statement: the checks change no relation
+            constants = ctx.memo[key] = _constant_cte_names(root, ctx.constant_relations)
+        declared = {t.lower(): tuple(c.lower() for c in cols) for t, cols in ctx.schema.items()}
+        sources = _Sources(query, constants, declared)
+        outer_select = _enclosing(query)
+        if scalar and sources.constant is None and outer_select is not None:
+            # a scalar subquery also fails when the query it is correlated with reads constants
+            sources.constant = _reads_constant_directly(outer_select, constants)
+        if sources.constant is None:
+            return None
+        outer = sources.outer_column(query)
+        if outer is None:
+            return None
+        ctx.report(
+            query,
+            f"this subquery reads {outer.sql()} of the enclosing query and rows written in the "
+            f"SQL ({sources.constant.sql()[:60]}): Flink 2.3 cannot decorrelate such a "
+            "subquery (\"unexpected correlate variable\")",
+            severity=Severity.ERROR,
+            suggestion="load the constant rows as a table, or write the subquery as a join "
+            "with the VALUES (a GROUP BY for an aggregate, DISTINCT for EXISTS / IN)",
+        )
         return None

@@ -7,7 +7,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.walk import select_inputs
+from shiftleft.tree import select_inputs
 from shiftleft.streaming.catalog import input_columns
 
 _T = "CREATE TEMPORARY VIEW t AS SELECT * FROM VALUES (1, 2) AS t(a, b); "

@@ -161,6 +161,10 @@ class DateAddWithUnit(Rule):
         return _fn("TIMESTAMPADD", exp.var(unit), node.expression.copy(), date)
 
 
+#: BigQuery's EXTRACT parts that are values (of a type), not numbers
+_VALUE_PARTS = {"DATE": "DATE", "DATETIME": "TIMESTAMP"}
+
+
 class DatePartToExtract(Rule):
     """``DATE_PART('year', d)`` / ``DATE_PART(year, d)`` / ``datepart(...)`` become
     ``EXTRACT(YEAR FROM d)``; Flink takes the unit as a keyword, not a string.  Units whose
@@ -175,6 +179,10 @@ class DatePartToExtract(Rule):
         Example(before="SELECT DATE_PART('year', d) FROM t", after="SELECT EXTRACT(YEAR FROM d) FROM t", read="snowflake"),
         Example(before="SELECT date_part('MONTH', d) FROM t", after="SELECT EXTRACT(MONTH FROM d) FROM t", read="databricks"),
         Example(before="SELECT DATE_PART(day, d) FROM t", after="SELECT EXTRACT(DAY FROM d) FROM t", read="snowflake"),
+        Example(before="SELECT EXTRACT(DATE FROM ts) AS d FROM t", after="SELECT CAST(ts AS DATE) AS d FROM t",
+                read="bigquery"),
+        Example(before="SELECT EXTRACT(DATETIME FROM ts) FROM t", after="SELECT CAST(ts AS TIMESTAMP) FROM t",
+                read="bigquery"),
     )
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
@@ -184,6 +192,9 @@ class DatePartToExtract(Rule):
             raw, value = node.expressions
         else:
             raw, value = node.this, node.expression
+            cast = _VALUE_PARTS.get(raw.name.upper()) if isinstance(raw, exp.Var) else None
+            if cast is not None:
+                return exp.Cast(this=value.copy(), to=exp.DataType.build(cast))
             if isinstance(raw, exp.Var) and raw.name.isupper() and raw.name not in _EXTRACT_UNITS:
                 _report_unit(node, ctx, "EXTRACT")  # EXTRACT(ISOWEEK FROM d): Flink fails to plan it
                 return None

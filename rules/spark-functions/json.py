@@ -68,6 +68,66 @@ class JsonPathCastToJsonValue(Rule):
         return _json_value(inner.this, path, node.to)
 
 
+def _field_type(call: exp.FromJson, field: str) -> exp.DataType | None:
+    """The type of ``field`` in from_json's literal schema (None when not found)."""
+    schema = call.expression
+    if not (isinstance(schema, exp.Literal) and schema.is_string):
+        return None
+    try:
+        struct = data_type(f"STRUCT<{schema.this}>", dialect="spark")
+    except Exception:  # noqa: BLE001 - an unreadable schema is reported by SL1062
+        return None
+    for column in struct.expressions:
+        if isinstance(column, exp.ColumnDef) and column.name.lower() == field.lower():
+            kind = column.args.get("kind")
+            return kind if isinstance(kind, exp.DataType) else None
+    return None
+
+
+class FromJsonTypedField(Rule):
+    """Spark's ``from_json(js, 'a INT').a`` is NULL when the JSON value is of another JSON
+    type than the schema's: a string ``"12"``, a fraction ``1.5`` for an integer field, ``1``
+    for a BOOLEAN.  The translation (SL1062) reads the value's text with JSON_VALUE and casts
+    it, so those convert: 12, 1 and TRUE (checked on PySpark 4 and Flink 2.3).  Flink's
+    ``JSON_VALUE ... RETURNING`` fails the job on them instead, and no Flink built-in tells a
+    JSON string from a number without a JSON_QUERY wrapper clause the generator cannot write,
+    so the call is reported: documents whose values have the schema's JSON types give the
+    same values."""
+
+    id = "SL1115"
+    name = "from-json-typed-field"
+    title = "from_json(js, schema).field of a non-string type also converts values of another JSON type"
+    node_types = (exp.Dot,)
+    examples = (
+        Example(
+            before="SELECT from_json(js, 'a INT, b STRING').a FROM t",
+            after="SELECT TRY_CAST(JSON_VALUE(js, '$.a') AS INT) FROM t",
+            diagnoses=True,
+        ),
+        Example(
+            before="SELECT from_json(js, 'a INT, b STRING').b FROM t",
+            after="SELECT COALESCE(JSON_VALUE(js, '$.b'), JSON_QUERY(js, '$.b')) FROM t",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        call = node.this
+        if not isinstance(call, exp.FromJson) or not isinstance(node.expression, exp.Identifier):
+            return None
+        field = node.expression.name
+        kind = _field_type(call, field)
+        if kind is None or not (kind.this in exp.DataType.NUMERIC_TYPES or kind.this is exp.DType.BOOLEAN):
+            return None  # a string, date or timestamp field reads a JSON string: the same
+        ctx.report(
+            node,
+            f"from_json(...).{field} ({kind.sql(dialect='spark')}): a JSON value of another type converts in "
+            f"Flink (\"12\" or 1.5 read as INT give 12 and 1, 1 read as BOOLEAN gives TRUE) where Spark gives NULL",
+            severity=Severity.WARNING,
+            suggestion="if the documents may hold such values, read the field as STRING and convert it explicitly",
+        )
+        return None
+
+
 class FromJsonFieldToJsonValue(Rule):
     """Spark's ``from_json(js, 'a INT, b STRING').a`` parses the document only to read one
     scalar field: ``TRY_CAST(JSON_VALUE(js, '$.a') AS INT)`` is the same value (NULL for a
@@ -95,17 +155,8 @@ class FromJsonFieldToJsonValue(Rule):
         call = node.this
         if not isinstance(call, exp.FromJson) or not isinstance(node.expression, exp.Identifier):
             return None
-        schema = call.expression
         field = node.expression.name
-        kind = None
-        if isinstance(schema, exp.Literal) and schema.is_string:
-            try:
-                struct = data_type(f"STRUCT<{schema.this}>", dialect="spark")
-            except Exception:  # noqa: BLE001 - an unreadable schema is reported below
-                struct = None
-            for column in struct.expressions if struct is not None else []:
-                if isinstance(column, exp.ColumnDef) and column.name.lower() == field.lower():
-                    kind = column.args.get("kind")
+        kind = _field_type(call, field)
         if not isinstance(kind, exp.DataType) or kind.this in _STRUCTURED:
             ctx.report(
                 node,

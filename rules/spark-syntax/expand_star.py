@@ -8,7 +8,7 @@ from sqlglot import exp
 from shiftleft.derive import derive
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.walk import select_inputs
+from shiftleft.tree import select_inputs
 from shiftleft.streaming.catalog import column_catalog
 
 #: the Star arguments that change which columns ``*`` stands for, or their values / names

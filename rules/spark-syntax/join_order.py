@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.tree import find_all
+from shiftleft.tree import ctes_by_name, find_all
 
 
 def _plain_comma_join(join: exp.Join) -> bool:
@@ -17,20 +17,6 @@ def _plain_comma_join(join: exp.Join) -> bool:
         and not join.args.get("method")
         and isinstance(join.this, (exp.Table, exp.Subquery))
     )
-
-
-def _visible_ctes(select: exp.Select) -> dict[str, exp.CTE]:
-    """The CTEs ``select`` can read by name (lower case): those of its own WITH and of every
-    enclosing one, the nearest first; found through the ancestors, not a walk of the
-    statement per SELECT."""
-    found: dict[str, exp.CTE] = {}
-    scope: exp.Expr | None = select
-    while scope is not None:
-        with_ = scope.args.get("with_") if isinstance(scope, exp.Query) else None
-        for cte in with_.expressions if with_ is not None else []:
-            found.setdefault(cte.alias_or_name.lower(), cte)
-        scope = scope.parent
-    return found
 
 
 def _source_names(ctes: dict[str, exp.CTE], ctx: RuleContext, source: exp.Expr) -> tuple[str, set[str]]:
@@ -95,7 +81,7 @@ class CommaJoinOrder(Rule):
         if len(joins) < 2 or from_ is None or where is None or not all(_plain_comma_join(j) for j in joins):
             return None
         items = [from_.this, *(j.this for j in joins)]
-        ctes = _visible_ctes(node)
+        ctes = ctes_by_name(node)
         names = [_source_names(ctes, ctx, item) for item in items]
         aliases = [a for a, _ in names]
         if len(set(aliases)) != len(aliases):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.tree import ctes_by_name
 
 
 class QualifierCase(Rule):
@@ -112,7 +113,7 @@ class ColumnCase(Rule):
 
     def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
         assert isinstance(node, exp.Select)
-        ctes = _visible_ctes(node)
+        ctes = {name: cte.this for name, cte in ctes_by_name(node).items()}
         by_source: dict[str, dict[str, str]] = {}
         all_known = True
         for source in [node.args.get("from_"), *(node.args.get("joins") or [])]:
@@ -188,15 +189,3 @@ def _output_names(query: exp.Expr) -> dict[str, str] | None:
             return None
         names.append(projection.alias_or_name)
     return _spellings(names)
-
-
-def _visible_ctes(node: exp.Expr) -> dict[str, exp.Expr]:
-    """The CTEs a SELECT can read: those of its own WITH and of every enclosing one."""
-    found: dict[str, exp.Expr] = {}
-    scope: exp.Expr | None = node
-    while scope is not None:
-        with_ = scope.args.get("with_") if isinstance(scope, exp.Query) else None
-        for cte in with_.expressions if with_ is not None else []:
-            found.setdefault(cte.alias_or_name.lower(), cte.this)
-        scope = scope.parent
-    return found

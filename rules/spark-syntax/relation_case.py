@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.tree import cte_named
 
 
 class ScriptRelationCase(Rule):
@@ -35,31 +36,10 @@ class ScriptRelationCase(Rule):
         assert isinstance(node, exp.Table)
         if node.args.get("db") or not isinstance(node.this, exp.Identifier):
             return None
-        cte = _nearest_cte(node, node.name.lower())
-        written = cte if cte is not None else ctx.script_relations.get(node.name.lower())
+        cte = cte_named(node)  # a CTE of the statement shadows the script's relation
+        written = cte.alias_or_name if cte is not None else ctx.script_relations.get(node.name.lower())
         if written is None or written == node.name:
             return None
-        if cte is None and _cte_named(node, node.name.lower()):
-            return None  # a CTE of the statement shadows the script's relation
         table = node.copy()
         table.set("this", exp.to_identifier(written, quoted=node.this.quoted))
         return table
-
-
-def _nearest_cte(node: exp.Expr, name: str) -> str | None:
-    """The spelling of the CTE named ``name`` (lower case) that ``node`` reads: the one of
-    the nearest enclosing WITH that has it; None when no WITH around ``node`` does."""
-    parent = node.parent
-    while parent is not None:
-        with_ = parent.args.get("with_") if isinstance(parent, exp.Query) else None
-        if isinstance(with_, exp.With):
-            for cte in with_.expressions:
-                if cte.alias_or_name.lower() == name:
-                    return cte.alias_or_name
-        parent = parent.parent
-    return None
-
-
-def _cte_named(node: exp.Expr, name: str) -> bool:
-    root = node.root()
-    return any(c.alias_or_name.lower() == name for c in root.find_all(exp.CTE))

@@ -24,11 +24,37 @@ def _source_columns(select: exp.Select, ctx: RuleContext) -> set[str] | None:
         if source is None:
             continue
         relation = source.this if isinstance(source, (exp.From, exp.Join)) else source
-        columns = derive(relation, column_catalog(ctx)).columns
+        columns = _listed_columns(relation)
+        if columns is None:
+            columns = derive(relation, column_catalog(ctx)).columns
         if columns is None or "*" in columns:
             return None
         names.update(c.lower() for c in columns)
     return names
+
+
+def _listed_columns(relation: exp.Expr) -> list[str] | None:
+    """The output columns of a derived table whose SELECT lists every column (no ``*``), as
+    the derivation names them, without deriving it (a derivation per nesting level of
+    derived tables is quadratic); None otherwise."""
+    if not isinstance(relation, exp.Subquery) or not isinstance(relation.this, exp.Select):
+        return None
+    projections = relation.this.expressions
+    if any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star) for p in projections):
+        return None
+    names = [p.alias_or_name or f"EXPR${i}" for i, p in enumerate(projections)]
+    alias = relation.args.get("alias")
+    listed = [c.name for c in alias.args.get("columns") or []] if isinstance(alias, exp.TableAlias) else []
+    return listed if listed and len(listed) == len(names) else names
+
+
+def _own_alias(column: exp.Column, select: exp.Select) -> bool:
+    """``column`` is in the SELECT item that is an alias of its own name (``trim(x) AS x``):
+    a source column (or Snowflake's error), never the alias."""
+    owner: exp.Expr = column
+    while owner.parent is not select:
+        owner = owner.parent  # type: ignore[assignment]
+    return isinstance(owner, exp.Alias) and owner.alias.lower() == column.name.lower()
 
 
 def _place(column: exp.Column, select: exp.Select) -> tuple[str, bool]:
@@ -150,7 +176,9 @@ class SelectAliasReference(Rule):
         ]
         # only where an alias may be written (see _allowed): an ORDER BY or GROUP BY naming an
         # alias (valid Flink, or SL3005's) does not cost a derivation of the sources
-        candidates = [c for c in candidates if c[2] or c[1] in _REWRITTEN]
+        candidates = [
+            c for c in candidates if (c[2] or c[1] in _REWRITTEN) and not (c[1] == "expressions" and _own_alias(c[0], node))
+        ]
         if not candidates:
             return None
         sources = _source_columns(node, ctx)
@@ -162,12 +190,6 @@ class SelectAliasReference(Rule):
             name = column.name.lower()
             if name not in aliases.values:
                 continue
-            if clause == "expressions":
-                owner = column
-                while owner.parent is not node:
-                    owner = owner.parent  # type: ignore[assignment]
-                if isinstance(owner, exp.Alias) and owner.alias.lower() == name:
-                    continue  # its own name: a source column (or Snowflake's error)
             value = aliases.expanded(name)
             if value is None or not _allowed(value, column, clause, in_window):
                 continue

@@ -7,7 +7,7 @@ from sqlglot import exp
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.packs import pack_module
-from shiftleft.rewrite.walk import select_inputs
+from shiftleft.tree import select_inputs
 
 O = pack_module(__file__, "_ordinality")
 

@@ -7,7 +7,7 @@ from sqlglot import exp
 
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.walk import select_inputs
+from shiftleft.tree import select_inputs
 
 
 def _in_expression(select: exp.Select) -> bool:

@@ -22,6 +22,7 @@ from sqlglot import exp
 
 from shiftleft.rewrite import RuleContext
 from shiftleft.rewrite.packs import pack_module
+from shiftleft.tree import cte_query
 
 _H = pack_module(__file__, "_helpers")
 conjuncts = _H.conjuncts
@@ -40,19 +41,6 @@ def unparen(node: exp.Expr) -> exp.Expr:
 
 
 # -- inputs and their time attributes --------------------------------------------------------
-
-
-def _ctes(node: exp.Expr) -> dict[str, exp.Expr]:
-    """CTEs visible from ``node``: name (lower case) -> its query."""
-    found: dict[str, exp.Expr] = {}
-    current: exp.Expr | None = node
-    while current is not None:
-        with_ = current.args.get("with_") if isinstance(current, exp.Expr) else None
-        if isinstance(with_, exp.With):
-            for cte in with_.expressions:
-                found.setdefault(cte.alias.lower(), cte.this)
-        current = current.parent
-    return found
 
 
 def inputs(select: exp.Select) -> list[tuple[str, exp.Expr]]:
@@ -85,8 +73,8 @@ def time_attributes(source: exp.Expr, ctx: RuleContext, depth: int = 0) -> set[s
         if not isinstance(source.this, exp.Identifier):
             return set()  # TABLE(...) functions, UNNEST
         if not source.db:
-            cte = _ctes(source).get(source.name.lower())
-            if cte is not None and cte is not source.find_ancestor(exp.Select):
+            cte = cte_query(source)
+            if cte is not None:
                 return {name for _, name in output_time_attributes(cte, ctx, depth + 1)}
         column = ctx.event_time_column(source.name)
         return {column.lower()} if column else set()

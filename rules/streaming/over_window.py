@@ -62,15 +62,16 @@ class OverWindowStreaming(Rule):
             event_time=_EVENT_TIME,
         ),
         Example(
-            before="SELECT a, first_value(b) OVER (PARTITION BY a) AS s FROM t",
+            before="SELECT a, first_value(b) IGNORE NULLS OVER (PARTITION BY a) AS s FROM t",
             after="SELECT a, FIRST_VALUE(b) OVER (PARTITION BY a) AS s FROM t",
             diagnoses=True,
             event_time=_EVENT_TIME,
         ),
         Example(  # Snowflake's default frame of LAST_VALUE is the whole partition
             before="SELECT a, LAST_VALUE(b) OVER (PARTITION BY a ORDER BY ts) AS s FROM t", read="snowflake",
-            after="SELECT a, LAST_VALUE(b) OVER (PARTITION BY a ORDER BY ts NULLS LAST ROWS BETWEEN UNBOUNDED "
-            "PRECEDING AND UNBOUNDED FOLLOWING) AS s FROM t",
+            after="SELECT a, CASE WHEN LAST_VALUE(b IS NULL) OVER (PARTITION BY a ORDER BY ts NULLS LAST ROWS BETWEEN "
+            "UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) THEN NULL ELSE LAST_VALUE(b) OVER (PARTITION BY a ORDER BY ts "
+            "NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) END AS s FROM t",
             diagnoses=True,
             event_time=_EVENT_TIME,
         ),

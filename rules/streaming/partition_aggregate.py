@@ -10,7 +10,8 @@ from sqlglot import exp
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.packs import pack_module
-from shiftleft.rewrite.walk import bare_copy, own_nodes, select_inputs
+from shiftleft.rewrite.walk import bare_copy, own_nodes
+from shiftleft.tree import select_inputs
 
 P = pack_module(__file__, "_partitions")
 

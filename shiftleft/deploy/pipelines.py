@@ -22,6 +22,7 @@ from sqlglot.errors import ParseError, TokenError
 from shiftleft.errors import ConfigError, InputError
 from shiftleft.flink_engine.planner import split_statements as _split
 from shiftleft.migration.layout import resolve_inside
+from shiftleft.tree import cte_named
 
 INVENTORY = "inventory.json"
 DEFINITION = "pipeline_definition.json"
@@ -227,10 +228,7 @@ def referenced_tables(spec: TableSpec) -> set[str]:
             tree = sqlglot.parse_one(statement, read="flink")
         except (ParseError, TokenError, ValueError):
             continue
-        ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
-        found |= {
-            t.name for t in tree.find_all(exp.Table) if not t.args.get("db") and t.name not in ctes
-        }
+        found |= {t.name for t in tree.find_all(exp.Table) if not t.args.get("db") and cte_named(t) is None}
     return found - {spec.name}
 
 
@@ -246,9 +244,8 @@ def rename_tables(statement: str, names: dict[str, str]) -> str:
     if not names:
         return statement
     tree = sqlglot.parse_one(statement, read="flink")
-    ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
     for table in tree.find_all(exp.Table):
-        if not table.args.get("db") and table.name in names and table.name not in ctes:
+        if not table.args.get("db") and table.name in names and cte_named(table) is None:
             table.set("this", exp.to_identifier(names[table.name]))
     for prop in tree.find_all(exp.Property):
         key, value = prop.this, prop.args.get("value")

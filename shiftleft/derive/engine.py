@@ -16,7 +16,7 @@ from sqlglot import exp
 from shiftleft.derive.rank import rank_pushes, with_rank_pushes
 from shiftleft.derive.relation import Mode, Relation
 from shiftleft.derive.select import UNKNOWN, derive_select
-from shiftleft.tree import children
+from shiftleft.tree import children, cte_query
 
 log = logging.getLogger(__name__)
 
@@ -47,23 +47,6 @@ def _window_input(call: exp.Anonymous) -> exp.Expr | None:
     for arg in call.expressions:
         if type(arg).__name__ == "TableArgument":
             return arg.this
-    return None
-
-
-def _cte(table: exp.Table) -> exp.Expr | None:
-    """The CTE body ``table`` names, from the nearest enclosing WITH (iterative)."""
-    if table.db or table.catalog:
-        return None
-    name = table.name.lower()
-    node: exp.Expr | None = table
-    child: exp.Expr | None = None
-    while node is not None:
-        with_ = node.args.get("with_") if isinstance(node, exp.Query) else None
-        if with_ is not None:
-            for cte in with_.expressions:
-                if cte.alias.lower() == name and cte is not child:
-                    return cte.this
-        child, node = node, node.parent
     return None
 
 
@@ -129,7 +112,7 @@ def _dependencies(node: exp.Expr, holders: set[int]) -> list[exp.Expr]:
         deps.extend(_nested_queries(node, skip, holders))
     elif isinstance(node, exp.Table):
         call = _window_call(node)
-        target = _window_input(call) if call is not None else _cte(node)
+        target = _window_input(call) if call is not None else cte_query(node)
         if target is not None:
             deps.append(target)
     return deps
@@ -209,7 +192,7 @@ class _Deriver:
             return _window(self.lookup(inner) if inner is not None else UNKNOWN, call)
         if isinstance(node.this, exp.Anonymous):
             return _rename(Relation(operator="table function", reason="a table function"), node.args.get("alias"))
-        cte = _cte(node)
+        cte = cte_query(node)
         if cte is not None:
             return _rename(self.lookup(cte), node.args.get("alias"))
         names = [".".join(p.name for p in node.parts).lower(), node.name.lower()]

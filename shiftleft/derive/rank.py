@@ -17,7 +17,7 @@ from functools import partial
 
 from sqlglot import exp
 
-from shiftleft.tree import find_all
+from shiftleft.tree import cte_query, find_all
 
 #: ranking functions Flink recognises in the Top-N pattern
 RANKING = (exp.RowNumber, exp.Rank, exp.DenseRank)
@@ -254,21 +254,6 @@ def _on_pushable(joins: list[exp.Join], index: int, join_at: int) -> bool:
     return index == 0 and join_at == 0 and side in ("", "RIGHT")
 
 
-def _cte_query(table: exp.Table) -> exp.Expr | None:
-    """The query of the CTE ``table`` names (innermost WITH in scope), or None."""
-    if table.args.get("db") is not None:
-        return None
-    name = table.name.lower()
-    node: exp.Expr | None = table
-    while node is not None:
-        with_ = node.args.get("with_") if isinstance(node, exp.Query) else None
-        for cte in with_.expressions if with_ is not None else []:
-            if cte.alias.lower() == name:
-                return cte.this
-        node = node.parent
-    return None
-
-
 def _ranked_input(source: exp.Expr) -> exp.Select | None:
     """The SELECT that ``source`` (a CTE reference or a subquery) reads, when it has a name
     without a column list."""
@@ -278,7 +263,7 @@ def _ranked_input(source: exp.Expr) -> exp.Select | None:
     if isinstance(source, exp.Subquery) and source.alias:
         inner = source.this
     elif isinstance(source, exp.Table):
-        inner = _cte_query(source)
+        inner = cte_query(source)
     else:
         return None
     return inner if isinstance(inner, exp.Select) else None

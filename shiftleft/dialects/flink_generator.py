@@ -14,7 +14,7 @@ from sqlglot.dialects.dialect import explode_to_unnest_sql, rename_func, unit_to
 
 from shiftleft.dialects.flink_catalog import FLINK_RESERVED_WORDS
 from shiftleft.dialects.flink_intervals import interval_with_precision
-from shiftleft.dialects.flink_nulls import coalesce_sql, concat_ws_sql, extremum_sql, if_sql
+from shiftleft.dialects.flink_nulls import coalesce_sql, concat_ws_sql, extremum_sql, if_sql, window_sql
 from shiftleft.dialects.flink_shapes import cte_problems, row_type_fields, star_without_from, to_array
 from shiftleft.dialects.flink_parser import (
     TYPED_LITERAL,
@@ -207,6 +207,7 @@ class FlinkGenerator(generator.Generator):
         exp.Coalesce: coalesce_sql,
         exp.ConcatWs: concat_ws_sql,
         exp.Greatest: extremum_sql,
+        exp.Window: window_sql,
         exp.Least: extremum_sql,
         exp.CurrentTime: lambda *_: "CURRENT_TIME",
         exp.CurrentTimestamp: lambda *_: "CURRENT_TIMESTAMP",

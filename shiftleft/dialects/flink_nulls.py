@@ -72,3 +72,43 @@ def concat_ws_sql(gen: generator.Generator, expression: exp.ConcatWs) -> str:
     if not values:
         return gen.sql(exp.If(this=separator.is_(exp.null()), true=exp.null(), false=exp.Literal.string("")))
     return gen.func("ARRAY_JOIN", exp.Array(expressions=values), separator)
+
+
+#: meta key of a FIRST_VALUE / LAST_VALUE call (under OVER) that must keep a NULL first / last
+#: value (Spark's first_value(x) without IGNORE NULLS; rule SL1080 sets it)
+RESPECT_NULLS = "respect_nulls"
+
+
+def is_null(value: exp.Expr) -> exp.Is:
+    """``value IS NULL`` of a copy of ``value``, in parentheses unless it is a column, a literal
+    or a function call (``(a OR b) IS NULL``)."""
+    simple = isinstance(value, (exp.Column, exp.Literal, exp.Anonymous)) or (
+        isinstance(value, exp.Func) and not isinstance(value, (exp.Binary, exp.Unary, exp.Connector, exp.Predicate)))
+    return exp.Is(this=value.copy() if simple else exp.paren(value.copy()), expression=exp.null())
+
+
+def window_sql(gen: generator.Generator, expression: exp.Window) -> str:
+    """Flink's FIRST_VALUE / LAST_VALUE skip NULLs.  A call marked :data:`RESPECT_NULLS` asks
+    whether the first (last) row's value is NULL with ``FIRST_VALUE(x IS NULL)`` (never NULL,
+    so no row is skipped) under the same OVER clause: ``CASE WHEN FIRST_VALUE(x IS NULL) OVER
+    w THEN NULL ELSE FIRST_VALUE(x) OVER w END``.  Written here, not by the rule, so that the
+    streaming rules still see one OVER window of FIRST_VALUE."""
+    call: exp.Expr = expression.this
+    while isinstance(call, exp.Filter):
+        call = call.this
+    if not (isinstance(call, exp.Anonymous) and call.meta.get(RESPECT_NULLS) and call.expressions):
+        return generator.Generator.window_sql(gen, expression)
+    value = call.expressions[0]
+
+    def over(argument: exp.Expr) -> exp.Expr:
+        # copies: the nodes built here must not take the arguments from the tree
+        window = expression.copy()
+        inner: exp.Expr = window.this
+        while isinstance(inner, exp.Filter):
+            inner = inner.this
+        inner.replace(exp.Anonymous(this=call.name, expressions=[argument]))
+        return window
+
+    nulls = over(is_null(value))
+    case = exp.Case(ifs=[exp.If(this=nulls, true=exp.null())], default=over(value.copy()))
+    return gen.sql(case)

@@ -24,6 +24,7 @@ from sqlglot.optimizer.scope import Scope, build_scope
 
 from shiftleft.migration.walked import Walked
 from shiftleft.streaming.typed_query import TypedQuery
+from shiftleft.tree import cte_named
 
 NUMERIC = "DOUBLE"
 _NUMERIC_PARENTS = (exp.Sum, exp.Avg, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Stddev,
@@ -283,9 +284,8 @@ def column_checks(
     if not schema:
         return None, []
     walked = Walked(tree, QUERY_KINDS)
-    ctes = {c.alias_or_name.lower() for c in walked.of(exp.CTE)}
-    tables = {t.name.lower() for t in walked.of(exp.Table) if t.name}
-    complete = bool(tables) and (tables - ctes) <= {k.lower() for k in schema}
+    tables = {t.name.lower() for t in walked.of(exp.Table) if t.name and cte_named(t) is None}
+    complete = bool(tables) and tables <= {k.lower() for k in schema}
     arithmetic = any(
         isinstance(_use_of(c)[1], _ARITHMETIC) for c in walked.of(exp.Column)
     ) or bool(walked.of(exp.Coalesce))

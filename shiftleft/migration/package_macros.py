@@ -106,6 +106,14 @@ def datediff(state: ModelContext, first_date: Any, second_date: Any, datepart: A
     return _sql(state, exp.DateDiff(this=this, expression=expression, unit=exp.var(unit)))
 
 
+def hash_(state: ModelContext, field: Any) -> str:
+    """dbt.hash, in the text dbt's adapters compile: ``md5(cast(field as <string type>))``
+    (hex text), wrapped in ``to_hex`` on BigQuery, whose MD5 gives BYTES (dbt-bigquery's
+    ``bigquery__hash``)."""
+    text = f"md5(cast({field} as {_type(state, 'TEXT')}))"
+    return f"to_hex({text})" if state.r.read == "bigquery" else text
+
+
 def date_trunc(state: ModelContext, datepart: Any, date: Any) -> str:
     """dbt.date_trunc: ``date_trunc('part', date)``, BigQuery's and SQL Server's own forms."""
     part = str(datepart).strip("'\"")
@@ -136,7 +144,7 @@ def dbt_macros(state: ModelContext) -> dict[str, Callable[..., Any]]:
         **{name: (lambda t=t: _type(state, t)) for name, t in types.items()},
         "type_numeric": lambda: "numeric(28,6)",
         "concat": lambda fields: " || ".join(str(f) for f in fields),
-        "hash": lambda field: f"md5(cast({field} as {_type(state, 'TEXT')}))",
+        "hash": lambda field: hash_(state, field),
         "safe_cast": lambda field, type: _sql(
             state,
             exp.TryCast(
@@ -256,7 +264,7 @@ def surrogate_key(state: ModelContext, fields: list[Any], null_value: str) -> st
             parts.append("'-'")
         parts.append(f"coalesce(cast({field} as {string}), '{null_value}')")
     # dbt_utils: dbt.hash(dbt.concat(fields)); dbt's concat joins with ||
-    return f"md5(cast({' || '.join(parts)} as {string}))"
+    return hash_(state, " || ".join(parts))
 
 
 def deduplicate(state: ModelContext, relation: Any, partition_by: str, order_by: str) -> str:

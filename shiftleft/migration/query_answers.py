@@ -31,6 +31,7 @@ from sqlglot.executor import execute
 from shiftleft.migration.codes import QUERY_ID
 from shiftleft.migration.render_values import RenderError
 from shiftleft.migration.translate import seed_columns
+from shiftleft.tree import cte_named
 
 if TYPE_CHECKING:
     from shiftleft.migration.project import Node
@@ -227,13 +228,12 @@ def answer(state: ModelContext, sql: str, *, what: str = "run_query") -> QueryRe
             f"{what} runs {tree.key.upper()}, a statement with effects on the database; "
             "a migration runs none"
         )
-    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     tables: dict[str, list[dict[str, Any]]] = {}
     catalog: dict[str, list[dict[str, Any]]] | None = None
     unknown: list[str] = []
     read_from: dict[str, str] = {}
     for table in list(tree.find_all(exp.Table)):
-        if not table.name or (table.name.lower() in ctes and not table.db):
+        if not table.name or cte_named(table) is not None:
             continue
         key: str
         if table.db.lower() == "information_schema" and table.name.lower() in ("tables", "columns"):

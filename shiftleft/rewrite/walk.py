@@ -159,9 +159,3 @@ def argument_in_flag(node: exp.Expr, *flags: str) -> exp.Expr | None:
         if isinstance(value, exp.Expr) and not isinstance(value, exp.Boolean):
             return value
     return None
-
-
-def select_inputs(select: exp.Select) -> list[exp.Expr]:
-    """The relations ``select``'s FROM and JOINs read, in order (tables, subqueries, UNNESTs)."""
-    from_ = select.args.get("from_")
-    return [*([from_.this] if from_ is not None else []), *(j.this for j in select.args.get("joins") or [])]

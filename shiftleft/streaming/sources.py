@@ -21,33 +21,36 @@ from shiftleft.models import Diagnostic, Target
 from shiftleft.dialects import build
 from shiftleft.streaming.sink import SinkOptions, target_table
 from shiftleft.streaming.typed_query import flink_type
+from shiftleft.tree import cte_named, select_inputs
 
 INFERRED_ID = "SL4105"
 SOURCES_ID = "SL4106"
+NO_COLUMNS_ID = "SL4113"
 
-def _created_or_cte_names(trees: list[exp.Expr]) -> set[str]:
+
+def _created_names(trees: list[exp.Expr]) -> set[str]:
     names = set()
     for tree in trees:
         if isinstance(tree, (exp.Create, exp.Insert)):
             table = target_table(tree)
             if table is not None:
                 names.add(table.name.lower())
-        for cte in tree.find_all(exp.CTE):
-            names.add(cte.alias_or_name.lower())
     return names
 
 
 def source_tables(trees: list[exp.Expr]) -> list[str]:
     """Tables the script reads and does not create itself, in order of first use."""
-    own = _created_or_cte_names(trees)
+    own = _created_names(trees)
     found: dict[str, str] = {}
     for tree in trees:
         for table in tree.find_all(exp.Table):
-            # the script's own targets and CTEs are in `own`
+            # the script's own targets are in `own`; a CTE's name where it is in scope (not
+            # in the body of a CTE named after the table it reads) is no table
             if (
                 isinstance(table.this, exp.Identifier)
                 and table.name
                 and table.name.lower() not in own
+                and cte_named(table) is None
             ):
                 found.setdefault(table.name.lower(), table.name)
     return list(found.values())
@@ -162,6 +165,46 @@ def source_table_ddl(
     return build.to_sql(build.create_table(table, entries, build.options(settings)))
 
 
+def _known_columns(source: exp.Expr, tables: Mapping[str, set[str]]) -> set[str] | None:
+    """The lower-case columns of a FROM / JOIN item when they are known without deriving: a
+    source table (``tables``: declared or inferred), a CTE or derived table listing its
+    columns; None otherwise."""
+    query: exp.Expr | None = source.this if isinstance(source, exp.Subquery) else None
+    if isinstance(source, exp.Table):
+        cte = cte_named(source)
+        if cte is None:
+            return tables.get(source.name.lower())
+        query = cte.this
+    if isinstance(query, exp.Select) and not any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star)
+                                                 for p in query.expressions):
+        return {p.alias_or_name.lower() for p in query.expressions}
+    return None
+
+
+def unattributed(trees: list[exp.Expr], undeclared: set[str], tables: Mapping[str, set[str]]) -> list[str]:
+    """Columns the source DDL cannot give one table: unqualified in a SELECT over several
+    inputs, one of them a table declared from its uses (``undeclared``), and either no input
+    known to have them or several (``tables``: the source tables' columns, declared or
+    inferred).  The planner would say "Column 'x' not found" or "... is ambiguous"."""
+    found: dict[str, None] = {}
+    for tree in trees:
+        for select in tree.find_all(exp.Select):
+            inputs = select_inputs(select)
+            if len(inputs) < 2 or not any(
+                isinstance(i, exp.Table) and i.name.lower() in undeclared and cte_named(i) is None for i in inputs
+            ):
+                continue
+            aliases = {p.alias.lower() for p in select.expressions if isinstance(p, exp.Alias)}
+            known = [_known_columns(source, tables) or set() for source in inputs]
+            for column in select.find_all(exp.Column):
+                if column.table or column.is_star or column.find_ancestor(exp.Select) is not select:
+                    continue
+                name = column.name.lower()
+                if sum(name in k for k in known) != 1 and name not in aliases:
+                    found.setdefault(column.name, None)
+    return list(found)
+
+
 def source_ddl(
     trees: list[exp.Expr],
     *,
@@ -180,6 +223,7 @@ def source_ddl(
     time_by_name = {t.lower(): c for t, c in event_time.items()}
     statements: list[str] = []
     notes: list[Diagnostic] = []
+    inferred: dict[str, set[str]] = {}  # the columns of the tables declared from their uses
     for table in source_tables(trees):
         declared = schema_by_name.get(table.lower())
         time_column = time_by_name.get(table.lower())
@@ -190,6 +234,7 @@ def source_ddl(
                 columns.append((name, flink_type(type_text, read) or type_text))
         else:
             columns = [(c, _usage_type(uses)) for c, uses in _column_uses(table, trees).items()]
+            inferred[table.lower()] = {c.lower() for c, _ in columns}
             typed = [f"{c} {t}" for c, t in columns if t != "STRING"]
             notes.append(
                 Diagnostic.of(
@@ -203,6 +248,18 @@ def source_ddl(
             )
         statements.append(
             source_table_ddl(table, columns, time_column, target, options, bounded=bounded)
+        )
+    lost = unattributed(trees, set(inferred), {**{t: set(c) for t, c in schema_by_name.items()}, **inferred})
+    if lost:
+        notes.append(
+            Diagnostic.of(
+                NO_COLUMNS_ID,
+                f"column{'s' if len(lost) > 1 else ''} {', '.join(lost[:8])} of a query over several "
+                "tables without a schema name no one table: no source DDL can declare "
+                f"{'them' if len(lost) > 1 else 'it'} alone, and Flink would not find "
+                f"{'them' if len(lost) > 1 else 'it'} (or find several)",
+                suggestion="qualify the columns with their table (t.col), or declare the tables with schema=",
+            )
         )
     if statements:
         notes.append(

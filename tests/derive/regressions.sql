@@ -93,3 +93,8 @@ SELECT id, k, rn FROM (SELECT id, k, ROW_NUMBER() OVER (ORDER BY k) AS rn FROM b
 SELECT id, k FROM u WHERE EXISTS (SELECT 1 FROM v_proj WHERE v_proj.id > 1);
 -- a Top-N over a global Top-1 is still the Top-1's row, which Flink keys on nothing: the join keeps no key
 SELECT l.id, l.v, r.k FROM v_proj AS l JOIN (SELECT id, k, ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts) AS rn FROM (SELECT id, k, ts FROM a QUALIFY ROW_NUMBER() OVER (ORDER BY ts DESC) = 1)) AS r ON l.id = r.id AND r.rn <= 2;
+-- a CTE named after the table it reads (dbt models do it) reads the table, not itself
+WITH a AS (SELECT * FROM a) SELECT id, k FROM a;
+WITH u AS (SELECT * FROM u) SELECT id, v FROM u;
+-- a CTE reads a later CTE's name as the table: the scope of a CTE is the ones before it
+WITH x AS (SELECT id, k FROM a), a AS (SELECT id, k FROM u) SELECT id, k FROM x;

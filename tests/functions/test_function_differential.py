@@ -44,7 +44,7 @@ SCALAR: dict[str, str] = {
     "+": "i + j", "-": "i - j", "*": "i * 2", "/": "i / j", "%": "i % 7", "div": "i div 7",
     "abs": "abs(i)", "ceil": "ceil(x)", "ceiling": "ceiling(dec)", "floor": "floor(x)",
     "round": "round(dec, 1)", "sign": "sign(x)", "signum": "signum(i)", "sqrt": "sqrt(abs(x))",
-    "ln": "ln(abs(x) + 1)", "log10": "log10(abs(x) + 1)", "log2": "log2(abs(x) + 1)",
+    "ln": "ln(abs(x) + 1)", "log10": "log10(abs(x) + 1)", "log2": "log2(abs(x) + 1)", "log": "log(2.0, abs(x) + 2)",
     "exp": "exp(i / 100)", "pow": "pow(i, 2)", "power": "power(x, 2)",
     "greatest": "greatest(i, j)", "least": "least(i, j, 0)", "mod": "mod(i, 5)",
     "cast": "cast(ds as date)", "int": "int(ds)", "bigint": "bigint(i)", "double": "double(i)",

@@ -13,6 +13,8 @@ from typing import Any
 import duckdb
 import pytest
 import sqlglot
+
+import shiftleft
 from sqlglot import exp
 
 from shiftleft.migration.project import DbtProject, Node, load_project
@@ -873,6 +875,15 @@ def test_generate_surrogate_key_with_nulls_as_empty_strings(tmp_path: Path) -> N
     assert run(f"select {key} from (select 1 as a, null as b)") == [
         (hashlib.md5(b"1-").hexdigest(),)
     ]
+
+
+def test_generate_surrogate_key_in_bigquery_is_hex_text(tmp_path: Path) -> None:
+    """BigQuery's MD5 gives BYTES: dbt-bigquery's hash wraps it in to_hex, which Flink's MD5 is."""
+    key = surrogate_sql(tmp_path, "['a', 'b']", read="bigquery")
+    assert key.startswith("to_hex(md5(cast(coalesce(cast(a as STRING)") and key.endswith("as STRING)))")
+    assert sql_of(tmp_path, "{{ dbt.hash('x') }}", read="bigquery") == "to_hex(md5(cast(x as STRING)))"
+    result = shiftleft.transpile(f"SELECT {key} AS k FROM t", read="bigquery")
+    assert result.ok and result.sql.startswith("SELECT MD5("), result.diagnostics
 
 
 def test_generate_surrogate_key_in_spark(tmp_path: Path) -> None:
