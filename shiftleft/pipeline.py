@@ -107,19 +107,20 @@ def _translate(read_statements: list[ReadStatement], opts: TranspileOptions) -> 
     statement_opts = opts  # with the columns of the tables the script has created so far
     constants: dict[str, tuple[str, ...]] = {}  # the script's views that read no table
     created: dict[str, str] = {}  # the script's tables and views: lower case -> as written
+    temporary: set[str] = set()  # the script's temporary views (lower case)
     for stmt in read_statements:
         if stmt.error is not None:
             results.append(_unreadable(stmt))
             continue
         declared = _declared_columns(stmt.tree, opts.read)
         try:
-            results.append(_statement(stmt, statement_opts, catalog, fallback, final_trees, (constants, created)))
+            results.append(_statement(stmt, statement_opts, catalog, fallback, final_trees, (constants, created, temporary)))
         except ShiftleftError:
             raise
         except Exception as e:  # one statement's failure must not lose the others
             logger.debug("statement %d failed", stmt.index, exc_info=True)
             results.append(_failed(stmt, e))
-        _track_constant(stmt.tree, constants, created)
+        _track_constant(stmt.tree, constants, created, temporary)
         if declared is not None and declared[0].lower() not in {t.lower() for t in statement_opts.schema_}:
             schema = {**statement_opts.schema_, declared[0]: declared[1]}
             statement_opts = statement_opts.model_copy(update={"schema_": schema})
@@ -163,14 +164,21 @@ def _declared_columns(tree: exp.Expr | None, read: str) -> tuple[str, dict[str, 
     return (schema.this.name, columns) if columns else None
 
 
-def _track_constant(tree: exp.Expr | None, constants: dict[str, tuple[str, ...]], created: dict[str, str]) -> None:
-    """Note the relation a ``CREATE`` makes (as written), and whether it is a view that reads
-    no table (or forget a constant view of that name redefined)."""
+def _track_constant(
+    tree: exp.Expr | None, constants: dict[str, tuple[str, ...]], created: dict[str, str], temporary: set[str]
+) -> None:
+    """Note the relation a ``CREATE`` makes (as written), whether it is a temporary view, and
+    whether it is a view that reads no table (or forget a constant view of that name
+    redefined); a ``DROP`` of a temporary view forgets it."""
+    if isinstance(tree, exp.Drop) and (tree.kind or "").upper() == "VIEW":
+        temporary.difference_update(t.name.lower() for t in tree.find_all(exp.Table))
     if not isinstance(tree, exp.Create):
         return
     made = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
     if isinstance(made, exp.Table) and not made.args.get("db"):
         created[made.name.lower()] = made.name
+        if (tree.kind or "").upper() == "VIEW" and tree.find(exp.TemporaryProperty):
+            temporary.add(made.name.lower())
     found = constant_view(tree, constants)
     if found is not None:
         constants[found[0]] = found[1]
@@ -184,7 +192,7 @@ def _statement(
     catalog: ScriptCatalog,
     fallback: BeforeChecks | None,
     final_trees: list[exp.Expr],
-    script: tuple[dict[str, tuple[str, ...]], dict[str, str]] | None = None,
+    script: tuple[dict[str, tuple[str, ...]], dict[str, str], set[str]] | None = None,
 ) -> StatementResult:
     """One read statement through rewrite → sink → generate (its final tree appended to
     ``final_trees`` and registered in ``catalog`` for the statements after it)."""
@@ -199,6 +207,7 @@ def _statement(
         streaming=opts.streaming,
         constant_relations=dict(script[0]) if script else {},
         script_relations=dict(script[1]) if script else {},
+        temporary_views=frozenset(script[2]) if script else frozenset(),
     )
     ctx.diagnostics.extend(dropped_diagnostic(call, stmt.index, opts.read) for call in stmt.dropped)
     tree = apply_functions(stmt.tree, opts.user_functions())
@@ -213,6 +222,10 @@ def _statement(
     try:
         text, unsupported = generate(tree, opts.target, pretty=opts.pretty)
         outputs.append(describe(tree, text, catalog))
+        for before in reversed(ctx.preamble):  # statements a rule needs run first
+            first = generate(before, opts.target, pretty=opts.pretty)[0]
+            outputs.insert(0, describe(before, first, catalog, OutputKind.OTHER))
+            text = f"{first};\n{text}"
         if ddl is not None:
             outputs.insert(0, describe(tree, ddl, catalog, OutputKind.SINK_DDL))
             text = f"{ddl};\n{text}"

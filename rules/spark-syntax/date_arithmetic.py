@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.context import DATE_TYPES, INTEGER_TYPES
 from shiftleft.sqlglot_objects import data_type
@@ -121,3 +122,44 @@ class DatePlusTimeInterval(Rule):
         else:
             return None
         return node
+
+
+class DateArithmeticWithoutFlinkForm(Rule):
+    """Date arithmetic whose Spark result has no Flink form: ``d1 - d2`` of two DATEs (Spark:
+    an ``INTERVAL DAY`` of the days between them; Flink: "Cannot apply '-' to arguments of
+    type '<DATE> - <DATE>'"), a bare NULL added to or subtracted from a date (Spark types
+    the NULL result as a TIMESTAMP or a day interval; Flink: "Illegal use of 'NULL'"), and a
+    string minus an interval (Spark casts the string to a timestamp and gives a STRING back).
+    Reported with the Flink spellings of what is usually meant."""
+
+    id = "SL1127"
+    name = "date-arithmetic-without-flink-form"
+    title = "DATE - DATE, date +/- NULL, string - interval: Spark's result has no Flink form"
+    phase = "check"
+    node_types = (exp.Add, exp.Sub)
+    examples = (
+        Example(
+            before="SELECT date '2001-10-01' - date '2001-09-28'",
+            after="SELECT CAST('2001-10-01' AS DATE) - CAST('2001-09-28' AS DATE)",
+            diagnoses=True,
+        ),
+        Example(before="SELECT null - date '2019-10-06'", after="SELECT NULL - CAST('2019-10-06' AS DATE)", diagnoses=True),
+        Example(before="SELECT '2011-11-11' - interval '2' day", after="SELECT '2011-11-11' - INTERVAL '2' DAY", diagnoses=True),
+        Example(before="SELECT a - 1 FROM t", after="SELECT a - 1 FROM t"),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, (exp.Add, exp.Sub))
+        left, right = node.this, node.expression
+        dates = [ctx.declared_as(side, DATE_TYPES) for side in (left, right)]
+        nulls = [isinstance(side, exp.Null) for side in (left, right)]
+        if isinstance(node, exp.Sub) and all(dates):
+            what, suggestion = "DATE - DATE (Spark: an interval of days)", "TIMESTAMPDIFF(DAY, d2, d1) gives the days as an INT"
+        elif any(nulls) and any(dates):
+            what, suggestion = "a bare NULL added to or subtracted from a date", "CAST(NULL AS DATE) if a NULL date is meant"
+        elif isinstance(right, exp.Interval) and isinstance(left, exp.Literal) and left.is_string:
+            what, suggestion = "a string minus an interval (Spark: a STRING)", "CAST the string to TIMESTAMP first"
+        else:
+            return None
+        ctx.report(node, f"{what} has no Flink form", severity=Severity.ERROR, suggestion=suggestion)
+        return None

@@ -37,6 +37,14 @@ def _nonzero_literal(node: exp.Expr) -> bool:
         return False
 
 
+def _null_if_zero(divisor: exp.Expr) -> exp.Expr:
+    """``NULLIF(divisor, 0)``; for the literal 0 its value, a NULL INT: Flink 2.3's constant
+    folding fails on ``x / NULLIF(0, 0)`` inside IF / CASE ("divisionComparable is null")."""
+    if isinstance(divisor, exp.Literal) and divisor.is_int and int(divisor.this) == 0:
+        return exp.Cast(this=exp.Null(), to=data_type("INT"))
+    return exp.Nullif(this=divisor, expression=exp.Literal.number(0))
+
+
 class FractionalDivision(Rule):
     """Spark's ``a / b`` always divides fractionally: two integers give a DOUBLE (7 / 2 is 3.5),
     a DECIMAL operand gives a DECIMAL.  Flink's ``/`` on two integers truncates (7 / 2 is 3).
@@ -54,6 +62,10 @@ class FractionalDivision(Rule):
     examples = (
         Example(before="SELECT a / b FROM t", after="SELECT CAST(a AS DOUBLE) / NULLIF(b, 0) FROM t"),
         Example(before="SELECT a / 2 FROM t", after="SELECT CAST(a AS DOUBLE) / 2 FROM t"),
+        Example(
+            before="SELECT if(a >= 0, 1, 1 / 0) FROM t",
+            after="SELECT IF(a >= 0, 1, CAST(1 AS DOUBLE) / CAST(NULL AS INT)) FROM t",
+        ),
         Example(before="SELECT a / 2.0 FROM t", after="SELECT a / 2.0 FROM t"),
         Example(
             before="SELECT CAST(a AS DECIMAL(10, 2)) / n FROM t",
@@ -67,7 +79,7 @@ class FractionalDivision(Rule):
         if not (_is_fractional(node.this, ctx) or _is_fractional(node.expression, ctx)):
             left = exp.Cast(this=left, to=data_type("DOUBLE"))
         if not _nonzero_literal(node.expression):
-            right = exp.Nullif(this=right, expression=exp.Literal.number(0))
+            right = _null_if_zero(right)
         # typed=True: the operands already carry the intended types; the generator must not
         # add its own CAST to DOUBLE (Flink's division is typed).
         return exp.Div(this=left, expression=right, typed=True, safe=False)
@@ -94,7 +106,7 @@ class IntegerDivision(Rule):
         assert isinstance(node, exp.IntDiv)
         right = node.expression.copy()
         if not _nonzero_literal(node.expression):
-            right = exp.Nullif(this=right, expression=exp.Literal.number(0))
+            right = _null_if_zero(right)
         # A plain Div built here is already Flink: the engine does not revisit rule output.
         return exp.Cast(
             this=exp.Div(this=node.this.copy(), expression=right, typed=True, safe=False),

@@ -50,6 +50,10 @@ class GroupByAliasOrOrdinal(Rule):
             after="SELECT a + 1 AS a, COUNT(*) FROM t GROUP BY a",
         ),
         Example(
+            before="SELECT a + b AS k, b, sum(n) FROM t GROUP BY CUBE(k, b)",
+            after="SELECT a + b AS k, b, SUM(n) FROM t GROUP BY CUBE (a + b, b)",
+        ),
+        Example(
             before="SELECT a, count(*) FROM t GROUP BY 3",
             after="SELECT a, COUNT(*) FROM t GROUP BY 3",
             diagnoses=True,
@@ -65,7 +69,7 @@ class GroupByAliasOrOrdinal(Rule):
         aliases = {p.alias.lower(): p.this for p in projections if isinstance(p, exp.Alias)}
         inputs: set[str] | None = None  # computed only when a key names an alias
         changed = False
-        for key in list(group.expressions):
+        for key in _keys(group):
             replacement: exp.Expr | None = None
             if isinstance(key, exp.Literal) and key.is_int:
                 position = int(key.this)
@@ -92,6 +96,19 @@ class GroupByAliasOrOrdinal(Rule):
                 key.replace(replacement.copy())
                 changed = True
         return node if changed else None
+
+
+def _keys(group: exp.Group) -> list[exp.Expr]:
+    """The grouping keys, those inside CUBE / ROLLUP / GROUPING SETS included (Spark resolves
+    aliases and positions there too)."""
+    keys: list[exp.Expr] = []
+    for key in group.expressions:
+        if isinstance(key, (exp.Cube, exp.Rollup, exp.GroupingSets)):
+            for inner in key.expressions:
+                keys.extend(inner.expressions if isinstance(inner, exp.Tuple) else [inner])
+        else:
+            keys.append(key)
+    return keys
 
 
 def _aggregating(projection: exp.Expr) -> bool:
@@ -153,3 +170,35 @@ class GroupByAll(Rule):
             )
         node.set("group", exp.Group(expressions=keys) if keys else None)
         return node
+
+
+class GroupByWithCube(Rule):
+    """Hive's and Spark's ``GROUP BY a, b WITH CUBE`` / ``WITH ROLLUP`` are the old spellings
+    of ``GROUP BY CUBE (a, b)`` / ``ROLLUP (a, b)``.  Flink's parser knows only the second
+    ("Encountered WITH"), so the keys move into the CUBE / ROLLUP."""
+
+    id = "SL1123"
+    name = "group-by-with-cube"
+    title = "GROUP BY ... WITH CUBE / WITH ROLLUP becomes GROUP BY CUBE (...) / ROLLUP (...)"
+    node_types = (exp.Group,)
+    examples = (
+        Example(
+            before="SELECT a, b, sum(n) FROM t GROUP BY a, b WITH ROLLUP",
+            after="SELECT a, b, SUM(n) FROM t GROUP BY ROLLUP (a, b)",
+        ),
+        Example(
+            before="SELECT a + b, b, sum(n) FROM t GROUP BY a + b, b WITH CUBE",
+            after="SELECT a + b, b, SUM(n) FROM t GROUP BY CUBE (a + b, b)",
+        ),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Group)
+        for arg, kind in (("cube", exp.Cube), ("rollup", exp.Rollup)):
+            marks = node.args.get(arg) or []
+            if len(marks) == 1 and isinstance(marks[0], kind) and not marks[0].expressions and node.expressions:
+                keys = [k.pop() for k in list(node.expressions)]
+                node.set(arg, None)
+                node.set("expressions", [kind(expressions=keys)])
+                return node
+        return None

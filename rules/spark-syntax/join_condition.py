@@ -40,3 +40,28 @@ class JoinWithoutCondition(Rule):
             return None  # a comma join or CROSS JOIN needs none; RIGHT / FULL: left to the planner
         node.set("on", exp.true())
         return node
+
+
+class CrossJoinWithCondition(Rule):
+    """Spark reads ``a CROSS JOIN b ON cond`` as an inner join on ``cond``.  Flink refuses a
+    condition after CROSS JOIN ("Cannot specify condition (NATURAL keyword, or ON or USING
+    clause) following CROSS JOIN"), so the join is written ``INNER JOIN ... ON cond``."""
+
+    id = "SL1125"
+    name = "cross-join-condition"
+    title = "CROSS JOIN ... ON / USING becomes INNER JOIN"
+    node_types = (exp.Join,)
+    examples = (
+        Example(
+            before="SELECT * FROM t CROSS JOIN dim ON (t.a = dim.k)",
+            after="SELECT * FROM t INNER JOIN dim ON (t.a = dim.k)",
+        ),
+        Example(before="SELECT * FROM t CROSS JOIN dim", after="SELECT * FROM t CROSS JOIN dim"),
+    )
+
+    def apply(self, node: exp.Expr, ctx: RuleContext) -> exp.Expr | None:
+        assert isinstance(node, exp.Join)
+        if (node.kind or "").upper() != "CROSS" or (node.args.get("on") is None and not node.args.get("using")):
+            return None
+        node.set("kind", "INNER")
+        return node

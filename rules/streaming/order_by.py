@@ -6,6 +6,7 @@ from sqlglot import exp
 
 from shiftleft.models import Mode, Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.rewrite.constants import reads_no_table
 from shiftleft.rewrite.packs import pack_module
 
 H = pack_module(__file__, "_helpers")
@@ -25,7 +26,9 @@ class FinalOrderByStreaming(Rule):
     reports an error with the two ways out: drop it (order means nothing in an unbounded
     result; a sink or a downstream query orders if it needs to), or add LIMIT for a Top-N.
     ORDER BY inside subqueries is ignored by Flink and not reported.  Without a declared
-    event-time column, a plain ascending column might be a time attribute: a warning then.
+    event-time column, a plain ascending column might be a time attribute: a warning then;
+    not when the query reads only rows written in the SQL (VALUES, views of them), which have
+    no time attribute.
     """
 
     id = "SL4005"
@@ -50,6 +53,11 @@ class FinalOrderByStreaming(Rule):
             after="SELECT a, COUNT(*) AS c FROM t GROUP BY a ORDER BY c DESC LIMIT 10",
             diagnoses=True,
             event_time=_EVENT_TIME,
+        ),
+        Example(
+            before="CREATE TEMPORARY VIEW v AS SELECT * FROM VALUES (1, 2) AS v(a, b); SELECT a, b FROM v ORDER BY a",
+            after="CREATE TEMPORARY VIEW v AS SELECT * FROM (VALUES (1, 2)) AS v(a, b);\nSELECT a, b FROM v ORDER BY a",
+            diagnoses=True,
         ),
         Example(
             before="SELECT a, b FROM t ORDER BY a",
@@ -79,6 +87,7 @@ class FinalOrderByStreaming(Rule):
         first = order.expressions[0]
         maybe_time = (
             not H.any_event_time(node, ctx)
+            and not reads_no_table(node, ctx.constant_relations)  # rows written in the SQL: no time attribute
             and isinstance(first.this, exp.Column)
             and not first.args.get("desc")
             and not (isinstance(node, exp.Select) and H.is_aggregated(node))

@@ -96,6 +96,10 @@ class RuleContext:
     #: tables and views the script created before this statement: lower-case name -> the
     #: name as the script wrote it (Flink names are case-sensitive, Spark's are not)
     script_relations: Mapping[str, str] = field(default_factory=dict)
+    #: the temporary views the script created before this statement (lower case)
+    temporary_views: frozenset[str] = frozenset()
+    #: statements a rule needs run just before this one (e.g. a DROP before a re-creation)
+    preamble: list[exp.Expr] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: id of the rule being applied; set by the engine
     rule_id: str = ""

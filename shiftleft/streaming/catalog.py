@@ -207,6 +207,21 @@ def column_catalog(ctx: Any) -> dict[str, Relation]:
     return found
 
 
+def input_columns(source: exp.Expr, ctx: Any) -> list[str] | None:
+    """The columns of a FROM / JOIN input (a table, view of the script or subquery) in order,
+    for rules that write out what Spark resolves from them (a star inside a function, a
+    NATURAL join's shared columns): from the script's constant views (``ctx`` is a
+    :class:`~shiftleft.rewrite.RuleContext`), the schema or the derivation; None when not known."""
+    if isinstance(source, exp.Table):
+        listed = ctx.constant_relations.get(source.name.lower(), ())
+        if listed:
+            return list(listed)
+    derived = derive(source, column_catalog(ctx)).columns
+    if derived is None or "*" in derived:
+        return None
+    return list(derived)
+
+
 INFERRED_TIME_ID = "SL4108"
 
 
