@@ -4,7 +4,8 @@ A Flink job needs every table it reads declared, and event-time operations (wind
 interval and temporal joins, dedup on time) need a *time attribute*: a ``TIMESTAMP(3)`` /
 ``TIMESTAMP_LTZ(3)`` column with a ``WATERMARK``.  Given ``schema=`` and ``event_time=`` this
 module writes those ``CREATE TABLE`` statements; without a schema it infers each table's columns
-from how the script uses them (typed STRING) and says so.
+from how the script uses them (:mod:`~shiftleft.streaming.use_types`; STRING when nothing
+tells) and says so, with an error for a column whose uses no one type suits.
 
 Connectors: open-source Flink reads a Kafka topic named after the table (``json``, from the
 earliest offset); Confluent Cloud tables are topics already, so their DDL carries the columns,
@@ -20,10 +21,13 @@ from sqlglot import exp
 from shiftleft.models import Diagnostic, Target
 from shiftleft.dialects import build
 from shiftleft.streaming.sink import SinkOptions, target_table
+from shiftleft.rewrite.context import node_position
 from shiftleft.streaming.typed_query import flink_type
+from shiftleft.streaming.use_types import FAMILIES, STRING, Use, decide, family, use_type
 
 INFERRED_ID = "SL4105"
 SOURCES_ID = "SL4106"
+CONFLICT_ID = "SL3045"
 
 def _created_or_cte_names(trees: list[exp.Expr]) -> set[str]:
     names = set()
@@ -89,38 +93,33 @@ def _column_uses(table: str, trees: list[exp.Expr]) -> dict[str, list[exp.Column
     return uses
 
 
-#: aggregates of numbers: Spark casts a string argument to DOUBLE, Flink rejects SUM(STRING)
-_NUMERIC_AGGREGATES = tuple(
-    getattr(exp, n) for n in ("Sum", "Avg", "Stddev", "StddevPop", "StddevSamp", "Variance", "VariancePop")
-)
-#: functions reading a time of day: HOUR(x), EXTRACT(HOUR FROM x), FLOOR(x TO HOUR)
-_TIME_PARTS = tuple(getattr(exp, n) for n in ("Hour", "Minute", "Second", "Extract", "TimestampTrunc") if hasattr(exp, n))
+def _inferred_columns(table: str, trees: list[exp.Expr]) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
+    """(name, type its uses imply: :mod:`~shiftleft.streaming.use_types`, else STRING) of the
+    columns the script reads from ``table``, and an error for each whose uses no type suits."""
+    columns: list[tuple[str, str]] = []
+    notes: list[Diagnostic] = []
+    for name, uses in _column_uses(table, trees).items():
+        kind, conflicts = decide(use_type(c) for c in uses)
+        columns.append((name, kind or STRING))
+        if conflicts:
+            notes.append(_conflict(table, name, kind or STRING, conflicts))
+    return columns, notes
 
 
-def _value_of(node: exp.Expr, parent: exp.Expr | None) -> bool:
-    """True when ``parent``'s value is ``node``'s (parentheses, COALESCE / NULLIF, a CASE / IF
-    branch, not its condition)."""
-    if isinstance(parent, (exp.Paren, exp.Coalesce, exp.Nullif)):
-        return True
-    return isinstance(parent, (exp.If, exp.Case)) and node is not parent.this
-
-
-def _usage_type(uses: list[exp.Column]) -> str:
-    """The type of a source column whose type nobody declared, from how the translated script
-    uses it: DOUBLE when it is summed or averaged, TIMESTAMP(3) when a time of day is read
-    from it (Flink rejects those on a STRING), STRING otherwise."""
-    for column in uses:
-        node: exp.Expr = column
-        parent = column.parent
-        while parent is not None and _value_of(node, parent):  # SUM(CASE WHEN ... THEN x ELSE 0 END) sums x
-            node, parent = parent, parent.parent
-        if isinstance(parent, _NUMERIC_AGGREGATES) or (
-            node is not column and isinstance(parent, exp.Cast) and parent.to.is_type(*exp.DataType.NUMERIC_TYPES)
-        ):  # (AVG(x) is AVG(CAST(x AS DOUBLE)): a branch of it mixes types unless x is a number)
-            return "DOUBLE"
-        if isinstance(parent, _TIME_PARTS) or (isinstance(parent, (exp.Floor, exp.Ceil)) and parent.args.get("to")):
-            return "TIMESTAMP(3)"
-    return "STRING"
+def _conflict(table: str, name: str, kind: str, conflicts: list[Use]) -> Diagnostic:
+    first = conflicts[0].node
+    line, column = node_position(first)
+    wants = " or ".join(f for f in FAMILIES if f in conflicts[0].accepts)
+    return Diagnostic.of(
+        CONFLICT_ID,
+        f"source table {table}: column {name} is used as a {family(kind)} (declared {kind}) and "
+        f"as a {wants} ({first.sql('flink')[:80]}): no type suits both uses, the Flink planner "
+        "rejects one of them",
+        line=line,
+        column=column,
+        suggestion="declare the table's column types with schema= (or --schema), and cast the "
+        "column where it is used as another type",
+    )
 
 
 def source_table_ddl(
@@ -189,8 +188,9 @@ def source_ddl(
                 # an unreadable type keeps the user's spelling; the planner will say
                 columns.append((name, flink_type(type_text, read) or type_text))
         else:
-            columns = [(c, _usage_type(uses)) for c, uses in _column_uses(table, trees).items()]
-            typed = [f"{c} {t}" for c, t in columns if t != "STRING"]
+            columns, conflicts = _inferred_columns(table, trees)
+            notes.extend(conflicts)
+            typed = [f"{c} {t}" for c, t in columns if t != STRING]
             notes.append(
                 Diagnostic.of(
                     INFERRED_ID,
