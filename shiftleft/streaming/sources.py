@@ -93,17 +93,43 @@ def _column_uses(table: str, trees: list[exp.Expr]) -> dict[str, list[exp.Column
     return uses
 
 
-def _inferred_columns(table: str, trees: list[exp.Expr]) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
-    """(name, type its uses imply: :mod:`~shiftleft.streaming.use_types`, else STRING) of the
-    columns the script reads from ``table``, and an error for each whose uses no type suits."""
+def _inferred_columns(
+    uses: dict[str, list[exp.Column]], table: str, typed: Mapping[str, Mapping[str, str]]
+) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
+    """(name, type its ``uses`` imply: :mod:`~shiftleft.streaming.use_types`, else STRING) of
+    the columns the script reads from ``table``, and an error for each whose uses no type
+    suits.  ``typed``: column types (lower case) of the script's tables, for a column compared
+    with one of theirs (a join key takes the type of the key it is joined with)."""
     columns: list[tuple[str, str]] = []
     notes: list[Diagnostic] = []
-    for name, uses in _column_uses(table, trees).items():
-        kind, conflicts = decide(use_type(c) for c in uses)
+    contexts: dict[int, dict[str, dict[str, str]]] = {}
+    for name, found in uses.items():
+        kind, conflicts = decide(use_type(c, _typing_context(c, typed, contexts)) for c in found)
         columns.append((name, kind or STRING))
         if conflicts:
             notes.append(_conflict(table, name, kind or STRING, conflicts))
     return columns, notes
+
+
+def _typing_context(
+    column: exp.Column, typed: Mapping[str, Mapping[str, str]], contexts: dict[int, dict[str, dict[str, str]]]
+) -> dict[str, dict[str, str]]:
+    """The column types of the tables of ``column``'s SELECT and of the SELECTs around it (a
+    correlated subquery compares with the outer query's), by their alias there."""
+    select = column.find_ancestor(exp.Select)
+    if select is None or not typed:
+        return {}
+    if id(select) not in contexts:
+        context: dict[str, dict[str, str]] = {}
+        scope: exp.Select | None = select
+        while scope is not None:
+            for t in scope.find_all(exp.Table):
+                name = t.name.lower()
+                if isinstance(t.this, exp.Identifier) and name in typed and t.find_ancestor(exp.Select) is scope:
+                    context.setdefault(t.alias_or_name, dict(typed[name]))
+            scope = scope.find_ancestor(exp.Select)
+        contexts[id(select)] = context
+    return contexts[id(select)]
 
 
 def _conflict(table: str, name: str, kind: str, conflicts: list[Use]) -> Diagnostic:
@@ -179,7 +205,15 @@ def source_ddl(
     time_by_name = {t.lower(): c for t, c in event_time.items()}
     statements: list[str] = []
     notes: list[Diagnostic] = []
-    for table in source_tables(trees):
+    tables = source_tables(trees)
+    uses = {t.lower(): _column_uses(t, trees) for t in tables if t.lower() not in schema_by_name}
+    typed = {
+        t: {c.lower(): flink_type(k, read) or k for c, k in cols.items()} for t, cols in schema_by_name.items()
+    }
+    for table, found in uses.items():  # what each column's own uses say, for the join keys
+        said = {n.lower(): decide(use_type(c) for c in columns)[0] for n, columns in found.items()}
+        typed[table] = {n: k for n, k in said.items() if k is not None}
+    for table in tables:
         declared = schema_by_name.get(table.lower())
         time_column = time_by_name.get(table.lower())
         columns: list[tuple[str, str]] = []
@@ -188,16 +222,16 @@ def source_ddl(
                 # an unreadable type keeps the user's spelling; the planner will say
                 columns.append((name, flink_type(type_text, read) or type_text))
         else:
-            columns, conflicts = _inferred_columns(table, trees)
+            columns, conflicts = _inferred_columns(uses[table.lower()], table, typed)
             notes.extend(conflicts)
-            typed = [f"{c} {t}" for c, t in columns if t != STRING]
+            retyped = [f"{c} {t}" for c, t in columns if t != STRING]
             notes.append(
                 Diagnostic.of(
                     INFERRED_ID,
                     f"source table {table}: no schema given; its columns "
                     f"({', '.join(c for c, _ in columns) or 'none found'}) were inferred from the "
                     "script and declared STRING"
-                    + (f", except where their use needs another type ({', '.join(typed)})" if typed else ""),
+                    + (f", except where their use needs another type ({', '.join(retyped)})" if retyped else ""),
                     suggestion="declare the table with schema= (or --schema)",
                 )
             )
@@ -208,7 +242,7 @@ def source_ddl(
         notes.append(
             Diagnostic.of(
                 SOURCES_ID,
-                f"source tables declared: {', '.join(source_tables(trees))}",
+                f"source tables declared: {', '.join(tables)}",
             )
         )
     return statements, notes
