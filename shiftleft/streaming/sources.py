@@ -57,12 +57,40 @@ def source_tables(trees: list[exp.Expr]) -> list[str]:
     return list(found.values())
 
 
+def _inputs(select: exp.Select) -> dict[str, str | None]:
+    """The names ``select`` gives its inputs (lower case) → the table each reads (None: a
+    subquery, a CTE's or a function's rows)."""
+    names: dict[str, str | None] = {}
+    for source in select.find_all(exp.Table, exp.Subquery):
+        if source.find_ancestor(exp.Select) is not select or not source.alias_or_name:
+            continue
+        plain = isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier)
+        names.setdefault(source.alias_or_name.lower(), source.name.lower() if plain else None)
+    return names
+
+
 def _column_uses(table: str, trees: list[exp.Expr]) -> dict[str, list[exp.Column]]:
     """Columns the script reads from ``table`` (by their first spelling, with every use):
-    qualified by its name or alias, or unqualified in a SELECT whose only source is that table."""
+    qualified by its name or alias (in its SELECT, or in a subquery correlated with it), or
+    unqualified in a SELECT whose only source is that table."""
     wanted = table.lower()
     columns: dict[str, str] = {}
     uses: dict[str, list[exp.Column]] = {}
+    inputs: dict[int, dict[str, str | None]] = {}
+
+    def named(select: exp.Select) -> dict[str, str | None]:
+        if id(select) not in inputs:
+            inputs[id(select)] = _inputs(select)
+        return inputs[id(select)]
+
+    def owner(select: exp.Select | None, alias: str) -> str | None:
+        while select is not None:  # the nearest SELECT naming an input so: a correlated name
+            found = named(select)
+            if alias in found:
+                return found[alias]
+            select = select.find_ancestor(exp.Select)
+        return None
+
     for tree in trees:
         for select in tree.find_all(exp.Select):
             sources = [  # plain tables (a window TVF's TABLE t is one; the TVF call is not)
@@ -70,10 +98,7 @@ def _column_uses(table: str, trees: list[exp.Expr]) -> dict[str, list[exp.Column
                 for t in select.find_all(exp.Table)
                 if t.find_ancestor(exp.Select) is select and isinstance(t.this, exp.Identifier)
             ]
-            aliases = {t.alias_or_name.lower() for t in sources if t.name.lower() == wanted}
-            if not aliases:
-                continue
-            only = len(sources) == 1
+            only = len(sources) == 1 and sources[0].name.lower() == wanted
             windowed = any(  # a window TVF adds its own columns
                 isinstance(t.this, exp.Anonymous) for t in select.find_all(exp.Table)
                 if t.find_ancestor(exp.Select) is select
@@ -85,7 +110,7 @@ def _column_uses(table: str, trees: list[exp.Expr]) -> dict[str, list[exp.Column
                     continue
                 if windowed and column.name.lower() in ("window_start", "window_end", "window_time"):
                     continue
-                if (column.table and column.table.lower() in aliases) or (
+                if (column.table and owner(select, column.table.lower()) == wanted) or (
                     not column.table and only
                 ):
                     name = columns.setdefault(column.name.lower(), column.name)

@@ -13,6 +13,8 @@ DOUBLE, BIGINT and TIMESTAMP(3) columns) and which of them it prefers:
   COALESCE / CASE;
 * TIMESTAMP(3): a time of day read from it (HOUR, EXTRACT, FLOOR ... TO), plus or minus an
   INTERVAL; preferred (a string accepted) as a date function's argument;
+* a string preferred, a date or timestamp accepted: CAST to a date or timestamp (Flink does not
+  cast a number to one); a string preferred, a number or boolean accepted: CAST to a number;
 * DATE / TIMESTAMP(3): compared with one; BOOLEAN: a whole condition; a typed column's type:
   compared with it.
 
@@ -73,6 +75,8 @@ _TIME_ARGUMENTS: tuple[tuple[type[exp.Expr], tuple[str, ...]], ...] = (
     (exp.DayOfWeek, ("this",)), (exp.DayOfMonth, ("this",)), (exp.DayOfYear, ("this",)),
     (exp.WeekOfYear, ("this",)), (exp.Quarter, ("this",)), (exp.LastDay, ("this",)),
 )  # fmt: skip
+_DATETIME_TYPES = (exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.DATETIME,
+                   exp.DataType.Type.TIMESTAMPLTZ, exp.DataType.Type.TIMESTAMPTZ)  # fmt: skip
 _EQUALITIES = (exp.EQ, exp.NEQ, exp.NullSafeEQ, exp.NullSafeNEQ)
 _ORDERINGS = (exp.GT, exp.GTE, exp.LT, exp.LTE)
 #: a column that is a whole condition is a boolean (``not is_deleted``, ``where active``)
@@ -227,6 +231,13 @@ def _parent_use(
     ):
         # (AVG(x) is AVG(CAST(x AS DOUBLE)): a branch of it mixes types unless x is a number)
         return _use(NUMERIC, parent)
+    if isinstance(parent, (exp.Cast, exp.TryCast)):
+        # Flink casts a string to anything, a number not to a date / timestamp, nor these to a number
+        if parent.to.is_type(*_DATETIME_TYPES):
+            return _use(STRING, parent, "date", "timestamp")
+        if parent.to.is_type(*exp.DataType.NUMERIC_TYPES):
+            return _use(STRING, parent, "number", "boolean")
+        return None
     if isinstance(parent, (*_EQUALITIES, *_ORDERINGS, exp.Between)):
         return _compared(operand, parent, known)
     if _string_argument(operand, parent):
