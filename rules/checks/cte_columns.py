@@ -6,31 +6,10 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.walk import own_nodes, select_inputs
+from shiftleft.rewrite.walk import own_nodes, select_inputs, visible_cte
 
 #: how deep a ``*`` is followed through CTEs and subqueries before the columns are unknown
 _DEPTH = 16
-
-
-def _cte(name: str, node: exp.Expr) -> exp.CTE | None:
-    """The CTE ``name`` visible from ``node``: of the nearest WITH above it defining the name
-    (a CTE sees the CTEs before it in its own WITH, not itself nor those after it)."""
-    child, parent = node, node.parent
-    while parent is not None:
-        if isinstance(parent, exp.With):
-            ctes = parent.expressions
-            position = next((k for k, c in enumerate(ctes) if c is child), 0)
-            for cte in ctes[:position]:
-                if cte.alias_or_name.lower() == name:
-                    return cte
-        else:
-            with_ = parent.args.get("with_")
-            if isinstance(with_, exp.With) and child is not with_:
-                for cte in with_.expressions:
-                    if cte.alias_or_name.lower() == name:
-                        return cte
-        child, parent = parent, parent.parent
-    return None
 
 
 def _alias_columns(node: exp.Expr) -> list[str] | None:
@@ -52,7 +31,7 @@ def _outputs(source: exp.Expr, depth: int = 0) -> list[str] | None:
     if isinstance(source, exp.Table):
         if not isinstance(source.this, exp.Identifier) or source.args.get("db"):
             return None
-        cte = _cte(source.name.lower(), source)
+        cte = visible_cte(source.name.lower(), source)
         if cte is None:
             return None
         return _alias_columns(cte) or _query_outputs(cte.this, depth + 1)

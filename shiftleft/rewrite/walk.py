@@ -165,3 +165,24 @@ def select_inputs(select: exp.Select) -> list[exp.Expr]:
     """The relations ``select``'s FROM and JOINs read, in order (tables, subqueries, UNNESTs)."""
     from_ = select.args.get("from_")
     return [*([from_.this] if from_ is not None else []), *(j.this for j in select.args.get("joins") or [])]
+
+
+def visible_cte(name: str, node: exp.Expr) -> exp.CTE | None:
+    """The CTE ``name`` visible from ``node``: of the nearest WITH above it defining the name
+    (a CTE sees the CTEs before it in its own WITH, not itself nor those after it)."""
+    child, parent = node, node.parent
+    while parent is not None:
+        if isinstance(parent, exp.With):
+            ctes = parent.expressions
+            position = next((k for k, c in enumerate(ctes) if c is child), 0)
+            for cte in ctes[:position]:
+                if cte.alias_or_name.lower() == name:
+                    return cte
+        else:
+            with_ = parent.args.get("with_")
+            if isinstance(with_, exp.With) and child is not with_:
+                for cte in with_.expressions:
+                    if cte.alias_or_name.lower() == name:
+                        return cte
+        child, parent = parent, parent.parent
+    return None

@@ -22,6 +22,7 @@ from shiftleft.models import Diagnostic, Target
 from shiftleft.dialects import build
 from shiftleft.streaming.sink import SinkOptions, target_table
 from shiftleft.rewrite.context import node_position
+from shiftleft.rewrite.walk import visible_cte
 from shiftleft.streaming.typed_query import flink_type
 from shiftleft.streaming.use_types import FAMILIES, STRING, Use, decide, family, use_type
 
@@ -57,48 +58,84 @@ def source_tables(trees: list[exp.Expr]) -> list[str]:
     return list(found.values())
 
 
-def _inputs(select: exp.Select) -> dict[str, str | None]:
-    """The names ``select`` gives its inputs (lower case) → the table each reads (None: a
-    subquery, a CTE's or a function's rows)."""
-    names: dict[str, str | None] = {}
+#: how many CTEs / subqueries a column is followed through to its table
+_DEPTH = 16
+
+
+def _inputs(select: exp.Select) -> dict[str, exp.Expr]:
+    """The names ``select`` gives its inputs (lower case) → the input (a table, a CTE's name,
+    a subquery; a window TVF's ``TABLE t`` is its table t)."""
+    names: dict[str, exp.Expr] = {}
     for source in select.find_all(exp.Table, exp.Subquery):
         if source.find_ancestor(exp.Select) is not select or not source.alias_or_name:
             continue
-        plain = isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier)
-        names.setdefault(source.alias_or_name.lower(), source.name.lower() if plain else None)
+        names.setdefault(source.alias_or_name.lower(), source)
     return names
+
+
+class _Origins:
+    """The table column a SELECT's column reads: through a correlated outer query's name, and
+    through the CTEs and subqueries that pass it on (``x``, ``x AS y``, ``*``)."""
+
+    def __init__(self) -> None:
+        self._inputs: dict[int, dict[str, exp.Expr]] = {}
+
+    def named(self, select: exp.Select) -> dict[str, exp.Expr]:
+        if id(select) not in self._inputs:
+            self._inputs[id(select)] = _inputs(select)
+        return self._inputs[id(select)]
+
+    def origin(self, select: exp.Select, alias: str, name: str, depth: int = 0) -> str | None:
+        """The table (lower case) whose column ``name`` is read as ``alias.name`` (``alias``
+        empty: the SELECT's only input) in ``select``, None when it cannot be told."""
+        source: exp.Expr | None = None
+        scope: exp.Select | None = select
+        if alias:
+            while scope is not None and source is None:  # the nearest SELECT naming it: correlated
+                source = self.named(scope).get(alias)
+                scope = scope.find_ancestor(exp.Select) if source is None else scope
+        else:
+            inputs = [s for s in self.named(select).values() if not (isinstance(s, exp.Table) and isinstance(s.this, exp.Anonymous))]
+            source = inputs[0] if len(inputs) == 1 else None
+        if source is None or depth > _DEPTH:
+            return None
+        query: exp.Expr | None = source.this if isinstance(source, exp.Subquery) else None
+        if isinstance(source, exp.Table):
+            if not isinstance(source.this, exp.Identifier):
+                return None
+            cte = visible_cte(source.name.lower(), source)
+            if cte is None:
+                return source.name.lower()
+            query = cte.this
+        return self._through(query, name, depth) if isinstance(query, exp.Select) else None
+
+    def _through(self, query: exp.Select, name: str, depth: int) -> str | None:
+        """The table of the column ``query`` outputs as ``name``, when it passes one on."""
+        stars: list[str] = []
+        for projection in query.expressions:
+            if isinstance(projection, exp.Star) or (isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)):
+                stars.append(projection.table.lower() if isinstance(projection, exp.Column) else "")
+            elif projection.alias_or_name.lower() == name.lower():
+                inner = projection.this if isinstance(projection, exp.Alias) else projection
+                if isinstance(inner, exp.Column) and not isinstance(inner.this, exp.Star):
+                    return self.origin(query, inner.table.lower(), inner.name, depth + 1)
+                return None
+        if len(stars) == 1:
+            return self.origin(query, stars[0], name, depth + 1)
+        return None
 
 
 def _column_uses(table: str, trees: list[exp.Expr]) -> dict[str, list[exp.Column]]:
     """Columns the script reads from ``table`` (by their first spelling, with every use):
     qualified by its name or alias (in its SELECT, or in a subquery correlated with it), or
-    unqualified in a SELECT whose only source is that table."""
+    unqualified in a SELECT whose only source is that table, or read through a CTE / subquery
+    passing it on (every use, where it is used)."""
     wanted = table.lower()
     columns: dict[str, str] = {}
     uses: dict[str, list[exp.Column]] = {}
-    inputs: dict[int, dict[str, str | None]] = {}
-
-    def named(select: exp.Select) -> dict[str, str | None]:
-        if id(select) not in inputs:
-            inputs[id(select)] = _inputs(select)
-        return inputs[id(select)]
-
-    def owner(select: exp.Select | None, alias: str) -> str | None:
-        while select is not None:  # the nearest SELECT naming an input so: a correlated name
-            found = named(select)
-            if alias in found:
-                return found[alias]
-            select = select.find_ancestor(exp.Select)
-        return None
-
+    origins = _Origins()
     for tree in trees:
         for select in tree.find_all(exp.Select):
-            sources = [  # plain tables (a window TVF's TABLE t is one; the TVF call is not)
-                t
-                for t in select.find_all(exp.Table)
-                if t.find_ancestor(exp.Select) is select and isinstance(t.this, exp.Identifier)
-            ]
-            only = len(sources) == 1 and sources[0].name.lower() == wanted
             windowed = any(  # a window TVF adds its own columns
                 isinstance(t.this, exp.Anonymous) for t in select.find_all(exp.Table)
                 if t.find_ancestor(exp.Select) is select
@@ -110,9 +147,8 @@ def _column_uses(table: str, trees: list[exp.Expr]) -> dict[str, list[exp.Column
                     continue
                 if windowed and column.name.lower() in ("window_start", "window_end", "window_time"):
                     continue
-                if (column.table and owner(select, column.table.lower()) == wanted) or (
-                    not column.table and only
-                ):
+                if origins.origin(select, column.table.lower(), column.name) == wanted:
+                    # the script's spelling of the table's column: its first use
                     name = columns.setdefault(column.name.lower(), column.name)
                     uses.setdefault(name, []).append(column)
     return uses

@@ -51,7 +51,7 @@ def _query(uses: list[tuple[str, int]], shape: str, aggregate: tuple[str, int] |
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     uses=st.lists(st.tuples(st.sampled_from(USES), st.integers(0, 2)), min_size=1, max_size=5),
-    shape=st.sampled_from(["plain", "join", "exists"]),
+    shape=st.sampled_from(["plain", "join", "exists", "cte"]),
     aggregate=st.none() | st.tuples(st.sampled_from(AGGREGATES), st.integers(0, 2)),
 )
 def test_inferred_sources_plan_or_are_reported(
@@ -80,15 +80,6 @@ def test_transpile_and_migrate_type_a_use_alike(use: str, expected: str) -> None
     assert f"  c {expected}" in result.sources[0], result.sources[0]
     migrated = dict(demanded_columns("src", [sqlglot.parse_one(sql, read="spark")]))
     assert (migrated["c"] or "STRING") == expected
-
-
-@pytest.mark.flink
-@pytest.mark.xfail(strict=True, reason="transpile's source columns are found SELECT by SELECT: a use through a CTE "
-                   "or subquery is not seen (migrate's scope walk sees it); next step: one discovery for both")
-def test_a_use_through_a_cte_types_the_source(flink_planner_connectors) -> None:  # type: ignore[no-untyped-def]
-    sql = _query([("nvl({c}, 0)", 0)], "cte", None)
-    result = shiftleft.transpile(sql, read="spark", sources=True)
-    assert not result.ok or flink_planner_connectors.plan(result.sql, mode="streaming").ok
 
 
 def test_conflicting_uses_are_reported_where_they_are() -> None:
