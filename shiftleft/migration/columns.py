@@ -28,6 +28,7 @@ from shiftleft.migration.walked import Walked
 from shiftleft.streaming.typed_query import TypedQuery
 from shiftleft.streaming.use_types import STRING, Use, decide, use_of, use_type
 
+
 def _star_in(scope: Scope) -> list[str | None]:
     """The tables (alias, or None for all) whose ``*`` the scope's SELECT passes through."""
     select = scope.expression
