@@ -125,14 +125,14 @@ class _Origins:
         return None
 
 
-def _column_uses(table: str, trees: list[exp.Expr]) -> dict[str, list[exp.Column]]:
-    """Columns the script reads from ``table`` (by their first spelling, with every use):
-    qualified by its name or alias (in its SELECT, or in a subquery correlated with it), or
-    unqualified in a SELECT whose only source is that table, or read through a CTE / subquery
-    passing it on (every use, where it is used)."""
-    wanted = table.lower()
-    columns: dict[str, str] = {}
-    uses: dict[str, list[exp.Column]] = {}
+def _column_uses(trees: list[exp.Expr]) -> dict[str, dict[str, list[exp.Column]]]:
+    """table (lower case) → the columns the script reads from it (by their first spelling,
+    with every use): qualified by its name or alias (in its SELECT, or in a subquery
+    correlated with it), or unqualified in a SELECT whose only source is that table, or read
+    through a CTE / subquery passing it on (every use, where it is used).  One walk for all
+    the tables."""
+    spellings: dict[str, dict[str, str]] = {}
+    uses: dict[str, dict[str, list[exp.Column]]] = {}
     origins = _Origins()
     for tree in trees:
         for select in tree.find_all(exp.Select):
@@ -147,10 +147,11 @@ def _column_uses(table: str, trees: list[exp.Expr]) -> dict[str, list[exp.Column
                     continue
                 if windowed and column.name.lower() in ("window_start", "window_end", "window_time"):
                     continue
-                if origins.origin(select, column.table.lower(), column.name) == wanted:
+                table = origins.origin(select, column.table.lower(), column.name)
+                if table is not None:
                     # the script's spelling of the table's column: its first use
-                    name = columns.setdefault(column.name.lower(), column.name)
-                    uses.setdefault(name, []).append(column)
+                    name = spellings.setdefault(table, {}).setdefault(column.name.lower(), column.name)
+                    uses.setdefault(table, {}).setdefault(name, []).append(column)
     return uses
 
 
@@ -267,7 +268,8 @@ def source_ddl(
     statements: list[str] = []
     notes: list[Diagnostic] = []
     tables = source_tables(trees)
-    uses = {t.lower(): _column_uses(t, trees) for t in tables if t.lower() not in schema_by_name}
+    found_uses = _column_uses(trees) if any(t.lower() not in schema_by_name for t in tables) else {}
+    uses = {t.lower(): found_uses.get(t.lower(), {}) for t in tables if t.lower() not in schema_by_name}
     typed = {
         t: {c.lower(): flink_type(k, read) or k for c, k in cols.items()} for t, cols in schema_by_name.items()
     }
