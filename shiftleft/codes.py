@@ -140,6 +140,15 @@ CODES: dict[str, CodeDoc] = {
         "Qualify the column with its table (t.col), or declare the tables with --schema (schema=).",
         severity="error",
     ),
+    "SL3045": CodeDoc(
+        "source column whose uses need different types",
+        "A source table shiftleft declares itself (sources=True, no schema) has a column the script "
+        "uses as two kinds of value Flink does not convert between (a number: nvl(c, 0), c + 1, "
+        "sum(c), c = 5; a string: upper(c), c LIKE ..., c = 'x'; a timestamp, a date, a boolean): "
+        "whatever the column is declared, the planner rejects one of the uses.",
+        "Declare the table's columns with --schema and cast the column where it is used as another type.",
+        severity="error",
+    ),
     "SL4106": CodeDoc(
         "source tables",
         "Findings about the source tables generated for the script (sources=True).",

@@ -5,9 +5,11 @@ A source table without declared columns gets the columns its readers use, found 
 scope (:mod:`sqlglot.optimizer.scope`): a column qualified by the table's alias, or
 unqualified in a scope whose only source is the table, or demanded of a CTE / subquery that
 passes the table through with ``*`` (``with source as (select * from t) select id from
-source``).  Their types come from their use: compared with a date / timestamp → that; summed,
-averaged or in arithmetic → numeric; compared with a column of a typed table → that column's
-type.  What stays unknown is ``None`` (the caller falls back to STRING and says so).
+source``).  Their types come from their use, as ``transpile(sources=True)`` types the source
+tables it declares (:mod:`shiftleft.streaming.use_types`): compared with a date / timestamp →
+that; summed, averaged, in arithmetic or COALESCEd with a number → numeric; compared with a
+column of a typed table → that column's type.  What stays unknown, or a string, is ``None``
+(the caller falls back to STRING and says so).
 """
 
 from __future__ import annotations
@@ -24,38 +26,8 @@ from sqlglot.optimizer.scope import Scope, build_scope
 
 from shiftleft.migration.walked import Walked
 from shiftleft.streaming.typed_query import TypedQuery
+from shiftleft.streaming.use_types import STRING, Use, decide, use_of, use_type
 from shiftleft.tree import cte_named
-
-NUMERIC = "DOUBLE"
-_NUMERIC_PARENTS = (exp.Sum, exp.Avg, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Stddev,
-                    exp.Variance, exp.Round, exp.Abs, exp.Neg)  # fmt: skip
-#: wrappers a column's use is read through (``nullif(q, 0)`` in a division is a number,
-#: ``max(ts)`` compared with a date is a date)
-_TRANSPARENT = (exp.Paren, exp.Nullif, exp.Coalesce, exp.Max, exp.Min)
-BOOLEAN = "BOOLEAN"
-TIMESTAMP = "TIMESTAMP(3)"
-#: a column that is a whole condition is a boolean (``not is_deleted``, ``where active``)
-_CONDITIONS = (exp.Not, exp.And, exp.Or, exp.Where, exp.Having, exp.Xor)
-#: (date / time function, the arguments that hold its date or timestamp)
-_TIME_ARGUMENTS: tuple[tuple[type[exp.Expr], tuple[str, ...]], ...] = (
-    (exp.DateAdd, ("this",)), (exp.DateSub, ("this",)), (exp.TsOrDsAdd, ("this",)),
-    (exp.TimestampAdd, ("this",)), (exp.TimestampSub, ("this",)), (exp.DatetimeAdd, ("this",)),
-    (exp.DateDiff, ("this", "expression")), (exp.TimestampDiff, ("this", "expression")),
-    (exp.DateTrunc, ("this",)), (exp.TimestampTrunc, ("this",)), (exp.Extract, ("expression",)),
-    (exp.Year, ("this",)), (exp.Month, ("this",)), (exp.Day, ("this",)),
-    (exp.DayOfWeek, ("this",)), (exp.DayOfMonth, ("this",)), (exp.DayOfYear, ("this",)),
-    (exp.WeekOfYear, ("this",)), (exp.Quarter, ("this",)), (exp.LastDay, ("this",)),
-)  # fmt: skip
-
-
-def _use_of(column: exp.Expr) -> tuple[exp.Expr, exp.Expr | None]:
-    """(the operand, the expression using it) of ``column``, looking through parentheses,
-    NULLIF and COALESCE."""
-    node, parent = column, column.parent
-    while isinstance(parent, _TRANSPARENT):
-        node, parent = parent, parent.parent
-    return node, parent
-_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 
 def _star_in(scope: Scope) -> list[str | None]:
@@ -104,54 +76,14 @@ def _names(scope: Scope) -> set[str]:
     return {p.alias_or_name.lower() for p in select.expressions if p.alias_or_name}
 
 
-def _typed(other: exp.Expr, known: Mapping[str, Mapping[str, str]]) -> str | None:
-    """The type ``other`` (the far side of a comparison) tells about a column."""
-    if isinstance(other, exp.Cast) and other.to.this in (
-        exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.DATETIME
-    ):  # fmt: skip
-        return "DATE" if other.to.this is exp.DataType.Type.DATE else "TIMESTAMP(3)"
-    if isinstance(other, (exp.CurrentDate, exp.DateAdd, exp.DateSub, exp.DateTrunc)):
-        return "DATE" if isinstance(other, exp.CurrentDate) else None
-    if isinstance(other, (exp.CurrentTimestamp, exp.TimestampTrunc)):
-        return "TIMESTAMP(3)"
-    if isinstance(other, exp.Literal) and not other.is_string:
-        return NUMERIC
-    if isinstance(other, exp.Boolean):
-        return BOOLEAN
-    if isinstance(other, exp.Column) and other.table:
-        return None if other.table not in known else known[other.table].get(other.name.lower())
-    return None
-
-
-def _use_type(column: exp.Column, aliases: Mapping[str, Mapping[str, str]]) -> str | None:
-    operand, parent = _use_of(column)
-    if isinstance(parent, _NUMERIC_PARENTS):
-        return NUMERIC
-    if isinstance(parent, _COMPARISONS):
-        other = parent.expression if parent.this is operand else parent.this
-        return _typed(other, aliases)
-    if isinstance(parent, exp.Between) and isinstance(low := parent.args.get("low"), exp.Expr):
-        return _typed(low, aliases)
-    if isinstance(parent, _CONDITIONS) or (
-        isinstance(parent, exp.If) and parent.this is operand
-    ):
-        return BOOLEAN
-    if isinstance(parent, exp.Is) and isinstance(parent.expression, exp.Boolean):
-        return BOOLEAN
-    for func, keys in _TIME_ARGUMENTS:
-        if isinstance(parent, func) and any(parent.args.get(k) is operand for k in keys):
-            return TIMESTAMP
-    return None
-
-
 class _Demand:
     def __init__(self, table: str, known: Mapping[str, Mapping[str, str]]) -> None:
         self.table = table.lower()
         self.known = {k.lower(): {c.lower(): t for c, t in v.items()} for k, v in known.items()}
-        self.found: dict[str, str | None] = {}
+        self.found: dict[str, list[Use | None]] = {}
         self.spelling: dict[str, str] = {}
 
-    def need(self, scope: Scope, name: str, source_alias: str | None, kind: str | None) -> None:
+    def need(self, scope: Scope, name: str, source_alias: str | None, kind: Use | None) -> None:
         """Column ``name`` is read from ``source_alias`` (None: the only source) of ``scope``."""
         sources = {alias: source for alias, (_node, source) in scope.selected_sources.items()}
         if source_alias is None:
@@ -169,8 +101,7 @@ class _Demand:
             if source.name.lower() == self.table:
                 key = name.lower()
                 self.spelling.setdefault(key, name)
-                if self.found.get(key) is None:
-                    self.found[key] = kind
+                self.found.setdefault(key, []).append(kind)
         elif isinstance(source, Scope):
             if name.lower() in _names(source):
                 if kind is not None:  # a typed use flows through `x` / `t.x AS y`
@@ -210,7 +141,7 @@ class _Demand:
             defined = computed.get(column.name.lower()) if not column.table else None
             if defined is not None and not _within(column, defined):
                 continue  # a computed select alias the SELECT's other items or WHERE reuse (Snowflake, Spark 3.4)
-            self.need(scope, column.name, column.table or None, _use_type(column, aliases))
+            self.need(scope, column.name, column.table or None, use_type(column, aliases))
 
 
 def _within(node: exp.Expr, ancestor: exp.Expr) -> bool:
@@ -246,7 +177,13 @@ def demanded_columns(
             continue
         for scope in root.traverse():
             demand.visit(scope)
-    return [(demand.spelling[k], t) for k, t in demand.found.items()]
+    found = []
+    for key, uses in demand.found.items():
+        kind = decide(uses)[0]
+        # a string is what an untyped column is declared anyway (and said so, "for want of a
+        # better guess"); a conflict is the reading model's type clash, reported with it
+        found.append((demand.spelling[key], None if kind == STRING else kind))
+    return found
 
 
 _TEXT = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR}
@@ -287,7 +224,7 @@ def column_checks(
     tables = {t.name.lower() for t in walked.of(exp.Table) if t.name and cte_named(t) is None}
     complete = bool(tables) and tables <= {k.lower() for k in schema}
     arithmetic = any(
-        isinstance(_use_of(c)[1], _ARITHMETIC) for c in walked.of(exp.Column)
+        isinstance(use_of(c)[1], _ARITHMETIC) for c in walked.of(exp.Column)
     ) or bool(walked.of(exp.Coalesce))
     if not complete and not arithmetic:
         return None, []
@@ -348,7 +285,7 @@ def _text_arithmetic(annotated: exp.Expr, walked: Walked | None = None) -> list[
     call: COALESCE(STRING, BOOLEAN)", checked).  ``walked``: ``annotated`` walked already."""
     uses: list[tuple[str, str]] = []
     for column in (walked or Walked(annotated, TYPED_KINDS)).of(exp.Column):
-        _operand, parent = _use_of(column)
+        _operand, parent, _beside = use_of(column)
         kind = column.type.this if column.type else None
         if kind not in _TEXT:
             continue

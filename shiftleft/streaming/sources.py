@@ -4,7 +4,8 @@ A Flink job needs every table it reads declared, and event-time operations (wind
 interval and temporal joins, dedup on time) need a *time attribute*: a ``TIMESTAMP(3)`` /
 ``TIMESTAMP_LTZ(3)`` column with a ``WATERMARK``.  Given ``schema=`` and ``event_time=`` this
 module writes those ``CREATE TABLE`` statements; without a schema it infers each table's columns
-from how the script uses them (typed STRING) and says so.
+from how the script uses them (:mod:`~shiftleft.streaming.use_types`; STRING when nothing
+tells) and says so, with an error for a column whose uses no one type suits.
 
 Connectors: open-source Flink reads a Kafka topic named after the table (``json``, from the
 earliest offset); Confluent Cloud tables are topics already, so their DDL carries the columns,
@@ -20,11 +21,14 @@ from sqlglot import exp
 from shiftleft.models import Diagnostic, Target
 from shiftleft.dialects import build
 from shiftleft.streaming.sink import SinkOptions, target_table
+from shiftleft.rewrite.context import node_position
 from shiftleft.streaming.typed_query import flink_type
+from shiftleft.streaming.use_types import FAMILIES, STRING, Use, decide, family, use_type
 from shiftleft.tree import cte_named, select_inputs
 
 INFERRED_ID = "SL4105"
 SOURCES_ID = "SL4106"
+CONFLICT_ID = "SL3045"
 NO_COLUMNS_ID = "SL4113"
 
 
@@ -56,23 +60,84 @@ def source_tables(trees: list[exp.Expr]) -> list[str]:
     return list(found.values())
 
 
-def _column_uses(table: str, trees: list[exp.Expr]) -> dict[str, list[exp.Column]]:
-    """Columns the script reads from ``table`` (by their first spelling, with every use):
-    qualified by its name or alias, or unqualified in a SELECT whose only source is that table."""
-    wanted = table.lower()
-    columns: dict[str, str] = {}
-    uses: dict[str, list[exp.Column]] = {}
+#: how many CTEs / subqueries a column is followed through to its table
+_DEPTH = 16
+
+
+def _inputs(select: exp.Select) -> dict[str, exp.Expr]:
+    """The names ``select`` gives its inputs (lower case) → the input (a table, a CTE's name,
+    a subquery; a window TVF's ``TABLE t`` is its table t)."""
+    names: dict[str, exp.Expr] = {}
+    for source in select.find_all(exp.Table, exp.Subquery):
+        if source.find_ancestor(exp.Select) is not select or not source.alias_or_name:
+            continue
+        names.setdefault(source.alias_or_name.lower(), source)
+    return names
+
+
+class _Origins:
+    """The table column a SELECT's column reads: through a correlated outer query's name, and
+    through the CTEs and subqueries that pass it on (``x``, ``x AS y``, ``*``)."""
+
+    def __init__(self) -> None:
+        self._inputs: dict[int, dict[str, exp.Expr]] = {}
+
+    def named(self, select: exp.Select) -> dict[str, exp.Expr]:
+        if id(select) not in self._inputs:
+            self._inputs[id(select)] = _inputs(select)
+        return self._inputs[id(select)]
+
+    def origin(self, select: exp.Select, alias: str, name: str, depth: int = 0) -> str | None:
+        """The table (lower case) whose column ``name`` is read as ``alias.name`` (``alias``
+        empty: the SELECT's only input) in ``select``, None when it cannot be told."""
+        source: exp.Expr | None = None
+        scope: exp.Select | None = select
+        if alias:
+            while scope is not None and source is None:  # the nearest SELECT naming it: correlated
+                source = self.named(scope).get(alias)
+                scope = scope.find_ancestor(exp.Select) if source is None else scope
+        else:
+            inputs = [s for s in self.named(select).values() if not (isinstance(s, exp.Table) and isinstance(s.this, exp.Anonymous))]
+            source = inputs[0] if len(inputs) == 1 else None
+        if source is None or depth > _DEPTH:
+            return None
+        query: exp.Expr | None = source.this if isinstance(source, exp.Subquery) else None
+        if isinstance(source, exp.Table):
+            if not isinstance(source.this, exp.Identifier):
+                return None
+            cte = cte_named(source)
+            if cte is None:
+                return source.name.lower()
+            query = cte.this
+        return self._through(query, name, depth) if isinstance(query, exp.Select) else None
+
+    def _through(self, query: exp.Select, name: str, depth: int) -> str | None:
+        """The table of the column ``query`` outputs as ``name``, when it passes one on."""
+        stars: list[str] = []
+        for projection in query.expressions:
+            if isinstance(projection, exp.Star) or (isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)):
+                stars.append(projection.table.lower() if isinstance(projection, exp.Column) else "")
+            elif projection.alias_or_name.lower() == name.lower():
+                inner = projection.this if isinstance(projection, exp.Alias) else projection
+                if isinstance(inner, exp.Column) and not isinstance(inner.this, exp.Star):
+                    return self.origin(query, inner.table.lower(), inner.name, depth + 1)
+                return None
+        if len(stars) == 1:
+            return self.origin(query, stars[0], name, depth + 1)
+        return None
+
+
+def _column_uses(trees: list[exp.Expr]) -> dict[str, dict[str, list[exp.Column]]]:
+    """table (lower case) → the columns the script reads from it (by their first spelling,
+    with every use): qualified by its name or alias (in its SELECT, or in a subquery
+    correlated with it), or unqualified in a SELECT whose only source is that table, or read
+    through a CTE / subquery passing it on (every use, where it is used).  One walk for all
+    the tables."""
+    spellings: dict[str, dict[str, str]] = {}
+    uses: dict[str, dict[str, list[exp.Column]]] = {}
+    origins = _Origins()
     for tree in trees:
         for select in tree.find_all(exp.Select):
-            sources = [  # plain tables (a window TVF's TABLE t is one; the TVF call is not)
-                t
-                for t in select.find_all(exp.Table)
-                if t.find_ancestor(exp.Select) is select and isinstance(t.this, exp.Identifier)
-            ]
-            aliases = {t.alias_or_name.lower() for t in sources if t.name.lower() == wanted}
-            if not aliases:
-                continue
-            only = len(sources) == 1
             windowed = any(  # a window TVF adds its own columns
                 isinstance(t.this, exp.Anonymous) for t in select.find_all(exp.Table)
                 if t.find_ancestor(exp.Select) is select
@@ -84,46 +149,67 @@ def _column_uses(table: str, trees: list[exp.Expr]) -> dict[str, list[exp.Column
                     continue
                 if windowed and column.name.lower() in ("window_start", "window_end", "window_time"):
                     continue
-                if (column.table and column.table.lower() in aliases) or (
-                    not column.table and only
-                ):
-                    name = columns.setdefault(column.name.lower(), column.name)
-                    uses.setdefault(name, []).append(column)
+                table = origins.origin(select, column.table.lower(), column.name)
+                if table is not None:
+                    # the script's spelling of the table's column: its first use
+                    name = spellings.setdefault(table, {}).setdefault(column.name.lower(), column.name)
+                    uses.setdefault(table, {}).setdefault(name, []).append(column)
     return uses
 
 
-#: aggregates of numbers: Spark casts a string argument to DOUBLE, Flink rejects SUM(STRING)
-_NUMERIC_AGGREGATES = tuple(
-    getattr(exp, n) for n in ("Sum", "Avg", "Stddev", "StddevPop", "StddevSamp", "Variance", "VariancePop")
-)
-#: functions reading a time of day: HOUR(x), EXTRACT(HOUR FROM x), FLOOR(x TO HOUR)
-_TIME_PARTS = tuple(getattr(exp, n) for n in ("Hour", "Minute", "Second", "Extract", "TimestampTrunc") if hasattr(exp, n))
+def _inferred_columns(
+    uses: dict[str, list[exp.Column]], table: str, typed: Mapping[str, Mapping[str, str]]
+) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
+    """(name, type its ``uses`` imply: :mod:`~shiftleft.streaming.use_types`, else STRING) of
+    the columns the script reads from ``table``, and an error for each whose uses no type
+    suits.  ``typed``: column types (lower case) of the script's tables, for a column compared
+    with one of theirs (a join key takes the type of the key it is joined with)."""
+    columns: list[tuple[str, str]] = []
+    notes: list[Diagnostic] = []
+    contexts: dict[int, dict[str, dict[str, str]]] = {}
+    for name, found in uses.items():
+        kind, conflicts = decide(use_type(c, _typing_context(c, typed, contexts)) for c in found)
+        columns.append((name, kind or STRING))
+        if conflicts:
+            notes.append(_conflict(table, name, kind or STRING, conflicts))
+    return columns, notes
 
 
-def _value_of(node: exp.Expr, parent: exp.Expr | None) -> bool:
-    """True when ``parent``'s value is ``node``'s (parentheses, COALESCE / NULLIF, a CASE / IF
-    branch, not its condition)."""
-    if isinstance(parent, (exp.Paren, exp.Coalesce, exp.Nullif)):
-        return True
-    return isinstance(parent, (exp.If, exp.Case)) and node is not parent.this
+def _typing_context(
+    column: exp.Column, typed: Mapping[str, Mapping[str, str]], contexts: dict[int, dict[str, dict[str, str]]]
+) -> dict[str, dict[str, str]]:
+    """The column types of the tables of ``column``'s SELECT and of the SELECTs around it (a
+    correlated subquery compares with the outer query's), by their alias there."""
+    select = column.find_ancestor(exp.Select)
+    if select is None or not typed:
+        return {}
+    if id(select) not in contexts:
+        context: dict[str, dict[str, str]] = {}
+        scope: exp.Select | None = select
+        while scope is not None:
+            for t in scope.find_all(exp.Table):
+                name = t.name.lower()
+                if isinstance(t.this, exp.Identifier) and name in typed and t.find_ancestor(exp.Select) is scope:
+                    context.setdefault(t.alias_or_name, dict(typed[name]))
+            scope = scope.find_ancestor(exp.Select)
+        contexts[id(select)] = context
+    return contexts[id(select)]
 
 
-def _usage_type(uses: list[exp.Column]) -> str:
-    """The type of a source column whose type nobody declared, from how the translated script
-    uses it: DOUBLE when it is summed or averaged, TIMESTAMP(3) when a time of day is read
-    from it (Flink rejects those on a STRING), STRING otherwise."""
-    for column in uses:
-        node: exp.Expr = column
-        parent = column.parent
-        while parent is not None and _value_of(node, parent):  # SUM(CASE WHEN ... THEN x ELSE 0 END) sums x
-            node, parent = parent, parent.parent
-        if isinstance(parent, _NUMERIC_AGGREGATES) or (
-            node is not column and isinstance(parent, exp.Cast) and parent.to.is_type(*exp.DataType.NUMERIC_TYPES)
-        ):  # (AVG(x) is AVG(CAST(x AS DOUBLE)): a branch of it mixes types unless x is a number)
-            return "DOUBLE"
-        if isinstance(parent, _TIME_PARTS) or (isinstance(parent, (exp.Floor, exp.Ceil)) and parent.args.get("to")):
-            return "TIMESTAMP(3)"
-    return "STRING"
+def _conflict(table: str, name: str, kind: str, conflicts: list[Use]) -> Diagnostic:
+    first = conflicts[0].node
+    line, column = node_position(first)
+    wants = " or ".join(f for f in FAMILIES if f in conflicts[0].accepts)
+    return Diagnostic.of(
+        CONFLICT_ID,
+        f"source table {table}: column {name} is used as a {family(kind)} (declared {kind}) and "
+        f"as a {wants} ({first.sql('flink')[:80]}): no type suits both uses, the Flink planner "
+        "rejects one of them",
+        line=line,
+        column=column,
+        suggestion="declare the table's column types with schema= (or --schema), and cast the "
+        "column where it is used as another type",
+    )
 
 
 def source_table_ddl(
@@ -223,8 +309,17 @@ def source_ddl(
     time_by_name = {t.lower(): c for t, c in event_time.items()}
     statements: list[str] = []
     notes: list[Diagnostic] = []
+    tables = source_tables(trees)
+    found_uses = _column_uses(trees) if any(t.lower() not in schema_by_name for t in tables) else {}
+    uses = {t.lower(): found_uses.get(t.lower(), {}) for t in tables if t.lower() not in schema_by_name}
+    typed = {
+        t: {c.lower(): flink_type(k, read) or k for c, k in cols.items()} for t, cols in schema_by_name.items()
+    }
+    for table, found in uses.items():  # what each column's own uses say, for the join keys
+        said = {n.lower(): decide(use_type(c) for c in columns)[0] for n, columns in found.items()}
+        typed[table] = {n: k for n, k in said.items() if k is not None}
     inferred: dict[str, set[str]] = {}  # the columns of the tables declared from their uses
-    for table in source_tables(trees):
+    for table in tables:
         declared = schema_by_name.get(table.lower())
         time_column = time_by_name.get(table.lower())
         columns: list[tuple[str, str]] = []
@@ -233,16 +328,17 @@ def source_ddl(
                 # an unreadable type keeps the user's spelling; the planner will say
                 columns.append((name, flink_type(type_text, read) or type_text))
         else:
-            columns = [(c, _usage_type(uses)) for c, uses in _column_uses(table, trees).items()]
+            columns, conflicts = _inferred_columns(uses[table.lower()], table, typed)
+            notes.extend(conflicts)
             inferred[table.lower()] = {c.lower() for c, _ in columns}
-            typed = [f"{c} {t}" for c, t in columns if t != "STRING"]
+            retyped = [f"{c} {t}" for c, t in columns if t != STRING]
             notes.append(
                 Diagnostic.of(
                     INFERRED_ID,
                     f"source table {table}: no schema given; its columns "
                     f"({', '.join(c for c, _ in columns) or 'none found'}) were inferred from the "
                     "script and declared STRING"
-                    + (f", except where their use needs another type ({', '.join(typed)})" if typed else ""),
+                    + (f", except where their use needs another type ({', '.join(retyped)})" if retyped else ""),
                     suggestion="declare the table with schema= (or --schema)",
                 )
             )
@@ -265,7 +361,7 @@ def source_ddl(
         notes.append(
             Diagnostic.of(
                 SOURCES_ID,
-                f"source tables declared: {', '.join(source_tables(trees))}",
+                f"source tables declared: {', '.join(tables)}",
             )
         )
     return statements, notes

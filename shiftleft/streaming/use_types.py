@@ -1,0 +1,278 @@
+"""The type a column's use implies, for a column whose type nobody declared: the one inference
+behind ``transpile(sources=True)``'s source tables and ``migrate``'s undeclared source columns.
+
+Each use of a column says which types Flink accepts there (checked on Flink 2.3 over STRING,
+DOUBLE, BIGINT and TIMESTAMP(3) columns) and which of them it prefers:
+
+* a number only: summed, averaged, in arithmetic, COALESCEd / NULLIFed / a CASE branch beside a
+  number (``nvl(c, 0)``: "Invalid function call: COALESCE(STRING, INT NOT NULL)"), ``=`` / ``<>``
+  a number ("implicit type conversion between VARCHAR and INTEGER is not supported");
+* a number preferred, a string accepted: ``<`` / ``>`` / ``BETWEEN`` a number (Flink coerces);
+* a string only: the string functions (UPPER, TRIM, SUBSTRING, LPAD, POSITION, REGEXP_*, SPLIT,
+  CHAR_LENGTH, CONCAT, ``||``, ...), LIKE, compared with a string literal, beside a string in
+  COALESCE / CASE;
+* TIMESTAMP(3): a time of day read from it (HOUR, EXTRACT, FLOOR ... TO), plus or minus an
+  INTERVAL; preferred (a string accepted) as a date function's argument;
+* a string preferred, a date or timestamp accepted: CAST to a date or timestamp (Flink does not
+  cast a number to one); a string preferred, a number or boolean accepted: CAST to a number;
+* DATE / TIMESTAMP(3): compared with one; BOOLEAN: a whole condition; a typed column's type:
+  compared with it.
+
+:func:`decide` brings a column's uses together: the types every use accepts, the most specific
+one preferred (timestamp, date, number, boolean, another declared type, string); when no type
+suits them all, the uses conflict: the first use's preferred type in that order is taken,
+and the caller reports the conflict (no declaration of the column can make the query plan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+from sqlglot import exp
+
+NUMERIC = "DOUBLE"
+TIMESTAMP = "TIMESTAMP(3)"
+DATE = "DATE"
+BOOLEAN = "BOOLEAN"
+STRING = "STRING"
+
+#: families, most specific first: the order a conflict or a choice is decided in
+FAMILIES = ("timestamp", "date", "number", "boolean", "other", "string")
+
+
+class Use(NamedTuple):
+    """What one use of a column asks of its type."""
+
+    kind: str  #: the Flink type it prefers
+    accepts: frozenset[str]  #: the families it plans with
+    node: exp.Expr  #: the expression using the column (for its position and its words)
+
+
+_NUMERIC_PARENTS = (
+    exp.Sum, exp.Avg, exp.Stddev, exp.StddevPop, exp.StddevSamp, exp.Variance, exp.VariancePop,
+    exp.Add, exp.Sub, exp.Mul, exp.Div, exp.IntDiv, exp.Mod, exp.Round, exp.Abs, exp.Neg,
+)  # fmt: skip
+#: calls whose first argument (``this``) Flink takes as a string only
+_STRING_CALLS = (
+    exp.Upper, exp.Lower, exp.Trim, exp.Substring, exp.Pad, exp.StrPosition, exp.RegexpExtract,
+    exp.RegexpLike, exp.RegexpReplace, exp.RegexpSplit, exp.Split, exp.Length, exp.Initcap,
+    exp.Like, exp.ILike, exp.Reverse, exp.Left, exp.Right,
+)  # fmt: skip
+#: calls each of whose arguments Flink takes as a string only
+_STRING_ARGUMENTS = (exp.Concat, exp.ConcatWs, exp.DPipe)
+#: the same, by name, where sqlglot reads them as anonymous calls (the Flink forms)
+_STRING_NAMES = frozenset({"REGEXP_EXTRACT", "REGEXP", "SPLIT", "LPAD", "RPAD", "CHAR_LENGTH", "INSTR", "LOCATE", "SPLIT_INDEX"})
+#: functions reading a time of day: HOUR(x), EXTRACT(HOUR FROM x), FLOOR(x TO HOUR)
+_TIME_PARTS = (exp.Hour, exp.Minute, exp.Second, exp.TimestampTrunc)
+#: (date / time function, the arguments that hold its date or timestamp): a string is cast
+_TIME_ARGUMENTS: tuple[tuple[type[exp.Expr], tuple[str, ...]], ...] = (
+    (exp.DateAdd, ("this",)), (exp.DateSub, ("this",)), (exp.TsOrDsAdd, ("this",)),
+    (exp.TimestampAdd, ("this",)), (exp.TimestampSub, ("this",)), (exp.DatetimeAdd, ("this",)),
+    (exp.DateDiff, ("this", "expression")), (exp.TimestampDiff, ("this", "expression")),
+    (exp.DateTrunc, ("this",)), (exp.Extract, ("expression",)),
+    (exp.Year, ("this",)), (exp.Month, ("this",)), (exp.Day, ("this",)),
+    (exp.DayOfWeek, ("this",)), (exp.DayOfMonth, ("this",)), (exp.DayOfYear, ("this",)),
+    (exp.WeekOfYear, ("this",)), (exp.Quarter, ("this",)), (exp.LastDay, ("this",)),
+)  # fmt: skip
+_DATETIME_TYPES = (exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.DATETIME,
+                   exp.DataType.Type.TIMESTAMPLTZ, exp.DataType.Type.TIMESTAMPTZ)  # fmt: skip
+_EQUALITIES = (exp.EQ, exp.NEQ, exp.NullSafeEQ, exp.NullSafeNEQ)
+_ORDERINGS = (exp.GT, exp.GTE, exp.LT, exp.LTE)
+#: a column that is a whole condition is a boolean (``not is_deleted``, ``where active``)
+_CONDITIONS = (exp.Not, exp.And, exp.Or, exp.Where, exp.Having, exp.Xor)
+
+
+def family(kind: str) -> str:
+    """The family of a Flink type's spelling (``DOUBLE`` → number, ``VARCHAR(3)`` → string)."""
+    head = kind.upper().split("(")[0].strip()
+    if head in ("STRING", "VARCHAR", "CHAR", "TEXT"):
+        return "string"
+    if head in ("TIMESTAMP", "TIMESTAMP_LTZ", "DATETIME") or head.startswith("TIMESTAMP"):
+        return "timestamp"
+    if head == "DATE":
+        return "date"
+    if head == "BOOLEAN":
+        return "boolean"
+    if head in ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "NUMERIC", "INT", "INTEGER", "BIGINT", "SMALLINT", "TINYINT"):
+        return "number"
+    return "other"
+
+
+def _use(kind: str, node: exp.Expr, *others: str) -> Use:
+    return Use(kind, frozenset((family(kind), *others)), node)
+
+
+def _literal_type(value: exp.Expr) -> str | None:
+    """The type of a literal sibling (a COALESCE argument, a CASE branch), else None."""
+    while isinstance(value, exp.Paren):
+        value = value.this
+    if isinstance(value, exp.Literal):
+        return STRING if value.is_string else NUMERIC
+    if isinstance(value, exp.Boolean):
+        return BOOLEAN
+    return None
+
+
+def _siblings(node: exp.Expr, parent: exp.Expr) -> tuple[list[exp.Expr], exp.Expr] | None:
+    """(the other values, the expression whose value ``node``'s is) when ``parent`` passes
+    ``node``'s value on: a COALESCE / NULLIF argument, a CASE / IF branch (not a condition)."""
+    if isinstance(parent, exp.Coalesce):
+        return [v for v in (parent.this, *parent.expressions) if v is not node], parent
+    if isinstance(parent, exp.Nullif):
+        return [v for v in (parent.this, parent.expression) if v is not node], parent
+    if isinstance(parent, exp.If) and node is not parent.this:
+        case = parent.parent
+        if isinstance(case, exp.Case) and parent in (case.args.get("ifs") or []):
+            return _branches(case, node), case
+        return [v for v in (parent.args.get("true"), parent.args.get("false")) if v is not None and v is not node], parent
+    if isinstance(parent, exp.Case) and node is parent.args.get("default"):
+        return _branches(parent, node), parent
+    return None
+
+
+def _branches(case: exp.Case, node: exp.Expr) -> list[exp.Expr]:
+    values = [b.args.get("true") for b in case.args.get("ifs") or []] + [case.args.get("default")]
+    return [v for v in values if isinstance(v, exp.Expr) and v is not node]
+
+
+def use_of(column: exp.Expr) -> tuple[exp.Expr, exp.Expr | None, str | None]:
+    """(the operand, the expression using it, the type of a literal it is COALESCEd / NULLIFed
+    with or a CASE branch beside it) of ``column``, looking through parentheses, COALESCE,
+    NULLIF, MAX / MIN and CASE / IF branches."""
+    node, parent = column, column.parent
+    beside: str | None = None
+    while parent is not None:
+        if isinstance(parent, (exp.Paren, exp.Max, exp.Min)):
+            node, parent = parent, parent.parent
+            continue
+        found = _siblings(node, parent)
+        if found is None:
+            break
+        values, holder = found
+        beside = beside or next((t for t in map(_literal_type, values) if t is not None), None)
+        node, parent = holder, holder.parent
+    return node, parent, beside
+
+
+def _typed(other: exp.Expr, known: Mapping[str, Mapping[str, str]]) -> str | None:
+    """The type ``other`` (the far side of a comparison) tells about a column."""
+    while isinstance(other, exp.Paren):
+        other = other.this
+    if isinstance(other, (exp.Cast, exp.TryCast)) and other.to.this in (
+        exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.DATETIME
+    ):  # fmt: skip
+        return DATE if other.to.this is exp.DataType.Type.DATE else TIMESTAMP
+    if isinstance(other, exp.CurrentDate):
+        return DATE
+    if isinstance(other, (exp.CurrentTimestamp, exp.TimestampTrunc)):
+        return TIMESTAMP
+    if isinstance(other, exp.Literal):
+        return STRING if other.is_string else NUMERIC
+    if isinstance(other, exp.Boolean):
+        return BOOLEAN
+    if isinstance(other, exp.Column) and other.table:
+        return None if other.table not in known else known[other.table].get(other.name.lower())
+    return None
+
+
+def _compared(operand: exp.Expr, parent: exp.Expr, known: Mapping[str, Mapping[str, str]]) -> Use | None:
+    if isinstance(parent, exp.Between):
+        low = parent.args.get("low")
+        kind = _typed(low, known) if isinstance(low, exp.Expr) and parent.this is operand else None
+        ordering = True
+    else:
+        other = parent.expression if parent.this is operand else parent.this
+        kind, ordering = _typed(other, known), isinstance(parent, _ORDERINGS)
+    if kind is None:
+        return None
+    if ordering and family(kind) == "number":
+        return _use(kind, parent, "string")  # a string is coerced by < / > / BETWEEN
+    return _use(kind, parent)
+
+
+def use_type(column: exp.Column, known: Mapping[str, Mapping[str, str]] | None = None) -> Use | None:
+    """What the use of ``column`` asks of its type (None: nothing); ``known``: the column types
+    of the tables by alias, for a comparison with a typed column."""
+    operand, parent, beside = use_of(column)
+    found = _parent_use(operand, parent, known or {}, operand is not column)
+    if found is None and beside is not None:
+        return _use(beside, operand)
+    return found
+
+
+def _string_argument(operand: exp.Expr, parent: exp.Expr) -> bool:
+    """Whether ``parent`` takes ``operand`` as a string only."""
+    if isinstance(parent, _STRING_CALLS):
+        return parent.this is operand
+    if isinstance(parent, _STRING_ARGUMENTS):
+        return True
+    if isinstance(parent, exp.Anonymous):
+        return parent.name.upper() in _STRING_NAMES and bool(parent.expressions) and parent.expressions[0] is operand
+    # CONCAT_WS in Flink: ARRAY_JOIN(ARRAY[x, y], sep) joins strings only
+    return isinstance(parent, exp.Array) and (
+        isinstance(parent.parent, exp.ArrayToString)
+        or (isinstance(parent.parent, exp.Anonymous) and parent.parent.name.upper() == "ARRAY_JOIN")
+    )
+
+
+def _parent_use(
+    operand: exp.Expr, parent: exp.Expr | None, known: Mapping[str, Mapping[str, str]], wrapped: bool
+) -> Use | None:
+    """``wrapped``: ``operand`` holds the column (a COALESCE, a CASE), is not the column."""
+    if parent is None:
+        return None
+    if isinstance(parent, (exp.Add, exp.Sub)) and any(
+        isinstance(side, exp.Interval) for side in (parent.this, parent.expression)
+    ):
+        return _use(TIMESTAMP, parent, "date")
+    if isinstance(parent, _NUMERIC_PARENTS) or (
+        wrapped and isinstance(parent, (exp.Cast, exp.TryCast)) and parent.to.is_type(*exp.DataType.NUMERIC_TYPES)
+    ):
+        # (AVG(x) is AVG(CAST(x AS DOUBLE)): a branch of it mixes types unless x is a number)
+        return _use(NUMERIC, parent)
+    if isinstance(parent, (exp.Cast, exp.TryCast)):
+        # Flink casts a string to anything, a number not to a date / timestamp, nor these to a number
+        if parent.to.is_type(*_DATETIME_TYPES):
+            return _use(STRING, parent, "date", "timestamp")
+        if parent.to.is_type(*exp.DataType.NUMERIC_TYPES):
+            return _use(STRING, parent, "number", "boolean")
+        return None
+    if isinstance(parent, (*_EQUALITIES, *_ORDERINGS, exp.Between)):
+        return _compared(operand, parent, known)
+    if _string_argument(operand, parent):
+        return _use(STRING, parent)
+    if isinstance(parent, _CONDITIONS) or (isinstance(parent, exp.If) and parent.this is operand):
+        return _use(BOOLEAN, parent)
+    if isinstance(parent, exp.Is) and isinstance(parent.expression, exp.Boolean):
+        return _use(BOOLEAN, parent)
+    if isinstance(parent, _TIME_PARTS) or (isinstance(parent, (exp.Floor, exp.Ceil)) and parent.args.get("to")):
+        return _use(TIMESTAMP, parent)
+    for func, keys in _TIME_ARGUMENTS:
+        if isinstance(parent, func) and any(parent.args.get(k) is operand for k in keys):
+            return _use(TIMESTAMP, parent, "date", "string")
+    return None
+
+
+def _rank(use: Use) -> int:
+    return FAMILIES.index(family(use.kind))
+
+
+def decide(uses: Iterable[Use | None]) -> tuple[str | None, list[Use]]:
+    """(the type of a column from its ``uses``, None when no use says anything; the uses that
+    conflict with it: empty when one type suits every use)."""
+    said = [u for u in uses if u is not None]
+    if not said:
+        return None, []
+    common = frozenset(FAMILIES)
+    for use in said:
+        common &= use.accepts
+    preferred = sorted(said, key=_rank)  # stable: the first use of a family wins
+    if common:
+        for use in preferred:
+            if family(use.kind) in common:
+                return use.kind, []
+        chosen = next(f for f in FAMILIES if f in common)
+        return (STRING if chosen == "string" else preferred[0].kind), []
+    kind = preferred[0].kind
+    return kind, [u for u in said if family(kind) not in u.accepts]
