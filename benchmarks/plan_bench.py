@@ -98,7 +98,7 @@ def _phases() -> dict[str, tuple[object, str]]:
     return {
         "macros": (Renderer, "__init__"),
         "render": (Renderer, "render"),
-        "transpile": (translate, "transpile"),
+        "transpile": (translate, "transpile_model"),
         "read_back": (translate, "parse_script"),
         "typing": (TypedQuery, "__init__"),
     }
