@@ -17,6 +17,7 @@ from shiftleft.dialects import build
 from shiftleft.dialects.flink_parser import TableArgument
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.streaming.changelog import WINDOW_TVFS
+from shiftleft.tree import nodes
 
 
 @lru_cache(maxsize=4096)  # pure; a project repeats the same few types thousands of times
@@ -100,14 +101,15 @@ class TypedQuery:
 
     def __init__(self, query: exp.Expr, ctx: RuleContext, validate: bool = False) -> None:
         copy = query.copy()
-        for count in copy.find_all(exp.Count):
+        walked = nodes(copy)  # one walk for the COUNTs and the tables (setting big_int moves no node)
+        for count in (n for n in walked if isinstance(n, exp.Count)):
             # Flink's COUNT is a BIGINT; the Flink reader marks it so, a COUNT a rule built
             # (count_if's) is not, and would be typed INT: a sink declared INT is rejected
             count.set("big_int", True)
         schema = _flink_schema(ctx)
         #: whether a window TVF was replaced by its table (the copy then differs from the query)
         self.windowed = False
-        for tvf in list(copy.find_all(exp.Table)):
+        for tvf in [n for n in walked if isinstance(n, exp.Table)]:
             # type through a window TVF: read its table, which gains the window columns
             call = tvf.this
             inner = call.find(TableArgument) if isinstance(call, exp.Anonymous) else None
