@@ -100,6 +100,9 @@ def _query_model(job: NodeJob) -> NodeOutcome:
             )
         )
         return out
+    # read back, not the pipeline's final tree: that tree keeps nodes of the read dialect,
+    # which type differently (mattermost: STRING columns typed INT, COALESCE(JSON_VALUE...)
+    # no longer STRING), and comments attached elsewhere: 74 files of mattermost changed
     try:
         tree = parse_script(queries[0].sql, "flink")[0].tree
     except (InputError, IndexError):
