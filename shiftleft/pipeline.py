@@ -17,6 +17,7 @@ from shiftleft.models import (
     Diagnostic,
     Mode,
     OutputKind,
+    OutputStatement,
     Severity,
     StatementResult,
     TranspileResult,
@@ -27,7 +28,7 @@ from shiftleft.precedence import parenthesize
 from shiftleft.rewrite.constants import constant_view
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
-from shiftleft.streaming.catalog import ScriptCatalog, describe, inferred_event_time
+from shiftleft.streaming.catalog import ScriptCatalog, describe, inferred_event_time, output_kind
 from shiftleft.streaming.sink import sink_statements
 from shiftleft.streaming.sources import source_ddl
 
@@ -86,12 +87,23 @@ def transpile(sql: str, options: TranspileOptions | None = None, **kwargs: Unpac
 
 
 @deep_stack
+def transpile_model(sql: str, **kwargs: Unpack[TranspileKwargs]) -> TranspileResult:
+    """:func:`transpile` for the migration of a dbt model, whose output statements carry no
+    changelog (``changelog``, ``keys``... left empty): the migration derives its query's
+    changelog itself (with the model's key), so the query is derived once, not twice."""
+    opts = TranspileOptions.of(None, **kwargs)
+    return _translate(read_script(sql, opts.read), opts, changelogs=False)
+
+
+@deep_stack
 def transpile_read(read_statements: list[ReadStatement], options: TranspileOptions) -> TranspileResult:
     """:func:`transpile` of a script read already (:func:`~shiftleft.parse.read_script`)."""
     return _translate(read_statements, options)
 
 
-def _translate(read_statements: list[ReadStatement], opts: TranspileOptions) -> TranspileResult:
+def _translate(
+    read_statements: list[ReadStatement], opts: TranspileOptions, *, changelogs: bool = True
+) -> TranspileResult:
     fallback = _llm_fallback(opts.llm)
     results: list[StatementResult] = []
     final_trees: list[exp.Expr] = []
@@ -114,7 +126,9 @@ def _translate(read_statements: list[ReadStatement], opts: TranspileOptions) -> 
             continue
         declared = _declared_columns(stmt.tree, opts.read)
         try:
-            results.append(_statement(stmt, statement_opts, catalog, fallback, final_trees, (constants, created, temporary)))
+            results.append(
+                _statement(stmt, statement_opts, catalog, fallback, final_trees, (constants, created, temporary), changelogs)
+            )
         except ShiftleftError:
             raise
         except Exception as e:  # one statement's failure must not lose the others
@@ -193,9 +207,12 @@ def _statement(
     fallback: BeforeChecks | None,
     final_trees: list[exp.Expr],
     script: tuple[dict[str, tuple[str, ...]], dict[str, str], set[str]] | None = None,
+    changelogs: bool = True,
 ) -> StatementResult:
     """One read statement through rewrite → sink → generate (its final tree appended to
-    ``final_trees`` and registered in ``catalog`` for the statements after it)."""
+    ``final_trees`` and registered in ``catalog`` for the statements after it);
+    ``changelogs``: derive what its output emits (else the output carries its kind and text
+    only)."""
     assert stmt.tree is not None
     ctx = RuleContext(
         target=opts.target,
@@ -221,7 +238,7 @@ def _statement(
     outputs = []
     try:
         text, unsupported = generate(tree, opts.target, pretty=opts.pretty)
-        outputs.append(describe(tree, text, catalog))
+        outputs.append(describe(tree, text, catalog) if changelogs else OutputStatement(kind=output_kind(tree), sql=text))
         for before in reversed(ctx.preamble):  # statements a rule needs run first
             first = generate(before, opts.target, pretty=opts.pretty)[0]
             outputs.insert(0, describe(before, first, catalog, OutputKind.OTHER))

@@ -26,15 +26,20 @@ def children(node: exp.Expr) -> list[exp.Expr]:
     return found
 
 
-def find_all(root: exp.Expr, types: type[_N] | tuple[type[_N], ...]) -> list[_N]:
-    """``list(root.find_all(*types))``: the nodes of ``types`` in ``root``'s tree, breadth-first
-    (the order of ``Expr.find_all``), through one list used as the queue, without a generator
-    per node."""
+def nodes(root: exp.Expr) -> list[exp.Expr]:
+    """``list(root.walk())``: every node of ``root``'s tree, breadth-first (the order of
+    ``Expr.walk``), through one list used as the queue, without a generator per node."""
     queue = [root]
     extend = queue.extend
     for node in queue:  # grows while it is read: breadth-first
         extend(children(node))
-    return [node for node in queue if isinstance(node, types)]  # type: ignore[misc]  # of types: _N
+    return queue
+
+
+def find_all(root: exp.Expr, types: type[_N] | tuple[type[_N], ...]) -> list[_N]:
+    """``list(root.find_all(*types))``: the nodes of ``types`` in ``root``'s tree, breadth-first
+    (the order of ``Expr.find_all``), without a generator per node."""
+    return [node for node in nodes(root) if isinstance(node, types)]  # type: ignore[misc]  # of types: _N
 
 
 def visible_ctes(node: exp.Expr) -> Iterator[exp.CTE]:

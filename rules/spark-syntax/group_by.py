@@ -105,6 +105,8 @@ def _keys(group: exp.Group) -> list[exp.Expr]:
     for key in group.expressions:
         if isinstance(key, (exp.Cube, exp.Rollup, exp.GroupingSets)):
             for inner in key.expressions:
+                if isinstance(inner, exp.Paren):  # a set of one key: GROUPING SETS ((k), (k, b))
+                    inner = inner.this
                 keys.extend(inner.expressions if isinstance(inner, exp.Tuple) else [inner])
         else:
             keys.append(key)

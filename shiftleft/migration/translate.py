@@ -25,7 +25,7 @@ from shiftleft.errors import InputError
 from shiftleft.migration.model_checks import check_model
 from shiftleft.models import Diagnostic, Severity
 from shiftleft.parse import parse_script
-from shiftleft.pipeline import transpile
+from shiftleft.pipeline import transpile_model
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.string_decimal import read_string_exactly
 from shiftleft.sqlglot_objects import data_type
@@ -66,7 +66,7 @@ def _stateful(tree: exp.Expr) -> bool:
 def _query_model(job: NodeJob) -> NodeOutcome:
     out = NodeOutcome()
     try:
-        result = transpile(
+        result = transpile_model(  # its outputs' changelogs: derived below, with the model's key
             job.sql,
             read=job.read,
             target=job.target,
@@ -100,6 +100,9 @@ def _query_model(job: NodeJob) -> NodeOutcome:
             )
         )
         return out
+    # read back, not the pipeline's final tree: that tree keeps nodes of the read dialect,
+    # which type differently (mattermost: STRING columns typed INT, COALESCE(JSON_VALUE...)
+    # no longer STRING), and comments attached elsewhere: 74 files of mattermost changed
     try:
         tree = parse_script(queries[0].sql, "flink")[0].tree
     except (InputError, IndexError):

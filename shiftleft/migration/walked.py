@@ -14,6 +14,8 @@ from typing import TypeVar, cast
 
 from sqlglot import exp
 
+from shiftleft.tree import nodes
+
 E = TypeVar("E", bound=exp.Expr)
 #: node kinds looked for together, as given to ``find_all``
 Kinds = tuple[type[exp.Expr], ...]
@@ -33,7 +35,7 @@ class Walked:
     def __init__(self, tree: exp.Expr, groups: Iterable[Kinds]) -> None:
         self._groups = tuple(dict.fromkeys(groups))
         found: list[list[exp.Expr]] = [[] for _ in self._groups]
-        for node in tree.walk():
+        for node in nodes(tree):
             kind: type = type(node)
             for k in _groups_of(kind, self._groups):
                 found[k].append(node)

@@ -8,15 +8,17 @@ from functools import lru_cache
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect, DialectType
-from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.errors import OptimizeError
+from sqlglot.optimizer.annotate_types import TypeAnnotator
 from sqlglot.optimizer.qualify import qualify
-from sqlglot.optimizer.qualify_columns import validate_qualify_columns
+from sqlglot.optimizer.scope import Scope, traverse_scope
 from sqlglot.schema import MappingSchema
 
 from shiftleft.dialects import build
 from shiftleft.dialects.flink_parser import TableArgument
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.streaming.changelog import WINDOW_TVFS
+from shiftleft.tree import nodes
 
 
 @lru_cache(maxsize=4096)  # pure; a project repeats the same few types thousands of times
@@ -100,14 +102,15 @@ class TypedQuery:
 
     def __init__(self, query: exp.Expr, ctx: RuleContext, validate: bool = False) -> None:
         copy = query.copy()
-        for count in copy.find_all(exp.Count):
+        walked = nodes(copy)  # one walk for the COUNTs and the tables (setting big_int moves no node)
+        for count in (n for n in walked if isinstance(n, exp.Count)):
             # Flink's COUNT is a BIGINT; the Flink reader marks it so, a COUNT a rule built
             # (count_if's) is not, and would be typed INT: a sink declared INT is rejected
             count.set("big_int", True)
         schema = _flink_schema(ctx)
         #: whether a window TVF was replaced by its table (the copy then differs from the query)
         self.windowed = False
-        for tvf in list(copy.find_all(exp.Table)):
+        for tvf in [n for n in walked if isinstance(n, exp.Table)]:
             # type through a window TVF: read its table, which gains the window columns
             call = tvf.this
             inner = call.find(TableArgument) if isinstance(call, exp.Anonymous) else None
@@ -143,16 +146,49 @@ class TypedQuery:
         except Exception as e:  # noqa: BLE001 - fall back to names only
             self.qualify_error = e
         if self.qualify_error is None:
+            scopes: list[Scope] | None = None  # the qualified tree's scopes: validated, then typed
             if validate:
                 try:
-                    validate_qualify_columns(copy)
+                    scopes = traverse_scope(copy)
+                    _validate_qualified(scopes)
                 except Exception as e:  # noqa: BLE001 - the caller judges it
                     self.validate_error = e
             try:
-                annotate_types(copy, schema=typing_schema, dialect="flink")
+                # annotate_types(copy, schema=typing_schema), over the scopes validated (the
+                # tree has not changed since): one traversal of the scopes less
+                annotator = TypeAnnotator(schema=typing_schema)
+                for scope in traverse_scope(copy) if scopes is None else scopes:
+                    annotator.annotate_scope(scope)
+                annotator.annotate(copy, annotate_scope=False)
             except Exception as e:  # noqa: BLE001 - fall back to names only
                 self.annotate_error = e
         self.tree = copy
+
+
+def _validate_qualified(scopes: list[Scope]) -> None:
+    """sqlglot's ``validate_qualify_columns`` (without the SQL text: no highlight) over the
+    scopes of the qualified tree, traversed once for it and the typing: raises its
+    ``OptimizeError`` on the first column no source has, else on the first ambiguous one."""
+    unqualified: list[exp.Column] = []
+    for scope in scopes:
+        if not isinstance(scope.expression, exp.Select):
+            continue
+        columns = scope.unqualified_columns
+        if scope.external_columns and not scope.is_correlated_subquery and not scope.pivots:
+            column = scope.external_columns[0]
+            for_table = f" for table: '{column.table}'" if column.table else ""
+            raise OptimizeError(f"Column '{column.name}' could not be resolved{for_table}.{_at(column, ' Line: {}, Col: {}')}")
+        unqualified.extend(columns)
+    if unqualified:
+        first = unqualified[0]
+        raise OptimizeError(f"Ambiguous column '{first.name}'{_at(first, ' (Line: {}, Col: {})')}")
+
+
+def _at(column: exp.Column, template: str) -> str:
+    """``template`` with the column's line and column, as sqlglot words its errors ("" when
+    the column has no position)."""
+    line, col = column.this.meta_get("line"), column.this.meta_get("col")
+    return template.format(line, col) if line and col else ""
 
 
 def output_columns(
