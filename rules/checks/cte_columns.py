@@ -26,6 +26,8 @@ def _outputs(source: exp.Expr, depth: int = 0) -> list[str] | None:
     of one)."""
     if depth > _DEPTH or source.args.get("pivots"):  # PIVOT / UNPIVOT make other columns
         return None
+    if not isinstance(source, (exp.Table, exp.Subquery)):
+        return None  # an UNNEST's alias lists its elements' columns, not WITH ORDINALITY's
     named = _alias_columns(source)
     if named is not None:
         return named
