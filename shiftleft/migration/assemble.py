@@ -159,13 +159,25 @@ def assemble(run: MigrationState, target: Target, mode: Mode) -> MigrationResult
                 tables[parent].children.append(table.name)
     for table in tables.values():
         table.children = sorted(set(table.children))
+    notes = list(run.notes)
+    if not tables:  # a folder that is not the project's root, or model-paths elsewhere
+        notes.append(
+            Diagnostic.of(
+                PROJECT_ID,
+                f"nothing to migrate: the dbt project {project.name} at {project.root} has no model, "
+                "seed, snapshot or source",
+                severity=Severity.WARNING,
+                suggestion="point shiftleft at the folder holding dbt_project.yml, and check its "
+                "model-paths / seed-paths / snapshot-paths",
+            )
+        )
     return MigrationResult(
         project=project.name,
         project_dir=str(project.root),
         read=run.read,
         target=target.value,
         tables=sorted(tables.values(), key=lambda t: (t.layer.value, t.product, t.name)),
-        diagnostics=run.notes,
+        diagnostics=notes,
     )
 
 

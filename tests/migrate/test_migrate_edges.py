@@ -396,3 +396,19 @@ def test_graph_columns_carry_meta_and_config_as_in_dbts_manifest(tmp_path: Path)
     assert table.status is Status.TRANSLATED, [d.message for d in table.diagnostics]
     assert table.rendered_sql is not None
     assert table.rendered_sql.startswith("select id, user_id, cast(kind as STRING) as kind"), table.rendered_sql
+
+
+@pytest.mark.parametrize("layout", ["empty", "models elsewhere"])
+def test_a_project_with_nothing_to_migrate_says_so(tmp_path: Path, layout: str) -> None:
+    """A folder whose dbt_project.yml finds no model (the wrong folder of a monorepo, models
+    outside its model-paths) migrates nothing: a warning says so, not a silent empty result."""
+    (tmp_path / "dbt_project.yml").write_text("name: demo\nprofile: demo\n")
+    if layout == "models elsewhere":
+        (tmp_path / "sql").mkdir()
+        (tmp_path / "sql" / "m.sql").write_text("select 1 as id\n")
+    result = migrate(tmp_path, None, plan=False)
+    assert not result.tables
+    assert [(d.rule_id, d.severity) for d in result.diagnostics] == [("SL5009", Severity.WARNING)]
+    assert "nothing to migrate" in result.diagnostics[0].message
+    with_one = make_project(tmp_path / "p", {"m.sql": "select id from {{ source('app', 'events') }}\n"})
+    assert not [d for d in migrate(with_one, None, plan=False).diagnostics if "nothing to migrate" in d.message]
