@@ -40,7 +40,7 @@ def _listed_columns(relation: exp.Expr) -> list[str] | None:
     if not isinstance(relation, exp.Subquery) or not isinstance(relation.this, exp.Select):
         return None
     projections = relation.this.expressions
-    if any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star) for p in projections):
+    if any(p.is_star for p in projections):
         return None
     names = [p.alias_or_name or f"EXPR${i}" for i, p in enumerate(projections)]
     alias = relation.args.get("alias")

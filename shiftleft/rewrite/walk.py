@@ -16,6 +16,8 @@ from sqlglot import exp
 
 from shiftleft.tree import children as _children
 
+_N = TypeVar("_N", bound=exp.Expr)
+
 
 def own_nodes(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], ...]) -> list[exp.Expr]:
     """The nodes of ``types`` in ``root``'s tree whose nearest enclosing SELECT is the same
@@ -41,18 +43,18 @@ def own_nodes(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], ...]
     return found
 
 
-def own_nodes_bfs(root: exp.Expr, types: type[exp.Expr] | tuple[type[exp.Expr], ...]) -> list[exp.Expr]:
+def own_nodes_bfs(root: exp.Expr, types: type[_N] | tuple[type[_N], ...]) -> list[_N]:
     """The nodes of :func:`own_nodes`, in the breadth-first order of ``Expr.find_all`` (what
     ``[n for n in root.find_all(types) if n.parent_select is root]`` gives for a SELECT
     ``root``, without walking the nested queries)."""
-    found: list[exp.Expr] = []
+    found: list[_N] = []
     level = [root]
     select = exp.Select
     while level:
         following: list[exp.Expr] = []
         for node in level:
             if isinstance(node, types):
-                found.append(node)
+                found.append(node)  # type: ignore[arg-type]  # of types: _N
             if node is root or not isinstance(node, select):
                 following.extend(_children(node))
         level = following
@@ -78,9 +80,6 @@ def size_at_most(root: exp.Expr, limit: int) -> bool:
             return False
         stack.extend(_children(stack.pop()))
     return True
-
-
-_N = TypeVar("_N", bound=exp.Expr)
 
 
 def bare_copy(node: _N) -> _N:

@@ -22,6 +22,7 @@ from shiftleft.models import Diagnostic, Target
 from shiftleft.dialects import build
 from shiftleft.streaming.sink import SinkOptions, target_table
 from shiftleft.rewrite.context import node_position
+from shiftleft.rewrite.walk import own_nodes_bfs
 from shiftleft.streaming.typed_query import flink_type
 from shiftleft.streaming.use_types import FAMILIES, STRING, Use, decide, family, use_type
 from shiftleft.tree import cte_named, select_inputs
@@ -68,8 +69,8 @@ def _inputs(select: exp.Select) -> dict[str, exp.Expr]:
     """The names ``select`` gives its inputs (lower case) → the input (a table, a CTE's name,
     a subquery; a window TVF's ``TABLE t`` is its table t)."""
     names: dict[str, exp.Expr] = {}
-    for source in select.find_all(exp.Table, exp.Subquery):
-        if source.find_ancestor(exp.Select) is not select or not source.alias_or_name:
+    for source in own_nodes_bfs(select, (exp.Table, exp.Subquery)):
+        if not source.alias_or_name:
             continue
         names.setdefault(source.alias_or_name.lower(), source)
     return names
@@ -139,13 +140,10 @@ def _column_uses(trees: list[exp.Expr]) -> dict[str, dict[str, list[exp.Column]]
     for tree in trees:
         for select in tree.find_all(exp.Select):
             windowed = any(  # a window TVF adds its own columns
-                isinstance(t.this, exp.Anonymous) for t in select.find_all(exp.Table)
-                if t.find_ancestor(exp.Select) is select
+                isinstance(t.this, exp.Anonymous) for t in own_nodes_bfs(select, exp.Table)
             )
-            for column in select.find_all(exp.Column):
-                if column.find_ancestor(exp.Select) is not select or isinstance(
-                    column.this, exp.Star
-                ):
+            for column in own_nodes_bfs(select, exp.Column):
+                if isinstance(column.this, exp.Star):
                     continue
                 if windowed and column.name.lower() in ("window_start", "window_end", "window_time"):
                     continue
@@ -187,9 +185,9 @@ def _typing_context(
         context: dict[str, dict[str, str]] = {}
         scope: exp.Select | None = select
         while scope is not None:
-            for t in scope.find_all(exp.Table):
+            for t in own_nodes_bfs(scope, exp.Table):
                 name = t.name.lower()
-                if isinstance(t.this, exp.Identifier) and name in typed and t.find_ancestor(exp.Select) is scope:
+                if isinstance(t.this, exp.Identifier) and name in typed:
                     context.setdefault(t.alias_or_name, dict(typed[name]))
             scope = scope.find_ancestor(exp.Select)
         contexts[id(select)] = context
@@ -261,8 +259,7 @@ def _known_columns(source: exp.Expr, tables: Mapping[str, set[str]]) -> set[str]
         if cte is None:
             return tables.get(source.name.lower())
         query = cte.this
-    if isinstance(query, exp.Select) and not any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star)
-                                                 for p in query.expressions):
+    if isinstance(query, exp.Select) and not any(p.is_star for p in query.expressions):
         return {p.alias_or_name.lower() for p in query.expressions}
     return None
 
@@ -282,8 +279,8 @@ def unattributed(trees: list[exp.Expr], undeclared: set[str], tables: Mapping[st
                 continue
             aliases = {p.alias.lower() for p in select.expressions if isinstance(p, exp.Alias)}
             known = [_known_columns(source, tables) or set() for source in inputs]
-            for column in select.find_all(exp.Column):
-                if column.table or column.is_star or column.find_ancestor(exp.Select) is not select:
+            for column in own_nodes_bfs(select, exp.Column):
+                if column.table or column.is_star:
                     continue
                 name = column.name.lower()
                 if sum(name in k for k in known) != 1 and name not in aliases:
