@@ -6,7 +6,7 @@ a walk's cost; these read each node's ``args`` directly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from sqlglot import exp
@@ -87,3 +87,75 @@ def select_inputs(select: exp.Select) -> list[exp.Expr]:
     """The relations ``select``'s FROM and JOINs read, in order (tables, subqueries, UNNESTs)."""
     from_ = select.args.get("from_")
     return [*([from_.this] if from_ is not None else []), *(j.this for j in select.args.get("joins") or [])]
+
+
+#: how deep a ``*`` is followed through CTEs and subqueries before the columns are unknown
+_STAR_DEPTH = 16
+
+#: the columns of a table that is not a CTE (lower case), or None when not known
+TableColumns = Callable[[exp.Table], Sequence[str] | None]
+
+
+def _no_table(_: exp.Table) -> None:
+    return None
+
+
+def _alias_columns(node: exp.Expr) -> list[str] | None:
+    alias = node.args.get("alias")
+    if isinstance(alias, exp.TableAlias) and alias.columns:
+        return [c.name.lower() for c in alias.columns]
+    return None
+
+
+def relation_columns(relation: exp.Expr, tables: TableColumns = _no_table, depth: int = 0) -> list[str] | None:
+    """The lower-case output columns of a FROM / JOIN input (a table, a CTE, a derived table,
+    a VALUES) as its SQL lists them, without deriving it: the alias's column list, else a CTE's
+    or subquery's SELECT list, a ``*`` followed into inputs whose columns are known; a table
+    that is not a CTE asks ``tables``.  None when not known (a SELECT item without a name, a
+    ``*`` of an unknown input or with EXCEPT / REPLACE, a PIVOT, an UNNEST...)."""
+    if depth > _STAR_DEPTH or relation.args.get("pivots"):  # PIVOT / UNPIVOT make other columns
+        return None
+    if not isinstance(relation, (exp.Table, exp.Subquery, exp.CTE, exp.Values)):
+        return None  # an UNNEST's alias lists its elements' columns, not WITH ORDINALITY's
+    named = _alias_columns(relation)
+    if named is not None or isinstance(relation, exp.Values):
+        return named
+    if isinstance(relation, (exp.CTE, exp.Subquery)):
+        return query_columns(relation.this, tables, depth + 1)
+    assert isinstance(relation, exp.Table)
+    cte = cte_named(relation) if isinstance(relation.this, exp.Identifier) else None
+    if cte is None:
+        found = tables(relation)
+        return [c.lower() for c in found] if found else None
+    return relation_columns(cte, tables, depth + 1)
+
+
+def query_columns(query: exp.Expr, tables: TableColumns = _no_table, depth: int = 0) -> list[str] | None:
+    """The lower-case output columns of a query (a UNION's are its first branch's), as
+    :func:`relation_columns` knows them; None when not known."""
+    while isinstance(query, exp.SetOperation):
+        query = query.this
+    if isinstance(query, (exp.Subquery, exp.Values, exp.CTE)):
+        return relation_columns(query, tables, depth + 1)
+    if not isinstance(query, exp.Select):
+        return None
+    names: list[str] = []
+    for projection in query.expressions:
+        if not projection.is_star:
+            if not projection.alias_or_name:
+                return None
+            names.append(projection.alias_or_name.lower())
+            continue
+        star = projection.this if isinstance(projection, exp.Column) else projection
+        if any(star.args.get(m) for m in ("except_", "replace", "rename")) or query.args.get("laterals"):
+            return None
+        qualifier = projection.table.lower() if isinstance(projection, exp.Column) else ""
+        inputs = [s for s in select_inputs(query) if not qualifier or s.alias_or_name.lower() == qualifier]
+        if not inputs:
+            return None
+        for inner in inputs:
+            found = relation_columns(inner, tables, depth + 1)
+            if found is None:
+                return None
+            names.extend(found)
+    return names

@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.constants import Constants, query_columns, reads_no_table
+from shiftleft.rewrite.constants import Constants, known_columns, reads_no_table
 from shiftleft.tree import find_all
 
 
@@ -49,7 +49,7 @@ def _constant_cte_names(root: exp.Expr, constants: Constants) -> dict[str, tuple
     known: dict[str, tuple[str, ...]] = dict(constants)
     for cte in find_all(root, exp.CTE):
         if reads_no_table(cte.this, known):
-            known[cte.alias_or_name.lower()] = query_columns(cte, known)
+            known[cte.alias_or_name.lower()] = known_columns(cte, known)
     return known
 
 
@@ -64,7 +64,7 @@ class _Sources:
         known = {**declared, **constants}  # columns of the relations read
         for cte in find_all(query, exp.CTE):
             self.names.add(cte.alias_or_name.lower())
-            known[cte.alias_or_name.lower()] = query_columns(cte, known)
+            known[cte.alias_or_name.lower()] = known_columns(cte, known)
         for select in find_all(query, exp.Select):
             self.columns.update(p.alias_or_name.lower() for p in select.expressions if p.alias_or_name)
         for source in find_all(query, (exp.Table, exp.Values, exp.Subquery)):
@@ -77,7 +77,7 @@ class _Sources:
             elif isinstance(source, exp.Table):
                 cols = known.get(source.name.lower(), ())
             else:
-                cols = query_columns(source, known)
+                cols = known_columns(source, known)
                 inner = source.this if isinstance(source, exp.Subquery) else source
                 if isinstance(inner, exp.Values) or (isinstance(inner, exp.Select) and inner.args.get("from_") is None):
                     self.constant = self.constant or source

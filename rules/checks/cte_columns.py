@@ -7,71 +7,7 @@ from sqlglot import exp
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.walk import own_nodes
-from shiftleft.tree import cte_named, select_inputs
-
-#: how deep a ``*`` is followed through CTEs and subqueries before the columns are unknown
-_DEPTH = 16
-
-
-def _alias_columns(node: exp.Expr) -> list[str] | None:
-    alias = node.args.get("alias")
-    if isinstance(alias, exp.TableAlias) and alias.columns:
-        return [c.name.lower() for c in alias.columns]
-    return None
-
-
-def _outputs(source: exp.Expr, depth: int = 0) -> list[str] | None:
-    """The output names of a FROM / JOIN input when they are known: a CTE or a subquery whose
-    columns are listed, or come from ``*`` of such (None: a table, an UNNEST, ... or a ``*``
-    of one)."""
-    if depth > _DEPTH or source.args.get("pivots"):  # PIVOT / UNPIVOT make other columns
-        return None
-    if not isinstance(source, (exp.Table, exp.Subquery)):
-        return None  # an UNNEST's alias lists its elements' columns, not WITH ORDINALITY's
-    named = _alias_columns(source)
-    if named is not None:
-        return named
-    if isinstance(source, exp.Table):
-        if not isinstance(source.this, exp.Identifier) or source.args.get("db"):
-            return None
-        cte = cte_named(source)
-        if cte is None:
-            return None
-        return _alias_columns(cte) or _query_outputs(cte.this, depth + 1)
-    if isinstance(source, exp.Subquery):
-        return _query_outputs(source.this, depth + 1)
-    return None
-
-
-def _query_outputs(query: exp.Expr, depth: int) -> list[str] | None:
-    while isinstance(query, exp.SetOperation):
-        query = query.this
-    if isinstance(query, exp.Subquery):
-        return _query_outputs(query.this, depth + 1)
-    if not isinstance(query, exp.Select):
-        return None
-    names: list[str] = []
-    for projection in query.expressions:
-        star = projection if isinstance(projection, exp.Star) else None
-        if isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
-            star = projection.this
-        if star is not None:
-            if any(star.args.get(m) for m in ("except_", "replace", "rename")):
-                return None
-            qualifier = projection.table.lower() if isinstance(projection, exp.Column) else ""
-            inputs = [s for s in _inputs(query) if not qualifier or s.alias_or_name.lower() == qualifier]
-            if not inputs:
-                return None
-            for inner in inputs:
-                found = _outputs(inner, depth + 1)
-                if found is None:
-                    return None
-                names.extend(found)
-        elif projection.alias_or_name:
-            names.append(projection.alias_or_name.lower())
-        else:
-            return None
-    return names
+from shiftleft.tree import relation_columns, select_inputs
 
 
 def _inputs(select: exp.Select) -> list[exp.Expr]:
@@ -133,7 +69,7 @@ class MissingDerivedColumn(Rule):
         inputs = _inputs(node)
         if not inputs or not any(isinstance(s, exp.Subquery) or (isinstance(s, exp.Table) and not s.args.get("db")) for s in inputs):
             return None
-        outputs = {s.alias_or_name.lower(): _outputs(s) for s in inputs}
+        outputs = {s.alias_or_name.lower(): relation_columns(s) for s in inputs}
         if all(o is None for o in outputs.values()):
             return None
         complete = all(o is not None for o in outputs.values()) and not _may_correlate(node)

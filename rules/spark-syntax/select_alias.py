@@ -10,6 +10,7 @@ from shiftleft.models import Mode
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.walk import own_nodes
 from shiftleft.streaming.catalog import column_catalog
+from shiftleft.tree import relation_columns
 
 #: how deep aliases referring to aliases are followed (``a AS x, x + 1 AS y, y * 2 AS z``)
 _DEPTH = 32
@@ -24,28 +25,14 @@ def _source_columns(select: exp.Select, ctx: RuleContext) -> set[str] | None:
         if source is None:
             continue
         relation = source.this if isinstance(source, (exp.From, exp.Join)) else source
-        columns = _listed_columns(relation)
+        # listed columns first: a derivation per nesting level of derived tables is quadratic
+        columns = relation_columns(relation)
         if columns is None:
             columns = derive(relation, column_catalog(ctx)).columns
         if columns is None or "*" in columns:
             return None
         names.update(c.lower() for c in columns)
     return names
-
-
-def _listed_columns(relation: exp.Expr) -> list[str] | None:
-    """The output columns of a derived table whose SELECT lists every column (no ``*``), as
-    the derivation names them, without deriving it (a derivation per nesting level of
-    derived tables is quadratic); None otherwise."""
-    if not isinstance(relation, exp.Subquery) or not isinstance(relation.this, exp.Select):
-        return None
-    projections = relation.this.expressions
-    if any(p.is_star for p in projections):
-        return None
-    names = [p.alias_or_name or f"EXPR${i}" for i, p in enumerate(projections)]
-    alias = relation.args.get("alias")
-    listed = [c.name for c in alias.args.get("columns") or []] if isinstance(alias, exp.TableAlias) else []
-    return listed if listed and len(listed) == len(names) else names
 
 
 def _own_alias(column: exp.Column, select: exp.Select) -> bool:

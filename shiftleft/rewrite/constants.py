@@ -12,16 +12,9 @@ from collections.abc import Mapping
 
 from sqlglot import exp
 
-from shiftleft.tree import find_all
+from shiftleft.tree import find_all, query_columns
 
 Constants = Mapping[str, tuple[str, ...]]
-
-
-def _alias_columns(node: exp.Expr) -> tuple[str, ...]:
-    alias = node.args.get("alias")
-    if isinstance(alias, exp.TableAlias):
-        return tuple(c.name.lower() for c in alias.columns)
-    return ()
 
 
 def _cte_names(query: exp.Expr) -> set[str]:
@@ -34,37 +27,11 @@ def reads_no_table(query: exp.Expr, constants: Constants) -> bool:
     return all(t.name.lower() in constants or t.name.lower() in local for t in find_all(query, exp.Table))
 
 
-def query_columns(query: exp.Expr, constants: Constants) -> tuple[str, ...]:
-    """The output column names of a constant query (lower case), or () when not known."""
-    if isinstance(query, (exp.Subquery, exp.CTE)):
-        return _alias_columns(query) or query_columns(query.this, constants)
-    if isinstance(query, exp.Values):
-        return _alias_columns(query)
-    if isinstance(query, exp.SetOperation):
-        return query_columns(query.this, constants)
-    if not isinstance(query, exp.Select):
-        return ()
-    names: list[str] = []
-    for projection in query.expressions:
-        if isinstance(projection, exp.Star) or (isinstance(projection, exp.Column) and projection.is_star):
-            source = query.args.get("from_")
-            sources = [source.this] if isinstance(source, exp.From) else []
-            sources += [j.this for j in query.args.get("joins") or []]
-            for inner in sources:
-                if isinstance(inner, exp.Table):
-                    found = constants.get(inner.name.lower(), ())
-                else:
-                    found = query_columns(inner, constants)
-                if not found:
-                    return ()
-                names.extend(found)
-            if not sources:
-                return ()
-        elif projection.alias_or_name:
-            names.append(projection.alias_or_name.lower())
-        else:
-            return ()
-    return tuple(names)
+def known_columns(query: exp.Expr, constants: Constants) -> tuple[str, ...]:
+    """The output column names (lower case) of a query, CTE, derived table or VALUES whose
+    ``*`` reads only relations of ``constants`` (:func:`shiftleft.tree.query_columns`), or ()
+    when not known."""
+    return tuple(query_columns(query, lambda table: constants.get(table.name.lower())) or ())
 
 
 def constant_view(tree: exp.Expr, constants: Constants) -> tuple[str, tuple[str, ...]] | None:
@@ -81,4 +48,4 @@ def constant_view(tree: exp.Expr, constants: Constants) -> tuple[str, tuple[str,
         target = target.this
     if not isinstance(target, exp.Table):
         return None
-    return target.name.lower(), listed or query_columns(query, constants)
+    return target.name.lower(), listed or known_columns(query, constants)

@@ -25,7 +25,7 @@ from shiftleft.rewrite.context import node_position
 from shiftleft.rewrite.walk import own_nodes_bfs
 from shiftleft.streaming.typed_query import flink_type
 from shiftleft.streaming.use_types import FAMILIES, STRING, Use, decide, family, use_type
-from shiftleft.tree import cte_named, select_inputs
+from shiftleft.tree import cte_named, relation_columns, select_inputs
 
 INFERRED_ID = "SL4105"
 SOURCES_ID = "SL4106"
@@ -250,18 +250,11 @@ def source_table_ddl(
 
 
 def _known_columns(source: exp.Expr, tables: Mapping[str, set[str]]) -> set[str] | None:
-    """The lower-case columns of a FROM / JOIN item when they are known without deriving: a
-    source table (``tables``: declared or inferred), a CTE or derived table listing its
-    columns; None otherwise."""
-    query: exp.Expr | None = source.this if isinstance(source, exp.Subquery) else None
-    if isinstance(source, exp.Table):
-        cte = cte_named(source)
-        if cte is None:
-            return tables.get(source.name.lower())
-        query = cte.this
-    if isinstance(query, exp.Select) and not any(p.is_star for p in query.expressions):
-        return {p.alias_or_name.lower() for p in query.expressions}
-    return None
+    """The lower-case columns of a FROM / JOIN item when they are known without deriving
+    (:func:`relation_columns`; a source table's from ``tables``: declared or inferred), None
+    otherwise."""
+    found = relation_columns(source, lambda table: sorted(tables.get(table.name.lower()) or ()))
+    return None if found is None else set(found)
 
 
 def unattributed(trees: list[exp.Expr], undeclared: set[str], tables: Mapping[str, set[str]]) -> list[str]:
