@@ -67,7 +67,7 @@ def _select(draw: st.DrawFn, names: _Names, ctes: dict[str, list[str]], depth: i
     columns: list[str] = []
     for _ in range(draw(st.integers(1, 3))):
         which = draw(st.sampled_from(["star", "qualified", "column", "qualified column", "expression"]))
-        sql, alias, own = inputs[draw(st.integers(0, len(inputs) - 1))]
+        _, alias, own = inputs[draw(st.integers(0, len(inputs) - 1))]
         if which == "star":
             every = [c for r in inputs for c in r[2]]
             if len(set(every)) < len(every) or set(columns) & set(every):
