@@ -33,18 +33,11 @@ def _translated(unit: str, n: int, form: str) -> shiftleft.TranspileResult:
     return shiftleft.transpile(f"SELECT ts + {interval} AS x FROM t", read="spark", mode="batch")
 
 
-@pytest.fixture(scope="module")
-def session(flink_planner):  # type: ignore[no-untyped-def]
-    """A batch session with ``t`` declared once: the examples plan SELECTs only, which
-    declare nothing."""
-    planned = flink_planner.session("batch")
-    assert planned.plan(DDL + ";").ok
-    return planned
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(intervals, min_size=1, max_size=8))
-def test_intervals_plan_or_are_reported(session, cases) -> None:  # type: ignore[no-untyped-def]
+def test_intervals_plan_or_are_reported(flink_planner, cases) -> None:  # type: ignore[no-untyped-def]
+    session = flink_planner.session("batch")
+    assert session.plan(DDL + ";").ok
     for unit, n, form in cases:
         result = _translated(unit, n, form)
         if not result.ok:

@@ -87,15 +87,6 @@ def queries(draw: st.DrawFn) -> str:
     return f"SELECT a FROM t WHERE {left} IN (SELECT {column} FROM t)"
 
 
-@pytest.fixture(scope="module")
-def session(flink_planner):  # type: ignore[no-untyped-def]
-    """A batch session with ``t`` declared once: the examples plan SELECTs only, which
-    declare nothing."""
-    planned = flink_planner.session("batch")
-    assert planned.plan(DDL).ok
-    return planned
-
-
 def _clashes(sql: str) -> list[str]:
     ctx = RuleContext(target=Target.FLINK, mode=Mode.BATCH, read="flink", statement=1, schema={"t": COLUMNS})
     tree = parse_one(sql, read="flink")
@@ -110,7 +101,9 @@ def _clashes(sql: str) -> list[str]:
 @example(sql="SELECT a FROM t WHERE d IS NOT DISTINCT FROM (SELECT MAX(s) FROM t)")
 @example(sql="SELECT a FROM t WHERE d = (SELECT MAX(s) FROM t)")
 @example(sql="SELECT a FROM t WHERE 'x' IN (SELECT d FROM t)")  # a literal is no exception here
-def test_clashes_are_what_the_planner_rejects(session, sql: str) -> None:  # type: ignore[no-untyped-def]
+def test_clashes_are_what_the_planner_rejects(flink_planner, sql: str) -> None:  # type: ignore[no-untyped-def]
+    session = flink_planner.session("batch")
+    assert session.plan(DDL).ok
     found = _clashes(sql)
     report = session.plan(sql + ";")
     if found:
