@@ -1,7 +1,8 @@
 """shiftleft benchmarks: translation speed against sqlglot's own round trip, in one run.
 
     python benchmarks/run.py            # full run, prints a Markdown table
-    python benchmarks/run.py --quick    # smaller and fewer rounds (smoke test)
+    python benchmarks/run.py --quick    # smaller and fewer rounds
+    python benchmarks/run.py --smoke    # every figure once, on tiny inputs (the test suite's check that the runner works)
     python benchmarks/run.py --json out.json
     python benchmarks/run.py --light    # throughput ratios, growth exponents, import only
 
@@ -157,7 +158,7 @@ def project_migration(models: int, workers: int, rounds: int) -> dict:
     ``workers`` worker processes and with one.  The baseline, in the same run: sqlglot's round
     trip (parse + generate, Spark) of the same models' rendered SQL, one process."""
     with tempfile.TemporaryDirectory() as tmp:
-        warm = generate_project(Path(tmp) / "warm", 20)
+        warm = generate_project(Path(tmp) / "warm", min(20, models // 2))
         shiftleft.migrate(warm, None, read="spark", jobs=1)  # load Jinja and the migrate modules once
         root = generate_project(Path(tmp) / "project", models)
         timings, files = {}, {}
@@ -212,14 +213,14 @@ def peak_memory(scale: int) -> dict:
     }
 
 
-def corpora(quick: bool, seed: int, dbt_projects: list[str] | None) -> list[Corpus]:
+def corpora(quick: bool, seed: int, dbt_projects: list[str] | None, generated: int | None = None) -> list[Corpus]:
     """The throughput corpora: the repository's dbt-style models, TPC-H (and TPC-DS), freshly
     generated streaming queries, and models rendered from public dbt projects when present
     (always in a full run, in a quick run only when ``--dbt-project`` names one)."""
     found = [dbt_models(), tpc_queries("tpch")]
     if not quick:
         found.append(tpc_queries("tpcds"))
-    found.append(streaming(40 if quick else 300, seed))
+    found.append(streaming(generated or (40 if quick else 300), seed))
     if dbt_projects or not quick:
         rendered = dbt_rendered(dbt_projects or DBT_PROJECTS)
         if rendered is not None:
@@ -229,28 +230,34 @@ def corpora(quick: bool, seed: int, dbt_projects: list[str] | None) -> list[Corp
 
 def run(
     quick: bool, seed: int = 2026, dbt_projects: list[str] | None = None, script_mb: float | None = None,
-    heavy: bool = True,
+    heavy: bool = True, smoke: bool = False,
 ) -> dict:
     """Every figure; ``heavy=False`` stops after the throughput ratios, the growth exponents
-    and the import times (no large script, project or files figures)."""
-    rounds = 3 if quick else 11
-    scales = [1, 4, 16] if quick else [1, 4, 16, 64]
+    and the import times (no large script, project or files figures).  ``smoke``: a quick run
+    with one round of everything (two of the growth exponents) and tiny inputs (10 generated queries, scales 1 and 4, a
+    20-model project, 30 files): it checks that every figure is produced, its figures mean little."""
+    quick = quick or smoke
+    rounds = 1 if smoke else 3 if quick else 11
+    scales = [1, 4] if smoke else [1, 4, 16] if quick else [1, 4, 16, 64]
+    imports = 1 if smoke else 3 if quick else 7
     shiftleft.transpile("SELECT 1")  # load rules once, outside the timings
     results = {
         "machine": {"python": sys.version.split()[0], "cpus": os.cpu_count(), "sqlglot": sqlglot.__version__},
         "commit": _commit(),
-        "throughput": [compare(c, rounds) for c in corpora(quick, seed, dbt_projects)],
+        "throughput": [compare(c, rounds) for c in corpora(quick, seed, dbt_projects, 10 if smoke else None)],
         "scaling": scaling(scales, rounds),
-        "exponents": growth.run(quick),
-        "import_ms": {"sqlglot": import_time("sqlglot", 3 if quick else 7), "shiftleft": import_time("shiftleft", 3 if quick else 7)},
+        # (two rounds even in a smoke run: the best of them leaves out the first call's warm-up,
+        # which alone can exceed the 4n call's time and make an exponent negative)
+        "exponents": growth.run(quick, rounds=2 if smoke else None),
+        "import_ms": {"sqlglot": import_time("sqlglot", imports), "shiftleft": import_time("shiftleft", imports)},
     }
     if not heavy:
         return results
     memory = peak_memory(scales[-1])  # before the project figures, whose peaks are their own
     if script_mb or not quick:  # (a quick run skips the large script unless asked)
         results["script"] = script_memory.run(script_mb or 10.0, ["streaming"] if quick else ["streaming", "batch"])
-    results["project"] = project_migration(100 if quick else 2000, 2, rounds=3)
-    results["files"] = files_throughput(200 if quick else 2000, 2)
+    results["project"] = project_migration(20 if smoke else 100 if quick else 2000, 2, rounds=rounds)
+    results["files"] = files_throughput(30 if smoke else 200 if quick else 2000, 2)
     results["memory"] = memory
     return results
 
@@ -309,12 +316,13 @@ def markdown(r: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = report.parser(__doc__)
     parser.add_argument("--quick", action="store_true", help="small corpora, few rounds")
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, one round: checks that the runner works")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the generated streaming queries")
     parser.add_argument("--dbt-project", action="append", metavar="DIR", help="dbt project whose rendered models are a corpus (repeatable)")
     parser.add_argument("--script-mb", type=float, help="size of the large-script figure in MB (default 10; a quick run has none unless given)")
     parser.add_argument("--light", action="store_true", help="only the throughput ratios, growth exponents and import times")
     args = parser.parse_args(argv)
-    results = run(args.quick, args.seed, args.dbt_project, args.script_mb, heavy=not args.light)
+    results = run(args.quick, args.seed, args.dbt_project, args.script_mb, heavy=not args.light, smoke=args.smoke)
     return report.emit(results, markdown(results), args.json)
 
 

@@ -7,9 +7,11 @@ updates without a key); Flink plans the INSERT.  A failure is a sink Flink refus
 insert-only verdict where Flink's sink input updates.  "Conservative" cases (we say updating,
 Flink says insert-only) are counted, not failed.  Seeded: the same queries every run.
 
-The 2,000 queries are generated once per run and planned in :data:`SHARDS` interleaved
-shares, one test each, so that the pytest-xdist workers can share the work (an oracle per
-worker); each share must plan at least 75% of its queries, so the whole set does too.
+Hypothesis generates 2,000 queries once per run, about 1,440 of them distinct (the generator
+repeats its small shapes: ``SELECT * FROM v_agg`` 20 times); each distinct query is planned once
+(Flink's verdict on a query does not change when it is asked again), in :data:`SHARDS`
+interleaved shares, one test each, so that the pytest-xdist workers can share the work (an
+oracle per worker); each share must plan at least 75% of its queries, so the whole set does too.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def _generate() -> list[str]:
         generated.append(sql)
 
     collect()
-    return generated
+    return list(dict.fromkeys(generated))  # the distinct queries, in the order generated
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +85,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_generated_queries_agree_with_flink(oracle: FlinkOracle, generated: list[str], shard: int) -> None:
-    assert len(generated) >= EXAMPLES
+    assert len(generated) >= EXAMPLES * 0.6, f"only {len(generated)} distinct queries of {EXAMPLES}"
     share = generated[shard::SHARDS]
     stats: collections.Counter[str] = collections.Counter()
     failures = []

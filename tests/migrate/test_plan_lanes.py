@@ -3,7 +3,9 @@
 Each lane declares every table's DDL in DAG order and plans the DML and verdict of the tables it
 claims, so the statuses, errors and changelog verdicts of every table must not depend on the
 number of lanes: checked on generated projects (several seeds) and on the ``shop`` fixture,
-with rejected statements mixed in (a DDL whose readers then fail, a DML, a view).
+with rejected statements mixed in (a DDL whose readers then fail, a DML, a view).  The tables
+come from ``migrate(plan=False)``: its planning changes statuses, never a table's DDL or DML,
+and the lanes plan them here.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def test_lanes_give_the_verdicts_of_one_session(
     seed: int, tmp_path: Path, flink_planner_connectors: Any
 ) -> None:
     project = generate_project(tmp_path / "project", 18, seed=seed)
-    tables = _broken(migrate(project, read="spark", env={}).tables, every=5 + seed)
+    tables = _broken(migrate(project, read="spark", env={}, plan=False).tables, every=5 + seed)
     one = _verdicts(tables, flink_planner_connectors, 1)
     assert '"ddl_errors":[{' in "".join(one) and '"dml_errors":[{' in "".join(
         one
@@ -64,7 +66,7 @@ def test_lanes_give_the_verdicts_of_one_session(
 
 
 def test_lanes_on_the_shop_project(shop_project: Path, flink_planner_connectors: Any) -> None:
-    tables = migrate(shop_project, read="duckdb", env={}).tables
+    tables = migrate(shop_project, read="duckdb", env={}, plan=False).tables
     assert _verdicts(tables, flink_planner_connectors, 2) == _verdicts(
         tables, flink_planner_connectors, 1
     )
