@@ -158,17 +158,25 @@ class AtTimeZone(Rule):
     *string* between zones and ``TIMESTAMP_LTZ`` follows the session time zone, neither of
     which keeps the type and meaning in general, so the expression is reported; so is
     Snowflake's ``CONVERT_TIMEZONE(tz, ts)`` / ``CONVERT_TIMEZONE(from, to, ts)``, which the
-    generator would write as AT TIME ZONE (it was not reported when it wrapped a rule's output)."""
+    generator would write as AT TIME ZONE (it was not reported when it wrapped a rule's output),
+    and Spark's ``to_utc_timestamp`` (sqlglot's FromTimeZone, written the same way; it passed
+    silently).  A conversion between a zone and itself is SL1130's."""
 
     id = "SL9205"
     name = "at-time-zone"
     title = "AT TIME ZONE has no Flink SQL equivalent"
     phase = "check"
-    node_types = (exp.AtTimeZone, exp.ConvertTimezone)
+    node_types = (exp.AtTimeZone, exp.FromTimeZone, exp.ConvertTimezone)
     examples = (
         Example(
-            before="SELECT ts AT TIME ZONE 'UTC' AS u FROM t",
-            after="SELECT ts AT TIME ZONE 'UTC' AS u FROM t",
+            before="SELECT ts AT TIME ZONE 'America/New_York' AS u FROM t",
+            after="SELECT ts AT TIME ZONE 'America/New_York' AS u FROM t",
+            diagnoses=True,
+        ),
+        Example(  # Spark's to_utc_timestamp: it passed silently
+            before="SELECT to_utc_timestamp(ts, 'Asia/Kolkata') AS u FROM t",
+            after="SELECT TRY_CAST(ts AS TIMESTAMP) AT TIME ZONE 'Asia/Kolkata' AT TIME ZONE 'UTC' AS u FROM t",
+            types={"t": {"ts": "TIMESTAMP"}},
             diagnoses=True,
         ),
         Example(  # Snowflake's two-argument CONVERT_TIMEZONE is written AT TIME ZONE
