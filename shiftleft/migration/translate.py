@@ -105,10 +105,14 @@ def _query_model(job: NodeJob) -> NodeOutcome:
     # no longer STRING), and comments attached elsewhere: 74 files of mattermost changed
     try:
         tree = parse_script(queries[0].sql, "flink")[0].tree
-    except (InputError, IndexError):
+    except (InputError, IndexError) as exc:
         out.failed = True
         out.diagnostics.append(
-            Diagnostic.of(READ_ID, "the translation could not be read back as Flink SQL")
+            Diagnostic.of(
+                READ_ID,
+                f"the translation could not be read back as Flink SQL ({str(exc).splitlines()[0] if str(exc) else 'no statement'}):"
+                " shiftleft wrote SQL it cannot read, a gap of its own: please report it",
+            )
         )
         return out
     if not isinstance(tree, exp.Query):

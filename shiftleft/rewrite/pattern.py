@@ -183,6 +183,9 @@ def _fill(node: exp.Expr, bindings: Mapping[str, Binding], taken: set[str]) -> N
                         first = found[0] not in taken
                         taken.add(found[0])
                         items.extend(bound if first else [b.copy() for b in bound])
+                    elif isinstance(node, exp.Distinct) and isinstance(bound, exp.Distinct):
+                        # `DISTINCT $x` with $x bound to `DISTINCT x` (collect_set(DISTINCT x)): one DISTINCT
+                        items.extend(_take(found[0], bound, taken).expressions)
                     else:
                         items.append(_take(found[0], bound, taken))
                 else:

@@ -65,6 +65,36 @@ def _declared(kinds: frozenset[exp.DType]) -> Predicate:
     return lambda node, ctx: ctx.declared_as(node, kinds)
 
 
+#: functions whose value is an array whatever they read (Spark's and Flink's names alike)
+_ARRAY_VALUED: tuple[type[exp.Expr], ...] = tuple(
+    getattr(exp, name)
+    for name in ("Array", "ArrayAgg", "ArrayUniqueAgg", "RegexpSplit", "Split", "ArrayRemove", "ArrayDistinct",
+                 "ArraySort", "ArrayCompact", "ArrayFilter", "Transform", "Flatten", "ArraySlice", "ArrayExcept",
+                 "ArrayIntersect", "ArrayConcat", "MapKeys")
+    if hasattr(exp, name)
+)
+
+#: the same as calls by name (a rule's ``SPLIT``, Spark's ``array_union``): Flink's array functions
+_ARRAY_NAMES = frozenset({"SPLIT", "ARRAY_CONCAT", "ARRAY_DISTINCT", "ARRAY_REMOVE", "ARRAY_SORT", "ARRAY_SLICE",
+                          "ARRAY_UNION", "ARRAY_EXCEPT", "ARRAY_INTERSECT", "ARRAY_AGG", "ARRAY_REVERSE",
+                          "MAP_KEYS", "MAP_VALUES"})
+
+
+def array_valued(node: exp.Expr, ctx: RuleContext) -> bool:
+    """An array: declared one (a CAST, the schema) or the value of an array function
+    (``collect_set(x)``, ``split(s, ',')``, ``array(...)``...)."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Case):  # a rule's guard around an array function (split of '')
+        branches = [i.args.get("true") for i in node.args.get("ifs") or []] + [node.args.get("default")]
+        return all(b is not None and array_valued(b, ctx) for b in branches)
+    if isinstance(node, exp.Coalesce):
+        return array_valued(node.this, ctx)
+    if isinstance(node, exp.Anonymous):
+        return node.name.upper() in _ARRAY_NAMES
+    return isinstance(node, _ARRAY_VALUED) or bool(ctx.declared_as(node, frozenset({exp.DType.ARRAY})))
+
+
 PREDICATES: dict[str, Predicate] = {
     "literal": _literal,
     "string": _string,
@@ -78,6 +108,6 @@ PREDICATES: dict[str, Predicate] = {
     "timestamp_typed": _declared(TIMESTAMP_TYPES),
     "integer_typed": _declared(INTEGER_TYPES),
     "string_typed": _declared(TEXT_TYPES),
-    "array_typed": _declared(frozenset({exp.DType.ARRAY})),
+    "array_typed": array_valued,
     "map_typed": _declared(frozenset({exp.DType.MAP})),
 }
