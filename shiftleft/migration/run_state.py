@@ -122,6 +122,12 @@ class _Migration:
             del self.project.nodes[uid]
             self.parents.pop(uid, None)
             self.project.disabled.append(uid)
+        if disabled:  # a disabled twin no longer makes its name ambiguous (dbt ignores it)
+            self.project.duplicates = {
+                name: kept
+                for name, twins in self.project.duplicates.items()
+                if len(kept := [u for u in twins if u in self.project.nodes]) > 1
+            }
         for node in self.project.nodes.values():
             self.parents.setdefault(
                 node.unique_id, list(node.depends_on) if node.compiled_code is not None else []

@@ -169,3 +169,28 @@ def test_this_carries_the_relation_schema(tmp_path: Path) -> None:
     result = migrate(project)
     dml = result.table("m").dml or ""
     assert "'finance' AS" in dml and "'m' AS" in dml
+
+
+@pytest.mark.parametrize("where", ["in-file", "dbt_project.yml"])
+def test_a_disabled_twin_leaves_its_name_unambiguous(tmp_path: Path, where: str) -> None:
+    """Two files define one model name, one of them disabled (``config(enabled=...)`` in the
+    file, as packages choose a variant per adapter, or in dbt_project.yml): dbt takes the
+    enabled one; a ref to the name reads it (this crashed migrate with a KeyError)."""
+    disabled = "{{ config(enabled=false) }}\n" if where == "in-file" else ""
+    project = make_project(
+        tmp_path / "p",
+        {
+            "default/id_map.sql": "select 1 as id",
+            "bigquery/id_map.sql": disabled + "select 2 as id",
+            "reader.sql": "select id from {{ ref('id_map') }}",
+        },
+    )
+    if where == "dbt_project.yml":
+        spec = project / "dbt_project.yml"
+        spec.write_text(spec.read_text() + "    bigquery:\n      +enabled: false\n")
+    result = migrate(project, plan=False)
+    twins = [t for t in result.tables if t.name.endswith("id_map")]
+    assert len(twins) == 1 and "2 as id" not in twins[0].dml.lower()
+    reader = result.table("reader")
+    assert reader.status is Status.TRANSLATED, [d.message for d in reader.diagnostics]
+    assert not any("define" in d.message for t in result.tables for d in t.diagnostics)
