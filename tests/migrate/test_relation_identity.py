@@ -171,17 +171,24 @@ def test_this_carries_the_relation_schema(tmp_path: Path) -> None:
     assert "'finance' AS" in dml and "'m' AS" in dml
 
 
-@pytest.mark.parametrize("where", ["in-file", "dbt_project.yml"])
+@pytest.mark.parametrize("where", ["in-file", "in-file, computed", "dbt_project.yml"])
 def test_a_disabled_twin_leaves_its_name_unambiguous(tmp_path: Path, where: str) -> None:
     """Two files define one model name, one of them disabled (``config(enabled=...)`` in the
-    file, as packages choose a variant per adapter, or in dbt_project.yml): dbt takes the
-    enabled one; a ref to the name reads it (this crashed migrate with a KeyError)."""
-    disabled = "{{ config(enabled=false) }}\n" if where == "in-file" else ""
+    file, as a package's variant per adapter: ``enabled=is_adapter('bigquery')``, known only
+    once rendered; or in dbt_project.yml): dbt takes the enabled one and a ref to the name reads
+    it (a twin disabled once rendered crashed migrate with a KeyError, or left the ref reported
+    as a ref to a disabled model; a literal one left it reported ambiguous)."""
+    disabled = {
+        "in-file": "{{ config(enabled=false) }}\n",
+        "in-file, computed": "{{ config(enabled=target.name == 'bigquery') }}\n",
+        "dbt_project.yml": "",
+    }[where]
+    enabled = "{{ config(enabled=target.name != 'bigquery') }}\n" if "computed" in where else ""
     project = make_project(
         tmp_path / "p",
         {
-            "default/id_map.sql": "select 1 as id",
-            "bigquery/id_map.sql": disabled + "select 2 as id",
+            "default/id_map.sql": enabled + "select 1 as id",
+            "bigquery/id_map.sql": disabled + "select 2 as id",  # read first: sorts first
             "reader.sql": "select id from {{ ref('id_map') }}",
         },
     )
