@@ -200,4 +200,5 @@ def test_a_disabled_twin_leaves_its_name_unambiguous(tmp_path: Path, where: str)
     assert len(twins) == 1 and "2 as id" not in twins[0].dml.lower()
     reader = result.table("reader")
     assert reader.status is Status.TRANSLATED, [d.message for d in reader.diagnostics]
+    assert reader.parents == [twins[0].name]  # the DAG edge too: it orders and blocks
     assert not any("define" in d.message for t in result.tables for d in t.diagnostics)
