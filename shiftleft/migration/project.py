@@ -341,7 +341,9 @@ def load_project(root: Path, *, cli_vars: dict[str, Any] | None = None) -> DbtPr
         missing_packages=_missing_packages(
             [root, *(folder for _, folder, _ in installed)], name, packages, problems
         ),
-        duplicates={k: [u for u in v if u in nodes] for k, v in duplicates.items()},
+        duplicates={  # a disabled twin does not count (dbt ignores it)
+            k: kept for k, v in duplicates.items() if len(kept := [u for u in v if u in nodes]) > 1
+        },
         versions={
             name: _text(spec.get("version")),
             **{package: _text(package_spec.get("version")) for package, _, package_spec in installed},

@@ -189,14 +189,16 @@ class Renderer:
         self.macro_files: set[str] = set()  #: the file names macro templates carry
         for file in project.macros:
             self._read_macros(file.package, file.path, file.text)
-        self.by_name: dict[tuple[str, str], Node] = {}
+        #: the nodes of each (kind, name): several when a package has a variant per adapter,
+        #: all but one disabled by their own config(enabled=...) once rendered
+        self.by_name: dict[tuple[str, str], list[Node]] = {}
         self.sources: dict[tuple[str, str], Node] = {}
         #: names of the disabled models / seeds / snapshots (a ref to one is an error)
         for node in project.nodes.values():
             if node.resource_type == "source":
                 self.sources[(node.source_name or "", node.name)] = node
             else:
-                self.by_name.setdefault((node.resource_type, node.name), node)
+                self.by_name.setdefault((node.resource_type, node.name), []).append(node)
 
     def _read_macros(self, package: str, path: Any, text: str) -> None:
         """Compile each macro of one file as its own template, named after the file, with the
@@ -267,9 +269,9 @@ class Renderer:
 
     def find_ref(self, name: str) -> Node | None:
         for kind in ("model", "seed", "snapshot"):
-            node = self.by_name.get((kind, name))
-            if node is not None and node.unique_id in self.project.nodes:  # not disabled since
-                return node
+            for node in self.by_name.get((kind, name), []):
+                if node.unique_id in self.project.nodes:  # not disabled since
+                    return node
         return None
 
     def template(self, text: str) -> jinja2.Template:

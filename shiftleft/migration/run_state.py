@@ -122,6 +122,12 @@ class _Migration:
             del self.project.nodes[uid]
             self.parents.pop(uid, None)
             self.project.disabled.append(uid)
+        if disabled:  # a disabled twin no longer makes its name ambiguous (dbt ignores it)
+            self.project.duplicates = {
+                name: kept
+                for name, twins in self.project.duplicates.items()
+                if len(kept := [u for u in twins if u in self.project.nodes]) > 1
+            }
         for node in self.project.nodes.values():
             self.parents.setdefault(
                 node.unique_id, list(node.depends_on) if node.compiled_code is not None else []
@@ -135,9 +141,19 @@ class _Migration:
             key = relations.name_key(relations.identifier(node))
             if node.resource_type == "source" and key in seeds:
                 self.alias_of[node.unique_id] = seeds[key].unique_id
+        # a ref captured to a twin that disabled itself once rendered: the enabled one of that name
+        twin_of = {
+            uid: enabled.unique_id
+            for uid in disabled
+            if (enabled := self.renderer.find_ref(uid.rsplit(".", 1)[-1])) is not None
+        }
         for uid, parents in self.parents.items():
             self.parents[uid] = list(
-                dict.fromkeys(self.alias_of.get(p, p) for p in parents if p in self.project.nodes)
+                dict.fromkeys(
+                    self.alias_of.get(p, p)
+                    for p in (twin_of.get(p, p) for p in parents)
+                    if p in self.project.nodes
+                )
             )
         findings = node_findings.node_findings(self.renderer, self.project, self.captured)
         for uid, notes in findings.items():  # hooks, incremental logic, relation identity

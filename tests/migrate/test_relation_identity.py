@@ -169,3 +169,36 @@ def test_this_carries_the_relation_schema(tmp_path: Path) -> None:
     result = migrate(project)
     dml = result.table("m").dml or ""
     assert "'finance' AS" in dml and "'m' AS" in dml
+
+
+@pytest.mark.parametrize("where", ["in-file", "in-file, computed", "dbt_project.yml"])
+def test_a_disabled_twin_leaves_its_name_unambiguous(tmp_path: Path, where: str) -> None:
+    """Two files define one model name, one of them disabled (``config(enabled=...)`` in the
+    file, as a package's variant per adapter: ``enabled=is_adapter('bigquery')``, known only
+    once rendered; or in dbt_project.yml): dbt takes the enabled one and a ref to the name reads
+    it (a twin disabled once rendered crashed migrate with a KeyError, or left the ref reported
+    as a ref to a disabled model; a literal one left it reported ambiguous)."""
+    disabled = {
+        "in-file": "{{ config(enabled=false) }}\n",
+        "in-file, computed": "{{ config(enabled=target.name == 'bigquery') }}\n",
+        "dbt_project.yml": "",
+    }[where]
+    enabled = "{{ config(enabled=target.name != 'bigquery') }}\n" if "computed" in where else ""
+    project = make_project(
+        tmp_path / "p",
+        {
+            "default/id_map.sql": enabled + "select 1 as id",
+            "bigquery/id_map.sql": disabled + "select 2 as id",  # read first: sorts first
+            "reader.sql": "select id from {{ ref('id_map') }}",
+        },
+    )
+    if where == "dbt_project.yml":
+        spec = project / "dbt_project.yml"
+        spec.write_text(spec.read_text() + "    bigquery:\n      +enabled: false\n")
+    result = migrate(project, plan=False)
+    twins = [t for t in result.tables if t.name.endswith("id_map")]
+    assert len(twins) == 1 and "2 as id" not in twins[0].dml.lower()
+    reader = result.table("reader")
+    assert reader.status is Status.TRANSLATED, [d.message for d in reader.diagnostics]
+    assert reader.parents == [twins[0].name]  # the DAG edge too: it orders and blocks
+    assert not any("define" in d.message for t in result.tables for d in t.diagnostics)
