@@ -30,7 +30,7 @@ from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.streaming.catalog import ScriptCatalog, describe, inferred_event_time, output_kind
 from shiftleft.streaming.sink import sink_statements
-from shiftleft.streaming.sources import source_ddl
+from shiftleft.streaming.sources import source_ddl, unnested_types
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +115,8 @@ def _translate(
         trees = [s.tree for s in read_statements if s.tree is not None]
         event_time, inferred = inferred_event_time(trees, opts.schema_, opts.event_time, opts.read)
         opts = opts.model_copy(update={"event_time": event_time})
+    # the arrays the script unnests from undeclared sources: their element types, for the rules
+    inferred_types = unnested_types([s.tree for s in read_statements if s.tree is not None], opts.schema_) if opts.sources else {}
     catalog = ScriptCatalog(opts.event_time, opts.schema_, opts.streaming.relations)
     statement_opts = opts  # with the columns of the tables the script has created so far
     constants: dict[str, tuple[str, ...]] = {}  # the script's views that read no table
@@ -127,7 +129,9 @@ def _translate(
         declared = _declared_columns(stmt.tree, opts.read)
         try:
             results.append(
-                _statement(stmt, statement_opts, catalog, fallback, final_trees, (constants, created, temporary), changelogs)
+                _statement(
+                    stmt, statement_opts, catalog, fallback, final_trees, (constants, created, temporary), changelogs, inferred_types
+                )
             )
         except ShiftleftError:
             raise
@@ -147,6 +151,7 @@ def _translate(
             event_time=opts.event_time,
             options=opts.sink,
             bounded=opts.mode is Mode.BATCH,
+            unnested=inferred_types,
         )
         if opts.sources
         else ([], [])
@@ -208,6 +213,7 @@ def _statement(
     final_trees: list[exp.Expr],
     script: tuple[dict[str, tuple[str, ...]], dict[str, str], set[str]] | None = None,
     changelogs: bool = True,
+    inferred: dict[str, dict[str, str]] | None = None,
 ) -> StatementResult:
     """One read statement through rewrite → sink → generate (its final tree appended to
     ``final_trees`` and registered in ``catalog`` for the statements after it);
@@ -225,6 +231,7 @@ def _statement(
         constant_relations=dict(script[0]) if script else {},
         script_relations=dict(script[1]) if script else {},
         temporary_views=frozenset(script[2]) if script else frozenset(),
+        inferred=inferred or {},
     )
     ctx.diagnostics.extend(dropped_diagnostic(call, stmt.index, opts.read) for call in stmt.dropped)
     tree = apply_functions(stmt.tree, opts.user_functions())

@@ -24,7 +24,7 @@ from shiftleft.streaming.sink import SinkOptions, target_table
 from shiftleft.rewrite.context import node_position
 from shiftleft.rewrite.walk import own_nodes_bfs
 from shiftleft.streaming.typed_query import flink_type
-from shiftleft.streaming.use_types import FAMILIES, STRING, Use, decide, family, use_type
+from shiftleft.streaming.use_types import FAMILIES, STRING, Use, decide, family, generated_names, use_type
 from shiftleft.tree import cte_named, relation_columns, select_inputs
 
 INFERRED_ID = "SL4105"
@@ -142,8 +142,9 @@ def _column_uses(trees: list[exp.Expr]) -> dict[str, dict[str, list[exp.Column]]
             windowed = any(  # a window TVF adds its own columns
                 isinstance(t.this, exp.Anonymous) for t in own_nodes_bfs(select, exp.Table)
             )
+            generated = generated_names(select)  # an UNNEST's elements and offsets
             for column in own_nodes_bfs(select, exp.Column):
-                if isinstance(column.this, exp.Star):
+                if isinstance(column.this, exp.Star) or (not column.table and column.name.lower() in generated):
                     continue
                 if windowed and column.name.lower() in ("window_start", "window_end", "window_time"):
                     continue
@@ -153,6 +154,22 @@ def _column_uses(trees: list[exp.Expr]) -> dict[str, dict[str, list[exp.Column]]
                     name = spellings.setdefault(table, {}).setdefault(column.name.lower(), column.name)
                     uses.setdefault(table, {}).setdefault(name, []).append(column)
     return uses
+
+
+def unnested_types(trees: list[exp.Expr], schema: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """table (lower case) → column (lower case) → ARRAY type of the columns of the tables
+    ``schema`` does not declare that ``trees`` (the script as read) unnest, typed by the uses
+    of their elements (:mod:`~shiftleft.streaming.use_types`), when those uses agree."""
+    declared = {t.lower() for t in schema}
+    found: dict[str, dict[str, str]] = {}
+    for table, columns in _column_uses(trees).items():
+        if table in declared:
+            continue
+        for name, uses in columns.items():
+            kind, conflicts = decide(use_type(c) for c in uses)
+            if kind is not None and family(kind) == "array" and not conflicts:
+                found.setdefault(table, {})[name.lower()] = kind
+    return found
 
 
 def _inferred_columns(
@@ -198,6 +215,17 @@ def _conflict(table: str, name: str, kind: str, conflicts: list[Use]) -> Diagnos
     first = conflicts[0].node
     line, column = node_position(first)
     wants = " or ".join(f for f in FAMILIES if f in conflicts[0].accepts)
+    if not wants:  # an array whose elements' uses agree on no type
+        return Diagnostic.of(
+            CONFLICT_ID,
+            f"source table {table}: column {name} is unnested ({first.sql('flink')[:80]}) and its "
+            "elements are used as two types (or as a struct and as a value): no element type suits "
+            f"every use (declared {kind}), the Flink planner rejects one of them",
+            line=line,
+            column=column,
+            suggestion="declare the table's column types with schema= (or --schema), and cast the "
+            "elements where they are used as another type",
+        )
     return Diagnostic.of(
         CONFLICT_ID,
         f"source table {table}: column {name} is used as a {family(kind)} (declared {kind}) and "
@@ -270,7 +298,7 @@ def unattributed(trees: list[exp.Expr], undeclared: set[str], tables: Mapping[st
                 isinstance(i, exp.Table) and i.name.lower() in undeclared and cte_named(i) is None for i in inputs
             ):
                 continue
-            aliases = {p.alias.lower() for p in select.expressions if isinstance(p, exp.Alias)}
+            aliases = {p.alias.lower() for p in select.expressions if isinstance(p, exp.Alias)} | generated_names(select)
             known = [_known_columns(source, tables) or set() for source in inputs]
             for column in own_nodes_bfs(select, exp.Column):
                 if column.table or column.is_star:
@@ -290,10 +318,13 @@ def source_ddl(
     event_time: Mapping[str, str],
     options: SinkOptions | None = None,
     bounded: bool = False,
+    unnested: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[list[str], list[Diagnostic]]:
     """``CREATE TABLE`` statements for every source table of ``trees``, and notes about them.
 
-    ``bounded``: for batch mode, the sources end at the topics' latest offsets."""
+    ``bounded``: for batch mode, the sources end at the topics' latest offsets; ``unnested``:
+    :func:`unnested_types` of the script as read (the rules wrote the output for those types:
+    an UNNEST of structs names their fields, which the output alone no longer tells)."""
     options = options or SinkOptions()
     schema_by_name = {t.lower(): cols for t, cols in schema.items()}
     time_by_name = {t.lower(): c for t, c in event_time.items()}
@@ -319,6 +350,8 @@ def source_ddl(
                 columns.append((name, flink_type(type_text, read) or type_text))
         else:
             columns, conflicts = _inferred_columns(uses[table.lower()], table, typed)
+            before = (unnested or {}).get(table.lower(), {})
+            columns = [(c, before.get(c.lower(), t)) for c, t in columns]
             notes.extend(conflicts)
             inferred[table.lower()] = {c.lower() for c, _ in columns}
             retyped = [f"{c} {t}" for c, t in columns if t != STRING]
