@@ -173,16 +173,24 @@ def unnested_types(trees: list[exp.Expr], schema: Mapping[str, Mapping[str, str]
 
 
 def _inferred_columns(
-    uses: dict[str, list[exp.Column]], table: str, typed: Mapping[str, Mapping[str, str]]
+    uses: dict[str, list[exp.Column]],
+    table: str,
+    typed: Mapping[str, Mapping[str, str]],
+    unnested: Mapping[str, str],
 ) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
     """(name, type its ``uses`` imply: :mod:`~shiftleft.streaming.use_types`, else STRING) of
     the columns the script reads from ``table``, and an error for each whose uses no type
     suits.  ``typed``: column types (lower case) of the script's tables, for a column compared
-    with one of theirs (a join key takes the type of the key it is joined with)."""
+    with one of theirs (a join key takes the type of the key it is joined with); ``unnested``:
+    the types of the arrays the script as read unnests (lower case), which win: the output no
+    longer tells everything (sqlglot writes an UNNEST's offset as one more column)."""
     columns: list[tuple[str, str]] = []
     notes: list[Diagnostic] = []
     contexts: dict[int, dict[str, dict[str, str]]] = {}
     for name, found in uses.items():
+        if name.lower() in unnested:
+            columns.append((name, unnested[name.lower()]))
+            continue
         kind, conflicts = decide(use_type(c, _typing_context(c, typed, contexts)) for c in found)
         columns.append((name, kind or STRING))
         if conflicts:
@@ -220,7 +228,7 @@ def _conflict(table: str, name: str, kind: str, conflicts: list[Use]) -> Diagnos
             CONFLICT_ID,
             f"source table {table}: column {name} is unnested ({first.sql('flink')[:80]}) and its "
             "elements are used as two types (or as a struct and as a value): no element type suits "
-            f"every use (declared {kind}), the Flink planner rejects one of them",
+            "every use, the Flink planner rejects one of them",
             line=line,
             column=column,
             suggestion="declare the table's column types with schema= (or --schema), and cast the "
@@ -349,9 +357,7 @@ def source_ddl(
                 # an unreadable type keeps the user's spelling; the planner will say
                 columns.append((name, flink_type(type_text, read) or type_text))
         else:
-            columns, conflicts = _inferred_columns(uses[table.lower()], table, typed)
-            before = (unnested or {}).get(table.lower(), {})
-            columns = [(c, before.get(c.lower(), t)) for c, t in columns]
+            columns, conflicts = _inferred_columns(uses[table.lower()], table, typed, (unnested or {}).get(table.lower(), {}))
             notes.extend(conflicts)
             inferred[table.lower()] = {c.lower() for c, _ in columns}
             retyped = [f"{c} {t}" for c, t in columns if t != STRING]

@@ -319,31 +319,8 @@ def _element_columns(generator: exp.Expr) -> tuple[str, list[str], bool]:
 #: (a SELECT reading the elements, the table alias they are read by, their column names, whether
 #: those are the elements' fields)
 _Readers = list[tuple[exp.Select, str, list[str], bool]]
-
-
-def _element_readers(generator: exp.Expr) -> _Readers:
-    """Where the elements of ``generator`` are read: its own SELECT, or (Spark's ``SELECT
-    explode(a) AS x``) the queries reading that SELECT as a derived table or a CTE."""
-    select = generator.find_ancestor(exp.Select)
-    if select is None:
-        return []
-    if isinstance(generator.parent, exp.Alias) and not isinstance(generator, exp.Unnest):
-        name = generator.parent.alias
-        parent = select.parent
-        if isinstance(parent, exp.Subquery):
-            outer = parent.find_ancestor(exp.Select)
-            return [(outer, parent.alias_or_name, [name], False)] if outer is not None else []
-        if isinstance(parent, exp.CTE) and isinstance(parent.parent, exp.With) and parent.parent.parent is not None:
-            query = parent.parent.parent
-            return [
-                (reader, table.alias_or_name, [name], False)
-                for table in query.find_all(exp.Table)
-                if table.name.lower() == parent.alias_or_name.lower() and not table.db
-                and (reader := table.find_ancestor(exp.Select)) is not None and not _inside(reader, parent)
-            ]  # fmt: skip
-        return []
-    table, names, spread = _element_columns(generator)
-    return [(select, table, names, spread)] if names else []
+#: how many SELECTs the elements of one array are followed through
+_READERS = 16
 
 
 def generated_names(select: exp.Select) -> set[str]:
@@ -362,13 +339,46 @@ def generated_names(select: exp.Select) -> set[str]:
     return names
 
 
+def _outer_readers(select: exp.Select, name: str) -> _Readers:
+    """The queries reading output ``name`` of ``select``: as a derived table, or as a CTE."""
+    parent = select.parent
+    if isinstance(parent, exp.Subquery):
+        outer = parent.find_ancestor(exp.Select)
+        return [(outer, parent.alias_or_name, [name], False)] if outer is not None else []
+    if isinstance(parent, exp.CTE) and isinstance(parent.parent, exp.With) and parent.parent.parent is not None:
+        return [
+            (reader, table.alias_or_name, [name], False)
+            for table in parent.parent.parent.find_all(exp.Table)
+            if table.name.lower() == parent.alias_or_name.lower() and not table.db
+            and (reader := table.find_ancestor(exp.Select)) is not None and not _inside(reader, parent)
+        ]  # fmt: skip
+    return []
+
+
+def _element_readers(generator: exp.Expr) -> _Readers:
+    """Where the elements of ``generator`` are read: its own SELECT, or (Spark's ``SELECT
+    explode(a) AS x``) the queries reading that SELECT as a derived table or a CTE."""
+    select = generator.find_ancestor(exp.Select)
+    if select is None:
+        return []
+    if isinstance(generator.parent, exp.Alias) and not isinstance(generator, exp.Unnest):
+        return _outer_readers(select, generator.parent.alias)
+    table, names, spread = _element_columns(generator)
+    return [(select, table, names, spread)] if names else []
+
+
 def _element_kind(generator: exp.Expr, known: Mapping[str, Mapping[str, str]]) -> tuple[str, bool]:
     """(the element type, whether it suits every use) of the array ``generator`` unnests, from
-    the uses of its elements where they are read."""
+    the uses of its elements where they are read (also through the derived tables and CTEs that
+    pass an element on as one of their columns)."""
     root = _Shape()
-    for select, table, names, spread in _element_readers(generator):
+    readers = _element_readers(generator)
+    seen = 0
+    while readers and seen < _READERS:
+        select, table, names, spread = readers.pop(0)
+        seen += 1
         lowered = [n.lower() for n in names]
-        for column in select.find_all(exp.Column):
+        for column in select.find_all(exp.Column, bfs=False):  # (fields in the order of the text)
             parts = [p.name for p in column.parts]
             low = [p.lower() for p in parts]
             if table and len(low) > 1 and low[0] == table.lower() and low[1] in lowered:
@@ -383,6 +393,9 @@ def _element_kind(generator: exp.Expr, known: Mapping[str, Mapping[str, str]]) -
             for name in path[1:]:
                 shape = shape.field(name)
             shape.uses.append(use_type(column, known))
+            projected = column.parent if isinstance(column.parent, exp.Alias) else column
+            if not spread and len(path) == 1 and projected.parent is select and projected.arg_key == "expressions":
+                readers.extend(_outer_readers(select, projected.alias_or_name))  # passed on
     return root.kind()
 
 
