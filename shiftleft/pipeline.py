@@ -25,7 +25,7 @@ from shiftleft.models import (
 from shiftleft.options import TranspileKwargs, TranspileOptions
 from shiftleft.parse import ReadStatement, read_script
 from shiftleft.precedence import parenthesize
-from shiftleft.rewrite.constants import constant_view
+from shiftleft.rewrite.constants import constant_view, constant_view_types
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.streaming.catalog import ScriptCatalog, describe, inferred_event_time, output_kind
@@ -126,7 +126,9 @@ def _translate(
         if stmt.error is not None:
             results.append(_unreadable(stmt))
             continue
-        declared = _declared_columns(stmt.tree, opts.read)
+        declared = _declared_columns(stmt.tree, opts.read) or constant_view_types(
+            stmt.tree, opts.read, constants, statement_opts.schema_
+        )
         try:
             results.append(
                 _statement(
@@ -139,9 +141,7 @@ def _translate(
             logger.debug("statement %d failed", stmt.index, exc_info=True)
             results.append(_failed(stmt, e))
         _track_constant(stmt.tree, constants, created, temporary)
-        if declared is not None and declared[0].lower() not in {t.lower() for t in statement_opts.schema_}:
-            schema = {**statement_opts.schema_, declared[0]: declared[1]}
-            statement_opts = statement_opts.model_copy(update={"schema_": schema})
+        statement_opts = _with_declared(statement_opts, opts, stmt.tree, declared)
     source_statements, script_notes = (
         source_ddl(
             final_trees,
@@ -169,6 +169,28 @@ def _translate(
         sources=source_statements,
         script_diagnostics=script_notes,
     )
+
+
+def _with_declared(
+    current: TranspileOptions, user: TranspileOptions, tree: exp.Expr | None, declared: tuple[str, dict[str, str]] | None
+) -> TranspileOptions:
+    """``current`` knowing the columns of the relation ``tree`` creates (``declared``), or
+    forgetting those of a relation the script made before under that name (the user's schema
+    wins: never replaced)."""
+    made = _created_name(tree)
+    if made is None or made.lower() in {t.lower() for t in user.schema_}:
+        return current
+    schema = {t: c for t, c in current.schema_.items() if t.lower() != made.lower()}
+    if declared is not None:
+        schema[declared[0]] = declared[1]
+    return current if schema == current.schema_ else current.model_copy(update={"schema_": schema})
+
+
+def _created_name(tree: exp.Expr | None) -> str | None:
+    if not isinstance(tree, exp.Create):
+        return None
+    made = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    return made.name if isinstance(made, exp.Table) and made.name else None
 
 
 def _declared_columns(tree: exp.Expr | None, read: str) -> tuple[str, dict[str, str]] | None:
