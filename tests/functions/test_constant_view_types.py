@@ -61,6 +61,7 @@ def _numbers(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
             "SELECT id, hired > to_timestamp('2002-06-01 12:00:00') AS after FROM emp",
             "SELECT id, date_add('2011-11-11', days) AS later, date_sub(hired, days) AS earlier FROM emp",
             "SELECT id AS k, COUNT(hired) AS n FROM emp GROUP BY id HAVING k > 1",
+            "SELECT id AS k, COUNT(hired) AS n FROM emp GROUP BY k HAVING k > 1",
         ]
     ),
 )
