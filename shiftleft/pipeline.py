@@ -25,12 +25,12 @@ from shiftleft.models import (
 from shiftleft.options import TranspileKwargs, TranspileOptions
 from shiftleft.parse import ReadStatement, read_script
 from shiftleft.precedence import parenthesize
-from shiftleft.rewrite.constants import constant_view
+from shiftleft.rewrite.constants import constant_view, constant_view_types
 from shiftleft.rewrite.context import RuleContext
 from shiftleft.rewrite.engine import BeforeChecks, rewrite
 from shiftleft.streaming.catalog import ScriptCatalog, describe, inferred_event_time, output_kind
 from shiftleft.streaming.sink import sink_statements
-from shiftleft.streaming.sources import source_ddl
+from shiftleft.streaming.sources import source_ddl, unnested_types
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +115,8 @@ def _translate(
         trees = [s.tree for s in read_statements if s.tree is not None]
         event_time, inferred = inferred_event_time(trees, opts.schema_, opts.event_time, opts.read)
         opts = opts.model_copy(update={"event_time": event_time})
+    # the arrays the script unnests from undeclared sources: their element types, for the rules
+    inferred_types = unnested_types([s.tree for s in read_statements if s.tree is not None], opts.schema_) if opts.sources else {}
     catalog = ScriptCatalog(opts.event_time, opts.schema_, opts.streaming.relations)
     statement_opts = opts  # with the columns of the tables the script has created so far
     constants: dict[str, tuple[str, ...]] = {}  # the script's views that read no table
@@ -124,10 +126,14 @@ def _translate(
         if stmt.error is not None:
             results.append(_unreadable(stmt))
             continue
-        declared = _declared_columns(stmt.tree, opts.read)
+        declared = _declared_columns(stmt.tree, opts.read) or constant_view_types(
+            stmt.tree, opts.read, constants, statement_opts.schema_
+        )
         try:
             results.append(
-                _statement(stmt, statement_opts, catalog, fallback, final_trees, (constants, created, temporary), changelogs)
+                _statement(
+                    stmt, statement_opts, catalog, fallback, final_trees, (constants, created, temporary), changelogs, inferred_types
+                )
             )
         except ShiftleftError:
             raise
@@ -135,9 +141,7 @@ def _translate(
             logger.debug("statement %d failed", stmt.index, exc_info=True)
             results.append(_failed(stmt, e))
         _track_constant(stmt.tree, constants, created, temporary)
-        if declared is not None and declared[0].lower() not in {t.lower() for t in statement_opts.schema_}:
-            schema = {**statement_opts.schema_, declared[0]: declared[1]}
-            statement_opts = statement_opts.model_copy(update={"schema_": schema})
+        statement_opts = _with_declared(statement_opts, opts, stmt.tree, declared)
     source_statements, script_notes = (
         source_ddl(
             final_trees,
@@ -147,6 +151,7 @@ def _translate(
             event_time=opts.event_time,
             options=opts.sink,
             bounded=opts.mode is Mode.BATCH,
+            unnested=inferred_types,
         )
         if opts.sources
         else ([], [])
@@ -164,6 +169,28 @@ def _translate(
         sources=source_statements,
         script_diagnostics=script_notes,
     )
+
+
+def _with_declared(
+    current: TranspileOptions, user: TranspileOptions, tree: exp.Expr | None, declared: tuple[str, dict[str, str]] | None
+) -> TranspileOptions:
+    """``current`` knowing the columns of the relation ``tree`` creates (``declared``), or
+    forgetting those of a relation the script made before under that name (the user's schema
+    wins: never replaced)."""
+    made = _created_name(tree)
+    if made is None or made.lower() in {t.lower() for t in user.schema_}:
+        return current
+    schema = {t: c for t, c in current.schema_.items() if t.lower() != made.lower()}
+    if declared is not None:
+        schema[declared[0]] = declared[1]
+    return current if schema == current.schema_ else current.model_copy(update={"schema_": schema})
+
+
+def _created_name(tree: exp.Expr | None) -> str | None:
+    if not isinstance(tree, exp.Create):
+        return None
+    made = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    return made.name if isinstance(made, exp.Table) and made.name else None
 
 
 def _declared_columns(tree: exp.Expr | None, read: str) -> tuple[str, dict[str, str]] | None:
@@ -208,6 +235,7 @@ def _statement(
     final_trees: list[exp.Expr],
     script: tuple[dict[str, tuple[str, ...]], dict[str, str], set[str]] | None = None,
     changelogs: bool = True,
+    inferred: dict[str, dict[str, str]] | None = None,
 ) -> StatementResult:
     """One read statement through rewrite → sink → generate (its final tree appended to
     ``final_trees`` and registered in ``catalog`` for the statements after it);
@@ -225,6 +253,7 @@ def _statement(
         constant_relations=dict(script[0]) if script else {},
         script_relations=dict(script[1]) if script else {},
         temporary_views=frozenset(script[2]) if script else frozenset(),
+        inferred=inferred or {},
     )
     ctx.diagnostics.extend(dropped_diagnostic(call, stmt.index, opts.read) for call in stmt.dropped)
     tree = apply_functions(stmt.tree, opts.user_functions())

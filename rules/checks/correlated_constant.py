@@ -58,38 +58,59 @@ class _Sources:
 
     def __init__(self, query: exp.Query, constants: Constants, declared: Constants) -> None:
         self.names: set[str] = set()
-        self.columns: set[str] = set()
-        self.unknown = False  # a source whose columns are not known
         self.constant: exp.Expr | None = None  # the first constant source found
-        known = {**declared, **constants}  # columns of the relations read
+        self.known = {**declared, **constants}  # columns of the relations read
+        self.constants = constants
+        #: the SELECTs of the subquery (a column not found in its own nor in one around it,
+        #: up to the subquery, is the enclosing query's)
+        self.selects = {id(s) for s in find_all(query, exp.Select)}
         for cte in find_all(query, exp.CTE):
             self.names.add(cte.alias_or_name.lower())
-            known[cte.alias_or_name.lower()] = known_columns(cte, known)
-        for select in find_all(query, exp.Select):
-            self.columns.update(p.alias_or_name.lower() for p in select.expressions if p.alias_or_name)
+            self.known[cte.alias_or_name.lower()] = known_columns(cte, self.known)
         for source in find_all(query, (exp.Table, exp.Values, exp.Subquery)):
             if isinstance(source, exp.Subquery) and not isinstance(source.parent, (exp.From, exp.Join)):
                 continue
             self.names.update(n.lower() for n in (source.alias_or_name, source.name) if n)
             if isinstance(source, exp.Table) and source.name.lower() in constants:
-                cols = constants[source.name.lower()]
                 self.constant = self.constant or source
-            elif isinstance(source, exp.Table):
-                cols = known.get(source.name.lower(), ())
-            else:
-                cols = known_columns(source, known)
+            elif not isinstance(source, exp.Table):
                 inner = source.this if isinstance(source, exp.Subquery) else source
                 if isinstance(inner, exp.Values) or (isinstance(inner, exp.Select) and inner.args.get("from_") is None):
                     self.constant = self.constant or source
-            self.columns.update(cols)
-            self.unknown = self.unknown or not cols
+
+    def _scope_columns(self, select: exp.Select) -> set[str] | None:
+        """The columns ``select`` can read unqualified: its inputs' (a set operation's are its
+        first branch's) and its own output names; None when an input's are not known."""
+        columns = {p.alias_or_name.lower() for p in select.expressions if p.alias_or_name}
+        source = select.args.get("from_")
+        sources = [source.this] if isinstance(source, exp.From) else []
+        sources += [j.this for j in select.args.get("joins") or []]
+        if select.args.get("laterals"):
+            return None
+        for s in sources:
+            if isinstance(s, exp.Table):
+                found = self.known.get(s.name.lower(), ())
+            elif isinstance(s, (exp.Subquery, exp.Values)):
+                found = known_columns(s, self.known)
+            else:
+                return None
+            if not found:
+                return None
+            columns.update(found)
+        return columns
 
     def _is_outer(self, column: exp.Column) -> bool:
         if column.is_star:
             return False
         if column.table:
             return column.table.lower() not in self.names
-        return not self.unknown and column.name.lower() not in self.columns
+        scope = column.find_ancestor(exp.Select)
+        while scope is not None and id(scope) in self.selects:
+            columns = self._scope_columns(scope)
+            if columns is None or column.name.lower() in columns:
+                return False
+            scope = scope.find_ancestor(exp.Select)
+        return True
 
     def outer_column(self, query: exp.Query) -> exp.Column | None:
         """A column ``query`` reads from an enclosing query and relates to its own rows, when

@@ -410,9 +410,12 @@ class ApproxCountDistinct(Rule):
 class NamedStructToRow(Rule):
     """Spark's ``named_struct('x', a, 'y', b)`` (and ``struct(a, b)``) builds a struct with
     named fields; Flink's ``ROW(a, b)`` builds a row whose fields are named ``EXPR$0``,
-    ``EXPR$1``.  Values and positions are kept (inserting into a ROW<x ..., y ...> column works
-    by position) but field access by name (``r.x``) fails, so the rule warns and suggests a
-    CAST to the named row type.
+    ``EXPR$1``.  When the type of every value is known (literals, casts, declared columns), the
+    row is cast to the named row type, ``CAST(ROW(a, 'b') AS ROW<x INT, y STRING>)``, which
+    keeps the names.  Otherwise values and positions are kept (inserting into a ROW<x ..., y
+    ...> column works by position) but field access by name (``r.x``) fails, so the rule warns
+    and suggests that CAST; a field read by name from the struct right away
+    (``struct(a, b).b``) is an error: Flink rejects it ("Unknown field 'b'").
     """
 
     id = "SL1082"
@@ -424,6 +427,11 @@ class NamedStructToRow(Rule):
             before="SELECT named_struct('x', a, 'y', s) FROM t",
             after="SELECT ROW(a, s) FROM t",
             diagnoses=True,
+        ),
+        Example(
+            before="SELECT named_struct('x', a, 'y', 'b').x FROM t",
+            after="SELECT CAST(ROW(a, 'b') AS ROW<x INT, y STRING>).x FROM t",
+            types={"t": {"a": "INT"}},
         ),
     )
 
@@ -437,7 +445,28 @@ class NamedStructToRow(Rule):
                 names.append(None)
                 values.append(e.copy())
         named = [n for n in names if n]
-        if named:
+        kinds = [ctx.declared_type(v) for v in values]
+        if named and len(named) == len(names) and all(k is not None and k.this is not exp.DType.NULL for k in kinds):
+            # every field's type is known (literals, casts, declared columns): the named row type
+            # keeps the names, as Spark's struct does
+            struct = exp.DataType(
+                this=exp.DType.STRUCT,
+                expressions=[exp.ColumnDef(this=exp.to_identifier(n), kind=k.copy()) for n, k in zip(named, kinds) if k],
+                nested=True,
+            )
+            return exp.Cast(this=_fn("ROW", *values), to=struct)
+        read = node.parent.name if isinstance(node.parent, exp.Dot) and node.arg_key == "this" else None
+        if read:  # a field of the row read by name right here: Flink has no such field
+            ctx.report(
+                node,
+                f"the field {read} of a struct is read by name, but Flink's ROW(...) has no field "
+                f"names ({', '.join(n or '?' for n in names)} become EXPR$0...) and their types "
+                "are not known here for a CAST to a named row type",
+                severity=Severity.ERROR,
+                suggestion="read the value itself instead of the struct's field, or cast the values "
+                "so their types are known",
+            )
+        elif named:
             ctx.report(
                 node,
                 f"Flink's ROW(...) has no field names; {', '.join(named)} become EXPR$0...",

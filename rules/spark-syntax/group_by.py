@@ -11,11 +11,12 @@ from shiftleft.tree import find_all
 
 
 def _input_column_names(select: exp.Select, ctx: RuleContext) -> set[str]:
-    """Names known to be input columns: from the schema, or referenced in the select itself."""
+    """Names known to be input columns: from the schema, or referenced in the select itself
+    (not in its HAVING / ORDER BY, which may name the alias too: ``GROUP BY k HAVING k > 1``)."""
     names = {
         c.name.lower()
         for c in find_all(select, exp.Column)
-        if c.find_ancestor(exp.Group) is None and c.parent_select is select
+        if c.find_ancestor(exp.Group, exp.Having, exp.Order) is None and c.parent_select is select
     }
     for table in find_all(select, exp.Table):
         names.update(col.lower() for col in ctx.schema.get(table.name, {}))
@@ -29,7 +30,8 @@ class GroupByAliasOrOrdinal(Rule):
     rule writes the expression itself into the GROUP BY.
 
     When an alias has the name of an input column, Spark groups by the input column, so the
-    rule leaves it alone.
+    rule leaves it alone.  A HAVING naming an alias the GROUP BY now writes as its expression
+    (``GROUP BY k HAVING k > 1``) names the expression too: Flink resolves neither.
     """
 
     id = "SL3005"
@@ -54,6 +56,10 @@ class GroupByAliasOrOrdinal(Rule):
             after="SELECT a + b AS k, b, SUM(n) FROM t GROUP BY CUBE (a + b, b)",
         ),
         Example(
+            before="SELECT a AS k, count(b) FROM t GROUP BY k HAVING k > 1",
+            after="SELECT a AS k, COUNT(b) FROM t GROUP BY a HAVING a > 1",
+        ),
+        Example(
             before="SELECT a, count(*) FROM t GROUP BY 3",
             after="SELECT a, COUNT(*) FROM t GROUP BY 3",
             diagnoses=True,
@@ -68,6 +74,7 @@ class GroupByAliasOrOrdinal(Rule):
         projections = node.expressions
         aliases = {p.alias.lower(): p.this for p in projections if isinstance(p, exp.Alias)}
         inputs: set[str] | None = None  # computed only when a key names an alias
+        grouped: set[str] = set()  # the aliases grouped by their expression
         changed = False
         for key in _keys(group):
             replacement: exp.Expr | None = None
@@ -92,9 +99,15 @@ class GroupByAliasOrOrdinal(Rule):
                         inputs = _input_column_names(node, ctx)
                     if name not in inputs:
                         replacement = aliases[name]
+                        grouped.add(name)
             if replacement is not None and not isinstance(replacement, exp.Star):
                 key.replace(replacement.copy())
                 changed = True
+        having = node.args.get("having")
+        if grouped and having is not None:  # the HAVING naming a grouped alias (SL3028 sees no more)
+            for column in own_nodes(having, exp.Column):
+                if isinstance(column, exp.Column) and not column.table and column.name.lower() in grouped:
+                    column.replace(aliases[column.name.lower()].copy())
         return node if changed else None
 
 

@@ -26,7 +26,7 @@ from sqlglot.optimizer.scope import Scope, build_scope
 
 from shiftleft.migration.walked import Walked
 from shiftleft.streaming.typed_query import TypedQuery
-from shiftleft.streaming.use_types import STRING, Use, decide, use_of, use_type
+from shiftleft.streaming.use_types import STRING, Use, decide, generated_names, use_of, use_type
 from shiftleft.tree import cte_named
 
 
@@ -131,8 +131,10 @@ class _Demand:
         }
         outputs = _names(scope)
         computed = _computed_aliases(scope)
+        select = scope.expression
+        generated = generated_names(select) if isinstance(select, exp.Select) else set()  # UNNEST's elements
         for column in scope.columns:
-            if isinstance(column.this, exp.Star):
+            if isinstance(column.this, exp.Star) or (not column.table and column.name.lower() in generated):
                 continue
             if not column.table and column.name.lower() in outputs and column.find_ancestor(
                 exp.Order, exp.Group, exp.Having

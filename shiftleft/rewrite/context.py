@@ -86,6 +86,9 @@ class RuleContext:
     read: str
     statement: int
     schema: Schema = field(default_factory=dict)
+    #: column types of source tables the schema does not declare, inferred from their use
+    #: (``sources=True``: the arrays the script unnests); read where the schema says nothing
+    inferred: Schema = field(default_factory=dict)
     #: event-time column per source table: ``{"orders": "order_ts"}``
     event_time: Mapping[str, str] = field(default_factory=dict)
     #: the user's streaming policies (state TTL, current-time handling)
@@ -221,7 +224,7 @@ class RuleContext:
         Resolution is by the column's table qualifier (alias or name) within its SELECT, or,
         for an unqualified column, the only schema table of that SELECT that has the column.
         """
-        if not self.schema:
+        if not self.schema and not self.inferred:
             return None
         select = column.find_ancestor(exp.Select)
         tables = self._own_tables(select) if select is not None else {}
@@ -240,7 +243,9 @@ class RuleContext:
         key = ("declared-type", found[0])
         if key not in self.memo:
             try:
-                self.memo[key] = data_type(found[0], self.read)
+                # a Flink ROW (migrate's parents, the types inferred for sources) reads as Flink
+                dialect = "flink" if "ROW<" in found[0].upper() else self.read
+                self.memo[key] = data_type(found[0], dialect)
             except Exception:  # noqa: BLE001 - an unreadable type is an unknown type
                 self.memo[key] = None
         built = self.memo[key]
@@ -302,6 +307,9 @@ class RuleContext:
     def _lowered_schema(self) -> dict[str, dict[str, str]]:
         lowered = self.memo.get("lowered-schema")
         if lowered is None:
-            lowered = {t.lower(): {c.lower(): ty for c, ty in cols.items()} for t, cols in self.schema.items()}
+            lowered = {
+                t.lower(): {c.lower(): ty for c, ty in cols.items()}
+                for t, cols in (*self.inferred.items(), *self.schema.items())  # the schema wins
+            }
             self.memo["lowered-schema"] = lowered
         return lowered

@@ -24,7 +24,7 @@ from shiftleft.streaming.sink import SinkOptions, target_table
 from shiftleft.rewrite.context import node_position
 from shiftleft.rewrite.walk import own_nodes_bfs
 from shiftleft.streaming.typed_query import flink_type
-from shiftleft.streaming.use_types import FAMILIES, STRING, Use, decide, family, use_type
+from shiftleft.streaming.use_types import FAMILIES, STRING, Use, decide, family, generated_names, use_type
 from shiftleft.tree import cte_named, relation_columns, select_inputs
 
 INFERRED_ID = "SL4105"
@@ -142,8 +142,9 @@ def _column_uses(trees: list[exp.Expr]) -> dict[str, dict[str, list[exp.Column]]
             windowed = any(  # a window TVF adds its own columns
                 isinstance(t.this, exp.Anonymous) for t in own_nodes_bfs(select, exp.Table)
             )
+            generated = generated_names(select)  # an UNNEST's elements and offsets
             for column in own_nodes_bfs(select, exp.Column):
-                if isinstance(column.this, exp.Star):
+                if isinstance(column.this, exp.Star) or (not column.table and column.name.lower() in generated):
                     continue
                 if windowed and column.name.lower() in ("window_start", "window_end", "window_time"):
                     continue
@@ -155,17 +156,41 @@ def _column_uses(trees: list[exp.Expr]) -> dict[str, dict[str, list[exp.Column]]
     return uses
 
 
+def unnested_types(trees: list[exp.Expr], schema: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """table (lower case) → column (lower case) → ARRAY type of the columns of the tables
+    ``schema`` does not declare that ``trees`` (the script as read) unnest, typed by the uses
+    of their elements (:mod:`~shiftleft.streaming.use_types`), when those uses agree."""
+    declared = {t.lower() for t in schema}
+    found: dict[str, dict[str, str]] = {}
+    for table, columns in _column_uses(trees).items():
+        if table in declared:
+            continue
+        for name, uses in columns.items():
+            kind, conflicts = decide(use_type(c) for c in uses)
+            if kind is not None and family(kind) == "array" and not conflicts:
+                found.setdefault(table, {})[name.lower()] = kind
+    return found
+
+
 def _inferred_columns(
-    uses: dict[str, list[exp.Column]], table: str, typed: Mapping[str, Mapping[str, str]]
+    uses: dict[str, list[exp.Column]],
+    table: str,
+    typed: Mapping[str, Mapping[str, str]],
+    unnested: Mapping[str, str],
 ) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
     """(name, type its ``uses`` imply: :mod:`~shiftleft.streaming.use_types`, else STRING) of
     the columns the script reads from ``table``, and an error for each whose uses no type
     suits.  ``typed``: column types (lower case) of the script's tables, for a column compared
-    with one of theirs (a join key takes the type of the key it is joined with)."""
+    with one of theirs (a join key takes the type of the key it is joined with); ``unnested``:
+    the types of the arrays the script as read unnests (lower case), which win: the output no
+    longer tells everything (sqlglot writes an UNNEST's offset as one more column)."""
     columns: list[tuple[str, str]] = []
     notes: list[Diagnostic] = []
     contexts: dict[int, dict[str, dict[str, str]]] = {}
     for name, found in uses.items():
+        if name.lower() in unnested:
+            columns.append((name, unnested[name.lower()]))
+            continue
         kind, conflicts = decide(use_type(c, _typing_context(c, typed, contexts)) for c in found)
         columns.append((name, kind or STRING))
         if conflicts:
@@ -198,6 +223,17 @@ def _conflict(table: str, name: str, kind: str, conflicts: list[Use]) -> Diagnos
     first = conflicts[0].node
     line, column = node_position(first)
     wants = " or ".join(f for f in FAMILIES if f in conflicts[0].accepts)
+    if not wants:  # an array whose elements' uses agree on no type
+        return Diagnostic.of(
+            CONFLICT_ID,
+            f"source table {table}: column {name} is unnested ({first.sql('flink')[:80]}) and its "
+            "elements are used as two types (or as a struct and as a value): no element type suits "
+            "every use, the Flink planner rejects one of them",
+            line=line,
+            column=column,
+            suggestion="declare the table's column types with schema= (or --schema), and cast the "
+            "elements where they are used as another type",
+        )
     return Diagnostic.of(
         CONFLICT_ID,
         f"source table {table}: column {name} is used as a {family(kind)} (declared {kind}) and "
@@ -270,7 +306,7 @@ def unattributed(trees: list[exp.Expr], undeclared: set[str], tables: Mapping[st
                 isinstance(i, exp.Table) and i.name.lower() in undeclared and cte_named(i) is None for i in inputs
             ):
                 continue
-            aliases = {p.alias.lower() for p in select.expressions if isinstance(p, exp.Alias)}
+            aliases = {p.alias.lower() for p in select.expressions if isinstance(p, exp.Alias)} | generated_names(select)
             known = [_known_columns(source, tables) or set() for source in inputs]
             for column in own_nodes_bfs(select, exp.Column):
                 if column.table or column.is_star:
@@ -290,10 +326,13 @@ def source_ddl(
     event_time: Mapping[str, str],
     options: SinkOptions | None = None,
     bounded: bool = False,
+    unnested: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[list[str], list[Diagnostic]]:
     """``CREATE TABLE`` statements for every source table of ``trees``, and notes about them.
 
-    ``bounded``: for batch mode, the sources end at the topics' latest offsets."""
+    ``bounded``: for batch mode, the sources end at the topics' latest offsets; ``unnested``:
+    :func:`unnested_types` of the script as read (the rules wrote the output for those types:
+    an UNNEST of structs names their fields, which the output alone no longer tells)."""
     options = options or SinkOptions()
     schema_by_name = {t.lower(): cols for t, cols in schema.items()}
     time_by_name = {t.lower(): c for t, c in event_time.items()}
@@ -318,7 +357,7 @@ def source_ddl(
                 # an unreadable type keeps the user's spelling; the planner will say
                 columns.append((name, flink_type(type_text, read) or type_text))
         else:
-            columns, conflicts = _inferred_columns(uses[table.lower()], table, typed)
+            columns, conflicts = _inferred_columns(uses[table.lower()], table, typed, (unnested or {}).get(table.lower(), {}))
             notes.extend(conflicts)
             inferred[table.lower()] = {c.lower() for c, _ in columns}
             retyped = [f"{c} {t}" for c, t in columns if t != STRING]

@@ -16,7 +16,16 @@ DOUBLE, BIGINT and TIMESTAMP(3) columns) and which of them it prefers:
 * a string preferred, a date or timestamp accepted: CAST to a date or timestamp (Flink does not
   cast a number to one); a string preferred, a number or boolean accepted: CAST to a number;
 * DATE / TIMESTAMP(3): compared with one; BOOLEAN: a whole condition; a typed column's type:
-  compared with it.
+  compared with it;
+* an ARRAY only: the argument of UNNEST (BigQuery, Flink), Spark's explode / posexplode /
+  inline (also in LATERAL VIEW): Flink unnests an ARRAY, MULTISET or MAP, not a STRING ("Cannot
+  apply 'UNNEST' to arguments of type 'UNNEST(<VARCHAR>)'").  Its elements are typed by their
+  own uses in the SELECT (:func:`_element_kind`): a STRUCT of the fields read from them
+  (``e.id``, ``t.e.id``, or the columns Flink's ``UNNEST ... AS t(a, b)`` spreads them into),
+  else the element's use (``x + 1``: DOUBLE), else STRING.  An element used both as a struct
+  and as a value, or whose uses conflict, has no sound type: the use then accepts no type, so
+  the caller reports the column.  (Snowflake's FLATTEN reads a VARIANT, JSON text in Flink:
+  not an array use.)
 
 :func:`decide` brings a column's uses together: the types every use accepts, the most specific
 one preferred (timestamp, date, number, boolean, another declared type, string); when no type
@@ -38,7 +47,7 @@ BOOLEAN = "BOOLEAN"
 STRING = "STRING"
 
 #: families, most specific first: the order a conflict or a choice is decided in
-FAMILIES = ("timestamp", "date", "number", "boolean", "other", "string")
+FAMILIES = ("timestamp", "date", "number", "boolean", "array", "other", "string")
 
 
 class Use(NamedTuple):
@@ -86,6 +95,8 @@ _CONDITIONS = (exp.Not, exp.And, exp.Or, exp.Where, exp.Having, exp.Xor)
 def family(kind: str) -> str:
     """The family of a Flink type's spelling (``DOUBLE`` → number, ``VARCHAR(3)`` → string)."""
     head = kind.upper().split("(")[0].strip()
+    if head.startswith("ARRAY"):
+        return "array"
     if head in ("STRING", "VARCHAR", "CHAR", "TEXT"):
         return "string"
     if head in ("TIMESTAMP", "TIMESTAMP_LTZ", "DATETIME") or head.startswith("TIMESTAMP"):
@@ -242,6 +253,8 @@ def _parent_use(
         return _compared(operand, parent, known)
     if _string_argument(operand, parent):
         return _use(STRING, parent)
+    if _generator(operand, parent):
+        return _array_use(parent, known)
     if isinstance(parent, _CONDITIONS) or (isinstance(parent, exp.If) and parent.this is operand):
         return _use(BOOLEAN, parent)
     if isinstance(parent, exp.Is) and isinstance(parent.expression, exp.Boolean):
@@ -252,6 +265,150 @@ def _parent_use(
         if isinstance(parent, func) and any(parent.args.get(k) is operand for k in keys):
             return _use(TIMESTAMP, parent, "date", "string")
     return None
+
+
+def _generator(operand: exp.Expr, parent: exp.Expr) -> bool:
+    """Whether ``parent`` unnests ``operand``: UNNEST's argument, or the argument of Spark's
+    explode / posexplode / inline (not Snowflake's FLATTEN: ``LATERAL FLATTEN``, ``TABLE(FLATTEN
+    (...))``, whose input is a VARIANT)."""
+    if isinstance(parent, exp.Unnest):
+        return any(e is operand for e in parent.expressions)
+    if isinstance(parent, (exp.Explode, exp.ExplodeOuter, exp.Inline)) and parent.this is operand:
+        holder = parent.parent
+        return not isinstance(holder, exp.Table) and not (isinstance(holder, exp.Lateral) and not holder.args.get("view"))
+    return False
+
+
+class _Shape:
+    """What the uses of an array's elements (or of one of their fields) ask of their type."""
+
+    def __init__(self) -> None:
+        self.uses: list[Use | None] = []
+        self.fields: dict[str, tuple[str, _Shape]] = {}
+
+    def field(self, name: str) -> _Shape:
+        return self.fields.setdefault(name.lower(), (name, _Shape()))[1]
+
+    def kind(self) -> tuple[str, bool]:
+        """(the type, whether it suits every use)."""
+        if not self.fields:
+            kind, conflicts = decide(self.uses)
+            return kind or STRING, not conflicts
+        parts = [(name, shape.kind()) for name, shape in self.fields.values()]
+        text = ", ".join(f"`{name.replace('`', '``')}` {kind}" for name, (kind, _) in parts)
+        whole = any(u is not None for u in self.uses)  # a struct used as a value
+        return f"ROW<{text}>", not whole and all(sound for _, (_, sound) in parts)
+
+
+def _element_columns(generator: exp.Expr) -> tuple[str, list[str], bool]:
+    """(the generator's table alias, the names of the columns its elements are read by, whether
+    those are the elements' fields: Flink's ``UNNEST(a) AS t(x, y)`` and Spark's inline)."""
+    holder = generator.parent if not isinstance(generator, exp.Unnest) else generator
+    alias = holder.args.get("alias") if isinstance(holder, (exp.Unnest, exp.Lateral)) else None
+    if not isinstance(alias, exp.TableAlias):
+        return "", [], False
+    offset = generator.args.get("offset") if isinstance(generator, exp.Unnest) else None
+    names = [c.name for c in alias.columns if not (isinstance(offset, exp.Identifier) and c.name == offset.name)]
+    if isinstance(generator, exp.Posexplode):
+        names = names[1:]  # (pos, element)
+    if isinstance(generator, exp.Unnest) and offset is True:
+        names = names[:-1]  # WITH ORDINALITY AS t(x, n) of the other readers
+    return alias.name, names, len(names) > 1 or isinstance(generator, exp.Inline)
+
+
+#: (a SELECT reading the elements, the table alias they are read by, their column names, whether
+#: those are the elements' fields)
+_Readers = list[tuple[exp.Select, str, list[str], bool]]
+#: how many SELECTs the elements of one array are followed through
+_READERS = 16
+
+
+def generated_names(select: exp.Select) -> set[str]:
+    """The (lower-case) names of the columns the UNNESTs and LATERAL VIEWs of ``select`` make:
+    their elements, fields and offsets, no table's columns."""
+    names: set[str] = set()
+    for node in select.find_all(exp.Unnest, exp.Lateral):
+        if node.find_ancestor(exp.Select) is not select:
+            continue
+        alias = node.args.get("alias")
+        if isinstance(alias, exp.TableAlias):
+            names.update(c.name.lower() for c in alias.columns)
+        offset = node.args.get("offset")
+        if isinstance(offset, exp.Identifier):
+            names.add(offset.name.lower())
+    return names
+
+
+def _outer_readers(select: exp.Select, name: str) -> _Readers:
+    """The queries reading output ``name`` of ``select``: as a derived table, or as a CTE."""
+    parent = select.parent
+    if isinstance(parent, exp.Subquery):
+        outer = parent.find_ancestor(exp.Select)
+        return [(outer, parent.alias_or_name, [name], False)] if outer is not None else []
+    if isinstance(parent, exp.CTE) and isinstance(parent.parent, exp.With) and parent.parent.parent is not None:
+        return [
+            (reader, table.alias_or_name, [name], False)
+            for table in parent.parent.parent.find_all(exp.Table)
+            if table.name.lower() == parent.alias_or_name.lower() and not table.db
+            and (reader := table.find_ancestor(exp.Select)) is not None and not _inside(reader, parent)
+        ]  # fmt: skip
+    return []
+
+
+def _element_readers(generator: exp.Expr) -> _Readers:
+    """Where the elements of ``generator`` are read: its own SELECT, or (Spark's ``SELECT
+    explode(a) AS x``) the queries reading that SELECT as a derived table or a CTE."""
+    select = generator.find_ancestor(exp.Select)
+    if select is None:
+        return []
+    if isinstance(generator.parent, exp.Alias) and not isinstance(generator, exp.Unnest):
+        return _outer_readers(select, generator.parent.alias)
+    table, names, spread = _element_columns(generator)
+    return [(select, table, names, spread)] if names else []
+
+
+def _element_kind(generator: exp.Expr, known: Mapping[str, Mapping[str, str]]) -> tuple[str, bool]:
+    """(the element type, whether it suits every use) of the array ``generator`` unnests, from
+    the uses of its elements where they are read (also through the derived tables and CTEs that
+    pass an element on as one of their columns)."""
+    root = _Shape()
+    readers = _element_readers(generator)
+    seen = 0
+    while readers and seen < _READERS:
+        select, table, names, spread = readers.pop(0)
+        seen += 1
+        lowered = [n.lower() for n in names]
+        for column in select.find_all(exp.Column, bfs=False):  # (fields in the order of the text)
+            parts = [p.name for p in column.parts]
+            low = [p.lower() for p in parts]
+            if table and len(low) > 1 and low[0] == table.lower() and low[1] in lowered:
+                path = parts[1:]
+            elif low[0] in lowered and not isinstance(column.this, exp.Star):
+                path = parts
+            else:
+                continue
+            if _inside(column, generator):  # (the generator's own argument)
+                continue
+            shape = root.field(names[lowered.index(path[0].lower())]) if spread else root
+            for name in path[1:]:
+                shape = shape.field(name)
+            shape.uses.append(use_type(column, known))
+            projected = column.parent if isinstance(column.parent, exp.Alias) else column
+            if not spread and len(path) == 1 and projected.parent is select and projected.arg_key == "expressions":
+                readers.extend(_outer_readers(select, projected.alias_or_name))  # passed on
+    return root.kind()
+
+
+def _inside(node: exp.Expr, ancestor: exp.Expr) -> bool:
+    parent = node.parent
+    while parent is not None and parent is not ancestor:
+        parent = parent.parent
+    return parent is ancestor
+
+
+def _array_use(generator: exp.Expr, known: Mapping[str, Mapping[str, str]]) -> Use:
+    element, sound = _element_kind(generator, known)
+    return Use(f"ARRAY<{element}>", frozenset({"array"}) if sound else frozenset(), generator)
 
 
 def _rank(use: Use) -> int:

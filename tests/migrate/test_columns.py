@@ -279,3 +279,34 @@ def test_a_computed_select_alias_reused_by_the_select_is_no_source_column(tmp_pa
     assert "opened_at" in ddl and "closed_at" in ddl if "closed_at" in use else "opened_at" in ddl
     releases = result.table("releases")
     assert releases.status is Status.TRANSLATED, [d.message for d in releases.diagnostics]
+
+
+@pytest.mark.parametrize(
+    ("read", "sql", "declared"),
+    [
+        (
+            "bigquery",
+            "select organization, a10.id as id, a10.n + 1 as n1 from {{ source('app', 'users') }}, unnest(items) as a10",
+            "items ARRAY<ROW<`id` STRING, `n` DOUBLE>>",
+        ),
+        (
+            "spark",
+            "select t.item.id as id from {{ source('app', 'users') }} lateral view explode(items) t as item",
+            "items ARRAY<ROW<`id` STRING>>",
+        ),
+        ("bigquery", "select organization, x from {{ source('app', 'users') }}, unnest(tags) as x", "tags ARRAY<STRING>"),
+    ],
+)
+def test_unnested_source_column_is_an_array_typed_by_its_elements_use(
+    tmp_path: Path, read: str, sql: str, declared: str
+) -> None:
+    """cal-itp's ``FROM source, UNNEST(col) AS a10`` reading ``a10.id``: the undeclared column was
+    declared STRING, and the planner refused the model ("Cannot apply 'UNNEST' to arguments of
+    type 'UNNEST(<VARCHAR(2147483647)>)'") with no error reported."""
+    project = make_project(tmp_path / "p", {"stg.sql": sql})
+    result = migrate(project, read=read, plan=True)
+    users = result.table("users")
+    assert declared in (users.ddl or ""), users.ddl
+    assert " x " not in (users.ddl or "")  # an element is no column of the source
+    stg = result.table("stg")
+    assert stg.status is Status.TRANSLATED, [d.message for d in stg.diagnostics]
