@@ -61,12 +61,40 @@ def visible_ctes(node: exp.Expr) -> Iterator[exp.CTE]:
         below, child, current = child, current, current.parent
 
 
+def cte_name(cte: exp.CTE) -> str:
+    """``cte.alias_or_name``, read straight from its alias identifier: a table's CTE is looked
+    up among every CTE before it, so this runs once per CTE per table (the properties cost
+    five calls each)."""
+    alias = cte.args.get("alias")
+    if type(alias) is exp.TableAlias:
+        ident = alias.args.get("this")
+        if type(ident) is exp.Identifier:
+            text = ident.args.get("this")
+            if type(text) is str and text:
+                return text
+    return cte.alias_or_name
+
+
 def cte_named(table: exp.Table) -> exp.CTE | None:
     """The CTE a table reference without a database names (:func:`visible_ctes`), or None."""
     if table.args.get("db") is not None or table.args.get("catalog") is not None:
         return None
     name = table.name.lower()
-    return next((c for c in visible_ctes(table) if c.alias_or_name.lower() == name), None)
+    # visible_ctes inlined: no generator per lookup, a table is looked up many times
+    below: exp.Expr | None = None
+    child: exp.Expr | None = None
+    current: exp.Expr | None = table
+    while current is not None:
+        with_ = current.args.get("with_") if isinstance(current, exp.Query) else None
+        if isinstance(with_, exp.With):
+            earlier_only = child is with_ and isinstance(below, exp.CTE) and not with_.args.get("recursive")
+            for cte in with_.expressions:
+                if earlier_only and cte is below:
+                    break
+                if cte_name(cte).lower() == name:
+                    return cte
+        below, child, current = child, current, current.parent
+    return None
 
 
 def cte_query(table: exp.Table) -> exp.Expr | None:
@@ -79,7 +107,7 @@ def ctes_by_name(node: exp.Expr) -> dict[str, exp.CTE]:
     """The CTEs ``node`` can read (:func:`visible_ctes`) by lower-case name."""
     found: dict[str, exp.CTE] = {}
     for cte in visible_ctes(node):
-        found.setdefault(cte.alias_or_name.lower(), cte)
+        found.setdefault(cte_name(cte).lower(), cte)
     return found
 
 
