@@ -15,18 +15,33 @@ def _inputs(select: exp.Select) -> list[exp.Expr]:
     return [] if select.args.get("laterals") else select_inputs(select)
 
 
-def _may_correlate(select: exp.Select) -> bool:
+def _may_correlate(select: exp.Select, ctx: RuleContext) -> bool:
     """Whether ``select`` is (inside) a subquery expression, whose columns may be the outer
-    query's."""
+    query's.  Each node on the way up keeps its answer (a fact of the unchanged tree), so the
+    SELECTs of a nesting n deep take n steps in all, not one walk to the top each."""
+    path: list[exp.Expr] = []
     node: exp.Expr | None = select
+    found = False
     while node is not None and not isinstance(node, exp.CTE):
+        cached = ctx.facts.get((_CORRELATE, id(node)))
+        if cached is not None and cached[0] is node and cached[1] == ctx.changes:
+            found = cached[2]
+            break
+        path.append(node)
         parent = node.parent
         if isinstance(node, exp.Subquery) and not isinstance(parent, (exp.From, exp.Join)):
-            return True
+            found = True
+            break
         if isinstance(parent, (exp.Exists, exp.In)) or isinstance(parent, exp.Lateral):
-            return True
+            found = True
+            break
         node = parent
-    return False
+    for seen in path:  # each answers as the node it reached: the first that decided
+        ctx.facts[(_CORRELATE, id(seen))] = (seen, ctx.changes, found)
+    return found
+
+
+_CORRELATE = "SL3044-may-correlate"
 
 
 class MissingDerivedColumn(Rule):
@@ -72,7 +87,7 @@ class MissingDerivedColumn(Rule):
         outputs = {s.alias_or_name.lower(): relation_columns(s) for s in inputs}
         if all(o is None for o in outputs.values()):
             return None
-        complete = all(o is not None for o in outputs.values()) and not _may_correlate(node)
+        complete = all(o is not None for o in outputs.values()) and not _may_correlate(node, ctx)
         every = {n for o in outputs.values() for n in o or ()}
         aliases = {p.alias.lower() for p in node.expressions if isinstance(p, exp.Alias)}
         for column in own_nodes(node, exp.Column):

@@ -139,3 +139,21 @@ def test_comma_join_order_reads_the_columns_of_the_ctes_in_scope() -> None:
     assert "CROSS JOIN d AS y CROSS JOIN t AS z" in _sql(
         shadowed, schema={"t": {"b": "INT"}, "c": {"k": "INT", "v": "INT"}}
     )
+
+
+@pytest.mark.parametrize(
+    ("sql", "reported"),
+    [
+        # inside EXISTS / IN a column may be the outer query's: not reported, at any depth
+        ("SELECT x FROM (SELECT a AS x FROM t) s WHERE EXISTS (SELECT b FROM (SELECT c FROM u) AS v WHERE v.c = s.x)", []),
+        ("SELECT x FROM (SELECT a AS x FROM t) s WHERE s.x IN (SELECT q FROM (SELECT b FROM (SELECT c FROM u) AS v) AS w)", []),
+        # derived tables nested in derived tables: each SELECT's missing column reported
+        ("SELECT x FROM (SELECT y AS x FROM (SELECT b FROM (SELECT c FROM u) AS v) AS w) AS s", ["b", "y"]),
+        ("WITH k AS (SELECT z FROM (SELECT c FROM u) AS v) SELECT x FROM (SELECT a AS x FROM k) s", ["a", "z"]),
+    ],
+)
+def test_missing_derived_columns_under_nested_subqueries(sql: str, reported: list[str]) -> None:
+    """SL3044 decides once per node whether a SELECT is inside a subquery expression (shared
+    by the SELECTs below it), with the same answers as a walk to the top for each."""
+    found = [d.message.split()[1] for d in shiftleft.transpile(sql, read="spark").diagnostics if d.rule_id == "SL3044"]
+    assert sorted(found) == reported
