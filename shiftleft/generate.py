@@ -18,26 +18,28 @@ def generate(tree: exp.Expr, target: Target, *, pretty: bool = False) -> tuple[s
     )
     # The tree is ours (parsed for this call), so the generator may preprocess it in place.
     sql = generator.generate(tree, copy=False)
-    _relink(tree)
     # Messages repeat when a construct appears several times; keep the first of each.
-    incomplete = _incomplete(tree)
+    incomplete = _incomplete(_relink(tree))
     if "None" in sql and _printed_none(tree, sql):
         incomplete.append("a construct was printed as 'None' (a generator gap: please report it)")
     return sql, list(dict.fromkeys([*incomplete, *generator.unsupported_messages]))
 
 
-def _relink(tree: exp.Expr) -> None:
-    """Give every node of ``tree`` its holder as parent again.
+def _relink(tree: exp.Expr) -> list[exp.Func]:
+    """Give every node of ``tree`` its holder as parent again; return the function nodes but
+    anonymous calls, breadth-first (the order of ``tree.walk()``), found in the same walk.
 
     The tree is read after generation (the changelog derivation, the sources' DDL), but some
     of sqlglot's generation paths build a node around the tree's own children and leave them
     pointing at it (NVL2, SPACE, CONVERT_TIMEZONE, DATE_FROM_UNIX_DATE...): ``space(x)`` lost
     ``x`` from its SELECT, and ``sources=True`` declared the table without it.  One walk
     puts every link back, whatever path moved it."""
-    stack = [tree]
-    push, pop, expr = stack.append, stack.pop, exp.Expr
-    while stack:
-        node = pop()
+    queue = [tree]
+    found: list[exp.Func] = []
+    push, add, expr, func, anonymous = queue.append, found.append, exp.Expr, exp.Func, exp.Anonymous
+    for node in queue:  # grows while it is read: breadth-first
+        if isinstance(node, func) and not isinstance(node, anonymous):
+            add(node)
         for key, value in node.args.items():
             if type(value) is list:
                 for i, item in enumerate(value):
@@ -49,6 +51,7 @@ def _relink(tree: exp.Expr) -> None:
                 if value.parent is not node:
                     value.parent, value.arg_key, value.index = node, key, None
                 push(value)
+    return found
 
 
 _NONE_WORD = re.compile(r"(?<![\w`'\"])None(?![\w`'\"])")
@@ -70,13 +73,13 @@ _MISSING = re.compile(r"Required keyword: '(\w+)' missing")
 _UNIT_NAMES = (exp.Var, exp.Literal, exp.Identifier, exp.Column, exp.WeekStart)
 
 
-def _incomplete(tree: exp.Expr) -> list[str]:
-    """Function nodes short of a required argument (a rule or a reader built one) and units
-    that are not names (``date_add(a IS NULL, b, c)``): the generator would print the first
-    as if complete and drop the second.  (A call Flink knows with the wrong number of
-    arguments is SL9004's, from the planner's own counts.)"""
+def _incomplete(functions: list[exp.Func]) -> list[str]:
+    """Function nodes (of :func:`_relink`) short of a required argument (a rule or a reader
+    built one) and units that are not names (``date_add(a IS NULL, b, c)``): the generator
+    would print the first as if complete and drop the second.  (A call Flink knows with the
+    wrong number of arguments is SL9004's, from the planner's own counts.)"""
     found = []
-    for node in _functions(tree):
+    for node in functions:
         unit = node.args.get("unit")
         if isinstance(unit, exp.Expr) and not isinstance(unit, _UNIT_NAMES):
             found.append(f"{node.sql_name()}(...): its unit ({unit.sql()[:40]}) is not a time unit name")
@@ -84,21 +87,4 @@ def _incomplete(tree: exp.Expr) -> list[str]:
             missing = _MISSING.search(message)
             if missing:
                 found.append(f"{node.sql_name()}(...) lacks its '{missing.group(1)}' argument (too few arguments)")
-    return found
-
-
-def _functions(tree: exp.Expr) -> list[exp.Func]:
-    """The function nodes of ``tree`` but anonymous calls, breadth-first (the order of
-    ``tree.walk()``), one level at a time (no generator per node)."""
-    found: list[exp.Func] = []
-    level = [tree]
-    while level:
-        found.extend(n for n in level if isinstance(n, exp.Func) and not isinstance(n, exp.Anonymous))
-        level = [
-            item
-            for node in level
-            for value in node.args.values()
-            for item in (value if type(value) is list else (value,))
-            if isinstance(item, exp.Expr)
-        ]
     return found
