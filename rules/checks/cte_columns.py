@@ -19,10 +19,12 @@ def _alias_columns(node: exp.Expr) -> list[str] | None:
     return None
 
 
-def _outputs(source: exp.Expr, depth: int = 0) -> list[str] | None:
+def _outputs(source: exp.Expr, ctx: RuleContext, depth: int = 0) -> list[str] | None:
     """The output names of a FROM / JOIN input when they are known: a CTE or a subquery whose
     columns are listed, or come from ``*`` of such (None: a table, an UNNEST, ... or a ``*``
-    of one)."""
+    of one).  A CTE's are found once per depth for all the SELECTs that read it
+    (:meth:`RuleContext.fact`: a chain of CTEs each reading the last with ``*`` was followed
+    again from every SELECT)."""
     if depth > _DEPTH or source.args.get("pivots"):  # PIVOT / UNPIVOT make other columns
         return None
     if not isinstance(source, (exp.Table, exp.Subquery)):
@@ -36,17 +38,17 @@ def _outputs(source: exp.Expr, depth: int = 0) -> list[str] | None:
         cte = cte_named(source)
         if cte is None:
             return None
-        return _alias_columns(cte) or _query_outputs(cte.this, depth + 1)
+        return _alias_columns(cte) or ctx.fact(f"cte-outputs-{depth + 1}", cte.this, lambda q: _query_outputs(q, ctx, depth + 1))
     if isinstance(source, exp.Subquery):
-        return _query_outputs(source.this, depth + 1)
+        return _query_outputs(source.this, ctx, depth + 1)
     return None
 
 
-def _query_outputs(query: exp.Expr, depth: int) -> list[str] | None:
+def _query_outputs(query: exp.Expr, ctx: RuleContext, depth: int) -> list[str] | None:
     while isinstance(query, exp.SetOperation):
         query = query.this
     if isinstance(query, exp.Subquery):
-        return _query_outputs(query.this, depth + 1)
+        return _query_outputs(query.this, ctx, depth + 1)
     if not isinstance(query, exp.Select):
         return None
     names: list[str] = []
@@ -62,7 +64,7 @@ def _query_outputs(query: exp.Expr, depth: int) -> list[str] | None:
             if not inputs:
                 return None
             for inner in inputs:
-                found = _outputs(inner, depth + 1)
+                found = _outputs(inner, ctx, depth + 1)
                 if found is None:
                     return None
                 names.extend(found)
@@ -132,7 +134,7 @@ class MissingDerivedColumn(Rule):
         inputs = _inputs(node)
         if not inputs or not any(isinstance(s, exp.Subquery) or (isinstance(s, exp.Table) and not s.args.get("db")) for s in inputs):
             return None
-        outputs = {s.alias_or_name.lower(): _outputs(s) for s in inputs}
+        outputs = {s.alias_or_name.lower(): _outputs(s, ctx) for s in inputs}
         if all(o is None for o in outputs.values()):
             return None
         complete = all(o is not None for o in outputs.values()) and not _may_correlate(node)
