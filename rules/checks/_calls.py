@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from shiftleft.dialects.flink_functions import flink_function_name
+from shiftleft.dialects.flink_functions import call_shape, flink_function_name
 from shiftleft.dialects.user_functions import USER_FUNCTION
 from shiftleft.rewrite import RuleContext
 from shiftleft.rewrite.walk import in_hint
@@ -25,4 +25,11 @@ def not_checked(node: exp.Expr, ctx: RuleContext) -> bool:
 def flink_name(node: exp.Func, ctx: RuleContext) -> str | None:
     """:func:`~shiftleft.dialects.flink_functions.flink_function_name` of the call, found once
     for the checks that ask (SL9001 and SL9004)."""
-    return ctx.fact("flink-call-name", node, lambda n: flink_function_name(n, ctx.target.value))
+    return ctx.fact("flink-call-name", node, lambda n: flink_function_name(n, ctx.target.value, shape(n, ctx)))
+
+
+def shape(node: exp.Func, ctx: RuleContext) -> tuple | None:
+    """:func:`~shiftleft.dialects.flink_functions.call_shape` of the call, found once for the
+    checks that ask (SL9001, SL9004, SL9006: their generated forms are memoized by it); None
+    for an anonymous call (its name is its own)."""
+    return None if isinstance(node, exp.Anonymous) else ctx.fact("call-shape", node, call_shape)

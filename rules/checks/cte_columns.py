@@ -6,7 +6,6 @@ from sqlglot import exp
 
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.rewrite.walk import own_nodes
 from shiftleft.tree import relation_columns, select_inputs
 
 
@@ -90,7 +89,7 @@ class MissingDerivedColumn(Rule):
         complete = all(o is not None for o in outputs.values()) and not _may_correlate(node, ctx)
         every = {n for o in outputs.values() for n in o or ()}
         aliases = {p.alias.lower() for p in node.expressions if isinstance(p, exp.Alias)}
-        for column in own_nodes(node, exp.Column):
+        for column in ctx.own_nodes(node, exp.Column):  # the walk of this SELECT the rules share
             assert isinstance(column, exp.Column)
             if isinstance(column.this, exp.Star) or column.args.get("db") or column.find_ancestor(exp.Lambda, exp.Select) is not node:
                 continue

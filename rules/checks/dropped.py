@@ -51,7 +51,7 @@ class GeneratorDroppedArgument(Rule):
         assert isinstance(node, exp.Func)
         if C.not_checked(node, ctx):
             return None
-        dropped = [k for k in generator_dropped_args(node, ctx.target.value) if _from_source(node.args.get(k))]
+        dropped = [k for k in generator_dropped_args(node, ctx.target.value, C.shape(node, ctx)) if _from_source(node.args.get(k))]
         if not dropped:
             return None
         values = [node.args.get(key) for key in dropped]

@@ -99,7 +99,7 @@ class WrongArity(Rule):
         if accepted is None:
             return None
         counts, variadic = accepted
-        arity = flink_call_arity(node, ctx.target.value)
+        arity = flink_call_arity(node, ctx.target.value, C.shape(node, ctx))
         if arity is None or arity in counts or (variadic and arity > table.max_probed):
             return None
         expected = " or ".join(str(c) for c in counts) + (" or more" if variadic else "")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.tree import find_all
 
 _SETS = (exp.Cube, exp.Rollup, exp.GroupingSets)
 
@@ -39,16 +38,6 @@ def grouping_expressions(group: exp.Group) -> list[exp.Expr]:
     return out
 
 
-def _own(select: exp.Select, node: exp.Expr) -> bool:
-    """``node`` belongs to ``select`` itself, not to a subquery in it."""
-    parent = node.parent
-    while parent is not None and parent is not select:
-        if isinstance(parent, exp.Select):
-            return False
-        parent = parent.parent
-    return parent is select
-
-
 class SparkGroupingId(Rule):
     """Spark names the grouping id of a ``GROUP BY`` with ``GROUPING SETS`` / ``CUBE`` /
     ``ROLLUP`` as a virtual column ``grouping__id`` (or ``grouping_id()`` with no argument):
@@ -75,14 +64,13 @@ class SparkGroupingId(Rule):
         group = node.args.get("group")
         if not isinstance(group, exp.Group):
             return None
+        # the SELECT's own nodes (the walk the rules on it share), not its whole subtree: a
+        # nested query's grouping__id is its own SELECT's
         targets = [
             n
-            for n in find_all(node, (exp.Column, exp.GroupingId))
-            if _own(node, n)
-            and (
-                (isinstance(n, exp.Column) and not n.table and n.name.lower() == "grouping__id")
-                or (isinstance(n, exp.GroupingId) and not n.expressions)
-            )
+            for n in ctx.own_nodes(node, (exp.Column, exp.GroupingId))
+            if (isinstance(n, exp.Column) and not n.table and n.name.lower() == "grouping__id")
+            or (isinstance(n, exp.GroupingId) and not n.expressions)
         ]
         if not targets:
             return None

@@ -7,6 +7,7 @@ from sqlglot import exp
 from shiftleft.dialects.flink_typing import inferred_counterpart, known_type
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
+from shiftleft.tree import find_all
 
 
 def _branches(node: exp.Expr) -> list[exp.Select]:
@@ -20,6 +21,34 @@ def _branches(node: exp.Expr) -> list[exp.Select]:
 def _bare_null(projection: exp.Expr) -> bool:
     inner = projection.this if isinstance(projection, exp.Alias) else projection
     return isinstance(inner, exp.Null)
+
+
+def _untypable(projection: exp.Expr, branch: exp.Select, ctes: set[str]) -> bool:
+    """Whether type annotation of the statement (without a schema) can only leave
+    ``projection`` of ``branch`` UNKNOWN: a plain column, not naming another projection's
+    alias (Spark reads those as lateral aliases), of a branch that reads only tables that are
+    neither CTEs (``ctes``: every CTE name of the statement, lower case) nor anything else
+    (subqueries, UNNEST, LATERAL VIEW, PIVOT), its qualifier one of them: such a column's type
+    comes from the schema alone.  Annotating a whole statement costs more than the rest of its
+    rules together; unions of tables no schema describes are the common case."""
+    inner = projection.this if isinstance(projection, exp.Alias) else projection
+    if not isinstance(inner, exp.Column) or not isinstance(inner.this, exp.Identifier):
+        return False
+    if inner.args.get("db") or inner.args.get("catalog") or branch.args.get("laterals"):
+        return False
+    from_ = branch.args.get("from_")
+    sources = [from_.this if isinstance(from_, exp.From) else None, *(j.this for j in branch.args.get("joins") or [])]
+    names = set()
+    for source in sources:
+        if not isinstance(source, exp.Table) or not isinstance(source.this, exp.Identifier) or source.args.get("pivots"):
+            return False
+        if source.name.lower() in ctes:
+            return False
+        names.add(source.alias_or_name.lower())
+    if inner.table and inner.table.lower() not in names:
+        return False
+    name = inner.name.lower()
+    return not any(isinstance(p, exp.Alias) and p is not projection and p.alias.lower() == name for p in branch.expressions)
 
 
 class TypedNullInUnion(Rule):
@@ -69,6 +98,8 @@ class TypedNullInUnion(Rule):
         changed = False
         #: the branches of the annotated copy; kept while this rule has not changed the tree
         inferred: list[exp.Select] | None = None
+        #: the statement's CTE names, when no schema is given (see _untypable)
+        ctes: set[str] | None = None
         for i in range(width):
             nulls = [b.expressions[i] for b in branches if _bare_null(b.expressions[i])]
             if not nulls:
@@ -80,6 +111,11 @@ class TypedNullInUnion(Rule):
                     continue
                 inner = projection.this if isinstance(projection, exp.Alias) else projection
                 known = ctx.declared_type(inner)
+                if known is None and not ctx.schema:
+                    if ctes is None:
+                        ctes = {c.alias_or_name.lower() for c in find_all(node.root(), exp.CTE)}
+                    if _untypable(projection, branch, ctes):
+                        continue  # annotation would say UNKNOWN
                 if known is None:
                     if inferred is None:
                         twin = inferred_counterpart(node, ctx.schema, ctx.read, ctx.memo)

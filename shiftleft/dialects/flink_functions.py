@@ -74,8 +74,9 @@ def _probe(node: exp.Func) -> exp.Func:
     return type(node)(**args)
 
 
-def flink_function_name(node: exp.Func, target: str) -> str | None:
-    """Upper-case name of the function the target generator writes for ``node``, if a call."""
+def flink_function_name(node: exp.Func, target: str, shape: tuple | None = None) -> str | None:
+    """Upper-case name of the function the target generator writes for ``node``, if a call
+    (``shape``: its :func:`call_shape` when known already)."""
     if isinstance(node, exp.Anonymous):
         return node.name.upper()
     generator = _generator(target)
@@ -83,12 +84,13 @@ def flink_function_name(node: exp.Func, target: str) -> str | None:
     name = _fixed_name(type(generator), type(node))  # type: ignore[arg-type]
     if name is not None:
         return name.upper()
-    return _generated_call(target, generator, node)[0]
+    return _generated_call(target, generator, node, shape)[0]
 
 
-def flink_call_arity(node: exp.Func, target: str) -> int | None:
+def flink_call_arity(node: exp.Func, target: str, shape: tuple | None = None) -> int | None:
     """How many arguments the target generator writes in the call for ``node`` (None when the
-    call is SQL syntax rather than ``NAME(a, b, ...)``, or unknown)."""
+    call is SQL syntax rather than ``NAME(a, b, ...)``, or unknown; ``shape``: its
+    :func:`call_shape` when known already)."""
     if isinstance(node, exp.Anonymous):
         return len(node.expressions)
     generator = _generator(target)
@@ -100,7 +102,7 @@ def flink_call_arity(node: exp.Func, target: str) -> int | None:
             items = value if isinstance(value, list) else [value]
             count += sum(isinstance(v, exp.Expr) for v in items)  # flags are not written
         return count
-    return _generated_call(target, generator, node)[1]
+    return _generated_call(target, generator, node, shape)[1]
 
 
 def call_arity(sql: str) -> int | None:
@@ -128,6 +130,12 @@ def call_arity(sql: str) -> int | None:
     return None
 
 
+def call_shape(node: exp.Func) -> tuple:
+    """The memo key of the generated forms of ``node``: its class and :func:`_shape` (the
+    checks on one call find it once, :mod:`rules.checks._calls`)."""
+    return (type(node), _shape(node))
+
+
 def _shape(node: exp.Func) -> tuple:
     """What the generated name of ``node`` can depend on: its class's arguments, with the
     leaf ones (literals, units, types) by value and nested ones by kind."""
@@ -151,11 +159,13 @@ def _calls_by_shape(target: str) -> dict[tuple, tuple[str | None, int | None]]:
     return {}
 
 
-def _generated_call(target: str, generator: Generator, node: exp.Func) -> tuple[str | None, int | None]:
+def _generated_call(
+    target: str, generator: Generator, node: exp.Func, shape: tuple | None = None
+) -> tuple[str | None, int | None]:
     """(name, argument count) of the call the generator writes for ``node``: one generation
     of its probe per shape serves both (the count is None unless the probe generated)."""
     calls = _calls_by_shape(target)
-    shape = (type(node), _shape(node))
+    shape = shape or call_shape(node)
     found = calls.get(shape)  # one lookup: a tuple's hash is not kept, each lookup walks the shape
     if found is None:
         if len(calls) > 4096:
@@ -222,14 +232,15 @@ def _dropped_by_shape(target: str) -> dict[tuple, tuple[str, ...]]:
     return {}
 
 
-def generator_dropped_args(node: exp.Func, target: str) -> tuple[str, ...]:
+def generator_dropped_args(node: exp.Func, target: str, shape: tuple | None = None) -> tuple[str, ...]:
     """The argument keys of ``node`` that the target generator does not write at all (each
     argument replaced by a marker column, the markers missing from the generated text).
-    Empty when the generator needs the real arguments to run (not decided: not reported)."""
+    Empty when the generator needs the real arguments to run (not decided: not reported).
+    ``shape``: its :func:`call_shape` when known already."""
     if isinstance(node, exp.Anonymous):
         return ()
     memo = _dropped_by_shape(target)
-    shape = (type(node), _shape(node))
+    shape = shape or call_shape(node)
     found = memo.get(shape)
     if found is not None:
         return found
