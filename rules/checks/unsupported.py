@@ -160,7 +160,7 @@ class AtTimeZone(Rule):
     Snowflake's ``CONVERT_TIMEZONE(tz, ts)`` / ``CONVERT_TIMEZONE(from, to, ts)``, which the
     generator would write as AT TIME ZONE (it was not reported when it wrapped a rule's output),
     and Spark's ``to_utc_timestamp`` (sqlglot's FromTimeZone, written the same way; it passed
-    silently).  A conversion between a zone and itself is SL1130's."""
+    silently).  A conversion from UTC to UTC is SL1130's."""
 
     id = "SL9205"
     name = "at-time-zone"

@@ -1,4 +1,4 @@
-"""Time zone conversions between a zone and itself: the value unchanged."""
+"""Time zone conversions from UTC to UTC: the value unchanged."""
 
 from __future__ import annotations
 
@@ -28,11 +28,13 @@ def _as_timestamp(value: exp.Expr) -> exp.Expr:
 
 
 class SameZoneConversion(Rule):
-    """A time zone conversion from a zone to the same zone leaves the timestamp as it is:
+    """A time zone conversion from UTC to UTC leaves the timestamp as it is:
     Spark's ``from_utc_timestamp(ts, 'UTC')`` / ``to_utc_timestamp(ts, 'UTC')`` (also
     ``'Etc/UTC'``, ``'GMT'``...) and ``convert_timezone('UTC', 'UTC', ts)`` (Spark, Databricks,
     Snowflake, Redshift), the default of dbt packages that convert to a project variable's zone
-    (Fivetran's ``fivetran_convert_timezone``, ``shopify_timezone: UTC``).  Flink has no AT TIME
+    (Fivetran's ``fivetran_convert_timezone``, ``shopify_timezone: UTC``).  Another zone to
+    itself is not the identity: a local time in its spring DST gap moves an hour (Spark reads
+    2020-03-08 02:30 in New York as 03:30), so only UTC's names are taken.  Flink has no AT TIME
     ZONE (SL9205 reports the other zones: ``CONVERT_TZ`` converts strings, drops the
     milliseconds, reads ``'+05:30'`` and unknown zones as UTC and resolves the DST overlap
     otherwise than Spark, all checked on Flink 2.3 against PySpark), so only this exact case
@@ -42,7 +44,7 @@ class SameZoneConversion(Rule):
 
     id = "SL1130"
     name = "same-zone-conversion"
-    title = "from_utc_timestamp / to_utc_timestamp / convert_timezone between a zone and itself are the timestamp"
+    title = "from_utc_timestamp / to_utc_timestamp / convert_timezone from UTC to UTC are the timestamp"
     node_types = (exp.AtTimeZone, exp.FromTimeZone, exp.ConvertTimezone)
     examples = (
         Example(
@@ -70,7 +72,8 @@ class SameZoneConversion(Rule):
         if isinstance(node, exp.ConvertTimezone):
             source, target = _zone(node.args.get("source_tz")), _zone(node.args.get("target_tz"))
             value = node.args.get("timestamp")
-            if source is None or source != target or value is None:
+            # UTC only: a zone with DST moves a local time of its spring gap (02:30 becomes 03:30)
+            if source != "utc" or target != "utc" or value is None:
                 return None
             return _as_timestamp(value.copy())
         if ctx.read not in _SPARK or _zone(node.args.get("zone")) != "utc" or node.this is None:
