@@ -34,6 +34,7 @@ from shiftleft.streaming.changelog import Changelog, ChangelogMode, analyze
 from shiftleft.streaming.options import StreamingOptions
 from shiftleft.streaming.sink import sink_ddl
 from shiftleft.streaming.typed_query import TypedQuery, output_columns
+from shiftleft.tree import find_all
 
 from shiftleft.migration.codes import (
     EVENT_TIME_ID,
@@ -190,7 +191,7 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         changelog = Changelog(mode=ChangelogMode.RETRACT, reason=changelog.reason)
     # a key that is not the one the query updates by: the latest row per key wins (dbt's
     # unique_key semantics); Flink 2.3 asks for that policy explicitly
-    conflict = bool(key) and not same_key(tree, key, emitted.key)
+    conflict = bool(key) and (not same_key(tree, key, emitted.key) or coerced_join(typing()))
     query_types = {n: t for n, t in inferred if t}
     for k in key if not conflict else []:  # a CAST of a key column drops Flink's upsert key
         if casts.pop(k, None) is not None and k in query_types:
@@ -300,6 +301,32 @@ def _sink_cast(column: str, sink_type: str, query_type: str | None) -> exp.Cast:
             source = None
     read_string_exactly(cast, source)
     return cast
+
+
+#: types whose columns compare without a cast (any text is STRING to Flink's join)
+_TEXT = frozenset({exp.DType.TEXT, exp.DType.VARCHAR, exp.DType.CHAR, exp.DType.NVARCHAR, exp.DType.NCHAR})
+_UNTYPED = frozenset({exp.DType.UNKNOWN, exp.DType.NULL})
+
+
+def coerced_join(typed: TypedQuery) -> bool:
+    """Whether a join of the query compares columns of two types (``a.id = b.id``, INT with
+    DECIMAL(28, 6)): Flink casts one side, the cast column no longer carries that input's
+    unique key, and the join's upsert key is lost where the derivation (which knows no types)
+    keeps it; the INSERT is then rejected ("The query has an upsert key that differs from the
+    primary key of the sink table"), so it upserts with ON CONFLICT like any other key."""
+    if typed.qualify_error is not None or typed.annotate_error is not None:
+        return False
+    for join in find_all(typed.tree, exp.Join):
+        on = join.args.get("on")
+        for eq in find_all(on, exp.EQ) if isinstance(on, exp.Expr) else []:
+            if not isinstance(eq.this, exp.Column) or not isinstance(eq.expression, exp.Column):
+                continue
+            a, b = eq.this.type, eq.expression.type
+            if a is None or b is None or a.this in _UNTYPED or b.this in _UNTYPED:
+                continue
+            if not (a.this in _TEXT and b.this in _TEXT) and a != b:
+                return True
+    return False
 
 
 def same_key(tree: exp.Expr, a: list[str], b: list[str]) -> bool:
