@@ -18,6 +18,7 @@ downstream jobs can window and join on it.
 
 from __future__ import annotations
 
+import sqlglot
 from sqlglot import exp
 
 from shiftleft.dialects import build
@@ -64,6 +65,18 @@ def _stateful(tree: exp.Expr) -> bool:
     return tree.find(exp.Group, exp.Join, exp.Window, exp.Distinct) is not None
 
 
+def _databricks_hint(job: NodeJob) -> str | None:
+    """When Spark's reader fails on SQL that Databricks' reads (``col:path`` JSON access, which
+    dbt packages write for dbt-spark on Databricks), say so; None otherwise."""
+    if job.read != "spark":
+        return None
+    try:
+        sqlglot.parse(job.sql, read="databricks")
+    except sqlglot.errors.SqlglotError:
+        return None
+    return "the model is Databricks SQL (e.g. col:path JSON access): migrate with --read databricks"
+
+
 def _query_model(job: NodeJob) -> NodeOutcome:
     out = NodeOutcome()
     try:
@@ -82,7 +95,7 @@ def _query_model(job: NodeJob) -> NodeOutcome:
             Diagnostic.of(
                 READ_ID,
                 f"the rendered SQL cannot be read: {e.message}",
-                suggestion=e.hint or "check the model's SQL (the rendered SQL is in the report)",
+                suggestion=_databricks_hint(job) or e.hint or "check the model's SQL (the rendered SQL is in the report)",
                 line=e.line,
                 column=e.column,
             )

@@ -412,3 +412,15 @@ def test_a_project_with_nothing_to_migrate_says_so(tmp_path: Path, layout: str) 
     assert "nothing to migrate" in result.diagnostics[0].message
     with_one = make_project(tmp_path / "p", {"m.sql": "select id from {{ source('app', 'events') }}\n"})
     assert not [d for d in migrate(with_one, None, plan=False).diagnostics if "nothing to migrate" in d.message]
+
+
+def test_databricks_sql_read_as_spark_says_so(tmp_path: Path) -> None:
+    """A dbt-spark model with Databricks' ``col:path`` JSON access (dbt packages write it for
+    Databricks) fails Spark's reader; the error says which reader takes it, and that reader
+    translates it."""
+    models = {"m.sql": "select cast(p:['shop']['amount'] as double) as amount from {{ source('app', 'events') }}"}
+    result = migrate(make_project(tmp_path / "p", models), read="spark", plan=False)
+    errors = result.table("m").errors
+    assert errors and "--read databricks" in (errors[0].suggestion or "")
+    again = migrate(make_project(tmp_path / "q", models), read="databricks", plan=False)
+    assert not any("cannot be read" in d.message for d in again.table("m").diagnostics)
