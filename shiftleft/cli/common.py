@@ -79,14 +79,19 @@ def outcome(args: argparse.Namespace, diagnostics: Sequence[object]) -> int:
 
 def read_input(path: str) -> tuple[str, str]:
     if path == "-":
-        return sys.stdin.read(), "<stdin>"
+        if sys.stdin is None:  # started with the standard input closed
+            raise UsageError("cannot read the standard input: it is closed")
+        try:
+            return sys.stdin.read(), "<stdin>"
+        except (OSError, UnicodeDecodeError) as e:  # not readable, not UTF-8
+            raise UsageError(f"cannot read the standard input: {e}") from None
     file = Path(path)
     try:
         return file.read_text(encoding="utf-8"), path
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"cannot read {path}: {e}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:  # ValueError: a NUL in the path
+        raise UsageError(f"cannot read {path!r}: {e}") from None
 
 
 def read_schema(path: str | None) -> dict[str, dict[str, str]] | None:

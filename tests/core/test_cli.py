@@ -51,6 +51,27 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[st
     assert code == 0 and "COALESCE" in out
 
 
+def test_unreadable_inputs_are_usage_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A closed standard input, one that cannot be read, a path with a NUL byte: exit 2 with
+    what went wrong, not an internal error (the CLI fuzzer found the last two)."""
+    (tmp_path / "m.sql").write_text("SELECT 1")
+    monkeypatch.setattr(sys, "stdin", None)
+    code, _, err = run(capsys, "transpile", str(tmp_path / "m.sql"), "--schema", "-")
+    assert code == 2 and "the standard input: it is closed" in err
+
+    class Unreadable:
+        def read(self) -> str:
+            raise OSError("reading from stdin while output is captured")
+
+    monkeypatch.setattr(sys, "stdin", Unreadable())
+    code, _, err = run(capsys, "transpile", "-")
+    assert code == 2 and "cannot read the standard input" in err and "SL0099" not in err
+    code, _, err = run(capsys, "transpile", str(tmp_path / "m.sql"), "--schema", "\x00")
+    assert code == 2 and "cannot read" in err and "SL0099" not in err
+
+
 def test_bad_sql_exit_2_with_location(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "bad.sql"
     f.write_text("SELECT 1 FROM t;\nSELECT a FROM WHERE")
