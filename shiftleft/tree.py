@@ -54,11 +54,20 @@ def visible_ctes(node: exp.Expr) -> Iterator[exp.CTE]:
     while current is not None:
         with_ = current.args.get("with_") if isinstance(current, exp.Query) else None
         if isinstance(with_, exp.With):
-            ctes = with_.expressions
-            if child is with_ and isinstance(below, exp.CTE) and not with_.args.get("recursive"):
-                ctes = ctes[: next((i for i, c in enumerate(ctes) if c is below), len(ctes))]
-            yield from ctes
+            yield from _readable(with_, child, below)
         below, child, current = child, current, current.parent
+
+
+def _readable(with_: exp.With, child: exp.Expr | None, below: exp.Expr | None) -> list[exp.CTE]:
+    """The CTEs of ``with_`` that a node reached on the way up through ``child`` (the WITH
+    itself, or the query holding it) and ``below`` (the node under ``child``) can read: the
+    ones before ``below`` when it is a CTE of a WITH that is not RECURSIVE, else all."""
+    ctes: list[exp.CTE] = with_.expressions
+    if child is with_ and isinstance(below, exp.CTE) and not with_.args.get("recursive"):
+        for i, cte in enumerate(ctes):
+            if cte is below:
+                return ctes[:i]
+    return ctes
 
 
 def cte_name(cte: exp.CTE) -> str:
@@ -80,17 +89,14 @@ def cte_named(table: exp.Table) -> exp.CTE | None:
     if table.args.get("db") is not None or table.args.get("catalog") is not None:
         return None
     name = table.name.lower()
-    # visible_ctes inlined: no generator per lookup, a table is looked up many times
+    # visible_ctes without its generator: a table is looked up many times
     below: exp.Expr | None = None
     child: exp.Expr | None = None
     current: exp.Expr | None = table
     while current is not None:
         with_ = current.args.get("with_") if isinstance(current, exp.Query) else None
         if isinstance(with_, exp.With):
-            earlier_only = child is with_ and isinstance(below, exp.CTE) and not with_.args.get("recursive")
-            for cte in with_.expressions:
-                if earlier_only and cte is below:
-                    break
+            for cte in _readable(with_, child, below):
                 if cte_name(cte).lower() == name:
                     return cte
         below, child, current = child, current, current.parent

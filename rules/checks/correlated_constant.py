@@ -7,7 +7,7 @@ from sqlglot import exp
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
 from shiftleft.rewrite.constants import Constants, known_columns, reads_no_table
-from shiftleft.tree import find_all
+from shiftleft.tree import find_all, select_inputs
 
 
 def _subquery_query(node: exp.Expr) -> tuple[exp.Query, bool] | None:
@@ -33,10 +33,7 @@ def _enclosing(query: exp.Query) -> exp.Select | None:
 
 def _reads_constant_directly(select: exp.Select, constants: Constants) -> exp.Expr | None:
     """A source of ``select``'s own FROM / JOINs that reads no table, if there is one."""
-    source = select.args.get("from_")
-    sources = [source.this] if isinstance(source, exp.From) else []
-    sources += [j.this for j in select.args.get("joins") or []]
-    for s in sources:
+    for s in select_inputs(select):
         if isinstance(s, exp.Table) and s.name.lower() in constants:
             return s
         if isinstance(s, (exp.Values, exp.Subquery)) and reads_no_table(s, constants):
@@ -82,12 +79,9 @@ class _Sources:
         """The columns ``select`` can read unqualified: its inputs' (a set operation's are its
         first branch's) and its own output names; None when an input's are not known."""
         columns = {p.alias_or_name.lower() for p in select.expressions if p.alias_or_name}
-        source = select.args.get("from_")
-        sources = [source.this] if isinstance(source, exp.From) else []
-        sources += [j.this for j in select.args.get("joins") or []]
         if select.args.get("laterals"):
             return None
-        for s in sources:
+        for s in select_inputs(select):
             if isinstance(s, exp.Table):
                 found = self.known.get(s.name.lower(), ())
             elif isinstance(s, (exp.Subquery, exp.Values)):

@@ -21,10 +21,9 @@ def _zone(node: exp.Expr | None) -> str | None:
     return "utc" if name in _UTC else name
 
 
-def _as_timestamp(value: exp.Expr) -> exp.Expr:
-    if isinstance(value, (exp.Cast, exp.TryCast)) and value.to.this in _TIMESTAMPS:
-        return value
-    return exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP"))
+def _timestamp_cast(value: exp.Expr) -> bool:
+    """Whether ``value`` is already a cast to a timestamp type."""
+    return isinstance(value, (exp.Cast, exp.TryCast)) and value.to.this in _TIMESTAMPS
 
 
 class SameZoneConversion(Rule):
@@ -75,13 +74,13 @@ class SameZoneConversion(Rule):
             # UTC only: a zone with DST moves a local time of its spring gap (02:30 becomes 03:30)
             if source != "utc" or target != "utc" or value is None:
                 return None
-            return _as_timestamp(value.copy())
+            return value.copy() if _timestamp_cast(value) else exp.Cast(this=value.copy(), to=exp.DataType.build("TIMESTAMP"))
         if ctx.read not in _SPARK or _zone(node.args.get("zone")) != "utc" or node.this is None:
             return None
         value = node.this
         if isinstance(value, exp.Cast) and value.to.this == exp.DType.TIMESTAMP:
             value = value.this  # the reader's cast of the operand: Spark casts to its TIMESTAMP
-        if isinstance(value, (exp.Cast, exp.TryCast)) and value.to.this in _TIMESTAMPS:
+        if _timestamp_cast(value):
             return value.copy()
         declared = ctx.declared_type(value)
         # Spark's implicit cast of a string is its CAST, which SL3004 writes as TRY_CAST

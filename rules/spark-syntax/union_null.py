@@ -7,7 +7,7 @@ from sqlglot import exp
 from shiftleft.dialects.flink_typing import inferred_counterpart, known_type
 from shiftleft.models import Severity
 from shiftleft.rewrite import Example, Rule, RuleContext
-from shiftleft.tree import find_all
+from shiftleft.tree import find_all, select_inputs
 
 
 def _branches(node: exp.Expr) -> list[exp.Select]:
@@ -34,12 +34,10 @@ def _untypable(projection: exp.Expr, branch: exp.Select, ctes: set[str]) -> bool
     inner = projection.this if isinstance(projection, exp.Alias) else projection
     if not isinstance(inner, exp.Column) or not isinstance(inner.this, exp.Identifier):
         return False
-    if inner.args.get("db") or inner.args.get("catalog") or branch.args.get("laterals"):
+    if inner.args.get("db") or inner.args.get("catalog") or branch.args.get("laterals") or not branch.args.get("from_"):
         return False
-    from_ = branch.args.get("from_")
-    sources = [from_.this if isinstance(from_, exp.From) else None, *(j.this for j in branch.args.get("joins") or [])]
     names = set()
-    for source in sources:
+    for source in select_inputs(branch):
         if not isinstance(source, exp.Table) or not isinstance(source.this, exp.Identifier) or source.args.get("pivots"):
             return False
         if source.name.lower() in ctes:

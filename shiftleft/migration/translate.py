@@ -27,7 +27,7 @@ from shiftleft.migration.model_checks import check_model
 from shiftleft.models import Diagnostic, Severity
 from shiftleft.parse import parse_script
 from shiftleft.pipeline import transpile_model
-from shiftleft.rewrite.context import RuleContext
+from shiftleft.rewrite.context import TEXT_TYPES, RuleContext
 from shiftleft.rewrite.string_decimal import read_string_exactly
 from shiftleft.sqlglot_objects import data_type
 from shiftleft.streaming.catalog import ScriptCatalog, with_relations, written_relation
@@ -121,10 +121,11 @@ def _query_model(job: NodeJob) -> NodeOutcome:
         tree = parse_script(queries[0].sql, "flink")[0].tree
     except (InputError, IndexError) as exc:
         out.failed = True
+        said = "no statement" if isinstance(exc, IndexError) else str(exc).splitlines()[0]
         out.diagnostics.append(
             Diagnostic.of(
                 READ_ID,
-                f"the translation could not be read back as Flink SQL ({str(exc).splitlines()[0] if str(exc) else 'no statement'}):"
+                f"the translation could not be read back as Flink SQL ({said}):"
                 " shiftleft wrote SQL it cannot read, a gap of its own: please report it",
             )
         )
@@ -316,8 +317,6 @@ def _sink_cast(column: str, sink_type: str, query_type: str | None) -> exp.Cast:
     return cast
 
 
-#: types whose columns compare without a cast (any text is STRING to Flink's join)
-_TEXT = frozenset({exp.DType.TEXT, exp.DType.VARCHAR, exp.DType.CHAR, exp.DType.NVARCHAR, exp.DType.NCHAR})
 _UNTYPED = frozenset({exp.DType.UNKNOWN, exp.DType.NULL})
 
 
@@ -337,7 +336,7 @@ def coerced_join(typed: TypedQuery) -> bool:
             a, b = eq.this.type, eq.expression.type
             if a is None or b is None or a.this in _UNTYPED or b.this in _UNTYPED:
                 continue
-            if not (a.this in _TEXT and b.this in _TEXT) and a != b:
+            if not (a.this in TEXT_TYPES and b.this in TEXT_TYPES) and a != b:  # any text is STRING to Flink
                 return True
     return False
 

@@ -264,3 +264,16 @@ def flink_form(expr: str, *, read: str, schema: dict[str, dict[str, str]], head:
     m = re.fullmatch(r"SELECT " + re.escape(head) + r"(.*) AS c FROM t", text, re.S)
     assert m, text
     return m.group(1), {d.rule_id for d in result.diagnostics if d.severity.value == "warning"}
+
+
+def temporal_table(spark: Any, planner: Any, folder: Path, rows: Sequence[dict[str, Any]]) -> tuple[FlinkRunner, Any]:
+    """Table ``t`` (id INT, d DATE, ts TIMESTAMP, s STRING) of ``rows`` on PySpark (a temp view)
+    and in a Flink batch environment (JSON lines in ``folder``, milliseconds kept): (runner, env)."""
+    spark.createDataFrame([(r["id"], r["d"], r["ts"], r["s"]) for r in rows],
+                          "id INT, d DATE, ts TIMESTAMP, s STRING").createOrReplaceTempView("t")
+    path = write_json_lines(folder / "t.json", (
+        {**r, "d": r["d"] and r["d"].isoformat(),
+         "ts": r["ts"] and r["ts"].strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]} for r in rows))
+    ddl = seed_table_ddl("t", [("id", "INT"), ("d", "DATE"), ("ts", "TIMESTAMP(3)"), ("s", "STRING")], path)
+    runner = FlinkRunner(planner, timeout_s=120)
+    return runner, runner.environment("batch", [ddl])

@@ -21,8 +21,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from fn_engines import exact_run, translate_strict
-from shiftleft.flink_engine.runner import seed_table_ddl, write_json_lines
+from fn_engines import exact_run, temporal_table, translate_strict
 
 pytestmark = [pytest.mark.slow, pytest.mark.flink]
 
@@ -60,18 +59,9 @@ def _rows() -> list[dict[str, Any]]:
 
 
 def test_temporal_comparisons_match_spark(spark, flink_planner, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from shiftleft.flink_engine.runner import FlinkRunner
-
     rows = _rows()
     assert len(rows) >= 200
-    spark.createDataFrame([(r["id"], r["d"], r["ts"], r["s"]) for r in rows],
-                          "id INT, d DATE, ts TIMESTAMP, s STRING").createOrReplaceTempView("t")
-    path = write_json_lines(tmp_path / "t.json", (
-        {**r, "d": r["d"] and r["d"].isoformat(),
-         "ts": r["ts"] and r["ts"].strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]} for r in rows))
-    ddl = seed_table_ddl("t", [("id", "INT"), ("d", "DATE"), ("ts", "TIMESTAMP(3)"), ("s", "STRING")], path)
-    runner = FlinkRunner(flink_planner, timeout_s=120)
-    env = runner.environment("batch", [ddl])
+    runner, env = temporal_table(spark, flink_planner, tmp_path, rows)
     flink_exprs = [translate_strict(e, " FROM t", SCHEMA) for e in EXPRS]
     assert exact_run(spark, runner, env, EXPRS, flink_exprs, aggregate=False) == {}
     flink_exprs = [translate_strict(e, " FROM t", SCHEMA) for e in ANSI_EXPRS]

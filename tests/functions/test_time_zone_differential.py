@@ -13,8 +13,7 @@ import pytest
 import shiftleft
 from hypothesis import strategies as st
 
-from fn_engines import draw_rows, exact_run, translate_strict
-from shiftleft.flink_engine.runner import seed_table_ddl, write_json_lines
+from fn_engines import draw_rows, exact_run, temporal_table, translate_strict
 
 pytestmark = [pytest.mark.slow, pytest.mark.flink]
 
@@ -35,17 +34,8 @@ EXPRS = [
 
 
 def test_same_zone_conversions_match_spark(spark, flink_planner, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from shiftleft.flink_engine.runner import FlinkRunner
-
     rows = draw_rows(_row)
-    spark.createDataFrame([(r["id"], r["d"], r["ts"], r["s"]) for r in rows],
-                          "id INT, d DATE, ts TIMESTAMP, s STRING").createOrReplaceTempView("t")
-    path = write_json_lines(tmp_path / "t.json", (
-        {**r, "d": r["d"] and r["d"].isoformat(),
-         "ts": r["ts"] and r["ts"].strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]} for r in rows))
-    ddl = seed_table_ddl("t", [("id", "INT"), ("d", "DATE"), ("ts", "TIMESTAMP(3)"), ("s", "STRING")], path)
-    runner = FlinkRunner(flink_planner, timeout_s=120)
-    env = runner.environment("batch", [ddl])
+    runner, env = temporal_table(spark, flink_planner, tmp_path, rows)
     # as text to the millisecond: PyFlink cannot hand TIMESTAMP_LTZ rows to Python and reads
     # a TIMESTAMP's milliseconds through a float (1 ms -> 999 us); the session is UTC on both
     text = "yyyy-MM-dd HH:mm:ss.SSS"
